@@ -1,0 +1,116 @@
+"""matchmaker: optimal, fair and explainable placement of students with supervisors and units.
+
+Describe a round as a :class:`Problem`, call :func:`solve`, verify with :func:`check`::
+
+    import matchmaker as mm
+
+    problem = mm.load_problem("examples/sodertalje/problem.json")
+    result = mm.solve(problem)
+    assert mm.check(problem, result).ok
+    for a in result.assignments:
+        print(a.applicant, a.unit, a.supervisor)
+"""
+
+from matchmaker.checks import CheckFailedError, CheckReport, Violation, check
+from matchmaker.engines.base import CancelToken
+from matchmaker.errors import (
+    InputError,
+    InputFileError,
+    MatchmakerError,
+    ProblemValidationError,
+    ResultMismatchError,
+    ResultStatusError,
+    SolverError,
+    ValidationIssue,
+)
+from matchmaker.io.json import (
+    dump_problem,
+    dump_result,
+    load_problem,
+    load_result,
+    problem_json_schema,
+    result_json_schema,
+)
+from matchmaker.models import (
+    SCHEMA_VERSION,
+    Adjustment,
+    Applicant,
+    Conflicts,
+    Interests,
+    InterviewCriterion,
+    InterviewScore,
+    Municipality,
+    Pin,
+    Policy,
+    Problem,
+    Ranking,
+    Supervisor,
+    TrainingStatus,
+    Unit,
+)
+from matchmaker.options import SolveOptions
+from matchmaker.result import (
+    Assignment,
+    Decision,
+    LevelValue,
+    Result,
+    RunStatistics,
+    StageStatistics,
+    Status,
+    Unplaced,
+    UnplacedReason,
+)
+from matchmaker.scoring import FIT_SCALE
+from matchmaker.solve import solve
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FIT_SCALE",
+    "SCHEMA_VERSION",
+    "Adjustment",
+    "Applicant",
+    "Assignment",
+    "CancelToken",
+    "CheckFailedError",
+    "CheckReport",
+    "Conflicts",
+    "Decision",
+    "InputError",
+    "InputFileError",
+    "Interests",
+    "InterviewCriterion",
+    "InterviewScore",
+    "LevelValue",
+    "MatchmakerError",
+    "Municipality",
+    "Pin",
+    "Policy",
+    "Problem",
+    "ProblemValidationError",
+    "Ranking",
+    "Result",
+    "ResultMismatchError",
+    "ResultStatusError",
+    "RunStatistics",
+    "SolveOptions",
+    "SolverError",
+    "StageStatistics",
+    "Status",
+    "Supervisor",
+    "TrainingStatus",
+    "Unit",
+    "Unplaced",
+    "UnplacedReason",
+    "ValidationIssue",
+    "Violation",
+    "__version__",
+    "check",
+    "dump_problem",
+    "dump_result",
+    "load_problem",
+    "load_result",
+    "problem_json_schema",
+    "result_json_schema",
+    "solve",
+]

@@ -1,0 +1,170 @@
+"""The base of every validated record: frozen, strict about unknown fields, matchmaker's own errors.
+
+Validation errors surface as :class:`~matchmaker.errors.ProblemValidationError` (a ``ValueError``)
+listing every issue with its record, field and fix, never as pydantic's own exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextvars import ContextVar
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from matchmaker._pydantic_errors import issues_from_validation_error
+from matchmaker._text import fold_field_name
+from matchmaker.errors import ProblemValidationError
+
+__all__ = ["PROTECTED_FIELDS", "Record"]
+
+#: Field names that must never reach matching (diskrimineringslagen, GDPR art. 9 and 10, and proxies),
+#: compared after :func:`~matchmaker._text.fold_field_name`.
+PROTECTED_FIELDS: frozenset[str] = frozenset(
+    {
+        # gender and gender identity
+        "gender",
+        "sex",
+        "kon",
+        "gender_identity",
+        "konsidentitet",
+        "pronoun",
+        "pronouns",
+        # ethnicity, religion, disability, sexual orientation, age
+        "ethnicity",
+        "etnicitet",
+        "ethnic_origin",
+        "etnisk_tillhorighet",
+        "race",
+        "religion",
+        "belief",
+        "trosuppfattning",
+        "disability",
+        "funktionsnedsattning",
+        "funktionshinder",
+        "health",
+        "halsa",
+        "sexual_orientation",
+        "sexuell_laggning",
+        "age",
+        "alder",
+        "birth_date",
+        "date_of_birth",
+        "birthdate",
+        "dob",
+        "fodelsedatum",
+        "fodelsear",
+        "birth_year",
+        "year_of_birth",
+        # direct identifiers and proxies
+        "name",
+        "namn",
+        "full_name",
+        "first_name",
+        "last_name",
+        "surname",
+        "fornamn",
+        "efternamn",
+        "photo",
+        "foto",
+        "bild",
+        "picture",
+        "personnummer",
+        "personal_number",
+        "personal_identity_number",
+        "ssn",
+        "national_id",
+        "samordningsnummer",
+        "citizenship",
+        "medborgarskap",
+        "nationality",
+        "nationalitet",
+        "country_of_birth",
+        "fodelseland",
+        "mother_tongue",
+        "modersmal",
+        "native_language",
+        "home_address",
+        "address",
+        "adress",
+        "hemadress",
+        "postal_address",
+        "postadress",
+        "parental_leave",
+        "foraldraledighet",
+        "pregnancy",
+        "graviditet",
+        "email",
+        "e_post",
+        "epost",
+        "phone",
+        "telefon",
+        "telefonnummer",
+        "mobile",
+        "criminal_record",
+        "belastningsregister",
+    }
+)
+
+
+#: Nesting depth of record validation in this context: only the outermost call converts errors.
+_DEPTH: ContextVar[int] = ContextVar("matchmaker_validation_depth", default=0)
+
+
+class Record(BaseModel):
+    """Base of every input record: frozen, unknown fields rejected, errors as ProblemValidationError."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        validate_default=False,
+    )
+
+    def __init__(self, /, **data: Any) -> None:
+        token = _DEPTH.set(_DEPTH.get() + 1)
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            if _DEPTH.get() > 1:  # nested record: the outermost record reports every error at once
+                raise
+            raise ProblemValidationError(issues_from_validation_error(exc, data, root=type(self).__name__)) from exc
+        finally:
+            _DEPTH.reset(token)
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate ``obj`` (a mapping) into a record; raises :class:`ProblemValidationError`."""
+        token = _DEPTH.set(_DEPTH.get() + 1)
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            if _DEPTH.get() > 1:
+                raise
+            raise ProblemValidationError(issues_from_validation_error(exc, obj, root=cls.__name__)) from exc
+        finally:
+            _DEPTH.reset(token)
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
+        """Parsing JSON text directly is not supported: use :func:`matchmaker.load_problem` or
+        :func:`matchmaker.io.problem_from_json`, which also detect duplicate keys and name the file."""
+        raise NotImplementedError(
+            "use matchmaker.io.problem_from_json(text) or matchmaker.load_problem(path) to read JSON"
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_protected_fields(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            allowed = set(cls.model_fields)
+            for key in data:
+                if not isinstance(key, str) or key in allowed:
+                    continue
+                if fold_field_name(key) in PROTECTED_FIELDS:
+                    raise ValueError(
+                        f"field {key!r} holds personal data or a protected attribute, which matchmaker "
+                        "never uses for matching (diskrimineringslagen, GDPR); remove the field or column"
+                    )
+        return data

@@ -1,0 +1,251 @@
+"""Model building: a scored problem becomes an engine-neutral integer linear model.
+
+The model is arrays, not solver objects, so that every engine (CP-SAT, network flow, LP/MIP) reads
+the same thing and the explanations can name what they relax:
+
+* **variables**: ``x[p]`` for each acceptable pair ``p`` of :class:`~matchmaker.scoring.Scores` (0/1,
+  the first ``n_pairs`` variables), then any auxiliary integer variables a piece adds;
+* **rows**: ``row_lb[r] <= sum(coef * var) <= row_ub[r]`` in compressed sparse row form;
+* **groups**: every row belongs to one named group, one per record (``unit_max['U3']``), which is the
+  unit an explanation can switch off with an enforcement literal;
+* **levels**: the objective vector, maximised lexicographically in order.
+
+The model is assembled by small named pieces (:mod:`matchmaker.pieces`); :func:`build_model` runs the
+default ones for a policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.scoring import Scores
+
+if TYPE_CHECKING:
+    from matchmaker.models import Problem
+
+__all__ = [
+    "ConstraintPiece",
+    "Group",
+    "Level",
+    "LinearModel",
+    "ModelBuilder",
+    "ObjectivePiece",
+    "build_model",
+]
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A named group of rows, one per record: ``kind`` (``"unit_min"``), ``record`` (``"U3"``), and a
+    plain-language ``label``. ``structural`` groups (each applicant placed at most once) are never
+    relaxed by explanations."""
+
+    kind: str
+    record: str
+    label: str
+    structural: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Level:
+    """One level of the objective vector: ``sum(coefs * var[indices])``, maximised or minimised.
+
+    ``lo``/``hi`` bound every value the level can take in a plan; they decide when levels can be
+    merged into one weighted objective without reordering them.
+    """
+
+    name: str
+    sense: Literal["max", "min"]
+    description: str
+    indices: IntArray
+    coefs: IntArray
+    lo: int
+    hi: int
+
+    def value(self, values: IntArray) -> int:
+        """The level's value for a full vector of variable values."""
+        return int(np.dot(self.coefs, values[self.indices]))
+
+
+@dataclass(frozen=True, eq=False)
+class LinearModel:
+    """An integer linear model over pair variables and auxiliary variables; see the module docstring."""
+
+    scores: Scores
+    var_lb: IntArray
+    var_ub: IntArray
+    aux_names: tuple[str, ...]
+    indptr: IntArray
+    indices: IntArray
+    coefs: IntArray
+    row_lb: IntArray
+    row_ub: IntArray
+    row_group: IntArray
+    groups: tuple[Group, ...]
+    levels: tuple[Level, ...]
+    pieces: tuple[str, ...] = field(default=())
+
+    @property
+    def n_vars(self) -> int:
+        """All variables: pairs first, then auxiliaries."""
+        return int(self.var_lb.shape[0])
+
+    @property
+    def n_pairs(self) -> int:
+        """Pair variables ``x[p]``."""
+        return self.scores.n_pairs
+
+    @property
+    def n_rows(self) -> int:
+        """Constraint rows."""
+        return int(self.row_lb.shape[0])
+
+    def var_name(self, i: int) -> str:
+        """A readable name: ``x[A1,H3]`` for a pair, the piece's name for an auxiliary."""
+        if i < self.n_pairs:
+            enc = self.scores.encoding
+            a = int(self.scores.applicant[i])
+            s = int(self.scores.supervisor[i])
+            return f"x[{enc.applicant_ids[a]},{enc.supervisor_ids[s]}]"
+        return self.aux_names[i - self.n_pairs]
+
+    def row(self, r: int) -> tuple[IntArray, IntArray]:
+        """Variable indices and coefficients of row ``r``."""
+        lo, hi = int(self.indptr[r]), int(self.indptr[r + 1])
+        return self.indices[lo:hi], self.coefs[lo:hi]
+
+
+class ModelBuilder:
+    """Collects variables, grouped rows and levels from pieces, then freezes them into a model."""
+
+    def __init__(self, scores: Scores) -> None:
+        self.scores = scores
+        n = scores.n_pairs
+        self._lb: list[int] = [0] * n
+        self._ub: list[int] = [1] * n
+        self._names: list[str] = []
+        self._row_indices: list[IntArray] = []
+        self._row_coefs: list[IntArray] = []
+        self._row_lb: list[int] = []
+        self._row_ub: list[int] = []
+        self._row_group: list[int] = []
+        self._groups: list[Group] = []
+        self._levels: list[Level] = []
+        self._pieces: list[str] = []
+
+    def add_var(self, lb: int, ub: int, name: str) -> int:
+        """A new auxiliary integer variable; returns its index."""
+        self._lb.append(lb)
+        self._ub.append(ub)
+        self._names.append(name)
+        return len(self._lb) - 1
+
+    def add_group(self, kind: str, record: str, label: str, *, structural: bool = False) -> int:
+        """A new named group; returns its index."""
+        self._groups.append(Group(kind, record, label, structural))
+        return len(self._groups) - 1
+
+    def add_row(
+        self,
+        group: int,
+        indices: npt.ArrayLike,
+        coefs: npt.ArrayLike,
+        lb: int,
+        ub: int,
+    ) -> None:
+        """Add ``lb <= sum(coefs * var[indices]) <= ub`` to ``group``."""
+        idx = np.asarray(indices, dtype=np.int64)
+        cf = np.broadcast_to(np.asarray(coefs, dtype=np.int64), idx.shape).copy()
+        self._row_indices.append(idx)
+        self._row_coefs.append(cf)
+        self._row_lb.append(int(lb))
+        self._row_ub.append(int(ub))
+        self._row_group.append(group)
+
+    def add_level(self, level: Level) -> None:
+        """Append a level to the objective vector."""
+        self._levels.append(level)
+
+    def pair_level_bounds(self, coefs: IntArray) -> tuple[int, int]:
+        """Bounds of ``sum(coefs[p] * x[p])`` when each applicant holds at most one pair."""
+        if coefs.size == 0:
+            return 0, 0
+        pa = self.scores.applicant
+        starts = np.flatnonzero(np.r_[True, pa[1:] != pa[:-1]])
+        hi = int(np.maximum(np.maximum.reduceat(coefs, starts), 0).sum())
+        lo = int(np.minimum(np.minimum.reduceat(coefs, starts), 0).sum())
+        return lo, hi
+
+    def note_piece(self, name: str) -> None:
+        """Record that a piece contributed to the model."""
+        self._pieces.append(name)
+
+    def build(self) -> LinearModel:
+        """Freeze into a :class:`LinearModel`."""
+        lengths = np.array([len(i) for i in self._row_indices], dtype=np.int64)
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        empty = np.empty(0, dtype=np.int64)
+        return LinearModel(
+            scores=self.scores,
+            var_lb=np.array(self._lb, dtype=np.int64),
+            var_ub=np.array(self._ub, dtype=np.int64),
+            aux_names=tuple(self._names),
+            indptr=indptr,
+            indices=np.concatenate(self._row_indices) if self._row_indices else empty,
+            coefs=np.concatenate(self._row_coefs) if self._row_coefs else empty,
+            row_lb=np.array(self._row_lb, dtype=np.int64),
+            row_ub=np.array(self._row_ub, dtype=np.int64),
+            row_group=np.array(self._row_group, dtype=np.int64),
+            groups=tuple(self._groups),
+            levels=tuple(self._levels),
+            pieces=tuple(self._pieces),
+        )
+
+
+class ConstraintPiece(Protocol):
+    """A named, switchable set of constraint groups."""
+
+    name: str
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """Add this piece's groups and rows."""
+
+
+class ObjectivePiece(Protocol):
+    """A named contributor of one or more objective levels."""
+
+    name: str
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """Add this piece's levels, in order."""
+
+
+def build_model(
+    problem: Problem,
+    scores: Scores,
+    constraints: Sequence[ConstraintPiece] | None = None,
+    objectives: Sequence[ObjectivePiece] | None = None,
+) -> LinearModel:
+    """Assemble the model of ``problem`` from constraint and objective pieces.
+
+    With no pieces given, the defaults for ``problem.policy`` are used (see
+    :func:`matchmaker.pieces.default_constraints` and :func:`matchmaker.pieces.default_objectives`).
+    """
+    from matchmaker.pieces import default_constraints, default_objectives
+
+    builder = ModelBuilder(scores)
+    for c in constraints if constraints is not None else default_constraints(problem):
+        c.add(builder, problem)
+        builder.note_piece(c.name)
+    for o in objectives if objectives is not None else default_objectives(problem):
+        o.add(builder, problem)
+        builder.note_piece(o.name)
+    return builder.build()

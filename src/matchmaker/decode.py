@@ -1,0 +1,105 @@
+"""Decoding: the engine's variable values become a :class:`~matchmaker.result.Decision`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matchmaker._text import plural
+from matchmaker.build import LinearModel
+from matchmaker.engines.base import IntArray
+from matchmaker.models import Problem
+from matchmaker.result import Assignment, Decision, LevelValue, Status, Unplaced, UnplacedReason
+from matchmaker.rules import REASONS
+from matchmaker.scoring import FIT_SCALE, REMOVAL_RULES, Scores
+
+__all__ = ["decode", "no_option_detail"]
+
+
+def no_option_detail(scores: Scores, a: int) -> str:
+    """Why applicant index ``a`` has no acceptable option, in one sentence."""
+    wished = int(scores.wished[a])
+    if wished == 0:
+        return "no acceptable option: no wishes were given (no positive interest and no ranked option)"
+    parts = [
+        f"{int(n)} by rule '{rule}' ({REASONS[rule]})"
+        for rule, n in zip(REMOVAL_RULES, scores.removed[a].tolist(), strict=True)
+        if n
+    ]
+    return f"no acceptable option: all {plural(wished, 'wished placement')} were removed: " + "; ".join(parts)
+
+
+def decode(
+    problem: Problem,
+    model: LinearModel,
+    status: Status,
+    values: IntArray | None,
+    message: str | None = None,
+) -> Decision:
+    """The decision for ``values`` (all model variables) under ``status``."""
+    scores = model.scores
+    enc = scores.encoding
+    assignments: list[Assignment] = []
+    placed = np.zeros(enc.n_applicants, dtype=bool)
+    if values is not None and status.has_plan:
+        chosen = np.flatnonzero(values[: scores.n_pairs] == 1)
+        for p in chosen.tolist():
+            a = int(scores.applicant[p])
+            s = int(scores.supervisor[p])
+            u = int(enc.supervisor_unit[s])
+            m = int(enc.unit_municipality[u])
+            pts = int(scores.fit_points[p])
+            placed[a] = True
+            assignments.append(
+                Assignment(
+                    applicant=enc.applicant_ids[a],
+                    supervisor=enc.supervisor_ids[s],
+                    unit=enc.unit_ids[u],
+                    municipality=enc.municipality_ids[m],
+                    fit=pts / FIT_SCALE,
+                    fit_points=pts,
+                    rank=int(scores.rank[p]),
+                )
+            )
+    has_pairs = np.bincount(scores.applicant, minlength=enc.n_applicants) > 0
+    unplaced: list[Unplaced] = []
+    for a in np.flatnonzero(~placed).tolist():
+        ident = enc.applicant_ids[a]
+        if not status.has_plan:
+            why = "the problem is infeasible" if status is Status.INFEASIBLE else "no plan was found in time"
+            unplaced.append(Unplaced(applicant=ident, reason=UnplacedReason.NO_PLAN, detail=why))
+        elif not has_pairs[a]:
+            unplaced.append(
+                Unplaced(
+                    applicant=ident,
+                    reason=UnplacedReason.NO_ACCEPTABLE_OPTION,
+                    detail=no_option_detail(scores, a),
+                )
+            )
+        else:
+            k = int(np.count_nonzero(scores.applicant == a))
+            unplaced.append(
+                Unplaced(
+                    applicant=ident,
+                    reason=UnplacedReason.NOT_SELECTED,
+                    detail=f"had {plural(k, 'acceptable option')}, but the plan fills "
+                    + ("it" if k == 1 else "them")
+                    + " with other applicants",
+                )
+            )
+    objective = tuple(
+        LevelValue(
+            name=lv.name,
+            sense=lv.sense,
+            value=lv.value(values) if values is not None and status.has_plan else None,
+        )
+        for lv in model.levels
+    )
+    return Decision(
+        status=status,
+        objective=objective,
+        assignments=tuple(assignments),
+        unplaced=tuple(unplaced),
+        input_fingerprint=problem.fingerprint(),
+        lottery_seed=problem.policy.lottery_seed,
+        message=message,
+    )

@@ -1,0 +1,97 @@
+"""What every engine provides, and cancellation.
+
+An engine opens a :class:`Session` on a :class:`~matchmaker.build.LinearModel`. The lexicographic driver
+(:mod:`matchmaker.lexicographic`) asks the session to maximise one combined objective per stage and then
+to hold that stage's value while it optimises the next.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["CancelToken", "Objective", "Session", "StageOutcome", "StageStatus"]
+
+IntArray = npt.NDArray[np.int64]
+StageStatus = Literal["optimal", "feasible", "infeasible", "unknown"]
+
+
+@dataclass(frozen=True, eq=False)
+class Objective:
+    """``sum(coefs * var[indices])``, always maximised."""
+
+    indices: IntArray
+    coefs: IntArray
+
+    def value(self, values: IntArray) -> int:
+        """The objective's value for a full vector of variable values."""
+        return int(np.dot(self.coefs, values[self.indices]))
+
+
+@dataclass(frozen=True, eq=False)
+class StageOutcome:
+    """What one optimisation returned: status, all variable values (if a plan was found), the
+    objective value, the best proven bound, the engine's wall time and its own status name."""
+
+    status: StageStatus
+    values: IntArray | None
+    objective: int | None
+    bound: int | None
+    wall_time: float
+    engine_status: str
+
+
+class Session(Protocol):
+    """An engine's working copy of one model."""
+
+    def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
+        """Maximise ``objective`` subject to the model and every constraint added so far."""
+
+    def constrain(self, objective: Objective, lb: int, ub: int) -> None:
+        """Add ``lb <= objective <= ub`` for the following stages."""
+
+    def stop(self) -> None:
+        """Ask a running :meth:`optimise` (in another thread) to return its best plan now."""
+
+
+class CancelToken:
+    """Cancels a running solve from another thread; the solve returns the best plan found so far.
+
+    Create one, pass it to :func:`matchmaker.solve`, and call :meth:`cancel` from any thread (a signal
+    handler, a web request, a timer). A token can be used for one solve at a time.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._stoppers: list[Callable[[], None]] = []
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` has been called."""
+        return self._cancelled
+
+    def cancel(self) -> None:
+        """Stop the solve as soon as possible, keeping the best plan found so far."""
+        with self._lock:
+            self._cancelled = True
+            stoppers = list(self._stoppers)
+        for stop in stoppers:
+            stop()
+
+    def _register(self, stop: Callable[[], None]) -> None:
+        with self._lock:
+            self._stoppers.append(stop)
+            cancelled = self._cancelled
+        if cancelled:
+            stop()
+
+    def _unregister(self, stop: Callable[[], None]) -> None:
+        with self._lock:
+            if stop in self._stoppers:
+                self._stoppers.remove(stop)

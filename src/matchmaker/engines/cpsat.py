@@ -1,0 +1,175 @@
+"""The CP-SAT engine: the exact, general engine every model can use.
+
+Variables exist only for acceptable pairs (and any auxiliaries a piece adds). Each group of rows can be
+guarded by an enforcement literal, which is how infeasibility is explained: the guards become
+assumptions and CP-SAT names a subset of them that cannot hold together.
+
+CP-SAT's own Ctrl-C handling is always off (``catch_sigint_signal = False``): interruption goes through
+:class:`~matchmaker.engines.base.CancelToken` instead, so importing code keeps its own signal handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matchmaker.build import LinearModel
+from matchmaker.engines.base import IntArray, Objective, StageOutcome, StageStatus
+from matchmaker.errors import SolverError
+from matchmaker.options import SolveOptions
+
+__all__ = ["CpSatSession", "infeasible_groups"]
+
+logger = logging.getLogger("matchmaker.engines.cpsat")
+
+_STATUS: dict[object, StageStatus] = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.UNKNOWN: "unknown",
+}
+#: Beyond this many pairs, variables get short names to save memory.
+_NAME_LIMIT = 100_000
+
+
+class CpSatSession:
+    """A CP-SAT model of a :class:`LinearModel`; see :class:`~matchmaker.engines.base.Session`.
+
+    With ``guard=True`` every non-structural group gets an enforcement literal (``guards[g]``), fixed
+    by nothing: callers add them as assumptions.
+    """
+
+    def __init__(self, model: LinearModel, options: SolveOptions, *, guard: bool = False) -> None:
+        self.model = model
+        self.options = options
+        self.cp = cp_model.CpModel()
+        self.cp.name = "matchmaker"
+        cp = self.cp
+        named = model.n_pairs <= _NAME_LIMIT
+        self.vars: list[cp_model.IntVar] = []
+        for i in range(model.n_vars):
+            lb, ub = int(model.var_lb[i]), int(model.var_ub[i])
+            name = model.var_name(i) if named or i >= model.n_pairs else f"x{i}"
+            if lb == 0 and ub == 1:
+                self.vars.append(cp.new_bool_var(name))
+            else:
+                self.vars.append(cp.new_int_var(lb, ub, name))
+        self.guards: dict[int, cp_model.IntVar] = {}
+        if guard:
+            for g, group in enumerate(model.groups):
+                if not group.structural:
+                    self.guards[g] = cp.new_bool_var(f"guard[{group.kind}:{group.record}]")
+        # One linear row per constraint; each is tagged with its group's guard when explaining.
+        for r in range(model.n_rows):
+            idx, cf = model.row(r)
+            lit = self.guards.get(int(model.row_group[r]))
+            expr = self._expr(idx, cf)
+            ct = cp.add_linear_constraint(expr, int(model.row_lb[r]), int(model.row_ub[r]))
+            if lit is not None:
+                ct.only_enforce_if(lit)
+        self._lock = threading.Lock()
+        self._solver: cp_model.CpSolver | None = None
+
+    def _expr(self, idx: IntArray, coefs: IntArray) -> cp_model.LinearExprT:
+        return cp_model.LinearExpr.weighted_sum([self.vars[i] for i in idx.tolist()], coefs.tolist())
+
+    def _solver_for(self, time_limit: float | None, workers: int) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        p = solver.parameters
+        p.num_workers = workers
+        p.random_seed = self.options.solver_seed
+        p.catch_sigint_signal = False
+        p.log_to_stdout = False
+        if time_limit is not None:
+            p.max_time_in_seconds = max(time_limit, 0.001)
+        for name, value in self.options.cpsat_parameters.items():
+            setattr(p, name, value)
+        if self.options.log:
+            p.log_search_progress = True
+            solver.log_callback = _log_line
+        return solver
+
+    def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
+        """Maximise ``objective``; see :meth:`Session.optimise`."""
+        cp = self.cp
+        cp.maximize(self._expr(objective.indices, objective.coefs))
+        cp.clear_hints()  # type: ignore[no-untyped-call]
+        if hint is not None:
+            for var, val in zip(self.vars, hint.tolist(), strict=True):
+                cp.add_hint(var, val)
+        solver = self._solver_for(time_limit, self.options.workers)
+        return self._run(solver, [])
+
+    def _run(self, solver: cp_model.CpSolver, assumptions: Sequence[cp_model.IntVar]) -> StageOutcome:
+        cp = self.cp
+        cp.clear_assumptions()
+        if assumptions:
+            cp.add_assumptions(list(assumptions))
+        with self._lock:
+            self._solver = solver
+        start = time.perf_counter()
+        try:
+            code = solver.solve(cp)
+        finally:
+            with self._lock:
+                self._solver = None
+        wall = time.perf_counter() - start
+        if code == cp_model.MODEL_INVALID:
+            raise SolverError(
+                f"CP-SAT rejected the model it was given ({cp.validate()}); this is a matchmaker bug, "
+                "please report it with the problem's fingerprint"
+            )
+        status = _STATUS[code]
+        values: IntArray | None = None
+        objective: int | None = None
+        bound: int | None = None
+        if status in ("optimal", "feasible"):
+            values = np.asarray(solver.response_proto.solution, dtype=np.int64)[: len(self.vars)]
+            if cp.has_objective():
+                objective = round(solver.objective_value)
+                bound = int(np.floor(solver.best_objective_bound + 1e-6))
+        return StageOutcome(status, values, objective, bound, wall, solver.status_name(code))
+
+    def constrain(self, objective: Objective, lb: int, ub: int) -> None:
+        """Add ``lb <= objective <= ub``."""
+        self.cp.add_linear_constraint(self._expr(objective.indices, objective.coefs), lb, ub)
+
+    def stop(self) -> None:
+        """Stop a running search from another thread."""
+        with self._lock:
+            solver = self._solver
+        if solver is not None:
+            solver.stop_search()
+
+    def unsatisfiable_guards(self, time_limit: float | None) -> tuple[StageStatus, list[int]]:
+        """Solve for feasibility with every guard assumed true (one worker, no objective).
+
+        Returns the status and, if infeasible, the groups of a subset of guards that cannot all hold
+        (CP-SAT's ``sufficient_assumptions_for_infeasibility``; not necessarily minimal).
+        """
+        self.cp.clear_objective()  # type: ignore[no-untyped-call]
+        self.cp.clear_hints()  # type: ignore[no-untyped-call]
+        solver = self._solver_for(time_limit, 1)
+        order = sorted(self.guards)
+        outcome = self._run(solver, [self.guards[g] for g in order])
+        if outcome.status != "infeasible":
+            return outcome.status, []
+        by_index = {self.guards[g].index: g for g in order}
+        core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+        return outcome.status, sorted(core)
+
+
+def _log_line(line: str) -> None:
+    logger.debug("cp-sat: %s", line)
+
+
+def infeasible_groups(model: LinearModel, options: SolveOptions, time_limit: float | None = 10.0) -> list[int]:
+    """Groups of ``model`` that cannot all hold together (empty if none were found within the limit)."""
+    session = CpSatSession(model, options, guard=True)
+    status, core = session.unsatisfiable_guards(time_limit)
+    return core if status == "infeasible" else []

@@ -1,0 +1,252 @@
+"""JSON in and out, with errors that name the file, line and column.
+
+The reader refuses what ``json.load`` would silently accept: duplicate keys (the later one would win),
+``NaN`` and ``Infinity``, and files over the size limit. Writing is atomic (a temporary file in the
+same folder, then a rename), so a failed write never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from matchmaker._pydantic_errors import issues_from_validation_error
+from matchmaker.errors import InputFileError, ProblemValidationError, ValidationIssue
+from matchmaker.models import SCHEMA_VERSION, Problem
+from matchmaker.result import RESULT_SCHEMA_VERSION, Result
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "atomic_write_text",
+    "dump_problem",
+    "dump_result",
+    "load_problem",
+    "load_result",
+    "parse_json",
+    "problem_from_json",
+    "problem_json_schema",
+    "result_from_json",
+    "result_json_schema",
+]
+
+#: Files larger than this are refused before they are read (raise it with ``max_bytes``).
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKeyError(key)
+        out[key] = value
+    return out
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_json(text: str | bytes, source: str = "<json>") -> Any:
+    """Parse JSON strictly; raises :class:`InputFileError` naming ``source``, line and column."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputFileError(
+                [ValidationIssue(source, f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8")],
+                source=source,
+            ) from exc
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except _DuplicateKeyError as exc:
+        raise InputFileError(
+            [
+                ValidationIssue(
+                    source,
+                    f"the key {exc.args[0]!r} appears twice in one object (the first would be lost)",
+                    "keep one entry per key",
+                )
+            ],
+            source=source,
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise InputFileError(
+            [
+                ValidationIssue(
+                    f"{source} line {exc.lineno}, column {exc.colno}",
+                    f"is not valid JSON ({exc.msg})",
+                    "correct the JSON syntax there (a missing comma, quote or bracket is typical)",
+                )
+            ],
+            source=source,
+        ) from exc
+    except ValueError as exc:  # NaN / Infinity
+        raise InputFileError(
+            [ValidationIssue(source, str(exc), "write a finite number, or null where allowed")],
+            source=source,
+        ) from exc
+    except RecursionError as exc:
+        raise InputFileError(
+            [ValidationIssue(source, "is nested too deeply", "flatten the document")], source=source
+        ) from exc
+
+
+def _read(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise InputFileError(
+                [
+                    ValidationIssue(
+                        str(p),
+                        f"is {size:,} bytes, over the limit of {max_bytes:,}",
+                        "check that this is the right file, or raise the limit (max_bytes)",
+                    )
+                ],
+                source=str(p),
+            )
+        return p.read_bytes()
+    except OSError as exc:
+        raise InputFileError(
+            [ValidationIssue(str(p), f"cannot be read ({exc.strerror or exc})", "check the path and permissions")],
+            source=str(p),
+        ) from exc
+
+
+def _check_version(data: Any, source: str, current: int, what: str) -> None:
+    if not isinstance(data, dict):
+        raise InputFileError(
+            [ValidationIssue(source, f"the top level is not a JSON object of a {what}", "give a JSON object")],
+            source=source,
+        )
+    version = data.get("schema_version", current)
+    if isinstance(version, int) and not isinstance(version, bool) and version > current:
+        raise InputFileError(
+            [
+                ValidationIssue(
+                    f"{source} schema_version",
+                    f"the file uses {what} schema {version}, newer than this matchmaker knows ({current})",
+                    "upgrade matchmaker",
+                )
+            ],
+            source=source,
+        )
+
+
+def problem_from_json(text: str | bytes, source: str = "<json>") -> Problem:
+    """A :class:`Problem` from JSON text; every error names ``source``."""
+    data = parse_json(text, source)
+    _check_version(data, source, SCHEMA_VERSION, "problem")
+    try:
+        return Problem.model_validate(data)
+    except ProblemValidationError as exc:
+        raise ProblemValidationError(exc.issues, source=source) from exc
+
+
+def load_problem(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Problem:
+    """Read and validate a problem from a JSON file.
+
+    Raises:
+        InputFileError: the file is missing, too large, not UTF-8 or not valid JSON.
+        ProblemValidationError: the content breaks a rule; every issue is listed.
+    """
+    return problem_from_json(_read(path, max_bytes), str(path))
+
+
+def _model_from_json(cls: type[T], text: str | bytes, source: str, current: int, what: str) -> T:
+    data = parse_json(text, source)
+    _check_version(data, source, current, what)
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise InputFileError(issues_from_validation_error(exc, data, root=what), source=source) from exc
+
+
+def result_from_json(text: str | bytes, source: str = "<json>") -> Result:
+    """A :class:`Result` from JSON text."""
+    return _model_from_json(Result, text, source, RESULT_SCHEMA_VERSION, "result")
+
+
+def load_result(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
+    """Read a result written by :func:`dump_result` (or ``matchmaker solve -o``)."""
+    return result_from_json(_read(path, max_bytes), str(path))
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, *, protect: tuple[Path, ...] = ()) -> None:
+    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, then a rename.
+
+    Raises:
+        InputFileError: if ``path`` is one of ``protect`` (never overwrite an input) or cannot be written.
+    """
+    target = Path(path)
+    for other in protect:
+        try:
+            same = target.exists() and other.exists() and target.samefile(other)
+        except OSError:
+            same = False
+        if same:
+            raise InputFileError(
+                [ValidationIssue(str(target), "is also an input file", "write the output to another path")]
+            )
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputFileError(
+            [ValidationIssue(str(target), f"cannot be written ({exc.strerror or exc})", "check the folder")]
+        ) from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _dump(write: Callable[[], str], path: str | os.PathLike[str] | None) -> str:
+    text = write()
+    if path is not None:
+        atomic_write_text(path, text)
+    return text
+
+
+def dump_problem(problem: Problem, path: str | os.PathLike[str] | None = None) -> str:
+    """The problem as indented JSON (written atomically to ``path`` if given)."""
+    return _dump(lambda: problem.model_dump_json(indent=2) + "\n", path)
+
+
+def dump_result(result: Result, path: str | os.PathLike[str] | None = None) -> str:
+    """The result as indented JSON (written atomically to ``path`` if given)."""
+    return _dump(lambda: result.to_json(indent=2) + "\n", path)
+
+
+def problem_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a problem file."""
+    schema = Problem.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "matchmaker:problem:v1"
+    return schema
+
+
+def result_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a result file."""
+    schema = Result.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "matchmaker:result:v1"
+    return schema

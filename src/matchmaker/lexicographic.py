@@ -1,0 +1,157 @@
+"""Exact lexicographic optimisation of the objective vector.
+
+Levels are grouped into *stages*. Within a stage the levels are merged into one weighted objective,
+``sum(M_l * level_l)``, with ``M_last = 1`` and ``M_l = M_(l+1) * (range_(l+1) + 1)``, where a level's
+range is ``hi - lo`` over every plan. One unit of a level then outweighs any change of all later levels
+in the stage together, so the merge cannot reorder levels. A stage is closed before the product of
+ranges would exceed :data:`STAGE_LIMIT` (2**52), which keeps every objective value exact in both
+integer and double arithmetic; no big-M is guessed. After a stage is solved to optimality its value is
+fixed with an equality, and the next stage is optimised. A stage stopped by the time limit keeps its
+best value as a lower bound instead, and the result is ``feasible``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from matchmaker.build import Level
+from matchmaker.engines.base import CancelToken, IntArray, Objective, Session, StageStatus
+
+__all__ = ["STAGE_LIMIT", "LexicographicOutcome", "Stage", "StageRecord", "plan_stages", "run"]
+
+#: The largest combined range of one stage's merged objective.
+STAGE_LIMIT = 2**52
+
+
+@dataclass(frozen=True, eq=False)
+class Stage:
+    """Consecutive levels merged into one maximised objective with the given multipliers."""
+
+    levels: tuple[int, ...]
+    multipliers: tuple[int, ...]
+    objective: Objective
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    """What happened in one stage."""
+
+    levels: tuple[str, ...]
+    status: StageStatus
+    value: int | None
+    bound: int | None
+    wall_time: float
+    engine_status: str
+
+
+@dataclass(frozen=True, eq=False)
+class LexicographicOutcome:
+    """The overall status, the plan's variable values (if any) and one record per stage run."""
+
+    status: StageStatus
+    values: IntArray | None
+    stages: tuple[StageRecord, ...]
+    cancelled: bool
+
+
+def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int]) -> Objective:
+    idx_parts = []
+    coef_parts = []
+    for li, m in zip(members, mults, strict=True):
+        lv = levels[li]
+        sign = 1 if lv.sense == "max" else -1
+        idx_parts.append(lv.indices)
+        coef_parts.append(lv.coefs * np.int64(sign * m))
+    if not idx_parts:
+        return Objective(np.empty(0, np.int64), np.empty(0, np.int64))
+    idx = np.concatenate(idx_parts)
+    cf = np.concatenate(coef_parts)
+    order = np.argsort(idx, kind="stable")
+    idx, cf = idx[order], cf[order]
+    if idx.size == 0:
+        return Objective(idx, cf)
+    starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
+    summed = np.add.reduceat(cf, starts)
+    keep = summed != 0
+    return Objective(idx[starts][keep].astype(np.int64), summed[keep].astype(np.int64))
+
+
+def plan_stages(levels: tuple[Level, ...], limit: int = STAGE_LIMIT) -> list[Stage]:
+    """Group ``levels`` into as few stages as the exactness limit allows."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    product = 1
+    for i, lv in enumerate(levels):
+        span = lv.hi - lv.lo + 1
+        if current and product * span > limit:
+            groups.append(current)
+            current, product = [], 1
+        current.append(i)
+        product *= span
+    if current:
+        groups.append(current)
+    stages: list[Stage] = []
+    for members in groups:
+        mults = [1] * len(members)
+        for k in range(len(members) - 2, -1, -1):
+            nxt = levels[members[k + 1]]
+            mults[k] = mults[k + 1] * (nxt.hi - nxt.lo + 1)
+        stages.append(Stage(tuple(members), tuple(mults), _merge(levels, members, mults)))
+    return stages
+
+
+def run(
+    levels: tuple[Level, ...],
+    session: Session,
+    *,
+    time_limit: float | None,
+    cancel: CancelToken | None = None,
+    hint: IntArray | None = None,
+) -> LexicographicOutcome:
+    """Optimise ``levels`` in order on ``session``; see the module docstring."""
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    stages = plan_stages(levels)
+    records: list[StageRecord] = []
+    values: IntArray | None = None
+    status: StageStatus = "optimal"
+    for k, stage in enumerate(stages):
+        names = tuple(levels[i].name for i in stage.levels)
+        if cancel is not None and cancel.cancelled and values is not None:
+            status = "feasible"
+            break
+        remaining = None if deadline is None else deadline - time.perf_counter()
+        if remaining is not None and remaining <= 0 and values is not None:
+            status = "feasible"
+            break
+        if cancel is not None:
+            cancel._register(session.stop)
+        try:
+            out = session.optimise(stage.objective, remaining, values if values is not None else hint)
+        finally:
+            if cancel is not None:
+                cancel._unregister(session.stop)
+        records.append(StageRecord(names, out.status, out.objective, out.bound, out.wall_time, out.engine_status))
+        if out.status == "infeasible":
+            if k == 0:
+                return LexicographicOutcome("infeasible", None, tuple(records), False)
+            raise AssertionError("a later stage cannot be infeasible: its start is a plan")
+        if out.status == "unknown" or out.values is None:
+            if values is None:
+                cancelled = cancel is not None and cancel.cancelled
+                return LexicographicOutcome("unknown", None, tuple(records), cancelled)
+            status = "feasible"
+            break
+        values = out.values
+        obj_value = stage.objective.value(values)
+        if out.status == "optimal":
+            session.constrain(stage.objective, obj_value, obj_value)
+        else:
+            status = "feasible"
+            session.constrain(stage.objective, obj_value, np.iinfo(np.int64).max // 4)
+    cancelled = cancel is not None and cancel.cancelled
+    if len(records) < len(stages):
+        status = "feasible"
+    return LexicographicOutcome(status, values, tuple(records), cancelled)

@@ -1,0 +1,224 @@
+"""The result of a solve: an immutable decision, kept apart from the run's statistics.
+
+The *decision* (status, objective levels, assignments, unplaced applicants, the input's fingerprint and
+the lottery seed) depends only on the problem and its policy: for a proven optimum its canonical JSON
+(:meth:`Result.decision_json`) is byte-identical across runs, processes, worker counts and record
+order. The *statistics* (times, engine, workers, versions) describe one run and may differ.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from matchmaker.canonical import canonical_bytes
+from matchmaker.errors import ResultStatusError
+
+__all__ = [
+    "RESULT_SCHEMA_VERSION",
+    "Assignment",
+    "Decision",
+    "LevelValue",
+    "Result",
+    "RunStatistics",
+    "StageStatistics",
+    "Status",
+    "Unplaced",
+    "UnplacedReason",
+]
+
+#: The version of the result schema this library writes.
+RESULT_SCHEMA_VERSION = 1
+
+
+class Status(enum.StrEnum):
+    """How a solve ended.
+
+    * ``optimal``: the plan is proven best on every level of the objective vector;
+    * ``feasible``: a plan was found but a limit (time, cancellation) stopped the proof; see the bound;
+    * ``infeasible``: no plan satisfies every constraint (the decision's ``message`` says which clash);
+    * ``unknown``: a limit was hit before any plan was found.
+    """
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_optimal(self) -> bool:
+        """Proven optimal."""
+        return self is Status.OPTIMAL
+
+    @property
+    def has_plan(self) -> bool:
+        """A plan exists (optimal or feasible)."""
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+class UnplacedReason(enum.StrEnum):
+    """Why an applicant has no placement.
+
+    * ``no_acceptable_option``: every option they wished for was removed by a rule (or they gave none);
+    * ``not_selected``: they had acceptable options, but the optimal plan gave those places to others;
+    * ``no_plan``: the solve found no plan at all (infeasible or unknown).
+    """
+
+    NO_ACCEPTABLE_OPTION = "no_acceptable_option"
+    NOT_SELECTED = "not_selected"
+    NO_PLAN = "no_plan"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Assignment(_Out):
+    """One placement: applicant with supervisor in unit (of municipality), with its fit.
+
+    ``fit`` is the pair's fit rounded to the solver's 4 decimals (``fit_points / 10,000``); ``rank`` is
+    the applicant's own rank of this option (1 = first choice).
+    """
+
+    applicant: str
+    supervisor: str
+    unit: str
+    municipality: str
+    fit: float
+    fit_points: int
+    rank: int
+
+
+class Unplaced(_Out):
+    """An applicant without a placement, and why (a code and a short sentence)."""
+
+    applicant: str
+    reason: UnplacedReason
+    detail: str
+
+
+class LevelValue(_Out):
+    """The value of one level of the objective vector in this plan (``None`` without a plan)."""
+
+    name: str
+    sense: Literal["max", "min"]
+    value: int | None
+
+
+class Decision(_Out):
+    """Everything that is decided: the part that must be reproducible byte for byte."""
+
+    status: Status
+    objective: tuple[LevelValue, ...]
+    assignments: tuple[Assignment, ...]
+    unplaced: tuple[Unplaced, ...]
+    input_fingerprint: str
+    lottery_seed: int
+    message: str | None = None
+
+
+class StageStatistics(_Out):
+    """One stage of the lexicographic solve."""
+
+    levels: tuple[str, ...]
+    status: str
+    value: int | None
+    bound: int | None
+    wall_time: float
+    engine_status: str
+
+
+class RunStatistics(_Out):
+    """How this run went: not part of the decision."""
+
+    engine: str
+    wall_time: float
+    score_time: float
+    build_time: float
+    solve_time: float
+    workers: int
+    solver_seed: int
+    time_limit: float | None
+    cancelled: bool
+    n_pairs: int
+    n_rows: int
+    stages: tuple[StageStatistics, ...]
+    versions: Mapping[str, str]
+    parameters: Mapping[str, Any] = Field(default_factory=dict)
+
+
+class Result(_Out):
+    """The outcome of :func:`matchmaker.solve`: a :class:`Decision` and :class:`RunStatistics`.
+
+    Infeasible and unknown are statuses, not exceptions; call :meth:`raise_for_status` to turn a
+    missing plan into :class:`~matchmaker.errors.ResultStatusError`.
+    """
+
+    schema_version: int = RESULT_SCHEMA_VERSION
+    kind: Literal["matchmaker.result"] = "matchmaker.result"
+    decision: Decision
+    statistics: RunStatistics
+
+    @property
+    def status(self) -> Status:
+        """How the solve ended."""
+        return self.decision.status
+
+    @property
+    def assignments(self) -> tuple[Assignment, ...]:
+        """Placements, sorted by applicant id."""
+        return self.decision.assignments
+
+    @property
+    def unplaced(self) -> tuple[Unplaced, ...]:
+        """Applicants without a placement, sorted by id, each with a reason."""
+        return self.decision.unplaced
+
+    @cached_property
+    def objective(self) -> Mapping[str, int | None]:
+        """Each objective level's value by name, in lexicographic order."""
+        return {lv.name: lv.value for lv in self.decision.objective}
+
+    @property
+    def is_optimal(self) -> bool:
+        """Proven optimal."""
+        return self.decision.status.is_optimal
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap of the first stage not proven optimal (0.0 when optimal, None without plan)."""
+        if not self.status.has_plan:
+            return None
+        for st in self.statistics.stages:
+            if st.status != "optimal" and st.value is not None and st.bound is not None:
+                return abs(st.bound - st.value) / max(1.0, abs(st.bound))
+        return 0.0
+
+    @cached_property
+    def placement_of(self) -> Mapping[str, Assignment]:
+        """Assignments by applicant id."""
+        return {a.applicant: a for a in self.decision.assignments}
+
+    def raise_for_status(self) -> Result:
+        """Return ``self`` if it holds a plan, else raise :class:`ResultStatusError`."""
+        if not self.status.has_plan:
+            detail = f": {self.decision.message}" if self.decision.message else ""
+            raise ResultStatusError(f"the solve ended {self.status.value} without a plan{detail}")
+        return self
+
+    def decision_json(self) -> bytes:
+        """The decision as canonical JSON bytes (sorted keys, compact, UTF-8)."""
+        return canonical_bytes(self.decision.model_dump(mode="json"))
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The whole result (decision and statistics) as JSON text."""
+        return self.model_dump_json(indent=indent)
+
+    def _repr_html_(self) -> str:
+        from matchmaker.report.text import result_html_summary
+
+        return result_html_summary(self)

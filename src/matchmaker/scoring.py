@@ -1,0 +1,465 @@
+"""Scoring: which (applicant, supervisor) pairs are acceptable, and how well each fits. Pure numpy.
+
+Everything is indexed by sorted ids, so record order never matters. Only acceptable pairs are kept
+(a sparse pair table), which is what every engine builds variables for.
+
+The fit of an acceptable pair, in words a coordinator can follow:
+
+1. **Interest** (0-1). With weights, the most specific weight the applicant gave (supervisor over
+   unit over area). With a ranking whose largest rank is ``k``, rank ``r`` counts ``(k - r + 1) / k``:
+   the first choice 1, the last ``1/k``. A pinned place the applicant did not list counts 0.
+2. **Interview** (0-1). Each score is first put on a 0-1 scale: ``(score - scale_min) / (scale_max -
+   scale_min)``, so an interviewer who uses 1-10 and one who uses 1-5 count alike. Per criterion, the
+   scores the unit itself gave are used if there are any, otherwise the general scores; several
+   interviewers are averaged. The criteria are combined by their weights; a criterion with no score
+   is left out and the other weights scaled up. With no score at all, ``policy.missing_interview``
+   applies: ``neutral`` 0.5, ``zero`` 0, or ``cohort_mean``, the mean of the known interview values
+   over the round's acceptable pairs.
+3. **Fit** = ``(interest_weight * interest + interview_weight * interview) / (interest_weight +
+   interview_weight) + adjustment``, where ``adjustment`` is the sum of the pair's adjustments
+   (each in [-1, 1]).
+
+The solver works in integers: :func:`to_points` multiplies a fit by :data:`FIT_SCALE` (10,000) and
+rounds half to even, so fits are exact to 4 decimals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker._text import norm_key
+from matchmaker.errors import ProblemValidationError, ValidationIssue
+from matchmaker.lottery import id_hashes, lottery_draws
+from matchmaker.rules import trained_enough
+
+if TYPE_CHECKING:
+    from matchmaker.models import Applicant, Problem
+
+__all__ = [
+    "FIT_SCALE",
+    "REMOVAL_RULES",
+    "Encoding",
+    "Scores",
+    "score",
+    "to_points",
+]
+
+#: Solver points per unit of fit: a fit of 0.8125 is 8,125 points.
+FIT_SCALE = 10_000
+#: Plans are compared on sums of points; every sum must stay exactly representable.
+_MAX_SAFE_TOTAL = 2**53
+
+#: The order in which acceptability rules are applied to an applicant's wishes.
+REMOVAL_RULES: tuple[str, ...] = ("requirement", "conflict", "training", "no_capacity")
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+def to_points(fit: FloatArray, scale: int = FIT_SCALE) -> IntArray:
+    """Fits as solver integers: ``round_half_even(fit * scale)``, checked against overflow.
+
+    Raises:
+        ProblemValidationError: if a total over all applicants could exceed 2**53.
+    """
+    scaled = np.rint(np.asarray(fit, dtype=np.float64) * scale)
+    if scaled.size and float(np.abs(scaled).max()) * scaled.size >= _MAX_SAFE_TOTAL:
+        raise ProblemValidationError(
+            [
+                ValidationIssue(
+                    "adjustments",
+                    "fit values are too large for exact integer arithmetic",
+                    "keep adjustments within [-1, 1] and the round below 10^9 pairs",
+                )
+            ]
+        )
+    return scaled.astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class Encoding:
+    """Id <-> index maps and the capacity structure, in sorted-id order.
+
+    Axes: ``applicant`` indexes :attr:`applicant_ids`, ``supervisor`` :attr:`supervisor_ids`, ``unit``
+    :attr:`unit_ids`, ``municipality`` :attr:`municipality_ids`. A missing cap is ``-1``.
+    """
+
+    applicant_ids: tuple[str, ...]
+    supervisor_ids: tuple[str, ...]
+    unit_ids: tuple[str, ...]
+    municipality_ids: tuple[str, ...]
+    supervisor_unit: IntArray
+    unit_municipality: IntArray
+    supervisor_capacity: IntArray
+    unit_max: IntArray
+    unit_min: IntArray
+    municipality_max: IntArray
+    municipality_min: IntArray
+    applicant_tier: IntArray
+    applicant_index: Mapping[str, int] = field(repr=False)
+    supervisor_index: Mapping[str, int] = field(repr=False)
+    unit_index: Mapping[str, int] = field(repr=False)
+    municipality_index: Mapping[str, int] = field(repr=False)
+
+    @property
+    def n_applicants(self) -> int:
+        """Number of applicants."""
+        return len(self.applicant_ids)
+
+    @property
+    def n_supervisors(self) -> int:
+        """Number of supervisors."""
+        return len(self.supervisor_ids)
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """The acceptable pairs of a round with their fit, sorted by (applicant, supervisor).
+
+    Every array has one entry per pair ``p``: ``applicant[p]``, ``supervisor[p]`` are indices of
+    :attr:`encoding`. ``rank[p]`` is the applicant's own rank of the option (1 = first choice; a pinned
+    option they did not list ranks below all their wishes). ``wished[a]`` counts the applicant's wished
+    supervisors before the rules, ``removed[a, r]`` how many of those rule ``REMOVAL_RULES[r]`` removed.
+    ``pins`` lists, per pin, the applicant index and the pair indices that satisfy it.
+    """
+
+    encoding: Encoding
+    applicant: npt.NDArray[np.int32]
+    supervisor: npt.NDArray[np.int32]
+    interest: FloatArray
+    interview: FloatArray
+    adjustment: FloatArray
+    fit: FloatArray
+    fit_points: IntArray
+    lottery: IntArray
+    rank: npt.NDArray[np.int32]
+    wished: npt.NDArray[np.int32]
+    removed: npt.NDArray[np.int32]
+    pins: tuple[tuple[int, npt.NDArray[np.int64]], ...]
+    pin_labels: tuple[str, ...]
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of acceptable pairs."""
+        return int(self.applicant.shape[0])
+
+    @property
+    def unit(self) -> IntArray:
+        """The unit of each pair."""
+        return self.encoding.supervisor_unit[self.supervisor]
+
+    @property
+    def municipality(self) -> IntArray:
+        """The municipality of each pair."""
+        return self.encoding.unit_municipality[self.unit]
+
+
+def _encode(problem: Problem) -> Encoding:
+    applicants = sorted(problem.applicants, key=lambda a: a.id)
+    supervisors = sorted(problem.supervisors, key=lambda s: s.id)
+    units = sorted(problem.units, key=lambda u: u.id)
+    municipalities = sorted(problem.municipalities, key=lambda m: m.id)
+    a_idx = {a.id: i for i, a in enumerate(applicants)}
+    s_idx = {s.id: i for i, s in enumerate(supervisors)}
+    u_idx = {u.id: i for i, u in enumerate(units)}
+    m_idx = {m.id: i for i, m in enumerate(municipalities)}
+    return Encoding(
+        applicant_ids=tuple(a.id for a in applicants),
+        supervisor_ids=tuple(s.id for s in supervisors),
+        unit_ids=tuple(u.id for u in units),
+        municipality_ids=tuple(m.id for m in municipalities),
+        supervisor_unit=np.array([u_idx[s.unit] for s in supervisors], dtype=np.int64),
+        unit_municipality=np.array([m_idx[u.municipality] for u in units], dtype=np.int64),
+        supervisor_capacity=np.array([s.capacity for s in supervisors], dtype=np.int64),
+        unit_max=np.array([u.max_places for u in units], dtype=np.int64),
+        unit_min=np.array([u.min_places for u in units], dtype=np.int64),
+        municipality_max=np.array(
+            [-1 if m.max_places is None else m.max_places for m in municipalities], dtype=np.int64
+        ),
+        municipality_min=np.array([m.min_places for m in municipalities], dtype=np.int64),
+        applicant_tier=np.array([a.priority_tier or 0 for a in applicants], dtype=np.int64),
+        applicant_index=a_idx,
+        supervisor_index=s_idx,
+        unit_index=u_idx,
+        municipality_index=m_idx,
+    )
+
+
+@dataclass
+class _Wishes:
+    """One applicant's resolved wishes: supervisor index -> (interest, rank)."""
+
+    supervisors: npt.NDArray[np.int64]
+    interest: FloatArray
+    rank: npt.NDArray[np.int64]
+
+
+def _resolve_wishes(
+    a: Applicant,
+    enc: Encoding,
+    area_sups: Mapping[str, npt.NDArray[np.int64]],
+    unit_sups: Mapping[int, npt.NDArray[np.int64]],
+) -> _Wishes:
+    """Expand area and unit entries to supervisors; the most specific entry wins."""
+    prefs = a.interests if a.interests is not None else a.ranking
+    empty = _Wishes(np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.int64))
+    if prefs is None:
+        return empty
+    sups: list[npt.NDArray[np.int64]] = []
+    level: list[npt.NDArray[np.int64]] = []
+    value: list[FloatArray] = []
+    layers: tuple[tuple[int, Mapping[str, float] | Mapping[str, int]], ...] = (
+        (0, prefs.areas),
+        (1, prefs.units),
+        (2, prefs.supervisors),
+    )
+    for lvl, mapping in layers:
+        for key, v in mapping.items():
+            if lvl == 0:
+                idx = area_sups.get(key, np.empty(0, np.int64))
+            elif lvl == 1:
+                idx = unit_sups.get(enc.unit_index[key], np.empty(0, np.int64))
+            else:
+                idx = np.array([enc.supervisor_index[key]], dtype=np.int64)
+            sups.append(idx)
+            level.append(np.full(idx.shape, lvl, dtype=np.int64))
+            value.append(np.full(idx.shape, float(v), dtype=np.float64))
+    if not sups:
+        return empty
+    s = np.concatenate(sups)
+    lv = np.concatenate(level)
+    val = np.concatenate(value)
+    # For each supervisor keep the entry of the highest level (most specific).
+    order = np.lexsort((-lv, s))
+    s, val = s[order], val[order]
+    first = np.ones(s.shape, dtype=bool)
+    first[1:] = s[1:] != s[:-1]
+    s, val = s[first], val[first]
+    if a.ranking is not None:
+        ranks = val.astype(np.int64)
+        given = [
+            *a.ranking.areas.values(),
+            *a.ranking.units.values(),
+            *a.ranking.supervisors.values(),
+        ]
+        k = max(given)
+        interest = (k - ranks + 1) / k
+        return _Wishes(s, interest.astype(np.float64), ranks)
+    wished = val > 0
+    s, val = s[wished], val[wished]
+    # Dense rank of distinct weights, highest weight = rank 1.
+    distinct = np.unique(val)[::-1]
+    ranks = np.searchsorted(-distinct, -val).astype(np.int64) + 1
+    return _Wishes(s, val, ranks)
+
+
+def _interview_values(problem: Problem, a: Applicant, units: npt.NDArray[np.int64], enc: Encoding) -> FloatArray:
+    """Interview value in [0, 1] per unit in ``units``; NaN where the applicant has no score."""
+    out = np.full(units.shape, np.nan, dtype=np.float64)
+    if not a.interview:
+        return out
+    criteria = {c.id: c for c in problem.criteria}
+    general: dict[str, list[float]] = defaultdict(list)
+    by_unit: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for sc in a.interview:
+        crit = criteria[sc.criterion]
+        lo = crit.scale_min if sc.scale_min is None else sc.scale_min
+        hi = crit.scale_max if sc.scale_max is None else sc.scale_max
+        norm = (sc.score - lo) / (hi - lo)
+        if sc.unit is None:
+            general[sc.criterion].append(norm)
+        else:
+            by_unit[(sc.unit, sc.criterion)].append(norm)
+    cache: dict[int, float] = {}
+    for i, u in enumerate(units.tolist()):
+        if u in cache:
+            out[i] = cache[u]
+            continue
+        unit_id = enc.unit_ids[u]
+        num = 0.0
+        den = 0.0
+        for c in problem.criteria:
+            scores = by_unit.get((unit_id, c.id)) or general.get(c.id)
+            if not scores or c.weight == 0:
+                continue
+            num += c.weight * (sum(scores) / len(scores))
+            den += c.weight
+        value = num / den if den > 0 else float("nan")
+        cache[u] = value
+        out[i] = value
+    return out
+
+
+def score(problem: Problem) -> Scores:
+    """Acceptable pairs and their fit for ``problem``; see the module docstring for the formula."""
+    enc = _encode(problem)
+    policy = problem.policy
+    applicants = sorted(problem.applicants, key=lambda a: a.id)
+    supervisors = sorted(problem.supervisors, key=lambda s: s.id)
+    units = sorted(problem.units, key=lambda u: u.id)
+
+    sup_unit = enc.supervisor_unit
+    unit_ids_arr = np.arange(len(units))
+    unit_sups: dict[int, npt.NDArray[np.int64]] = {
+        int(u): np.flatnonzero(sup_unit == u).astype(np.int64) for u in unit_ids_arr
+    }
+    area_sups: dict[str, npt.NDArray[np.int64]] = {}
+    for area in {u.area for u in units}:
+        in_area = [enc.unit_index[u.id] for u in units if u.area == area]
+        area_sups[area] = np.flatnonzero(np.isin(sup_unit, in_area)).astype(np.int64)
+
+    trained = np.array([trained_enough(s.training, policy.supervisor_training) for s in supervisors], dtype=bool)
+    muni_of_sup = enc.unit_municipality[sup_unit] if len(supervisors) else np.empty(0, np.int64)
+    has_capacity = (
+        (enc.supervisor_capacity > 0) & (enc.unit_max[sup_unit] > 0) & (enc.municipality_max[muni_of_sup] != 0)
+    )
+    requirement_keys = [frozenset(norm_key(r) for r in u.requirements) for u in units]
+    req_cache: dict[frozenset[str], npt.NDArray[np.bool_]] = {}
+
+    pins_by_applicant: dict[str, list[tuple[int, str | None, str | None]]] = defaultdict(list)
+    for i, pin in enumerate(problem.pins):
+        pins_by_applicant[pin.applicant].append((i, pin.unit, pin.supervisor))
+    adjust: dict[str, list[tuple[str | None, str | None, float]]] = defaultdict(list)
+    for adj in problem.adjustments:
+        adjust[adj.applicant].append((adj.unit, adj.supervisor, adj.delta))
+
+    blocks_a: list[npt.NDArray[np.int64]] = []
+    blocks_s: list[npt.NDArray[np.int64]] = []
+    blocks_interest: list[FloatArray] = []
+    blocks_interview: list[FloatArray] = []
+    blocks_adjust: list[FloatArray] = []
+    blocks_rank: list[npt.NDArray[np.int64]] = []
+    wished = np.zeros(enc.n_applicants, dtype=np.int32)
+    removed = np.zeros((enc.n_applicants, len(REMOVAL_RULES)), dtype=np.int32)
+    pin_specs: list[tuple[int, int, str | None, str | None]] = []  # (pin no, applicant, unit, sup)
+
+    for ai, a in enumerate(applicants):
+        w = _resolve_wishes(a, enc, area_sups, unit_sups)
+        sups, interest, rank = w.supervisors, w.interest, w.rank
+        # Pins make their place acceptable even when the applicant did not list it.
+        for pin_no, pin_unit, pin_sup in pins_by_applicant.get(a.id, []):
+            pin_specs.append((pin_no, ai, pin_unit, pin_sup))
+            if pin_sup is not None:
+                extra = np.array([enc.supervisor_index[pin_sup]], dtype=np.int64)
+            else:
+                extra = unit_sups[enc.unit_index[pin_unit or ""]]
+            extra = extra[~np.isin(extra, sups)]
+            if extra.size:
+                worst = int(rank.max()) + 1 if rank.size else 1
+                sups = np.concatenate([sups, extra])
+                interest = np.concatenate([interest, np.zeros(extra.shape)])
+                rank = np.concatenate([rank, np.full(extra.shape, worst, dtype=np.int64)])
+        wished[ai] = sups.size
+        if sups.size == 0:
+            continue
+        ok = np.ones(sups.shape, dtype=bool)
+        # Rule: the unit's requirements.
+        quals = frozenset(norm_key(q) for q in a.qualifications)
+        req_ok = req_cache.get(quals)
+        if req_ok is None:
+            req_ok = np.array([keys <= quals for keys in requirement_keys], dtype=bool)
+            req_cache[quals] = req_ok
+        fails = ok & ~req_ok[sup_unit[sups]]
+        removed[ai, 0] = int(fails.sum())
+        ok &= ~fails
+        # Rule: declared conflicts.
+        if a.conflicts.units or a.conflicts.supervisors:
+            bad_units = [enc.unit_index[u] for u in a.conflicts.units]
+            bad_sups = [enc.supervisor_index[s] for s in a.conflicts.supervisors]
+            conflict = np.isin(sup_unit[sups], bad_units) | np.isin(sups, bad_sups)
+            fails = ok & conflict
+            removed[ai, 1] = int(fails.sum())
+            ok &= ~fails
+        # Rule: supervisor training.
+        fails = ok & ~trained[sups]
+        removed[ai, 2] = int(fails.sum())
+        ok &= ~fails
+        # Rule: some capacity at every level.
+        fails = ok & ~has_capacity[sups]
+        removed[ai, 3] = int(fails.sum())
+        ok &= ~fails
+
+        sups, interest, rank = sups[ok], interest[ok], rank[ok]
+        if sups.size == 0:
+            continue
+        order = np.argsort(sups, kind="stable")
+        sups, interest, rank = sups[order], interest[order], rank[order]
+        sup_units = sup_unit[sups]
+        interview = _interview_values(problem, a, sup_units, enc)
+        pair_adjust = np.zeros(sups.shape, dtype=np.float64)
+        for adj_unit, adj_sup, delta in adjust.get(a.id, []):
+            if adj_sup is not None:
+                pair_adjust[sups == enc.supervisor_index[adj_sup]] += delta
+            elif adj_unit is not None:
+                pair_adjust[sup_units == enc.unit_index[adj_unit]] += delta
+        blocks_a.append(np.full(sups.shape, ai, dtype=np.int64))
+        blocks_s.append(sups)
+        blocks_interest.append(interest)
+        blocks_interview.append(interview)
+        blocks_adjust.append(pair_adjust)
+        blocks_rank.append(rank)
+
+    def cat(blocks: Sequence[npt.NDArray[np.generic]], dtype: type) -> npt.NDArray[np.generic]:
+        return np.concatenate(blocks).astype(dtype) if blocks else np.empty(0, dtype=dtype)
+
+    pa = cat(blocks_a, np.int32).astype(np.int32)
+    ps = cat(blocks_s, np.int32).astype(np.int32)
+    interest_arr = cat(blocks_interest, np.float64).astype(np.float64)
+    interview_arr = cat(blocks_interview, np.float64).astype(np.float64)
+    adjust_arr = cat(blocks_adjust, np.float64).astype(np.float64)
+    rank_arr = cat(blocks_rank, np.int32).astype(np.int32)
+
+    missing = np.isnan(interview_arr)
+    if missing.any():
+        if policy.missing_interview == "zero":
+            fill = 0.0
+        elif policy.missing_interview == "cohort_mean" and (~missing).any():
+            fill = float(interview_arr[~missing].mean())
+        else:
+            fill = 0.5
+        interview_arr = np.where(missing, fill, interview_arr)
+
+    wi, wv = policy.interest_weight, policy.interview_weight
+    fit = (wi * interest_arr + wv * interview_arr) / (wi + wv) + adjust_arr
+    points = to_points(fit)
+    lottery = lottery_draws(
+        policy.lottery_seed,
+        id_hashes(enc.applicant_ids)[pa],
+        id_hashes(enc.supervisor_ids)[ps],
+    )
+
+    pins: list[tuple[int, npt.NDArray[np.int64]]] = []
+    labels: list[str] = []
+    for pin_no, ai, pin_unit, pin_sup in sorted(pin_specs):
+        mine = pa == ai
+        if pin_sup is not None:
+            hit = mine & (ps == enc.supervisor_index[pin_sup])
+            target = f"supervisor {pin_sup!r}"
+        else:
+            hit = mine & (sup_unit[ps] == enc.unit_index[pin_unit or ""])
+            target = f"unit {pin_unit!r}"
+        pins.append((ai, np.flatnonzero(hit).astype(np.int64)))
+        labels.append(f"pins[{pin_no}]: applicant {enc.applicant_ids[ai]!r} at {target}")
+
+    return Scores(
+        encoding=enc,
+        applicant=pa,
+        supervisor=ps,
+        interest=interest_arr,
+        interview=interview_arr,
+        adjustment=adjust_arr,
+        fit=fit,
+        fit_points=points,
+        lottery=lottery,
+        rank=rank_arr,
+        wished=wished,
+        removed=removed,
+        pins=tuple(pins),
+        pin_labels=tuple(labels),
+    )

@@ -1,0 +1,401 @@
+"""Cross-record validation rules of a :class:`~matchmaker.models.Problem`.
+
+Each rule appends :class:`~matchmaker.errors.ValidationIssue` s; :class:`Problem` raises one
+:class:`~matchmaker.errors.ProblemValidationError` listing all of them. Field-level rules (types, ranges,
+unknown fields) are enforced by the pydantic models themselves.
+
+Rules checked here:
+
+* ids unique per kind, also after case, whitespace and Unicode normalisation;
+* every reference resolves (unit -> municipality, supervisor -> unit, interests, rankings, interview
+  scores, conflicts, pins and adjustments);
+* an area is spelled one way;
+* minimum <= maximum for units and municipalities; a unit's minimum within its supervisors' total
+  capacity; a municipality's minimum within its units' total maximum;
+* rankings have no gaps and no entry twice; interests and ranking are not both given;
+* interview scores lie within their scale, each scale has min < max, no score is given twice;
+* criterion weights are not all zero when interviews count;
+* a pin names exactly one place, no applicant is pinned twice, and no pin clashes with a conflict, a
+  unit requirement or the supervisor-training rule;
+* adjustments name a place that exists and are not given twice for the same pair.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from matchmaker._text import norm_key, suggest
+from matchmaker.errors import ValidationIssue
+from matchmaker.rules import meets_requirements, trained_enough
+
+if TYPE_CHECKING:
+    from matchmaker.models import Applicant, InterviewCriterion, Problem
+
+__all__ = ["problem_issues"]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.issues: list[ValidationIssue] = []
+
+    def add(self, location: str, message: str, fix: str) -> None:
+        self.issues.append(ValidationIssue(location, message, fix))
+
+
+def _did_you_mean(value: str, known: Iterable[str]) -> str:
+    hint = suggest(value, known)
+    return f" (did you mean {hint!r}?)" if hint is not None else ""
+
+
+def _unique_ids(out: _Collector, kind: str, ids: Sequence[str]) -> None:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for ident in ids:
+        groups[norm_key(ident)].append(ident)
+    for members in groups.values():
+        if len(members) > 1:
+            shown = ", ".join(repr(m) for m in members)
+            out.add(
+                f"{kind}[{members[0]!r}]",
+                f"{len(members)} records share the id {members[0]!r} ({shown}); ids are compared "
+                "ignoring case, surrounding spaces and Unicode form",
+                "give each record its own id",
+            )
+
+
+def _check_ref(out: _Collector, location: str, kind: str, value: str, known: Mapping[str, object]) -> bool:
+    if value in known:
+        return True
+    out.add(
+        location,
+        f"refers to {kind} {value!r}, which does not exist{_did_you_mean(value, known)}",
+        f"use the id of an existing {kind}, or add that {kind}",
+    )
+    return False
+
+
+def problem_issues(p: Problem) -> list[ValidationIssue]:
+    """Every cross-record issue of ``p``, in a stable order."""
+    out = _Collector()
+    for kind, ids in (
+        ("municipalities", [m.id for m in p.municipalities]),
+        ("units", [u.id for u in p.units]),
+        ("supervisors", [s.id for s in p.supervisors]),
+        ("applicants", [a.id for a in p.applicants]),
+        ("criteria", [c.id for c in p.criteria]),
+    ):
+        _unique_ids(out, kind, ids)
+
+    municipalities = p.municipality_by_id
+    units = p.unit_by_id
+    supervisors = p.supervisor_by_id
+
+    for u in p.units:
+        _check_ref(out, f"units[{u.id!r}].municipality", "municipality", u.municipality, municipalities)
+
+    for s in p.supervisors:
+        _check_ref(out, f"supervisors[{s.id!r}].unit", "unit", s.unit, units)
+
+    _areas(out, p)
+    _capacities(out, p)
+    _criteria(out, p)
+    areas = {u.area for u in p.units}
+    criteria = {c.id: c for c in p.criteria}
+    for a in p.applicants:
+        _applicant(out, p, a, areas, criteria)
+    _pins(out, p, units, supervisors)
+    _adjustments(out, p, units, supervisors)
+    return out.issues
+
+
+def _areas(out: _Collector, p: Problem) -> None:
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for u in p.units:
+        spellings[norm_key(u.area)].add(u.area)
+    for names in spellings.values():
+        if len(names) > 1:
+            shown = " and ".join(repr(n) for n in sorted(names))
+            out.add(
+                "units.area",
+                f"one area is spelled in {len(names)} ways: {shown}",
+                "spell each area the same way in every unit",
+            )
+
+
+def _capacities(out: _Collector, p: Problem) -> None:
+    supervisor_total: dict[str, int] = defaultdict(int)
+    for s in p.supervisors:
+        supervisor_total[s.unit] += s.capacity
+    unit_total: dict[str, int] = defaultdict(int)
+    for u in p.units:
+        unit_total[u.municipality] += u.max_places
+        if u.min_places > u.max_places:
+            out.add(
+                f"units[{u.id!r}].min_places",
+                f"the minimum ({u.min_places}) is above the maximum ({u.max_places})",
+                "lower min_places or raise max_places",
+            )
+        elif u.min_places > supervisor_total[u.id]:
+            out.add(
+                f"units[{u.id!r}].min_places",
+                f"the minimum ({u.min_places}) is above the {supervisor_total[u.id]} places its "
+                "supervisors can take together",
+                "lower min_places, or add supervisors or supervisor capacity to the unit",
+            )
+    for m in p.municipalities:
+        if m.max_places is not None and m.min_places > m.max_places:
+            out.add(
+                f"municipalities[{m.id!r}].min_places",
+                f"the minimum ({m.min_places}) is above the maximum ({m.max_places})",
+                "lower min_places or raise max_places",
+            )
+        elif m.min_places > unit_total[m.id]:
+            out.add(
+                f"municipalities[{m.id!r}].min_places",
+                f"the minimum ({m.min_places}) is above the {unit_total[m.id]} places its units offer together",
+                "lower min_places, or raise the units' max_places",
+            )
+
+
+def _criteria(out: _Collector, p: Problem) -> None:
+    for c in p.criteria:
+        if not c.scale_min < c.scale_max:
+            out.add(
+                f"criteria[{c.id!r}].scale_max",
+                f"the scale's maximum ({c.scale_max:g}) is not above its minimum ({c.scale_min:g})",
+                "give scale_min below scale_max, e.g. 1 and 5",
+            )
+    uses_interview = any(a.interview for a in p.applicants)
+    counts = p.criteria and uses_interview and p.policy.interview_weight > 0
+    if counts and all(c.weight == 0 for c in p.criteria):
+        out.add(
+            "criteria.weight",
+            "every interview criterion has weight 0, so interview scores cannot count",
+            "give at least one criterion a positive weight, or set policy.interview_weight to 0",
+        )
+
+
+def _applicant(
+    out: _Collector,
+    p: Problem,
+    a: Applicant,
+    areas: set[str],
+    criteria: Mapping[str, InterviewCriterion],
+) -> None:
+    where = f"applicants[{a.id!r}]"
+    if a.interests is not None and a.ranking is not None:
+        out.add(
+            f"{where}.ranking",
+            "both interests (weights) and a ranking are given",
+            "give either interests or ranking for an applicant, not both",
+        )
+    prefs: list[tuple[str, Mapping[str, float] | Mapping[str, int]]] = []
+    if a.interests is not None:
+        prefs += [
+            ("interests.areas", a.interests.areas),
+            ("interests.units", a.interests.units),
+            ("interests.supervisors", a.interests.supervisors),
+        ]
+    if a.ranking is not None:
+        prefs += [
+            ("ranking.areas", a.ranking.areas),
+            ("ranking.units", a.ranking.units),
+            ("ranking.supervisors", a.ranking.supervisors),
+        ]
+    for field, mapping in prefs:
+        kind = field.rsplit(".", 1)[1]
+        known: Mapping[str, object] | set[str]
+        if kind == "areas":
+            known = areas
+        elif kind == "units":
+            known = p.unit_by_id
+        else:
+            known = p.supervisor_by_id
+        keys_by_norm: dict[str, list[str]] = defaultdict(list)
+        for key in mapping:
+            keys_by_norm[norm_key(key)].append(key)
+            if key not in known:
+                noun = {"areas": "area", "units": "unit", "supervisors": "supervisor"}[kind]
+                extra = " (an area is the `area` of some unit)" if kind == "areas" else ""
+                out.add(
+                    f"{where}.{field}[{key!r}]",
+                    f"refers to {noun} {key!r}, which does not exist{_did_you_mean(key, known)}",
+                    f"use the exact id or name of an existing {noun}{extra}",
+                )
+        for keys in keys_by_norm.values():
+            if len(keys) > 1:
+                out.add(
+                    f"{where}.{field}",
+                    f"lists the same {kind[:-1]} twice: " + " and ".join(repr(k) for k in keys),
+                    "list each option once",
+                )
+    if a.ranking is not None:
+        ranks = sorted({*a.ranking.areas.values(), *a.ranking.units.values(), *a.ranking.supervisors.values()})
+        if ranks and ranks != list(range(1, len(ranks) + 1)):
+            missing = sorted(set(range(1, ranks[-1] + 1)) - set(ranks))
+            shown = ", ".join(str(r) for r in missing)
+            out.add(
+                f"{where}.ranking",
+                f"the ranks leave a gap (no rank {shown})",
+                "number ranks 1, 2, 3, ... without gaps; give equal ranks for ties (1, 1, 2)",
+            )
+    seen_scores: set[tuple[str, str | None, str | None]] = set()
+    for i, sc in enumerate(a.interview):
+        loc = f"{where}.interview[{i}]"
+        crit = criteria.get(sc.criterion)
+        if crit is None:
+            out.add(
+                f"{loc}.criterion",
+                f"refers to criterion {sc.criterion!r}, which does not exist{_did_you_mean(sc.criterion, criteria)}",
+                "declare the criterion in `criteria` or use an existing criterion id",
+            )
+        if sc.unit is not None:
+            _check_ref(out, f"{loc}.unit", "unit", sc.unit, p.unit_by_id)
+        if (sc.scale_min is None) != (sc.scale_max is None):
+            out.add(
+                f"{loc}.scale_max",
+                "only one end of the interviewer's scale is given",
+                "give both scale_min and scale_max, or neither to use the criterion's scale",
+            )
+        lo = sc.scale_min if sc.scale_min is not None else (crit.scale_min if crit else None)
+        hi = sc.scale_max if sc.scale_max is not None else (crit.scale_max if crit else None)
+        if lo is not None and hi is not None:
+            if not lo < hi:
+                out.add(
+                    f"{loc}.scale_max",
+                    f"the scale's maximum ({hi:g}) is not above its minimum ({lo:g})",
+                    "give scale_min below scale_max",
+                )
+            elif not lo <= sc.score <= hi:
+                out.add(
+                    f"{loc}.score",
+                    f"the score lies outside its scale {lo:g}-{hi:g}",
+                    "correct the score, or give the interviewer's own scale in scale_min/scale_max",
+                )
+        score_key = (sc.criterion, sc.interviewer, sc.unit)
+        if score_key in seen_scores:
+            out.add(
+                loc,
+                "the same interviewer scored the same criterion (for the same unit) twice",
+                "keep one score per interviewer, criterion and unit",
+            )
+        seen_scores.add(score_key)
+    for i, ref in enumerate(a.conflicts.units):
+        _check_ref(out, f"{where}.conflicts.units[{i}]", "unit", ref, p.unit_by_id)
+    for i, ref in enumerate(a.conflicts.supervisors):
+        _check_ref(out, f"{where}.conflicts.supervisors[{i}]", "supervisor", ref, p.supervisor_by_id)
+
+
+def _target(
+    out: _Collector,
+    loc: str,
+    unit: str | None,
+    supervisor: str | None,
+    units: Mapping[str, object],
+    supervisors: Mapping[str, object],
+    p: Problem,
+) -> tuple[str | None, str | None, bool]:
+    """Resolve a (unit, supervisor) target; returns (unit, supervisor, ok)."""
+    if unit is None and supervisor is None:
+        out.add(loc, "names neither a unit nor a supervisor", "give `unit`, `supervisor` or both")
+        return None, None, False
+    ok = True
+    if unit is not None:
+        ok &= _check_ref(out, f"{loc}.unit", "unit", unit, units)
+    if supervisor is not None:
+        ok &= _check_ref(out, f"{loc}.supervisor", "supervisor", supervisor, supervisors)
+    if ok and unit is not None and supervisor is not None:
+        actual = p.supervisor_by_id[supervisor].unit
+        if actual != unit:
+            out.add(
+                f"{loc}.supervisor",
+                f"supervisor {supervisor!r} works in unit {actual!r}, not in {unit!r}",
+                "give the supervisor's own unit, or leave `unit` out",
+            )
+            ok = False
+    if ok and unit is None and supervisor is not None:
+        unit = p.supervisor_by_id[supervisor].unit
+    return unit, supervisor, ok
+
+
+def _pins(out: _Collector, p: Problem, units: Mapping[str, object], supervisors: Mapping[str, object]) -> None:
+    pinned: dict[str, int] = {}
+    for i, pin in enumerate(p.pins):
+        loc = f"pins[{i}] (applicant {pin.applicant!r})"
+        applicant_ok = _check_ref(out, f"{loc}.applicant", "applicant", pin.applicant, p.applicant_by_id)
+        unit_id, sup_id, ok = _target(out, loc, pin.unit, pin.supervisor, units, supervisors, p)
+        if applicant_ok:
+            if pin.applicant in pinned:
+                out.add(
+                    loc,
+                    f"applicant {pin.applicant!r} is already pinned by pins[{pinned[pin.applicant]}]",
+                    "keep one pin per applicant",
+                )
+            else:
+                pinned[pin.applicant] = i
+        if not (applicant_ok and ok and unit_id is not None):
+            continue
+        a = p.applicant_by_id[pin.applicant]
+        u = p.unit_by_id[unit_id]
+        if unit_id in a.conflicts.units:
+            out.add(
+                loc,
+                f"the pin places the applicant in unit {unit_id!r}, which their conflicts forbid",
+                "remove the pin or the conflict",
+            )
+            continue
+        if sup_id is not None and sup_id in a.conflicts.supervisors:
+            out.add(
+                loc,
+                f"the pin places the applicant with supervisor {sup_id!r}, which their conflicts forbid",
+                "remove the pin or the conflict",
+            )
+            continue
+        if not meets_requirements(u.requirements, a.qualifications):
+            out.add(
+                loc,
+                f"the applicant does not meet the requirements of unit {unit_id!r}",
+                "remove the pin, or record the qualification if the applicant has it",
+            )
+            continue
+        policy = p.policy.supervisor_training
+        if sup_id is not None:
+            if not trained_enough(p.supervisor_by_id[sup_id].training, policy):
+                out.add(
+                    loc,
+                    f"supervisor {sup_id!r} lacks the training the policy requires ({policy})",
+                    "pin to another supervisor, update the training status, or relax the policy",
+                )
+        else:
+            usable = [
+                s
+                for s in p.supervisors
+                if s.unit == unit_id
+                and s.capacity > 0
+                and trained_enough(s.training, policy)
+                and s.id not in a.conflicts.supervisors
+            ]
+            if not usable:
+                out.add(
+                    loc,
+                    f"no supervisor of unit {unit_id!r} can take the applicant (capacity, training or conflicts)",
+                    "pin to another unit, or add a supervisor who can",
+                )
+
+
+def _adjustments(out: _Collector, p: Problem, units: Mapping[str, object], supervisors: Mapping[str, object]) -> None:
+    seen: dict[tuple[str, str | None, str | None], int] = {}
+    for i, adj in enumerate(p.adjustments):
+        loc = f"adjustments[{i}] (applicant {adj.applicant!r})"
+        _check_ref(out, f"{loc}.applicant", "applicant", adj.applicant, p.applicant_by_id)
+        _target(out, loc, adj.unit, adj.supervisor, units, supervisors, p)
+        key = (adj.applicant, adj.unit if adj.supervisor is None else None, adj.supervisor)
+        if key in seen:
+            out.add(
+                loc,
+                f"repeats adjustments[{seen[key]}] for the same applicant and place",
+                "merge the two into one adjustment",
+            )
+        else:
+            seen[key] = i
