@@ -4,9 +4,10 @@ Levels are grouped into *stages*. Within a stage the levels are merged into one 
 ``sum(M_l * level_l)``, with ``M_last = 1`` and ``M_l = M_(l+1) * (range_(l+1) + 1)``, where a level's
 range is ``hi - lo`` over every plan. One unit of a level then outweighs any change of all later levels
 in the stage together, so the merge cannot reorder levels. A stage is closed before the product of
-ranges would exceed :data:`STAGE_LIMIT` (2**52), which keeps every objective value exact in both
-integer and double arithmetic; no big-M is guessed. After a stage is solved to optimality its value is
-fixed with an equality, and the next stage is optimised. A stage stopped by the time limit keeps its
+ranges would exceed the engine's limit (at most :data:`STAGE_LIMIT`, 2**52), which keeps every
+objective value exact in both integer and double arithmetic; no big-M is guessed. After a stage is
+solved to optimality its value is held (an equality, or the LP's optimal face), and the next stage is
+optimised. A stage stopped by the time limit keeps its
 best value as a lower bound instead, and the result is ``feasible``.
 """
 
@@ -113,7 +114,7 @@ def run(
 ) -> LexicographicOutcome:
     """Optimise ``levels`` in order on ``session``; see the module docstring."""
     deadline = None if time_limit is None else time.perf_counter() + time_limit
-    stages = plan_stages(levels)
+    stages = plan_stages(levels, min(session.stage_limit, STAGE_LIMIT))
     records: list[StageRecord] = []
     values: IntArray | None = None
     status: StageStatus = "optimal"

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, Field, Strict, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, Strict, StringConstraints, field_validator, model_validator
 
 from matchmaker._base import PROTECTED_FIELDS
 from matchmaker._base import Record as _Record
@@ -271,6 +271,15 @@ class Problem(_Record):
     applicants: tuple[Applicant, ...]
     pins: tuple[Pin, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value > SCHEMA_VERSION:
+            raise ValueError(
+                f"schema version {value} is newer than this matchmaker knows ({SCHEMA_VERSION}); upgrade matchmaker"
+            )
+        return value
 
     @model_validator(mode="after")
     def _cross_record_rules(self) -> Self:

@@ -12,7 +12,8 @@ from matchmaker._base import Record
 
 __all__ = ["Engine", "SolveOptions"]
 
-#: The engines :func:`matchmaker.solve` can use. ``auto`` picks the fastest exact one for the problem.
+#: The engines :func:`matchmaker.solve` can use: ``auto`` proves each stage with the fastest exact engine
+#: (certified LP, else CP-SAT); ``cp-sat`` uses CP-SAT alone.
 Engine = Literal["auto", "cp-sat"]
 
 _RESERVED_PARAMETERS = {
@@ -41,7 +42,8 @@ class SolveOptions(Record):
         engine: ``"auto"`` or a named engine.
         log: send the engine's search log to the ``matchmaker`` logger at DEBUG level.
         cpsat_parameters: raw CP-SAT parameters (an escape hatch), by their names in
-            ``ortools.sat.sat_parameters_pb2.SatParameters``. Unknown names are refused.
+            ``ortools.sat.sat_parameters_pb2.SatParameters``; a repeated field such as ``subsolvers``
+            takes a comma-separated string. Unknown names are refused.
     """
 
     time_limit: Annotated[float, Strict(), Field(gt=0, le=7 * 24 * 3600)] | None = None

@@ -9,8 +9,9 @@ from importlib import metadata
 
 from matchmaker.build import LinearModel, build_model
 from matchmaker.decode import decode
+from matchmaker.engines.auto import AutoSession
 from matchmaker.engines.base import CancelToken
-from matchmaker.engines.cpsat import CpSatSession, infeasible_groups
+from matchmaker.engines.cpsat import infeasible_groups
 from matchmaker.lexicographic import run
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
@@ -79,7 +80,7 @@ def solve(
     scores = score(problem)
     t1 = time.perf_counter()
     model = build_model(problem, scores)
-    session = CpSatSession(model, opts)
+    session = AutoSession(model, opts)
     t2 = time.perf_counter()
     logger.debug(
         "solving: %d applicants, %d pairs, %d rows, %d levels",
@@ -99,7 +100,7 @@ def solve(
     decision = decode(problem, model, status, outcome.values, message)
     t4 = time.perf_counter()
     stats = RunStatistics(
-        engine="cp-sat",
+        engine=session.engine_name,
         wall_time=t4 - t0,
         score_time=t1 - t0,
         build_time=t2 - t1,

@@ -47,7 +47,13 @@ class StageOutcome:
 
 
 class Session(Protocol):
-    """An engine's working copy of one model."""
+    """An engine's working copy of one model.
+
+    ``stage_limit`` is the largest combined range of merged levels the engine handles exactly and
+    well: CP-SAT's integer arithmetic takes 2**52, the LP engine prefers small coefficients.
+    """
+
+    stage_limit: int
 
     def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
         """Maximise ``objective`` subject to the model and every constraint added so far."""

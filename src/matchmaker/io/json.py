@@ -112,7 +112,7 @@ def _read(path: str | os.PathLike[str], max_bytes: int) -> bytes:
                 [
                     ValidationIssue(
                         str(p),
-                        f"is {size:,} bytes, over the limit of {max_bytes:,}",
+                        f"is {size:,} bytes, over the limit of {max_bytes:,} bytes",
                         "check that this is the right file, or raise the limit (max_bytes)",
                     )
                 ],

@@ -1,0 +1,76 @@
+"""Engine choice: certified LP stages first, CP-SAT for any stage the LP cannot prove.
+
+``engine="auto"`` opens an :class:`AutoSession`: each stage is tried on the LP engine, whose answer
+counts only with an exact certificate (:mod:`matchmaker.engines.lp`). The first stage it cannot
+certify, and every stage after it, goes to CP-SAT, built on the optimal face the LP stages left and
+hinted with the LP's plan. ``engine="cp-sat"`` uses CP-SAT for every stage.
+"""
+
+from __future__ import annotations
+
+import time
+
+from matchmaker.build import LinearModel
+from matchmaker.engines.base import IntArray, Objective, StageOutcome
+from matchmaker.engines.cpsat import CpSatSession
+from matchmaker.engines.lp import LpSession
+from matchmaker.options import SolveOptions
+
+__all__ = ["AutoSession"]
+
+
+class AutoSession:
+    """A session that runs each stage on the fastest engine that can prove it."""
+
+    def __init__(self, model: LinearModel, options: SolveOptions) -> None:
+        self.model = model
+        self.options = options
+        self.lp: LpSession | None = LpSession(model, options) if options.engine == "auto" else None
+        self.cp: CpSatSession | None = None
+        self.engines: list[str] = []
+        self.stage_limit = self.lp.stage_limit if self.lp is not None else CpSatSession.stage_limit
+
+    def _open_cp(self) -> CpSatSession:
+        if self.cp is None:
+            lp = self.lp
+            bounds = None if lp is None else (lp.var_lb, lp.var_ub, lp.row_lb, lp.row_ub)
+            self.cp = CpSatSession(self.model, self.options, bounds=bounds)
+        return self.cp
+
+    def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
+        """Run the stage on LP if it can be certified there, else on CP-SAT."""
+        start = time.perf_counter()
+        if self.cp is None and self.lp is not None:
+            out = self.lp.optimise(objective, time_limit, hint)
+            if out.status == "optimal":
+                self.engines.append("lp")
+                return out
+            if out.values is not None:
+                hint = out.values
+        cp = self._open_cp()
+        remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
+        out = cp.optimise(objective, remaining, hint)
+        self.engines.append("cp-sat")
+        return StageOutcome(
+            out.status, out.values, out.objective, out.bound, time.perf_counter() - start, out.engine_status
+        )
+
+    def constrain(self, objective: Objective, lb: int, ub: int) -> None:
+        """Hold a stage's value in whichever engine will run the next stage."""
+        if self.cp is not None:
+            self.cp.constrain(objective, lb, ub)
+        elif self.lp is not None:
+            self.lp.constrain(objective, lb, ub)
+
+    def stop(self) -> None:
+        """Stop whichever engine is running."""
+        if self.lp is not None:
+            self.lp.stop()
+        if self.cp is not None:
+            self.cp.stop()
+
+    @property
+    def engine_name(self) -> str:
+        """The engines that ran, e.g. ``"lp"``, ``"cp-sat"`` or ``"lp+cp-sat"``."""
+        seen = list(dict.fromkeys(self.engines))
+        return "+".join(seen) if seen else "none"

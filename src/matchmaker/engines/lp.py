@@ -1,0 +1,194 @@
+"""The LP engine: GLOP's simplex, with an exact optimality certificate checked in integers.
+
+The core model (one place per applicant, pins, capacities of supervisors within units within
+municipalities) has a totally unimodular constraint matrix: the applicant rows and pins form one laminar
+family, the supervisor, unit and municipality rows another. Its linear relaxation therefore has integral
+optimal vertices, and the simplex method finds one in milliseconds where a branch-and-bound search may
+take seconds.
+
+Floating point is never trusted. After each stage the primal values and the duals are rounded to
+integers and the Karush-Kuhn-Tucker conditions are verified in exact integer arithmetic: primal
+feasibility, and complementary slackness of every variable and row with the reduced costs
+``d = c - A^T y``. If they hold, then for every feasible plan ``x``,
+``c.x = y.Ax + d.x <= c.x*``, which proves the stage optimal. The same certificate describes the set of
+*all* optimal plans exactly (complementary slackness with any optimal dual): variables with ``d != 0``
+and rows with ``y != 0`` are fixed, which restricts the next stage to the optimal face without an
+equality row on the objective. When a certificate cannot be made (a fractional vertex, fractional
+duals, a numerical doubt, or infeasibility to be proven), the stage goes to CP-SAT instead, hinted
+with the LP's plan.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+from matchmaker.build import LinearModel
+from matchmaker.engines.base import IntArray, Objective, StageOutcome
+from matchmaker.options import SolveOptions
+
+__all__ = ["Certificate", "LpSession", "certify"]
+
+logger = logging.getLogger("matchmaker.engines.lp")
+
+_INT_TOL = 1e-6
+_DUAL_TOL = 1e-4
+
+
+class Certificate:
+    """A verified optimal primal-dual pair of one stage: integer plan ``x``, row duals ``y`` and
+    reduced costs ``d``."""
+
+    __slots__ = ("d", "value", "x", "y")
+
+    def __init__(self, x: IntArray, y: IntArray, d: IntArray, value: int) -> None:
+        self.x = x
+        self.y = y
+        self.d = d
+        self.value = value
+
+
+def certify(
+    a_int: sp.csr_matrix,
+    c: IntArray,
+    var_lb: IntArray,
+    var_ub: IntArray,
+    row_lb: IntArray,
+    row_ub: IntArray,
+    x_float: npt.NDArray[np.float64],
+    y_float: npt.NDArray[np.float64],
+) -> Certificate | None:
+    """Verify ``max c.x`` optimality of rounded ``x_float`` with rounded duals ``y_float``, exactly."""
+    if x_float.shape[0] != c.shape[0] or y_float.shape[0] != row_lb.shape[0]:
+        return None
+    x = np.rint(x_float)
+    if x.size and float(np.abs(x - x_float).max()) > _INT_TOL:
+        return None
+    x_int = x.astype(np.int64)
+    if np.any(x_int < var_lb) or np.any(x_int > var_ub):
+        return None
+    activity = a_int @ x_int if a_int.shape[0] else np.zeros(0, np.int64)
+    if np.any(activity < row_lb) or np.any(activity > row_ub):
+        return None
+    for sign in (1.0, -1.0):
+        yf = sign * y_float
+        y = np.rint(yf)
+        if y.size and float(np.abs(y - yf).max()) > _DUAL_TOL:
+            continue
+        if y.size and float(np.abs(y).max()) >= 2.0**52:
+            return None
+        y_int = y.astype(np.int64)
+        d = c - (a_int.T @ y_int if a_int.shape[0] else np.zeros_like(c))
+        if np.any((d > 0) & (x_int != var_ub)) or np.any((d < 0) & (x_int != var_lb)):
+            continue
+        if np.any((y_int > 0) & (activity != row_ub)) or np.any((y_int < 0) & (activity != row_lb)):
+            continue
+        return Certificate(x_int, y_int, d.astype(np.int64), int(np.dot(c, x_int)))
+    return None
+
+
+class LpSession:
+    """Stages solved by GLOP and certified exactly; see the module docstring.
+
+    :meth:`optimise` returns status ``"unknown"`` with engine status ``"UNCERTIFIED"`` when it cannot
+    prove a stage; the caller then hands over to CP-SAT with :attr:`var_lb` and friends, which hold the
+    optimal face of every certified stage so far.
+    """
+
+    #: Levels are merged only while coefficients stay small enough for double-precision simplex.
+    stage_limit = 2**31
+
+    def __init__(self, model: LinearModel, options: SolveOptions) -> None:
+        self.model = model
+        self.options = options
+        n_rows, n_vars = model.n_rows, model.n_vars
+        self.a_int = sp.csr_matrix((model.coefs, model.indices, model.indptr), shape=(n_rows, n_vars))
+        self.a_float = self.a_int.astype(np.float64)
+        self.var_lb = model.var_lb.copy()
+        self.var_ub = model.var_ub.copy()
+        self.row_lb = model.row_lb.copy()
+        self.row_ub = model.row_ub.copy()
+        self.last: Certificate | None = None
+        self._lock = threading.Lock()
+        self._solver: mbh.ModelSolverHelper | None = None
+
+    def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
+        """Maximise ``objective`` over the current face and certify the result."""
+        start = time.perf_counter()
+        n = self.model.n_vars
+        c = np.zeros(n, dtype=np.int64)
+        c[objective.indices] = objective.coefs
+        if c.size and float(np.abs(c).max()) >= 2.0**40:
+            return self._uncertified(start, "COEFFICIENTS_TOO_LARGE")
+        helper = mbh.ModelBuilderHelper()
+        fill: Any = helper.fill_model_from_sparse_data  # ortools' stubs spell the array types wrongly
+        fill(
+            self.var_lb.astype(np.float64),
+            self.var_ub.astype(np.float64),
+            c.astype(np.float64),
+            self.row_lb.astype(np.float64),
+            self.row_ub.astype(np.float64),
+            self.a_float,
+        )
+        helper.set_maximize(True)
+        solver = mbh.ModelSolverHelper("glop")
+        if time_limit is not None:
+            solver.set_time_limit_in_seconds(max(time_limit, 0.001))
+        with self._lock:
+            self._solver = solver
+        try:
+            solver.solve(helper)
+        finally:
+            with self._lock:
+                self._solver = None
+        status = solver.status()
+        if status != mbh.SolveStatus.OPTIMAL:
+            return self._uncertified(start, f"GLOP_{status.name}")
+        cert = certify(
+            self.a_int,
+            c,
+            self.var_lb,
+            self.var_ub,
+            self.row_lb,
+            self.row_ub,
+            np.asarray(solver.variable_values(), dtype=np.float64),
+            np.asarray(solver.dual_values(), dtype=np.float64),
+        )
+        if cert is None:
+            logger.debug("LP stage could not be certified; handing over to CP-SAT")
+            x = np.rint(np.asarray(solver.variable_values(), dtype=np.float64))
+            return StageOutcome("unknown", x.astype(np.int64), None, None, time.perf_counter() - start, "UNCERTIFIED")
+        self.last = cert
+        return StageOutcome("optimal", cert.x, cert.value, cert.value, time.perf_counter() - start, "CERTIFIED")
+
+    def _uncertified(self, start: float, why: str) -> StageOutcome:
+        return StageOutcome("unknown", None, None, None, time.perf_counter() - start, why)
+
+    def constrain(self, objective: Objective, lb: int, ub: int) -> None:
+        """Restrict to the optimal face of the last certified stage (``lb == ub`` == its value)."""
+        cert = self.last
+        if cert is None or lb != ub or lb != cert.value:
+            raise ValueError("an LP session can only hold the optimum of its last certified stage")
+        up = cert.d > 0
+        down = cert.d < 0
+        self.var_lb[up] = self.var_ub[up]
+        self.var_ub[down] = self.var_lb[down]
+        hi = cert.y > 0
+        lo = cert.y < 0
+        self.row_lb[hi] = self.row_ub[hi]
+        self.row_ub[lo] = self.row_lb[lo]
+        self.last = None
+
+    def stop(self) -> None:
+        """Interrupt a running LP solve."""
+        with self._lock:
+            solver = self._solver
+        if solver is not None:
+            solver.interrupt_solve()

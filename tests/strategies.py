@@ -1,0 +1,149 @@
+"""Hypothesis strategies: tiny but complete placement rounds, as raw JSON-like data.
+
+The rounds exercise every core feature (tiers, pins, minimums at unit and municipality level,
+requirements, conflicts, training, weights and rankings with ties, interviews on several scales,
+adjustments) and are kept small enough for brute force: at most 6 applicants and 4 supervisors.
+Everything is drawn from hypothesis primitives (no random seeds inside), so failures shrink.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+AREAS = ["BoU", "Vux", "AF"]
+WEIGHTS = [0.5, 1.0, 0.25, 0.75, 0.0]
+
+
+def _rarely_zero(top: int) -> st.SearchStrategy[int]:
+    """1..top most of the time, 0 one time in eight (a supervisor on leave, a closed unit)."""
+    return st.integers(0, 8 * top - 1).map(lambda k: 0 if k >= 7 * top else 1 + k % top)
+
+
+@st.composite
+def problems(draw: st.DrawFn, max_applicants: int = 6, max_supervisors: int = 4) -> dict[str, Any]:
+    """A valid problem as raw data (pins that would break validation are left out)."""
+    n_munis = draw(st.integers(1, 2))
+    n_units = draw(st.integers(1, 3))
+    n_sups = draw(st.integers(2, max_supervisors))
+    n_apps = draw(st.integers(2, max_applicants))
+
+    units: list[dict[str, Any]] = []
+    for u in range(n_units):
+        units.append(
+            {
+                "id": f"U{u}",
+                "municipality": f"M{draw(st.integers(0, n_munis - 1))}",
+                "area": AREAS[draw(st.integers(0, len(AREAS) - 1))],
+                "max_places": draw(_rarely_zero(3)),
+                "requirements": ["licence"] if draw(st.booleans()) and draw(st.booleans()) else [],
+            }
+        )
+    sups: list[dict[str, Any]] = []
+    for s in range(n_sups):
+        sups.append(
+            {
+                "id": f"S{s}",
+                "unit": f"U{draw(st.integers(0, n_units - 1))}",
+                "capacity": draw(_rarely_zero(2)),
+                "training": draw(st.sampled_from(["completed", "completed", "in_progress", "none"])),
+            }
+        )
+    # Minimums that pass validation: at most the supervisors' total and the maximum.
+    for unit in units:
+        total = sum(s["capacity"] for s in sups if s["unit"] == unit["id"])
+        cap = min(total, unit["max_places"])
+        if cap > 0 and draw(st.integers(0, 2)) == 0:
+            unit["min_places"] = draw(st.integers(1, cap))
+    munis: list[dict[str, Any]] = []
+    for m in range(n_munis):
+        muni: dict[str, Any] = {"id": f"M{m}"}
+        offered = sum(u["max_places"] for u in units if u["municipality"] == f"M{m}")
+        if draw(st.integers(0, 2)) == 0:
+            muni["max_places"] = offered + 1 - draw(st.integers(0, offered + 1))  # mostly generous
+        if offered > 0 and draw(st.integers(0, 4)) == 0:
+            hi = offered if "max_places" not in muni else min(offered, muni["max_places"])
+            if hi > 0:
+                muni["min_places"] = draw(st.integers(1, hi))
+        munis.append(muni)
+
+    criteria = [
+        {"id": "c1", "weight": 2.0, "scale_min": 1.0, "scale_max": 5.0},
+        {"id": "c2", "weight": 1.0, "scale_min": 0.0, "scale_max": 10.0},
+    ]
+    areas_present = sorted({u["area"] for u in units})
+    apps: list[dict[str, Any]] = []
+    for a in range(n_apps):
+        app: dict[str, Any] = {"id": f"A{a}"}
+        mode = draw(st.sampled_from(["weights", "ranks", "weights", "ranks", "none"]))
+        if mode == "weights":
+            interests: dict[str, Any] = {}
+            for kind, ids in (
+                ("areas", areas_present),
+                ("units", [u["id"] for u in units]),
+                ("supervisors", [s["id"] for s in sups]),
+            ):
+                chosen = draw(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=2)) if ids else []
+                if chosen:
+                    interests[kind] = {k: draw(st.sampled_from(WEIGHTS)) for k in chosen}
+            app["interests"] = interests
+        elif mode == "ranks":
+            targets = [("units", u["id"]) for u in units] + [("supervisors", s["id"]) for s in sups]
+            chosen = draw(st.lists(st.sampled_from(targets), unique=True, min_size=2, max_size=4))
+            ranking: dict[str, dict[str, int]] = {}
+            rank = 0
+            for i, (kind, ident) in enumerate(chosen):
+                rank = rank if i > 0 and draw(st.booleans()) else rank + 1  # ties allowed
+                ranking.setdefault(kind, {})[ident] = rank
+            app["ranking"] = ranking
+        if draw(st.integers(0, 3)) != 0:
+            app["qualifications"] = ["licence"]
+        if draw(st.integers(0, 3)) == 0:
+            app["priority_tier"] = draw(st.integers(1, 2))
+        scores = []
+        if draw(st.booleans()):
+            scores.append({"criterion": "c1", "score": float(draw(st.integers(1, 5))), "interviewer": "i1"})
+        if draw(st.booleans()):
+            unit = draw(st.sampled_from([None] + [u["id"] for u in units]))
+            sc: dict[str, Any] = {"criterion": "c2", "score": float(draw(st.integers(0, 10))), "interviewer": "i2"}
+            if unit is not None:
+                sc["unit"] = unit
+            scores.append(sc)
+        if scores:
+            app["interview"] = scores
+        if draw(st.integers(0, 7)) == 0:
+            app["conflicts"] = {"units": [f"U{draw(st.integers(0, n_units - 1))}"]}
+        apps.append(app)
+
+    pins: list[dict[str, Any]] = []
+    for app in apps:
+        if draw(st.integers(0, 6)) == 0:
+            sup = sups[draw(st.integers(0, n_sups - 1))]
+            pins.append(
+                {"applicant": app["id"], "supervisor": sup["id"]}
+                if draw(st.booleans())
+                else {"applicant": app["id"], "unit": sup["unit"]}
+            )
+    adjustments: list[dict[str, Any]] = []
+    if draw(st.integers(0, 3)) == 0:
+        adjustments.append(
+            {"applicant": apps[0]["id"], "unit": units[0]["id"], "delta": draw(st.sampled_from([-0.5, -0.1, 0.2]))}
+        )
+    policy = {
+        "interest_weight": draw(st.sampled_from([0.0, 0.5, 0.7, 1.0])),
+        "interview_weight": draw(st.sampled_from([0.3, 0.5, 1.0])),
+        "supervisor_training": draw(st.sampled_from(["any", "in_progress", "any", "completed"])),
+        "missing_interview": draw(st.sampled_from(["neutral", "zero", "cohort_mean"])),
+        "lottery_seed": draw(st.integers(0, 2**32)),
+    }
+    return {
+        "policy": policy,
+        "criteria": criteria,
+        "municipalities": munis,
+        "units": units,
+        "supervisors": sups,
+        "applicants": apps,
+        "pins": pins,
+        "adjustments": adjustments,
+    }

@@ -1,0 +1,118 @@
+"""The command line: every command, its output and its exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import matchmaker as mm
+from conftest import EXAMPLES
+from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
+
+SDT = EXAMPLES / "sodertalje" / "problem.json"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_solve_prints_table_and_writes_result(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    code, stdout, _ = run("solve", str(SDT), "-o", str(out))
+    assert code == EXIT_OK
+    assert "status: optimal" in stdout
+    assert "applicant  unit" in stdout
+    assert f"result written to {out}" in stdout
+    result = mm.load_result(out)
+    assert mm.check(mm.load_problem(SDT), result).ok
+
+
+def test_solve_quiet(tmp_path: Path) -> None:
+    code, stdout, _ = run("solve", str(SDT), "-q")
+    assert code == EXIT_OK
+    assert stdout == ""
+
+
+def test_solve_seed_overrides_policy(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    code, _, _ = run("solve", str(SDT), "--seed", "5", "-o", str(out), "-q")
+    assert code == EXIT_OK
+    assert mm.load_result(out).decision.lottery_seed == 5
+
+
+def test_solve_infeasible_exits_1(tmp_path: Path) -> None:
+    data = json.loads(SDT.read_text("utf-8"))
+    data["units"][2]["min_places"] = 3
+    data["municipalities"][0]["max_places"] = 2
+    bad = tmp_path / "infeasible.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    code, stdout, stderr = run("solve", str(bad))
+    assert code == EXIT_NO_PLAN
+    assert "status: infeasible" in stdout
+    assert "cannot all hold together" in stdout
+    assert "no plan: the solve ended infeasible" in stderr
+
+
+def test_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
+    data = json.loads(SDT.read_text("utf-8"))
+    data["supervisors"][0]["capacity"] = -1
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    code, _, stderr = run("solve", str(bad))
+    assert code == EXIT_BAD_INPUT
+    assert "supervisors['H-BOU-1'].capacity: input should be greater than or equal to 0" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_missing_file_exits_2() -> None:
+    code, _, stderr = run("validate", "/nonexistent.json")
+    assert code == EXIT_BAD_INPUT
+    assert "cannot be read" in stderr
+
+
+def test_output_never_overwrites_input(tmp_path: Path) -> None:
+    copy = tmp_path / "p.json"
+    copy.write_text(SDT.read_text("utf-8"), encoding="utf-8")
+    code, _, stderr = run("solve", str(copy), "-o", str(copy))
+    assert code == EXIT_BAD_INPUT
+    assert "is also an input file" in stderr
+    assert copy.read_text("utf-8") == SDT.read_text("utf-8")
+
+
+def test_validate() -> None:
+    code, stdout, _ = run("validate", str(SDT))
+    assert code == EXIT_OK
+    assert "valid. 20 applicants, 1 municipalities, 3 units, 8 supervisors, 12 places" in stdout
+
+
+def test_schema() -> None:
+    code, stdout, _ = run("schema")
+    assert code == EXIT_OK
+    assert json.loads(stdout) == mm.problem_json_schema()
+    code, stdout, _ = run("schema", "--result")
+    assert json.loads(stdout)["$id"] == "matchmaker:result:v1"
+
+
+def test_usage_error_exits_2() -> None:
+    code, _, stderr = run("solve", str(SDT), "--time-limit", "-1")
+    assert code == 2
+    assert "Invalid value for '--time-limit'" in stderr
+
+
+@pytest.mark.slow
+def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "matchmaker", "solve", str(SDT), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "status: optimal" in proc.stdout

@@ -1,0 +1,222 @@
+"""Scoring by hand: the fit formula documented in the README, term by term."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+
+from matchmaker import Problem, ProblemValidationError
+from matchmaker.lottery import id_hashes, lottery_draws, pair_draw
+from matchmaker.scoring import FIT_SCALE, score, to_points
+
+
+def problem(applicants: list[dict[str, Any]], **extra: Any) -> Problem:
+    data: dict[str, Any] = {
+        "criteria": [
+            {"id": "c1", "weight": 2.0, "scale_min": 1.0, "scale_max": 5.0},
+            {"id": "c2", "weight": 1.0, "scale_min": 1.0, "scale_max": 5.0},
+        ],
+        "municipalities": [{"id": "M"}],
+        "units": [
+            {"id": "U1", "municipality": "M", "area": "BoU", "max_places": 3},
+            {"id": "U2", "municipality": "M", "area": "BoU", "max_places": 3},
+            {"id": "U3", "municipality": "M", "area": "Vux", "max_places": 3},
+        ],
+        "supervisors": [
+            {"id": "S1", "unit": "U1", "capacity": 1},
+            {"id": "S2", "unit": "U1", "capacity": 1},
+            {"id": "S3", "unit": "U2", "capacity": 1},
+            {"id": "S4", "unit": "U3", "capacity": 1},
+        ],
+        "applicants": applicants,
+    }
+    data.update(extra)
+    return Problem.model_validate(data)
+
+
+def pairs(p: Problem) -> dict[tuple[str, str], dict[str, float]]:
+    sc = score(p)
+    enc = sc.encoding
+    out = {}
+    for k in range(sc.n_pairs):
+        key = (enc.applicant_ids[sc.applicant[k]], enc.supervisor_ids[sc.supervisor[k]])
+        out[key] = {
+            "interest": float(sc.interest[k]),
+            "interview": float(sc.interview[k]),
+            "fit": float(sc.fit[k]),
+            "points": int(sc.fit_points[k]),
+            "rank": int(sc.rank[k]),
+        }
+    return out
+
+
+def test_most_specific_interest_wins() -> None:
+    p = problem([{"id": "A", "interests": {"areas": {"BoU": 0.8}, "units": {"U2": 0.3}, "supervisors": {"S1": 0.9}}}])
+    got = pairs(p)
+    assert got[("A", "S1")]["interest"] == 0.9  # its own entry
+    assert got[("A", "S2")]["interest"] == 0.8  # from the area
+    assert got[("A", "S3")]["interest"] == 0.3  # the unit's entry beats the area's
+    assert ("A", "S4") not in got  # Vux was not wished
+    assert [got[("A", s)]["rank"] for s in ("S1", "S2", "S3")] == [1, 2, 3]
+
+
+def test_zero_weight_excludes_one_unit_of_an_area() -> None:
+    p = problem([{"id": "A", "interests": {"areas": {"BoU": 0.8}, "units": {"U2": 0.0}}}])
+    assert set(pairs(p)) == {("A", "S1"), ("A", "S2")}
+
+
+def test_rank_rule() -> None:
+    p = problem([{"id": "A", "ranking": {"units": {"U1": 1, "U3": 2, "U2": 3}}}])
+    got = pairs(p)
+    assert got[("A", "S1")]["interest"] == pytest.approx(1.0)
+    assert got[("A", "S4")]["interest"] == pytest.approx(2 / 3)
+    assert got[("A", "S3")]["interest"] == pytest.approx(1 / 3)
+    assert got[("A", "S4")]["rank"] == 2
+
+
+def test_ties_in_ranking_share_interest() -> None:
+    p = problem([{"id": "A", "ranking": {"units": {"U1": 1, "U3": 1, "U2": 2}}}])
+    got = pairs(p)
+    assert got[("A", "S1")]["interest"] == got[("A", "S4")]["interest"] == 1.0
+    assert got[("A", "S3")]["interest"] == 0.5
+
+
+def test_interview_scales_are_normalised_and_averaged() -> None:
+    interview = [
+        {"criterion": "c1", "score": 4.0, "interviewer": "i1"},  # (4-1)/4 = 0.75
+        {"criterion": "c1", "score": 7.0, "interviewer": "i2", "scale_min": 1.0, "scale_max": 10.0},  # 6/9
+        {"criterion": "c2", "score": 2.0, "interviewer": "i1"},  # 0.25
+    ]
+    p = problem([{"id": "A", "interests": {"areas": {"Vux": 1.0}}, "interview": interview}])
+    c1 = (0.75 + 6 / 9) / 2
+    expected = (2 * c1 + 1 * 0.25) / 3
+    got = pairs(p)[("A", "S4")]
+    assert got["interview"] == pytest.approx(expected)
+    assert got["fit"] == pytest.approx(0.7 * 1.0 + 0.3 * expected)
+    assert got["points"] == round((0.7 + 0.3 * expected) * FIT_SCALE)
+
+
+def test_unit_interview_replaces_general_score_for_that_unit_only() -> None:
+    interview = [
+        {"criterion": "c1", "score": 5.0},  # 1.0 in general
+        {"criterion": "c1", "score": 1.0, "unit": "U1"},  # 0.0 at U1
+    ]
+    p = problem([{"id": "A", "interests": {"areas": {"BoU": 1.0}}, "interview": interview}])
+    got = pairs(p)
+    # c2 is missing: left out, so c1 alone counts.
+    assert got[("A", "S1")]["interview"] == 0.0
+    assert got[("A", "S3")]["interview"] == 1.0
+
+
+@pytest.mark.parametrize(("treatment", "expected"), [("neutral", 0.5), ("zero", 0.0), ("cohort_mean", 0.75)])
+def test_missing_interview(treatment: str, expected: float) -> None:
+    applicants: list[dict[str, Any]] = [
+        {"id": "A", "interests": {"areas": {"Vux": 1.0}}},
+        {"id": "B", "interests": {"areas": {"Vux": 1.0}}, "interview": [{"criterion": "c1", "score": 4.0}]},
+    ]
+    p = problem(applicants, policy={"missing_interview": treatment})
+    assert pairs(p)[("A", "S4")]["interview"] == pytest.approx(expected)
+
+
+def test_interest_and_interview_weights() -> None:
+    p = problem(
+        [{"id": "A", "interests": {"areas": {"Vux": 0.5}}, "interview": [{"criterion": "c1", "score": 5.0}]}],
+        policy={"interest_weight": 1.0, "interview_weight": 3.0},
+    )
+    assert pairs(p)[("A", "S4")]["fit"] == pytest.approx((1.0 * 0.5 + 3.0 * 1.0) / 4.0)
+
+
+def test_adjustments_add_up() -> None:
+    p = problem(
+        [{"id": "A", "interests": {"areas": {"BoU": 1.0}}}],
+        adjustments=[
+            {"applicant": "A", "unit": "U1", "delta": -0.25},
+            {"applicant": "A", "supervisor": "S1", "delta": 0.1},
+        ],
+    )
+    got = pairs(p)
+    base = 0.7 + 0.3 * 0.5
+    assert got[("A", "S1")]["fit"] == pytest.approx(base - 0.25 + 0.1)
+    assert got[("A", "S2")]["fit"] == pytest.approx(base - 0.25)
+    assert got[("A", "S3")]["fit"] == pytest.approx(base)
+
+
+def test_rules_remove_pairs_and_count_why() -> None:
+    data_units = [
+        {"id": "U1", "municipality": "M", "area": "BoU", "max_places": 3, "requirements": ["Körkort"]},
+        {"id": "U2", "municipality": "M", "area": "BoU", "max_places": 3},
+        {"id": "U3", "municipality": "M", "area": "Vux", "max_places": 0},
+    ]
+    p = problem(
+        [
+            {"id": "A", "interests": {"areas": {"BoU": 1.0, "Vux": 1.0}}, "conflicts": {"supervisors": ["S3"]}},
+            {"id": "B", "interests": {"areas": {"BoU": 1.0}}, "qualifications": ["körkort "]},
+        ],
+        units=data_units,
+        supervisors=[
+            {"id": "S1", "unit": "U1", "capacity": 1, "training": "completed"},
+            {"id": "S2", "unit": "U1", "capacity": 1, "training": "none"},
+            {"id": "S3", "unit": "U2", "capacity": 1, "training": "completed"},
+            {"id": "S4", "unit": "U3", "capacity": 1, "training": "completed"},
+        ],
+        policy={"supervisor_training": "in_progress"},
+    )
+    sc = score(p)
+    assert sc.n_pairs == 2  # B with S1 (requirement met ignoring case and spaces) and B with S3
+    assert set(pairs(p)) == {("B", "S1"), ("B", "S3")}
+    # A wished 4 supervisors: 2 lack the requirement, 1 conflict, 1 no capacity.
+    assert sc.wished[0] == 4
+    assert sc.removed[0].tolist() == [2, 1, 0, 1]
+    # B wished 3: S2 lacks training.
+    assert sc.removed[1].tolist() == [0, 0, 1, 0]
+
+
+def test_pin_makes_unlisted_place_acceptable() -> None:
+    p = problem([{"id": "A", "interests": {"areas": {"BoU": 1.0}}}], pins=[{"applicant": "A", "supervisor": "S4"}])
+    got = pairs(p)
+    assert got[("A", "S4")]["interest"] == 0.0
+    assert got[("A", "S4")]["rank"] == 2  # below every wish
+    sc = score(p)
+    assert len(sc.pins) == 1
+    assert [int(sc.supervisor[i]) for i in sc.pins[0][1]] == [3]
+
+
+def test_record_order_does_not_change_scores() -> None:
+    applicants = [
+        {
+            "id": f"A{i}",
+            "interests": {"areas": {"BoU": 0.5 + i / 20, "Vux": 0.25}},
+            "interview": [{"criterion": "c1", "score": float(1 + i % 5)}],
+        }
+        for i in range(8)
+    ]
+    p1 = problem(applicants, policy={"missing_interview": "cohort_mean"})
+    shuffled = list(applicants)
+    random.Random(3).shuffle(shuffled)
+    p2 = problem(shuffled, policy={"missing_interview": "cohort_mean"})
+    s1, s2 = score(p1), score(p2)
+    assert np.array_equal(s1.fit_points, s2.fit_points)
+    assert np.array_equal(s1.lottery, s2.lottery)
+    assert p1.fingerprint() == p2.fingerprint()
+
+
+def test_to_points_rounds_half_to_even_and_checks_overflow() -> None:
+    assert to_points(np.array([0.81234, 0.81236, -0.5])).tolist() == [8123, 8124, -5000]
+    assert to_points(np.array([0.5, 1.5, 2.5, -2.5]), scale=1).tolist() == [0, 2, 2, -2]
+    with pytest.raises(ProblemValidationError, match="too large for exact integer arithmetic"):
+        to_points(np.full(4, 1e12))
+
+
+def test_vectorised_lottery_equals_scalar_definition() -> None:
+    rng = random.Random(11)
+    a_ids = [f"A{rng.randrange(10**6)}" for _ in range(50)]
+    s_ids = [f"S{rng.randrange(10**6)}" for _ in range(50)]
+    for seed in (0, 1, 2**40 + 7, 2**63 - 1):
+        got = lottery_draws(seed, id_hashes(a_ids), id_hashes(s_ids))
+        want = [pair_draw(seed, a, s) for a, s in zip(a_ids, s_ids, strict=True)]
+        assert got.tolist() == want
+        assert all(0 <= w < 2**30 for w in want)
+    assert pair_draw(0, "A1", "S1") != pair_draw(1, "A1", "S1")
