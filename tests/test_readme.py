@@ -20,7 +20,7 @@ def test_readme_has_snippets() -> None:
 def test_snippet_runs(index: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(ROOT)
     code = compile(SNIPPETS[index], f"README.md snippet {index}", "exec")
-    exec(code, {"__name__": f"readme_{index}"})  # noqa: S102 - our own documentation
+    exec(code, {"__name__": f"readme_{index}"})
     out = capsys.readouterr().out
     # Comments that show output ("#   - ...") must match what the snippet printed.
     for shown in re.findall(r"^    #   (- .*)$", SNIPPETS[index], flags=re.MULTILINE):
@@ -30,5 +30,6 @@ def test_snippet_runs(index: int, monkeypatch: pytest.MonkeyPatch, capsys: pytes
 def test_readme_commands_are_the_ci_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -q -e ".[cli]" --group test' in README
-    assert "pytest" in ci and "--group test" in ci
+    assert "pytest" in ci
+    assert "--group test" in ci
     assert "matchmaker solve examples/huddinge-nacka-tyreso/problem.json -o out.json" in README
