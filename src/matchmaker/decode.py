@@ -76,14 +76,15 @@ def decode(
                 )
             )
         else:
-            k = int(np.count_nonzero(scores.applicant == a))
+            mine = scores.supervisor[scores.applicant == a]
+            n_sup = int(mine.size)
+            n_unit = int(np.unique(enc.supervisor_unit[mine]).size)
             unplaced.append(
                 Unplaced(
                     applicant=ident,
                     reason=UnplacedReason.NOT_SELECTED,
-                    detail=f"had {plural(k, 'acceptable option')}, but the plan fills "
-                    + ("it" if k == 1 else "them")
-                    + " with other applicants",
+                    detail=f"acceptable with {plural(n_sup, 'supervisor')} in {plural(n_unit, 'unit')}, "
+                    "but the plan gives those places to other applicants",
                 )
             )
     objective = tuple(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -202,8 +203,10 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, protect: tuple
                 [ValidationIssue(str(target), "is also an input file", "write the output to another path")]
             )
     folder = target.parent if str(target.parent) else Path(".")
+    tmp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        # O_EXCL: never follow or reuse an existing file; 0o666 lets the umask decide, as open() does.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
         raise InputFileError(
             [ValidationIssue(str(target), f"cannot be written ({exc.strerror or exc})", "check the folder")]
@@ -213,9 +216,11 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, protect: tuple
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        if target.exists():
+            shutil.copymode(target, tmp)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
