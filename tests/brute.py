@@ -10,8 +10,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
-from matchmaker.checks import _Truth
-from matchmaker.lottery import pair_draw
+from matchmaker.checks import _Truth, check_balance, check_links, level_vector
 from matchmaker.models import Problem
 
 Plan = dict[str, str]  # applicant id -> supervisor id
@@ -21,25 +20,24 @@ Plan = dict[str, str]  # applicant id -> supervisor id
 class BruteResult:
     """The best objective vector, every plan that reaches it, and how many feasible plans exist."""
 
-    vector: tuple[int, ...] | None
+    vector: tuple[int, ...] | None  # as reported in a result (each level's own value)
     plans: tuple[Plan, ...]
     feasible: int
 
 
-def level_names(problem: Problem) -> list[str]:
-    """The documented level names, in order."""
-    tiers = sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None})
-    return [f"placed_tier_{t}" for t in tiers] + ["placed", "total_fit", "lottery"]
-
-
 def vector_of(problem: Problem, truth: _Truth, plan: Plan) -> tuple[int, ...]:
-    """The objective vector of ``plan``, recomputed from the records."""
-    tiers = sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None})
-    apps = {a.id: a for a in problem.applicants}
-    per_tier = Counter(apps[a].priority_tier for a in plan)
-    fit = sum(round(truth.fit(apps[a], s) * 10_000) for a, s in plan.items())
-    lottery = sum(pair_draw(problem.policy.lottery_seed, a, s) for a, s in plan.items())
-    return (*[per_tier[t] for t in tiers], len(plan), fit, lottery)
+    """The objective vector of ``plan`` as a tuple where larger is better on every level."""
+    return tuple(v if sense == "max" else -v for _, sense, v in level_vector(problem, truth, plan))
+
+
+def level_names(problem: Problem) -> list[str]:
+    """The level names the policy asks for (from the empty plan)."""
+    return [name for name, _, _ in level_vector(problem, _Truth(problem), {})]
+
+
+def raw_vector(problem: Problem, truth: _Truth, plan: Plan) -> tuple[int, ...]:
+    """The level values of ``plan`` as reported in a result."""
+    return tuple(v for _, _, v in level_vector(problem, truth, plan))
 
 
 def feasible(problem: Problem, truth: _Truth, plan: Plan, *, minimums: bool = True) -> bool:
@@ -47,16 +45,25 @@ def feasible(problem: Problem, truth: _Truth, plan: Plan, *, minimums: bool = Tr
     sups = Counter(plan.values())
     units = Counter(truth.sups[s].unit for s in plan.values())
     munis = Counter(truth.units[truth.sups[s].unit].municipality for s in plan.values())
+    hard_min = minimums and problem.policy.minimums == "hard"
     if any(sups[s.id] > s.capacity for s in problem.supervisors):
         return False
     for u in problem.units:
-        if units[u.id] > u.max_places or (minimums and units[u.id] < u.min_places):
+        if units[u.id] > u.max_places or (hard_min and units[u.id] < u.min_places):
+            return False
+        if problem.policy.targets == "hard" and u.target_places is not None and units[u.id] < u.target_places:
             return False
     for m in problem.municipalities:
         if m.max_places is not None and munis[m.id] > m.max_places:
             return False
-        if minimums and munis[m.id] < m.min_places:
+        if hard_min and munis[m.id] < m.min_places:
             return False
+    broken: list[object] = []
+    where = {a: (truth.sups[s].unit, truth.units[truth.sups[s].unit].municipality) for a, s in plan.items()}
+    check_links(problem, where, broken.append)
+    check_balance(problem, munis, broken.append)
+    if broken:
+        return False
     for pin in problem.pins:
         got = plan.get(pin.applicant)
         if got is None:
@@ -89,4 +96,5 @@ def brute_force(problem: Problem, *, minimums: bool = True) -> BruteResult:
             best, plans = vec, [plan]
         elif vec == best:
             plans.append(plan)
-    return BruteResult(best, tuple(plans), count)
+    reported = None if best is None else raw_vector(problem, truth, plans[0])
+    return BruteResult(reported, tuple(plans), count)

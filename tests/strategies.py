@@ -22,8 +22,13 @@ def _rarely_zero(top: int) -> st.SearchStrategy[int]:
 
 
 @st.composite
-def problems(draw: st.DrawFn, max_applicants: int = 6, max_supervisors: int = 4) -> dict[str, Any]:
-    """A valid problem as raw data (pins that would break validation are left out)."""
+def problems(
+    draw: st.DrawFn, max_applicants: int = 6, max_supervisors: int = 4, core_only: bool = False
+) -> dict[str, Any]:
+    """A valid problem as raw data (pins that would break validation are left out).
+
+    ``core_only`` keeps to the core model: hard minimums, total fit, no links, balance or targets.
+    """
     n_munis = draw(st.integers(1, 2))
     n_units = draw(st.integers(1, 3))
     n_sups = draw(st.integers(2, max_supervisors))
@@ -130,13 +135,55 @@ def problems(draw: st.DrawFn, max_applicants: int = 6, max_supervisors: int = 4)
         adjustments.append(
             {"applicant": apps[0]["id"], "unit": units[0]["id"], "delta": draw(st.sampled_from([-0.5, -0.1, 0.2]))}
         )
-    policy = {
+    # Units may set a target and rank applicants themselves.
+    for unit in units:
+        if unit["max_places"] > 0 and draw(st.integers(0, 3)) == 0:
+            unit["target_places"] = draw(st.integers(1, unit["max_places"]))
+        if draw(st.integers(0, 5)) == 0:
+            listed = draw(st.lists(st.sampled_from([a["id"] for a in apps]), unique=True, min_size=1))
+            ranks: dict[str, int] = {}
+            rank = 0
+            for i, ident in enumerate(listed):
+                rank = rank if i > 0 and draw(st.booleans()) else rank + 1
+                ranks[ident] = rank
+            unit["ranking"] = ranks
+    links: list[dict[str, Any]] = []
+    if core_only:
+        for unit in units:
+            unit.pop("target_places", None)
+            unit.pop("ranking", None)
+    if n_apps >= 2 and not core_only and draw(st.integers(0, 2)) == 0:
+        pair = draw(st.lists(st.sampled_from([a["id"] for a in apps]), unique=True, min_size=2, max_size=2))
+        links.append(
+            {
+                "applicants": pair,
+                "relation": draw(st.sampled_from(["apart", "same_unit", "same_municipality"])),
+                "hard": draw(st.booleans()),
+            }
+        )
+    balance = None
+    if n_munis == 2 and not core_only and draw(st.integers(0, 2)) == 0:
+        balance = {
+            "mode": draw(st.sampled_from(["within", "ratio", "maximin"])),
+            "tolerance": draw(st.sampled_from([0.0, 0.25, 0.5])),
+            "ratio": draw(st.sampled_from([0.5, 0.75, 1.0])),
+        }
+    policy: dict[str, Any] = {
+        "objective": draw(
+            st.sampled_from(["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin"])
+        ),
+        "minimums": draw(st.sampled_from(["hard", "soft"])),
+        "targets": draw(st.sampled_from(["soft", "hard"])),
+        "unit_preferences": draw(st.sampled_from(["interview", "indifferent"])),
+        "balance": balance,
         "interest_weight": draw(st.sampled_from([0.0, 0.5, 0.7, 1.0])),
         "interview_weight": draw(st.sampled_from([0.3, 0.5, 1.0])),
         "supervisor_training": draw(st.sampled_from(["any", "in_progress", "any", "completed"])),
         "missing_interview": draw(st.sampled_from(["neutral", "zero", "cohort_mean"])),
         "lottery_seed": draw(st.integers(0, 2**32)),
     }
+    if core_only:
+        policy.update(objective="total_fit", minimums="hard", targets="soft")
     return {
         "policy": policy,
         "criteria": criteria,
@@ -146,4 +193,5 @@ def problems(draw: st.DrawFn, max_applicants: int = 6, max_supervisors: int = 4)
         "applicants": apps,
         "pins": pins,
         "adjustments": adjustments,
+        "links": links,
     }

@@ -16,7 +16,7 @@ default ones for a policy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -35,6 +35,8 @@ __all__ = [
     "LinearModel",
     "ModelBuilder",
     "ObjectivePiece",
+    "Position",
+    "Threshold",
     "build_model",
 ]
 
@@ -53,12 +55,32 @@ class Group:
     structural: bool = False
 
 
+#: Where a level sits in the objective vector: levels are ordered by position, then by insertion.
+#: 1 priority tiers, 2 placed, 2.1-2.4 soft minimums, targets, links, balance, 3 the policy's
+#: objective, 4 the lottery.
+Position = float
+
+
+@dataclass(frozen=True, eq=False)
+class Threshold:
+    """One candidate value of a threshold level and what it demands of a plan: the variables it fixes
+    to 0 and the row lower bounds it raises. A level's thresholds go from best to worst, and each
+    demands no more than the one before it."""
+
+    value: int
+    zero_vars: IntArray
+    row_lbs: tuple[tuple[int, int], ...] = ()
+
+
 @dataclass(frozen=True, eq=False)
 class Level:
-    """One level of the objective vector: ``sum(coefs * var[indices])``, maximised or minimised.
+    """One level of the objective vector, maximised or minimised.
 
-    ``lo``/``hi`` bound every value the level can take in a plan; they decide when levels can be
-    merged into one weighted objective without reordering them.
+    A ``linear`` level is ``sum(coefs * var[indices])``; ``lo``/``hi`` bound every value it can take
+    in a plan and decide when levels can be merged into one weighted objective without reordering
+    them. A ``threshold`` level (a bottleneck, such as the worst rank) is optimised by finding the
+    best of its ``thresholds`` that still admits a plan. ``evaluate`` computes the level's value from
+    a plan (the pair variables) when that differs from the linear form over auxiliary variables.
     """
 
     name: str
@@ -68,9 +90,15 @@ class Level:
     coefs: IntArray
     lo: int
     hi: int
+    position: Position = 3.0
+    kind: Literal["linear", "threshold"] = "linear"
+    thresholds: Sequence[Threshold] = ()
+    evaluate: Callable[[IntArray], int] | None = None
 
     def value(self, values: IntArray) -> int:
-        """The level's value for a full vector of variable values."""
+        """The level's value for a full vector of variable values (pairs first)."""
+        if self.evaluate is not None:
+            return self.evaluate(values)
         return int(np.dot(self.coefs, values[self.indices]))
 
 
@@ -159,8 +187,8 @@ class ModelBuilder:
         coefs: npt.ArrayLike,
         lb: int,
         ub: int,
-    ) -> None:
-        """Add ``lb <= sum(coefs * var[indices]) <= ub`` to ``group``."""
+    ) -> int:
+        """Add ``lb <= sum(coefs * var[indices]) <= ub`` to ``group``; returns the row's index."""
         idx = np.asarray(indices, dtype=np.int64)
         cf = np.broadcast_to(np.asarray(coefs, dtype=np.int64), idx.shape).copy()
         self._row_indices.append(idx)
@@ -168,6 +196,7 @@ class ModelBuilder:
         self._row_lb.append(int(lb))
         self._row_ub.append(int(ub))
         self._row_group.append(group)
+        return len(self._row_lb) - 1
 
     def add_level(self, level: Level) -> None:
         """Append a level to the objective vector."""
@@ -205,7 +234,7 @@ class ModelBuilder:
             row_ub=np.array(self._row_ub, dtype=np.int64),
             row_group=np.array(self._row_group, dtype=np.int64),
             groups=tuple(self._groups),
-            levels=tuple(self._levels),
+            levels=tuple(sorted(self._levels, key=lambda lv: lv.position)),
             pieces=tuple(self._pieces),
         )
 

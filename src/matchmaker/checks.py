@@ -10,16 +10,17 @@ result reports is true.
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from matchmaker.errors import MatchmakerError
 from matchmaker.lottery import pair_draw
 from matchmaker.models import Applicant, Problem
 from matchmaker.result import Result, Status, UnplacedReason
 
-__all__ = ["CheckReport", "Violation", "check"]
+__all__ = ["CheckFailedError", "CheckReport", "Violation", "check", "level_vector"]
 
 _SCALE = 10_000  # fit points per unit of fit, as documented in the README
 _TRAINING = {"none": 0, "in_progress": 1, "completed": 2}
@@ -94,6 +95,8 @@ class _Truth:
         self.pins = {pin.applicant: pin for pin in problem.pins}
         self.criteria = {c.id: c for c in problem.criteria}
         self._cohort: float | None = None
+        self._acceptable: list[tuple[Applicant, str]] | None = None
+        self._wished: dict[str, list[str]] = {}
 
     # -- wishes ------------------------------------------------------------------------------------
     def wish(self, a: Applicant, sup_id: str) -> float | int | None:
@@ -141,7 +144,17 @@ class _Truth:
             return "the supervisor lacks the required training"
         if s.capacity <= 0 or u.max_places <= 0 or m.max_places == 0:
             return "there is no capacity"
+        if u.ranking is not None and a.id not in u.ranking:
+            return "the unit's own ranking does not list the applicant"
         return None
+
+    def acceptable(self) -> list[tuple[Applicant, str]]:
+        """Every acceptable (applicant, supervisor id) pair."""
+        if self._acceptable is None:
+            self._acceptable = [
+                (a, sid) for a in self.p.applicants for sid in self.sups if self.refusal(a, sid) is None
+            ]
+        return self._acceptable
 
     # -- fit -----------------------------------------------------------------------------------------
     def interest(self, a: Applicant, sup_id: str) -> float:
@@ -201,8 +214,14 @@ class _Truth:
         wi, wv = pol.interest_weight, pol.interview_weight
         return (wi * self.interest(a, sup_id) + wv * iv) / (wi + wv) + adjust
 
+    def points(self, a: Applicant, sup_id: str) -> int:
+        """The pair's fit in points, as documented: round half to even of fit x 10,000."""
+        return round(self.fit(a, sup_id) * _SCALE)
+
     def rank(self, a: Applicant, sup_id: str) -> int:
-        wished = [sid for sid in self.sups if self.wished(a, sid)]
+        wished = self._wished.get(a.id)
+        if wished is None:
+            wished = self._wished[a.id] = [sid for sid in self.sups if self.wished(a, sid)]
         if sup_id not in wished:  # pinned, not listed: below every wish
             return (max(self.rank(a, sid) for sid in wished) + 1) if wished else 1
         w = self.wish(a, sup_id)
@@ -261,8 +280,6 @@ def check(problem: Problem, result: Result) -> CheckReport:
     per_sup: Counter[str] = Counter()
     per_unit: Counter[str] = Counter()
     per_muni: Counter[str] = Counter()
-    total_points = 0
-    lottery_total = 0
     for x in d.assignments:
         if x.applicant not in t.apps:
             continue
@@ -289,24 +306,28 @@ def check(problem: Problem, result: Result) -> CheckReport:
             add(Violation("fit", x.applicant, "fit and fit_points disagree"))
         if why is None and x.rank != t.rank(a, s.id):
             add(Violation("rank", x.applicant, f"rank {x.rank} but the inputs give {t.rank(a, s.id)}"))
-        total_points += x.fit_points
-        lottery_total += pair_draw(problem.policy.lottery_seed, a.id, s.id)
 
     if d.status.has_plan:
         for s in problem.supervisors:
             if per_sup[s.id] > s.capacity:
                 add(Violation("supervisor_capacity", s.id, f"{per_sup[s.id]} students, capacity {s.capacity}"))
+        hard_min = problem.policy.minimums == "hard"
+        hard_target = problem.policy.targets == "hard"
         for u in problem.units:
             if per_unit[u.id] > u.max_places:
                 add(Violation("unit_max", u.id, f"{per_unit[u.id]} students, maximum {u.max_places}"))
-            if per_unit[u.id] < u.min_places:
+            if hard_min and per_unit[u.id] < u.min_places:
                 add(Violation("unit_min", u.id, f"{per_unit[u.id]} students, minimum {u.min_places}"))
+            if hard_target and u.target_places is not None and per_unit[u.id] < u.target_places:
+                add(Violation("unit_target", u.id, f"{per_unit[u.id]} students, hard target {u.target_places}"))
         for m in problem.municipalities:
             if m.max_places is not None and per_muni[m.id] > m.max_places:
                 add(Violation("municipality_max", m.id, f"{per_muni[m.id]} students, maximum {m.max_places}"))
-            if per_muni[m.id] < m.min_places:
+            if hard_min and per_muni[m.id] < m.min_places:
                 add(Violation("municipality_min", m.id, f"{per_muni[m.id]} students, minimum {m.min_places}"))
         placements = {x.applicant: x for x in d.assignments}
+        check_links(problem, {a: (x.unit, x.municipality) for a, x in placements.items()}, add)
+        check_balance(problem, per_muni, add)
         for pin in problem.pins:
             got = placements.get(pin.applicant)
             ok = got is not None and (
@@ -329,39 +350,154 @@ def check(problem: Problem, result: Result) -> CheckReport:
         if not d.status.has_plan and y.reason is not UnplacedReason.NO_PLAN:
             add(Violation("unplaced_reason", y.applicant, "without a plan the reason must be 'no_plan'"))
 
-    _check_objective(problem, result, out, t, total_points, lottery_total)
+    _check_objective(problem, result, out, t)
+    if d.status.has_plan:
+        _check_metrics(problem, result, out, t)
     return CheckReport(tuple(out))
 
 
-def _check_objective(
-    problem: Problem,
-    result: Result,
-    out: list[Violation],
-    t: _Truth,
-    total_points: int,
-    lottery_total: int,
-) -> None:
-    d = result.decision
+def _check_metrics(problem: Problem, result: Result, out: list[Violation], t: _Truth) -> None:
+    """The reported metrics agree with the plan (rank profile and counts per unit and municipality)."""
+    m = result.decision.metrics
+    ranks = Counter(
+        t.rank(t.apps[x.applicant], x.supervisor)
+        for x in result.decision.assignments
+        if x.applicant in t.apps and x.supervisor in t.sups
+    )
+    profile = tuple(ranks.get(k, 0) for k in range(1, max(ranks, default=0) + 1))
+    if m.rank_profile != profile:
+        out.append(Violation("metrics", "rank_profile", f"reported {m.rank_profile}, recomputed {profile}"))
+    per_unit = Counter(x.unit for x in result.decision.assignments)
+    for u in m.units:
+        if u.placed != per_unit[u.unit]:
+            out.append(Violation("metrics", u.unit, f"reported {u.placed} placed, the plan has {per_unit[u.unit]}"))
+    offered = _offered(problem)
+    per_muni = Counter(x.municipality for x in result.decision.assignments)
+    for mm_ in m.municipalities:
+        if mm_.placed != per_muni[mm_.municipality] or mm_.offered != offered.get(mm_.municipality):
+            out.append(Violation("metrics", mm_.municipality, "placed or offered places disagree with the plan"))
+
+
+def _offered(problem: Problem) -> dict[str, int]:
+    out = {}
+    for m in problem.municipalities:
+        units = sum(u.max_places for u in problem.units if u.municipality == m.id)
+        out[m.id] = units if m.max_places is None else min(m.max_places, units)
+    return out
+
+
+def _link_broken(relation: str, a: tuple[str, str] | None, b: tuple[str, str] | None, hard: bool) -> bool:
+    if relation == "apart":
+        return a is not None and b is not None and a[0] == b[0]
+    k = 0 if relation == "same_unit" else 1
+    if hard and a is None and b is None:
+        return False
+    return a is None or b is None or a[k] != b[k]
+
+
+def check_links(problem: Problem, where: Mapping[str, tuple[str, str]], add: Callable[[Violation], None]) -> None:
+    """Flag every hard link that ``where`` (applicant -> (unit, municipality)) breaks."""
+    for link in problem.links:
+        first, second = link.applicants
+        if link.hard and _link_broken(link.relation, where.get(first), where.get(second), hard=True):
+            add(Violation("link", f"{first}~{second}", f"the hard '{link.relation}' link does not hold"))
+
+
+def check_balance(problem: Problem, per_muni: Mapping[str, int], add: Callable[[Violation], None]) -> None:
+    """Flag a ``within`` or ``ratio`` balance rule that the placements per municipality break."""
+    balance = problem.policy.balance
+    if balance is None or balance.mode == "maximin":
+        return
+    offered = {m: o for m, o in _offered(problem).items() if o > 0}
+    if len(offered) < 2:
+        return
+    rate = {m: Fraction(per_muni.get(m, 0), o) for m, o in offered.items()}
+    if balance.mode == "within":
+        tol = Fraction(balance.tolerance).limit_denominator(10_000)
+        lo, hi = min(rate, key=lambda m: rate[m]), max(rate, key=lambda m: rate[m])
+        if rate[hi] - rate[lo] > tol:
+            add(Violation("balance", f"{hi}/{lo}", f"fill rates differ by {float(rate[hi] - rate[lo]):.4f}"))
+    else:
+        rho = Fraction(balance.ratio).limit_denominator(10_000)
+        overall = Fraction(sum(per_muni.get(m, 0) for m in offered), sum(offered.values()))
+        for m, r in rate.items():
+            if r < rho * overall:
+                add(Violation("balance", m, f"fill rate {float(r):.4f} below {float(rho)} x overall"))
+
+
+def level_vector(problem: Problem, t: _Truth, plan: dict[str, str]) -> list[tuple[str, str, int]]:
+    """Every level the problem's policy asks for, in order: (name, sense, value) for ``plan``
+    (applicant id -> supervisor id), recomputed from the records."""
+    pol = problem.policy
+    apps = t.apps
+    where = {a: (t.sups[s].unit, t.units[t.sups[s].unit].municipality) for a, s in plan.items()}
+    levels: list[tuple[str, str, int]] = []
     tiers = sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None})
-    expected_names = [f"placed_tier_{k}" for k in tiers] + ["placed", problem.policy.objective, "lottery"]
+    for k in tiers:
+        levels.append((f"placed_tier_{k}", "max", sum(1 for a in plan if apps[a].priority_tier == k)))
+    levels.append(("placed", "max", len(plan)))
+    per_unit = Counter(u for u, _ in where.values())
+    per_muni = Counter(m for _, m in where.values())
+    if pol.minimums == "soft" and (
+        any(u.min_places for u in problem.units) or any(m.min_places for m in problem.municipalities)
+    ):
+        short = sum(max(0, u.min_places - per_unit[u.id]) for u in problem.units)
+        short += sum(max(0, m.min_places - per_muni[m.id]) for m in problem.municipalities)
+        levels.append(("minimum_shortfall", "min", short))
+    if pol.targets == "soft" and any(u.target_places for u in problem.units):
+        short = sum(max(0, (u.target_places or 0) - per_unit[u.id]) for u in problem.units)
+        levels.append(("target_shortfall", "min", short))
+    soft_links = [k for k in problem.links if not k.hard]
+    if soft_links:
+        broken = sum(
+            _link_broken(k.relation, where.get(k.applicants[0]), where.get(k.applicants[1]), hard=False)
+            for k in soft_links
+        )
+        levels.append(("link_violations", "min", broken))
+    offered = {m: o for m, o in _offered(problem).items() if o > 0}
+    if pol.balance is not None and pol.balance.mode == "maximin" and len(offered) >= 2:
+        fit_m: Counter[str] = Counter()
+        for a, s in plan.items():
+            fit_m[where[a][1]] += t.points(apps[a], s)
+        levels.append(("lowest_fill_rate_ppm", "max", min(per_muni[m] * 1_000_000 // o for m, o in offered.items())))
+        levels.append(("lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
+    ranks = [t.rank(apps[a], s) for a, s in plan.items()]
+    points = [t.points(apps[a], s) for a, s in plan.items()]
+    if pol.objective == "total_fit":
+        levels.append(("total_fit", "max", sum(points)))
+    elif pol.objective in ("rank_maximal", "generous", "minimum_regret"):
+        max_rank = max((t.rank(a, sid) for a, sid in t.acceptable()), default=0)
+        if pol.objective == "rank_maximal":
+            levels += [(f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, max_rank)]
+        elif pol.objective == "generous":
+            levels += [(f"placed_at_rank_{k}", "min", ranks.count(k)) for k in range(max_rank, 1, -1)]
+        else:
+            levels.append(("worst_rank", "min", max(ranks, default=0)))
+    elif pol.objective == "egalitarian":
+        levels.append(("rank_sum", "min", sum(ranks)))
+    else:  # leximin
+        values = sorted({t.points(a, sid) for a, sid in t.acceptable()})
+        levels += [(f"placed_at_fit_{v}", "min", points.count(v)) for v in values[:-1]]
+    levels.append(("lottery", "max", sum(pair_draw(pol.lottery_seed, a, s) for a, s in plan.items())))
+    return levels
+
+
+def _check_objective(problem: Problem, result: Result, out: list[Violation], t: _Truth) -> None:
+    d = result.decision
+    plan = {x.applicant: x.supervisor for x in d.assignments if x.applicant in t.apps and x.supervisor in t.sups}
+    expected = level_vector(problem, t, plan)
+    truth = {name: value for name, _, value in expected}
     names = [lv.name for lv in d.objective]
-    if names != expected_names:
-        out.append(Violation("objective_levels", "objective", f"levels {names}, expected {expected_names}"))
+    if names != [name for name, _, _ in expected] or [lv.sense for lv in d.objective] != [
+        sense for _, sense, _ in expected
+    ]:
+        out.append(Violation("objective_levels", "objective", f"levels {names}, expected {list(truth)}"))
         return
     if not d.status.has_plan:
         for lv in d.objective:
             if lv.value is not None:
                 out.append(Violation("objective", lv.name, "a result without a plan reports a value"))
         return
-    placed_by_tier: dict[int, int] = defaultdict(int)
-    for x in d.assignments:
-        a = t.apps.get(x.applicant)
-        if a is not None and a.priority_tier is not None:
-            placed_by_tier[a.priority_tier] += 1
-    truth: dict[str, int] = {f"placed_tier_{k}": placed_by_tier[k] for k in tiers}
-    truth["placed"] = len(d.assignments)
-    truth["total_fit"] = total_points
-    truth["lottery"] = lottery_total
     for lv in d.objective:
         if lv.value != truth[lv.name]:
             out.append(Violation("objective", lv.name, f"reported {lv.value}, recomputed {truth[lv.name]}"))

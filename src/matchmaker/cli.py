@@ -70,6 +70,11 @@ def cli() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the result JSON here.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole solve.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Lottery seed (overrides the policy's).")
+@click.option(
+    "--objective",
+    type=click.Choice(["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin"]),
+    help="Level-3 objective (overrides the policy's).",
+)
 @click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT search workers (default: cores, max 8).")
 @click.option("--solver-seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -79,6 +84,7 @@ def solve_cmd(
     output: Path | None,
     time_limit: float | None,
     seed: int | None,
+    objective: str | None,
     workers: int | None,
     solver_seed: int,
     quiet: bool,
@@ -87,9 +93,12 @@ def solve_cmd(
     """Solve PROBLEM.json: print the plan and write the result."""
     _configure_logging(verbose, quiet)
     problem = _load(problem_path)
-    if seed is not None:
-        data = problem.model_dump()
-        data["policy"]["lottery_seed"] = seed
+    if seed is not None or objective is not None:
+        data = problem.model_dump(mode="json")
+        if seed is not None:
+            data["policy"]["lottery_seed"] = seed
+        if objective is not None:
+            data["policy"]["objective"] = objective
         problem = Problem.model_validate(data)
     kwargs: dict[str, object] = {"time_limit": time_limit, "solver_seed": solver_seed, "log": verbose >= 2}
     if workers is not None:

@@ -7,6 +7,7 @@ import numpy as np
 from matchmaker._text import plural
 from matchmaker.build import LinearModel
 from matchmaker.engines.base import IntArray
+from matchmaker.metrics import compute_metrics
 from matchmaker.models import Problem
 from matchmaker.result import Assignment, Decision, LevelValue, Status, Unplaced, UnplacedReason
 from matchmaker.rules import REASONS
@@ -95,8 +96,12 @@ def decode(
         )
         for lv in model.levels
     )
+    metrics = compute_metrics(
+        problem, [(x.unit, x.municipality, x.supervisor, x.fit_points, x.rank) for x in assignments]
+    )
     return Decision(
         status=status,
+        metrics=metrics,
         objective=objective,
         assignments=tuple(assignments),
         unplaced=tuple(unplaced),

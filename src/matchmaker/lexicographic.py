@@ -81,11 +81,18 @@ def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int]) -> O
 
 
 def plan_stages(levels: tuple[Level, ...], limit: int = STAGE_LIMIT) -> list[Stage]:
-    """Group ``levels`` into as few stages as the exactness limit allows."""
+    """Group ``levels`` into as few stages as the exactness limit allows; a threshold level is a stage
+    of its own."""
     groups: list[list[int]] = []
     current: list[int] = []
     product = 1
     for i, lv in enumerate(levels):
+        if lv.kind == "threshold":
+            if current:
+                groups.append(current)
+            groups.append([i])
+            current, product = [], 1
+            continue
         span = lv.hi - lv.lo + 1
         if current and product * span > limit:
             groups.append(current)
@@ -102,6 +109,54 @@ def plan_stages(levels: tuple[Level, ...], limit: int = STAGE_LIMIT) -> list[Sta
             mults[k] = mults[k + 1] * (nxt.hi - nxt.lo + 1)
         stages.append(Stage(tuple(members), tuple(mults), _merge(levels, members, mults)))
     return stages
+
+
+def _threshold_stage(
+    level: Level,
+    session: Session,
+    deadline: float | None,
+    values: IntArray | None,
+) -> tuple[StageRecord, IntArray | None, bool]:
+    """Binary-search the best threshold that still admits a plan; returns the record, the plan and
+    whether the search was completed (proved)."""
+    start = time.perf_counter()
+    thresholds = level.thresholds
+    if not thresholds:  # nothing to choose (no pair carries the level's key)
+        value = level.value(values) if values is not None else 0
+        return StageRecord((level.name,), "optimal", value, value, time.perf_counter() - start, "TRIVIAL"), values, True
+    # The last threshold demands nothing the stages before did not already allow: ``values`` meets it.
+    best = len(thresholds) - 1
+    best_values = values
+    lo, hi = 0, best - 1
+    proved = True
+    status_name = "PROVED"
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        remaining = None if deadline is None else deadline - time.perf_counter()
+        if remaining is not None and remaining <= 0:
+            proved, status_name = False, "TIME_LIMIT"
+            break
+        out = session.probe(thresholds[mid], remaining)
+        if out.status in ("optimal", "feasible") and out.values is not None:
+            best, best_values = mid, out.values
+            hi = mid - 1
+        elif out.status == "infeasible":
+            lo = mid + 1
+        else:
+            proved, status_name = False, out.engine_status
+            break
+    session.tighten(thresholds[best])
+    value = thresholds[best].value
+    bound = thresholds[lo].value if not proved and lo < len(thresholds) else value
+    record = StageRecord(
+        (level.name,),
+        "optimal" if proved else "feasible",
+        value,
+        bound,
+        time.perf_counter() - start,
+        status_name,
+    )
+    return record, best_values, proved
 
 
 def run(
@@ -127,6 +182,22 @@ def run(
         if remaining is not None and remaining <= 0 and values is not None:
             status = "feasible"
             break
+        first = levels[stage.levels[0]]
+        if first.kind == "threshold":
+            if values is None:
+                raise AssertionError("a threshold level needs a plan from the stages before it")
+            if cancel is not None:
+                cancel._register(session.stop)
+            try:
+                record, values, proved = _threshold_stage(first, session, deadline, values)
+            finally:
+                if cancel is not None:
+                    cancel._unregister(session.stop)
+            records.append(record)
+            if not proved:
+                status = "feasible"
+                break
+            continue
         if cancel is not None:
             cancel._register(session.stop)
         try:
@@ -146,6 +217,7 @@ def run(
             status = "feasible"
             break
         values = out.values
+        assert values is not None
         obj_value = stage.objective.value(values)
         if out.status == "optimal":
             session.constrain(stage.objective, obj_value, obj_value)

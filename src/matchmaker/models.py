@@ -29,11 +29,14 @@ __all__ = [
     "SCHEMA_VERSION",
     "Adjustment",
     "Applicant",
+    "Balance",
     "Conflicts",
     "Interests",
     "InterviewCriterion",
     "InterviewScore",
+    "Link",
     "Municipality",
+    "Objective",
     "Pin",
     "Policy",
     "Problem",
@@ -96,6 +99,10 @@ class Unit(_Record):
 
     ``requirements`` are stated in advance (e.g. ``"körkort"`` for home visits, a language); only
     applicants whose ``qualifications`` include every requirement may be placed here.
+    ``target_places`` is how many students the unit would like (a soft goal, or a lower bound when
+    ``policy.targets`` is ``"hard"``). ``ranking`` is the unit's own ranking of applicants (1 = most
+    preferred, equal ranks tie); when given, applicants it does not list cannot be placed here.
+    Without it, ``policy.unit_preferences`` says how the unit ranks applicants.
     """
 
     id: Id
@@ -104,7 +111,9 @@ class Unit(_Record):
     area: Label
     max_places: Count
     min_places: Count = 0
+    target_places: Count | None = None
     requirements: tuple[Label, ...] = ()
+    ranking: Mapping[Id, Rank] | None = None
 
 
 class Supervisor(_Record):
@@ -221,6 +230,40 @@ class Adjustment(_Record):
     delta: Annotated[float, Strict(), Field(ge=-1.0, le=1.0)]
 
 
+class Link(_Record):
+    """Two applicants linked by a wish or a rule: ``apart`` (never in the same unit), ``same_unit``
+    or ``same_municipality`` (both placed there together, or neither placed). ``hard`` links are
+    constraints; soft ones are counted at their level of the objective vector. Only the link is
+    stored, never its reason.
+    """
+
+    applicants: tuple[Id, Id]
+    relation: Literal["apart", "same_unit", "same_municipality"]
+    hard: bool = True
+
+
+class Balance(_Record):
+    """Balance between municipalities in a joint programme, on fill rates with fixed denominators.
+
+    A municipality's *offered places* are its ``max_places``, or else the sum of its units'
+    ``max_places``; its *fill rate* is placed / offered. Modes:
+
+    * ``within``: every two municipalities' fill rates differ by at most ``tolerance`` (a constraint);
+    * ``ratio``: every municipality's fill rate is at least ``ratio`` times the overall fill rate
+      (a constraint; 0.75 means "at least three quarters of the overall rate");
+    * ``maximin``: two levels of the objective vector, right after the placed count: the lowest fill
+      rate as high as possible, then the lowest fit per offered place as high as possible.
+    """
+
+    mode: Literal["within", "ratio", "maximin"]
+    tolerance: Annotated[float, Strict(), Field(ge=0.0, le=1.0)] = 0.1
+    ratio: Annotated[float, Strict(), Field(ge=0.0, le=1.0)] = 0.75
+
+
+#: The objectives of level 3 (see :class:`Policy`).
+Objective = Literal["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin"]
+
+
 class Policy(_Record):
     """How the round is decided. Recorded with every result.
 
@@ -233,16 +276,32 @@ class Policy(_Record):
         missing_interview: the interview value of an applicant with no score for a unit: ``"neutral"``
             (0.5, the middle of every scale), ``"zero"`` or ``"cohort_mean"`` (the mean of the known
             interview values over the round's acceptable pairs).
-        objective: what level 3 of the objective vector maximises (``"total_fit"``).
-        lottery_seed: the seed of the tie-breaking lottery (level 4). Same input, policy and seed give
-            the same decision.
+        objective: what level 3 of the objective vector optimises: ``"total_fit"`` (the sum of fits),
+            ``"rank_maximal"`` (most first choices, then most second choices, ...), ``"generous"``
+            (fewest at the worst rank, then at the next worst, ...), ``"minimum_regret"`` (the best
+            worst rank), ``"egalitarian"`` (the least sum of ranks) or ``"leximin"`` (the worst-off
+            applicant's fit as high as possible, then the next).
+        unit_preferences: how a unit without its own ``ranking`` ranks applicants: ``"interview"``
+            (by the interview value for that unit, higher first, equal values tied, applicants without
+            a score last) or ``"indifferent"`` (all tied).
+        minimums: ``"hard"`` (unit and municipality minimums are constraints) or ``"soft"`` (the
+            shortfall below them is minimised at its level of the objective vector).
+        targets: ``"soft"`` (the shortfall below units' ``target_places`` is minimised) or ``"hard"``
+            (a target is a lower bound).
+        balance: balance between municipalities (see :class:`Balance`), or ``None``.
+        lottery_seed: the seed of the tie-breaking lottery (the last level). Same input, policy and
+            seed give the same decision.
     """
 
     interest_weight: Annotated[float, Strict(), Field(ge=0.0, le=1e6)] = 0.7
     interview_weight: Annotated[float, Strict(), Field(ge=0.0, le=1e6)] = 0.3
     supervisor_training: Literal["any", "in_progress", "completed"] = "any"
     missing_interview: Literal["neutral", "zero", "cohort_mean"] = "neutral"
-    objective: Literal["total_fit"] = "total_fit"
+    objective: Objective = "total_fit"
+    unit_preferences: Literal["interview", "indifferent"] = "interview"
+    minimums: Literal["hard", "soft"] = "hard"
+    targets: Literal["soft", "hard"] = "soft"
+    balance: Balance | None = None
     lottery_seed: Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)] = 0
 
     @model_validator(mode="after")
@@ -271,6 +330,7 @@ class Problem(_Record):
     applicants: tuple[Applicant, ...]
     pins: tuple[Pin, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
+    links: tuple[Link, ...] = ()
 
     @field_validator("schema_version")
     @classmethod

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from matchmaker.canonical import canonical_bytes
 from matchmaker.errors import ResultStatusError
+from matchmaker.metrics import Metrics
 
 __all__ = [
     "RESULT_SCHEMA_VERSION",
@@ -118,6 +119,7 @@ class Decision(_Out):
     unplaced: tuple[Unplaced, ...]
     input_fingerprint: str
     lottery_seed: int
+    metrics: Metrics
     message: str | None = None
 
 

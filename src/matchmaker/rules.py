@@ -7,7 +7,8 @@ An applicant may be placed with a supervisor only if all of these hold:
 2. **requirements**: the applicant's qualifications include every requirement of the unit;
 3. **conflicts**: no declared conflict names the unit or the supervisor;
 4. **training**: the supervisor's training meets the policy (``any``, ``in_progress`` or ``completed``);
-5. **capacity**: the supervisor, the unit and the municipality each have a positive capacity.
+5. **capacity**: the supervisor, the unit and the municipality each have a positive capacity;
+6. **unit ranking**: if the unit gave its own ranking of applicants, it lists the applicant.
 
 :mod:`matchmaker.checks` re-implements these on purpose, so that it stays independent of the solver.
 """
@@ -30,6 +31,7 @@ REASONS: dict[str, str] = {
     "conflict": "a declared conflict of interest forbids it",
     "training": "the supervisor lacks the training the policy requires",
     "no_capacity": "no capacity this round (supervisor, unit or municipality cap is 0)",
+    "unit_ranking": "the unit's own ranking does not list the applicant",
 }
 
 

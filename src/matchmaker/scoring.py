@@ -56,7 +56,7 @@ FIT_SCALE = 10_000
 _MAX_SAFE_TOTAL = 2**53
 
 #: The order in which acceptability rules are applied to an applicant's wishes.
-REMOVAL_RULES: tuple[str, ...] = ("requirement", "conflict", "training", "no_capacity")
+REMOVAL_RULES: tuple[str, ...] = ("requirement", "conflict", "training", "no_capacity", "unit_ranking")
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -123,7 +123,8 @@ class Scores:
     """The acceptable pairs of a round with their fit, sorted by (applicant, supervisor).
 
     Every array has one entry per pair ``p``: ``applicant[p]``, ``supervisor[p]`` are indices of
-    :attr:`encoding`. ``rank[p]`` is the applicant's own rank of the option (1 = first choice; a pinned
+    :attr:`encoding`. ``unit_rank[p]`` is the unit's rank of the applicant (1 = most preferred; see
+    ``Policy.unit_preferences``). ``rank[p]`` is the applicant's own rank of the option (1 = first choice; a pinned
     option they did not list ranks below all their wishes). ``wished[a]`` counts the applicant's wished
     supervisors before the rules, ``removed[a, r]`` how many of those rule ``REMOVAL_RULES[r]`` removed.
     ``pins`` lists, per pin, the applicant index and the pair indices that satisfy it.
@@ -139,6 +140,7 @@ class Scores:
     fit_points: IntArray
     lottery: IntArray
     rank: npt.NDArray[np.int32]
+    unit_rank: npt.NDArray[np.int32]
     wished: npt.NDArray[np.int32]
     removed: npt.NDArray[np.int32]
     pins: tuple[tuple[int, npt.NDArray[np.int64]], ...]
@@ -296,6 +298,41 @@ def _interview_values(problem: Problem, a: Applicant, units: npt.NDArray[np.int6
     return out
 
 
+_NO_UNITS = np.empty(0, dtype=np.int64)
+
+
+def _unit_ranks(
+    problem: Problem,
+    enc: Encoding,
+    pa: npt.NDArray[np.int32],
+    ps: npt.NDArray[np.int32],
+    interview: FloatArray,
+) -> npt.NDArray[np.int32]:
+    """Each pair's rank of the applicant in its unit's eyes (1 = most preferred), see ``Policy``.
+
+    A unit's own ``ranking`` wins. Otherwise, by interview value for that unit (higher first, equal
+    values tied, no score last), or all tied when ``unit_preferences`` is ``"indifferent"``.
+    """
+    out = np.ones(pa.shape, dtype=np.int32)
+    pair_unit = enc.supervisor_unit[ps]
+    by_id = problem.unit_by_id
+    for u, ident in enumerate(enc.unit_ids):
+        idx = np.flatnonzero(pair_unit == u)
+        if idx.size == 0:
+            continue
+        ranking = by_id[ident].ranking
+        if ranking is not None:
+            out[idx] = [ranking[enc.applicant_ids[a]] for a in pa[idx].tolist()]
+        elif problem.policy.unit_preferences == "interview":
+            values = interview[idx]
+            known = ~np.isnan(values)
+            distinct = np.unique(values[known])[::-1]
+            ranks = np.full(idx.shape, distinct.size + 1, dtype=np.int32)
+            ranks[known] = np.searchsorted(-distinct, -values[known]) + 1
+            out[idx] = ranks
+    return out
+
+
 def score(problem: Problem) -> Scores:
     """Acceptable pairs and their fit for ``problem``; see the module docstring for the formula."""
     enc = _encode(problem)
@@ -321,6 +358,13 @@ def score(problem: Problem) -> Scores:
     )
     requirement_keys = [frozenset(norm_key(r) for r in u.requirements) for u in units]
     req_cache: dict[frozenset[str], npt.NDArray[np.bool_]] = {}
+
+    ranked_units = np.array([enc.unit_index[u.id] for u in units if u.ranking is not None], dtype=np.int64)
+    listing: dict[str, list[int]] = defaultdict(list)
+    for u in units:
+        for ident in u.ranking or {}:
+            listing[ident].append(enc.unit_index[u.id])
+    listing_units = {k: np.array(v, dtype=np.int64) for k, v in listing.items()}
 
     pins_by_applicant: dict[str, list[tuple[int, str | None, str | None]]] = defaultdict(list)
     for i, pin in enumerate(problem.pins):
@@ -384,6 +428,14 @@ def score(problem: Problem) -> Scores:
         fails = ok & ~has_capacity[sups]
         removed[ai, 3] = int(fails.sum())
         ok &= ~fails
+        # Rule: a unit that ranks applicants itself must list this one.
+        if ranked_units.size:
+            unlisted = np.isin(sup_unit[sups], ranked_units) & ~np.isin(
+                sup_unit[sups], listing_units.get(a.id, _NO_UNITS)
+            )
+            fails = ok & unlisted
+            removed[ai, 4] = int(fails.sum())
+            ok &= ~fails
 
         sups, interest, rank = sups[ok], interest[ok], rank[ok]
         if sups.size == 0:
@@ -415,6 +467,7 @@ def score(problem: Problem) -> Scores:
     adjust_arr = cat(blocks_adjust, np.float64).astype(np.float64)
     rank_arr = cat(blocks_rank, np.int32).astype(np.int32)
 
+    unit_rank_arr = _unit_ranks(problem, enc, pa, ps, interview_arr)
     missing = np.isnan(interview_arr)
     if missing.any():
         if policy.missing_interview == "zero":
@@ -458,6 +511,7 @@ def score(problem: Problem) -> Scores:
         fit_points=points,
         lottery=lottery,
         rank=rank_arr,
+        unit_rank=unit_rank_arr,
         wished=wished,
         removed=removed,
         pins=tuple(pins),

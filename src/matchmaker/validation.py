@@ -106,6 +106,8 @@ def problem_issues(p: Problem) -> list[ValidationIssue]:
         _applicant(out, p, a, areas, criteria)
     _pins(out, p, units, supervisors)
     _adjustments(out, p, units, supervisors)
+    _unit_rankings(out, p)
+    _links(out, p)
     return out.issues
 
 
@@ -382,6 +384,67 @@ def _pins(out: _Collector, p: Problem, units: Mapping[str, object], supervisors:
                     f"no supervisor of unit {unit_id!r} can take the applicant (capacity, training or conflicts)",
                     "pin to another unit, or add a supervisor who can",
                 )
+
+
+def _dense_ranks(out: _Collector, location: str, ranks: Iterable[int]) -> None:
+    values = sorted(set(ranks))
+    if values and values != list(range(1, len(values) + 1)):
+        missing = sorted(set(range(1, values[-1] + 1)) - set(values))
+        out.add(
+            location,
+            f"the ranks leave a gap (no rank {', '.join(str(r) for r in missing)})",
+            "number ranks 1, 2, 3, ... without gaps; give equal ranks for ties (1, 1, 2)",
+        )
+
+
+def _unit_rankings(out: _Collector, p: Problem) -> None:
+    for u in p.units:
+        where = f"units[{u.id!r}]"
+        if u.target_places is not None and u.target_places > u.max_places:
+            out.add(
+                f"{where}.target_places",
+                f"the target ({u.target_places}) is above the maximum ({u.max_places})",
+                "lower target_places or raise max_places",
+            )
+        if u.ranking is None:
+            continue
+        seen: dict[str, str] = {}
+        for ident in u.ranking:
+            if ident not in p.applicant_by_id:
+                out.add(
+                    f"{where}.ranking[{ident!r}]",
+                    f"refers to applicant {ident!r}, which does not exist{_did_you_mean(ident, p.applicant_by_id)}",
+                    "use the id of an existing applicant",
+                )
+            key = norm_key(ident)
+            if key in seen:
+                out.add(
+                    f"{where}.ranking",
+                    f"lists the same applicant twice: {seen[key]!r} and {ident!r}",
+                    "list each applicant once",
+                )
+            seen[key] = ident
+        _dense_ranks(out, f"{where}.ranking", u.ranking.values())
+
+
+def _links(out: _Collector, p: Problem) -> None:
+    seen: dict[frozenset[str], int] = {}
+    for i, link in enumerate(p.links):
+        first, second = link.applicants
+        loc = f"links[{i}] (applicants {first!r}, {second!r})"
+        ok = _check_ref(out, f"{loc}.applicants[0]", "applicant", first, p.applicant_by_id)
+        ok &= _check_ref(out, f"{loc}.applicants[1]", "applicant", second, p.applicant_by_id)
+        if first == second:
+            out.add(loc, "links an applicant to themself", "name two different applicants")
+            continue
+        key = frozenset(link.applicants)
+        if ok and key in seen:
+            out.add(
+                loc,
+                f"links the same two applicants as links[{seen[key]}]",
+                "keep one link per pair of applicants",
+            )
+        seen[key] = i
 
 
 def _adjustments(out: _Collector, p: Problem, units: Mapping[str, object], supervisors: Mapping[str, object]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from matchmaker.build import LinearModel
+from matchmaker.build import LinearModel, Threshold
 from matchmaker.engines.base import IntArray, Objective, StageOutcome
 from matchmaker.engines.cpsat import CpSatSession
 from matchmaker.engines.lp import LpSession
@@ -28,6 +28,7 @@ class AutoSession:
         self.lp: LpSession | None = LpSession(model, options) if options.engine == "auto" else None
         self.cp: CpSatSession | None = None
         self.engines: list[str] = []
+        self._probing: CpSatSession | None = None
         self.stage_limit = self.lp.stage_limit if self.lp is not None else CpSatSession.stage_limit
 
     def _open_cp(self) -> CpSatSession:
@@ -62,8 +63,42 @@ class AutoSession:
         elif self.lp is not None:
             self.lp.constrain(objective, lb, ub)
 
+    def probe(self, threshold: Threshold, time_limit: float | None) -> StageOutcome:
+        """Feasibility of ``threshold``: the LP proves "feasible" with an integral plan; "infeasible"
+        is proved by CP-SAT on the LP's current face."""
+        start = time.perf_counter()
+        if self.cp is not None:
+            return self.cp.probe(threshold, time_limit)
+        assert self.lp is not None
+        out = self.lp.probe(threshold, time_limit)
+        if out.status != "unknown":
+            return out
+        bounds = self.lp.bounds_with(threshold)
+        if bounds is None:
+            return StageOutcome("infeasible", None, None, None, time.perf_counter() - start, "EMPTY_BOUNDS")
+        remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
+        proof = CpSatSession(self.model, self.options, bounds=bounds)
+        self._probing = proof
+        try:
+            status, _ = proof.unsatisfiable_guards(remaining)
+        finally:
+            self._probing = None
+        if status == "infeasible":
+            return StageOutcome("infeasible", None, None, None, time.perf_counter() - start, "CP-SAT_INFEASIBLE")
+        return StageOutcome("unknown", None, None, None, time.perf_counter() - start, "UNDECIDED")
+
+    def tighten(self, threshold: Threshold) -> None:
+        """Hold ``threshold`` in whichever engine will run the next stage."""
+        if self.cp is not None:
+            self.cp.tighten(threshold)
+        elif self.lp is not None:
+            self.lp.tighten(threshold)
+
     def stop(self) -> None:
         """Stop whichever engine is running."""
+        probing = self._probing
+        if probing is not None:
+            probing.stop()
         if self.lp is not None:
             self.lp.stop()
         if self.cp is not None:

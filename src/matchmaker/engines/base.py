@@ -15,6 +15,8 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from matchmaker.build import Threshold
+
 __all__ = ["CancelToken", "Objective", "Session", "StageOutcome", "StageStatus"]
 
 IntArray = npt.NDArray[np.int64]
@@ -60,6 +62,13 @@ class Session(Protocol):
 
     def constrain(self, objective: Objective, lb: int, ub: int) -> None:
         """Add ``lb <= objective <= ub`` for the following stages."""
+
+    def probe(self, threshold: Threshold, time_limit: float | None) -> StageOutcome:
+        """Is there a plan meeting ``threshold`` and everything held so far? Status ``feasible`` (with
+        the plan), ``infeasible`` (proved) or ``unknown``. Leaves the session unchanged."""
+
+    def tighten(self, threshold: Threshold) -> None:
+        """Hold ``threshold`` for the following stages."""
 
     def stop(self) -> None:
         """Ask a running :meth:`optimise` (in another thread) to return its best plan now."""

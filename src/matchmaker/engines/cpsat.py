@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matchmaker.build import LinearModel
+from matchmaker.build import LinearModel, Threshold
 from matchmaker.engines.base import IntArray, Objective, StageOutcome, StageStatus
 from matchmaker.errors import SolverError
 from matchmaker.options import SolveOptions
@@ -161,6 +161,30 @@ class CpSatSession:
     def constrain(self, objective: Objective, lb: int, ub: int) -> None:
         """Add ``lb <= objective <= ub``."""
         self.cp.add_linear_constraint(self._expr(objective.indices, objective.coefs), lb, ub)
+
+    def _threshold_constraints(self, threshold: Threshold) -> list[cp_model.Constraint]:
+        cts = []
+        if threshold.zero_vars.size:
+            cts.append(self.cp.add(sum(self.vars[i] for i in threshold.zero_vars.tolist()) == 0))
+        for row, lb in threshold.row_lbs:
+            idx, cf = self.model.row(row)
+            cts.append(self.cp.add_linear_constraint(self._expr(idx, cf), lb, cp_model.INT_MAX))
+        return cts
+
+    def probe(self, threshold: Threshold, time_limit: float | None) -> StageOutcome:
+        """Feasibility of ``threshold`` under everything held so far (guarded, so the model is unchanged)."""
+        lit = self.cp.new_bool_var("probe")
+        for ct in self._threshold_constraints(threshold):
+            ct.only_enforce_if(lit)
+        self.cp.clear_objective()  # type: ignore[no-untyped-call]
+        solver = self._solver_for(time_limit, self.options.workers)
+        out = self._run(solver, [lit])
+        status: StageStatus = "feasible" if out.status in ("optimal", "feasible") else out.status
+        return StageOutcome(status, out.values, None, None, out.wall_time, out.engine_status)
+
+    def tighten(self, threshold: Threshold) -> None:
+        """Hold ``threshold`` from now on."""
+        self._threshold_constraints(threshold)
 
     def stop(self) -> None:
         """Stop a running search from another thread."""

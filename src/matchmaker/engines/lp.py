@@ -30,7 +30,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from matchmaker.build import LinearModel
+from matchmaker.build import LinearModel, Threshold
 from matchmaker.engines.base import IntArray, Objective, StageOutcome
 from matchmaker.options import SolveOptions
 
@@ -119,22 +119,21 @@ class LpSession:
         self._lock = threading.Lock()
         self._solver: mbh.ModelSolverHelper | None = None
 
-    def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
-        """Maximise ``objective`` over the current face and certify the result."""
-        start = time.perf_counter()
-        n = self.model.n_vars
-        c = np.zeros(n, dtype=np.int64)
-        c[objective.indices] = objective.coefs
-        if c.size and float(np.abs(c).max()) >= 2.0**40:
-            return self._uncertified(start, "COEFFICIENTS_TOO_LARGE")
+    def _solve_lp(
+        self,
+        c: IntArray,
+        bounds: tuple[IntArray, IntArray, IntArray, IntArray],
+        time_limit: float | None,
+    ) -> mbh.ModelSolverHelper:
+        var_lb, var_ub, row_lb, row_ub = bounds
         helper = mbh.ModelBuilderHelper()
         fill: Any = helper.fill_model_from_sparse_data  # ortools' stubs spell the array types wrongly
         fill(
-            self.var_lb.astype(np.float64),
-            self.var_ub.astype(np.float64),
+            var_lb.astype(np.float64),
+            var_ub.astype(np.float64),
             c.astype(np.float64),
-            self.row_lb.astype(np.float64),
-            self.row_ub.astype(np.float64),
+            row_lb.astype(np.float64),
+            row_ub.astype(np.float64),
             self.a_float,
         )
         helper.set_maximize(True)
@@ -148,6 +147,17 @@ class LpSession:
         finally:
             with self._lock:
                 self._solver = None
+        return solver
+
+    def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
+        """Maximise ``objective`` over the current face and certify the result."""
+        start = time.perf_counter()
+        n = self.model.n_vars
+        c = np.zeros(n, dtype=np.int64)
+        c[objective.indices] = objective.coefs
+        if c.size and float(np.abs(c).max()) >= 2.0**40:
+            return self._uncertified(start, "COEFFICIENTS_TOO_LARGE")
+        solver = self._solve_lp(c, self.bounds, time_limit)
         status = solver.status()
         if status != mbh.SolveStatus.OPTIMAL:
             return self._uncertified(start, f"GLOP_{status.name}")
@@ -185,6 +195,56 @@ class LpSession:
         self.row_lb[hi] = self.row_ub[hi]
         self.row_ub[lo] = self.row_lb[lo]
         self.last = None
+
+    @property
+    def bounds(self) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """The current variable and row bounds (the optimal face of the stages so far)."""
+        return self.var_lb, self.var_ub, self.row_lb, self.row_ub
+
+    def bounds_with(self, threshold: Threshold) -> tuple[IntArray, IntArray, IntArray, IntArray] | None:
+        """The current bounds tightened by ``threshold``; ``None`` if they become empty."""
+        var_lb, var_ub = self.var_lb.copy(), self.var_ub.copy()
+        row_lb, row_ub = self.row_lb.copy(), self.row_ub.copy()
+        var_ub[threshold.zero_vars] = 0
+        for row, lb in threshold.row_lbs:
+            row_lb[row] = max(int(row_lb[row]), lb)
+        if np.any(var_lb > var_ub) or np.any(row_lb > row_ub):
+            return None
+        return var_lb, var_ub, row_lb, row_ub
+
+    def probe(self, threshold: Threshold, time_limit: float | None) -> StageOutcome:
+        """Feasibility of ``threshold``: a certified integral plan, else ``unknown`` (the LP cannot prove
+        infeasibility; the caller asks CP-SAT)."""
+        start = time.perf_counter()
+        bounds = self.bounds_with(threshold)
+        if bounds is None:
+            return StageOutcome("infeasible", None, None, None, time.perf_counter() - start, "EMPTY_BOUNDS")
+        zero = np.zeros(self.model.n_vars, dtype=np.int64)
+        solver = self._solve_lp(zero, bounds, time_limit)
+        if solver.status() != mbh.SolveStatus.OPTIMAL:
+            return self._uncertified(start, f"GLOP_{solver.status().name}")
+        x = np.asarray(solver.variable_values(), dtype=np.float64)
+        xi = np.rint(x)
+        var_lb, var_ub, row_lb, row_ub = bounds
+        if x.size and float(np.abs(xi - x).max()) > _INT_TOL:
+            return self._uncertified(start, "FRACTIONAL")
+        x_int = xi.astype(np.int64)
+        activity = np.asarray(self.a_int @ x_int) if self.a_int.shape[0] else np.zeros(0, np.int64)
+        ok = (
+            np.all(x_int >= var_lb)
+            and np.all(x_int <= var_ub)
+            and np.all(activity >= row_lb)
+            and np.all(activity <= row_ub)
+        )
+        if not ok:
+            return self._uncertified(start, "INFEASIBLE_ROUNDING")
+        return StageOutcome("feasible", x_int, None, None, time.perf_counter() - start, "CERTIFIED")
+
+    def tighten(self, threshold: Threshold) -> None:
+        """Hold ``threshold`` from now on."""
+        self.var_ub[threshold.zero_vars] = 0
+        for row, lb in threshold.row_lbs:
+            self.row_lb[row] = max(int(self.row_lb[row]), lb)
 
     def stop(self) -> None:
         """Interrupt a running LP solve."""

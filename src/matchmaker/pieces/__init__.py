@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from matchmaker.pieces.balance import MunicipalityBalance
 from matchmaker.pieces.constraints import (
     MunicipalityCapacity,
     OnePlacePerApplicant,
@@ -15,19 +16,41 @@ from matchmaker.pieces.constraints import (
     SupervisorCapacity,
     UnitCapacity,
 )
-from matchmaker.pieces.objectives import Lottery, Placed, PriorityTiers, TotalFit
+from matchmaker.pieces.links import Links
+from matchmaker.pieces.objectives import (
+    Egalitarian,
+    Generous,
+    Leximin,
+    Lottery,
+    MinimumRegret,
+    Placed,
+    PriorityTiers,
+    RankMaximal,
+    TotalFit,
+    objective_pieces,
+)
+from matchmaker.pieces.soft import SoftMinimums, SoftTargets
 
 if TYPE_CHECKING:
     from matchmaker.build import ConstraintPiece, ObjectivePiece
     from matchmaker.models import Problem
 
 __all__ = [
+    "Egalitarian",
+    "Generous",
+    "Leximin",
+    "Links",
     "Lottery",
+    "MinimumRegret",
+    "MunicipalityBalance",
     "MunicipalityCapacity",
     "OnePlacePerApplicant",
     "Pins",
     "Placed",
     "PriorityTiers",
+    "RankMaximal",
+    "SoftMinimums",
+    "SoftTargets",
     "SupervisorCapacity",
     "TotalFit",
     "UnitCapacity",
@@ -37,17 +60,28 @@ __all__ = [
 
 
 def default_constraints(problem: Problem) -> list[ConstraintPiece]:
-    """The constraints every round has: one place per applicant, capacities at every level, pins."""
+    """The constraints of a round: one place per applicant, capacities at every level, pins, links and
+    municipality balance (the soft parts of links and balance add their own levels)."""
     return [
         OnePlacePerApplicant(),
         SupervisorCapacity(),
         UnitCapacity(),
         MunicipalityCapacity(),
         Pins(),
+        Links(),
+        MunicipalityBalance(),
     ]
 
 
 def default_objectives(problem: Problem) -> list[ObjectivePiece]:
-    """The objective vector: (1) placed per priority tier, (2) placed, (3) the policy's objective,
-    (4) the lottery."""
-    return [PriorityTiers(), Placed(), TotalFit(), Lottery()]
+    """The objective vector: (1) placed per priority tier, (2) placed, (2.1-2.2) soft minimums and
+    targets, (3) the policy's objective, (4) the lottery. Links and balance levels come from their
+    constraint pieces at positions 2.3 and 2.4."""
+    return [
+        PriorityTiers(),
+        Placed(),
+        SoftMinimums(),
+        SoftTargets(),
+        *objective_pieces(problem.policy.objective),
+        Lottery(),
+    ]

@@ -22,10 +22,12 @@ __all__ = [
     "Pins",
     "SupervisorCapacity",
     "UnitCapacity",
+    "hard_unit_minimum",
+    "pairs_by",
 ]
 
 
-def _pairs_by(keys: np.ndarray, n: int) -> list[np.ndarray]:
+def pairs_by(keys: np.ndarray, n: int) -> list[np.ndarray]:
     """Pair indices grouped by ``keys`` (values in ``range(n)``)."""
     order = np.argsort(keys, kind="stable")
     bounds = np.searchsorted(keys[order], np.arange(n + 1))
@@ -41,7 +43,7 @@ class OnePlacePerApplicant:
         """One structural row per applicant with two or more acceptable pairs."""
         sc = builder.scores
         enc = sc.encoding
-        for a, pairs in enumerate(_pairs_by(sc.applicant.astype(np.int64), enc.n_applicants)):
+        for a, pairs in enumerate(pairs_by(sc.applicant.astype(np.int64), enc.n_applicants)):
             if pairs.size < 2:
                 continue
             ident = enc.applicant_ids[a]
@@ -58,7 +60,7 @@ class SupervisorCapacity:
         """One row per supervisor who could otherwise be over-filled."""
         sc = builder.scores
         enc = sc.encoding
-        for s, pairs in enumerate(_pairs_by(sc.supervisor.astype(np.int64), enc.n_supervisors)):
+        for s, pairs in enumerate(pairs_by(sc.supervisor.astype(np.int64), enc.n_supervisors)):
             cap = int(enc.supervisor_capacity[s])
             if pairs.size <= cap:
                 continue
@@ -71,8 +73,18 @@ class SupervisorCapacity:
             builder.add_row(g, pairs, 1, 0, cap)
 
 
+def hard_unit_minimum(problem: Problem, unit_id: str) -> int:
+    """The lower bound a unit's placements must meet as a constraint under the policy."""
+    u = problem.unit_by_id[unit_id]
+    lo = u.min_places if problem.policy.minimums == "hard" else 0
+    if problem.policy.targets == "hard" and u.target_places is not None:
+        lo = max(lo, u.target_places)
+    return lo
+
+
 class UnitCapacity:
-    """Each unit takes at most ``max_places`` and at least ``min_places`` students."""
+    """Each unit takes at most ``max_places`` students, and at least its hard minimum: ``min_places``
+    when minimums are hard, and ``target_places`` when targets are hard."""
 
     name = "unit_capacity"
 
@@ -80,10 +92,10 @@ class UnitCapacity:
         """A maximum row and a minimum row per unit, where they can bind."""
         sc = builder.scores
         enc = sc.encoding
-        for u, pairs in enumerate(_pairs_by(sc.unit, len(enc.unit_ids))):
+        for u, pairs in enumerate(pairs_by(sc.unit, len(enc.unit_ids))):
             ident = enc.unit_ids[u]
             hi = int(enc.unit_max[u])
-            lo = int(enc.unit_min[u])
+            lo = hard_unit_minimum(problem, ident)
             if pairs.size > hi:
                 g = builder.add_group("unit_max", ident, f"unit {ident!r} takes at most {plural(hi, 'student')}")
                 builder.add_row(g, pairs, 1, 0, hi)
@@ -93,7 +105,8 @@ class UnitCapacity:
 
 
 class MunicipalityCapacity:
-    """Each municipality takes at most ``max_places`` and at least ``min_places`` students."""
+    """Each municipality takes at most ``max_places`` students, and at least ``min_places`` when
+    minimums are hard."""
 
     name = "municipality_capacity"
 
@@ -101,10 +114,10 @@ class MunicipalityCapacity:
         """A maximum row and a minimum row per municipality, where they can bind."""
         sc = builder.scores
         enc = sc.encoding
-        for m, pairs in enumerate(_pairs_by(sc.municipality, len(enc.municipality_ids))):
+        for m, pairs in enumerate(pairs_by(sc.municipality, len(enc.municipality_ids))):
             ident = enc.municipality_ids[m]
             hi = int(enc.municipality_max[m])
-            lo = int(enc.municipality_min[m])
+            lo = int(enc.municipality_min[m]) if problem.policy.minimums == "hard" else 0
             if hi >= 0 and pairs.size > hi:
                 g = builder.add_group(
                     "municipality_max",

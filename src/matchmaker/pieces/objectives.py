@@ -1,35 +1,88 @@
-"""Objective pieces: the levels of the objective vector, in lexicographic order.
+"""Objective pieces: the levels of the objective vector, each at its stated position.
 
-=====  ==================  ======================================================================
-level  name                meaning
-=====  ==================  ======================================================================
-1      ``placed_tier_<t>``  applicants placed in priority tier t, one level per tier, tier 1 first
-2      ``placed``           applicants placed in total
-3      ``total_fit``        the sum of the placed pairs' fit points (fit x 10,000)
-4      ``lottery``          the sum of the placed pairs' lottery draws (breaks every remaining tie)
-=====  ==================  ======================================================================
+=========  ===========================  ================================================================
+position   level name(s)                meaning
+=========  ===========================  ================================================================
+1          ``placed_tier_<t>``          applicants placed in priority tier t, tier 1 first (max)
+2          ``placed``                   applicants placed in total (max)
+2.1-2.4    (soft pieces, balance)       see :mod:`matchmaker.pieces.soft`, ``links``, ``balance``
+3          the policy's objective       one of the objectives below
+4          ``lottery``                  the seeded lottery: breaks every remaining tie (max)
+=========  ===========================  ================================================================
+
+Level 3, by ``policy.objective`` (ranks are the applicant's own ranks of the placement, 1 = first
+choice; a weight becomes a rank by ordering the applicant's distinct weights, highest first):
+
+* ``total_fit``: ``total_fit``, the sum of the placements' fit points (max);
+* ``rank_maximal``: ``placed_at_rank_1``, ``placed_at_rank_2``, ... (each max, in order): the most
+  first choices, then the most second choices, ... (Irving et al. 2006);
+* ``generous``: ``placed_at_rank_R``, ..., ``placed_at_rank_2`` (each min, worst rank first): the
+  fewest applicants at the worst rank, then at the next worst, ... which also minimises the worst rank;
+* ``minimum_regret``: ``worst_rank`` (min): the worst rank any placed applicant gets;
+* ``egalitarian``: ``rank_sum`` (min): the sum of the placed applicants' ranks;
+* ``leximin``: ``placed_at_fit_<points>`` for each distinct fit value, lowest first (each min): as
+  few applicants as possible at the lowest fit, then at the next lowest, ... which, with the placed
+  count fixed above, is exactly lexicographic maximisation of the sorted vector of fits (the worst-off
+  applicant's fit as high as possible, then the next).
+
+The last count of a profile is implied by the placed count and the others, so it is left out.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
+import numpy.typing as npt
 
-from matchmaker.build import Level
+from matchmaker.build import Level, Position, Threshold
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder
-    from matchmaker.models import Problem
+    from matchmaker.build import ModelBuilder, ObjectivePiece
+    from matchmaker.models import Objective, Problem
 
-__all__ = ["Lottery", "Placed", "PriorityTiers", "TotalFit"]
+__all__ = [
+    "Egalitarian",
+    "Generous",
+    "Leximin",
+    "Lottery",
+    "MinimumRegret",
+    "Placed",
+    "PriorityTiers",
+    "RankMaximal",
+    "TotalFit",
+    "objective_pieces",
+]
+
+IntArray = npt.NDArray[np.int64]
 
 
-def _pair_level(builder: ModelBuilder, name: str, description: str, coefs: np.ndarray) -> None:
-    coefs = np.asarray(coefs, dtype=np.int64)
-    keep = np.flatnonzero(coefs)
-    lo, hi = builder.pair_level_bounds(coefs)
-    builder.add_level(Level(name, "max", description, keep.astype(np.int64), coefs[keep], lo, hi))
+def pair_level(
+    builder: ModelBuilder,
+    name: str,
+    description: str,
+    coefs: npt.ArrayLike,
+    *,
+    sense: str = "max",
+    position: Position = 3.0,
+) -> None:
+    """Add a linear level over the pair variables with the given coefficient per pair."""
+    cf = np.asarray(coefs, dtype=np.int64)
+    keep = np.flatnonzero(cf)
+    lo, hi = builder.pair_level_bounds(cf)
+    builder.add_level(
+        Level(
+            name,
+            "max" if sense == "max" else "min",
+            description,
+            keep.astype(np.int64),
+            cf[keep],
+            lo,
+            hi,
+            position=position,
+        )
+    )
 
 
 class PriorityTiers:
@@ -42,11 +95,12 @@ class PriorityTiers:
         sc = builder.scores
         tier_of_pair = sc.encoding.applicant_tier[sc.applicant]
         for t in sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None}):
-            _pair_level(
+            pair_level(
                 builder,
                 f"placed_tier_{t}",
                 f"applicants placed in priority tier {t}",
                 (tier_of_pair == t).astype(np.int64),
+                position=1.0,
             )
 
 
@@ -57,7 +111,7 @@ class Placed:
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """One level counting every placement."""
-        _pair_level(builder, "placed", "applicants placed", np.ones(builder.scores.n_pairs, np.int64))
+        pair_level(builder, "placed", "applicants placed", np.ones(builder.scores.n_pairs), position=2.0)
 
 
 class TotalFit:
@@ -67,7 +121,115 @@ class TotalFit:
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """One level summing fit points."""
-        _pair_level(builder, "total_fit", "total fit of the placements (points)", builder.scores.fit_points)
+        pair_level(builder, "total_fit", "total fit of the placements (points)", builder.scores.fit_points)
+
+
+def _max_rank(builder: ModelBuilder) -> int:
+    return int(builder.scores.rank.max()) if builder.scores.n_pairs else 0
+
+
+class RankMaximal:
+    """Level 3: the most first choices, then the most second choices, ..."""
+
+    name = "rank_maximal"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One maximised count per rank 1 .. R-1."""
+        rank = builder.scores.rank
+        for k in range(1, _max_rank(builder)):
+            pair_level(builder, f"placed_at_rank_{k}", f"applicants placed at their rank {k}", rank == k)
+
+
+class Generous:
+    """Level 3: the fewest at the worst rank, then at the next worst, ..."""
+
+    name = "generous"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One minimised count per rank R .. 2."""
+        rank = builder.scores.rank
+        for k in range(_max_rank(builder), 1, -1):
+            pair_level(builder, f"placed_at_rank_{k}", f"applicants placed at their rank {k}", rank == k, sense="min")
+
+
+class _RankThresholds(Sequence[Threshold]):
+    """Thresholds "every placed applicant gets rank <= k", for the distinct ranks k, best first."""
+
+    def __init__(self, rank: npt.NDArray[np.int32]) -> None:
+        self._rank = rank
+        self._ks = np.unique(rank).tolist()
+
+    def __len__(self) -> int:
+        return len(self._ks)
+
+    @overload
+    def __getitem__(self, i: int) -> Threshold: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Threshold]: ...
+    def __getitem__(self, i: int | slice) -> Threshold | Sequence[Threshold]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        k = int(self._ks[i])
+        return Threshold(k, np.flatnonzero(self._rank > k).astype(np.int64))
+
+
+class MinimumRegret:
+    """Level 3: the best worst rank (a bottleneck level)."""
+
+    name = "minimum_regret"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One threshold level over the pairs' ranks."""
+        rank = builder.scores.rank.astype(np.int64)
+        n = builder.scores.n_pairs
+
+        def worst(values: IntArray) -> int:
+            used = values[:n] == 1
+            return int(rank[used].max()) if used.any() else 0
+
+        builder.add_level(
+            Level(
+                "worst_rank",
+                "min",
+                "the worst rank any placed applicant gets",
+                np.empty(0, np.int64),
+                np.empty(0, np.int64),
+                0,
+                _max_rank(builder),
+                kind="threshold",
+                thresholds=_RankThresholds(builder.scores.rank),
+                evaluate=worst,
+            )
+        )
+
+
+class Egalitarian:
+    """Level 3: the least sum of ranks."""
+
+    name = "egalitarian"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One minimised level weighting each placement by its rank."""
+        pair_level(builder, "rank_sum", "the sum of the placed applicants' ranks", builder.scores.rank, sense="min")
+
+
+class Leximin:
+    """Level 3: lexicographically the fewest applicants at the lowest fits (leximin over fits)."""
+
+    name = "leximin"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One minimised count per distinct fit value, lowest first (the highest is implied)."""
+        points = builder.scores.fit_points
+        values = np.unique(points)
+        for v in values[:-1].tolist():
+            pair_level(
+                builder,
+                f"placed_at_fit_{v}",
+                f"applicants placed with fit {v / 10_000:.4f}",
+                points == v,
+                sense="min",
+            )
 
 
 class Lottery:
@@ -77,4 +239,19 @@ class Lottery:
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """One level summing the pairs' lottery draws."""
-        _pair_level(builder, "lottery", "seeded lottery (tie-break)", builder.scores.lottery)
+        pair_level(builder, "lottery", "seeded lottery (tie-break)", builder.scores.lottery, position=4.0)
+
+
+_BY_OBJECTIVE: dict[str, type[ObjectivePiece]] = {
+    "total_fit": TotalFit,
+    "rank_maximal": RankMaximal,
+    "generous": Generous,
+    "minimum_regret": MinimumRegret,
+    "egalitarian": Egalitarian,
+    "leximin": Leximin,
+}
+
+
+def objective_pieces(objective: Objective) -> list[ObjectivePiece]:
+    """The level-3 piece for ``policy.objective``."""
+    return [_BY_OBJECTIVE[objective]()]

@@ -23,8 +23,9 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(line.rstrip() for line in out)
 
 
-def format_result(result: Result) -> str:
-    """The status, the objective vector, the placements and the unplaced applicants as text."""
+def format_result(result: Result, *, max_levels: int = 12) -> str:
+    """The status, the objective vector (at most ``max_levels`` rows), the rank profile, the
+    placements and the unplaced applicants as text."""
     d = result.decision
     parts = [f"status: {d.status.value}"]
     if d.message:
@@ -32,15 +33,18 @@ def format_result(result: Result) -> str:
     if result.gap not in (None, 0.0):
         parts.append(f"gap of the first unproven stage: {result.gap:.4%}")
     parts.append("")
-    parts.append(
-        format_table(
-            ["level", "objective", "value"],
-            [
-                [str(i), lv.name, "-" if lv.value is None else str(lv.value)]
-                for i, lv in enumerate(d.objective, start=1)
-            ],
-        )
-    )
+    rows = [
+        [str(i), lv.name, lv.sense, "-" if lv.value is None else str(lv.value)]
+        for i, lv in enumerate(d.objective, start=1)
+    ]
+    if len(rows) > max_levels:  # e.g. leximin's one level per distinct fit value
+        hidden = len(rows) - max_levels + 1
+        rows = [*rows[: max_levels - 2], ["...", f"({hidden} more levels)", "", ""], rows[-1]]
+    parts.append(format_table(["level", "objective", "sense", "value"], rows))
+    m = d.metrics
+    if d.status.has_plan and m.rank_profile:
+        profile = ", ".join(f"{k}: {n}" for k, n in enumerate(m.rank_profile, start=1))
+        parts.append(f"rank profile (choice: placed): {profile}; worst rank {m.worst_rank}")
     if d.assignments:
         parts.append("")
         parts.append(
