@@ -196,7 +196,7 @@ class _Provenance:
 
     def locate(self, issue: ValidationIssue) -> ValidationIssue:
         loc = issue.location
-        for end in sorted({len(p) for p in self._at}, reverse=True):
+        for end in sorted({len(p) for p in self._at if len(p) <= len(loc)}, reverse=True):
             prefix = loc[:end]
             origin = self._at.get(prefix)
             if origin is None or not (end == len(loc) or loc[end] in ".[ "):
@@ -282,14 +282,14 @@ def parse_tables(
             f"{container}: ignored {', '.join(ignored)}, which name{'s' if len(ignored) == 1 else ''} no {what} "
             f"table (the tables are {', '.join(t.key for t in tables)})"
         )
-    missing = [t for t in tables if t.required and t not in found]
-    for table in missing:
-        issues.add(
-            container,
-            f"has no {noun} for the {table.key!r} table (named {table.key!r} or, in Swedish, {table.sv!r})",
-            f"add it; `matchmaker template` writes every {what} table with its header",
-        )
-    if missing:
+    for table in tables:
+        if table.required and table not in found:
+            issues.add(
+                container,
+                f"has no {noun} for the {table.key!r} table (named {table.key!r} or, in Swedish, {table.sv!r})",
+                f"add it; `matchmaker template` writes every {what} table with its header",
+            )
+    if any(t.required and t.key not in parsed for t in tables):  # missing, or unreadable (already reported)
         finish(issues, [], container, validation=False)
     return parsed
 
@@ -410,8 +410,9 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
     round_table = tables.get("round")
     if round_table is not None and round_table.rows:
         row = round_table.rows[0]
-        origin = _Origin(round_table, row.label)
-        prov.add(["name", "schema_version", "policy"], origin)
+        prov.add(["policy"], _Origin(round_table, row.label))
+        for key in ("name", "schema_version"):
+            prov.add([key], _Origin(round_table, row.label, key))
         values = dict(row.values)
         version = values.get("schema_version")
         if version is not None and version < 1:
@@ -538,7 +539,9 @@ def result_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source
     head = tables.get("result")
     if head is not None and head.rows:
         row = head.rows[0]
-        prov.add(["decision", "schema_version", "kind"], _Origin(head, row.label))
+        prov.add(["decision"], _Origin(head, row.label))
+        for key in ("schema_version", "kind"):
+            prov.add([key], _Origin(head, row.label, key))
         values = _full(head, row)
         version = values.get("schema_version")
         if version is not None and version < 1:

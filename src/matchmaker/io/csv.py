@@ -165,6 +165,8 @@ def _cell(value: Value, lang: Lang) -> str:
     if isinstance(value, float):
         text = repr(value)
         return text.replace(".", ",") if lang == "sv" else text
+    if isinstance(value, str) and _EXCEL_TEXT.match(value):
+        return '="' + value.replace('"', '""') + '"'  # read back through Excel's text wrapper unchanged
     return str(value)
 
 
