@@ -139,3 +139,18 @@ def test_missing_extra_exits_2_with_the_hint(tmp_path: Path, monkeypatch: pytest
     assert code == EXIT_BAD_INPUT
     assert "install it with: pip install 'matchmaker[excel]'" in stderr
     assert "Traceback" not in stderr
+
+
+def test_readme_workbook_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Spreadsheets") :]
+    block = section[section.index("```bash") : section.index("```", section.index("```bash") + 3)]
+    commands = [line.split()[1:] for line in block.splitlines() if line.startswith("matchmaker ")]
+    assert [c[0] for c in commands] == ["template", "validate", "solve"]
+    monkeypatch.chdir(tmp_path)
+    for args in commands:
+        code, _, stderr = run(*args)
+        assert code == EXIT_OK, (args, stderr)
+    assert mm.load_result(tmp_path / "resultat.xlsx").is_optimal

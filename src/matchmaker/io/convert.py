@@ -399,6 +399,37 @@ def _preferences(
         record[field] = prefs
 
 
+def _head(
+    parsed: ParsedTable | None,
+    record: str,
+    top: tuple[str, ...],
+    data: dict[str, Any],
+    prov: _Provenance,
+    issues: Issues,
+) -> dict[str, Any] | None:
+    """Read a one-row table: the ``top`` fields go into ``data``, the rest is returned as ``record``'s fields.
+
+    A schema version below 1 is refused: the table formats began at version 1.
+    """
+    if parsed is None or not parsed.rows:
+        return None
+    row = parsed.rows[0]
+    prov.add([record], _Origin(parsed, row.label))
+    for key in top:
+        prov.add([key], _Origin(parsed, row.label, key))
+    values = _full(parsed, row)
+    version = values.get("schema_version")
+    if version is not None and version < 1:
+        issues.add(
+            parsed.where(row.label, "schema_version"),
+            f"schema version {version} existed only as JSON; tables start at version 1",
+            "write 1, or leave the cell empty",
+        )
+        values.pop("schema_version")
+    data.update({k: values.pop(k) for k in top if k in values and values[k] is not None})
+    return {k: v for k, v in values.items() if v is not None or k in row.values}
+
+
 def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source: str) -> Problem:
     """Assemble, validate and return the problem; raise one error naming every problem found.
 
@@ -407,23 +438,9 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
     """
     prov = _Provenance()
     data: dict[str, Any] = {}
-    round_table = tables.get("round")
-    if round_table is not None and round_table.rows:
-        row = round_table.rows[0]
-        prov.add(["policy"], _Origin(round_table, row.label))
-        for key in ("name", "schema_version"):
-            prov.add([key], _Origin(round_table, row.label, key))
-        values = dict(row.values)
-        version = values.get("schema_version")
-        if version is not None and version < 1:
-            issues.add(
-                round_table.where(row.label, "schema_version"),
-                f"schema version {version} existed only as JSON; tables start at version 1",
-                "write 1, or leave the cell empty",
-            )
-            values.pop("schema_version")
-        data.update({k: values.pop(k) for k in ("schema_version", "name") if k in values})
-        data["policy"] = values
+    policy = _head(tables.get("round"), "policy", ("schema_version", "name"), data, prov, issues)
+    if policy is not None:
+        data["policy"] = policy
 
     for key in ("criteria", "municipalities", "units", "supervisors"):
         parsed = tables.get(key)
@@ -534,21 +551,9 @@ def _full(parsed: ParsedTable, row: ParsedRow) -> dict[str, Any]:
 def result_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source: str) -> Result:
     """Assemble, validate and return the result; raise one :class:`InputFileError` naming every problem."""
     prov = _Provenance()
-    decision: dict[str, Any] = {}
-    data: dict[str, Any] = {"decision": decision}
-    head = tables.get("result")
-    if head is not None and head.rows:
-        row = head.rows[0]
-        prov.add(["decision"], _Origin(head, row.label))
-        for key in ("schema_version", "kind"):
-            prov.add([key], _Origin(head, row.label, key))
-        values = _full(head, row)
-        version = values.get("schema_version")
-        if version is not None and version < 1:
-            issues.add(head.where(row.label, "schema_version"), "result tables start at version 1", "write 1")
-            values.pop("schema_version")
-        data.update({k: values.pop(k) for k in ("schema_version", "kind") if k in values})
-        decision.update(values)
+    data: dict[str, Any] = {}
+    decision = _head(tables.get("result"), "decision", ("schema_version", "kind"), data, prov, issues) or {}
+    data["decision"] = decision
     for key in ("objective", "assignments", "unplaced"):
         parsed = tables.get(key)
         decision[key] = []

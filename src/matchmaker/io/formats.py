@@ -66,22 +66,16 @@ def load_problem(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_B
         ProblemValidationError: the content breaks a rule; every issue is listed with where it is.
         MissingExtraError: the format needs an optional package that is not installed.
     """
-    fmt = format_of(path)
-    if fmt == "json":
-        return _json.load_problem(path, max_bytes=max_bytes)
-    if fmt == "excel":
-        return _excel.load_problem_excel(path, max_bytes=max_bytes)
-    return _csv.load_problem_csv(path, max_bytes=max_bytes)
+    return _LOAD_PROBLEM[format_of(path)](path, max_bytes=max_bytes)
 
 
 def load_result(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
     """Read a result from a JSON file, an Excel workbook or a folder of CSV files (see :func:`load_problem`)."""
-    fmt = format_of(path)
-    if fmt == "json":
-        return _json.load_result(path, max_bytes=max_bytes)
-    if fmt == "excel":
-        return _excel.load_result_excel(path, max_bytes=max_bytes)
-    return _csv.load_result_csv(path, max_bytes=max_bytes)
+    return _LOAD_RESULT[format_of(path)](path, max_bytes=max_bytes)
+
+
+_LOAD_PROBLEM = {"json": _json.load_problem, "excel": _excel.load_problem_excel, "csv": _csv.load_problem_csv}
+_LOAD_RESULT = {"json": _json.load_result, "excel": _excel.load_result_excel, "csv": _csv.load_result_csv}
 
 
 def save_problem(problem: Problem, path: str | os.PathLike[str], *, lang: Lang = "en") -> None:

@@ -362,50 +362,30 @@ def _as_id(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
     return str(v).strip()
 
 
-def _as_int(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
+def _as_number(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
+    whole = col.kind is Kind.INT
+    noun, example = ("a whole number", "3") if whole else ("a number", "0.5 (or 0,5)")
     v = cell.value
     if isinstance(v, bool):
-        report("holds TRUE or FALSE, not a whole number", "write a whole number")
+        report(f"holds TRUE or FALSE, not {noun}", f"write {noun}")
         return _BAD
-    if isinstance(v, int):
-        return v
     if isinstance(v, str):
-        s = v.strip().replace(" ", "").replace("\u00a0", "")
-        if re.fullmatch(r"[+-]?\d+", s):
-            return int(s)
+        s = v.replace(" ", "").replace("\u00a0", "")
+        if whole and re.fullmatch(r"[+-]?\d+", s):
+            return int(s)  # exact, however large
         number = _number(s)
         if number is None:
-            report(f"is not a whole number{_shown(cell, personal)}", "write a whole number such as 3")
+            report(f"is not {noun}{_shown(cell, personal)}", f"write {noun} such as {example}")
             return _BAD
         v = number
-    if isinstance(v, float):
-        if math.isfinite(v) and v.is_integer():
-            return int(v)
-        report(f"is not a whole number{_shown(cell, personal)}", "write a whole number such as 3")
-        return _BAD
-    report("is not a whole number", "write a whole number such as 3")
-    return _BAD
-
-
-def _as_float(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
-    v = cell.value
-    if isinstance(v, bool):
-        report("holds TRUE or FALSE, not a number", "write a number")
-        return _BAD
     if isinstance(v, int):
-        return float(v)
-    if isinstance(v, str):
-        number = _number(v)
-        if number is None:
-            report(f"is not a number{_shown(cell, personal)}", "write a number such as 0.5 (or 0,5)")
-            return _BAD
-        v = number
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            report("is not a finite number", "write a number such as 0.5")
-            return _BAD
-        return v
-    report("is not a number", "write a number such as 0.5")
+        return v if whole else float(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        report("is not a finite number", f"write {noun} such as {example}")
+        return _BAD
+    if isinstance(v, float) and (not whole or v.is_integer()):
+        return int(v) if whole else v
+    report(f"is not {noun}{_shown(cell, personal)}", f"write {noun} such as {example}")
     return _BAD
 
 
@@ -453,8 +433,8 @@ def _as_json(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
 _CONVERTERS: Mapping[Kind, Callable[[Cell, Column, Report, bool], Any]] = {
     Kind.ID: _as_id,
     Kind.TEXT: _as_id,
-    Kind.INT: _as_int,
-    Kind.FLOAT: _as_float,
+    Kind.INT: _as_number,
+    Kind.FLOAT: _as_number,
     Kind.ENUM: _as_enum,
     Kind.LIST: _as_list,
     Kind.BOOL: _as_bool,
