@@ -438,3 +438,20 @@ def test_missing_pandas_gives_the_install_hint(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(mm.MissingExtraError, match=r"pip install 'matchmaker\[pandas\]'"):
         mm.problem_to_frames(mm.load_problem(DATA / "coordinator.json"))
+
+
+def test_writer_refuses_a_folder_with_the_other_language(tmp_path: Path) -> None:
+    problem = mm.load_problem(DATA / "coordinator.json")
+    mm.save_problem(problem, tmp_path / "out", lang="sv")
+    with pytest.raises(mm.InputError, match=r"enheter\.csv: also holds the 'units' table"):
+        mm.save_problem(problem, tmp_path / "out", lang="en")
+    mm.save_problem(problem, tmp_path / "out", lang="sv")  # the same language replaces its own files
+    assert mm.load_problem(tmp_path / "out") == problem
+
+
+def test_list_items_with_the_separator_cannot_be_written(tmp_path: Path) -> None:
+    data = mm.load_problem(DATA / "coordinator.json").model_dump()
+    data["units"][0]["requirements"] = ["körkort; B"]
+    data["applicants"][0]["qualifications"] = ["körkort; B"]
+    with pytest.raises(mm.InputError, match=r"units\['bou'\]\.requirements: an item contains ';'"):
+        mm.save_problem(mm.Problem.model_validate(data), tmp_path / "x.xlsx")

@@ -452,8 +452,9 @@ def _convert(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
     if isinstance(cell.value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         if col.kind in (Kind.INT, Kind.FLOAT) and cell.serial is not None:
             serial = int(cell.serial) if float(cell.serial).is_integer() else cell.serial
+            holds = "a number" if personal else f"the number {serial}"
             report(
-                f"is formatted as a date, so it shows a date although it holds the number {serial}",
+                f"is formatted as a date, so it shows a date although it holds {holds}",
                 "format the cell as a number (or General) and check the value",
             )
         else:

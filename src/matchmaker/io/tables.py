@@ -24,8 +24,9 @@ adjustments        Justeringar         fit adjustment: applicant, unit or superv
 =================  ==================  ======================================================================
 
 Result tables: result (one row: status, fingerprint, seed, message), objective, assignments, unplaced,
-statistics (one row), stages, versions, parameters. Further record kinds (an audit record) add tables
-to :data:`RESULT_TABLES`' successors without changing these.
+statistics (one row), stages, versions, parameters. The writers take any mapping of tables to rows
+(:data:`matchmaker.io.convert.Rows`), so a later record (an audit record: approvals and overrides) adds
+its own tables beside these without changing them.
 """
 
 from __future__ import annotations
