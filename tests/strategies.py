@@ -195,3 +195,69 @@ def problems(
         "adjustments": adjustments,
         "links": links,
     }
+
+
+#: Texts that spreadsheet programs like to misread: leading zeros, numbers, dates, booleans, formulas.
+TRICKY = ["001", "0042", "1e3", "1,5", "TRUE", "false", "2024-01-03", "3/1", "=1+1", '="007"', "#N/A", "Åsa Öström"]
+_SAFE_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=["Cc", "Cs", "Co", "Cn"], blacklist_characters=";"),
+    min_size=1,
+    max_size=12,
+).filter(lambda s: bool(s.strip()) and s == s.strip())
+
+
+def texts() -> st.SearchStrategy[str]:
+    """Labels as a person might type them, including what spreadsheets misread (never a ';')."""
+    return st.one_of(st.sampled_from(TRICKY), _SAFE_TEXT)
+
+
+def _floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def rich_problems(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid problem (raw data) that also fills every optional field, with tricky texts and numbers.
+
+    For round trips through the file formats: names, requirements and qualifications, universities,
+    interviewers' own scales, ids that look like numbers, floats with 17 significant digits, the
+    largest lottery seed, and applicants with empty interests.
+    """
+    data = draw(problems())
+    data["name"] = draw(texts())
+    prefix = draw(st.sampled_from(["A", "00", "=A", "1e", "TRUE-", "Å "]))
+
+    def rename(ident: str) -> str:
+        return prefix + ident[1:]
+
+    for app in data["applicants"]:
+        app["id"] = rename(app["id"])
+        if draw(st.booleans()):
+            app["university"] = draw(texts())
+        if draw(st.booleans()):
+            app["qualifications"] = sorted({*app.get("qualifications", []), draw(texts())})
+        if "interests" in app and draw(st.integers(0, 5)) == 0:
+            app["interests"] = {}
+        for score in app.get("interview", []):
+            if draw(st.booleans()):
+                score.update(scale_min=-1.0, scale_max=draw(_floats(10.0, 1e6)))
+    for key in ("pins", "adjustments"):
+        for item in data[key]:
+            item["applicant"] = rename(item["applicant"])
+    for muni in data["municipalities"]:
+        if draw(st.booleans()):
+            muni["name"] = draw(texts())
+    for unit in data["units"]:
+        if draw(st.booleans()):
+            unit["name"] = draw(texts())
+        if unit["requirements"] and draw(st.booleans()):
+            unit["requirements"] = [*unit["requirements"], draw(texts())]
+            for app in data["applicants"]:
+                app.setdefault("qualifications", [])
+                app["qualifications"] = sorted({*app["qualifications"], *unit["requirements"]})
+    for adj in data["adjustments"]:
+        adj["delta"] = draw(_floats(-1.0, 1.0))
+    data["criteria"][0]["weight"] = draw(_floats(0.001, 1e6))
+    data["policy"]["interest_weight"] = draw(st.sampled_from([data["policy"]["interest_weight"], 1 / 3, 0.1 + 0.2]))
+    data["policy"]["lottery_seed"] = draw(st.sampled_from([data["policy"]["lottery_seed"], 2**63 - 1, 10**15]))
+    return data

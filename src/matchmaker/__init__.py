@@ -4,7 +4,7 @@ Describe a round as a :class:`Problem`, call :func:`solve`, verify with :func:`c
 
     import matchmaker as mm
 
-    problem = mm.load_problem("examples/sodertalje/problem.json")
+    problem = mm.load_problem("examples/sodertalje/problem.json")  # or .xlsx, or a folder of CSV files
     result = mm.solve(problem)
     assert mm.check(problem, result).ok
     for a in result.assignments:
@@ -16,21 +16,19 @@ from matchmaker.engines.base import CancelToken
 from matchmaker.errors import (
     InputError,
     InputFileError,
+    InputWarning,
     MatchmakerError,
+    MissingExtraError,
     ProblemValidationError,
     ResultMismatchError,
     ResultStatusError,
     SolverError,
     ValidationIssue,
 )
-from matchmaker.io.json import (
-    dump_problem,
-    dump_result,
-    load_problem,
-    load_result,
-    problem_json_schema,
-    result_json_schema,
-)
+from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
+from matchmaker.io.frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
+from matchmaker.io.json import dump_problem, dump_result, problem_json_schema, result_json_schema
+from matchmaker.io.template import write_template
 from matchmaker.models import (
     SCHEMA_VERSION,
     Adjustment,
@@ -78,11 +76,13 @@ __all__ = [
     "Decision",
     "InputError",
     "InputFileError",
+    "InputWarning",
     "Interests",
     "InterviewCriterion",
     "InterviewScore",
     "LevelValue",
     "MatchmakerError",
+    "MissingExtraError",
     "Municipality",
     "Pin",
     "Policy",
@@ -110,7 +110,14 @@ __all__ = [
     "dump_result",
     "load_problem",
     "load_result",
+    "problem_from_frames",
     "problem_json_schema",
+    "problem_to_frames",
+    "result_from_frames",
     "result_json_schema",
+    "result_to_frames",
+    "save_problem",
+    "save_result",
     "solve",
+    "write_template",
 ]

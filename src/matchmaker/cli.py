@@ -15,14 +15,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import click
 
 from matchmaker.checks import check
-from matchmaker.errors import InputError, MatchmakerError, SolverError
-from matchmaker.io.json import atomic_write_text, load_problem, problem_json_schema, result_json_schema
+from matchmaker.errors import InputError, MatchmakerError, MissingExtraError, SolverError
+from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
+from matchmaker.io.json import problem_json_schema, result_json_schema
+from matchmaker.io.pseudonym import load_key, pseudonymise, read_secret, save_key, save_named_export, write_secret
+from matchmaker.io.tables import Lang
+from matchmaker.io.template import write_template
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.report.text import format_result
@@ -52,11 +58,34 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
+T = TypeVar("T")
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run ``action``; print its notices; bad input or a missing extra ends with exit code 2."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return action()
+        except (InputError, MissingExtraError) as exc:
+            _fail(str(exc), EXIT_BAD_INPUT)
+        finally:
+            for w in caught:
+                click.echo(f"notice: {w.message}", err=True)
+
+
 def _load(path: Path) -> Problem:
-    try:
-        return load_problem(path)
-    except InputError as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
+    return _run(lambda: load_problem(path))
+
+
+_PATH = click.Path(path_type=Path)
+_LANG = click.option(
+    "--lang",
+    type=click.Choice(["en", "sv"]),
+    default="en",
+    show_default=True,
+    help="Language of table headers and words in .xlsx and CSV output.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,8 +95,8 @@ def cli() -> None:
 
 
 @cli.command("solve")
-@click.argument("problem_path", metavar="PROBLEM.json", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the result JSON here.")
+@click.argument("problem_path", metavar="PROBLEM", type=_PATH)
+@click.option("-o", "--output", type=_PATH, help="Write the result here (.json, .xlsx or a folder for CSV files).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole solve.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Lottery seed (overrides the policy's).")
 @click.option(
@@ -79,6 +108,7 @@ def cli() -> None:
 @click.option("--solver-seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for the engine's log).")
+@_LANG
 def solve_cmd(
     problem_path: Path,
     output: Path | None,
@@ -89,8 +119,9 @@ def solve_cmd(
     solver_seed: int,
     quiet: bool,
     verbose: int,
+    lang: Lang,
 ) -> None:
-    """Solve PROBLEM.json: print the plan and write the result."""
+    """Solve PROBLEM (.json, .xlsx or a folder of CSV files): print the plan and write the result."""
     _configure_logging(verbose, quiet)
     problem = _load(problem_path)
     if seed is not None or objective is not None:
@@ -112,10 +143,7 @@ def solve_cmd(
     if not report.ok:
         _fail(f"the result failed its independent check; please report this bug\n{report}", EXIT_INTERNAL)
     if output is not None:
-        try:
-            atomic_write_text(output, result.to_json(indent=2) + "\n", protect=(problem_path,))
-        except InputError as exc:
-            _fail(str(exc), EXIT_BAD_INPUT)
+        _run(lambda: save_result(result, output, lang=lang, protect=(problem_path,)))
     if not quiet:
         click.echo(format_result(result))
         if output is not None:
@@ -126,9 +154,9 @@ def solve_cmd(
 
 
 @cli.command("validate")
-@click.argument("problem_path", metavar="PROBLEM.json", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("problem_path", metavar="PROBLEM", type=_PATH)
 def validate_cmd(problem_path: Path) -> None:
-    """Check PROBLEM.json against every rule without solving."""
+    """Check PROBLEM (.json, .xlsx or a folder of CSV files) against every rule without solving."""
     problem = _load(problem_path)
     places = sum(u.max_places for u in problem.units)
     click.echo(
@@ -145,6 +173,63 @@ def schema_cmd(which: str) -> None:
     """Print the JSON Schema of a problem (or result) file."""
     schema = result_json_schema() if which == "result" else problem_json_schema()
     click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+
+
+@cli.command("template")
+@click.option("--xlsx", "xlsx", type=_PATH, help="Write an Excel workbook here.")
+@click.option("--csv", "csv_dir", type=_PATH, help="Write a folder of CSV files here.")
+@_LANG
+def template_cmd(xlsx: Path | None, csv_dir: Path | None, lang: Lang) -> None:
+    """Write an empty round to fill in: every table, its headers and one example row."""
+    if (xlsx is None) == (csv_dir is None):
+        _fail("give exactly one of --xlsx FILE and --csv DIR", EXIT_BAD_INPUT)
+    target = xlsx if xlsx is not None else csv_dir
+    assert target is not None
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        _fail(f"{xlsx}: a workbook's name ends in .xlsx", EXIT_BAD_INPUT)
+    if csv_dir is not None and csv_dir.suffix:
+        _fail(f"{csv_dir}: give a folder name without a suffix", EXIT_BAD_INPUT)
+    _run(lambda: write_template(target, lang=lang))
+    click.echo(f"template written to {target}: replace the example rows, then `matchmaker validate {target}`")
+
+
+@cli.command("secret")
+@click.argument("secret_path", metavar="SECRET_FILE", type=_PATH)
+def secret_cmd(secret_path: Path) -> None:
+    """Write a new random secret for `pseudonymise` (keep it safe; it keeps ids stable across rounds)."""
+    _run(lambda: write_secret(secret_path))
+    click.echo(f"secret written to {secret_path} (readable by you only); keep it apart from the data")
+
+
+@cli.command("pseudonymise")
+@click.argument("roster", metavar="ROSTER", type=_PATH)
+@click.option("--secret", "secret_path", type=_PATH, required=True, help="The secret file (`matchmaker secret`).")
+@click.option("-o", "--output", type=_PATH, required=True, help="Write the problem here (.json, .xlsx or folder).")
+@click.option("--key", "key_path", type=_PATH, required=True, help="Write the private key here (.csv or .xlsx).")
+@_LANG
+def pseudonymise_cmd(roster: Path, secret_path: Path, output: Path, key_path: Path, lang: Lang) -> None:
+    """Split ROSTER (a workbook or CSV folder with names) into a problem with ids and a private key."""
+    secret = _run(lambda: read_secret(secret_path))
+    problem, key = _run(lambda: pseudonymise(roster, secret))
+    _run(lambda: save_problem(problem, output, lang=lang))
+    _run(lambda: save_key(key, key_path, lang=lang))
+    click.echo(
+        f"{len(problem.applicants)} applicants pseudonymised: problem written to {output}, "
+        f"key written to {key_path} (readable by you only; keep it apart from the problem)"
+    )
+
+
+@cli.command("names")
+@click.argument("result_path", metavar="RESULT", type=_PATH)
+@click.option("--key", "key_path", type=_PATH, required=True, help="The key written by `pseudonymise`.")
+@click.option("-o", "--output", type=_PATH, required=True, help="Write the list with names here (.xlsx or .csv).")
+@_LANG
+def names_cmd(result_path: Path, key_path: Path, output: Path, lang: Lang) -> None:
+    """Write where each person goes, with names, for letters and approval (the only output with names)."""
+    result = _run(lambda: load_result(result_path))
+    key = _run(lambda: load_key(key_path))
+    _run(lambda: save_named_export(result, key, output, lang=lang))
+    click.echo(f"{len(result.assignments) + len(result.unplaced)} rows written to {output} (readable by you only)")
 
 
 def main() -> None:

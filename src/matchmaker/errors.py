@@ -6,9 +6,13 @@ Every exception derives from :class:`MatchmakerError` and from the builtin it me
      ├── InputError (ValueError)            the input is wrong; nothing was solved
      │    ├── ProblemValidationError        one or more records break a rule (all listed at once)
      │    └── InputFileError                a file cannot be read or parsed (names file, line, column)
+     ├── MissingExtraError (ImportError)    an optional dependency is missing (says which extra to install)
      ├── ResultMismatchError (ValueError)   a result is used with a problem it was not made from
      ├── ResultStatusError (RuntimeError)   ``Result.raise_for_status()`` on a result without a plan
      └── SolverError (RuntimeError)         an engine failed in a way that is not about the input
+
+One warning: :class:`InputWarning` (a ``UserWarning``) says that the input was read with a repair the
+user should know about (an older schema version migrated, a spreadsheet id typed as a number).
 
 An infeasible problem is *not* an exception: :func:`matchmaker.solve` returns a
 :class:`~matchmaker.Result` whose status says so. Messages name records by their opaque ids only and
@@ -23,7 +27,9 @@ from dataclasses import dataclass
 __all__ = [
     "InputError",
     "InputFileError",
+    "InputWarning",
     "MatchmakerError",
+    "MissingExtraError",
     "ProblemValidationError",
     "ResultMismatchError",
     "ResultStatusError",
@@ -75,6 +81,27 @@ class ProblemValidationError(InputError):
 
 class InputFileError(InputError):
     """A file cannot be read or parsed."""
+
+
+class MissingExtraError(MatchmakerError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
+
+    def __init__(self, feature: str, extra: str, package: str) -> None:
+        self.extra = extra
+        self.package = package
+        super().__init__(
+            f"{feature} needs the optional package {package!r}, which is not installed; "
+            f"install it with: pip install 'matchmaker[{extra}]'"
+        )
+
+
+class InputWarning(UserWarning):
+    """The input was read, but with a repair the user should know about.
+
+    For example an older schema version was migrated, or a spreadsheet id typed as a number was read as
+    text. The message says where and how to make the file clean. It never carries input values other
+    than ids.
+    """
 
 
 class ResultMismatchError(MatchmakerError, ValueError):

@@ -1,23 +1,72 @@
-"""Reading and writing problems and results."""
+"""Reading and writing problems and results: JSON, Excel workbooks, CSV folders and pandas DataFrames.
 
+:func:`load_problem` / :func:`save_problem` (and the result counterparts) choose the format by the path:
+``.json``, ``.xlsx`` or a folder of CSV files. The tables of the spreadsheet formats are described in
+:mod:`matchmaker.io.tables`; every error names the file, sheet, row and column. Excel needs the
+``excel`` extra (openpyxl), DataFrames the ``pandas`` extra. :mod:`matchmaker.io.pseudonym` turns a
+coordinator's sheet with names into a problem with opaque ids and a private key; :mod:`matchmaker.io.migrate`
+reads older schema versions.
+"""
+
+from matchmaker.io.csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
+from matchmaker.io.excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
+from matchmaker.io.formats import format_of, load_problem, load_result, save_problem, save_result
+from matchmaker.io.frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
 from matchmaker.io.json import (
     dump_problem,
     dump_result,
-    load_problem,
-    load_result,
     problem_from_json,
     problem_json_schema,
     result_from_json,
     result_json_schema,
 )
+from matchmaker.io.pseudonym import (
+    Person,
+    PseudonymKey,
+    load_key,
+    new_secret,
+    pseudonym,
+    pseudonymise,
+    read_secret,
+    save_key,
+    save_named_export,
+    write_secret,
+)
+from matchmaker.io.template import write_template
 
 __all__ = [
+    "Person",
+    "PseudonymKey",
     "dump_problem",
+    "dump_problem_csv",
+    "dump_problem_excel",
     "dump_result",
+    "dump_result_csv",
+    "dump_result_excel",
+    "format_of",
+    "load_key",
     "load_problem",
+    "load_problem_csv",
+    "load_problem_excel",
     "load_result",
+    "load_result_csv",
+    "load_result_excel",
+    "new_secret",
+    "problem_from_frames",
     "problem_from_json",
     "problem_json_schema",
+    "problem_to_frames",
+    "pseudonym",
+    "pseudonymise",
+    "read_secret",
+    "result_from_frames",
     "result_from_json",
     "result_json_schema",
+    "result_to_frames",
+    "save_key",
+    "save_named_export",
+    "save_problem",
+    "save_result",
+    "write_secret",
+    "write_template",
 ]

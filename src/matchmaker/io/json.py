@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from matchmaker._pydantic_errors import issues_from_validation_error
 from matchmaker.errors import InputFileError, ProblemValidationError, ValidationIssue
-from matchmaker.models import SCHEMA_VERSION, Problem
-from matchmaker.result import RESULT_SCHEMA_VERSION, Result
+from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_text, read_limited
+from matchmaker.io.migrate import migrate_problem_data, migrate_result_data
+from matchmaker.models import Problem
+from matchmaker.result import Result
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -35,9 +34,6 @@ __all__ = [
     "result_from_json",
     "result_json_schema",
 ]
-
-#: Files larger than this are refused before they are read (raise it with ``max_bytes``).
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -104,53 +100,9 @@ def parse_json(text: str | bytes, source: str = "<json>") -> Any:
         ) from exc
 
 
-def _read(path: str | os.PathLike[str], max_bytes: int) -> bytes:
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise InputFileError(
-                [
-                    ValidationIssue(
-                        str(p),
-                        f"is {size:,} bytes, over the limit of {max_bytes:,} bytes",
-                        "check that this is the right file, or raise the limit (max_bytes)",
-                    )
-                ],
-                source=str(p),
-            )
-        return p.read_bytes()
-    except OSError as exc:
-        raise InputFileError(
-            [ValidationIssue(str(p), f"cannot be read ({exc.strerror or exc})", "check the path and permissions")],
-            source=str(p),
-        ) from exc
-
-
-def _check_version(data: Any, source: str, current: int, what: str) -> None:
-    if not isinstance(data, dict):
-        raise InputFileError(
-            [ValidationIssue(source, f"the top level is not a JSON object of a {what}", "give a JSON object")],
-            source=source,
-        )
-    version = data.get("schema_version", current)
-    if isinstance(version, int) and not isinstance(version, bool) and version > current:
-        raise InputFileError(
-            [
-                ValidationIssue(
-                    f"{source} schema_version",
-                    f"the file uses {what} schema {version}, newer than this matchmaker knows ({current})",
-                    "upgrade matchmaker",
-                )
-            ],
-            source=source,
-        )
-
-
 def problem_from_json(text: str | bytes, source: str = "<json>") -> Problem:
     """A :class:`Problem` from JSON text; every error names ``source``."""
-    data = parse_json(text, source)
-    _check_version(data, source, SCHEMA_VERSION, "problem")
+    data = migrate_problem_data(parse_json(text, source), source)
     try:
         return Problem.model_validate(data)
     except ProblemValidationError as exc:
@@ -160,16 +112,18 @@ def problem_from_json(text: str | bytes, source: str = "<json>") -> Problem:
 def load_problem(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Problem:
     """Read and validate a problem from a JSON file.
 
+    A file of an older schema version is migrated with an :class:`~matchmaker.errors.InputWarning`.
+
     Raises:
-        InputFileError: the file is missing, too large, not UTF-8 or not valid JSON.
+        InputFileError: the file is missing, too large, not UTF-8, not valid JSON or of a newer schema.
         ProblemValidationError: the content breaks a rule; every issue is listed.
     """
-    return problem_from_json(_read(path, max_bytes), str(path))
+    return problem_from_json(read_limited(path, max_bytes), str(path))
 
 
-def _model_from_json(cls: type[T], text: str | bytes, source: str, current: int, what: str) -> T:
+def _model_from_json(cls: type[T], text: str | bytes, source: str, what: str) -> T:
     data = parse_json(text, source)
-    _check_version(data, source, current, what)
+    data = migrate_result_data(data, source)
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
@@ -178,50 +132,12 @@ def _model_from_json(cls: type[T], text: str | bytes, source: str, current: int,
 
 def result_from_json(text: str | bytes, source: str = "<json>") -> Result:
     """A :class:`Result` from JSON text."""
-    return _model_from_json(Result, text, source, RESULT_SCHEMA_VERSION, "result")
+    return _model_from_json(Result, text, source, "result")
 
 
 def load_result(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
-    """Read a result written by :func:`dump_result` (or ``matchmaker solve -o``)."""
-    return result_from_json(_read(path, max_bytes), str(path))
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str, *, protect: tuple[Path, ...] = ()) -> None:
-    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, then a rename.
-
-    Raises:
-        InputFileError: if ``path`` is one of ``protect`` (never overwrite an input) or cannot be written.
-    """
-    target = Path(path)
-    for other in protect:
-        try:
-            same = target.exists() and other.exists() and target.samefile(other)
-        except OSError:
-            same = False
-        if same:
-            raise InputFileError(
-                [ValidationIssue(str(target), "is also an input file", "write the output to another path")]
-            )
-    folder = target.parent if str(target.parent) else Path(".")
-    tmp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        # O_EXCL: never follow or reuse an existing file; 0o666 lets the umask decide, as open() does.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise InputFileError(
-            [ValidationIssue(str(target), f"cannot be written ({exc.strerror or exc})", "check the folder")]
-        ) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if target.exists():
-            shutil.copymode(target, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Read a result written by :func:`dump_result` (or ``matchmaker solve -o``); older versions are migrated."""
+    return result_from_json(read_limited(path, max_bytes), str(path))
 
 
 def _dump(write: Callable[[], str], path: str | os.PathLike[str] | None) -> str:

@@ -1,0 +1,94 @@
+"""Files in and out: size-limited reads and atomic writes that never replace an input file.
+
+A write goes to a temporary file in the same folder and is renamed into place, so a failed write never
+leaves a half-written file. ``private=True`` creates the file readable by its owner only (for the
+pseudonymisation key and secret).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+from matchmaker.errors import InputFileError, ValidationIssue
+
+__all__ = ["DEFAULT_MAX_BYTES", "atomic_write_bytes", "atomic_write_text", "read_limited"]
+
+#: Files larger than this are refused before they are read (raise it with ``max_bytes``).
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+
+def read_limited(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of ``path``; raises :class:`InputFileError` if it is missing, unreadable or too large."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise InputFileError(
+                [
+                    ValidationIssue(
+                        str(p),
+                        f"is {size:,} bytes, over the limit of {max_bytes:,} bytes",
+                        "check that this is the right file, or raise the limit (max_bytes)",
+                    )
+                ],
+                source=str(p),
+            )
+        return p.read_bytes()
+    except OSError as exc:
+        raise InputFileError(
+            [ValidationIssue(str(p), f"cannot be read ({exc.strerror or exc})", "check the path and permissions")],
+            source=str(p),
+        ) from exc
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, protect: tuple[Path, ...] = (), private: bool = False
+) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then a rename.
+
+    Raises:
+        InputFileError: if ``path`` is one of ``protect`` (never overwrite an input) or cannot be written.
+    """
+    target = Path(path)
+    for other in protect:
+        if _same_file(target, other):
+            raise InputFileError(
+                [ValidationIssue(str(target), "is also an input file", "write the output to another path")]
+            )
+    folder = target.parent if str(target.parent) else Path(".")
+    tmp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        # O_EXCL: never follow or reuse an existing file; 0o666 lets the umask decide, as open() does.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
+    except OSError as exc:
+        raise InputFileError(
+            [ValidationIssue(str(target), f"cannot be written ({exc.strerror or exc})", "check the folder")]
+        ) from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists() and not private:
+            shutil.copymode(target, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(
+    path: str | os.PathLike[str], text: str, *, protect: tuple[Path, ...] = (), private: bool = False
+) -> None:
+    """Write ``text`` as UTF-8 (line endings as given) to ``path`` atomically; see :func:`atomic_write_bytes`."""
+    atomic_write_bytes(path, text.encode("utf-8"), protect=protect, private=private)

@@ -1,0 +1,508 @@
+"""The table layout shared by the CSV, Excel and DataFrame formats.
+
+A problem is a set of tables (one CSV file, one sheet or one DataFrame each); a result is another set.
+Every table and column has an English and a Swedish name, and every enumeration an English and a
+Swedish word: a reader accepts either, compared without case, accents, spaces or underscores
+(``"Max platser"`` = ``"max_platser"``, ``"Pågår"`` = ``"pagar"``); a writer uses one language.
+
+Problem tables (``*`` = the file or sheet must be there):
+
+=================  ==================  ======================================================================
+English            Swedish             one row per
+=================  ==================  ======================================================================
+round              Omgång              the round: name, schema version and policy (one row)
+municipalities *   Kommuner            municipality
+units *            Enheter             unit; ``requirements`` separated by ``;``
+supervisors *      Handledare          supervisor
+applicants *       Sökande             applicant; ``preferences`` = ``ranking`` or ``weights``
+preferences        Önskemål            wish: applicant, kind (area/unit/supervisor), option, rank or weight
+interview_scores   Intervjupoäng       score: applicant, criterion, score, interviewer, unit, own scale
+criteria           Kriterier           interview criterion
+conflicts          Jäv                 forbidden pair: applicant and a unit or a supervisor (or both)
+pins               Låsta placeringar   pin: applicant and a unit or a supervisor
+adjustments        Justeringar         fit adjustment: applicant, unit or supervisor, delta
+=================  ==================  ======================================================================
+
+Result tables: result (one row: status, fingerprint, seed, message), objective, assignments, unplaced,
+statistics (one row), stages, versions, parameters. The writers take any mapping of tables to rows
+(:data:`matchmaker.io.convert.Rows`), so a later record (an audit record: approvals and overrides) adds
+its own tables beside these without changing them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from matchmaker._text import fold_field_name
+
+__all__ = [
+    "APPLICANT_REF",
+    "LIST_SEPARATOR",
+    "PROBLEM_TABLES",
+    "README_SHEETS",
+    "RESULT_TABLES",
+    "Column",
+    "Kind",
+    "Lang",
+    "Table",
+    "find_table",
+]
+
+Lang = Literal["en", "sv"]
+
+#: Separates the items of a list in one cell (``requirements``, ``qualifications``, stage levels).
+LIST_SEPARATOR = ";"
+
+#: The column key by which applicant-related tables name their applicant.
+APPLICANT_REF = "applicant"
+
+#: Sheet or file names that are instructions for people and never data (compared folded).
+README_SHEETS = frozenset({"read_me", "readme", "las_mig", "instructions", "instruktioner"})
+
+
+class Kind(enum.Enum):
+    """What a column holds, which decides how a cell is read and written."""
+
+    ID = "id"  # an opaque id: text; a number is read as text (with a notice)
+    TEXT = "text"  # a label: text
+    INT = "int"  # a whole number
+    FLOAT = "float"  # a number (a decimal comma is accepted)
+    ENUM = "enum"  # one word of a fixed vocabulary
+    LIST = "list"  # labels separated by LIST_SEPARATOR
+    BOOL = "bool"  # true/false, ja/nej
+    JSON = "json"  # a JSON value as text
+
+
+@dataclass(frozen=True, eq=False)
+class Column:
+    """One column: its key (the English header, the model's field name), Swedish header, kind and help."""
+
+    key: str
+    sv: str
+    kind: Kind
+    help_en: str
+    help_sv: str
+    required: bool = False
+    words: Mapping[str, str] = field(default_factory=dict)  # ENUM: value -> Swedish word
+    minimum: int | None = None  # INT: the smallest allowed value (for spreadsheet validation)
+    refers_to: str | None = None  # the table whose ids this column holds (for spreadsheet drop-downs)
+
+    def header(self, lang: Lang) -> str:
+        """The header in ``lang``."""
+        return self.key if lang == "en" else self.sv
+
+    def word(self, value: str, lang: Lang) -> str:
+        """An enumeration value as written in ``lang``."""
+        return value if lang == "en" else self.words.get(value, value)
+
+    def parse_word(self, text: str) -> str | None:
+        """The enumeration value that ``text`` names in either language, or ``None``."""
+        folded = fold_field_name(text)
+        for value, sv in self.words.items():
+            if folded in (fold_field_name(value), fold_field_name(sv)):
+                return value
+        return None
+
+    def vocabulary(self, lang: Lang) -> list[str]:
+        """Every allowed word in ``lang``, in order."""
+        return [self.word(v, lang) for v in self.words]
+
+    def names(self) -> tuple[str, str]:
+        """The folded English and Swedish headers."""
+        return fold_field_name(self.key), fold_field_name(self.sv)
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """One table: its key (the English name and CSV file stem), Swedish name and columns.
+
+    ``personal`` tables hold one row per applicant fact: a reader never echoes their cell values in an
+    error message (ids are shown; they are opaque).
+    """
+
+    key: str
+    sv: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    single_row: bool = False
+    personal: bool = False
+
+    def name(self, lang: Lang) -> str:
+        """The sheet name in ``lang``."""
+        return self.key if lang == "en" else self.sv
+
+    def file_name(self, lang: Lang) -> str:
+        """The CSV file name in ``lang`` (ASCII: accents removed)."""
+        return fold_field_name(self.name(lang)) + ".csv"
+
+    def names(self) -> tuple[str, str]:
+        """The folded English and Swedish names."""
+        return fold_field_name(self.key), fold_field_name(self.sv)
+
+    def column(self, key: str) -> Column:
+        """The column with ``key``."""
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    def find_column(self, header: str) -> Column | None:
+        """The column whose English or Swedish header is ``header`` (folded), or ``None``."""
+        folded = fold_field_name(header)
+        return next((c for c in self.columns if folded in c.names()), None)
+
+
+def find_table(name: str, tables: tuple[Table, ...]) -> Table | None:
+    """The table named ``name`` (a sheet name or CSV file stem, either language, folded), or ``None``."""
+    folded = fold_field_name(name)
+    return next((t for t in tables if folded in t.names()), None)
+
+
+def _c(
+    key: str,
+    sv: str,
+    kind: Kind,
+    help_en: str,
+    help_sv: str,
+    *,
+    required: bool = False,
+    words: Mapping[str, str] | None = None,
+    minimum: int | None = None,
+    refers_to: str | None = None,
+) -> Column:
+    return Column(key, sv, kind, help_en, help_sv, required, dict(words or {}), minimum, refers_to)
+
+
+_TRAINING = {"none": "ingen", "in_progress": "pågår", "completed": "genomförd"}
+
+_ID = _c("id", "id", Kind.ID, "Opaque id, unique in this table.", "Id som är unikt i tabellen.", required=True)
+
+
+def _ref(key: str, sv: str, table: str, en_what: str, sv_what: str, *, required: bool = False) -> Column:
+    return _c(key, sv, Kind.ID, f"Id of the {en_what}.", f"Id för {sv_what}.", required=required, refers_to=table)
+
+
+_APPLICANT = _ref(APPLICANT_REF, "sökande", "applicants", "applicant", "den sökande", required=True)
+_UNIT = _ref("unit", "enhet", "units", "unit", "enheten")
+_SUPERVISOR = _ref("supervisor", "handledare", "supervisors", "supervisor", "handledaren")
+_SCALE_MIN = _c("scale_min", "skala min", Kind.FLOAT, "Lowest score of the scale.", "Skalans lägsta poäng.")
+_SCALE_MAX = _c("scale_max", "skala max", Kind.FLOAT, "Highest score of the scale.", "Skalans högsta poäng.")
+
+ROUND = Table(
+    "round",
+    "Omgång",
+    (
+        _c(
+            "schema_version",
+            "schemaversion",
+            Kind.INT,
+            "Table layout version (1).",
+            "Tabellernas version (1).",
+            minimum=1,
+        ),
+        _c("name", "namn", Kind.TEXT, "Name of the round, e.g. VT 2026.", "Omgångens namn, t.ex. VT 2026."),
+        _c("interest_weight", "vikt intresse", Kind.FLOAT, "Weight of interest in the fit.", "Intressets vikt."),
+        _c("interview_weight", "vikt intervju", Kind.FLOAT, "Weight of the interview.", "Intervjuns vikt."),
+        _c(
+            "supervisor_training",
+            "krav handledarutbildning",
+            Kind.ENUM,
+            "Least training a supervisor needs.",
+            "Minsta handledarutbildning som krävs.",
+            words={"any": "inget krav", "in_progress": "pågår", "completed": "genomförd"},
+        ),
+        _c(
+            "missing_interview",
+            "saknad intervju",
+            Kind.ENUM,
+            "Interview value when no score is given.",
+            "Intervjuvärde när poäng saknas.",
+            words={"neutral": "neutral", "zero": "noll", "cohort_mean": "medelvärde"},
+        ),
+        _c(
+            "objective",
+            "mål",
+            Kind.ENUM,
+            "What the plan maximises after placements.",
+            "Vad planen maximerar.",
+            words={"total_fit": "total passning"},
+        ),
+        _c(
+            "lottery_seed", "lottningsfrö", Kind.INT, "Seed of the tie-break lottery.", "Frö för lottningen.", minimum=0
+        ),
+    ),
+    single_row=True,
+)
+
+MUNICIPALITIES = Table(
+    "municipalities",
+    "Kommuner",
+    (
+        _ID,
+        _c("name", "namn", Kind.TEXT, "Name for people.", "Namn."),
+        _c(
+            "max_places",
+            "max platser",
+            Kind.INT,
+            "Most places in total (empty: no limit).",
+            "Högst antal platser.",
+            minimum=0,
+        ),
+        _c("min_places", "min platser", Kind.INT, "Fewest places to fill.", "Minst antal platser.", minimum=0),
+    ),
+    required=True,
+)
+
+UNITS = Table(
+    "units",
+    "Enheter",
+    (
+        _ID,
+        _c("name", "namn", Kind.TEXT, "Name for people.", "Namn."),
+        _ref("municipality", "kommun", "municipalities", "municipality", "kommunen", required=True),
+        _c("area", "område", Kind.TEXT, "Area, e.g. Barn och ungdom.", "Område, t.ex. Barn och ungdom.", required=True),
+        _c("max_places", "max platser", Kind.INT, "Most students this round.", "Högst antal studenter.", minimum=0),
+        _c("min_places", "min platser", Kind.INT, "Fewest students this round.", "Minst antal studenter.", minimum=0),
+        _c("requirements", "krav", Kind.LIST, "Requirements, separated by ;", "Krav, åtskilda med ;"),
+    ),
+    required=True,
+)
+
+SUPERVISORS = Table(
+    "supervisors",
+    "Handledare",
+    (
+        _ID,
+        _ref("unit", "enhet", "units", "unit", "enheten", required=True),
+        _c(
+            "capacity",
+            "kapacitet",
+            Kind.INT,
+            "Students this round (empty: 1).",
+            "Antal studenter (tomt: 1).",
+            minimum=0,
+        ),
+        _c(
+            "training",
+            "handledarutbildning",
+            Kind.ENUM,
+            "Supervisor training.",
+            "Handledarutbildning.",
+            words=_TRAINING,
+        ),
+    ),
+    required=True,
+)
+
+APPLICANTS = Table(
+    "applicants",
+    "Sökande",
+    (
+        _ID,
+        _c("university", "lärosäte", Kind.TEXT, "University.", "Lärosäte."),
+        _c("priority_tier", "förtur", Kind.INT, "Priority tier, 1 = highest.", "Förtursgrupp, 1 = högst.", minimum=1),
+        _c(
+            "preferences",
+            "önskemål",
+            Kind.ENUM,
+            "How the wishes are given (empty: from the preferences table).",
+            "Hur önskemålen anges (tomt: enligt önskemålstabellen).",
+            words={"ranking": "rangordning", "weights": "vikter"},
+        ),
+        _c("qualifications", "kvalifikationer", Kind.LIST, "Qualifications, separated by ;", "Kvalifikationer, med ;"),
+    ),
+    required=True,
+    personal=True,
+)
+
+PREFERENCES = Table(
+    "preferences",
+    "Önskemål",
+    (
+        _APPLICANT,
+        _c(
+            "kind",
+            "typ",
+            Kind.ENUM,
+            "What the wish names.",
+            "Vad önskemålet gäller.",
+            required=True,
+            words={"area": "område", "unit": "enhet", "supervisor": "handledare"},
+        ),
+        _c(
+            "option",
+            "alternativ",
+            Kind.TEXT,
+            "Area name, unit id or supervisor id.",
+            "Område, enhet eller handledare.",
+            required=True,
+        ),
+        _c("rank", "rang", Kind.INT, "Rank, 1 = first choice (or give a weight).", "Rang, 1 = förstahand.", minimum=1),
+        _c("weight", "vikt", Kind.FLOAT, "Weight 0-1 (or give a rank).", "Vikt 0-1 (eller rang)."),
+    ),
+    personal=True,
+)
+
+INTERVIEW_SCORES = Table(
+    "interview_scores",
+    "Intervjupoäng",
+    (
+        _APPLICANT,
+        _ref("criterion", "kriterium", "criteria", "criterion", "kriteriet", required=True),
+        _c("score", "poäng", Kind.FLOAT, "The score.", "Poängen.", required=True),
+        _c("interviewer", "intervjuare", Kind.ID, "Interviewer id.", "Intervjuarens id."),
+        _UNIT,
+        _SCALE_MIN,
+        _SCALE_MAX,
+    ),
+    personal=True,
+)
+
+CRITERIA = Table(
+    "criteria",
+    "Kriterier",
+    (
+        _ID,
+        _c("weight", "vikt", Kind.FLOAT, "Weight of the criterion.", "Kriteriets vikt."),
+        _SCALE_MIN,
+        _SCALE_MAX,
+    ),
+)
+
+CONFLICTS = Table("conflicts", "Jäv", (_APPLICANT, _UNIT, _SUPERVISOR), personal=True)
+
+PINS = Table("pins", "Låsta placeringar", (_APPLICANT, _UNIT, _SUPERVISOR), personal=True)
+
+ADJUSTMENTS = Table(
+    "adjustments",
+    "Justeringar",
+    (
+        _APPLICANT,
+        _UNIT,
+        _SUPERVISOR,
+        _c(
+            "delta",
+            "justering",
+            Kind.FLOAT,
+            "Change of the fit, -1 to 1.",
+            "Ändring av passningen, -1 till 1.",
+            required=True,
+        ),
+    ),
+    personal=True,
+)
+
+#: The problem's tables in writing order.
+PROBLEM_TABLES: tuple[Table, ...] = (
+    ROUND,
+    MUNICIPALITIES,
+    UNITS,
+    SUPERVISORS,
+    APPLICANTS,
+    PREFERENCES,
+    INTERVIEW_SCORES,
+    CRITERIA,
+    CONFLICTS,
+    PINS,
+    ADJUSTMENTS,
+)
+
+_STATUS = {"optimal": "optimal", "feasible": "tillåten", "infeasible": "omöjlig", "unknown": "okänd"}
+_REASON = {
+    "no_acceptable_option": "inget godtagbart alternativ",
+    "not_selected": "ej vald",
+    "no_plan": "ingen plan",
+}
+
+
+def _n(key: str, sv: str, kind: Kind, *, required: bool = True, words: Mapping[str, str] | None = None) -> Column:
+    return _c(key, sv, kind, "", "", required=required, words=words)
+
+
+RESULT = Table(
+    "result",
+    "Resultat",
+    (
+        _n("schema_version", "schemaversion", Kind.INT),
+        _n("kind", "sort", Kind.TEXT),
+        _n("status", "status", Kind.ENUM, words=_STATUS),
+        _n("input_fingerprint", "fingeravtryck", Kind.TEXT),
+        _n("lottery_seed", "lottningsfrö", Kind.INT),
+        _n("message", "meddelande", Kind.TEXT, required=False),
+    ),
+    required=True,
+    single_row=True,
+)
+OBJECTIVE = Table(
+    "objective",
+    "Mål",
+    (
+        _n("name", "namn", Kind.TEXT),
+        _n("sense", "riktning", Kind.ENUM, words={"max": "max", "min": "min"}),
+        _n("value", "värde", Kind.INT, required=False),
+    ),
+    required=True,
+)
+ASSIGNMENTS = Table(
+    "assignments",
+    "Placeringar",
+    (
+        _n("applicant", "sökande", Kind.ID),
+        _n("supervisor", "handledare", Kind.ID),
+        _n("unit", "enhet", Kind.ID),
+        _n("municipality", "kommun", Kind.ID),
+        _n("fit", "passning", Kind.FLOAT),
+        _n("fit_points", "passningspoäng", Kind.INT),
+        _n("rank", "rang", Kind.INT),
+    ),
+    required=True,
+)
+UNPLACED = Table(
+    "unplaced",
+    "Ej placerade",
+    (
+        _n("applicant", "sökande", Kind.ID),
+        _n("reason", "skäl", Kind.ENUM, words=_REASON),
+        _n("detail", "förklaring", Kind.TEXT),
+    ),
+    required=True,
+)
+STATISTICS = Table(
+    "statistics",
+    "Körning",
+    (
+        _n("engine", "motor", Kind.TEXT),
+        _n("wall_time", "total tid", Kind.FLOAT),
+        _n("score_time", "tid poäng", Kind.FLOAT),
+        _n("build_time", "tid bygge", Kind.FLOAT),
+        _n("solve_time", "tid lösning", Kind.FLOAT),
+        _n("workers", "trådar", Kind.INT),
+        _n("solver_seed", "lösarfrö", Kind.INT),
+        _n("time_limit", "tidsgräns", Kind.FLOAT, required=False),
+        _n("cancelled", "avbruten", Kind.BOOL),
+        _n("n_pairs", "par", Kind.INT),
+        _n("n_rows", "rader", Kind.INT),
+    ),
+    required=True,
+    single_row=True,
+)
+STAGES = Table(
+    "stages",
+    "Steg",
+    (
+        _n("levels", "nivåer", Kind.LIST),
+        _n("status", "status", Kind.TEXT),
+        _n("value", "värde", Kind.INT, required=False),
+        _n("bound", "gräns", Kind.INT, required=False),
+        _n("wall_time", "tid", Kind.FLOAT),
+        _n("engine_status", "motorstatus", Kind.TEXT),
+    ),
+)
+VERSIONS = Table("versions", "Versioner", (_n("name", "namn", Kind.TEXT), _n("version", "version", Kind.TEXT)))
+PARAMETERS = Table("parameters", "Parametrar", (_n("name", "namn", Kind.TEXT), _n("value", "värde", Kind.JSON)))
+
+#: The result's tables in writing order.
+RESULT_TABLES: tuple[Table, ...] = (RESULT, OBJECTIVE, ASSIGNMENTS, UNPLACED, STATISTICS, STAGES, VERSIONS, PARAMETERS)

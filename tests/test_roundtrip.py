@@ -1,0 +1,150 @@
+"""Every format round-trips exactly: JSON, CSV folders and Excel workbooks (English and Swedish), DataFrames.
+
+The same data in any format, or passed through a chain of formats, gives an identical Problem (equal
+records, equal fingerprint) and so the identical decision; results round-trip too.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import matchmaker as mm
+from conftest import EXAMPLES, make_problem
+from matchmaker.io.csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
+from matchmaker.io.excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
+from matchmaker.io.json import problem_from_json
+from strategies import rich_problems
+
+Trip = Callable[[mm.Problem, Path], mm.Problem]
+
+
+def via_json(p: mm.Problem, tmp: Path) -> mm.Problem:
+    return problem_from_json(mm.dump_problem(p))
+
+
+def via_csv_en(p: mm.Problem, tmp: Path) -> mm.Problem:
+    dump_problem_csv(p, tmp / "csv-en", lang="en")
+    return load_problem_csv(tmp / "csv-en")
+
+
+def via_csv_sv(p: mm.Problem, tmp: Path) -> mm.Problem:
+    dump_problem_csv(p, tmp / "csv-sv", lang="sv")
+    return load_problem_csv(tmp / "csv-sv")
+
+
+def via_excel_en(p: mm.Problem, tmp: Path) -> mm.Problem:
+    dump_problem_excel(p, tmp / "p-en.xlsx", lang="en")
+    return load_problem_excel(tmp / "p-en.xlsx")
+
+
+def via_excel_sv(p: mm.Problem, tmp: Path) -> mm.Problem:
+    dump_problem_excel(p, tmp / "p-sv.xlsx", lang="sv")
+    return load_problem_excel(tmp / "p-sv.xlsx")
+
+
+def via_frames(p: mm.Problem, tmp: Path) -> mm.Problem:
+    return mm.problem_from_frames(mm.problem_to_frames(p))
+
+
+def via_frames_sv(p: mm.Problem, tmp: Path) -> mm.Problem:
+    return mm.problem_from_frames(mm.problem_to_frames(p, lang="sv"))
+
+
+TRIPS: dict[str, Trip] = {
+    "json": via_json,
+    "csv-en": via_csv_en,
+    "csv-sv": via_csv_sv,
+    "excel-en": via_excel_en,
+    "excel-sv": via_excel_sv,
+    "frames": via_frames,
+    "frames-sv": via_frames_sv,
+}
+
+
+def assert_identical(a: mm.Problem, b: mm.Problem) -> None:
+    assert b == a
+    assert b.fingerprint() == a.fingerprint()
+    assert mm.dump_problem(b) == mm.dump_problem(a)
+
+
+@pytest.mark.parametrize("name", sorted(TRIPS))
+@settings(max_examples=25)
+@given(raw=rich_problems())
+def test_problem_round_trip(name: str, raw: dict[str, object]) -> None:
+    problem = make_problem(raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        assert_identical(problem, TRIPS[name](problem, Path(tmp)))
+
+
+@settings(max_examples=20)
+@given(raw=rich_problems(), chain=st.permutations(sorted(TRIPS)))
+def test_chained_formats_give_the_identical_decision(raw: dict[str, object], chain: list[str]) -> None:
+    problem = make_problem(raw)
+    current = problem
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in chain:
+            current = TRIPS[name](current, Path(tmp))
+    assert_identical(problem, current)
+    assert mm.solve(current).decision_json() == mm.solve(problem).decision_json()
+
+
+@pytest.mark.parametrize("example", ["sodertalje", "huddinge-nacka-tyreso"])
+def test_examples_give_one_decision_in_every_format(example: str, tmp_path: Path) -> None:
+    problem = mm.load_problem(EXAMPLES / example / "problem.json")
+    expected = mm.solve(problem).decision_json()
+    for name, trip in TRIPS.items():
+        again = trip(problem, tmp_path)
+        assert_identical(problem, again)
+        assert mm.solve(again).decision_json() == expected, name
+
+
+@pytest.mark.parametrize("suffix", [".json", ".xlsx", ""])
+def test_save_and_load_by_path(suffix: str, tmp_path: Path) -> None:
+    problem = mm.load_problem(EXAMPLES / "sodertalje" / "problem.json")
+    path = tmp_path / f"round{suffix}"
+    mm.save_problem(problem, path, lang="sv")
+    assert_identical(problem, mm.load_problem(path))
+    result = mm.solve(problem)
+    out = tmp_path / f"result{suffix}"
+    mm.save_result(result, out, lang="sv")
+    again = mm.load_result(out)
+    assert again == result
+    assert mm.check(problem, again).ok
+
+
+def test_results_round_trip_in_every_format(tmp_path: Path) -> None:
+    problem = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
+    result = mm.solve(problem)
+    for lang in ("en", "sv"):
+        dump_result_csv(result, tmp_path / f"r-{lang}", lang=lang)
+        assert load_result_csv(tmp_path / f"r-{lang}") == result
+        dump_result_excel(result, tmp_path / f"r-{lang}.xlsx", lang=lang)
+        assert load_result_excel(tmp_path / f"r-{lang}.xlsx") == result
+        assert mm.result_from_frames(mm.result_to_frames(result, lang=lang)) == result
+
+
+def test_infeasible_result_round_trips(tmp_path: Path) -> None:
+    data = mm.load_problem(EXAMPLES / "sodertalje" / "problem.json").model_dump()
+    data["units"][2]["min_places"] = 3
+    data["municipalities"][0]["max_places"] = 2
+    result = mm.solve(mm.Problem.model_validate(data))
+    assert result.status is mm.Status.INFEASIBLE
+    mm.save_result(result, tmp_path / "r.xlsx")
+    assert mm.load_result(tmp_path / "r.xlsx") == result
+    assert mm.result_from_frames(mm.result_to_frames(result)) == result
+
+
+def test_frames_are_typed() -> None:
+    frames = mm.problem_to_frames(mm.load_problem(EXAMPLES / "sodertalje" / "problem.json"))
+    assert set(frames) >= {"units", "supervisors", "applicants", "preferences", "round"}
+    units = frames["units"]
+    assert str(units["max_places"].dtype) == "Int64"
+    assert str(units["id"].dtype).startswith(("string", "str"))
+    assignments = mm.result_to_frames(mm.solve(mm.load_problem(EXAMPLES / "sodertalje" / "problem.json")))
+    assert str(assignments["assignments"]["fit"].dtype) == "Float64"
