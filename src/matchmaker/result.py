@@ -111,7 +111,11 @@ class LevelValue(_Out):
 
 
 class Decision(_Out):
-    """Everything that is decided: the part that must be reproducible byte for byte."""
+    """Everything that is decided: the part that must be reproducible byte for byte.
+
+    ``metrics`` is always set by :func:`matchmaker.solve`; it is ``None`` only in a result migrated from
+    a schema version that did not record them.
+    """
 
     status: Status
     objective: tuple[LevelValue, ...]
@@ -119,7 +123,7 @@ class Decision(_Out):
     unplaced: tuple[Unplaced, ...]
     input_fingerprint: str
     lottery_seed: int
-    metrics: Metrics
+    metrics: Metrics | None = None
     message: str | None = None
 
 
