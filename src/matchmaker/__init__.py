@@ -29,14 +29,17 @@ from matchmaker.io.formats import load_problem, load_result, save_problem, save_
 from matchmaker.io.frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
 from matchmaker.io.json import dump_problem, dump_result, problem_json_schema, result_json_schema
 from matchmaker.io.template import write_template
+from matchmaker.metrics import Metrics, MunicipalityMetrics, UnitMetrics
 from matchmaker.models import (
     SCHEMA_VERSION,
     Adjustment,
     Applicant,
+    Balance,
     Conflicts,
     Interests,
     InterviewCriterion,
     InterviewScore,
+    Link,
     Municipality,
     Pin,
     Policy,
@@ -69,6 +72,7 @@ __all__ = [
     "Adjustment",
     "Applicant",
     "Assignment",
+    "Balance",
     "CancelToken",
     "CheckFailedError",
     "CheckReport",
@@ -81,9 +85,12 @@ __all__ = [
     "InterviewCriterion",
     "InterviewScore",
     "LevelValue",
+    "Link",
     "MatchmakerError",
+    "Metrics",
     "MissingExtraError",
     "Municipality",
+    "MunicipalityMetrics",
     "Pin",
     "Policy",
     "Problem",
@@ -100,6 +107,7 @@ __all__ = [
     "Supervisor",
     "TrainingStatus",
     "Unit",
+    "UnitMetrics",
     "Unplaced",
     "UnplacedReason",
     "ValidationIssue",
