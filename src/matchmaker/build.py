@@ -80,7 +80,8 @@ class Level:
     in a plan and decide when levels can be merged into one weighted objective without reordering
     them. A ``threshold`` level (a bottleneck, such as the worst rank) is optimised by finding the
     best of its ``thresholds`` that still admits a plan. ``evaluate`` computes the level's value from
-    a plan (the pair variables) when that differs from the linear form over auxiliary variables.
+    a plan (the pair variables) when that differs from the linear form over auxiliary variables;
+    ``offset`` is a constant added to the linear form (it never changes which plan is best).
     """
 
     name: str
@@ -94,12 +95,13 @@ class Level:
     kind: Literal["linear", "threshold"] = "linear"
     thresholds: Sequence[Threshold] = ()
     evaluate: Callable[[IntArray], int] | None = None
+    offset: int = 0
 
     def value(self, values: IntArray) -> int:
         """The level's value for a full vector of variable values (pairs first)."""
         if self.evaluate is not None:
             return self.evaluate(values)
-        return int(np.dot(self.coefs, values[self.indices]))
+        return int(np.dot(self.coefs, values[self.indices])) + self.offset
 
 
 @dataclass(frozen=True, eq=False)

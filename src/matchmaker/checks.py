@@ -359,6 +359,9 @@ def check(problem: Problem, result: Result) -> CheckReport:
 def _check_metrics(problem: Problem, result: Result, out: list[Violation], t: _Truth) -> None:
     """The reported metrics agree with the plan (rank profile and counts per unit and municipality)."""
     m = result.decision.metrics
+    if m is None:
+        out.append(Violation("metrics", "decision", "a result with a plan has no metrics"))
+        return
     ranks = Counter(
         t.rank(t.apps[x.applicant], x.supervisor)
         for x in result.decision.assignments

@@ -139,6 +139,9 @@ def solve_cmd(
         result = solve(problem, options)
     except SolverError as exc:
         _fail(str(exc), EXIT_INTERNAL)
+    if seed is None and objective is None:  # `explain RESULT` can find the problem again
+        stats = result.statistics.model_copy(update={"input": str(problem_path)})
+        result = result.model_copy(update={"statistics": stats})
     report = check(problem, result)
     if not report.ok:
         _fail(f"the result failed its independent check; please report this bug\n{report}", EXIT_INTERNAL)
@@ -151,6 +154,76 @@ def solve_cmd(
     if not result.status.has_plan:
         click.echo(f"no plan: the solve ended {result.status.value}", err=True)
         sys.exit(EXIT_NO_PLAN)
+
+
+@cli.command("explain")
+@click.argument("result_path", metavar="[RESULT]", type=_PATH, required=False)
+@click.argument("applicants", metavar="[APPLICANT_ID]...", nargs=-1)
+@click.option("--problem", "problem_path", type=_PATH, help="The problem (default: the file RESULT was solved from).")
+@click.option("--all", "everyone", is_flag=True, help="Explain every applicant.")
+@click.option("--reserves", type=click.IntRange(0, 50), default=0, help="Also list this many reserves per unit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the structured explanations as JSON.")
+@click.option("--lang", type=click.Choice(["en", "sv"]), default="en", show_default=True, help="Language.")
+def explain_cmd(
+    result_path: Path | None,
+    applicants: tuple[str, ...],
+    problem_path: Path | None,
+    everyone: bool,
+    reserves: int,
+    as_json: bool,
+    lang: Lang,
+) -> None:
+    """Explain a result: why each applicant got their place or none. Without RESULT (give --problem):
+    pre-solve diagnostics, and if the round has no plan, a minimal set of clashing constraints and the
+    smallest change that makes a plan possible."""
+    from matchmaker.explanations import (
+        diagnose,
+        display_names,
+        explain,
+        explain_infeasibility,
+        reserve_lists,
+    )
+
+    result = _run(lambda: load_result(result_path)) if result_path is not None else None
+    if problem_path is None:
+        recorded = result.statistics.input if result is not None else None
+        if recorded is None:
+            _fail("give --problem PROBLEM (the result does not say which problem it was solved from)", EXIT_BAD_INPUT)
+        problem_path = Path(recorded)
+    problem = _load(problem_path)
+    names = display_names(problem)
+    out: list[str] = []
+    payload: list[object] = []
+    if result is None or not result.status.has_plan:
+        diagnostics = diagnose(problem)
+        infeasible = explain_infeasibility(problem)
+        out.append(diagnostics.text(lang, names))
+        payload.append(diagnostics.model_dump(mode="json"))
+        if infeasible is not None:
+            out.append(infeasible.text(lang, names))
+            payload.append(infeasible.model_dump(mode="json"))
+        elif result is None:
+            out.append("Omgången har en plan." if lang == "sv" else "The round has a plan.")
+    else:
+        if result.decision.input_fingerprint != problem.fingerprint():
+            _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
+        ids = sorted(problem.applicant_by_id) if everyone else list(applicants)
+        unknown = [a for a in ids if a not in problem.applicant_by_id]
+        if unknown:
+            _fail(f"not applicants of the problem: {', '.join(unknown)}", EXIT_BAD_INPUT)
+        for ident in ids:
+            e = explain(problem, result, ident)
+            out.append(e.text(lang, names))
+            payload.append(e.model_dump(mode="json"))
+        if reserves:
+            for rl in reserve_lists(problem, result, depth=reserves):
+                title = "Reservlista" if lang == "sv" else "Reserves for"
+                entries = ", ".join(f"{r.position}. {r.applicant}" for r in rl.reserves) or "-"
+                out.append(f"{title} {names.get(rl.unit, rl.unit)}: {entries}")
+                payload.append(rl.model_dump(mode="json"))
+        if not ids and not reserves:
+            _fail("name one or more APPLICANT_IDs, or give --all or --reserves N", EXIT_BAD_INPUT)
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False) if as_json else "\n\n".join(out))
 
 
 @cli.command("validate")

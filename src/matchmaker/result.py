@@ -11,13 +11,17 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from matchmaker.canonical import canonical_bytes
 from matchmaker.errors import ResultStatusError
 from matchmaker.metrics import Metrics
+
+if TYPE_CHECKING:
+    from matchmaker.explanations.types import ApplicantExplanation
+    from matchmaker.models import Problem
 
 __all__ = [
     "RESULT_SCHEMA_VERSION",
@@ -139,7 +143,8 @@ class StageStatistics(_Out):
 
 
 class RunStatistics(_Out):
-    """How this run went: not part of the decision."""
+    """How this run went: not part of the decision. ``input`` is the problem file the command line
+    read (so that ``matchmaker explain RESULT`` can find it), if any."""
 
     engine: str
     wall_time: float
@@ -153,6 +158,7 @@ class RunStatistics(_Out):
     n_pairs: int
     n_rows: int
     stages: tuple[StageStatistics, ...]
+    input: str | None = None
     versions: Mapping[str, str]
     parameters: Mapping[str, Any] = Field(default_factory=dict)
 
@@ -223,6 +229,12 @@ class Result(_Out):
     def to_json(self, *, indent: int | None = 2) -> str:
         """The whole result (decision and statistics) as JSON text."""
         return self.model_dump_json(indent=indent)
+
+    def explain(self, problem: Problem, applicant: str) -> ApplicantExplanation:
+        """Why ``applicant`` got their placement (or none); see :func:`matchmaker.explain`."""
+        from matchmaker.explanations.applicant import explain
+
+        return explain(problem, self, applicant)
 
     def _repr_html_(self) -> str:
         from matchmaker.report.text import result_html_summary

@@ -16,13 +16,20 @@ An applicant may be placed with a supervisor only if all of these hold:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from matchmaker._text import norm_key
 
-__all__ = ["REASONS", "meets_requirements", "trained_enough"]
+if TYPE_CHECKING:
+    from matchmaker.models import Problem
+
+__all__ = ["REASONS", "REMOVAL_ORDER", "meets_requirements", "refusal", "trained_enough"]
 
 _TRAINING_ORDER = {"none": 0, "in_progress": 1, "completed": 2}
 _POLICY_MINIMUM = {"any": 0, "in_progress": 1, "completed": 2}
+
+#: The order in which rules 2-6 are applied (a pair is charged to the first rule it fails).
+REMOVAL_ORDER: tuple[str, ...] = ("requirement", "conflict", "training", "no_capacity", "unit_ranking")
 
 #: Why an option is not acceptable, as short codes with plain-language text.
 REASONS: dict[str, str] = {
@@ -33,6 +40,28 @@ REASONS: dict[str, str] = {
     "no_capacity": "no capacity this round (supervisor, unit or municipality cap is 0)",
     "unit_ranking": "the unit's own ranking does not list the applicant",
 }
+
+
+def refusal(problem: Problem, applicant_id: str, supervisor_id: str) -> str | None:
+    """The first rule (2-6) that makes the pair unacceptable, as a :data:`REASONS` code, or ``None``.
+
+    Rule 1 (the applicant's wish) is not checked here: callers ask about options the applicant wished.
+    """
+    a = problem.applicant_by_id[applicant_id]
+    s = problem.supervisor_by_id[supervisor_id]
+    u = problem.unit_by_id[s.unit]
+    m = problem.municipality_by_id[u.municipality]
+    if not meets_requirements(u.requirements, a.qualifications):
+        return "requirement"
+    if u.id in a.conflicts.units or s.id in a.conflicts.supervisors:
+        return "conflict"
+    if not trained_enough(s.training, problem.policy.supervisor_training):
+        return "training"
+    if s.capacity <= 0 or u.max_places <= 0 or m.max_places == 0:
+        return "no_capacity"
+    if u.ranking is not None and a.id not in u.ranking:
+        return "unit_ranking"
+    return None
 
 
 def trained_enough(status: str, policy: str) -> bool:

@@ -36,16 +36,17 @@ import numpy.typing as npt
 from matchmaker._text import norm_key
 from matchmaker.errors import ProblemValidationError, ValidationIssue
 from matchmaker.lottery import id_hashes, lottery_draws
-from matchmaker.rules import trained_enough
+from matchmaker.rules import REMOVAL_ORDER, trained_enough
 
 if TYPE_CHECKING:
-    from matchmaker.models import Applicant, Problem
+    from matchmaker.models import Applicant, Problem, Unit
 
 __all__ = [
     "FIT_SCALE",
     "REMOVAL_RULES",
     "Encoding",
     "Scores",
+    "applicant_wishes",
     "score",
     "to_points",
 ]
@@ -56,7 +57,7 @@ FIT_SCALE = 10_000
 _MAX_SAFE_TOTAL = 2**53
 
 #: The order in which acceptability rules are applied to an applicant's wishes.
-REMOVAL_RULES: tuple[str, ...] = ("requirement", "conflict", "training", "no_capacity", "unit_ranking")
+REMOVAL_RULES: tuple[str, ...] = REMOVAL_ORDER
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -333,6 +334,33 @@ def _unit_ranks(
     return out
 
 
+def _area_and_unit_supervisors(
+    units: Sequence[Unit], enc: Encoding
+) -> tuple[dict[str, npt.NDArray[np.int64]], dict[int, npt.NDArray[np.int64]]]:
+    sup_unit = enc.supervisor_unit
+    unit_sups = {int(u): np.flatnonzero(sup_unit == u).astype(np.int64) for u in range(len(units))}
+    area_sups: dict[str, npt.NDArray[np.int64]] = {}
+    for area in {u.area for u in units}:
+        in_area = [enc.unit_index[u.id] for u in units if u.area == area]
+        area_sups[area] = np.flatnonzero(np.isin(sup_unit, in_area)).astype(np.int64)
+    return area_sups, unit_sups
+
+
+def applicant_wishes(problem: Problem, applicant_id: str) -> dict[str, tuple[float, int]]:
+    """The applicant's wished supervisors, before any rule: supervisor id -> (interest, rank).
+
+    The same resolution :func:`score` uses (the most specific entry wins); pins are not included.
+    """
+    enc = _encode(problem)
+    units = sorted(problem.units, key=lambda u: u.id)
+    area_sups, unit_sups = _area_and_unit_supervisors(units, enc)
+    w = _resolve_wishes(problem.applicant_by_id[applicant_id], enc, area_sups, unit_sups)
+    return {
+        enc.supervisor_ids[int(s)]: (float(i), int(r))
+        for s, i, r in zip(w.supervisors.tolist(), w.interest.tolist(), w.rank.tolist(), strict=True)
+    }
+
+
 def score(problem: Problem) -> Scores:
     """Acceptable pairs and their fit for ``problem``; see the module docstring for the formula."""
     enc = _encode(problem)
@@ -342,14 +370,7 @@ def score(problem: Problem) -> Scores:
     units = sorted(problem.units, key=lambda u: u.id)
 
     sup_unit = enc.supervisor_unit
-    unit_ids_arr = np.arange(len(units))
-    unit_sups: dict[int, npt.NDArray[np.int64]] = {
-        int(u): np.flatnonzero(sup_unit == u).astype(np.int64) for u in unit_ids_arr
-    }
-    area_sups: dict[str, npt.NDArray[np.int64]] = {}
-    for area in {u.area for u in units}:
-        in_area = [enc.unit_index[u.id] for u in units if u.area == area]
-        area_sups[area] = np.flatnonzero(np.isin(sup_unit, in_area)).astype(np.int64)
+    area_sups, unit_sups = _area_and_unit_supervisors(units, enc)
 
     trained = np.array([trained_enough(s.training, policy.supervisor_training) for s in supervisors], dtype=bool)
     muni_of_sup = enc.unit_municipality[sup_unit] if len(supervisors) else np.empty(0, np.int64)

@@ -10,7 +10,7 @@ from importlib import metadata
 from matchmaker.build import LinearModel, build_model
 from matchmaker.decode import decode
 from matchmaker.engines.auto import AutoSession
-from matchmaker.engines.base import CancelToken
+from matchmaker.engines.base import CancelToken, IntArray
 from matchmaker.engines.cpsat import infeasible_groups
 from matchmaker.lexicographic import run
 from matchmaker.models import Problem
@@ -18,7 +18,7 @@ from matchmaker.options import SolveOptions
 from matchmaker.result import Result, RunStatistics, StageStatistics, Status
 from matchmaker.scoring import score
 
-__all__ = ["solve", "versions"]
+__all__ = ["solve", "solve_model", "versions"]
 
 logger = logging.getLogger("matchmaker")
 
@@ -32,6 +32,17 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[dist] = "unknown"
     return out
+
+
+def _explained_infeasibility(problem: Problem, model: LinearModel, options: SolveOptions) -> str:
+    """A minimal core and the smallest relaxation in words, or a quick core if that cannot be had."""
+    from matchmaker.explanations.infeasible import explain_infeasibility
+    from matchmaker.explanations.render import display_names
+
+    explanation = explain_infeasibility(problem, options=options.model_copy(update={"workers": 1}))
+    if explanation is None or not explanation.core:
+        return _infeasibility_message(model, options)
+    return explanation.text("en", display_names(problem))
 
 
 def _infeasibility_message(model: LinearModel, options: SolveOptions) -> str:
@@ -80,21 +91,44 @@ def solve(
     scores = score(problem)
     t1 = time.perf_counter()
     model = build_model(problem, scores)
+    return solve_model(problem, model, opts, cancel=cancel, started=t0, scored=t1)
+
+
+def solve_model(
+    problem: Problem,
+    model: LinearModel,
+    options: SolveOptions,
+    *,
+    cancel: CancelToken | None = None,
+    hint: IntArray | None = None,
+    started: float | None = None,
+    scored: float | None = None,
+    explain_infeasibility: bool = True,
+) -> Result:
+    """Solve an already built model of ``problem`` (used by :func:`solve` and by re-solves that add
+    pieces, such as a forced pair or a disruption level) and decode the result."""
+    opts = options
+    t0 = started if started is not None else time.perf_counter()
+    t1 = scored if scored is not None else t0
     session = AutoSession(model, opts)
     t2 = time.perf_counter()
     logger.debug(
         "solving: %d applicants, %d pairs, %d rows, %d levels",
-        scores.encoding.n_applicants,
+        model.scores.encoding.n_applicants,
         model.n_pairs,
         model.n_rows,
         len(model.levels),
     )
-    outcome = run(model.levels, session, time_limit=opts.time_limit, cancel=cancel)
+    outcome = run(model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint)
     t3 = time.perf_counter()
     status = Status(outcome.status)
     message = None
     if status is Status.INFEASIBLE:
-        message = _infeasibility_message(model, opts)
+        message = (
+            _explained_infeasibility(problem, model, opts)
+            if explain_infeasibility
+            else "No plan satisfies every constraint."
+        )
     elif status is Status.UNKNOWN:
         message = "No plan was found before the time limit or cancellation; allow more time."
     decision = decode(problem, model, status, outcome.values, message)

@@ -193,6 +193,14 @@ class CpSatSession:
         if solver is not None:
             solver.stop_search()
 
+    def feasible_with(self, groups: Sequence[int], time_limit: float | None) -> StageStatus:
+        """Feasibility with only ``groups``' guards assumed true (every other guarded group is free);
+        one worker, so the answer and its time are deterministic."""
+        self.cp.clear_objective()  # type: ignore[no-untyped-call]
+        self.cp.clear_hints()  # type: ignore[no-untyped-call]
+        solver = self._solver_for(time_limit, 1)
+        return self._run(solver, [self.guards[g] for g in sorted(groups)]).status
+
     def unsatisfiable_guards(self, time_limit: float | None) -> tuple[StageStatus, list[int]]:
         """Solve for feasibility with every guard assumed true (one worker, no objective).
 

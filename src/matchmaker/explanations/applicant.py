@@ -1,0 +1,211 @@
+"""Why and why not, per applicant, verified by re-solving.
+
+For a placed applicant, every unit they ranked above their placement gets a reason; for an unplaced
+one, every unit they wished for. A unit removed by a rule gets that rule. For any other unit the
+applicant is *forced* into it (a row: placed there, among their acceptable supervisors) and the round
+is re-solved near the plan: among the optimal plans with that placement, the one that moves the
+fewest people (:mod:`matchmaker.repair`). The reason is then the first level of the objective vector
+that gets worse (a higher priority applicant unplaced, one fewer placed, less fit, ...), with who
+would move; or, if no level above the lottery gets worse, the lottery; or infeasibility.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from matchmaker.build import build_model
+from matchmaker.errors import InputError, ResultMismatchError, ValidationIssue
+from matchmaker.explanations.types import ApplicantExplanation, LevelChange, Move, OptionReason, WhatIf
+from matchmaker.models import Problem
+from matchmaker.options import SolveOptions
+from matchmaker.pieces import default_constraints, default_objectives
+from matchmaker.pieces.change import Disruption, Force
+from matchmaker.repair import EXPLAIN_POSITION, plan_of
+from matchmaker.result import LevelValue, Result
+from matchmaker.rules import REMOVAL_ORDER, refusal
+from matchmaker.scoring import Scores, applicant_wishes, score
+from matchmaker.solve import solve_model
+
+__all__ = ["explain", "explain_all", "moves_between", "require_same_problem", "what_if"]
+
+_SKIP = ("lottery", "moved")
+
+
+def require_same_problem(problem: Problem, result: Result) -> None:
+    """Raise :class:`ResultMismatchError` unless ``result`` was solved for ``problem``."""
+    if result.decision.input_fingerprint != problem.fingerprint():
+        raise ResultMismatchError(
+            "the result was solved for a different problem (its input fingerprint differs); "
+            "explain, evaluate or repair it with the problem it was made from"
+        )
+
+
+def moves_between(
+    problem: Problem, before: Mapping[str, str], after: Mapping[str, str], skip: Iterable[str] = ()
+) -> tuple[Move, ...]:
+    """Every applicant (sorted by id) whose supervisor differs between two plans."""
+    sups = problem.supervisor_by_id
+    skipped = set(skip)
+    out = []
+    for a in sorted(set(before) | set(after)):
+        if a in skipped or before.get(a) == after.get(a):
+            continue
+        b, c = before.get(a), after.get(a)
+        out.append(
+            Move(
+                applicant=a,
+                before=b,
+                before_unit=sups[b].unit if b is not None and b in sups else None,
+                after=c,
+                after_unit=sups[c].unit if c is not None and c in sups else None,
+            )
+        )
+    return tuple(out)
+
+
+def _changes(base: Sequence[LevelValue], other: Result) -> tuple[LevelChange, ...]:
+    values = {lv.name: lv.value for lv in other.decision.objective}
+    return tuple(
+        LevelChange(name=lv.name, sense=lv.sense, before=lv.value, after=values[lv.name])
+        for lv in base
+        if lv.name not in _SKIP and lv.value is not None and values.get(lv.name) is not None
+    )
+
+
+def what_if(
+    problem: Problem,
+    result: Result,
+    applicant: str,
+    unit: str,
+    *,
+    scores: Scores | None = None,
+    options: SolveOptions | None = None,
+) -> WhatIf:
+    """The best plan that places ``applicant`` in ``unit`` (among their acceptable supervisors there),
+    moving as few others as possible, compared with ``result``."""
+    sc = scores if scores is not None else score(problem)
+    base = plan_of(result)
+    model = build_model(
+        problem,
+        sc,
+        constraints=[*default_constraints(problem), Force(applicant, unit=unit)],
+        objectives=[
+            *default_objectives(problem),
+            Disruption(base, position=EXPLAIN_POSITION, exclude=frozenset({applicant})),
+        ],
+    )
+    forced = solve_model(problem, model, options or SolveOptions(workers=1), explain_infeasibility=False)
+    if not forced.status.has_plan:
+        return WhatIf(applicant=applicant, unit=unit, status=forced.status, first_worse=None, changes=(), moves=())
+    changes = _changes(result.decision.objective, forced)
+    first_worse = next((c.name for c in changes if c.worse), None)
+    return WhatIf(
+        applicant=applicant,
+        unit=unit,
+        status=forced.status,
+        first_worse=first_worse,
+        changes=changes,
+        moves=moves_between(problem, base, plan_of(forced), skip=[applicant]),
+    )
+
+
+def _full(problem: Problem, result: Result, unit: str, sups: Iterable[str]) -> tuple[str, ...]:
+    plan = result.assignments
+    u = problem.unit_by_id[unit]
+    m = problem.municipality_by_id[u.municipality]
+    per_sup = Counter(a.supervisor for a in plan)
+    out = []
+    if sum(1 for a in plan if a.unit == unit) >= u.max_places:
+        out.append("unit")
+    sup_list = list(sups)
+    if sup_list and all(per_sup[s] >= problem.supervisor_by_id[s].capacity for s in sup_list):
+        out.append("supervisors")
+    if m.max_places is not None and sum(1 for a in plan if a.municipality == m.id) >= m.max_places:
+        out.append("municipality")
+    return tuple(out)
+
+
+def _cost_key(option: OptionReason) -> tuple[int, ...]:
+    w = option.what_if
+    assert w is not None
+    # Lexicographically: each level's loss (positive = worse), then the number of people moved.
+    losses = [(c.before - c.after) if c.sense == "max" else (c.after - c.before) for c in w.changes]
+    return (*losses, len(w.moves))
+
+
+def explain(
+    problem: Problem,
+    result: Result,
+    applicant: str,
+    *,
+    options: SolveOptions | None = None,
+    scores: Scores | None = None,
+) -> ApplicantExplanation:
+    """Why ``applicant`` got their placement (or none), with a verified reason per better option.
+
+    Raises:
+        ResultMismatchError: if ``result`` was not solved for ``problem``.
+        InputError: if the applicant is not in the problem.
+    """
+    require_same_problem(problem, result)
+    if applicant not in problem.applicant_by_id:
+        raise InputError(
+            [ValidationIssue(f"applicant {applicant!r}", "is not in the problem", "give the id of an applicant")]
+        )
+    sc = scores if scores is not None else score(problem)
+    placed = result.placement_of.get(applicant)
+    unplaced = next((u for u in result.unplaced if u.applicant == applicant), None)
+    pinned = any(p.applicant == applicant for p in problem.pins)
+    if not result.status.has_plan or pinned:
+        return ApplicantExplanation(applicant=applicant, placed=placed, unplaced=unplaced, pinned=pinned, options=())
+    wishes = applicant_wishes(problem, applicant)
+    by_unit: dict[str, list[tuple[str, int]]] = {}
+    for sup, (_, rank) in wishes.items():
+        by_unit.setdefault(problem.supervisor_by_id[sup].unit, []).append((sup, rank))
+    current_rank = placed.rank if placed is not None else None
+    reasons: list[OptionReason] = []
+    for unit in sorted(by_unit, key=lambda u: (min(r for _, r in by_unit[u]), u)):
+        entries = by_unit[unit]
+        best = min(r for _, r in entries)
+        if placed is not None and (unit == placed.unit or current_rank is None or best >= current_rank):
+            continue
+        u = problem.unit_by_id[unit]
+        common = {"unit": unit, "municipality": u.municipality, "area": u.area, "rank": best}
+        refusals = {sup: refusal(problem, applicant, sup) for sup, _ in entries}
+        usable = [sup for sup, why in refusals.items() if why is None]
+        if not usable:
+            found = Counter(why for why in refusals.values() if why is not None)
+            rule = min(found, key=lambda r: (-found[r], REMOVAL_ORDER.index(r)))
+            reasons.append(OptionReason(**common, outcome="rule", rule=rule))
+            continue
+        w = what_if(problem, result, applicant, unit, scores=sc, options=options)
+        if not w.status.has_plan:
+            reasons.append(OptionReason(**common, outcome="infeasible", what_if=w))
+            continue
+        outcome = "full" if w.first_worse is not None else "lottery"
+        reasons.append(OptionReason(**common, outcome=outcome, full=_full(problem, result, unit, usable), what_if=w))
+    cheapest = None
+    if placed is None:
+        feasible = [o for o in reasons if o.what_if is not None and o.what_if.status.has_plan]
+        cheapest = min(feasible, key=_cost_key) if feasible else None
+    return ApplicantExplanation(
+        applicant=applicant,
+        placed=placed,
+        unplaced=unplaced,
+        pinned=pinned,
+        options=tuple(reasons),
+        cheapest=cheapest,
+    )
+
+
+def explain_all(
+    problem: Problem, result: Result, *, options: SolveOptions | None = None
+) -> tuple[ApplicantExplanation, ...]:
+    """:func:`explain` for every applicant, sorted by id (the problem is scored once)."""
+    require_same_problem(problem, result)
+    sc = score(problem)
+    return tuple(
+        explain(problem, result, a.id, options=options, scores=sc)
+        for a in sorted(problem.applicants, key=lambda a: a.id)
+    )

@@ -1,0 +1,390 @@
+"""Swedish and English sentences from structured explanations. Ids only, never personal data.
+
+Units are shown by name and id when a name is known (``Barn och ungdom Nacka (nacka-bou)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from matchmaker.explanations.types import (
+    ApplicantExplanation,
+    CoreItem,
+    Diagnostics,
+    InfeasibilityExplanation,
+    Lang,
+    LevelChange,
+    Move,
+    OptionReason,
+    Relaxation,
+)
+from matchmaker.models import Problem
+
+__all__ = [
+    "display_names",
+    "level_label",
+    "render_applicant",
+    "render_diagnostics",
+    "render_infeasibility",
+]
+
+Names = Mapping[str, str]
+
+_RULES = {
+    "en": {
+        "requirement": "the unit requires a qualification the applicant has not stated",
+        "conflict": "a declared conflict of interest (jäv) rules it out",
+        "training": "its supervisors lack the training the policy requires",
+        "no_capacity": "it has no places this round",
+        "unit_ranking": "the unit's own ranking does not list the applicant",
+    },
+    "sv": {
+        "requirement": "enheten kräver en behörighet som den sökande inte har angett",
+        "conflict": "ett anmält jäv utesluter det",
+        "training": "enhetens handledare saknar den handledarutbildning som policyn kräver",
+        "no_capacity": "enheten har inga platser denna omgång",
+        "unit_ranking": "enhetens egen rangordning tar inte med den sökande",
+    },
+}
+
+_FULL = {
+    "en": {"unit": "the unit", "supervisors": "its supervisors", "municipality": "the municipality"},
+    "sv": {"unit": "enheten", "supervisors": "dess handledare", "municipality": "kommunen"},
+}
+
+
+def display_names(problem: Problem) -> dict[str, str]:
+    """Unit and municipality ids mapped to "Name (id)" where a name is given."""
+    out = {u.id: f"{u.name} ({u.id})" for u in problem.units if u.name}
+    out.update({m.id: f"{m.name} ({m.id})" for m in problem.municipalities if m.name})
+    return out
+
+
+def _n(names: Names, ident: str | None) -> str:
+    if ident is None:
+        return "-"
+    return names.get(ident, ident)
+
+
+def level_label(name: str, lang: Lang) -> str:
+    """A level of the objective vector in words."""
+    sv = lang == "sv"
+    if name.startswith("placed_tier_"):
+        t = name.rsplit("_", 1)[1]
+        return f"placerade sökande med förtursgrupp {t}" if sv else f"applicants placed with priority tier {t}"
+    if name.startswith("placed_at_rank_"):
+        k = name.rsplit("_", 1)[1]
+        return f"sökande placerade på sitt val {k}" if sv else f"applicants placed at their choice {k}"
+    if name.startswith("placed_at_fit_"):
+        v = int(name.rsplit("_", 1)[1]) / 10_000
+        return f"sökande placerade med matchning {v:.4f}" if sv else f"applicants placed with fit {v:.4f}"
+    words = {
+        "placed": ("applicants placed", "placerade sökande"),
+        "minimum_shortfall": ("students missing below minimums", "saknade studenter under miniminivåerna"),
+        "target_shortfall": ("students missing below targets", "saknade studenter under målnivåerna"),
+        "link_violations": ("links not honoured", "kopplingar som inte hålls"),
+        "lowest_fill_rate_ppm": ("the lowest municipality fill rate", "den lägsta fyllnadsgraden bland kommunerna"),
+        "lowest_fit_per_place": ("the lowest fit per offered place", "den lägsta matchningen per erbjuden plats"),
+        "total_fit": ("the total fit", "den totala matchningen"),
+        "worst_rank": ("the worst rank", "den sämsta rangplatsen"),
+        "rank_sum": ("the sum of ranks", "summan av rangplatserna"),
+        "lottery": ("the lottery", "lottningen"),
+        "moved": ("people moved", "flyttade personer"),
+    }
+    en, swedish = words.get(name, (name, name))
+    return swedish if sv else en
+
+
+def _value(name: str, value: int) -> str:
+    if name in ("total_fit", "lowest_fit_per_place"):
+        return f"{value / 10_000:.4f}"
+    if name == "lowest_fill_rate_ppm":
+        return f"{value / 10_000:.2f} %"
+    return str(value)
+
+
+def _change(c: LevelChange, lang: Lang) -> str:
+    return f"{level_label(c.name, lang)} {_value(c.name, c.before)} -> {_value(c.name, c.after)}"
+
+
+def _move(m: Move, lang: Lang, names: Names) -> str:
+    none = "ingen plats" if lang == "sv" else "no place"
+    before = f"{_n(names, m.before_unit)}/{m.before}" if m.before else none
+    after = f"{_n(names, m.after_unit)}/{m.after}" if m.after else none
+    return f"{m.applicant} {before} -> {after}"
+
+
+def _moves(moves: tuple[Move, ...], lang: Lang, names: Names) -> str:
+    if not moves:
+        return "utan att någon annan flyttas" if lang == "sv" else "without moving anyone else"
+    shown = "; ".join(_move(m, lang, names) for m in moves[:5])
+    more = len(moves) - 5
+    if lang == "sv":
+        extra = f" och {more} till" if more > 0 else ""
+        others = "1 annan" if len(moves) == 1 else f"{len(moves)} andra"
+        return f"och {others} flyttas ({shown}{extra})"
+    extra = f" and {more} more" if more > 0 else ""
+    return f"moving {len(moves)} other applicant{'s' if len(moves) != 1 else ''} ({shown}{extra})"
+
+
+def _option(o: OptionReason, lang: Lang, names: Names) -> str:
+    unit = _n(names, o.unit)
+    if lang == "sv":
+        head = f"{unit} (val {o.rank})"
+        if o.outcome == "rule":
+            return f"{head} gick inte: {_RULES['sv'][o.rule or '']}."
+        if o.outcome == "infeasible":
+            return (
+                f"{head} gick inte: ingen plan kan placera den sökande där "
+                "(låsningar, miniminivåer eller kapacitet hindrar det)."
+            )
+        w = o.what_if
+        assert w is not None
+        if o.outcome == "lottery":
+            return f"{head}: en plan med den placeringen är lika bra på alla nivåer; den seedade lottningen avgjorde."
+        full = " och ".join(_FULL["sv"][f] for f in o.full) or "platserna"
+        worse = next(c for c in w.changes if c.name == w.first_worse)
+        return (
+            f"{head} var full ({full}); att placera den sökande där skulle göra planen sämre: "
+            f"{_change(worse, lang)}, {_moves(w.moves, lang, names)}."
+        )
+    head = f"{unit} (choice {o.rank})"
+    if o.outcome == "rule":
+        return f"{head} was not possible: {_RULES['en'][o.rule or '']}."
+    if o.outcome == "infeasible":
+        return (
+            f"{head} was not possible: no plan can place the applicant there "
+            "(pins, minimums or capacities rule it out)."
+        )
+    w = o.what_if
+    assert w is not None
+    if o.outcome == "lottery":
+        return f"{head}: a plan with that placement is equally good on every level; the seeded lottery decided."
+    full = " and ".join(_FULL["en"][f] for f in o.full) or "its places"
+    worse = next(c for c in w.changes if c.name == w.first_worse)
+    return (
+        f"{head} was full ({full}); placing the applicant there would make the plan worse: "
+        f"{_change(worse, lang)}, {_moves(w.moves, lang, names)}."
+    )
+
+
+def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
+    """An applicant's explanation in full sentences."""
+    sv = lang == "sv"
+    lines: list[str] = []
+    if e.placed is not None:
+        p = e.placed
+        if sv:
+            lines.append(
+                f"Sökande {e.applicant} placeras på {_n(names, p.unit)} hos handledare {p.supervisor} "
+                f"(sitt val {p.rank}, matchning {p.fit:.4f})."
+            )
+        else:
+            lines.append(
+                f"Applicant {e.applicant} is placed in {_n(names, p.unit)} with supervisor {p.supervisor} "
+                f"(their choice {p.rank}, fit {p.fit:.4f})."
+            )
+        if e.pinned:
+            lines.append("Placeringen är låst av samordnaren." if sv else "The placement is pinned by the coordinator.")
+        elif not e.options:
+            lines.append(
+                "Det finns inget alternativ som den sökande rangordnat högre."
+                if sv
+                else "There is no option the applicant ranked higher."
+            )
+        else:
+            lines.append("Högre rangordnade alternativ:" if sv else "Options ranked higher:")
+    else:
+        if sv:
+            lines.append(f"Sökande {e.applicant} placeras inte.")
+        else:
+            lines.append(f"Applicant {e.applicant} is not placed.")
+        if e.unplaced is not None and e.unplaced.reason.value == "no_acceptable_option":
+            lines.append(
+                "Inget önskat alternativ är möjligt enligt reglerna."
+                if sv
+                else "None of the wished options is possible under the rules."
+            )
+        elif e.unplaced is not None and e.unplaced.reason.value == "no_plan":
+            lines.append("Omgången har ingen plan." if sv else "The round has no plan.")
+        if e.options:
+            lines.append("Önskade alternativ:" if sv else "Wished options:")
+    lines += [f"- {_option(o, lang, names)}" for o in e.options]
+    if e.cheapest is not None and e.cheapest.what_if is not None:
+        w = e.cheapest.what_if
+        worse = [c for c in w.changes if c.worse]
+        cost = "; ".join(_change(c, lang) for c in worse) or ("ingen nivå blir sämre" if sv else "no level gets worse")
+        if sv:
+            lines.append(
+                f"Den billigaste ändringen som skulle ge en plats: {_n(names, e.cheapest.unit)}, "
+                f"till priset {cost}, {_moves(w.moves, lang, names)}."
+            )
+        else:
+            lines.append(
+                f"The cheapest change that would place them: {_n(names, e.cheapest.unit)}, "
+                f"at the cost of {cost}, {_moves(w.moves, lang, names)}."
+            )
+    return "\n".join(lines)
+
+
+def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
+    p = item.params
+    sv = lang == "sv"
+    k = item.kind
+    if k == "unit_min":
+        unit, bound, acc = _n(names, str(p["unit"])), p["bound"], p["acceptable"]
+        if sv:
+            tail = f", men bara {acc} sökande kan placeras där" if int(acc) < int(bound) else ""
+            return f"{unit} behöver minst {bound} studenter{tail}"
+        tail = f", but only {acc} applicants can be placed there" if int(acc) < int(bound) else ""
+        return f"{unit} needs at least {bound} students{tail}"
+    if k == "unit_max":
+        unit = _n(names, str(p["unit"]))
+        return f"{unit} tar högst {p['bound']} studenter" if sv else f"{unit} takes at most {p['bound']} students"
+    if k == "municipality_min":
+        m = _n(names, str(p["municipality"]))
+        return f"{m} behöver minst {p['bound']} studenter" if sv else f"{m} needs at least {p['bound']} students"
+    if k == "municipality_max":
+        m = _n(names, str(p["municipality"]))
+        return f"{m} tar högst {p['bound']} studenter" if sv else f"{m} takes at most {p['bound']} students"
+    if k == "supervisor_capacity":
+        unit = _n(names, str(p["unit"]))
+        if sv:
+            return f"handledare {p['supervisor']} ({unit}) tar högst {p['bound']} studenter"
+        return f"supervisor {p['supervisor']} ({unit}) takes at most {p['bound']} students"
+    if k == "pin":
+        target = _n(names, str(p["target"]))
+        return (
+            f"sökande {p['applicant']} är låst till {target}"
+            if sv
+            else f"applicant {p['applicant']} is pinned to {target}"
+        )
+    if k == "conflict":
+        target = _n(names, str(p["target"]))
+        return (
+            f"sökande {p['applicant']} har anmält jäv mot {target}"
+            if sv
+            else f"applicant {p['applicant']} has a declared conflict of interest with {target}"
+        )
+    if k == "requirement":
+        unit = _n(names, str(p["unit"]))
+        return f"{unit} kräver {p['requirement']!r}" if sv else f"{unit} requires {p['requirement']!r}"
+    if k == "training":
+        if sv:
+            return f"handledare {p['supervisor']} saknar den utbildning som policyn kräver ({p['required']})"
+        return f"supervisor {p['supervisor']} lacks the training the policy requires ({p['required']})"
+    if k == "unit_ranking":
+        unit = _n(names, str(p["unit"]))
+        return f"{unit} tar bara sökande från sin egen rangordning" if sv else f"{unit} only takes applicants it ranked"
+    if k == "link":
+        return (
+            f"sökande {p['first']} och {p['second']} är kopplade ({p['relation']})"
+            if sv
+            else f"applicants {p['first']} and {p['second']} are linked ({p['relation']})"
+        )
+    return f"{k} {item.record}"
+
+
+def _relaxation(r: Relaxation, lang: Lang, names: Names) -> str:
+    sv = lang == "sv"
+    target = _n(names, r.record)
+    if r.after is None:
+        what = {"pin": ("the pin of applicant", "låsningen av sökande"), "link": ("the link", "kopplingen")}
+        en, swedish = what.get(r.kind, (r.kind, r.kind))
+        return f"ta bort {swedish} {r.record}" if sv else f"drop {en} {r.record}"
+    if r.kind in ("unit_min", "municipality_min"):
+        return (
+            f"sänk miniminivån för {target} från {r.before} till {r.after}"
+            if sv
+            else f"lower the minimum of {target} from {r.before} to {r.after}"
+        )
+    if r.kind == "supervisor_capacity":
+        return (
+            f"höj handledare {r.record}s kapacitet från {r.before} till {r.after}"
+            if sv
+            else f"raise supervisor {r.record}'s capacity from {r.before} to {r.after}"
+        )
+    return (
+        f"höj maxnivån för {target} från {r.before} till {r.after}"
+        if sv
+        else f"raise the maximum of {target} from {r.before} to {r.after}"
+    )
+
+
+def render_infeasibility(e: InfeasibilityExplanation, lang: Lang, names: Names) -> str:
+    """The core and the relaxation in full sentences."""
+    sv = lang == "sv"
+    lines = ["Ingen plan uppfyller alla villkor." if sv else "No plan satisfies every constraint."]
+    if e.core:
+        n = len(e.core)
+        if sv:
+            lines.append(f"Dessa {n} villkor kan inte gälla samtidigt, och vart och ett behövs för konflikten:")
+        else:
+            lines.append(f"These {n} constraints cannot all hold together, and each one is needed for the clash:")
+        lines += [f"- {_core_item(item, lang, names)};" for item in e.core]
+    if e.relaxation:
+        if sv:
+            lines.append(f"Den minsta ändringen som gör en plan möjlig (storlek {e.slack}):")
+        else:
+            lines.append(f"The smallest change that makes a plan possible (size {e.slack}):")
+        lines += [f"- {_relaxation(r, lang, names)};" for r in e.relaxation]
+    return "\n".join(lines)
+
+
+def render_diagnostics(d: Diagnostics, lang: Lang, names: Names) -> str:
+    """Supply, demand and findings in full sentences."""
+    sv = lang == "sv"
+    lines = ["Utbud och efterfrågan:" if sv else "Supply and demand:"]
+    for s in d.supply:
+        name = _n(names, s.name)
+        if sv:
+            lines.append(
+                f"- {name}: {s.places} platser, handledarkapacitet {s.supervisor_capacity}, "
+                f"{s.wishing} sökande önskar det, {s.acceptable} kan placeras där."
+            )
+        else:
+            lines.append(
+                f"- {name}: {s.places} places, supervisor capacity {s.supervisor_capacity}, "
+                f"{s.wishing} applicants wish for it, {s.acceptable} can be placed there."
+            )
+    for f in d.findings:
+        lines.append("- " + _finding(f.code, f.records, f.params, lang, names))
+    return "\n".join(lines)
+
+
+def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], lang: Lang, names: Names) -> str:
+    sv = lang == "sv"
+    who = ", ".join(_n(names, r) for r in records)
+    if code == "no_acceptable_option":
+        removed = {k: v for k, v in p.items() if k != "wished"}
+        parts = "; ".join(f"{v} ({_RULES[lang][k]})" for k, v in removed.items() if k in _RULES[lang])
+        if sv:
+            return f"Sökande {who} har inget möjligt alternativ ({p['wished']} önskade). {parts}".strip()
+        return f"Applicant {who} has no acceptable option ({p['wished']} wished). {parts}".strip()
+    if code == "minimum_unreachable":
+        if sv:
+            return (
+                f"{who} behöver minst {p['minimum']} studenter, men bara {p['applicants']} sökande kan placeras "
+                f"där och kapaciteten är {p['capacity']}."
+            )
+        return (
+            f"{who} needs at least {p['minimum']} students, but only {p['applicants']} applicants can be placed "
+            f"there and the capacity is {p['capacity']}."
+        )
+    if code == "idle_supervisor":
+        why = str(p["why"])
+        reason = {
+            "no_capacity": ("has capacity 0", "har kapacitet 0"),
+            "training": ("lacks the required training", "saknar den utbildning som krävs"),
+            "no_acceptable_applicant": ("is not acceptable to any applicant", "passar ingen sökande"),
+        }[why]
+        return f"Handledare {who} {reason[1]}." if sv else f"Supervisor {who} {reason[0]}."
+    if code == "pins_over_capacity":
+        if sv:
+            return f"{who} har {p['pins']} låsta placeringar men kapacitet {p['capacity']}."
+        return f"{who} has {p['pins']} pinned placements but a capacity of {p['capacity']}."
+    if code == "pin_without_place":
+        if sv:
+            return f"Låsningen av sökande {who} kan inte uppfyllas: platsen saknar kapacitet."
+        return f"The pin of applicant {who} cannot hold: the place has no capacity."
+    return f"{code}: {who}"

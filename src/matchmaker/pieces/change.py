@@ -1,0 +1,111 @@
+"""Pieces for re-solving against a previous plan: a forced placement, and the number of people moved.
+
+* :class:`Force`: the applicant must be placed at a supervisor, or in a unit (a row ``== 1``); an
+  explanation asks "what would it cost to place this applicant here?".
+* :class:`Disruption`: level ``moved`` (minimised) at a stated position: the number of applicants of a
+  base plan who do not keep their placement (moved to another supervisor or left unplaced). With
+  ``x`` the pair variables, ``moved = |base| - sum(x[a, base(a)])``: a linear level with a constant,
+  which keeps the model totally unimodular.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from matchmaker.build import Level
+
+if TYPE_CHECKING:
+    from matchmaker.build import ModelBuilder, Position
+    from matchmaker.models import Problem
+
+__all__ = ["AtLeast", "Disruption", "Force"]
+
+
+class Force:
+    """Place ``applicant`` with ``supervisor`` or in ``unit`` (exactly one is given)."""
+
+    name = "force"
+
+    def __init__(self, applicant: str, *, unit: str | None = None, supervisor: str | None = None) -> None:
+        if (unit is None) == (supervisor is None):
+            raise ValueError("give exactly one of unit and supervisor")
+        self.applicant = applicant
+        self.unit = unit
+        self.supervisor = supervisor
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One equality row over the applicant's pairs at the target (empty if none is acceptable)."""
+        sc = builder.scores
+        enc = sc.encoding
+        a = enc.applicant_index[self.applicant]
+        mine = sc.applicant == a
+        if self.supervisor is not None:
+            hit = mine & (sc.supervisor == enc.supervisor_index[self.supervisor])
+            target = f"supervisor {self.supervisor!r}"
+        else:
+            hit = mine & (sc.unit == enc.unit_index[self.unit or ""])
+            target = f"unit {self.unit!r}"
+        g = builder.add_group("forced", self.applicant, f"applicant {self.applicant!r} is placed at {target}")
+        builder.add_row(g, np.flatnonzero(hit), 1, 1, 1)
+
+
+class AtLeast:
+    """At least ``count`` students in ``unit`` (used to fill a freed place in that unit)."""
+
+    name = "at_least"
+
+    def __init__(self, unit: str, count: int) -> None:
+        self.unit = unit
+        self.count = count
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One row over the unit's pairs."""
+        sc = builder.scores
+        pairs = np.flatnonzero(sc.unit == sc.encoding.unit_index[self.unit])
+        g = builder.add_group("at_least", self.unit, f"unit {self.unit!r} takes at least {self.count} students")
+        builder.add_row(g, pairs, 1, self.count, max(self.count, pairs.size))
+
+
+class Disruption:
+    """Level ``moved`` at ``position``: base-plan applicants who lose their placement or move.
+
+    ``base`` maps applicant id -> supervisor id; applicants in ``exclude`` are not counted (an applicant
+    forced elsewhere moves by definition).
+    """
+
+    name = "disruption"
+
+    def __init__(self, base: Mapping[str, str], *, position: Position = 3.5, exclude: frozenset[str] = frozenset()):
+        self.base = dict(base)
+        self.position = position
+        self.exclude = exclude
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One minimised level with a constant: the count of base placements not kept."""
+        sc = builder.scores
+        enc = sc.encoding
+        counted = {a: s for a, s in self.base.items() if a not in self.exclude and a in enc.applicant_index}
+        coefs = np.zeros(sc.n_pairs, dtype=np.int64)
+        for a, s in counted.items():
+            if s not in enc.supervisor_index:
+                continue  # the supervisor left the round: that applicant moves in every plan
+            hit = (sc.applicant == enc.applicant_index[a]) & (sc.supervisor == enc.supervisor_index[s])
+            coefs[hit] = -1
+        keep = np.flatnonzero(coefs)
+        offset = len(counted)
+        builder.add_level(
+            Level(
+                "moved",
+                "min",
+                "applicants of the previous plan who lose or change their placement",
+                keep.astype(np.int64),
+                coefs[keep],
+                offset - keep.size,
+                offset,
+                position=self.position,
+                offset=offset,
+            )
+        )

@@ -1,0 +1,264 @@
+"""Explanations: hand cases with known reasons, and every claim verified by an independent re-solve."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import matchmaker as mm
+from conftest import EXAMPLES
+from matchmaker.explanations import display_names, explain_all, reserve_lists, what_if
+from matchmaker.rules import refusal
+from matchmaker.scoring import applicant_wishes
+
+
+def solved(data: dict[str, Any]) -> tuple[mm.Problem, mm.Result]:
+    problem = mm.Problem.model_validate(data)
+    return problem, mm.solve(problem)
+
+
+def base_round() -> dict[str, Any]:
+    return {
+        "municipalities": [{"id": "M"}],
+        "units": [
+            {"id": "BoU", "name": "Barn och ungdom", "municipality": "M", "area": "Barn och ungdom", "max_places": 2},
+            {"id": "Vux", "name": "Vuxenenhet", "municipality": "M", "area": "Vuxenenhet", "max_places": 1},
+        ],
+        "supervisors": [
+            {"id": "H1", "unit": "BoU", "capacity": 1},
+            {"id": "H2", "unit": "BoU", "capacity": 1},
+            {"id": "H3", "unit": "Vux", "capacity": 1},
+        ],
+        "applicants": [
+            {"id": "A1", "ranking": {"units": {"BoU": 1, "Vux": 2}}},
+            {"id": "A2", "ranking": {"units": {"BoU": 1}}},
+            {"id": "A3", "ranking": {"units": {"Vux": 1, "BoU": 2}}},
+            {"id": "A4", "ranking": {"units": {"BoU": 1}}},
+        ],
+    }
+
+
+def test_equal_candidates_are_told_the_lottery_decided() -> None:
+    # A1, A2 and A4 fit BoU equally (0.85); only two places: the one left out lost the lottery.
+    p, r = solved(base_round())
+    out = next(u.applicant for u in r.unplaced)
+    e = mm.explain(p, r, out)
+    bou = next(o for o in e.options if o.unit == "BoU")
+    assert bou.outcome == "lottery"
+    assert bou.what_if is not None
+    assert all(not c.worse for c in bou.what_if.changes)
+    assert len(bou.what_if.moves) == 1  # someone else leaves BoU
+    assert "lottery decided" in e.text("en")
+    assert "lottningen avgjorde" in e.text("sv")
+    assert e.cheapest is not None
+
+
+def test_full_unit_costs_fit_and_names_who_moves() -> None:
+    data = base_round()
+    data["applicants"][3]["ranking"] = {"units": {"BoU": 1, "Vux": 2}}  # A4 also accepts Vux, second
+    data["units"][0]["max_places"] = 1
+    data["supervisors"][1]["capacity"] = 0
+    p, r = solved(data)
+    # One BoU place (A1, A2, A4 at 0.85: the lottery picks one) and one Vux place (A3 at 0.85; A1 or A4
+    # would fit it at 0.5). Whoever is out of A1/A4 with Vux as second choice: forcing them into Vux
+    # moves A3 to BoU (0.5) or out, and the total fit drops.
+    assert r.placement_of["A3"].unit == "Vux"
+    out = [u.applicant for u in r.unplaced if u.applicant in ("A1", "A4")]
+    assert out
+    e = mm.explain(p, r, out[0])
+    vux = next(o for o in e.options if o.unit == "Vux")
+    assert vux.outcome == "full"
+    assert vux.full == ("unit", "supervisors")
+    assert vux.what_if is not None
+    assert vux.what_if.first_worse == "total_fit"
+    assert "A3" in [m.applicant for m in vux.what_if.moves]
+    assert "the total fit" in e.text("en")
+
+
+def test_rule_reasons() -> None:
+    data = base_round()
+    data["applicants"][1]["conflicts"] = {"units": ["BoU"]}  # A2 wants only BoU but has jäv there
+    data["units"][1]["requirements"] = ["körkort"]
+    data["applicants"][0]["ranking"] = {"units": {"Vux": 1, "BoU": 2}}
+    p, r = solved(data)
+    a2 = mm.explain(p, r, "A2")
+    assert a2.placed is None
+    assert [(o.unit, o.outcome, o.rule) for o in a2.options] == [("BoU", "rule", "conflict")]
+    assert "jäv" in a2.text("sv")
+    a1 = mm.explain(p, r, "A1")
+    assert ("Vux", "rule", "requirement") in [(o.unit, o.outcome, o.rule) for o in a1.options]
+
+
+def test_priority_is_named_as_the_first_worse_level() -> None:
+    data = base_round()
+    data["units"][0]["max_places"] = 1
+    data["supervisors"][1]["capacity"] = 0
+    data["units"][1]["max_places"] = 0
+    data["applicants"][3]["priority_tier"] = 1  # A4 has förtur for the one BoU place
+    p, r = solved(data)
+    assert r.placement_of["A4"].unit == "BoU"
+    e = mm.explain(p, r, "A2")
+    (bou,) = e.options
+    assert bou.outcome == "full"
+    assert bou.what_if is not None
+    assert bou.what_if.first_worse == "placed_tier_1"
+    assert "applicants placed with priority tier 1 1 -> 0" in e.text("en")
+    assert "placerade sökande med förtursgrupp 1 1 -> 0" in e.text("sv")
+
+
+def test_forcing_into_a_pinned_full_unit_is_infeasible() -> None:
+    data = base_round()
+    data["pins"] = [{"applicant": "A1", "supervisor": "H1"}, {"applicant": "A2", "supervisor": "H2"}]
+    p, r = solved(data)
+    a4 = mm.explain(p, r, "A4")
+    assert [(o.unit, o.outcome) for o in a4.options] == [("BoU", "infeasible")]
+    pinned = mm.explain(p, r, "A1")
+    assert pinned.pinned
+    assert "pinned" in pinned.text("en")
+
+
+def test_result_and_problem_must_match() -> None:
+    p, r = solved(base_round())
+    other = base_round()
+    other["units"][0]["max_places"] = 1
+    with pytest.raises(mm.ResultMismatchError):
+        mm.explain(mm.Problem.model_validate(other), r, "A1")
+    with pytest.raises(mm.InputError, match="is not in the problem"):
+        mm.explain(p, r, "Z9")
+    assert r.explain(p, "A1").applicant == "A1"
+
+
+def test_reserve_list_names_the_next_in_line() -> None:
+    p, r = solved(base_round())
+    out = next(u.applicant for u in r.unplaced)
+    (bou,) = reserve_lists(p, r, depth=2, units=["BoU"])
+    assert bou.reserves[0].applicant == out
+    assert bou.reserves[0].unit == "BoU"
+    assert bou.reserves[0].moves == ()
+    assert len(bou.reserves) == 1  # nobody else wants BoU
+
+
+def test_diagnostics_find_each_problem() -> None:
+    data = base_round()
+    data["applicants"].append({"id": "A5"})
+    data["units"][1]["min_places"] = 1
+    data["applicants"][0]["ranking"] = {"units": {"BoU": 1}}
+    data["applicants"][2]["ranking"] = {"units": {"BoU": 1}}  # nobody wants Vux any more
+    data["supervisors"].append({"id": "H4", "unit": "BoU", "capacity": 0})
+    data["pins"] = [{"applicant": "A1", "supervisor": "H1"}, {"applicant": "A2", "supervisor": "H1"}]
+    d = mm.diagnose(mm.Problem.model_validate(data))
+    codes = {(f.code, f.records) for f in d.findings}
+    assert ("no_acceptable_option", ("A5",)) in codes
+    assert ("minimum_unreachable", ("Vux",)) in codes
+    assert ("idle_supervisor", ("H4",)) in codes
+    assert ("pins_over_capacity", ("H1",)) in codes
+    bou = next(s for s in d.supply if s.name == "Barn och ungdom")
+    assert (bou.places, bou.wishing) == (2, 4)
+    text = d.text("sv")
+    assert "behöver minst 1 studenter, men bara 0 sökande" in text
+
+
+def test_minimal_core_and_relaxation_on_a_hand_case() -> None:
+    data = base_round()
+    data["units"][1]["min_places"] = 1
+    data["applicants"][0]["ranking"] = {"units": {"BoU": 1}}
+    data["applicants"][2]["ranking"] = {"units": {"BoU": 1, "Vux": 2}}
+    data["applicants"][2]["conflicts"] = {"units": ["Vux"]}  # the only one who wants Vux has jäv there
+    p, r = solved(data)
+    assert r.status is mm.Status.INFEASIBLE
+    e = mm.explain_infeasibility(p)
+    assert e is not None
+    assert {(c.kind, c.record) for c in e.core} == {("unit_min", "Vux"), ("conflict", "A3|Vux")}
+    assert [(x.kind, x.record, x.before, x.after) for x in e.relaxation] == [("unit_min", "Vux", 1, 0)]
+    assert e.slack == 1
+    assert "jäv" in e.text("sv", display_names(p))
+    assert "Vuxenenhet (Vux) needs at least 1 students, but only 0 applicants can be placed there" in e.text(
+        "en", display_names(p)
+    )
+    assert r.decision.message is not None
+    assert "conflict of interest" in r.decision.message
+
+
+def test_feasible_round_has_no_core() -> None:
+    p, _ = solved(base_round())
+    assert mm.explain_infeasibility(p) is None
+
+
+def _best_over_pins(problem: mm.Problem, applicant: str, unit: str) -> tuple[int, ...] | None:
+    """Independent: the best objective vector (without the lottery) over pinning the applicant to the
+    unit (when every usable supervisor there is one they wished for, a pin to the unit is the same
+    thing), else to each supervisor they wished for there."""
+    wished = applicant_wishes(problem, applicant)
+    usable = [s.id for s in problem.supervisors if s.unit == unit and refusal(problem, applicant, s.id) is None]
+    mine = [s for s in usable if s in wished]
+    targets: list[dict[str, str]] = [{"unit": unit}] if set(mine) == set(usable) else [{"supervisor": s} for s in mine]
+    best: tuple[int, ...] | None = None
+    for target in targets:
+        data = problem.model_dump(mode="json")
+        data["pins"] = [*data["pins"], {"applicant": applicant, **target}]
+        r = mm.solve(mm.Problem.model_validate(data))
+        if not r.status.has_plan:
+            continue
+        vec = tuple(
+            (lv.value if lv.sense == "max" else -lv.value) for lv in r.decision.objective if lv.name != "lottery"
+        )
+        if best is None or vec > best:
+            best = vec
+    return best
+
+
+@pytest.mark.slow
+def test_every_joint_programme_applicant_is_explained_and_verified() -> None:
+    problem = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
+    result = mm.solve(problem)
+    names = display_names(problem)
+    explanations = explain_all(problem, result)
+    assert len(explanations) == 90
+    plan = result.placement_of
+    counts_unit: dict[str, int] = {}
+    for a in result.assignments:
+        counts_unit[a.unit] = counts_unit.get(a.unit, 0) + 1
+    verified = 0
+    for e in explanations:
+        for lang in ("en", "sv"):
+            text = e.text(lang, names)
+            assert e.applicant in text
+        assert (e.placed is None) == (e.applicant not in plan)
+        for o in e.options:
+            if o.outcome == "rule":
+                continue
+            w = o.what_if
+            assert w is not None
+            if "unit" in o.full:
+                assert counts_unit.get(o.unit, 0) == problem.unit_by_id[o.unit].max_places
+            if o.outcome == "full":
+                assert w.first_worse is not None
+                first = next(c for c in w.changes if c.name == w.first_worse)
+                assert first.worse
+                assert all(not c.worse for c in w.changes[: w.changes.index(first)])
+            # Independent check of the reported cost: the best plan over pinning the applicant to each of
+            # their acceptable supervisors in the unit has exactly the reported levels.
+            best = _best_over_pins(problem, e.applicant, o.unit)
+            if o.outcome == "infeasible":
+                assert best is None
+                continue
+            reported = tuple((c.after if c.sense == "max" else -c.after) for c in w.changes)
+            assert best == reported, (e.applicant, o.unit)
+            verified += 1
+    assert verified > 100
+
+
+def test_what_if_cost_is_the_difference_of_two_optima() -> None:
+    problem = mm.load_problem(EXAMPLES / "sodertalje" / "problem.json")
+    result = mm.solve(problem)
+    unplaced = [u.applicant for u in result.unplaced if u.reason is mm.UnplacedReason.NOT_SELECTED]
+    w = what_if(problem, result, unplaced[0], "sdt-bou")
+    data = json.loads(json.dumps(problem.model_dump(mode="json")))
+    data["pins"] = [{"applicant": unplaced[0], "unit": "sdt-bou"}]
+    forced = mm.solve(mm.Problem.model_validate(data))
+    after = {c.name: c.after for c in w.changes}
+    for lv in forced.decision.objective:
+        if lv.name in after:
+            assert after[lv.name] == lv.value, lv.name
