@@ -194,6 +194,7 @@ class Settings:
     engines: tuple[str, ...]
     measure: tuple[Group, ...]
     repeats: int
+    warmup: int
     budget: float
     time_limit: float
     workers: int
@@ -211,6 +212,7 @@ def _plan(
         "problem": str(problem),
         "arrays": str(arrays_path),
         "repeats": settings.repeats,
+        "warmup": settings.warmup,
         "budget": settings.budget,
         "time_limit": settings.time_limit,
         "workers": settings.workers,
@@ -554,6 +556,7 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         "matchmaker solves, peers)",
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument("--warmup", type=int, default=0, help="untimed runs before the timed ones (default: none)")
     parser.add_argument("--budget", type=float, default=60.0, help="stop repeating once runs took this long (s)")
     parser.add_argument("--time-limit", type=float, default=300.0, help="per solve, matchmaker and peers (s)")
     parser.add_argument("--workers", type=int, default=2, help="threads for matchmaker, CP-SAT and HiGHS")
@@ -597,8 +600,8 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         if g not in GROUPS:
             parser.error(f"measurement group {g!r} is not one of {','.join(GROUPS)}")
         measure.append(next(x for x in GROUPS if x == g))
-    if args.repeats < 1 or args.time_limit <= 0 or args.workers < 1:
-        parser.error("--repeats and --workers must be at least 1, --time-limit positive")
+    if args.repeats < 1 or args.warmup < 0 or args.time_limit <= 0 or args.workers < 1:
+        parser.error("--repeats and --workers must be at least 1, --warmup at least 0, --time-limit positive")
     return Settings(
         sizes=sizes,
         variants=tuple(variants),
@@ -606,6 +609,7 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         engines=engines,
         measure=tuple(measure),
         repeats=args.repeats,
+        warmup=args.warmup,
         budget=args.budget,
         time_limit=args.time_limit,
         workers=args.workers,
@@ -649,6 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "engines": list(settings.engines),
                 "measure": list(settings.measure),
                 "repeats": settings.repeats,
+                "warmup": settings.warmup,
                 "budget_s": settings.budget,
                 "time_limit_s": settings.time_limit,
                 "workers": settings.workers,

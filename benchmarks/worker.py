@@ -8,13 +8,14 @@ A task is a JSON object::
 
     {"kind": "json-load" | "mm-load" | "mm-e2e" | "mm-build" | "mm-solve" | "peer",
      "problem": "<problem.json>", "arrays": "<arrays.npz>", "repeats": 3,
-     "time_limit": 300.0, "workers": 2, "budget": 60.0,
+     "time_limit": 300.0, "workers": 2, "budget": 60.0, "warmup": 0,
      "engine": "auto",              # mm-e2e, mm-solve: a matchmaker engine name
      "policy": {...} | null,        # mm-solve: policy settings merged into the problem's policy
      "relaxed_fairness": false,     # mm-solve: check the plan without the instance's fairness rule
      "peer": "flow"}                # peer: a name in benchmarks.peers.PEERS
 
-A measurement runs ``repeats`` times, or fewer once its runs together took ``budget`` seconds.
+A measurement runs ``warmup`` times untimed (default 0: the first, cold run counts), then ``repeats``
+times, or fewer once its runs together took ``budget`` seconds.
 Everything inside the timed call is what the measurement names: ``mm-e2e`` reads, validates, solves
 and writes the result; ``mm-solve`` solves from a validated problem; ``mm-build`` scores and builds the
 model; a peer builds its own model from the arrays and solves it. Loading the problem or arrays for the
@@ -77,6 +78,8 @@ def _timed(fn: Callable[[], T], task: dict[str, Any]) -> tuple[list[float], T]:
     budget = float(task.get("budget", DEFAULT_BUDGET))
     times: list[float] = []
     out: T | None = None
+    for _ in range(int(task.get("warmup", 0))):
+        fn()
     for _ in range(max(1, int(task["repeats"]))):
         start = time.perf_counter()
         out = fn()
