@@ -1,0 +1,87 @@
+"""The benchmark harness gives correct answers on its smallest instances. No duration is asserted here:
+timings belong to ``python -m benchmarks.run``, never to the tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import matchmaker as mm
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import Variant, build, ensure  # noqa: E402
+from benchmarks.instance import export, level_names, load_arrays, save_arrays  # noqa: E402
+from benchmarks.peers import PEERS, PeerOptions  # noqa: E402
+from benchmarks.verify import evaluate, pairs_of  # noqa: E402
+
+OPTIONS = PeerOptions(time_limit=60.0, workers=1)
+
+
+def test_generator_is_deterministic() -> None:
+    assert build(100, "side", seed=3) == build(100, "side", seed=3)
+    assert build(100, "side", seed=3) != build(100, "side", seed=4)
+
+
+@pytest.mark.parametrize("variant", ["dense", "sparse"])
+def test_flow_peer_agrees_with_matchmaker(variant: Variant, tmp_path: Path) -> None:
+    files = ensure(100, variant, seed=1, data_dir=tmp_path)
+    arrays = export(files)
+    save_arrays(arrays, files.arrays())
+    arrays = load_arrays(files.arrays())
+    problem = mm.load_problem(files.problem)
+    result = mm.solve(problem, mm.SolveOptions(workers=1))
+    assert result.is_optimal
+    mine = evaluate(arrays, pairs_of(arrays, ((a.applicant, a.supervisor) for a in result.assignments)))
+    assert mine.ok, mine.violations
+    assert mine.levels == dict(result.objective)
+
+    flow = PEERS["flow"].solve(arrays, OPTIONS)
+    assert flow.status == "optimal"
+    assert flow.chosen is not None
+    theirs = evaluate(arrays, flow.chosen)
+    assert theirs.ok, theirs.violations
+    for level in level_names(arrays, lottery=False):
+        assert theirs.levels[level] == mine.levels[level], level
+    assert theirs.levels["placed"] == len(result.assignments)
+    assert theirs.levels["total_fit"] == sum(a.fit_points for a in result.assignments)
+
+
+def test_scipy_peer_agrees_on_the_pure_assignment(tmp_path: Path) -> None:
+    arrays = export(ensure(100, "dense", seed=1, data_dir=tmp_path))
+    assert PEERS["scipy"].why_not(arrays) is None
+    flow = PEERS["flow"].solve(arrays, OPTIONS)
+    scipy = PEERS["scipy"].solve(arrays, OPTIONS)
+    assert flow.chosen is not None
+    assert scipy.chosen is not None
+    a, b = evaluate(arrays, flow.chosen), evaluate(arrays, scipy.chosen)
+    assert a.ok
+    assert b.ok
+    core = level_names(arrays, lottery=False)
+    assert [a.levels[n] for n in core] == [b.levels[n] for n in core]
+
+
+def test_verifier_catches_a_broken_plan(tmp_path: Path) -> None:
+    arrays = export(ensure(100, "sparse", seed=1, data_dir=tmp_path))
+    nobody = evaluate(arrays, np.empty(0, dtype=np.int64))
+    assert nobody.ok
+    assert nobody.levels["placed"] == 0
+    everybody = evaluate(arrays, np.arange(arrays.n_pairs, dtype=np.int64))
+    assert "applicants are placed more than once" in " ".join(everybody.violations)
+
+
+def test_matching_peer_is_stable(tmp_path: Path) -> None:
+    if not PEERS["matching"].installed():
+        pytest.skip("the matching package is a bench-only dependency: pip install --group bench")
+    arrays = export(ensure(100, "stable", seed=1, data_dir=tmp_path))
+    outcome = PEERS["matching"].solve(arrays, OPTIONS)
+    assert outcome.chosen is not None
+    ev = evaluate(arrays, outcome.chosen)
+    assert ev.ok, ev.violations
+    assert ev.blocking == 0
+    assert evaluate(arrays, outcome.chosen[1:]).blocking
