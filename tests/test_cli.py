@@ -116,3 +116,53 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "status: optimal" in proc.stdout
+
+
+def test_explain_an_applicant_from_a_result(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert run("solve", str(SDT), "-o", str(out), "-q")[0] == EXIT_OK
+    code, stdout, _ = run("explain", str(out), "VT26-07", "--lang", "sv")
+    assert code == EXIT_OK
+    assert "Sökande VT26-07 placeras inte." in stdout
+    assert "ett anmält jäv utesluter det" in stdout
+    code, stdout, _ = run("explain", str(out), "VT26-07", "--json")
+    assert json.loads(stdout)[0]["options"][0]["rule"] == "conflict"
+    code, stdout, _ = run("explain", str(out), "--reserves", "1")
+    assert "Reserves for" in stdout
+
+
+def test_explain_needs_the_right_problem(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    run("solve", str(SDT), "-o", str(out), "-q")
+    other = EXAMPLES / "huddinge-nacka-tyreso" / "problem.json"
+    code, _, stderr = run("explain", str(out), "VT26-07", "--problem", str(other))
+    assert code == EXIT_BAD_INPUT
+    assert "was solved for a different problem" in stderr
+    code, _, stderr = run("explain", str(out), "NOBODY")
+    assert code == EXIT_BAD_INPUT
+    assert "not applicants of the problem: NOBODY" in stderr
+
+
+def test_explain_an_infeasible_round() -> None:
+    problem = EXAMPLES / "nacka-infeasible" / "problem.json"
+    code, stdout, _ = run("explain", "--problem", str(problem))
+    assert code == EXIT_OK
+    assert "These 3 constraints cannot all hold together" in stdout
+    assert "raise the maximum of Nacka (nacka) from 8 to 9" in stdout
+    code, stdout, _ = run("explain", "--problem", str(SDT))
+    assert "The round has a plan." in stdout
+
+
+def test_policy_flags(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    joint = EXAMPLES / "huddinge-nacka-tyreso" / "problem.json"
+    code, _, _ = run("solve", str(joint), "--balance", "maximin", "--objective", "egalitarian", "-q", "-o", str(out))
+    assert code == EXIT_OK
+    names = [lv.name for lv in mm.load_result(out).decision.objective]
+    assert "lowest_fill_rate_ppm" in names
+    assert "rank_sum" in names
+    code, _, _ = run("solve", str(joint), "--minimums", "soft", "-q", "-o", str(out))
+    assert "minimum_shortfall" in mm.load_result(out).objective
+    code, _, stderr = run("solve", str(joint), "--balance-ratio", "0.8", "-q")
+    assert code == EXIT_BAD_INPUT
+    assert "need a balance mode" in stderr

@@ -108,3 +108,34 @@ def test_examples_exist_with_scripts() -> None:
     for name in CASES:
         folder: Path = EXAMPLES / name
         assert {"generate.py", "run.py", "problem.json"} <= {p.name for p in folder.iterdir()}
+
+
+def test_infeasible_example_gets_a_minimal_core_and_a_working_relaxation(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = EXAMPLES / "nacka-infeasible"
+    module = runpy.run_path(str(folder / "generate.py"))
+    text = json.dumps(module["build"](), indent=2, ensure_ascii=False) + "\n"
+    assert text == (folder / "problem.json").read_text(encoding="utf-8")
+    explanation = runpy.run_path(str(folder / "run.py"))["main"]()
+    out = capsys.readouterr().out
+    assert "status: infeasible" in out
+    assert "Dessa 3 villkor kan inte gälla samtidigt" in out
+    assert {(c.kind, c.record) for c in explanation.core} == {
+        ("municipality_max", "nacka"),
+        ("unit_min", "nacka-af"),
+        ("unit_min", "nacka-vux"),
+    }
+    data = json.loads(text)
+    # Minimal: dropping any one member of the core gives a round with a plan.
+    for drop in ("nacka-max", "nacka-af", "nacka-vux"):
+        trial = json.loads(text)
+        if drop == "nacka-max":
+            next(m for m in trial["municipalities"] if m["id"] == "nacka")["max_places"] = None
+        else:
+            next(u for u in trial["units"] if u["id"] == drop)["min_places"] = 0
+        assert mm.solve(mm.Problem.model_validate(trial)).status is mm.Status.OPTIMAL, drop
+    # The relaxation (one place) restores a plan; nothing smaller than one change exists.
+    (change,) = explanation.relaxation
+    assert explanation.slack == 1
+    assert (change.kind, change.record, change.before, change.after) == ("municipality_max", "nacka", 8, 9)
+    next(m for m in data["municipalities"] if m["id"] == "nacka")["max_places"] = 9
+    assert mm.solve(mm.Problem.model_validate(data)).status is mm.Status.OPTIMAL

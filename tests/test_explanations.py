@@ -233,6 +233,16 @@ def test_every_joint_programme_applicant_is_explained_and_verified() -> None:
             assert w is not None
             if "unit" in o.full:
                 assert counts_unit.get(o.unit, 0) == problem.unit_by_id[o.unit].max_places
+            if "municipality" in o.full:
+                muni = problem.unit_by_id[o.unit].municipality
+                placed_there = sum(1 for a in result.assignments if a.municipality == muni)
+                assert placed_there == problem.municipality_by_id[muni].max_places
+            if "supervisors" in o.full:
+                for s in problem.supervisors:
+                    if s.unit == o.unit and refusal(problem, e.applicant, s.id) is None:
+                        taken = sum(1 for a in result.assignments if a.supervisor == s.id)
+                        if s.id in applicant_wishes(problem, e.applicant):
+                            assert taken >= s.capacity
             if o.outcome == "full":
                 assert w.first_worse is not None
                 first = next(c for c in w.changes if c.name == w.first_worse)

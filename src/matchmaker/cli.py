@@ -104,6 +104,15 @@ def cli() -> None:
     type=click.Choice(["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin"]),
     help="Level-3 objective (overrides the policy's).",
 )
+@click.option("--minimums", type=click.Choice(["hard", "soft"]), help="Minimums as constraints or as a goal.")
+@click.option("--targets", type=click.Choice(["soft", "hard"]), help="Unit targets as a goal or as lower bounds.")
+@click.option(
+    "--balance",
+    type=click.Choice(["none", "within", "ratio", "maximin"]),
+    help="Balance between municipalities (overrides the policy's).",
+)
+@click.option("--balance-tolerance", type=click.FloatRange(0, 1), help="For --balance within (default 0.1).")
+@click.option("--balance-ratio", type=click.FloatRange(0, 1), help="For --balance ratio (default 0.75).")
 @click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT search workers (default: cores, max 8).")
 @click.option("--solver-seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -115,6 +124,11 @@ def solve_cmd(
     time_limit: float | None,
     seed: int | None,
     objective: str | None,
+    minimums: str | None,
+    targets: str | None,
+    balance: str | None,
+    balance_tolerance: float | None,
+    balance_ratio: float | None,
     workers: int | None,
     solver_seed: int,
     quiet: bool,
@@ -124,13 +138,32 @@ def solve_cmd(
     """Solve PROBLEM (.json, .xlsx or a folder of CSV files): print the plan and write the result."""
     _configure_logging(verbose, quiet)
     problem = _load(problem_path)
-    if seed is not None or objective is not None:
+    overrides: dict[str, object] = {
+        key: value
+        for key, value in (
+            ("lottery_seed", seed),
+            ("objective", objective),
+            ("minimums", minimums),
+            ("targets", targets),
+        )
+        if value is not None
+    }
+    if balance is not None:
+        overrides["balance"] = None if balance == "none" else {"mode": balance}
+    if balance_tolerance is not None or balance_ratio is not None:
+        current = overrides.get("balance", problem.policy.balance and problem.policy.balance.model_dump(mode="json"))
+        if not isinstance(current, dict):
+            _fail("--balance-tolerance and --balance-ratio need a balance mode (--balance)", EXIT_BAD_INPUT)
+        current = dict(current)
+        if balance_tolerance is not None:
+            current["tolerance"] = balance_tolerance
+        if balance_ratio is not None:
+            current["ratio"] = balance_ratio
+        overrides["balance"] = current
+    if overrides:
         data = problem.model_dump(mode="json")
-        if seed is not None:
-            data["policy"]["lottery_seed"] = seed
-        if objective is not None:
-            data["policy"]["objective"] = objective
-        problem = Problem.model_validate(data)
+        data["policy"].update(overrides)
+        problem = _run(lambda: Problem.model_validate(data))
     kwargs: dict[str, object] = {"time_limit": time_limit, "solver_seed": solver_seed, "log": verbose >= 2}
     if workers is not None:
         kwargs["workers"] = workers
@@ -139,7 +172,7 @@ def solve_cmd(
         result = solve(problem, options)
     except SolverError as exc:
         _fail(str(exc), EXIT_INTERNAL)
-    if seed is None and objective is None:  # `explain RESULT` can find the problem again
+    if not overrides:  # `explain RESULT` can find the problem again (with overrides it is another problem)
         stats = result.statistics.model_copy(update={"input": str(problem_path)})
         result = result.model_copy(update={"statistics": stats})
     report = check(problem, result)
