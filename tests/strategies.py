@@ -221,7 +221,8 @@ def rich_problems(draw: st.DrawFn) -> dict[str, Any]:
 
     For round trips through the file formats: names, requirements and qualifications, universities,
     interviewers' own scales, ids that look like numbers, floats with 17 significant digits, the
-    largest lottery seed, and applicants with empty interests.
+    largest lottery seed, applicants with empty interests, and units with an empty ranking of their own
+    (besides the links, unit rankings, targets and balance that :func:`problems` draws).
     """
     data = draw(problems())
     data["name"] = draw(texts())
@@ -244,12 +245,19 @@ def rich_problems(draw: st.DrawFn) -> dict[str, Any]:
     for key in ("pins", "adjustments"):
         for item in data[key]:
             item["applicant"] = rename(item["applicant"])
+    for link in data["links"]:
+        link["applicants"] = [rename(a) for a in link["applicants"]]
+    for unit in data["units"]:
+        if "ranking" in unit:
+            unit["ranking"] = {rename(a): rank for a, rank in unit["ranking"].items()}
     for muni in data["municipalities"]:
         if draw(st.booleans()):
             muni["name"] = draw(texts())
     for unit in data["units"]:
         if draw(st.booleans()):
             unit["name"] = draw(texts())
+        if "ranking" not in unit and draw(st.integers(0, 7)) == 0:
+            unit["ranking"] = {}  # the unit ranks applicants itself, and lists none
         if unit["requirements"] and draw(st.booleans()):
             unit["requirements"] = [*unit["requirements"], draw(texts())]
             for app in data["applicants"]:

@@ -47,8 +47,13 @@ def _plans(problem: mm.Problem, truth: _Truth, *, rules: bool) -> Iterator[Plan]
 
 def _holds(problem: mm.Problem, truth: _Truth, item: CoreItem) -> Callable[[Plan], bool]:
     p = item.params
-    units = lambda plan: Counter(truth.sups[s].unit for s in plan.values())  # noqa: E731
-    munis = lambda plan: Counter(truth.units[truth.sups[s].unit].municipality for s in plan.values())  # noqa: E731
+
+    def units(plan: Plan) -> Counter[str]:
+        return Counter(truth.sups[s].unit for s in plan.values())
+
+    def munis(plan: Plan) -> Counter[str]:
+        return Counter(truth.units[truth.sups[s].unit].municipality for s in plan.values())
+
     k = item.kind
     if k == "unit_min":
         return lambda plan: units(plan)[str(p["unit"])] >= int(p["bound"])

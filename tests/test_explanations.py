@@ -202,7 +202,9 @@ def _best_over_pins(problem: mm.Problem, applicant: str, unit: str) -> tuple[int
         if not r.status.has_plan:
             continue
         vec = tuple(
-            (lv.value if lv.sense == "max" else -lv.value) for lv in r.decision.objective if lv.name != "lottery"
+            (lv.value if lv.sense == "max" else -lv.value)
+            for lv in r.decision.objective
+            if lv.name != "lottery" and lv.value is not None
         )
         if best is None or vec > best:
             best = vec

@@ -13,6 +13,7 @@ import matchmaker as mm
 from conftest import ROOT
 from matchmaker.cli import EXIT_OK, cli
 from matchmaker.io.json import problem_from_json, result_from_json
+from matchmaker.report import format_result
 
 V0 = ROOT / "tests" / "data" / "v0"
 
@@ -53,10 +54,27 @@ def test_version_0_result_is_migrated() -> None:
         result = mm.load_result(V0 / "result.json")
     problem = mm.load_problem(V0 / "problem.v1.json")
     assert result.schema_version == 1
-    assert result.decision_json() == mm.solve(problem).decision_json()
+    # Version 0 recorded no metrics, and a result is read without its problem, so they stay absent;
+    # everything else of the decision is what a fresh solve decides.
+    fresh = mm.solve(problem).decision
+    assert fresh.metrics is not None
+    assert result.decision.metrics is None
+    assert result.decision == fresh.model_copy(update={"metrics": None})
+    assert "rank profile" not in format_result(result)  # the plan prints without metrics
     assert [a.fit_points for a in result.assignments] == [8500, 8500, 8500]
     assert result.statistics.stages == ()
     assert mm.check(problem, result).ok
+
+
+def test_a_migrated_result_keeps_no_metrics_in_every_format(tmp_path: Path) -> None:
+    with pytest.warns(mm.InputWarning):
+        result = mm.load_result(V0 / "result.json")
+    for name in ("r.json", "r.xlsx", "r-csv"):
+        mm.save_result(result, tmp_path / name, lang="sv")
+        again = mm.load_result(tmp_path / name)
+        assert again == result
+        assert again.decision.metrics is None
+    assert mm.result_from_frames(mm.result_to_frames(result)) == result
 
 
 def test_mixed_old_and_new_names_are_refused() -> None:

@@ -34,6 +34,12 @@ def plan(result: mm.Result) -> dict[str, str]:
     return {a.applicant: a.supervisor for a in result.assignments}
 
 
+def metrics(result: mm.Result) -> mm.Metrics:
+    """The result's metrics (always set by a solve)."""
+    assert result.decision.metrics is not None
+    return result.decision.metrics
+
+
 def one_unit(applicants: list[dict[str, Any]], n_sups: int, **extra: Any) -> dict[str, Any]:
     return {
         "municipalities": [{"id": "M"}],
@@ -75,7 +81,7 @@ def test_rank_maximal_takes_three_first_choices(engine: str) -> None:
     _, r = solve(FOUR, engine, objective="rank_maximal")
     assert plan(r) == {"A1": "S1", "A2": "S2", "A3": "S4", "A4": "S3"}
     assert r.objective["placed_at_rank_1"] == 3
-    assert r.decision.metrics.rank_profile == (3, 0, 0, 1)
+    assert metrics(r).rank_profile == (3, 0, 0, 1)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -84,7 +90,7 @@ def test_generous_avoids_the_fourth_choice(engine: str) -> None:
     # applicant at rank 3, one at rank 2, none at rank 4: profile (2, 1, 1), three plans tie on it.
     _, r = solve(FOUR, engine, objective="generous")
     assert [r.objective[f"placed_at_rank_{k}"] for k in (4, 3, 2)] == [0, 1, 1]
-    assert r.decision.metrics.rank_profile == (2, 1, 1)
+    assert metrics(r).rank_profile == (2, 1, 1)
     _, regret = solve(FOUR, engine, objective="minimum_regret")
     assert regret.objective["worst_rank"] == 3
 
@@ -95,7 +101,7 @@ def test_leximin_lifts_the_worst_fit(engine: str) -> None:
     # S1 .25), A2 is left with S1 (.417) and A3 gets S4 (.75). Unique.
     _, r = solve(FOUR, engine, objective="leximin")
     assert plan(r) == {"A1": "S2", "A2": "S1", "A3": "S4", "A4": "S3"}
-    assert r.decision.metrics.fit_percentiles["0"] == pytest.approx(0.4167)
+    assert metrics(r).fit_percentiles["0"] == pytest.approx(0.4167)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -131,12 +137,12 @@ def test_rank_maximal_versus_generous(engine: str) -> None:
     # its 5th choice: profile (4, 0, 0, 0, 1).
     _, rm = solve(FIVE, engine, objective="rank_maximal")
     assert plan(rm) == {"A1": "S5", "A2": "S1", "A3": "S4", "A4": "S2", "A5": "S3"}
-    assert rm.decision.metrics.rank_profile == (4, 0, 0, 0, 1)
+    assert metrics(rm).rank_profile == (4, 0, 0, 0, 1)
     # Generous: rank <= 2 for all is impossible (A2, A4, A5 share S2 and S3), so worst rank 3 for one
     # applicant, then as few second choices as possible (2): profile (2, 2, 1).
     _, g = solve(FIVE, engine, objective="generous")
-    assert g.decision.metrics.rank_profile == (2, 2, 1)
-    assert g.decision.metrics.worst_rank == 3
+    assert metrics(g).rank_profile == (2, 2, 1)
+    assert metrics(g).worst_rank == 3
 
 
 # Egalitarian versus rank-maximal: A4 only wants S5, so it is always placed there.
@@ -159,7 +165,7 @@ def test_egalitarian_versus_rank_maximal(engine: str) -> None:
     # Egalitarian: A3 takes S1, A1 moves to S2 and A2 to S3: ranks 2, 2, 1, 1, sum 6 < 7.
     _, eg = solve(SHIFT, engine, objective="egalitarian")
     assert eg.objective["rank_sum"] == 6
-    assert eg.decision.metrics.rank_profile == (2, 2)
+    assert metrics(eg).rank_profile == (2, 2)
 
 
 # Soft and hard minimums, targets, links and balance on one small round.
@@ -265,14 +271,14 @@ BALANCE: dict[str, Any] = {
 def test_balance_modes(engine: str) -> None:
     # Unbalanced optimum: all three placed, N fills 2 of 2 (1.0), T 1 of 2 (0.5).
     _, r = solve(BALANCE, engine)
-    fills = {m.municipality: m.fill_rate for m in r.decision.metrics.municipalities}
+    fills = {m.municipality: m.fill_rate for m in metrics(r).municipalities}
     assert fills == {"N": 1.0, "T": 0.5}
     assert r.objective["placed"] == 3
     # "within 0.25": three students cannot be split within a quarter (2/2 vs 1/2), so only two are
     # placed, one in each municipality (A3, who only accepts N, is one of them).
     _, within = solve(BALANCE, engine, balance={"mode": "within", "tolerance": 0.25})
     assert within.objective["placed"] == 2
-    assert {m.fill_rate for m in within.decision.metrics.municipalities} == {0.5}
+    assert {m.fill_rate for m in metrics(within).municipalities} == {0.5}
     _, loose = solve(BALANCE, engine, balance={"mode": "within", "tolerance": 0.5})
     assert loose.objective["placed"] == 3
     # Ratio: with three placed the overall rate is 3/4 and T has 1/2 = 2/3 of it: 0.66 allows that,
@@ -293,7 +299,7 @@ def test_balance_modes(engine: str) -> None:
 def test_metrics_match_the_plan() -> None:
     problem = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
     r = mm.solve(problem)
-    m = r.decision.metrics
+    m = metrics(r)
     assert sum(m.rank_profile) == len(r.assignments)
     assert m.worst_rank == max(a.rank for a in r.assignments)
     assert sum(u.placed for u in m.units) == len(r.assignments)
@@ -336,7 +342,7 @@ def test_generous_versus_egalitarian(engine: str) -> None:
     assert plan(eg) == {"A1": "S3", "A2": "S2", "A3": "S4", "A4": "S1"}
     assert eg.objective["rank_sum"] == 6
     _, g = solve(SPREAD, engine, objective="generous")
-    assert g.decision.metrics.rank_profile == (1, 3)
+    assert metrics(g).rank_profile == (1, 3)
     assert g.objective["placed_at_rank_3"] == 0
     assert {"A2": "S4", "A4": "S2"}.items() <= plan(g).items()
     _, regret = solve(SPREAD, engine, objective="minimum_regret")

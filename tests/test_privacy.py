@@ -53,11 +53,22 @@ def roster(path: Path, *, broken: bool = False) -> Path:
         "Kriterier": [["id"], ["motivation"]],
         "Intervjupoäng": [["Sökande", "Kriterium", "Poäng"], ["Ylva Sentineldotter", "motivation", 5]],
         "Jäv": [["Sökande", "Handledare"], ["Ylva Sentineldotter", "h1"]],
+        "Enheternas rangordning": [
+            ["Enhet", "Sökande", "Rang"],
+            ["bou", "Ylva Sentineldotter", 1],
+            ["bou", "zxq sentinelsson", 2],
+            ["bou", "Åke Sentinelberg", 2],
+        ],
+        "Kopplingar": [
+            ["Sökande", "Annan sökande", "Relation", "Tvingande"],
+            ["Zxq Sentinelsson", "Ylva Sentineldotter", "samma kommun", "nej"],
+        ],
     }
     if broken:
         sheets["Sökande"][1][3] = "Sentinel"  # a name typed into the priority column
         sheets["Sökande"].append(["zxq sentinelsson", "other.sentinel@example.se", "SH", None])  # a second Zxq
         sheets["Önskemål"].append(["Zxq Sentinelson", "enhet", "vux", 2])  # misspelt
+        sheets["Kopplingar"].append(["Åke Sentinelberg", "Ylva Sentinel", "isär", "ja"])  # misspelt
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
@@ -123,6 +134,7 @@ def test_names_never_leave_the_key_and_the_export(
     assert "sheet Önskemål, row 6, column Sökande (A): names a person who is not on the applicants sheet" in errors[0]
     assert "sheet Sökande, row 5, column Namn (A): the same name as row 2" in errors[0]
     assert "sheet Sökande, row 2, column Förtur (D): is not a whole number. Fix" in errors[0]
+    assert "sheet Kopplingar, row 3, column Annan sökande (B): names a person who is not on the applicants" in errors[0]
 
     captured = capfd.readouterr()
     everywhere = {
@@ -138,6 +150,13 @@ def test_names_never_leave_the_key_and_the_export(
         assert not SENTINEL.search(text), f"a name leaked into the {what}"
     assert len(problem.applicants) == 3
     assert all(a.id.startswith("P-") for a in problem.applicants)
+    ids = {a.id for a in problem.applicants}
+    ranking = problem.unit_by_id["bou"].ranking
+    assert ranking is not None
+    assert set(ranking) == ids
+    assert sorted(ranking.values()) == [1, 2, 2]
+    ((first, second),) = [link.applicants for link in problem.links]
+    assert {first, second} <= ids
     # The search finds names where they belong: the private key and the export for people.
     assert "Zxq Sentinelsson" in text_of(tmp_path / "key.csv")
     assert "Åke Sentinelberg" in text_of(tmp_path / "letters.xlsx")

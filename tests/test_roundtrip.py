@@ -13,15 +13,47 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
+from matchmaker.io.convert import table_by_key
 from matchmaker.io.csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
 from matchmaker.io.excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
 from matchmaker.io.json import problem_from_json
 from strategies import rich_problems
 
 Trip = Callable[[mm.Problem, Path], mm.Problem]
+
+#: Each model, its table, and its fields that the table holds elsewhere (in another table, or spread
+#: over other columns). Any other field must be a column of the table.
+LAYOUT: list[tuple[type[BaseModel], str, set[str]]] = [
+    (mm.Problem, "round", {"policy", "criteria", "municipalities", "units", "supervisors", "applicants", "pins",
+                           "adjustments", "links"}),
+    (mm.Policy, "round", set()),
+    (mm.Balance, "round", {"mode", "tolerance", "ratio"}),
+    (mm.Municipality, "municipalities", set()),
+    (mm.Unit, "units", {"ranking"}),
+    (mm.Supervisor, "supervisors", set()),
+    (mm.Applicant, "applicants", {"interests", "ranking", "interview", "conflicts"}),
+    (mm.Ranking, "preferences", {"areas", "units", "supervisors"}),
+    (mm.Interests, "preferences", {"areas", "units", "supervisors"}),
+    (mm.Conflicts, "conflicts", {"units", "supervisors"}),
+    (mm.InterviewScore, "interview_scores", set()),
+    (mm.InterviewCriterion, "criteria", set()),
+    (mm.Pin, "pins", set()),
+    (mm.Adjustment, "adjustments", set()),
+    (mm.Link, "links", {"applicants"}),
+    (mm.Decision, "result", {"objective", "assignments", "unplaced"}),
+    (mm.Metrics, "result", {"rank_profile", "fit_percentiles", "units", "municipalities"}),
+    (mm.LevelValue, "objective", set()),
+    (mm.Assignment, "assignments", set()),
+    (mm.Unplaced, "unplaced", set()),
+    (mm.UnitMetrics, "unit_metrics", set()),
+    (mm.MunicipalityMetrics, "municipality_metrics", set()),
+    (mm.RunStatistics, "statistics", {"stages", "versions", "parameters"}),
+    (mm.StageStatistics, "stages", set()),
+]  # fmt: skip
 
 
 def via_json(p: mm.Problem, tmp: Path) -> mm.Problem:
@@ -71,6 +103,13 @@ def assert_identical(a: mm.Problem, b: mm.Problem) -> None:
     assert b == a
     assert b.fingerprint() == a.fingerprint()
     assert mm.dump_problem(b) == mm.dump_problem(a)
+
+
+@pytest.mark.parametrize(("model", "table", "elsewhere"), LAYOUT, ids=lambda v: getattr(v, "__name__", None))
+def test_every_model_field_has_a_column(model: type[BaseModel], table: str, elsewhere: set[str]) -> None:
+    """A field added to a model without a column (or table) in the layout would be lost by the table formats."""
+    columns = {c.key for c in table_by_key(table).columns}
+    assert set(model.model_fields) - columns == elsewhere
 
 
 @pytest.mark.parametrize("name", sorted(TRIPS))

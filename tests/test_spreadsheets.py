@@ -290,6 +290,109 @@ def test_spreadsheet_words_and_numbers(tmp_path: Path) -> None:
     assert problem.unit_by_id["U2"].max_places == 1
 
 
+# --- unit rankings, links and the policy ---------------------------------------------------------------------
+
+
+def test_unit_rankings_and_links_in_swedish(tmp_path: Path) -> None:
+    problem = load_problem_csv(
+        folder(
+            tmp_path,
+            units_csv="id,municipality,area,max_places,målantal,rangordnar sökande\nU1,M,BoU,2,1,\nU2,M,Vux,1,,ja\n",
+            enheternas_rangordning_csv="Enhet;Sökande;Rang\nU1;A2;1\nU1;A1;1\n",
+            kopplingar_csv="Sökande;Annan sökande;Relation;Tvingande\nA1;A2;Samma kommun;nej\n",
+        )
+    )
+    assert problem.unit_by_id["U1"].target_places == 1
+    assert problem.unit_by_id["U1"].ranking == {"A2": 1, "A1": 1}
+    assert problem.unit_by_id["U2"].ranking == {}  # ranks applicants itself and lists none: takes nobody
+    assert problem.links == (mm.Link(applicants=("A1", "A2"), relation="same_municipality", hard=False),)
+
+
+def test_unit_ranking_rows_that_cannot_be_read(tmp_path: Path) -> None:
+    message = csv_error(
+        tmp_path,
+        units_csv="id,municipality,area,max_places,ranks_applicants\nU1,M,BoU,2,\nU2,M,Vux,1,no\n",
+        unit_rankings_csv="unit,applicant,rank\nU1,A1,1\nU1,A1,2\nU3,A2,1\nU2,A2,1\nU1,A9,2\nU1,A2,\n",
+    )
+    assert "unit_rankings.csv, row 3, column applicant: the unit ranks this applicant again (first at row 2)" in (
+        message
+    )
+    assert "row 4, column unit: refers to unit 'U3', which is not in the units table. Fix: use the id of" in message
+    assert "row 5, column unit: the units table says that this unit does not rank applicants itself" in message
+    assert "row 6, column applicant: refers to applicant 'A9', who is not in the applicants table" in message
+    assert "row 7, column rank: is empty. Fix: give the unit's rank of the applicant" in message
+    assert message.startswith("5 problems found")
+
+
+def test_unit_ranking_rules_name_the_row(tmp_path: Path) -> None:
+    with pytest.raises(mm.ProblemValidationError, match=r"rankings\.csv, row 4, column rank: input should be greater"):
+        load_problem_csv(folder(tmp_path, unit_rankings_csv="unit,applicant,rank\nU1,A1,1\nU1,A2,1\nU2,A1,0\n"))
+    with pytest.raises(mm.ProblemValidationError) as info:
+        load_problem_csv(
+            folder(
+                tmp_path / "2",
+                units_csv="id,municipality,area,max_places,target_places\nU1,M,BoU,2,3\nU2,M,Vux,1,\n",
+                unit_rankings_csv="unit,applicant,rank\nU1,A1,1\nU1,A2,3\nU2,A1,1\n",
+            )
+        )
+    message = str(info.value)
+    assert "units.csv, row 2, column target_places: the target (3) is above the maximum (2)" in message
+    assert "unit_rankings.csv, row 2, column rank: the ranks leave a gap (no rank 2)" in message
+    assert len(info.value.issues) == 2
+
+
+def test_link_rows(tmp_path: Path) -> None:
+    message = csv_error(
+        tmp_path,
+        links_csv="applicant,other_applicant,relation,hard\nA1,A3,apart,yes\nA1,A2,together,perhaps\nA2,,apart,\n",
+    )
+    assert "links.csv, row 2, column other_applicant: refers to applicant 'A3', who is not in the applicants" in message
+    # The cells of applicant tables are not echoed.
+    assert "links.csv, row 3, column relation: is not one of the allowed values. Fix: use one of apart, " in message
+    assert "(Swedish: isär, samma enhet, samma kommun)" in message
+    assert "links.csv, row 3, column hard: is not true or false. Fix: write true or false (ja or nej)" in message
+    assert "links.csv, row 4, column other_applicant: is empty" in message
+    with pytest.raises(mm.ProblemValidationError, match=r"links\.csv, row 3: links an applicant to themself"):
+        load_problem_csv(
+            folder(tmp_path / "2", links_csv="applicant,other_applicant,relation\nA1,A2,apart\nA2,A2,same_unit\n")
+        )
+
+
+def test_policy_words_and_balance(tmp_path: Path) -> None:
+    problem = load_problem_csv(
+        folder(
+            tmp_path,
+            omgang_csv="Mål;Enheternas preferenser;Minimum;Målantal;Balans;Balans andel\n"
+            "Flest förstahandsval;alla lika;mjuk;hård;andel;0,5\n",
+        )
+    )
+    policy = problem.policy
+    assert (policy.objective, policy.unit_preferences, policy.minimums, policy.targets) == (
+        "rank_maximal", "indifferent", "soft", "hard"
+    )  # fmt: skip
+    assert policy.balance == mm.Balance(mode="ratio", ratio=0.5)
+    message = csv_error(tmp_path / "2", round_csv="objective,balance_tolerance\nleximin,0.2\n")
+    assert "round.csv, row 2, column balance_tolerance: a balance setting is given, but no balance mode" in message
+    with pytest.raises(mm.ProblemValidationError, match=r"round\.csv, row 2, column balance_ratio: input should be"):
+        load_problem_csv(folder(tmp_path / "3", round_csv="balance,balance_ratio\nwithin,1.5\n"))
+
+
+def test_result_metrics_tables(tmp_path: Path) -> None:
+    problem = mm.load_problem(DATA / "coordinator.json")
+    result = mm.solve(problem)
+    mm.save_result(result, tmp_path / "r")
+    assert mm.load_result(tmp_path / "r") == result
+    profile = (tmp_path / "r" / "rank_profile.csv").read_text("utf-8-sig")
+    (tmp_path / "r" / "rank_profile.csv").write_text(profile.replace("\n1,", "\n7,", 1), encoding="utf-8")
+    with pytest.raises(mm.InputFileError, match=r"rank_profile\.csv: has no row for rank 1"):
+        mm.load_result(tmp_path / "r")
+    head = (tmp_path / "r" / "result.csv").read_text("utf-8-sig")
+    assert ",yes," in head
+    (tmp_path / "r" / "result.csv").write_text(head.replace(",yes,", ",no,"), encoding="utf-8")
+    with pytest.raises(mm.InputFileError, match="column metrics: says the decision has no metrics, but rank_profile"):
+        mm.load_result(tmp_path / "r")
+
+
 # --- Excel traps -------------------------------------------------------------------------------------------
 
 

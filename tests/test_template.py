@@ -37,6 +37,25 @@ def test_template_workbook(tmp_path: Path, lang: str) -> None:
     assert [c.value for c in sups[1]] == (["id", "enhet", "kapacitet", "handledarutbildning"] if sv else
                                           ["id", "unit", "capacity", "training"])  # fmt: skip
     assert sups.max_row == 2  # one example row
+    units = wb["Enheter" if sv else "units"]
+    header = [c.value for c in units[1]]
+    assert ("målantal" if sv else "target_places") in header
+    assert ("rangordnar sökande" if sv else "ranks_applicants") in header
+    yes_no = {dv.formula1 for dv in units.data_validations.dataValidation if dv.type == "list"}
+    assert ('"ja,nej"' if sv else '"yes,no"') in yes_no
+    links = wb["Kopplingar" if sv else "links"]
+    assert [c.value for c in links[2]] == (["A1", "A2", "samma enhet", "nej"] if sv else
+                                           ["A1", "A2", "same_unit", "no"])  # fmt: skip
+    relations = {dv.formula1 for dv in links.data_validations.dataValidation if dv.type == "list"}
+    assert ('"isär,samma enhet,samma kommun"' if sv else '"apart,same_unit,same_municipality"') in relations
+    assert any(f.startswith(("'Sökande'!", "'applicants'!")) for f in relations)  # drop-down of applicant ids
+    rankings = wb["Enheternas rangordning" if sv else "unit_rankings"]
+    assert [[c.value for c in row] for row in rankings.iter_rows(min_row=2)] == [["bou", "A1", 1], ["bou", "A2", 2]]
+    round_sheet = wb["Omgång" if sv else "round"]
+    words = {dv.formula1 for dv in round_sheet.data_validations.dataValidation if dv.type == "list"}
+    assert ('"inom tolerans,andel,maximin"' if sv else '"within,ratio,maximin"') in words
+    assert ('"hård,mjuk"' if sv else '"hard,soft"') in words
+    assert any("flest förstahandsval" in w if sv else "rank_maximal" in w for w in words)
     lists = {dv.formula1 for dv in sups.data_validations.dataValidation if dv.type == "list"}
     assert ('"ingen,pågår,genomförd"' if sv else '"none,in_progress,completed"') in lists
     assert any(f.startswith(("'Enheter'!", "'units'!")) for f in lists)  # drop-down of unit ids
@@ -48,15 +67,17 @@ def test_template_workbook(tmp_path: Path, lang: str) -> None:
     # As it is, the template is a valid round that solves.
     result = mm.solve(mm.load_problem(path))
     assert result.is_optimal
-    assert [a.applicant for a in result.assignments] == ["A1"]
+    assert [a.applicant for a in result.assignments] == ["A1", "A2"]
+    assert result.objective["link_violations"] == 0
 
 
 def test_filled_template_solves_directly(tmp_path: Path) -> None:
     path = tmp_path / "omgang.xlsx"
     assert run("template", "--xlsx", str(path), "--lang", "sv")[0] == EXIT_OK
     wb = load_workbook(path)
-    for sheet in ("Sökande", "Önskemål", "Intervjupoäng", "Låsta placeringar", "Justeringar"):
-        wb[sheet].delete_rows(2)
+    examples = ["Sökande", "Önskemål", "Intervjupoäng", "Låsta placeringar", "Justeringar", "Enheternas rangordning"]
+    for sheet in [*examples, "Kopplingar"]:
+        wb[sheet].delete_rows(2, wb[sheet].max_row)
     wb["Enheter"].append(["vux", "Vuxenenheten", "sodertalje", "Vuxen", 2, 0, None])
     wb["Handledare"].append(["h2", "vux", 2, "Pågår"])
     for number, university, quals in [(1, "Södertörns högskola", "körkort"), (2, "Stockholms universitet", None),

@@ -31,7 +31,7 @@ def canonical_problem(problem: Problem) -> dict[str, Any]:
     data: dict[str, Any] = problem.model_dump(mode="json")
     for key in ("municipalities", "units", "supervisors", "applicants", "criteria"):
         data[key] = sorted(data[key], key=lambda r: r["id"])
-    for key in ("pins", "adjustments"):
+    for key in ("pins", "adjustments", "links"):
         data[key] = sorted(data[key], key=_sort_key)
     for applicant in data["applicants"]:
         applicant["interview"] = sorted(applicant["interview"], key=_sort_key)

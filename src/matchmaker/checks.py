@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from matchmaker.errors import MatchmakerError
 from matchmaker.lottery import pair_draw
+from matchmaker.metrics import Metrics
 from matchmaker.models import Applicant, Problem
 from matchmaker.result import Result, Status, UnplacedReason
 
@@ -247,7 +248,8 @@ def check(problem: Problem, result: Result) -> CheckReport:
     municipality are the supervisor's; each applicant appears exactly once (placed or unplaced);
     every placement is acceptable (wishes, requirements, conflicts, training, capacity); supervisor,
     unit and municipality maximums and minimums; pins; each placement's fit and rank; each unplaced
-    reason; and every objective level recomputed from the raw inputs.
+    reason; every objective level recomputed from the raw inputs; and the metrics' rank profile and
+    counts per unit and municipality (a result migrated from schema version 0 has no metrics to check).
     """
     out: list[Violation] = []
     add = out.append
@@ -351,17 +353,13 @@ def check(problem: Problem, result: Result) -> CheckReport:
             add(Violation("unplaced_reason", y.applicant, "without a plan the reason must be 'no_plan'"))
 
     _check_objective(problem, result, out, t)
-    if d.status.has_plan:
-        _check_metrics(problem, result, out, t)
+    if d.status.has_plan and d.metrics is not None:
+        _check_metrics(problem, result, d.metrics, out, t)
     return CheckReport(tuple(out))
 
 
-def _check_metrics(problem: Problem, result: Result, out: list[Violation], t: _Truth) -> None:
+def _check_metrics(problem: Problem, result: Result, m: Metrics, out: list[Violation], t: _Truth) -> None:
     """The reported metrics agree with the plan (rank profile and counts per unit and municipality)."""
-    m = result.decision.metrics
-    if m is None:
-        out.append(Violation("metrics", "decision", "a result with a plan has no metrics"))
-        return
     ranks = Counter(
         t.rank(t.apps[x.applicant], x.supervisor)
         for x in result.decision.assignments

@@ -114,7 +114,13 @@ def cli() -> None:
 @click.option("--balance-tolerance", type=click.FloatRange(0, 1), help="For --balance within (default 0.1).")
 @click.option("--balance-ratio", type=click.FloatRange(0, 1), help="For --balance ratio (default 0.75).")
 @click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT search workers (default: cores, max 8).")
-@click.option("--solver-seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True)
+@click.option(
+    "--solver-seed",
+    type=click.IntRange(0, 2**31 - 1),
+    default=0,
+    show_default=True,
+    help="CP-SAT's own random seed (search order only).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for the engine's log).")
 @_LANG
@@ -286,7 +292,7 @@ def schema_cmd(which: str) -> None:
 @click.option("--csv", "csv_dir", type=_PATH, help="Write a folder of CSV files here.")
 @_LANG
 def template_cmd(xlsx: Path | None, csv_dir: Path | None, lang: Lang) -> None:
-    """Write an empty round to fill in: every table, its headers and one example row."""
+    """Write a round to fill in: every table, its headers and example rows."""
     if (xlsx is None) == (csv_dir is None):
         _fail("give exactly one of --xlsx FILE and --csv DIR", EXIT_BAD_INPUT)
     target = xlsx if xlsx is not None else csv_dir

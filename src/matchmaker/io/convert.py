@@ -29,7 +29,9 @@ from matchmaker.errors import (
 from matchmaker.io.sheet import Issues, ParsedRow, ParsedTable, RawSheet, parse_sheet
 from matchmaker.io.tables import (
     APPLICANT_REF,
+    BALANCE_COLUMNS,
     LIST_SEPARATOR,
+    METRICS_TABLES,
     PROBLEM_TABLES,
     README_SHEETS,
     RESULT_TABLES,
@@ -109,17 +111,28 @@ def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
     def put(key: str, where: str, values: Mapping[str, Any]) -> None:
         rows[t[key]].append(_row(t[key], lang, where, values))
 
+    policy = problem.policy
+    balance = {} if policy.balance is None else policy.balance.model_dump()
     put(
         "round",
         "problem",
-        {**problem.policy.model_dump(), "schema_version": problem.schema_version, "name": problem.name},
+        {
+            **policy.model_dump(),
+            **{column: balance.get(field) for column, field in BALANCE_COLUMNS.items()},
+            "schema_version": problem.schema_version,
+            "name": problem.name,
+        },
     )
     for c in problem.criteria:
         put("criteria", f"criteria[{c.id!r}]", c.model_dump())
     for m in problem.municipalities:
         put("municipalities", f"municipalities[{m.id!r}]", m.model_dump())
     for u in problem.units:
-        put("units", f"units[{u.id!r}]", u.model_dump())
+        where = f"units[{u.id!r}]"
+        # Rows on unit_rankings say that a unit ranks applicants; only a ranking without rows needs the cell.
+        put("units", where, {**u.model_dump(), "ranks_applicants": True if u.ranking == {} else None})
+        for applicant, rank in (u.ranking or {}).items():
+            put("unit_rankings", where, {"unit": u.id, APPLICANT_REF: applicant, "rank": rank})
     for s in problem.supervisors:
         put("supervisors", f"supervisors[{s.id!r}]", s.model_dump())
     for a in problem.applicants:
@@ -142,6 +155,10 @@ def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
         put("pins", f"pins[{i}]", pin.model_dump())
     for i, adj in enumerate(problem.adjustments):
         put("adjustments", f"adjustments[{i}]", adj.model_dump())
+    for i, link in enumerate(problem.links):
+        first, second = link.applicants
+        values = {APPLICANT_REF: first, "other_applicant": second, "relation": link.relation, "hard": link.hard}
+        put("links", f"links[{i}]", values)
     return rows
 
 
@@ -154,13 +171,31 @@ def result_rows(result: Result, lang: Lang = "en") -> Rows:
         rows[t[key]].append(_row(t[key], lang, key, values))
 
     d = result.decision
-    put("result", {"schema_version": result.schema_version, "kind": result.kind, **d.model_dump()})
+    m = d.metrics
+    head = {
+        "schema_version": result.schema_version,
+        "kind": result.kind,
+        **d.model_dump(),
+        "metrics": m is not None,
+        "worst_rank": None if m is None else m.worst_rank,
+        "mean_rank": None if m is None else m.mean_rank,
+    }
+    put("result", head)
     for level in d.objective:
         put("objective", level.model_dump())
     for a in d.assignments:
         put("assignments", a.model_dump())
     for u in d.unplaced:
         put("unplaced", u.model_dump())
+    if m is not None:
+        for rank, placed in enumerate(m.rank_profile, start=1):
+            put("rank_profile", {"rank": rank, "placed": placed})
+        for percentile, fit in m.fit_percentiles.items():
+            put("fit_percentiles", {"percentile": percentile, "fit": fit})
+        for unit in m.units:
+            put("unit_metrics", unit.model_dump())
+        for muni in m.municipalities:
+            put("municipality_metrics", muni.model_dump())
     s = result.statistics
     put("statistics", s.model_dump())
     for stage in s.stages:
@@ -317,8 +352,11 @@ class _Applicants:
                 self.by_id.setdefault(ident, record)
         self.index = {ident: i for i, ident in enumerate(self.by_id)}
 
-    def find(self, table: ParsedTable, row: ParsedRow, issues: Issues) -> dict[str, Any] | None:
-        ident = _need(table, row, APPLICANT_REF, issues, "the applicant's id")
+    def find(
+        self, table: ParsedTable, row: ParsedRow, issues: Issues, key: str = APPLICANT_REF
+    ) -> dict[str, Any] | None:
+        """The record of the applicant that the row's ``key`` column names; reports an empty or unknown id."""
+        ident = _need(table, row, key, issues, "the applicant's id")
         if ident is None:
             return None
         record = self.by_id.get(ident)
@@ -326,7 +364,7 @@ class _Applicants:
             hint = suggest(ident, self.by_id)
             did = f" (did you mean {hint!r}?)" if hint else ""
             issues.add(
-                table.where(row.label, APPLICANT_REF),
+                table.where(row.label, key),
                 f"refers to applicant {ident!r}, who is not in the applicants table{did}",
                 "use the id of an applicant listed in the applicants table, or add the applicant there",
             )
@@ -399,6 +437,105 @@ def _preferences(
         record[field] = prefs
 
 
+def _unit_rankings(
+    parsed: ParsedTable | None,
+    units: Mapping[str, dict[str, Any]],
+    flags: Mapping[str, bool | None],
+    applicants: _Applicants,
+    prov: _Provenance,
+    issues: Issues,
+) -> None:
+    """Put each unit's own ranking of applicants into its record.
+
+    A unit ranks applicants itself if its ``ranks_applicants`` cell says yes (with no rows, it ranks
+    nobody and so takes nobody), or if the cell is empty and the table has rows for it.
+    """
+    ranks: dict[str, dict[str, int]] = {}
+    first: dict[tuple[str, str], str] = {}
+    for row in parsed.rows if parsed else []:
+        assert parsed is not None
+        unit = _need(parsed, row, "unit", issues, "the unit's id")
+        record = applicants.find(parsed, row, issues)
+        rank = _need(parsed, row, "rank", issues, "the unit's rank of the applicant (1 = most wanted)")
+        if unit is not None and unit not in units:
+            hint = suggest(unit, units)
+            did = f" (did you mean {hint!r}?)" if hint else ""
+            issues.add(
+                parsed.where(row.label, "unit"),
+                f"refers to unit {unit!r}, which is not in the units table{did}",
+                "use the id of a unit listed in the units table, or add the unit there",
+            )
+            continue
+        if unit is not None and flags.get(unit) is False:
+            issues.add(
+                parsed.where(row.label, "unit"),
+                "the units table says that this unit does not rank applicants itself",
+                "write yes in the unit's ranks_applicants cell (or leave it empty), or delete this row",
+            )
+            continue
+        if unit is None or record is None or rank is None:
+            continue
+        applicant = record["id"]
+        if (unit, applicant) in first:
+            issues.add(
+                parsed.where(row.label, APPLICANT_REF),
+                f"the unit ranks this applicant again (first at {first[unit, applicant]})",
+                "rank each applicant once per unit",
+            )
+            continue
+        first[unit, applicant] = row.label
+        ranks.setdefault(unit, {})[applicant] = rank
+        where = f"units[{unit!r}].ranking"
+        prov.add([f"{where}[{applicant!r}]", f"{where}.{applicant}"], _Origin(parsed, row.label, "rank", APPLICANT_REF))
+        prov.add([where], _Origin(parsed, row.label, "rank"))
+    for ident, unit_record in units.items():
+        if ident in ranks:
+            unit_record["ranking"] = ranks[ident]
+        elif flags.get(ident):
+            unit_record["ranking"] = {}
+
+
+def _links(parsed: ParsedTable | None, applicants: _Applicants, prov: _Provenance, issues: Issues) -> list[Any]:
+    """The links between applicants, one per row."""
+    links: list[Any] = []
+    if parsed is None:
+        return links
+    prov.add(["links"], _Origin(parsed, None))
+    for row in parsed.rows:
+        first = applicants.find(parsed, row, issues)
+        second = applicants.find(parsed, row, issues, "other_applicant")
+        relation = _need(parsed, row, "relation", issues, "apart, same_unit or same_municipality")
+        if first is None or second is None or relation is None:
+            continue
+        i = len(links)
+        a, b = first["id"], second["id"]
+        loc = f"links[{i}] (applicants {a!r}, {b!r})"
+        prov.add([f"{loc}.applicants[0]", f"links[{i}].applicants[0]"], _Origin(parsed, row.label, APPLICANT_REF))
+        prov.add([f"{loc}.applicants[1]", f"links[{i}].applicants[1]"], _Origin(parsed, row.label, "other_applicant"))
+        prov.add([loc, f"links[{i}]"], _Origin(parsed, row.label, aliases={"applicants": APPLICANT_REF}))
+        links.append({"applicants": [a, b], **_fields(row, APPLICANT_REF, "other_applicant")})
+    return links
+
+
+def _balance(parsed: ParsedTable | None, policy: dict[str, Any], prov: _Provenance, issues: Issues) -> None:
+    """Gather the round's balance columns into ``policy["balance"]``."""
+    given = {field: policy.pop(column) for column, field in BALANCE_COLUMNS.items() if column in policy}
+    if parsed is None or not given:
+        return
+    row = parsed.rows[0].label
+    if "mode" not in given:
+        column = next(c for c, field in BALANCE_COLUMNS.items() if field in given)
+        issues.add(
+            parsed.where(row, column),
+            "a balance setting is given, but no balance mode",
+            "choose a balance mode (within, ratio or maximin), or clear the cell",
+        )
+        return
+    policy["balance"] = given
+    aliases = {field: column for column, field in BALANCE_COLUMNS.items()}
+    prov.add(["policy.balance"], _Origin(parsed, row, "balance", aliases=aliases))
+
+
 def _head(
     parsed: ParsedTable | None,
     record: str,
@@ -440,8 +577,10 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
     data: dict[str, Any] = {}
     policy = _head(tables.get("round"), "policy", ("schema_version", "name"), data, prov, issues)
     if policy is not None:
+        _balance(tables.get("round"), policy, prov, issues)
         data["policy"] = policy
 
+    flags: dict[str, bool | None] = {}  # unit id -> its ranks_applicants cell
     for key in ("criteria", "municipalities", "units", "supervisors"):
         parsed = tables.get(key)
         data[key] = []
@@ -449,8 +588,11 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
             continue
         prov.add([key], _Origin(parsed, None))
         for i, row in enumerate(parsed.rows):
-            data[key].append(_fields(row))
-            prov.add(_prefixes(key, i, row.values.get("id")), _Origin(parsed, row.label))
+            data[key].append(_fields(row, "ranks_applicants"))
+            ident = row.values.get("id")
+            if key == "units" and isinstance(ident, str):
+                flags.setdefault(ident, row.values.get("ranks_applicants"))
+            prov.add(_prefixes(key, i, ident), _Origin(parsed, row.label))
 
     parsed_apps = tables.get("applicants")
     records: list[dict[str, Any]] = []
@@ -468,6 +610,11 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
     applicants = _Applicants(records)
 
     _preferences(tables.get("preferences"), applicants, modes, prov, issues)
+    units: dict[str, dict[str, Any]] = {}
+    for unit in data["units"]:
+        if isinstance(unit.get("id"), str):
+            units.setdefault(unit["id"], unit)
+    _unit_rankings(tables.get("unit_rankings"), units, flags, applicants, prov, issues)
 
     interview = tables.get("interview_scores")
     for row in interview.rows if interview else []:
@@ -509,6 +656,7 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
             who = row.values[APPLICANT_REF]
             prov.add([f"{key}[{i}] (applicant {who!r})", f"{key}[{i}]"], _Origin(parsed, row.label))
             data[key].append(_fields(row))
+    data["links"] = _links(tables.get("links"), applicants, prov, issues)
 
     mapped: list[ValidationIssue] = []
     problem: Problem | None = None
@@ -548,6 +696,84 @@ def _full(parsed: ParsedTable, row: ParsedRow) -> dict[str, Any]:
     return values
 
 
+def _rank_profile(parsed: ParsedTable | None, prov: _Provenance, issues: Issues) -> list[Any]:
+    """The rank profile: one row per rank from 1 to the worst, in any order."""
+    placed: dict[int, Any] = {}
+    for row in parsed.rows if parsed else []:
+        assert parsed is not None
+        rank = row.values.get("rank")
+        if not isinstance(rank, int):
+            continue  # empty or unreadable: validation or the cell reader reports it
+        if rank in placed or rank < 1:
+            problem = "is listed twice" if rank in placed else "is not a rank (1 = first choice)"
+            issues.add(parsed.where(row.label, "rank"), f"rank {rank} {problem}", "give one row per rank 1, 2, ...")
+            continue
+        placed[rank] = row.values.get("placed")
+        prov.add([f"decision.metrics.rank_profile[{rank - 1}]"], _Origin(parsed, row.label, "placed"))
+    missing = sorted(set(range(1, max(placed, default=0) + 1)) - set(placed))
+    if missing and parsed is not None:
+        issues.add(
+            parsed.sheet.where,
+            f"has no row for rank {', '.join(map(str, missing))}",
+            "give one row per rank from 1 to the worst rank (0 placed where nobody got that rank)",
+        )
+    return [placed.get(k, 0) for k in range(1, max(placed, default=0) + 1)]  # a missing rank is reported above
+
+
+def _metrics(
+    tables: Mapping[str, ParsedTable], decision: dict[str, Any], prov: _Provenance, issues: Issues
+) -> dict[str, Any] | None:
+    """The decision's metrics from the result row and the metrics tables, or ``None`` if it has none.
+
+    The result row's ``metrics`` cell says whether the decision has metrics (a result migrated from
+    schema version 0 has none); when it is empty, the metrics tables decide.
+    """
+    flag = decision.pop("metrics", None)
+    head: dict[str, Any] = {key: decision.pop(key) for key in ("worst_rank", "mean_rank") if key in decision}
+    filled = [t for t in METRICS_TABLES if (parsed := tables.get(t.key)) is not None and parsed.rows]
+    if flag is False or (flag is None and not filled and not head):
+        result = tables.get("result")
+        if flag is False and (filled or any(v is not None for v in head.values())) and result is not None:
+            where = ", ".join([t.key for t in filled] + [k for k, v in head.items() if v is not None])
+            issues.add(
+                result.where(result.rows[0].label, "metrics"),
+                f"says the decision has no metrics, but {where} hold some",
+                "write yes in the metrics cell, or empty the metrics tables and cells",
+            )
+        return None
+    if (result := tables.get("result")) is not None and result.rows:
+        prov.add(["decision.metrics"], _Origin(result, result.rows[0].label, "metrics"))
+    metrics: dict[str, Any] = {"worst_rank": None, "mean_rank": None, **head}
+    metrics["rank_profile"] = _rank_profile(tables.get("rank_profile"), prov, issues)
+    percentiles = tables.get("fit_percentiles")
+    if percentiles is not None:
+        prov.add(["decision.metrics.fit_percentiles"], _Origin(percentiles, None))
+    metrics["fit_percentiles"] = {}
+    for row in percentiles.rows if percentiles else []:
+        assert percentiles is not None
+        name = row.values.get("percentile")
+        if name is None:
+            continue  # empty or unreadable: reported as such
+        if name in metrics["fit_percentiles"]:
+            issues.add(percentiles.where(row.label, "percentile"), f"{name!r} is listed twice", "keep one row")
+            continue
+        prov.add([f"decision.metrics.fit_percentiles.{name}"], _Origin(percentiles, row.label, "fit"))
+        metrics["fit_percentiles"][name] = row.values.get("fit")
+    for key, field in (("unit_metrics", "units"), ("municipality_metrics", "municipalities")):
+        metrics[field] = _records(tables.get(key), f"decision.metrics.{field}", prov)
+    return metrics
+
+
+def _records(parsed: ParsedTable | None, prefix: str, prov: _Provenance) -> list[dict[str, Any]]:
+    """Every row of a result table as a record (empty optional cells as ``None``), traced as ``prefix[i]``."""
+    out = []
+    for i, row in enumerate(parsed.rows if parsed else []):
+        assert parsed is not None
+        prov.add([f"{prefix}[{i}]"], _Origin(parsed, row.label))
+        out.append(_full(parsed, row))
+    return out
+
+
 def result_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source: str) -> Result:
     """Assemble, validate and return the result; raise one :class:`InputFileError` naming every problem."""
     prov = _Provenance()
@@ -555,23 +781,14 @@ def result_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source
     decision = _head(tables.get("result"), "decision", ("schema_version", "kind"), data, prov, issues) or {}
     data["decision"] = decision
     for key in ("objective", "assignments", "unplaced"):
-        parsed = tables.get(key)
-        decision[key] = []
-        for i, row in enumerate(parsed.rows if parsed else []):
-            assert parsed is not None
-            prov.add([f"decision.{key}[{i}]"], _Origin(parsed, row.label))
-            decision[key].append(_full(parsed, row))
+        decision[key] = _records(tables.get(key), f"decision.{key}", prov)
+    decision["metrics"] = _metrics(tables, decision, prov, issues)
     stats = tables.get("statistics")
     statistics: dict[str, Any] = {}
     if stats is not None and stats.rows:
         prov.add(["statistics"], _Origin(stats, stats.rows[0].label))
         statistics.update(_full(stats, stats.rows[0]))
-    stages = tables.get("stages")
-    statistics["stages"] = []
-    for i, row in enumerate(stages.rows if stages else []):
-        assert stages is not None
-        prov.add([f"statistics.stages[{i}]"], _Origin(stages, row.label))
-        statistics["stages"].append(_full(stages, row))
+    statistics["stages"] = _records(tables.get("stages"), "statistics.stages", prov)
     statistics["versions"] = _named(tables.get("versions"), issues, lambda r: r.values.get("version"))
     statistics["parameters"] = _named(tables.get("parameters"), issues, lambda r: r.values.get("value"))
     for key in ("versions", "parameters"):

@@ -33,7 +33,7 @@ from matchmaker.io.convert import (
 )
 from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_text, read_limited
 from matchmaker.io.sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
-from matchmaker.io.tables import PROBLEM_TABLES, RESULT_TABLES, Lang, Table, find_table
+from matchmaker.io.tables import BOOL_WORDS, PROBLEM_TABLES, RESULT_TABLES, Lang, Table, find_table
 from matchmaker.models import Problem
 from matchmaker.result import Result
 
@@ -161,7 +161,8 @@ def _cell(value: Value, lang: Lang) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return ("true" if value else "false") if lang == "en" else ("ja" if value else "nej")
+        yes, no = BOOL_WORDS[lang]
+        return yes if value else no
     if isinstance(value, float):
         text = repr(value)
         return text.replace(".", ",") if lang == "sv" else text

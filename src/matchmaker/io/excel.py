@@ -5,7 +5,8 @@ sheets are ignored with a notice (an instructions sheet named "Read me" or "Läs
 
 Written workbooks are made for editing: a bold, frozen header with a note on every column, text
 format on id and text columns (so that ``001`` keeps its zeros), drop-down lists for every
-enumeration and for references to other sheets' ids, and whole-number checks on counts. A number is
+enumeration, for yes/no cells (written as the words ``yes``/``no`` or ``ja``/``nej``) and for references
+to other sheets' ids, and whole-number checks on counts. A number is
 written as a number cell when Excel keeps it exactly (15 significant digits); otherwise, and for
 every text, as a text cell, so that nothing is rounded and no text is taken for a formula.
 
@@ -38,7 +39,7 @@ from matchmaker.io.convert import (
 from matchmaker.io.extras import require
 from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_bytes, read_limited
 from matchmaker.io.sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
-from matchmaker.io.tables import PROBLEM_TABLES, RESULT_TABLES, Column, Kind, Lang, Table
+from matchmaker.io.tables import BOOL_WORDS, PROBLEM_TABLES, RESULT_TABLES, Column, Kind, Lang, Table
 from matchmaker.models import Problem
 from matchmaker.result import Result
 
@@ -162,25 +163,26 @@ def _exact_in_excel(value: float) -> bool:
 
 
 def _as_number(value: Value) -> bool:
-    if isinstance(value, bool):
-        return True
     if isinstance(value, int):
         return abs(value) < _EXACT_INT
     return isinstance(value, float) and _exact_in_excel(value)
 
 
-def _put(ws: Worksheet, row: int, column: int, value: Value) -> None:
+def _put(ws: Worksheet, row: int, column: int, value: Value, lang: Lang) -> None:
     if value is None:
         return
     cell = ws.cell(row, column)
-    if _as_number(value):
+    if isinstance(value, bool):
+        cell.value = BOOL_WORDS[lang][0 if value else 1]  # a word, as the drop-down offers
+        cell.data_type = "s"
+    elif _as_number(value):
         cell.value = value
     else:
         cell.value = value if isinstance(value, str) else repr(value)
         cell.data_type = "s"  # never a formula, even if the text starts with '='
 
 
-_TEXT_KINDS = frozenset({Kind.ID, Kind.TEXT, Kind.LIST, Kind.ENUM, Kind.JSON})
+_TEXT_KINDS = frozenset({Kind.ID, Kind.TEXT, Kind.LIST, Kind.ENUM, Kind.BOOL, Kind.JSON})
 
 
 def _validations(ws: Worksheet, table: Table, lang: Lang, sheet_names: dict[str, str]) -> None:
@@ -192,7 +194,7 @@ def _validations(ws: Worksheet, table: Table, lang: Lang, sheet_names: dict[str,
         letter = get_column_letter(index)
         cells = f"{letter}2:{letter}{_LAST_ROW}"
         dv: DataValidation | None = None
-        if col.kind is Kind.ENUM:
+        if col.kind in (Kind.ENUM, Kind.BOOL):
             dv = DataValidation(type="list", formula1='"' + ",".join(col.vocabulary(lang)) + '"', allow_blank=True)
             dv.error = ("Välj ett av värdena i listan: " if sv else "Choose one of: ") + ", ".join(col.vocabulary(lang))
         elif col.kind is Kind.INT and col.minimum is not None:
@@ -238,7 +240,7 @@ def _header(ws: Worksheet, table: Table, lang: Lang) -> None:
 
 def _note(col: Column, lang: Lang) -> str:
     text = col.help_en if lang == "en" else col.help_sv
-    if col.kind is Kind.ENUM and text:
+    if col.kind in (Kind.ENUM, Kind.BOOL) and text:
         text += " " + " / ".join(col.vocabulary(lang))
     return text
 
@@ -275,7 +277,7 @@ def write_tables_excel(
         _header(ws, table, lang)
         for r, values in enumerate(table_rows, start=2):
             for c, value in enumerate(values, start=1):
-                _put(ws, r, c, value)
+                _put(ws, r, c, value, lang)
         _validations(ws, table, lang, sheet_names)
     out = io.BytesIO()
     wb.save(out)

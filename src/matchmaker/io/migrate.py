@@ -28,7 +28,9 @@ maximised), ``assignments`` (without ``fit_points``), ``unplaced``, ``fingerprin
 ``message`` and ``stats`` (the run statistics without ``stages`` and ``parameters``). Version 1 splits
 them into ``decision`` and ``statistics``; ``fit_points`` is the fit times 10,000 rounded half to even,
 exactly as the solver counts; the objective levels become a list with ``sense`` ``"max"``; the missing
-statistics are empty.
+statistics are empty. Version 0 recorded no metrics, so ``decision.metrics`` is ``None``: they are not
+recomputed, because metrics follow from the plan *and* the problem (units' caps, offered places), and a
+result is read without its problem. Solve the problem again to get them.
 
 **Version 1** is the current version.
 """

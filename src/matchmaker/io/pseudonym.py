@@ -38,7 +38,7 @@ from matchmaker.io.excel import read_workbook, workbook_sources, write_tables_ex
 from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_bytes, atomic_write_text, read_limited
 from matchmaker.io.formats import format_of
 from matchmaker.io.sheet import Cell, Issues, RawRow, RawSheet, cell_where, column_index, locate_header, parse_sheet
-from matchmaker.io.tables import APPLICANT_REF, PROBLEM_TABLES, Column, Kind, Lang, Table, find_table
+from matchmaker.io.tables import PROBLEM_TABLES, Column, Kind, Lang, Table, find_table
 from matchmaker.models import Problem
 from matchmaker.result import Result
 
@@ -265,25 +265,32 @@ def _cell_text(cells: list[Cell], i: int | None) -> str | None:
 
 
 def _replace_names(sheet: RawSheet, table: Table, ids: Mapping[str, str], issues: Issues) -> RawSheet:
+    """``sheet`` with the names in every column that names an applicant replaced by their ids."""
     found = locate_header(sheet, table)
-    column = None if found is None else column_index(found[1], table, APPLICANT_REF)
-    if found is None or column is None:
-        return sheet  # parsing reports the missing header or column
+    if found is None:
+        return sheet  # parsing reports the missing header
     at, header = found
+    columns = [column_index(header, table, c.key) for c in table.columns if c.refers_to == "applicants"]
+    present = [i for i in columns if i is not None]  # parsing reports a missing column
     rows: list[RawRow] = list(sheet.rows[: at + 1])
     for row in sheet.rows[at + 1 :]:
         cells = list(row.cells)
-        if column < len(cells) and not cells[column].is_empty():
-            ident = ids.get(norm_key(str(cells[column].value)))
-            if ident is None:
-                issues.add(
-                    cell_where(sheet, row.label, str(header[column].value), column),
-                    "names a person who is not on the applicants sheet (names are compared ignoring case and spaces)",
-                    "write the name exactly as on the applicants sheet, or add the person there",
-                )
-                continue
-            cells[column] = Cell(ident)
-        rows.append(RawRow(row.label, tuple(cells)))
+        unknown = False
+        for column in present:
+            if column < len(cells) and not cells[column].is_empty():
+                ident = ids.get(norm_key(str(cells[column].value)))
+                if ident is None:
+                    issues.add(
+                        cell_where(sheet, row.label, str(header[column].value), column),
+                        "names a person who is not on the applicants sheet (names are compared ignoring case and "
+                        "spaces)",
+                        "write the name exactly as on the applicants sheet, or add the person there",
+                    )
+                    unknown = True
+                    continue
+                cells[column] = Cell(ident)
+        if not unknown:
+            rows.append(RawRow(row.label, tuple(cells)))
     return replace(sheet, rows=tuple(rows))
 
 

@@ -10,23 +10,33 @@ Problem tables (``*`` = the file or sheet must be there):
 =================  ==================  ======================================================================
 English            Swedish             one row per
 =================  ==================  ======================================================================
-round              Omgång              the round: name, schema version and policy (one row)
+round              Omgång              the round: name, schema version and policy (one row; ``balance``,
+                                       ``balance_tolerance`` and ``balance_ratio`` are ``policy.balance``)
 municipalities *   Kommuner            municipality
-units *            Enheter             unit; ``requirements`` separated by ``;``
+units *            Enheter             unit; ``requirements`` separated by ``;``; ``ranks_applicants`` says
+                                       whether the unit ranks applicants itself (on ``unit_rankings``)
 supervisors *      Handledare          supervisor
 applicants *       Sökande             applicant; ``preferences`` = ``ranking`` or ``weights``
 preferences        Önskemål            wish: applicant, kind (area/unit/supervisor), option, rank or weight
+unit_rankings      Enheternas          a unit's own rank of an applicant: unit, applicant, rank
+                   rangordning
 interview_scores   Intervjupoäng       score: applicant, criterion, score, interviewer, unit, own scale
 criteria           Kriterier           interview criterion
 conflicts          Jäv                 forbidden pair: applicant and a unit or a supervisor (or both)
 pins               Låsta placeringar   pin: applicant and a unit or a supervisor
 adjustments        Justeringar         fit adjustment: applicant, unit or supervisor, delta
+links              Kopplingar          link: applicant, other applicant, relation, hard (yes/no)
 =================  ==================  ======================================================================
 
-Result tables: result (one row: status, fingerprint, seed, message), objective, assignments, unplaced,
-statistics (one row), stages, versions, parameters. The writers take any mapping of tables to rows
-(:data:`matchmaker.io.convert.Rows`), so a later record (an audit record: approvals and overrides) adds
-its own tables beside these without changing them.
+Result tables: result (one row: status, fingerprint, seed, message, whether the decision has metrics,
+worst and mean rank), objective, assignments, unplaced, rank_profile, fit_percentiles, unit_metrics,
+municipality_metrics, statistics (one row), stages, versions, parameters. A result migrated from schema
+version 0 has no metrics: its ``metrics`` cell says no and the four metrics tables are empty. The
+writers take any mapping of tables to rows (:data:`matchmaker.io.convert.Rows`), so a later record (an
+audit record: approvals and overrides) adds its own tables beside these without changing them.
+
+A yes/no cell is written as ``yes``/``no`` (``ja``/``nej``); the readers also take ``true``/``false``
+and a spreadsheet's TRUE/FALSE.
 """
 
 from __future__ import annotations
@@ -40,7 +50,10 @@ from matchmaker._text import fold_field_name
 
 __all__ = [
     "APPLICANT_REF",
+    "BALANCE_COLUMNS",
+    "BOOL_WORDS",
     "LIST_SEPARATOR",
+    "METRICS_TABLES",
     "PROBLEM_TABLES",
     "README_SHEETS",
     "RESULT_TABLES",
@@ -58,6 +71,9 @@ LIST_SEPARATOR = ";"
 
 #: The column key by which applicant-related tables name their applicant.
 APPLICANT_REF = "applicant"
+
+#: How a yes/no cell is written in each language (true, false).
+BOOL_WORDS: Mapping[Lang, tuple[str, str]] = {"en": ("yes", "no"), "sv": ("ja", "nej")}
 
 #: Sheet or file names that are instructions for people and never data (compared folded).
 README_SHEETS = frozenset({"read_me", "readme", "las_mig", "instructions", "instruktioner"})
@@ -107,7 +123,9 @@ class Column:
         return None
 
     def vocabulary(self, lang: Lang) -> list[str]:
-        """Every allowed word in ``lang``, in order."""
+        """Every allowed word in ``lang``, in order (``yes``, ``no`` for a yes/no column)."""
+        if self.kind is Kind.BOOL:
+            return list(BOOL_WORDS[lang])
         return [self.word(v, lang) for v in self.words]
 
     def names(self) -> tuple[str, str]:
@@ -226,9 +244,62 @@ ROUND = Table(
             "objective",
             "mål",
             Kind.ENUM,
-            "What the plan maximises after placements.",
-            "Vad planen maximerar.",
-            words={"total_fit": "total passning"},
+            "What the plan optimises once the most applicants are placed.",
+            "Vad planen optimerar när så många som möjligt har fått plats.",
+            words={
+                "total_fit": "total passning",
+                "rank_maximal": "flest förstahandsval",
+                "generous": "generös",
+                "minimum_regret": "bästa sämsta rang",
+                "egalitarian": "minsta rangsumma",
+                "leximin": "leximin",
+            },
+        ),
+        _c(
+            "unit_preferences",
+            "enheternas preferenser",
+            Kind.ENUM,
+            "How a unit without its own ranking ranks applicants.",
+            "Hur en enhet utan egen rangordning rangordnar sökande.",
+            words={"interview": "intervju", "indifferent": "alla lika"},
+        ),
+        _c(
+            "minimums",
+            "minimum",
+            Kind.ENUM,
+            "Unit and municipality minimums: a rule (hard) or a goal (soft).",
+            "Enheters och kommuners minimum: ett krav (hård) eller ett mål (mjuk).",
+            words={"hard": "hård", "soft": "mjuk"},
+        ),
+        _c(
+            "targets",
+            "målantal",
+            Kind.ENUM,
+            "Units' target places: a goal (soft) or a lower bound (hard).",
+            "Enheternas målantal: ett mål (mjuk) eller ett krav (hård).",
+            words={"soft": "mjuk", "hard": "hård"},
+        ),
+        _c(
+            "balance",
+            "balans",
+            Kind.ENUM,
+            "Balance between municipalities' fill rates (empty: none).",
+            "Balans mellan kommunernas fyllnadsgrad (tomt: ingen).",
+            words={"within": "inom tolerans", "ratio": "andel", "maximin": "maximin"},
+        ),
+        _c(
+            "balance_tolerance",
+            "balans tolerans",
+            Kind.FLOAT,
+            "Within: the most two fill rates may differ, 0-1 (empty: 0.1).",
+            "Inom tolerans: högsta skillnad mellan två kommuner, 0-1 (tomt: 0,1).",
+        ),
+        _c(
+            "balance_ratio",
+            "balans andel",
+            Kind.FLOAT,
+            "Ratio: each fill rate at least this share of the overall rate, 0-1 (empty: 0.75).",
+            "Andel: varje kommuns fyllnadsgrad minst denna andel av den totala, 0-1 (tomt: 0,75).",
         ),
         _c(
             "lottery_seed", "lottningsfrö", Kind.INT, "Seed of the tie-break lottery.", "Frö för lottningen.", minimum=0
@@ -236,6 +307,9 @@ ROUND = Table(
     ),
     single_row=True,
 )
+
+#: The round table's columns that hold ``policy.balance`` (column key -> field of :class:`~matchmaker.Balance`).
+BALANCE_COLUMNS: Mapping[str, str] = {"balance": "mode", "balance_tolerance": "tolerance", "balance_ratio": "ratio"}
 
 MUNICIPALITIES = Table(
     "municipalities",
@@ -267,6 +341,23 @@ UNITS = Table(
         _c("max_places", "max platser", Kind.INT, "Most students this round.", "Högst antal studenter.", minimum=0),
         _c("min_places", "min platser", Kind.INT, "Fewest students this round.", "Minst antal studenter.", minimum=0),
         _c("requirements", "krav", Kind.LIST, "Requirements, separated by ;", "Krav, åtskilda med ;"),
+        _c(
+            "target_places",
+            "målantal",
+            Kind.INT,
+            "Students the unit would like (empty: no target).",
+            "Antal studenter enheten helst vill ha (tomt: inget mål).",
+            minimum=0,
+        ),
+        _c(
+            "ranks_applicants",
+            "rangordnar sökande",
+            Kind.BOOL,
+            "Yes: the unit ranks applicants itself (unit rankings sheet) and takes no one it leaves out. "
+            "Empty: yes if that sheet lists any.",
+            "Ja: enheten rangordnar sökande själv (bladet Enheternas rangordning) och tar ingen den utelämnar. "
+            "Tomt: ja om bladet tar upp någon.",
+        ),
     ),
     required=True,
 )
@@ -346,6 +437,25 @@ PREFERENCES = Table(
     personal=True,
 )
 
+UNIT_RANKINGS = Table(
+    "unit_rankings",
+    "Enheternas rangordning",
+    (
+        _ref("unit", "enhet", "units", "unit", "enheten", required=True),
+        _APPLICANT,
+        _c(
+            "rank",
+            "rang",
+            Kind.INT,
+            "The unit's rank of the applicant, 1 = most wanted; equal ranks tie.",
+            "Enhetens rang för den sökande, 1 = helst; lika rang är likvärdiga.",
+            required=True,
+            minimum=1,
+        ),
+    ),
+    personal=True,
+)
+
 INTERVIEW_SCORES = Table(
     "interview_scores",
     "Intervjupoäng",
@@ -395,6 +505,32 @@ ADJUSTMENTS = Table(
     personal=True,
 )
 
+LINKS = Table(
+    "links",
+    "Kopplingar",
+    (
+        _APPLICANT,
+        _ref("other_applicant", "annan sökande", "applicants", "other applicant", "den andra sökande", required=True),
+        _c(
+            "relation",
+            "relation",
+            Kind.ENUM,
+            "Apart: never in one unit; same unit or same municipality: together, or neither placed.",
+            "Isär: aldrig på samma enhet; samma enhet eller samma kommun: tillsammans, eller ingen av dem.",
+            required=True,
+            words={"apart": "isär", "same_unit": "samma enhet", "same_municipality": "samma kommun"},
+        ),
+        _c(
+            "hard",
+            "tvingande",
+            Kind.BOOL,
+            "Yes: a rule; no: a wish, kept when possible (empty: yes).",
+            "Ja: ett krav; nej: ett önskemål som uppfylls om det går (tomt: ja).",
+        ),
+    ),
+    personal=True,
+)
+
 #: The problem's tables in writing order.
 PROBLEM_TABLES: tuple[Table, ...] = (
     ROUND,
@@ -403,11 +539,13 @@ PROBLEM_TABLES: tuple[Table, ...] = (
     SUPERVISORS,
     APPLICANTS,
     PREFERENCES,
+    UNIT_RANKINGS,
     INTERVIEW_SCORES,
     CRITERIA,
     CONFLICTS,
     PINS,
     ADJUSTMENTS,
+    LINKS,
 )
 
 _STATUS = {"optimal": "optimal", "feasible": "tillåten", "infeasible": "omöjlig", "unknown": "okänd"}
@@ -432,6 +570,9 @@ RESULT = Table(
         _n("input_fingerprint", "fingeravtryck", Kind.TEXT),
         _n("lottery_seed", "lottningsfrö", Kind.INT),
         _n("message", "meddelande", Kind.TEXT, required=False),
+        _n("metrics", "nyckeltal", Kind.BOOL, required=False),
+        _n("worst_rank", "sämsta rang", Kind.INT, required=False),
+        _n("mean_rank", "medelrang", Kind.FLOAT, required=False),
     ),
     required=True,
     single_row=True,
@@ -470,6 +611,41 @@ UNPLACED = Table(
     ),
     required=True,
 )
+RANK_PROFILE = Table(
+    "rank_profile",
+    "Rangprofil",
+    (_n("rank", "rang", Kind.INT), _n("placed", "placerade", Kind.INT)),
+)
+FIT_PERCENTILES = Table(
+    "fit_percentiles",
+    "Passning percentiler",
+    (_n("percentile", "percentil", Kind.TEXT), _n("fit", "passning", Kind.FLOAT)),
+)
+UNIT_METRICS = Table(
+    "unit_metrics",
+    "Utfall enheter",
+    (
+        _n("unit", "enhet", Kind.ID),
+        _n("municipality", "kommun", Kind.ID),
+        _n("placed", "placerade", Kind.INT),
+        _n("max_places", "max platser", Kind.INT),
+        _n("min_places", "min platser", Kind.INT),
+        _n("fill_rate", "fyllnadsgrad", Kind.FLOAT, required=False),
+        _n("mean_fit", "medelpassning", Kind.FLOAT, required=False),
+    ),
+)
+MUNICIPALITY_METRICS = Table(
+    "municipality_metrics",
+    "Utfall kommuner",
+    (
+        _n("municipality", "kommun", Kind.ID),
+        _n("placed", "placerade", Kind.INT),
+        _n("offered", "erbjudna platser", Kind.INT),
+        _n("fill_rate", "fyllnadsgrad", Kind.FLOAT, required=False),
+        _n("mean_fit", "medelpassning", Kind.FLOAT, required=False),
+        _n("fit_per_offered_place", "passning per erbjuden plats", Kind.FLOAT, required=False),
+    ),
+)
 STATISTICS = Table(
     "statistics",
     "Körning",
@@ -505,4 +681,20 @@ VERSIONS = Table("versions", "Versioner", (_n("name", "namn", Kind.TEXT), _n("ve
 PARAMETERS = Table("parameters", "Parametrar", (_n("name", "namn", Kind.TEXT), _n("value", "värde", Kind.JSON)))
 
 #: The result's tables in writing order.
-RESULT_TABLES: tuple[Table, ...] = (RESULT, OBJECTIVE, ASSIGNMENTS, UNPLACED, STATISTICS, STAGES, VERSIONS, PARAMETERS)
+RESULT_TABLES: tuple[Table, ...] = (
+    RESULT,
+    OBJECTIVE,
+    ASSIGNMENTS,
+    UNPLACED,
+    RANK_PROFILE,
+    FIT_PERCENTILES,
+    UNIT_METRICS,
+    MUNICIPALITY_METRICS,
+    STATISTICS,
+    STAGES,
+    VERSIONS,
+    PARAMETERS,
+)
+
+#: The result tables that hold a decision's metrics.
+METRICS_TABLES: tuple[Table, ...] = (RANK_PROFILE, FIT_PERCENTILES, UNIT_METRICS, MUNICIPALITY_METRICS)

@@ -1,9 +1,9 @@
-"""Templates: a workbook (or CSV folder) with every table, headers in Swedish or English and one example row.
+"""Templates: a workbook (or CSV folder) with every table, headers in Swedish or English and example rows.
 
-The example rows form a small valid round (one municipality, unit, supervisor and applicant), so a
-template can be validated and solved as it is; a coordinator replaces the example rows with the real
-ones. The conflicts table is left empty, because a conflict with the example's only unit would leave the
-example applicant nowhere to go.
+The example rows form a small valid round (one municipality, unit and supervisor, two applicants who
+would like to be in the same unit), so a template can be validated and solved as it is; a coordinator
+replaces the example rows with the real ones. The conflicts table is left empty, because a conflict
+with the example's only unit would leave an example applicant nowhere to go.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from matchmaker.models import (
     Applicant,
     InterviewCriterion,
     InterviewScore,
+    Link,
     Municipality,
     Pin,
     Problem,
@@ -46,10 +47,12 @@ def example_problem() -> Problem:
                 municipality="sodertalje",
                 area="Barn och ungdom",
                 max_places=2,
+                target_places=2,
                 requirements=("körkort",),
+                ranking={"A1": 1, "A2": 2},
             ),
         ),
-        supervisors=(Supervisor(id="h1", unit="bou", capacity=1, training=TrainingStatus.COMPLETED),),
+        supervisors=(Supervisor(id="h1", unit="bou", capacity=2, training=TrainingStatus.COMPLETED),),
         applicants=(
             Applicant(
                 id="A1",
@@ -58,9 +61,17 @@ def example_problem() -> Problem:
                 interview=(InterviewScore(criterion="motivation", score=4.0, interviewer="i1"),),
                 qualifications=("körkort",),
             ),
+            Applicant(
+                id="A2",
+                university="Stockholms universitet",
+                ranking=Ranking(areas={"Barn och ungdom": 1}),
+                interview=(InterviewScore(criterion="motivation", score=3.0, interviewer="i1"),),
+                qualifications=("körkort",),
+            ),
         ),
         pins=(Pin(applicant="A1", unit="bou"),),
         adjustments=(Adjustment(applicant="A1", unit="bou", delta=-0.05),),
+        links=(Link(applicants=("A1", "A2"), relation="same_unit", hard=False),),
     )
 
 
@@ -68,27 +79,33 @@ _README = {
     "en": [
         "matchmaker workbook: one placement round",
         "",
-        "1. Replace the example row on every sheet with your own rows (delete rows you do not need).",
+        "1. Replace the example rows on every sheet with your own rows (delete rows you do not need).",
         "2. Ids are short codes, never names: applicants are known by an opaque id such as A1 or HT26-001.",
         "   Keep names, personal numbers and e-mail addresses out of this workbook (matchmaker refuses them);",
         "   `matchmaker pseudonymise` turns a sheet with names into ids and a separate key file.",
         "3. An empty cell takes the default (capacity 1, no minimum, ...). Every column has a note on its header.",
         "4. Lists (requirements, qualifications) are separated by ;  Wishes go on the preferences sheet:",
         "   one row per wish, with a rank (1 = first choice) or a weight from 0 to 1.",
-        "5. Check it:  matchmaker validate round.xlsx     Solve it:  matchmaker solve round.xlsx -o result.xlsx",
+        "5. Optional sheets: unit_rankings (a unit's own ranking of applicants; it then takes no one it leaves",
+        "   out), links (two applicants apart, or in the same unit or municipality), and on the round sheet the",
+        "   objective, soft or hard minimums and targets, and balance between municipalities.",
+        "6. Check it:  matchmaker validate round.xlsx     Solve it:  matchmaker solve round.xlsx -o result.xlsx",
         "Columns whose header starts with # are notes and are ignored. This sheet is ignored too.",
     ],
     "sv": [
         "matchmaker-arbetsbok: en placeringsomgång",
         "",
-        "1. Ersätt exempelraden på varje blad med era egna rader (ta bort rader ni inte behöver).",
+        "1. Ersätt exempelraderna på varje blad med era egna rader (ta bort rader ni inte behöver).",
         "2. Id är korta koder, aldrig namn: sökande anges med ett id som A1 eller HT26-001.",
         "   Namn, personnummer och e-post hör inte hemma här (matchmaker vägrar ta emot dem);",
         "   `matchmaker pseudonymise` gör om ett blad med namn till id och en separat nyckelfil.",
         "3. En tom cell ger standardvärdet (kapacitet 1, inget minimum, ...). Varje kolumn har en kommentar.",
         "4. Listor (krav, kvalifikationer) skiljs åt med ;  Önskemål skrivs på bladet Önskemål:",
         "   en rad per önskemål, med rang (1 = förstahandsval) eller vikt från 0 till 1.",
-        "5. Kontrollera:  matchmaker validate omgang.xlsx     Lös:  matchmaker solve omgang.xlsx -o resultat.xlsx",
+        "5. Blad som kan lämnas tomma: Enheternas rangordning (enhetens egen rangordning av sökande; den tar då",
+        "   ingen den utelämnar), Kopplingar (två sökande isär, eller på samma enhet eller i samma kommun), och på",
+        "   bladet Omgång målet, hårda eller mjuka minimum och målantal, och balans mellan kommuner.",
+        "6. Kontrollera:  matchmaker validate omgang.xlsx     Lös:  matchmaker solve omgang.xlsx -o resultat.xlsx",
         "Kolumner vars rubrik börjar med # är anteckningar och läses inte. Det här bladet läses inte heller.",
     ],
 }

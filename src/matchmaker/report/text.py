@@ -42,7 +42,7 @@ def format_result(result: Result, *, max_levels: int = 12) -> str:
         rows = [*rows[: max_levels - 2], ["...", f"({hidden} more levels)", "", ""], rows[-1]]
     parts.append(format_table(["level", "objective", "sense", "value"], rows))
     m = d.metrics
-    if d.status.has_plan and m is not None and m.rank_profile:
+    if d.status.has_plan and m is not None and m.rank_profile:  # a migrated result may have no metrics
         profile = ", ".join(f"{k}: {n}" for k, n in enumerate(m.rank_profile, start=1))
         parts.append(f"rank profile (choice: placed): {profile}; worst rank {m.worst_rank}")
     if d.assignments:
