@@ -157,7 +157,7 @@ def test_diagnostics_find_each_problem() -> None:
     bou = next(s for s in d.supply if s.name == "Barn och ungdom")
     assert (bou.places, bou.wishing) == (2, 4)
     text = d.text("sv")
-    assert "behöver minst 1 studenter, men bara 0 sökande" in text
+    assert "behöver minst 1 student, men bara 0 sökande" in text
 
 
 def test_minimal_core_and_relaxation_on_a_hand_case() -> None:
@@ -174,7 +174,7 @@ def test_minimal_core_and_relaxation_on_a_hand_case() -> None:
     assert [(x.kind, x.record, x.before, x.after) for x in e.relaxation] == [("unit_min", "Vux", 1, 0)]
     assert e.slack == 1
     assert "jäv" in e.text("sv", display_names(p))
-    assert "Vuxenenhet (Vux) needs at least 1 students, but only 0 applicants can be placed there" in e.text(
+    assert "Vuxenenhet (Vux) needs at least 1 student, but only 0 applicants can be placed there" in e.text(
         "en", display_names(p)
     )
     assert r.decision.message is not None

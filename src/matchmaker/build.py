@@ -82,6 +82,8 @@ class Level:
     best of its ``thresholds`` that still admits a plan. ``evaluate`` computes the level's value from
     a plan (the pair variables) when that differs from the linear form over auxiliary variables;
     ``offset`` is a constant added to the linear form (it never changes which plan is best).
+    ``alone`` keeps the level out of merged stages (a level whose rows are not LP-tight is solved
+    better on its own).
     """
 
     name: str
@@ -96,6 +98,7 @@ class Level:
     thresholds: Sequence[Threshold] = ()
     evaluate: Callable[[IntArray], int] | None = None
     offset: int = 0
+    alone: bool = False
 
     def value(self, values: IntArray) -> int:
         """The level's value for a full vector of variable values (pairs first)."""

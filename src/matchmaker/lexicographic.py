@@ -81,13 +81,13 @@ def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int]) -> O
 
 
 def plan_stages(levels: tuple[Level, ...], limit: int = STAGE_LIMIT) -> list[Stage]:
-    """Group ``levels`` into as few stages as the exactness limit allows; a threshold level is a stage
-    of its own."""
+    """Group ``levels`` into as few stages as the exactness limit allows; a threshold level, and a level
+    marked ``alone``, is a stage of its own."""
     groups: list[list[int]] = []
     current: list[int] = []
     product = 1
     for i, lv in enumerate(levels):
-        if lv.kind == "threshold":
+        if lv.kind == "threshold" or lv.alone:
             if current:
                 groups.append(current)
             groups.append([i])

@@ -39,9 +39,10 @@ class AutoSession:
         return self.cp
 
     def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
-        """Run the stage on LP if it can be certified there, else on CP-SAT."""
+        """Run the stage on LP if it can be certified there, else on CP-SAT (every stage tries the LP
+        first: a stage after a CP-SAT stage is often LP-tight again)."""
         start = time.perf_counter()
-        if self.cp is None and self.lp is not None:
+        if self.lp is not None:
             out = self.lp.optimise(objective, time_limit, hint)
             if out.status == "optimal":
                 self.engines.append("lp")
@@ -57,22 +58,23 @@ class AutoSession:
         )
 
     def constrain(self, objective: Objective, lb: int, ub: int) -> None:
-        """Hold a stage's value in whichever engine will run the next stage."""
+        """Hold a stage's value in every engine that may run a later stage."""
         if self.cp is not None:
             self.cp.constrain(objective, lb, ub)
-        elif self.lp is not None:
+        if self.lp is not None:
             self.lp.constrain(objective, lb, ub)
 
     def probe(self, threshold: Threshold, time_limit: float | None) -> StageOutcome:
         """Feasibility of ``threshold``: the LP proves "feasible" with an integral plan; "infeasible"
         is proved by CP-SAT on the LP's current face."""
         start = time.perf_counter()
+        if self.lp is not None:
+            out = self.lp.probe(threshold, time_limit)
+            if out.status != "unknown":
+                return out
         if self.cp is not None:
             return self.cp.probe(threshold, time_limit)
         assert self.lp is not None
-        out = self.lp.probe(threshold, time_limit)
-        if out.status != "unknown":
-            return out
         bounds = self.lp.bounds_with(threshold)
         if bounds is None:
             return StageOutcome("infeasible", None, None, None, time.perf_counter() - start, "EMPTY_BOUNDS")
@@ -88,10 +90,10 @@ class AutoSession:
         return StageOutcome("unknown", None, None, None, time.perf_counter() - start, "UNDECIDED")
 
     def tighten(self, threshold: Threshold) -> None:
-        """Hold ``threshold`` in whichever engine will run the next stage."""
+        """Hold ``threshold`` in every engine that may run a later stage."""
         if self.cp is not None:
             self.cp.tighten(threshold)
-        elif self.lp is not None:
+        if self.lp is not None:
             self.lp.tighten(threshold)
 
     def stop(self) -> None:

@@ -116,6 +116,7 @@ class LpSession:
         self.row_lb = model.row_lb.copy()
         self.row_ub = model.row_ub.copy()
         self.last: Certificate | None = None
+        self._last_objective: Objective | None = None
         self._lock = threading.Lock()
         self._solver: mbh.ModelSolverHelper | None = None
 
@@ -176,16 +177,30 @@ class LpSession:
             x = np.rint(np.asarray(solver.variable_values(), dtype=np.float64))
             return StageOutcome("unknown", x.astype(np.int64), None, None, time.perf_counter() - start, "UNCERTIFIED")
         self.last = cert
+        self._last_objective = objective
         return StageOutcome("optimal", cert.x, cert.value, cert.value, time.perf_counter() - start, "CERTIFIED")
 
     def _uncertified(self, start: float, why: str) -> StageOutcome:
         return StageOutcome("unknown", None, None, None, time.perf_counter() - start, why)
 
+    def add_row(self, indices: IntArray, coefs: IntArray, lb: int, ub: int) -> None:
+        """Append ``lb <= sum(coefs * var[indices]) <= ub`` (e.g. a stage value CP-SAT proved)."""
+        row = sp.csr_matrix(
+            (coefs.astype(np.int64), indices.astype(np.int64), np.array([0, indices.size])),
+            shape=(1, self.model.n_vars),
+        )
+        self.a_int = sp.vstack([self.a_int, row], format="csr")
+        self.a_float = self.a_int.astype(np.float64)
+        self.row_lb = np.r_[self.row_lb, lb].astype(np.int64)
+        self.row_ub = np.r_[self.row_ub, ub].astype(np.int64)
+
     def constrain(self, objective: Objective, lb: int, ub: int) -> None:
-        """Restrict to the optimal face of the last certified stage (``lb == ub`` == its value)."""
+        """Hold a stage's value: the exact optimal face when this session certified the stage, else a row."""
         cert = self.last
-        if cert is None or lb != ub or lb != cert.value:
-            raise ValueError("an LP session can only hold the optimum of its last certified stage")
+        if cert is None or self._last_objective is not objective or lb != ub or lb != cert.value:
+            self.last = None
+            self.add_row(objective.indices, objective.coefs, lb, ub)
+            return
         up = cert.d > 0
         down = cert.d < 0
         self.var_lb[up] = self.var_ub[up]

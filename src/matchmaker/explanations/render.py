@@ -66,6 +66,13 @@ def _n(names: Names, ident: str | None) -> str:
     return names.get(ident, ident)
 
 
+def _students(n: object, lang: Lang) -> str:
+    one = str(n) == "1"
+    if lang == "sv":
+        return f"{n} student" if one else f"{n} studenter"
+    return f"{n} student" if one else f"{n} students"
+
+
 def level_label(name: str, lang: Lang) -> str:
     """A level of the objective vector in words."""
     sv = lang == "sv"
@@ -235,23 +242,35 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
         unit, bound, acc = _n(names, str(p["unit"])), p["bound"], p["acceptable"]
         if sv:
             tail = f", men bara {acc} sökande kan placeras där" if int(acc) < int(bound) else ""
-            return f"{unit} behöver minst {bound} studenter{tail}"
-        tail = f", but only {acc} applicants can be placed there" if int(acc) < int(bound) else ""
-        return f"{unit} needs at least {bound} students{tail}"
+            return f"{unit} behöver minst {_students(bound, lang)}{tail}"
+        tail = (
+            f", but only {acc} applicant{'s' if acc != 1 else ''} can be placed there" if int(acc) < int(bound) else ""
+        )
+        return f"{unit} needs at least {_students(bound, lang)}{tail}"
     if k == "unit_max":
         unit = _n(names, str(p["unit"]))
-        return f"{unit} tar högst {p['bound']} studenter" if sv else f"{unit} takes at most {p['bound']} students"
+        return (
+            f"{unit} tar högst {_students(p['bound'], lang)}"
+            if sv
+            else f"{unit} takes at most {_students(p['bound'], lang)}"
+        )
     if k == "municipality_min":
         m = _n(names, str(p["municipality"]))
-        return f"{m} behöver minst {p['bound']} studenter" if sv else f"{m} needs at least {p['bound']} students"
+        return (
+            f"{m} behöver minst {_students(p['bound'], lang)}"
+            if sv
+            else f"{m} needs at least {_students(p['bound'], lang)}"
+        )
     if k == "municipality_max":
         m = _n(names, str(p["municipality"]))
-        return f"{m} tar högst {p['bound']} studenter" if sv else f"{m} takes at most {p['bound']} students"
+        return (
+            f"{m} tar högst {_students(p['bound'], lang)}" if sv else f"{m} takes at most {_students(p['bound'], lang)}"
+        )
     if k == "supervisor_capacity":
         unit = _n(names, str(p["unit"]))
         if sv:
-            return f"handledare {p['supervisor']} ({unit}) tar högst {p['bound']} studenter"
-        return f"supervisor {p['supervisor']} ({unit}) takes at most {p['bound']} students"
+            return f"handledare {p['supervisor']} ({unit}) tar högst {_students(p['bound'], lang)}"
+        return f"supervisor {p['supervisor']} ({unit}) takes at most {_students(p['bound'], lang)}"
     if k == "pin":
         target = _n(names, str(p["target"]))
         return (
@@ -364,12 +383,12 @@ def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], la
     if code == "minimum_unreachable":
         if sv:
             return (
-                f"{who} behöver minst {p['minimum']} studenter, men bara {p['applicants']} sökande kan placeras "
+                f"{who} behöver minst {_students(p['minimum'], lang)}, men bara {p['applicants']} sökande kan placeras "
                 f"där och kapaciteten är {p['capacity']}."
             )
         return (
-            f"{who} needs at least {p['minimum']} students, but only {p['applicants']} applicants can be placed "
-            f"there and the capacity is {p['capacity']}."
+            f"{who} needs at least {_students(p['minimum'], lang)}, but only {p['applicants']} applicants can be "
+            f"placed there and the capacity is {p['capacity']}."
         )
     if code == "idle_supervisor":
         why = str(p["why"])

@@ -167,5 +167,6 @@ class MunicipalityBalance:
                 hi,
                 position=2.41,
                 evaluate=lowest_fit,
+                alone=True,
             )
         )
