@@ -661,6 +661,7 @@ STATISTICS = Table(
         _n("cancelled", "avbruten", Kind.BOOL),
         _n("n_pairs", "par", Kind.INT),
         _n("n_rows", "rader", Kind.INT),
+        _n("input", "indata", Kind.TEXT, required=False),
     ),
     required=True,
     single_row=True,
