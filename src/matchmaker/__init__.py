@@ -56,6 +56,7 @@ from matchmaker.models import (
     Policy,
     Problem,
     Ranking,
+    Stability,
     Supervisor,
     TrainingStatus,
     Unit,
@@ -74,6 +75,7 @@ from matchmaker.result import (
 )
 from matchmaker.scoring import FIT_SCALE
 from matchmaker.solve import solve
+from matchmaker.stability import BlockingPair, Popularity, PopularPlan, blocking_pairs, popular_plan, popularity
 
 __version__ = "0.1.0"
 
@@ -85,6 +87,7 @@ __all__ = [
     "ApplicantExplanation",
     "Assignment",
     "Balance",
+    "BlockingPair",
     "CancelToken",
     "CheckFailedError",
     "CheckReport",
@@ -107,6 +110,8 @@ __all__ = [
     "MunicipalityMetrics",
     "Pin",
     "Policy",
+    "PopularPlan",
+    "Popularity",
     "Problem",
     "ProblemValidationError",
     "Ranking",
@@ -117,6 +122,7 @@ __all__ = [
     "RunStatistics",
     "SolveOptions",
     "SolverError",
+    "Stability",
     "StageStatistics",
     "Status",
     "Supervisor",
@@ -128,6 +134,7 @@ __all__ = [
     "ValidationIssue",
     "Violation",
     "__version__",
+    "blocking_pairs",
     "check",
     "diagnose",
     "dump_problem",
@@ -137,6 +144,8 @@ __all__ = [
     "explain_infeasibility",
     "load_problem",
     "load_result",
+    "popular_plan",
+    "popularity",
     "problem_from_frames",
     "problem_json_schema",
     "problem_to_frames",

@@ -1,8 +1,10 @@
 """Canonical JSON and fingerprints: the same content always gives the same bytes.
 
 Records are sorted by id (pins and adjustments by their fields, interview scores by criterion,
-interviewer and unit), mapping keys are sorted, defaults are written out, and the text is compact
-UTF-8. Two problems that differ only in record order or file formatting have one fingerprint.
+interviewer and unit), mapping keys are sorted, defaults are written out except ``None`` (a field
+that is not set is left out, so that an optional field added in a later version does not change the
+fingerprint of a problem that does not use it), and the text is compact UTF-8. Two problems that
+differ only in record order or file formatting have one fingerprint.
 """
 
 from __future__ import annotations
@@ -26,9 +28,18 @@ def _sort_key(item: Any) -> str:
     return canonical_bytes(item).decode("utf-8")
 
 
+def _without_none(data: Any) -> Any:
+    """``data`` with every mapping entry whose value is ``None`` left out, recursively."""
+    if isinstance(data, dict):
+        return {k: _without_none(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_without_none(v) for v in data]
+    return data
+
+
 def canonical_problem(problem: Problem) -> dict[str, Any]:
-    """The problem as plain JSON data in canonical order."""
-    data: dict[str, Any] = problem.model_dump(mode="json")
+    """The problem as plain JSON data in canonical order (fields set to ``None`` left out)."""
+    data: dict[str, Any] = _without_none(problem.model_dump(mode="json"))
     for key in ("municipalities", "units", "supervisors", "applicants", "criteria"):
         data[key] = sorted(data[key], key=lambda r: r["id"])
     for key in ("pins", "adjustments", "links"):

@@ -21,9 +21,10 @@ from matchmaker.metrics import Metrics
 from matchmaker.models import Applicant, Problem
 from matchmaker.result import Result, Status, UnplacedReason
 
-__all__ = ["CheckFailedError", "CheckReport", "Violation", "check", "level_vector"]
+__all__ = ["CheckFailedError", "CheckReport", "Violation", "check", "level_vector", "stability_audit"]
 
 _SCALE = 10_000  # fit points per unit of fit, as documented in the README
+_UNIT_DRAW_OFFSET = 0x9E3779B97F4A7C15  # the units' tie-break draws use seed + this (README, Stability)
 _TRAINING = {"none": 0, "in_progress": 1, "completed": 2}
 _NEEDED = {"any": 0, "in_progress": 1, "completed": 2}
 
@@ -355,7 +356,28 @@ def check(problem: Problem, result: Result) -> CheckReport:
     _check_objective(problem, result, out, t)
     if d.status.has_plan and d.metrics is not None:
         _check_metrics(problem, result, d.metrics, out, t)
+    if d.status.has_plan:
+        _check_stability(problem, result, out, t)
     return CheckReport(tuple(out))
+
+
+def _check_stability(problem: Problem, result: Result, out: list[Violation], t: _Truth) -> None:
+    """In a stable mode, no blocking pair (lottery-strict or weak, as the mode says); and the
+    reported count of blocking pairs agrees with the audit."""
+    stability = problem.policy.stability
+    strict = stability is not None and stability.ties == "lottery"
+    plan = {
+        x.applicant: x.supervisor
+        for x in result.decision.assignments
+        if x.applicant in t.apps and x.supervisor in t.sups and t.refusal(t.apps[x.applicant], x.supervisor) is None
+    }
+    found = stability_audit(problem, plan, strict=strict)
+    if stability is not None:
+        for a_id, sid, case in found:
+            out.append(Violation("blocking_pair", a_id, f"blocks with supervisor {sid!r} ({case})"))
+    m = result.decision.metrics
+    if m is not None and m.blocking_pairs is not None and m.blocking_pairs != len(found):
+        out.append(Violation("metrics", "blocking_pairs", f"reported {m.blocking_pairs}, the audit finds {len(found)}"))
 
 
 def _check_metrics(problem: Problem, result: Result, m: Metrics, out: list[Violation], t: _Truth) -> None:
@@ -464,7 +486,21 @@ def level_vector(problem: Problem, t: _Truth, plan: dict[str, str]) -> list[tupl
         levels.append(("lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
     ranks = [t.rank(apps[a], s) for a, s in plan.items()]
     points = [t.points(apps[a], s) for a, s in plan.items()]
-    if pol.objective == "total_fit":
+    stability = pol.stability
+    if stability is not None and (stability.mode != "optimise" or pol.objective == "sex_equal"):
+        strict = stability.ties == "lottery"
+        own = sum(
+            _strict_rank(t, apps[a], s, pol.lottery_seed) if strict else t.rank(apps[a], s) for a, s in plan.items()
+        )
+        if stability.mode == "applicant_optimal":
+            levels.append(("applicant_rank_sum", "min", own))
+        elif stability.mode == "unit_optimal":
+            levels.append(("applicant_rank_sum", "max", own))
+        else:
+            upos = _unit_positions(problem, t, strict=strict)
+            units = sum(upos[(t.sups[s].unit, a)] for a, s in plan.items())
+            levels.append(("rank_sum_gap", "min", abs(own - units)))
+    elif pol.objective == "total_fit":
         levels.append(("total_fit", "max", sum(points)))
     elif pol.objective in ("rank_maximal", "generous", "minimum_regret"):
         max_rank = max((t.rank(a, sid) for a, sid in t.acceptable()), default=0)
@@ -506,3 +542,109 @@ def _check_objective(problem: Problem, result: Result, out: list[Violation], t: 
         for st in result.statistics.stages:
             if st.status != "optimal":
                 out.append(Violation("status", "optimal", f"stage {st.levels} ended {st.status}"))
+
+
+def _strict_rank(t: _Truth, a: Applicant, sup_id: str, seed: int) -> int:
+    """The applicant's rank of ``sup_id`` with ties broken by the pair's lottery draw (higher first)."""
+
+    def key(sid: str) -> tuple[int, int]:
+        return (t.rank(a, sid), -pair_draw(seed, a.id, sid))
+
+    mine = key(sup_id)
+    return 1 + sum(1 for b, sid in t.acceptable() if b.id == a.id and key(sid) < mine)
+
+
+def _unit_key(
+    problem: Problem, upref: dict[tuple[str, str], int], unit_id: str, a_id: str, *, strict: bool
+) -> tuple[int, int, str]:
+    """A unit's sort key of an applicant (smaller is preferred); ``strict`` breaks ties by lottery."""
+    if not strict:
+        return (upref[(unit_id, a_id)], 0, "")
+    draw = pair_draw((problem.policy.lottery_seed + _UNIT_DRAW_OFFSET) % 2**64, a_id, unit_id)
+    return (upref[(unit_id, a_id)], -draw, a_id)
+
+
+def _unit_positions(problem: Problem, t: _Truth, *, strict: bool) -> dict[tuple[str, str], int]:
+    """Each unit's rank of each applicant acceptable there: the position in its (strict) order, or,
+    with ties kept, its own rank."""
+    upref = _unit_preference(problem, t)
+    if not strict:
+        return upref
+    by_unit: dict[str, list[str]] = {}
+    for unit_id, a_id in upref:
+        by_unit.setdefault(unit_id, []).append(a_id)
+    out: dict[tuple[str, str], int] = {}
+    for unit_id, members in by_unit.items():
+        ordered = sorted(members, key=lambda a_id: _unit_key(problem, upref, unit_id, a_id, strict=True))
+        out.update({(unit_id, a_id): i + 1 for i, a_id in enumerate(ordered)})
+    return out
+
+
+def _unit_preference(problem: Problem, t: _Truth) -> dict[tuple[str, str], int]:
+    """Each unit's rank of each applicant acceptable there, recomputed from the records."""
+    out: dict[tuple[str, str], int] = {}
+    by_unit: dict[str, set[str]] = {}
+    for a, sid in t.acceptable():
+        by_unit.setdefault(t.sups[sid].unit, set()).add(a.id)
+    for unit_id, members in by_unit.items():
+        unit = t.units[unit_id]
+        if unit.ranking is not None:
+            for a_id in members:
+                out[(unit_id, a_id)] = unit.ranking[a_id]
+        elif problem.policy.unit_preferences == "indifferent":
+            for a_id in members:
+                out[(unit_id, a_id)] = 1
+        else:
+            values = {a_id: t.interview(t.apps[a_id], unit_id) for a_id in members}
+            known = sorted({v for v in values.values() if v is not None}, reverse=True)
+            for a_id, v in values.items():
+                out[(unit_id, a_id)] = known.index(v) + 1 if v is not None else len(known) + 1
+    return out
+
+
+def stability_audit(problem: Problem, plan: Mapping[str, str], *, strict: bool = False) -> list[tuple[str, str, str]]:
+    """Every blocking pair of ``plan`` as (applicant, supervisor, case), from the raw records.
+
+    The reference definition (see :mod:`matchmaker.stability.audit`), written independently of the
+    solver's arrays: acceptability, both sides' rankings and, with ``strict``, the seeded tie-breaks
+    are recomputed here.
+    """
+    t = _Truth(problem)
+    seed = problem.policy.lottery_seed
+    upref = _unit_preference(problem, t)
+    pinned = {pin.applicant for pin in problem.pins}
+
+    def akey(a: Applicant, sid: str) -> tuple[int, int]:
+        return (t.rank(a, sid), -pair_draw(seed, a.id, sid) if strict else 0)
+
+    def ukey(unit_id: str, a_id: str) -> tuple[int, int, str]:
+        return _unit_key(problem, upref, unit_id, a_id, strict=strict)
+
+    per_sup = Counter(plan.values())
+    per_unit = Counter(t.sups[s].unit for s in plan.values())
+    per_muni = Counter(t.units[t.sups[s].unit].municipality for s in plan.values())
+    out = []
+    for a, sid in t.acceptable():
+        if a.id in pinned or plan.get(a.id) == sid:
+            continue
+        cur = plan.get(a.id)
+        if cur is not None and not akey(a, sid) < akey(a, cur):
+            continue
+        s = t.sups[sid]
+        u = t.units[s.unit]
+        m = t.munis[u.municipality]
+        cur_unit = t.sups[cur].unit if cur is not None else None
+        cur_muni = t.units[cur_unit].municipality if cur_unit is not None else None
+        s_room = per_sup[sid] < s.capacity
+        u_room = per_unit[u.id] < u.max_places
+        m_room = m.max_places is None or per_muni[m.id] < m.max_places
+        others_u = [b for b, bs in plan.items() if t.sups[bs].unit == u.id and b not in pinned]
+        others_s = [b for b, bs in plan.items() if bs == sid and b not in pinned]
+        mine = ukey(u.id, a.id)
+        if s_room and u_room and (m_room or cur_muni == m.id):
+            out.append((a.id, sid, "undersubscribed"))
+        elif s_room and not u_room and (cur_unit == u.id or any(ukey(u.id, b) > mine for b in others_u)):
+            out.append((a.id, sid, "unit_full"))
+        elif not s_room and any(ukey(u.id, b) > mine for b in others_s):
+            out.append((a.id, sid, "supervisor_full"))
+    return sorted(out)

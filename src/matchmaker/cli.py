@@ -4,7 +4,8 @@ Exit codes:
 
 ====  ==================================================================
 0     a plan was found (optimal, or feasible when a limit stopped the proof)
-1     no plan: the problem is infeasible, or no plan was found in time
+1     no plan: the problem is infeasible, or no plan was found in time (``stability``,
+      ``popular``: the plan is not stable, not popular, or no popular plan exists)
 2     bad input or usage: the message names the record, field and fix
 3     internal error: an engine failed or a result failed its check
 ====  ==================================================================
@@ -33,6 +34,7 @@ from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.report.text import format_result
 from matchmaker.solve import solve
+from matchmaker.stability import blocking_pairs, popular_plan, popularity
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_NO_PLAN", "EXIT_OK", "cli", "main"]
 
@@ -101,8 +103,10 @@ def cli() -> None:
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Lottery seed (overrides the policy's).")
 @click.option(
     "--objective",
-    type=click.Choice(["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin"]),
-    help="Level-3 objective (overrides the policy's).",
+    type=click.Choice(
+        ["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin", "sex_equal"]
+    ),
+    help="Level-3 objective (overrides the policy's; sex_equal needs --stability optimise).",
 )
 @click.option("--minimums", type=click.Choice(["hard", "soft"]), help="Minimums as constraints or as a goal.")
 @click.option("--targets", type=click.Choice(["soft", "hard"]), help="Unit targets as a goal or as lower bounds.")
@@ -113,6 +117,16 @@ def cli() -> None:
 )
 @click.option("--balance-tolerance", type=click.FloatRange(0, 1), help="For --balance within (default 0.1).")
 @click.option("--balance-ratio", type=click.FloatRange(0, 1), help="For --balance ratio (default 0.75).")
+@click.option(
+    "--stability",
+    type=click.Choice(["none", "applicant_optimal", "unit_optimal", "optimise"]),
+    help="Stable plans only, and which one (overrides the policy's).",
+)
+@click.option(
+    "--stability-ties",
+    type=click.Choice(["lottery", "keep"]),
+    help="With --stability: break ties by lottery (default) or keep them (optimise only).",
+)
 @click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT search workers (default: cores, max 8).")
 @click.option(
     "--solver-seed",
@@ -135,6 +149,8 @@ def solve_cmd(
     balance: str | None,
     balance_tolerance: float | None,
     balance_ratio: float | None,
+    stability: str | None,
+    stability_ties: str | None,
     workers: int | None,
     solver_seed: int,
     quiet: bool,
@@ -166,6 +182,15 @@ def solve_cmd(
         if balance_ratio is not None:
             current["ratio"] = balance_ratio
         overrides["balance"] = current
+    if stability is not None:
+        overrides["stability"] = None if stability == "none" else {"mode": stability}
+    if stability_ties is not None:
+        current_s = overrides.get(
+            "stability", problem.policy.stability and problem.policy.stability.model_dump(mode="json")
+        )
+        if not isinstance(current_s, dict):
+            _fail("--stability-ties needs a stable mode (--stability)", EXIT_BAD_INPUT)
+        overrides["stability"] = {**current_s, "ties": stability_ties}
     if overrides:
         data = problem.model_dump(mode="json")
         data["policy"].update(overrides)
@@ -342,6 +367,68 @@ def names_cmd(result_path: Path, key_path: Path, output: Path, lang: Lang) -> No
     key = _run(lambda: load_key(key_path))
     _run(lambda: save_named_export(result, key, output, lang=lang))
     click.echo(f"{len(result.assignments) + len(result.unplaced)} rows written to {output} (readable by you only)")
+
+
+@cli.command("stability")
+@click.argument("problem_path", metavar="PROBLEM", type=_PATH)
+@click.argument("plan_path", metavar="RESULT", type=_PATH)
+@click.option("--strict", is_flag=True, help="Break ties by the policy's lottery first (as stable mode does).")
+@click.option("--json", "as_json", is_flag=True, help="Print the blocking pairs as JSON.")
+def stability_cmd(problem_path: Path, plan_path: Path, strict: bool, as_json: bool) -> None:
+    """List the blocking pairs of RESULT (a result file of PROBLEM): applicants and supervisors who
+    would both rather be together. Exit code 0 if the plan is stable, 1 if not."""
+    problem = _load(problem_path)
+    result = _run(lambda: load_result(plan_path))
+    pairs = blocking_pairs(problem, result, strict=strict)
+    if as_json:
+        click.echo(json.dumps([p.model_dump(mode="json") for p in pairs], indent=2))
+    elif not pairs:
+        click.echo("stable: no blocking pair")
+    else:
+        click.echo(f"{len(pairs)} blocking pair{'s' if len(pairs) != 1 else ''}:")
+        for p in pairs:
+            click.echo(f"  {p.applicant} and {p.supervisor} ({p.unit}): {p.case.replace('_', ' ')}")
+    if pairs:
+        sys.exit(EXIT_NO_PLAN)
+
+
+@cli.command("popular")
+@click.argument("problem_path", metavar="PROBLEM", type=_PATH)
+@click.option("--check", "plan_path", type=_PATH, help="Only say whether this result's plan is popular.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per solve.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | None, as_json: bool) -> None:
+    """Find a popular plan for PROBLEM (no other plan is preferred by more applicants), or prove that
+    none exists; with --check, say whether a result's plan is popular. Exit code 0 if popular, 1 if not."""
+    problem = _load(problem_path)
+    options = SolveOptions(time_limit=time_limit)
+    if plan_path is not None:
+        result = _run(lambda: load_result(plan_path))
+        try:
+            verdict = popularity(problem, result, options)
+        except ValueError as exc:
+            _fail(str(exc), EXIT_BAD_INPUT)
+        if as_json:
+            click.echo(verdict.model_dump_json(indent=2))
+        elif verdict.popular:
+            click.echo(f"popular: no plan is preferred by more applicants (best margin {verdict.margin})")
+        else:
+            click.echo(
+                f"not popular: another plan is preferred by {verdict.prefer_other} applicants and this one by "
+                f"{verdict.prefer_this} (margin {verdict.margin})"
+            )
+        if not verdict.popular:
+            sys.exit(EXIT_NO_PLAN)
+        return
+    outcome = popular_plan(problem, options)
+    if as_json:
+        click.echo(outcome.model_dump_json(indent=2))
+    else:
+        click.echo(outcome.message)
+        for applicant, supervisor in sorted((outcome.plan or {}).items()):
+            click.echo(f"  {applicant} -> {supervisor}")
+    if outcome.plan is None:
+        sys.exit(EXIT_NO_PLAN)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from matchmaker.models import Problem
 from matchmaker.result import Assignment, Decision, LevelValue, Status, Unplaced, UnplacedReason
 from matchmaker.rules import REASONS
 from matchmaker.scoring import FIT_SCALE, REMOVAL_RULES, Scores
+from matchmaker.stability.audit import blocking_pairs_of_scores
 
 __all__ = ["decode", "no_option_detail"]
 
@@ -99,6 +100,12 @@ def decode(
     metrics = compute_metrics(
         problem, [(x.unit, x.municipality, x.supervisor, x.fit_points, x.rank) for x in assignments]
     )
+    if status.has_plan:
+        stability = problem.policy.stability
+        strict = stability is not None and stability.ties == "lottery"
+        plan = {x.applicant: x.supervisor for x in assignments}
+        count = len(blocking_pairs_of_scores(problem, scores, plan, strict=strict))
+        metrics = metrics.model_copy(update={"blocking_pairs": count})
     return Decision(
         status=status,
         metrics=metrics,

@@ -52,7 +52,9 @@ class Metrics(_Out):
     """Summary figures of a plan.
 
     ``rank_profile[k - 1]`` is the number of applicants placed at their rank ``k`` (1 = first choice);
-    ``fit_percentiles`` maps each of :data:`PERCENTILES` (as text) to a fit.
+    ``fit_percentiles`` maps each of :data:`PERCENTILES` (as text) to a fit. ``blocking_pairs``
+    counts the plan's blocking pairs (see :func:`matchmaker.blocking_pairs`; with a stable mode
+    that breaks ties by lottery, for the lottery's strict preferences), or is ``None`` if not audited.
     """
 
     rank_profile: tuple[int, ...]
@@ -61,6 +63,7 @@ class Metrics(_Out):
     fit_percentiles: dict[str, float]
     units: tuple[UnitMetrics, ...]
     municipalities: tuple[MunicipalityMetrics, ...]
+    blocking_pairs: int | None = None
 
 
 def offered_places(problem: Problem) -> dict[str, int]:

@@ -41,6 +41,7 @@ __all__ = [
     "Policy",
     "Problem",
     "Ranking",
+    "Stability",
     "Supervisor",
     "TrainingStatus",
     "Unit",
@@ -260,8 +261,40 @@ class Balance(_Record):
     ratio: Annotated[float, Strict(), Field(ge=0.0, le=1.0)] = 0.75
 
 
+class Stability(_Record):
+    """Stable plans only: no applicant and unit would both rather be together (no *blocking pair*).
+
+    Units rank applicants by their own ``ranking`` or by ``policy.unit_preferences``; applicants rank
+    placements by their wishes. A blocking pair follows the student-project allocation definition of
+    Abraham, Irving & Manlove (2007), a unit in the lecturer's role and a supervisor in the project's.
+
+    * ``mode="applicant_optimal"``: the stable plan every applicant likes best (deferred acceptance
+      with applicants proposing, when the round has no side constraints);
+    * ``mode="unit_optimal"``: the stable plan the units like best, which every applicant likes least;
+    * ``mode="optimise"``: any stable plan, chosen by the objective vector (the placed count first: a
+      largest stable plan; then ``policy.objective``, e.g. ``egalitarian`` or ``sex_equal``).
+
+    ``ties``: ``"lottery"`` breaks ties on both sides by the seeded lottery first (then the plan is
+    stable for the strict order, hence weakly stable for the original one); ``"keep"`` keeps ties and
+    asks for weak stability directly (only with ``mode="optimise"``: finding a largest weakly stable
+    plan is NP-hard and done by CP-SAT).
+    """
+
+    mode: Literal["applicant_optimal", "unit_optimal", "optimise"] = "applicant_optimal"
+    ties: Literal["lottery", "keep"] = "lottery"
+
+    @model_validator(mode="after")
+    def _ties_with_mode(self) -> Self:
+        if self.ties == "keep" and self.mode != "optimise":
+            raise ValueError(
+                f"ties 'keep' needs mode 'optimise' (an {self.mode.replace('_', '-')} plan is defined for "
+                "strict preferences); use ties 'lottery' or mode 'optimise'"
+            )
+        return self
+
+
 #: The objectives of level 3 (see :class:`Policy`).
-Objective = Literal["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin"]
+Objective = Literal["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin", "sex_equal"]
 
 
 class Policy(_Record):
@@ -279,8 +312,9 @@ class Policy(_Record):
         objective: what level 3 of the objective vector optimises: ``"total_fit"`` (the sum of fits),
             ``"rank_maximal"`` (most first choices, then most second choices, ...), ``"generous"``
             (fewest at the worst rank, then at the next worst, ...), ``"minimum_regret"`` (the best
-            worst rank), ``"egalitarian"`` (the least sum of ranks) or ``"leximin"`` (the worst-off
-            applicant's fit as high as possible, then the next).
+            worst rank), ``"egalitarian"`` (the least sum of ranks), ``"leximin"`` (the worst-off
+            applicant's fit as high as possible, then the next) or ``"sex_equal"`` (with stability:
+            the applicants' and the units' rank sums as close as possible).
         unit_preferences: how a unit without its own ``ranking`` ranks applicants: ``"interview"``
             (by the interview value for that unit, higher first, equal values tied, applicants without
             a score last) or ``"indifferent"`` (all tied).
@@ -289,6 +323,7 @@ class Policy(_Record):
         targets: ``"soft"`` (the shortfall below units' ``target_places`` is minimised) or ``"hard"``
             (a target is a lower bound).
         balance: balance between municipalities (see :class:`Balance`), or ``None``.
+        stability: stable plans only (see :class:`Stability`), or ``None``.
         lottery_seed: the seed of the tie-breaking lottery (the last level). Same input, policy and
             seed give the same decision.
     """
@@ -302,7 +337,17 @@ class Policy(_Record):
     minimums: Literal["hard", "soft"] = "hard"
     targets: Literal["soft", "hard"] = "soft"
     balance: Balance | None = None
+    stability: Stability | None = None
     lottery_seed: Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)] = 0
+
+    @model_validator(mode="after")
+    def _sex_equal_needs_stability(self) -> Self:
+        if self.objective == "sex_equal" and self.stability is None:
+            raise ValueError(
+                "objective 'sex_equal' balances applicants' and units' rank sums among stable plans; "
+                'set policy.stability (e.g. {"mode": "optimise"}) or choose another objective'
+            )
+        return self
 
     @model_validator(mode="after")
     def _some_weight(self) -> Self:

@@ -44,10 +44,12 @@ if TYPE_CHECKING:
 __all__ = [
     "FIT_SCALE",
     "REMOVAL_RULES",
+    "UNIT_LOTTERY_OFFSET",
     "Encoding",
     "Scores",
     "applicant_wishes",
     "score",
+    "strict_ranks",
     "to_points",
 ]
 
@@ -125,7 +127,9 @@ class Scores:
 
     Every array has one entry per pair ``p``: ``applicant[p]``, ``supervisor[p]`` are indices of
     :attr:`encoding`. ``unit_rank[p]`` is the unit's rank of the applicant (1 = most preferred; see
-    ``Policy.unit_preferences``). ``rank[p]`` is the applicant's own rank of the option (1 = first choice; a pinned
+    ``Policy.unit_preferences``). ``rank_strict`` and ``unit_rank_strict`` refine both into strict
+    orders with ties broken by the seeded lottery (see :func:`strict_ranks`). ``rank[p]`` is the
+    applicant's own rank of the option (1 = first choice; a pinned
     option they did not list ranks below all their wishes). ``wished[a]`` counts the applicant's wished
     supervisors before the rules, ``removed[a, r]`` how many of those rule ``REMOVAL_RULES[r]`` removed.
     ``pins`` lists, per pin, the applicant index and the pair indices that satisfy it.
@@ -142,6 +146,8 @@ class Scores:
     lottery: IntArray
     rank: npt.NDArray[np.int32]
     unit_rank: npt.NDArray[np.int32]
+    rank_strict: npt.NDArray[np.int32]
+    unit_rank_strict: npt.NDArray[np.int32]
     wished: npt.NDArray[np.int32]
     removed: npt.NDArray[np.int32]
     pins: tuple[tuple[int, npt.NDArray[np.int64]], ...]
@@ -361,6 +367,55 @@ def applicant_wishes(problem: Problem, applicant_id: str) -> dict[str, tuple[flo
     }
 
 
+#: Added to the lottery seed for the units' tie-breaking draws, so they are independent of the pairs'.
+UNIT_LOTTERY_OFFSET = 0x9E3779B97F4A7C15
+
+
+def strict_ranks(
+    enc: Encoding,
+    seed: int,
+    pa: npt.NDArray[np.int32],
+    ps: npt.NDArray[np.int32],
+    rank: npt.NDArray[np.int32],
+    unit_rank: npt.NDArray[np.int32],
+    lottery: IntArray,
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Strict preference orders with ties broken by the seeded lottery, on both sides.
+
+    An applicant's acceptable pairs are ordered by rank, then by the pair's lottery draw (higher
+    first): ``rank_strict`` is the position, 1 = best. A unit's applicants (those with an acceptable
+    pair there) are ordered by the unit's rank, then by a draw on (seed + offset, applicant, unit):
+    ``unit_rank_strict`` is the position, 1 = most preferred.
+    """
+    n = pa.shape[0]
+    rank_strict = np.zeros(n, dtype=np.int32)
+    unit_strict = np.zeros(n, dtype=np.int32)
+    if n == 0:
+        return rank_strict, unit_strict
+    order = np.lexsort((-lottery, rank, pa))
+    grouped = pa[order]
+    starts = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, n]))
+    rank_strict[order] = (np.arange(n) - first + 1).astype(np.int32)
+    pair_unit = enc.supervisor_unit[ps]
+    udraw = lottery_draws(
+        (seed + UNIT_LOTTERY_OFFSET) % 2**64,
+        id_hashes(enc.applicant_ids)[pa],
+        id_hashes(enc.unit_ids)[pair_unit],
+    )
+    key = pair_unit.astype(np.int64) * max(1, enc.n_applicants) + pa.astype(np.int64)
+    uniq, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
+    u_of = pair_unit[first_idx]
+    uorder = np.lexsort((pa[first_idx], -udraw[first_idx], unit_rank[first_idx], u_of))
+    gu = u_of[uorder]
+    ustarts = np.r_[0, np.flatnonzero(gu[1:] != gu[:-1]) + 1]
+    ufirst = np.repeat(ustarts, np.diff(np.r_[ustarts, uniq.size]))
+    pos = np.zeros(uniq.size, dtype=np.int32)
+    pos[uorder] = (np.arange(uniq.size) - ufirst + 1).astype(np.int32)
+    unit_strict[:] = pos[inverse.ravel()]
+    return rank_strict, unit_strict
+
+
 def score(problem: Problem) -> Scores:
     """Acceptable pairs and their fit for ``problem``; see the module docstring for the formula."""
     enc = _encode(problem)
@@ -508,6 +563,7 @@ def score(problem: Problem) -> Scores:
         id_hashes(enc.supervisor_ids)[ps],
     )
 
+    rank_strict, unit_rank_strict = strict_ranks(enc, policy.lottery_seed, pa, ps, rank_arr, unit_rank_arr, lottery)
     pins: list[tuple[int, npt.NDArray[np.int64]]] = []
     labels: list[str] = []
     for pin_no, ai, pin_unit, pin_sup in sorted(pin_specs):
@@ -533,6 +589,8 @@ def score(problem: Problem) -> Scores:
         lottery=lottery,
         rank=rank_arr,
         unit_rank=unit_rank_arr,
+        rank_strict=rank_strict,
+        unit_rank_strict=unit_rank_strict,
         wished=wished,
         removed=removed,
         pins=tuple(pins),

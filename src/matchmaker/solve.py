@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import platform
 import time
 from importlib import metadata
+
+import numpy as np
 
 from matchmaker.build import LinearModel, build_model
 from matchmaker.decode import decode
 from matchmaker.engines.auto import AutoSession
 from matchmaker.engines.base import CancelToken, IntArray
 from matchmaker.engines.cpsat import infeasible_groups
-from matchmaker.lexicographic import run
+from matchmaker.lexicographic import LexicographicOutcome, run
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.result import Result, RunStatistics, StageStatistics, Status
 from matchmaker.scoring import score
+from matchmaker.stability.deferred_acceptance import applies, deferred_acceptance
 
 __all__ = ["solve", "solve_model", "versions"]
 
@@ -91,7 +95,31 @@ def solve(
     scores = score(problem)
     t1 = time.perf_counter()
     model = build_model(problem, scores)
-    return solve_model(problem, model, opts, cancel=cancel, started=t0, scored=t1)
+    hint = None
+    stability = problem.policy.stability
+    if stability is not None and stability.ties == "lottery":
+        plan = deferred_acceptance(scores)
+        completed = None if plan is None else _complete(model, opts, plan)
+        if completed is not None and applies(problem, scores):
+            # The applicant-optimal stable plan is the optimum (see stability/deferred_acceptance.py).
+            return _result(problem, model, opts, completed, "deferred-acceptance", t0, t1, time.perf_counter())
+        hint = None if completed is None else completed.values
+    return solve_model(problem, model, opts, cancel=cancel, hint=hint, started=t0, scored=t1)
+
+
+def _complete(model: LinearModel, options: SolveOptions, plan: IntArray) -> LexicographicOutcome | None:
+    """``model``'s optimum with every pair variable fixed to ``plan`` (the auxiliaries and the levels
+    follow), or ``None`` if the plan breaks a constraint of the model."""
+    n = model.n_pairs
+    if np.any(plan < model.var_lb[:n]) or np.any(plan > model.var_ub[:n]):
+        return None
+    lb = model.var_lb.copy()
+    ub = model.var_ub.copy()
+    lb[:n] = plan
+    ub[:n] = plan
+    fixed = dataclasses.replace(model, var_lb=lb, var_ub=ub)
+    outcome = run(fixed.levels, AutoSession(fixed, options), time_limit=options.time_limit)
+    return outcome if outcome.status == "optimal" else None
 
 
 def solve_model(
@@ -120,6 +148,24 @@ def solve_model(
         len(model.levels),
     )
     outcome = run(model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint)
+    return _result(
+        problem, model, opts, outcome, session.engine_name, t0, t1, t2, explain_infeasibility=explain_infeasibility
+    )
+
+
+def _result(
+    problem: Problem,
+    model: LinearModel,
+    opts: SolveOptions,
+    outcome: LexicographicOutcome,
+    engine: str,
+    t0: float,
+    t1: float,
+    t2: float,
+    *,
+    explain_infeasibility: bool = True,
+) -> Result:
+    """Decode ``outcome`` and attach the run statistics (``t0``: start, ``t1``: scored, ``t2``: built)."""
     t3 = time.perf_counter()
     status = Status(outcome.status)
     message = None
@@ -134,7 +180,7 @@ def solve_model(
     decision = decode(problem, model, status, outcome.values, message)
     t4 = time.perf_counter()
     stats = RunStatistics(
-        engine=session.engine_name,
+        engine=engine,
         wall_time=t4 - t0,
         score_time=t1 - t0,
         build_time=t2 - t1,

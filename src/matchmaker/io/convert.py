@@ -35,6 +35,7 @@ from matchmaker.io.tables import (
     PROBLEM_TABLES,
     README_SHEETS,
     RESULT_TABLES,
+    STABILITY_COLUMNS,
     Kind,
     Lang,
     Table,
@@ -113,12 +114,14 @@ def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
 
     policy = problem.policy
     balance = {} if policy.balance is None else policy.balance.model_dump()
+    stability = {} if policy.stability is None else policy.stability.model_dump()
     put(
         "round",
         "problem",
         {
             **policy.model_dump(),
             **{column: balance.get(field) for column, field in BALANCE_COLUMNS.items()},
+            **{column: stability.get(field) for column, field in STABILITY_COLUMNS.items()},
             "schema_version": problem.schema_version,
             "name": problem.name,
         },
@@ -179,6 +182,7 @@ def result_rows(result: Result, lang: Lang = "en") -> Rows:
         "metrics": m is not None,
         "worst_rank": None if m is None else m.worst_rank,
         "mean_rank": None if m is None else m.mean_rank,
+        "blocking_pairs": None if m is None else m.blocking_pairs,
     }
     put("result", head)
     for level in d.objective:
@@ -517,23 +521,31 @@ def _links(parsed: ParsedTable | None, applicants: _Applicants, prov: _Provenanc
     return links
 
 
-def _balance(parsed: ParsedTable | None, policy: dict[str, Any], prov: _Provenance, issues: Issues) -> None:
-    """Gather the round's balance columns into ``policy["balance"]``."""
-    given = {field: policy.pop(column) for column, field in BALANCE_COLUMNS.items() if column in policy}
+#: Policy records spread over round columns: key -> (columns, what the setting is called, the modes).
+_NESTED: Mapping[str, tuple[Mapping[str, str], str, str]] = {
+    "balance": (BALANCE_COLUMNS, "balance setting", "within, ratio or maximin"),
+    "stability": (STABILITY_COLUMNS, "stability setting", "applicant_optimal, unit_optimal or optimise"),
+}
+
+
+def _nested(key: str, parsed: ParsedTable | None, policy: dict[str, Any], prov: _Provenance, issues: Issues) -> None:
+    """Gather the round's columns of ``policy[key]`` (balance, stability) into one record."""
+    columns, what, modes = _NESTED[key]
+    given = {field: policy.pop(column) for column, field in columns.items() if column in policy}
     if parsed is None or not given:
         return
     row = parsed.rows[0].label
     if "mode" not in given:
-        column = next(c for c, field in BALANCE_COLUMNS.items() if field in given)
+        column = next(c for c, field in columns.items() if field in given)
         issues.add(
             parsed.where(row, column),
-            "a balance setting is given, but no balance mode",
-            "choose a balance mode (within, ratio or maximin), or clear the cell",
+            f"a {what} is given, but no {key} mode",
+            f"choose a {key} mode ({modes}), or clear the cell",
         )
         return
-    policy["balance"] = given
-    aliases = {field: column for column, field in BALANCE_COLUMNS.items()}
-    prov.add(["policy.balance"], _Origin(parsed, row, "balance", aliases=aliases))
+    policy[key] = given
+    aliases = {field: column for column, field in columns.items()}
+    prov.add([f"policy.{key}"], _Origin(parsed, row, key, aliases=aliases))
 
 
 def _head(
@@ -577,7 +589,8 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
     data: dict[str, Any] = {}
     policy = _head(tables.get("round"), "policy", ("schema_version", "name"), data, prov, issues)
     if policy is not None:
-        _balance(tables.get("round"), policy, prov, issues)
+        for key in _NESTED:
+            _nested(key, tables.get("round"), policy, prov, issues)
         data["policy"] = policy
 
     flags: dict[str, bool | None] = {}  # unit id -> its ranks_applicants cell
@@ -729,7 +742,8 @@ def _metrics(
     schema version 0 has none); when it is empty, the metrics tables decide.
     """
     flag = decision.pop("metrics", None)
-    head: dict[str, Any] = {key: decision.pop(key) for key in ("worst_rank", "mean_rank") if key in decision}
+    keys = ("worst_rank", "mean_rank", "blocking_pairs")
+    head: dict[str, Any] = {key: decision.pop(key) for key in keys if key in decision}
     filled = [t for t in METRICS_TABLES if (parsed := tables.get(t.key)) is not None and parsed.rows]
     if flag is False or (flag is None and not filled and not head):
         result = tables.get("result")
@@ -743,7 +757,7 @@ def _metrics(
         return None
     if (result := tables.get("result")) is not None and result.rows:
         prov.add(["decision.metrics"], _Origin(result, result.rows[0].label, "metrics"))
-    metrics: dict[str, Any] = {"worst_rank": None, "mean_rank": None, **head}
+    metrics: dict[str, Any] = {"worst_rank": None, "mean_rank": None, "blocking_pairs": None, **head}
     metrics["rank_profile"] = _rank_profile(tables.get("rank_profile"), prov, issues)
     percentiles = tables.get("fit_percentiles")
     if percentiles is not None:

@@ -57,6 +57,7 @@ __all__ = [
     "PROBLEM_TABLES",
     "README_SHEETS",
     "RESULT_TABLES",
+    "STABILITY_COLUMNS",
     "Column",
     "Kind",
     "Lang",
@@ -253,6 +254,7 @@ ROUND = Table(
                 "minimum_regret": "bästa sämsta rang",
                 "egalitarian": "minsta rangsumma",
                 "leximin": "leximin",
+                "sex_equal": "jämlik",
             },
         ),
         _c(
@@ -302,6 +304,22 @@ ROUND = Table(
             "Andel: varje kommuns fyllnadsgrad minst denna andel av den totala, 0-1 (tomt: 0,75).",
         ),
         _c(
+            "stability",
+            "stabilitet",
+            Kind.ENUM,
+            "Stable plans only: which stable plan (empty: stability not required).",
+            "Endast stabila planer: vilken stabil plan (tomt: stabilitet krävs inte).",
+            words={"applicant_optimal": "bäst för sökande", "unit_optimal": "bäst för enheter", "optimise": "optimera"},
+        ),
+        _c(
+            "stability_ties",
+            "stabilitet lika",
+            Kind.ENUM,
+            "Stable mode with tied preferences: break ties by lottery, or keep them (empty: lottery).",
+            "Stabila planer med lika preferenser: lotta, eller behåll dem (tomt: lotta).",
+            words={"lottery": "lotta", "keep": "behåll"},
+        ),
+        _c(
             "lottery_seed", "lottningsfrö", Kind.INT, "Seed of the tie-break lottery.", "Frö för lottningen.", minimum=0
         ),
     ),
@@ -310,6 +328,8 @@ ROUND = Table(
 
 #: The round table's columns that hold ``policy.balance`` (column key -> field of :class:`~matchmaker.Balance`).
 BALANCE_COLUMNS: Mapping[str, str] = {"balance": "mode", "balance_tolerance": "tolerance", "balance_ratio": "ratio"}
+#: The round table's columns that hold ``policy.stability`` (column key -> field of :class:`~matchmaker.Stability`).
+STABILITY_COLUMNS: Mapping[str, str] = {"stability": "mode", "stability_ties": "ties"}
 
 MUNICIPALITIES = Table(
     "municipalities",
@@ -573,6 +593,7 @@ RESULT = Table(
         _n("metrics", "nyckeltal", Kind.BOOL, required=False),
         _n("worst_rank", "sämsta rang", Kind.INT, required=False),
         _n("mean_rank", "medelrang", Kind.FLOAT, required=False),
+        _n("blocking_pairs", "blockerande par", Kind.INT, required=False),
     ),
     required=True,
     single_row=True,

@@ -30,6 +30,7 @@ from matchmaker.pieces.objectives import (
     objective_pieces,
 )
 from matchmaker.pieces.soft import SoftMinimums, SoftTargets
+from matchmaker.pieces.stability import Stable
 
 if TYPE_CHECKING:
     from matchmaker.build import ConstraintPiece, ObjectivePiece
@@ -51,6 +52,7 @@ __all__ = [
     "RankMaximal",
     "SoftMinimums",
     "SoftTargets",
+    "Stable",
     "SupervisorCapacity",
     "TotalFit",
     "UnitCapacity",
@@ -70,6 +72,7 @@ def default_constraints(problem: Problem) -> list[ConstraintPiece]:
         Pins(),
         Links(),
         MunicipalityBalance(),
+        *([Stable(strict=problem.policy.stability.ties == "lottery")] if problem.policy.stability else []),
     ]
 
 
@@ -82,6 +85,6 @@ def default_objectives(problem: Problem) -> list[ObjectivePiece]:
         Placed(),
         SoftMinimums(),
         SoftTargets(),
-        *objective_pieces(problem.policy.objective),
+        *objective_pieces(problem),
         Lottery(),
     ]

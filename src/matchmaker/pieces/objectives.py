@@ -40,9 +40,10 @@ from matchmaker.build import Level, Position, Threshold
 
 if TYPE_CHECKING:
     from matchmaker.build import ModelBuilder, ObjectivePiece
-    from matchmaker.models import Objective, Problem
+    from matchmaker.models import Problem
 
 __all__ = [
+    "ApplicantRankSum",
     "Egalitarian",
     "Generous",
     "Leximin",
@@ -51,6 +52,7 @@ __all__ = [
     "Placed",
     "PriorityTiers",
     "RankMaximal",
+    "SexEqual",
     "TotalFit",
     "objective_pieces",
 ]
@@ -232,6 +234,63 @@ class Leximin:
             )
 
 
+class ApplicantRankSum:
+    """Level 3 in stable mode: the applicants' (strict) rank sum, minimised for the applicant-optimal
+    stable plan and maximised for the unit-optimal one (which every applicant likes least)."""
+
+    name = "applicant_rank_sum"
+
+    def __init__(self, *, sense: str, strict: bool) -> None:
+        self.sense = sense
+        self.strict = strict
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One level weighting each placement by the applicant's rank of it."""
+        ranks = builder.scores.rank_strict if self.strict else builder.scores.rank
+        pair_level(builder, "applicant_rank_sum", "the applicants' rank sum", ranks, sense=self.sense)
+
+
+class SexEqual:
+    """Level 3 (stable mode): the applicants' and the units' rank sums as close as possible."""
+
+    name = "sex_equal"
+
+    def __init__(self, *, strict: bool) -> None:
+        self.strict = strict
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """An auxiliary ``gap >= |applicants' rank sum - units' rank sum|``, minimised."""
+        sc = builder.scores
+        arank = (sc.rank_strict if self.strict else sc.rank).astype(np.int64)
+        ukey = (sc.unit_rank_strict if self.strict else sc.unit_rank).astype(np.int64)
+        diff = arank - ukey
+        bound = int(np.abs(diff).sum()) if sc.n_pairs else 0
+        gap = builder.add_var(0, bound, "rank_sum_gap")
+        g = builder.add_group("sex_equal", "gap", "the rank-sum gap", structural=True)
+        pairs = np.arange(sc.n_pairs, dtype=np.int64)
+        builder.add_row(g, np.r_[pairs, gap], np.r_[diff, 1], 0, 2 * bound)
+        builder.add_row(g, np.r_[pairs, gap], np.r_[-diff, 1], 0, 2 * bound)
+        n = sc.n_pairs
+
+        def gap_of(values: IntArray) -> int:
+            x = values[:n]
+            return abs(int(np.dot(diff, x)))
+
+        builder.add_level(
+            Level(
+                "rank_sum_gap",
+                "min",
+                "the gap between the applicants' and the units' rank sums",
+                np.array([gap], dtype=np.int64),
+                np.ones(1, dtype=np.int64),
+                0,
+                bound,
+                evaluate=gap_of,
+                alone=True,
+            )
+        )
+
+
 class Lottery:
     """Level 4: the seeded lottery that makes the optimum unique."""
 
@@ -242,16 +301,29 @@ class Lottery:
         pair_level(builder, "lottery", "seeded lottery (tie-break)", builder.scores.lottery, position=4.0)
 
 
-_BY_OBJECTIVE: dict[str, type[ObjectivePiece]] = {
+_BY_OBJECTIVE: dict[str, type[ObjectivePiece] | None] = {
     "total_fit": TotalFit,
     "rank_maximal": RankMaximal,
     "generous": Generous,
     "minimum_regret": MinimumRegret,
     "egalitarian": Egalitarian,
     "leximin": Leximin,
+    "sex_equal": None,
 }
 
 
-def objective_pieces(objective: Objective) -> list[ObjectivePiece]:
-    """The level-3 piece for ``policy.objective``."""
-    return [_BY_OBJECTIVE[objective]()]
+def objective_pieces(problem: Problem) -> list[ObjectivePiece]:
+    """The level-3 piece for the policy: the stable mode's own level for the applicant- and
+    unit-optimal stable plans, else ``policy.objective``."""
+    policy = problem.policy
+    stability = policy.stability
+    strict = stability is not None and stability.ties == "lottery"
+    if stability is not None and stability.mode == "applicant_optimal":
+        return [ApplicantRankSum(sense="min", strict=strict)]
+    if stability is not None and stability.mode == "unit_optimal":
+        return [ApplicantRankSum(sense="max", strict=strict)]
+    if policy.objective == "sex_equal":
+        return [SexEqual(strict=strict)]
+    piece = _BY_OBJECTIVE[policy.objective]
+    assert piece is not None
+    return [piece()]
