@@ -344,6 +344,13 @@ def names_cmd(result_path: Path, key_path: Path, output: Path, lang: Lang) -> No
     click.echo(f"{len(result.assignments) + len(result.unplaced)} rows written to {output} (readable by you only)")
 
 
+# The review commands (evaluate, override, approve, audit, reproduce) live in their own module.
+from matchmaker.review.commands import COMMANDS as _REVIEW_COMMANDS  # noqa: E402
+
+for _command in _REVIEW_COMMANDS:
+    cli.add_command(_command)
+
+
 def main() -> None:
     """Run the CLI; library errors that escape a command end with exit code 3 and a one-line message."""
     try:
