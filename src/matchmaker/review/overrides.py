@@ -91,8 +91,8 @@ class OverrideCost(_Out):
 
     @property
     def worse(self) -> tuple[str, ...]:
-        """The levels this override makes worse."""
-        return tuple(c.name for c in self.changes if c.worse)
+        """The levels this override makes worse, but the lottery (a tie-break, not a cost)."""
+        return tuple(c.name for c in self.changes if c.worse and c.name != "lottery")
 
 
 class OverrideConflict(_Out):
