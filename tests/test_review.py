@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import matchmaker as mm
+from conftest import make_problem
 from matchmaker.review import (
     ApprovalError,
     Override,
@@ -28,6 +31,7 @@ from matchmaker.review import (
     verify_approval,
 )
 from matchmaker.review.io import dump_plan
+from strategies import problems
 
 OPTS = mm.SolveOptions(workers=1)
 
@@ -62,6 +66,8 @@ def test_hand_plan_with_known_violations_and_gap(tiny: mm.Problem, optimum: mm.R
     assert gaps["total_fit"] == (18500, 25500, 7000)
     assert e.first_better == "total_fit"
     assert [u.applicant for u in e.unplaced] == ["A4"]
+    assert "- [supervisor_capacity] H1: 2 students, capacity 1" in e.text("en")
+    assert "handledaren har fler studenter än sin kapacitet (2 studenter, kapacitet 1)" in e.text("sv")
 
 
 def test_unacceptable_placement_is_a_rule_difference(tiny: mm.Problem, optimum: mm.Result) -> None:
@@ -391,3 +397,45 @@ def test_audit_record_names_everything_the_issue_asks_for(tiny: mm.Problem, opti
     assert data["output_fingerprint"] == "sha256:" + __import__("hashlib").sha256(changed.decision_json()).hexdigest()
     with pytest.raises(mm.ResultMismatchError):
         audit_record(tiny, changed, options=OPTS)  # the overrides are missing
+
+
+# -- properties ---------------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(raw=problems(max_applicants=5, max_supervisors=3), choice=st.lists(st.integers(0, 3), min_size=5, max_size=5))
+def test_no_valid_hand_plan_beats_the_optimum(raw: dict[str, Any], choice: list[int]) -> None:
+    problem = make_problem(raw)
+    optimum = mm.solve(problem, OPTS)
+    if not optimum.status.has_plan:
+        return
+    sups = sorted(problem.supervisor_by_id)
+    plan = {
+        a.id: sups[c - 1]
+        for a, c in zip(sorted(problem.applicants, key=lambda a: a.id), choice, strict=False)
+        if 0 < c <= len(sups)
+    }
+    e = evaluate_plan(problem, plan, optimum=optimum, explain=False)
+    assert mm.check(problem, mm.review.plan_result(problem, plan)).kinds() == {v.kind for v in e.violations}
+    first = next((g.gap for g in e.gaps if g.gap), 0)
+    if e.ok:
+        assert first is not None
+        assert first >= 0  # a plan within the rules is never better than the proven optimum
+    same = evaluate_plan(problem, Plan.from_result(optimum), optimum=optimum, explain=False)
+    assert same.ok
+    assert all(g.gap == 0 for g in same.gaps)
+
+
+@settings(max_examples=25, deadline=None)
+@given(raw=problems(max_applicants=5, max_supervisors=3))
+def test_pinning_the_optimum_costs_nothing_and_runs_reproduce(raw: dict[str, Any]) -> None:
+    problem = make_problem(raw)
+    optimum = mm.solve(problem, OPTS)
+    if not optimum.status.has_plan or not optimum.assignments:
+        return
+    first = optimum.assignments[0]
+    keep = pin(first.applicant, supervisor=first.supervisor)
+    outcome = solve_with_overrides(problem, [keep], base=optimum, options=OPTS)
+    assert outcome.ok
+    assert all(c.before == c.after for c in outcome.total if c.name != "lottery")
+    assert reproduce(audit_record(problem, optimum, options=OPTS), problem).identical

@@ -206,6 +206,9 @@ def reproduce_cmd(audit_path: Path, problem_path: Path | None, as_json: bool) ->
         if record.input is None:
             _fail("give --problem PROBLEM (the record does not name its problem file)", EXIT_BAD_INPUT)
         problem_path = Path(record.input)
+        beside = audit_path.parent / problem_path
+        if not problem_path.exists() and not problem_path.is_absolute() and beside.exists():
+            problem_path = beside  # the record was moved with its problem, relative to both
     problem = _load(problem_path)
     try:
         outcome = reproduce(record, problem)

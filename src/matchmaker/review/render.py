@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from matchmaker._text import plural
@@ -9,7 +10,7 @@ from matchmaker.explanations.render import RULE_TEXT, Names, change_text, level_
 from matchmaker.explanations.types import Lang, LevelChange
 
 if TYPE_CHECKING:
-    from matchmaker.review.evaluate import LevelGap, PlanDifference, PlanEvaluation
+    from matchmaker.review.evaluate import LevelGap, PlanDifference, PlanEvaluation, PlanViolation
     from matchmaker.review.overrides import OverrideOutcome
 
 __all__ = ["render_difference", "render_evaluation", "render_overrides"]
@@ -18,6 +19,31 @@ _NO_INTEREST = {
     "en": "it is not among the applicant's wishes",
     "sv": "den finns inte bland den sökandes önskemål",
 }
+
+
+#: A broken rule in Swedish, by the checker's kind (the checker's own messages are in English).
+_VIOLATION_SV = {
+    "supervisor_capacity": "handledaren har fler studenter än sin kapacitet",
+    "unit_max": "enheten har fler studenter än sitt maximum",
+    "unit_min": "enheten har färre studenter än sitt minimum",
+    "unit_target": "enheten når inte sitt hårda mål",
+    "municipality_max": "kommunen har fler studenter än sitt maximum",
+    "municipality_min": "kommunen har färre studenter än sitt minimum",
+    "not_acceptable": "placeringen är inte tillåten enligt reglerna",
+    "pin": "den låsta placeringen håller inte",
+    "link": "en hård koppling mellan sökande håller inte",
+    "balance": "balansen mellan kommunerna håller inte",
+}
+_COUNT = re.compile(r"^(\d+) students?, (capacity|maximum|minimum|hard target) (\d+)$")
+_COUNT_SV = {"capacity": "kapacitet", "maximum": "maximum", "minimum": "minimum", "hard target": "hårt mål"}
+
+
+def _violation(v: PlanViolation, lang: Lang) -> str:
+    if lang != "sv" or v.kind not in _VIOLATION_SV:
+        return f"- [{v.kind}] {v.record}: {v.message}"
+    m = _COUNT.match(v.message)
+    numbers = f" ({m.group(1)} studenter, {_COUNT_SV[m.group(2)]} {m.group(3)})" if m else ""
+    return f"- [{v.kind}] {v.record}: {_VIOLATION_SV[v.kind]}{numbers}"
 
 
 def _n(names: Names, ident: str | None) -> str:
@@ -123,7 +149,7 @@ def render_evaluation(e: PlanEvaluation, lang: Lang, names: Names) -> str:
             if sv
             else f"The plan breaks {plural(len(e.violations), 'rule')}:"
         )
-        lines += [f"- [{v.kind}] {v.record}: {v.message}" for v in e.violations]
+        lines += [_violation(v, lang) for v in e.violations]
     else:
         lines.append("Planen håller alla regler." if sv else "The plan keeps every rule.")
     gaps = [g for g in e.gaps if g.optimum is not None and g.name != "lottery"]
