@@ -439,3 +439,36 @@ def test_pinning_the_optimum_costs_nothing_and_runs_reproduce(raw: dict[str, Any
     assert outcome.ok
     assert all(c.before == c.after for c in outcome.total if c.name != "lottery")
     assert reproduce(audit_record(problem, optimum, options=OPTS), problem).identical
+
+
+def test_the_stability_hook_finds_the_library_audit(
+    tiny: mm.Problem, optimum: mm.Result, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HOOK (issue 4): ``matchmaker.stability.audit.blocking_pairs`` is used when it exists."""
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    @dataclass
+    class Found:
+        applicant: str
+        supervisor: str
+        case: str
+
+    seen: list[dict[str, str]] = []
+
+    def blocking_pairs(problem: mm.Problem, plan: Mapping[str, str]) -> tuple[Found, ...]:
+        seen.append(dict(plan))
+        return (Found("A4", "H2", "undersubscribed"),)
+
+    package = types.ModuleType("matchmaker.stability")
+    module = types.ModuleType("matchmaker.stability.audit")
+    module.blocking_pairs = blocking_pairs  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "matchmaker.stability", package)
+    monkeypatch.setitem(sys.modules, "matchmaker.stability.audit", module)
+    e = evaluate_plan(tiny, {"A1": "H1", "A3": "H3"}, optimum=optimum, explain=False)
+    assert seen == [{"A1": "H1", "A3": "H3"}]
+    assert e.stability.available
+    assert e.stability.blocking_pairs is not None
+    assert [(b.applicant, b.supervisor, b.unit) for b in e.stability.blocking_pairs] == [("A4", "H2", "BoU")]
+    assert "1 blocking pair: A4-H2 (BoU)." in e.text("en")
