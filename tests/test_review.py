@@ -472,3 +472,24 @@ def test_the_stability_hook_finds_the_library_audit(
     assert e.stability.blocking_pairs is not None
     assert [(b.applicant, b.supervisor, b.unit) for b in e.stability.blocking_pairs] == [("A4", "H2", "BoU")]
     assert "1 blocking pair: A4-H2 (BoU)." in e.text("en")
+
+
+def test_a_result_file_is_a_plan(tmp_path: Path, tiny: mm.Problem, optimum: mm.Result) -> None:
+    path = tmp_path / "optimum.json"
+    path.write_text(optimum.to_json(), encoding="utf-8")
+    plan = load_plan(path)
+    assert plan.placements() == {a.applicant: (None, a.supervisor) for a in optimum.assignments}
+    assert evaluate_plan(tiny, plan, optimum=optimum, explain=False).first_difference is None
+
+
+def test_overrides_meet_the_rounds_own_pins(tiny: mm.Problem) -> None:
+    pinned = apply_overrides(tiny, [pin("A1", unit="Vux")])
+    assert [(p.applicant, p.unit, p.supervisor) for p in pinned.pins] == [("A1", "Vux", None)]
+    # A pin by an official replaces the round's own pin of that applicant.
+    moved = apply_overrides(pinned, [pin("A1", supervisor="H1")])
+    assert [(p.applicant, p.unit, p.supervisor) for p in moved.pins] == [("A1", None, "H1")]
+    # Forbidding the pair the round pins is a conflict, named by the override it comes from.
+    outcome = solve_with_overrides(pinned, [pin("A3", unit="Vux"), forbid("A1", unit="Vux")], costs=False)
+    assert outcome.conflict is not None
+    assert outcome.conflict.overrides == (1,)
+    assert "conflicts forbid" in outcome.conflict.message
