@@ -27,7 +27,7 @@ from matchmaker.rules import REMOVAL_ORDER, refusal
 from matchmaker.scoring import Scores, applicant_wishes, score
 from matchmaker.solve import solve_model
 
-__all__ = ["explain", "explain_all", "moves_between", "require_same_problem", "what_if"]
+__all__ = ["explain", "explain_all", "level_changes", "moves_between", "require_same_problem", "what_if"]
 
 _SKIP = ("lottery", "moved")
 
@@ -64,7 +64,8 @@ def moves_between(
     return tuple(out)
 
 
-def _changes(base: Sequence[LevelValue], other: Result) -> tuple[LevelChange, ...]:
+def level_changes(base: Sequence[LevelValue], other: Result) -> tuple[LevelChange, ...]:
+    """Every level of ``base`` (but the lottery and ``moved``) before, and in ``other`` after."""
     values = {lv.name: lv.value for lv in other.decision.objective}
     return tuple(
         LevelChange(name=lv.name, sense=lv.sense, before=lv.value, after=values[lv.name])
@@ -98,7 +99,7 @@ def what_if(
     forced = solve_model(problem, model, options or SolveOptions(workers=1), explain_infeasibility=False)
     if not forced.status.has_plan:
         return WhatIf(applicant=applicant, unit=unit, status=forced.status, first_worse=None, changes=(), moves=())
-    changes = _changes(result.decision.objective, forced)
+    changes = level_changes(result.decision.objective, forced)
     first_worse = next((c.name for c in changes if c.worse), None)
     return WhatIf(
         applicant=applicant,

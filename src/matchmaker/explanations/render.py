@@ -21,8 +21,11 @@ from matchmaker.explanations.types import (
 from matchmaker.models import Problem
 
 __all__ = [
+    "RULE_TEXT",
+    "change_text",
     "display_names",
     "level_label",
+    "moves_text",
     "render_applicant",
     "render_diagnostics",
     "render_infeasibility",
@@ -30,7 +33,8 @@ __all__ = [
 
 Names = Mapping[str, str]
 
-_RULES = {
+#: Why an option is ruled out, by :data:`~matchmaker.rules.REASONS` code, in each language.
+RULE_TEXT: dict[str, dict[str, str]] = {
     "en": {
         "requirement": "the unit requires a qualification the applicant has not stated",
         "conflict": "a declared conflict of interest (jäv) rules it out",
@@ -110,7 +114,8 @@ def _value(name: str, value: int) -> str:
     return str(value)
 
 
-def _change(c: LevelChange, lang: Lang) -> str:
+def change_text(c: LevelChange, lang: Lang) -> str:
+    """One level's change in words: ``the total fit 2.3300 -> 2.2000``."""
     return f"{level_label(c.name, lang)} {_value(c.name, c.before)} -> {_value(c.name, c.after)}"
 
 
@@ -121,7 +126,8 @@ def _move(m: Move, lang: Lang, names: Names) -> str:
     return f"{m.applicant} {before} -> {after}"
 
 
-def _moves(moves: tuple[Move, ...], lang: Lang, names: Names) -> str:
+def moves_text(moves: tuple[Move, ...], lang: Lang, names: Names) -> str:
+    """Who else moves, in words (at most five named)."""
     if not moves:
         return "utan att någon annan flyttas" if lang == "sv" else "without moving anyone else"
     shown = "; ".join(_move(m, lang, names) for m in moves[:5])
@@ -139,7 +145,7 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
     if lang == "sv":
         head = f"{unit} (val {o.rank})"
         if o.outcome == "rule":
-            return f"{head} gick inte: {_RULES['sv'][o.rule or '']}."
+            return f"{head} gick inte: {RULE_TEXT['sv'][o.rule or '']}."
         if o.outcome == "infeasible":
             return (
                 f"{head} gick inte: ingen plan kan placera den sökande där "
@@ -153,11 +159,11 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
         worse = next(c for c in w.changes if c.name == w.first_worse)
         return (
             f"{head} var full ({full}); att placera den sökande där skulle göra planen sämre: "
-            f"{_change(worse, lang)}, {_moves(w.moves, lang, names)}."
+            f"{change_text(worse, lang)}, {moves_text(w.moves, lang, names)}."
         )
     head = f"{unit} (choice {o.rank})"
     if o.outcome == "rule":
-        return f"{head} was not possible: {_RULES['en'][o.rule or '']}."
+        return f"{head} was not possible: {RULE_TEXT['en'][o.rule or '']}."
     if o.outcome == "infeasible":
         return (
             f"{head} was not possible: no plan can place the applicant there "
@@ -171,7 +177,7 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
     worse = next(c for c in w.changes if c.name == w.first_worse)
     return (
         f"{head} was full ({full}); placing the applicant there would make the plan worse: "
-        f"{_change(worse, lang)}, {_moves(w.moves, lang, names)}."
+        f"{change_text(worse, lang)}, {moves_text(w.moves, lang, names)}."
     )
 
 
@@ -220,16 +226,18 @@ def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
     if e.cheapest is not None and e.cheapest.what_if is not None:
         w = e.cheapest.what_if
         worse = [c for c in w.changes if c.worse]
-        cost = "; ".join(_change(c, lang) for c in worse) or ("ingen nivå blir sämre" if sv else "no level gets worse")
+        cost = "; ".join(change_text(c, lang) for c in worse) or (
+            "ingen nivå blir sämre" if sv else "no level gets worse"
+        )
         if sv:
             lines.append(
                 f"Den billigaste ändringen som skulle ge en plats: {_n(names, e.cheapest.unit)}, "
-                f"till priset {cost}, {_moves(w.moves, lang, names)}."
+                f"till priset {cost}, {moves_text(w.moves, lang, names)}."
             )
         else:
             lines.append(
                 f"The cheapest change that would place them: {_n(names, e.cheapest.unit)}, "
-                f"at the cost of {cost}, {_moves(w.moves, lang, names)}."
+                f"at the cost of {cost}, {moves_text(w.moves, lang, names)}."
             )
     return "\n".join(lines)
 
@@ -376,7 +384,7 @@ def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], la
     who = ", ".join(_n(names, r) for r in records)
     if code == "no_acceptable_option":
         removed = {k: v for k, v in p.items() if k != "wished"}
-        parts = "; ".join(f"{v} ({_RULES[lang][k]})" for k, v in removed.items() if k in _RULES[lang])
+        parts = "; ".join(f"{v} ({RULE_TEXT[lang][k]})" for k, v in removed.items() if k in RULE_TEXT[lang])
         if sv:
             return f"Sökande {who} har inget möjligt alternativ ({p['wished']} önskade). {parts}".strip()
         return f"Applicant {who} has no acceptable option ({p['wished']} wished). {parts}".strip()

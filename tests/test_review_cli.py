@@ -1,0 +1,131 @@
+"""The review commands: evaluate a spreadsheet plan, two overrides with reasons, approve, reproduce."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import matchmaker as mm
+from conftest import EXAMPLES
+from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
+from matchmaker.review import AuditRecord, verify_approval
+
+SDT = EXAMPLES / "sodertalje"
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    shutil.copy(SDT / "problem.json", tmp_path / "problem.json")
+    return tmp_path
+
+
+def test_evaluate_a_workbook_plan(work: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Plan"
+    for line in (SDT / "hand-plan.csv").read_text(encoding="utf-8").splitlines():
+        ws.append([cell or None for cell in line.split(",")])
+    wb.save(work / "plan.xlsx")
+    code, out, _ = run("evaluate", work / "problem.json", work / "plan.xlsx", "--lang", "sv")
+    assert code == EXIT_OK
+    assert "Planen bryter mot 1 regel:" in out
+    assert "I er plan VT26-03 får Vuxenenheten (sdt-vux); optimum placerar inte VT26-03" in out
+    code, out, _ = run("evaluate", work / "problem.json", work / "plan.xlsx", "--json", "--no-explain")
+    data = json.loads(out)
+    assert [v["record"] for v in data["violations"]] == ["VT26-03"]
+    assert data["differences"] == []
+
+
+def test_evaluate_refuses_unknown_ids(work: Path) -> None:
+    (work / "plan.csv").write_text("applicant,unit,supervisor\nVT26-99,sdt-bou,\n", encoding="utf-8")
+    code, _, err = run("evaluate", work / "problem.json", work / "plan.csv")
+    assert code == EXIT_BAD_INPUT
+    assert "VT26-99" in err
+
+
+def test_override_approve_audit_reproduce(work: Path) -> None:
+    problem = work / "problem.json"
+    overrides = work / "overrides.json"
+    code, _, _ = run("solve", problem, "-q", "-o", work / "recommendation.json")
+    assert code == EXIT_OK
+    code, out, _ = run(
+        "override", overrides, "--problem", problem, "--pin", "VT26-13", "--unit", "sdt-af",
+        "--reason", "continues as studentmedarbetare", "--official", "HR-042",
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    code, out, _ = run(
+        "override", overrides, "--problem", problem, "--forbid", "VT26-17", "--supervisor", "H-VUX-1",
+        "--reason", "declared relation", "--official", "HR-042",
+    )  # fmt: skip
+    assert code == EXIT_OK
+    assert "Cost of [0]: the total fit 6.5056 -> 6.5016" in out
+    assert "Cost of [1]: costs nothing on any level" in out
+    saved = json.loads(overrides.read_text(encoding="utf-8"))["overrides"]
+    assert [(o["action"], o["reason"], o["official"]) for o in saved] == [
+        ("pin", "continues as studentmedarbetare", "HR-042"),
+        ("forbid", "declared relation", "HR-042"),
+    ]
+    # A third override that clashes (VT26-03 lacks the licence Vuxenenheten requires) is not added.
+    code, out, err = run(
+        "override", overrides, "--problem", problem, "--pin", "VT26-03", "--unit", "sdt-vux",
+        "--reason", "r", "--official", "HR-042",
+    )  # fmt: skip
+    assert code == EXIT_NO_PLAN
+    assert "cannot all hold" in out
+    assert "not added" in err
+    assert len(json.loads(overrides.read_text(encoding="utf-8"))["overrides"]) == 2
+
+    approved = work / "approved.json"
+    code, out, _ = run(
+        "approve", problem, work / "recommendation.json", "--official", "HR-007", "--overrides", overrides,
+        "-o", approved, "--result-output", work / "approved-result.json",
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    record = AuditRecord.model_validate_json(approved.read_text(encoding="utf-8"))
+    assert record.state == "approved"
+    assert record.approval is not None
+    assert record.approval.official == "HR-007"
+    assert len(record.overrides) == 2
+    recommendation = mm.load_result(work / "recommendation.json")
+    verify_approval(mm.load_problem(problem), recommendation, record)
+    placed = mm.load_result(work / "approved-result.json").placement_of
+    assert placed["VT26-13"].unit == "sdt-af"
+    assert placed.get("VT26-17") is None or placed["VT26-17"].supervisor != "H-VUX-1"
+
+    code, out, _ = run("reproduce", approved)
+    assert code == EXIT_OK, out
+    assert "byte-identical" in out
+
+    code, out, _ = run("audit", problem, "-o", work / "audit.json")
+    assert code == EXIT_OK
+    code, out, _ = run("reproduce", work / "audit.json")
+    assert code == EXIT_OK
+    data = json.loads(problem.read_text(encoding="utf-8"))
+    data["policy"]["lottery_seed"] = 7
+    problem.write_text(json.dumps(data), encoding="utf-8")
+    code, out, _ = run("reproduce", work / "audit.json", "--json")
+    assert code == EXIT_NO_PLAN
+    kinds = [d["kind"] for d in json.loads(out)["differences"]]
+    assert kinds[0] == "seed"
+    assert "decision" in kinds
+
+
+def test_override_usage_errors(work: Path) -> None:
+    problem = work / "problem.json"
+    code, _, err = run("override", work / "o.json", "--problem", problem, "--pin", "VT26-13", "--unit", "sdt-af")
+    assert code == EXIT_BAD_INPUT
+    assert "--reason and --official" in err
+    code, _, err = run("override", work / "o.json", "--problem", problem, "--unit", "sdt-af")
+    assert code == EXIT_BAD_INPUT
+    code, _, err = run("reproduce", work / "missing.json")
+    assert code == EXIT_BAD_INPUT
