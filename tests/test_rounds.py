@@ -466,3 +466,57 @@ def test_a_withdrawal_is_listed_and_not_counted_as_a_move(tiny: mm.Problem) -> N
     assert mm.check(changed, after, previous=before).ok
     with pytest.raises(mm.InputError, match="withdrawn"):
         mm.reoptimise(changed, before, keep=[gone])
+
+
+# --- validation of the new records, and next_round ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["round"]["periods"][0].update(end="2026-08-01"), "ends .* before it starts"),
+        (lambda d: d["round"]["periods"][1].update(university="SU"), "both belong to university 'SU'"),
+        (lambda d: d["applicants"][0].update(university="KI"), "the applicant has no period"),
+        (lambda d: d["applicants"][0].update(period="nope"), "period"),
+        (lambda d: d["supervisors"][0].update(unavailable_periods=["nope"]), "period"),
+        (lambda d: d["applicants"][0].update(previous_supervisor="S"), "without the previous unit"),
+        (lambda d: d["applicants"][0].update(previous_unit="nope"), "unit"),
+        (
+            lambda d: d.update(
+                commitments=[{"supervisor": "S", "start": "2026-09-01", "end": "2026-09-30", "load": 2}]
+            ),
+            "commitments alone load the supervisor with 2",
+        ),
+        (
+            lambda d: d.update(commitments=[{"supervisor": "X", "start": "2026-09-01", "end": "2026-09-30"}]),
+            "supervisor",
+        ),
+    ],
+)
+def test_round_records_are_validated(change: Any, message: str) -> None:
+    data = overlapping(1.5).model_dump(mode="json")
+    change(data)
+    with pytest.raises(mm.ProblemValidationError, match=message):
+        mm.Problem.model_validate(data)
+
+
+def test_next_round_draws_the_cohort_and_its_running_placements() -> None:
+    autumn = overlapping(2.0)
+    result = mm.solve(autumn, ONE)
+    spring = mm.Round(
+        term="VT", year=2027, step=2, periods=(mm.Period(id="sm", start=dt.date(2027, 1, 11), end=dt.date(2027, 6, 4)),)
+    )
+    drawn = mm.next_round(autumn, result, spring, applicants=["c", "a"])
+    assert sorted(a.id for a in drawn.applicants) == ["a", "c"]
+    assert all(a.previous_unit == "U" and a.previous_supervisor == "S" for a in drawn.applicants)
+    # Only c's VFU (to 2027-01-15) still runs when the spring starts: one step-1 commitment.
+    assert [(c.supervisor, c.start, c.end, c.step) for c in drawn.commitments] == [
+        ("S", dt.date(2026, 11, 15), dt.date(2027, 1, 15), 1)
+    ]
+    assert drawn.step == 2
+    placed = mm.solve(drawn, ONE)
+    assert all(a.continuity == drawn.policy.continuity_same_supervisor for a in placed.assignments)
+    with pytest.raises(mm.InputError, match="was not placed"):
+        mm.next_round(autumn, mm.solve(overlapping(1.5), ONE), spring, applicants=["b"])
+    with pytest.raises(mm.InputError, match="not made from this problem"):
+        mm.next_round(overlapping(1.5), result, spring)
