@@ -5,11 +5,14 @@ This round's students each bring the load of the round's step (``policy.load_ste
 theirs. The load can only peak on the first day of a period or commitment
 (:mod:`matchmaker.timeline`), so one row per such day models overlapping periods exactly: the pairs
 whose period contains the day, weighted by the step's load, sum to at most the limit less the
-commitments running that day. Rows implied by another row of the same supervisor (a subset of its
-pairs with no smaller bound) and rows that the supervisor's capacity already enforces are left out.
+commitments running that day. Every student of the round has the same load, so the row is written
+in heads: at most ``floor(room / load)`` of those pairs (exact for 0/1 variables, and with
+coefficients 1 the certified LP can prove more stages). Rows implied by another row of the same
+supervisor (a subset of its pairs with no smaller bound) and rows that the supervisor's capacity
+already enforces are left out.
 
-The rows have coefficients other than 1, so a stage can lose the certified LP's total unimodularity
-when a load limit binds; such a stage is solved exactly by CP-SAT instead (slower, still exact).
+Overlapping days of one supervisor can still make a stage's LP fractional; such a stage is solved
+exactly by CP-SAT instead (slower, still exact).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ class SupervisorLoad:
         sc = builder.scores
         enc = sc.encoding
         weight = load_points(problem.policy.load_of(problem.step))
+        if weight == 0:
+            return  # students of this step take none of a supervisor's week
         span = {a: span_of(problem.period_of[ident]) for a, ident in enumerate(enc.applicant_ids)}
         for s, pairs in enumerate(pairs_by(sc.supervisor.astype(np.int64), enc.n_supervisors)):
             ident = enc.supervisor_ids[s]
@@ -52,8 +57,9 @@ class SupervisorLoad:
             for day in peak_dates([*spans, *(c for c, _ in commitments)]):
                 active = frozenset(int(p) for p, sp in zip(pairs.tolist(), spans, strict=True) if sp.contains(day))
                 room = limit - sum(pts for c, pts in commitments if c.contains(day))
-                if active and weight * min(len(active), capacity) > room:
-                    rows.append((active, room))
+                heads = max(room, 0) // weight  # students of this round that fit on that day
+                if active and min(len(active), capacity) > heads:
+                    rows.append((active, heads))
             # A row is implied by another whose pairs include its own and whose bound is no larger.
             kept = [
                 (act, room)
@@ -71,5 +77,5 @@ class SupervisorLoad:
                 ident,
                 f"supervisor {ident!r} carries a load of at most {limit_value:g} a week at any time",
             )
-            for act, room in kept:
-                builder.add_row(group, np.array(sorted(act), dtype=np.int64), weight, 0, max(room, 0))
+            for act, heads in kept:
+                builder.add_row(group, np.array(sorted(act), dtype=np.int64), 1, 0, heads)
