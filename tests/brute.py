@@ -58,6 +58,8 @@ def feasible(problem: Problem, truth: _Truth, plan: Plan, *, minimums: bool = Tr
             return False
         if hard_min and munis[m.id] < m.min_places:
             return False
+    if truth.load_violations(plan):
+        return False
     broken: list[object] = []
     where = {a: (truth.sups[s].unit, truth.units[truth.sups[s].unit].municipality) for a, s in plan.items()}
     check_links(problem, where, broken.append)

@@ -29,7 +29,10 @@ Trip = Callable[[mm.Problem, Path], mm.Problem]
 #: over other columns). Any other field must be a column of the table.
 LAYOUT: list[tuple[type[BaseModel], str, set[str]]] = [
     (mm.Problem, "round", {"policy", "criteria", "municipalities", "units", "supervisors", "applicants", "pins",
-                           "adjustments", "links"}),
+                           "adjustments", "links", "round", "commitments"}),
+    (mm.Round, "round", {"periods"}),
+    (mm.Period, "periods", set()),
+    (mm.Commitment, "commitments", set()),
     (mm.Policy, "round", set()),
     (mm.Balance, "round", {"mode", "tolerance", "ratio"}),
     (mm.Municipality, "municipalities", set()),
@@ -44,7 +47,10 @@ LAYOUT: list[tuple[type[BaseModel], str, set[str]]] = [
     (mm.Pin, "pins", set()),
     (mm.Adjustment, "adjustments", set()),
     (mm.Link, "links", {"applicants"}),
-    (mm.Decision, "result", {"objective", "assignments", "unplaced"}),
+    (mm.Decision, "result", {"objective", "assignments", "unplaced", "repair"}),
+    (mm.RepairRecord, "repair", {"diff"}),
+    (mm.PlanDiff, "repair", {"moved", "newly_placed", "newly_unplaced", "withdrawn"}),
+    (mm.Move, "moves", set()),
     (mm.Metrics, "result", {"rank_profile", "fit_percentiles", "units", "municipalities"}),
     (mm.LevelValue, "objective", set()),
     (mm.Assignment, "assignments", set()),

@@ -169,9 +169,9 @@ def test_rules_remove_pairs_and_count_why() -> None:
     assert set(pairs(p)) == {("B", "S1"), ("B", "S3")}
     # A wished 4 supervisors: 2 lack the requirement, 1 conflict, 1 no capacity.
     assert sc.wished[0] == 4
-    assert sc.removed[0].tolist() == [2, 1, 0, 1, 0]
+    assert sc.removed[0].tolist() == [2, 1, 0, 1, 0, 0]
     # B wished 3: S2 lacks training.
-    assert sc.removed[1].tolist() == [0, 0, 1, 0, 0]
+    assert sc.removed[1].tolist() == [0, 0, 1, 0, 0, 0]
 
 
 def test_pin_makes_unlisted_place_acceptable() -> None:

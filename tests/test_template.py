@@ -34,8 +34,11 @@ def test_template_workbook(tmp_path: Path, lang: str) -> None:
     ]  # fmt: skip
     assert wb.sheetnames[:7] == expected
     sups = wb["Handledare" if sv else "supervisors"]
-    assert [c.value for c in sups[1]] == (["id", "enhet", "kapacitet", "handledarutbildning"] if sv else
-                                          ["id", "unit", "capacity", "training"])  # fmt: skip
+    assert [c.value for c in sups[1]] == (
+        ["id", "enhet", "kapacitet", "handledarutbildning", "belastningsgräns", "otillgängliga perioder"]
+        if sv
+        else ["id", "unit", "capacity", "training", "load_limit", "unavailable_periods"]
+    )
     assert sups.max_row == 2  # one example row
     units = wb["Enheter" if sv else "units"]
     header = [c.value for c in units[1]]

@@ -15,7 +15,7 @@ from matchmaker.errors import ValidationIssue
 __all__ = ["issues_from_validation_error", "render_location"]
 
 #: Collections whose items are named by their ``id`` in locations.
-_ID_COLLECTIONS = frozenset({"applicants", "units", "supervisors", "municipalities", "criteria"})
+_ID_COLLECTIONS = frozenset({"applicants", "units", "supervisors", "municipalities", "criteria", "periods"})
 #: Collections whose items are named by the applicant they concern.
 _APPLICANT_COLLECTIONS = frozenset({"pins", "adjustments"})
 

@@ -1,10 +1,12 @@
 """Canonical JSON and fingerprints: the same content always gives the same bytes.
 
 Records are sorted by id (pins and adjustments by their fields, interview scores by criterion,
-interviewer and unit), mapping keys are sorted, defaults are written out except ``None`` (a field
-that is not set is left out, so that an optional field added in a later version does not change the
-fingerprint of a problem that does not use it), and the text is compact UTF-8. Two problems that
-differ only in record order or file formatting have one fingerprint.
+interviewer and unit), mapping keys are sorted, defaults are written out, and the text is compact
+UTF-8. Two problems that differ only in record order or file formatting have one fingerprint.
+
+Fields added after schema version 1 first appeared (a round's dates, load limits, commitments, the
+step-1 placement, the policy's load and continuity settings and its stable mode) are left out while they hold their
+default, so a problem that does not use them keeps the fingerprint it had before they existed.
 """
 
 from __future__ import annotations
@@ -28,18 +30,40 @@ def _sort_key(item: Any) -> str:
     return canonical_bytes(item).decode("utf-8")
 
 
-def _without_none(data: Any) -> Any:
-    """``data`` with every mapping entry whose value is ``None`` left out, recursively."""
-    if isinstance(data, dict):
-        return {k: _without_none(v) for k, v in data.items() if v is not None}
-    if isinstance(data, list):
-        return [_without_none(v) for v in data]
-    return data
+#: Fields added after the first release, with their defaults: left out of the canonical form at default.
+_LATER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "problem": {"round": None, "commitments": []},
+    "policy": {
+        "load_step_1": 1.0,
+        "load_step_2": 0.5,
+        "continuity_same_supervisor": 0.15,
+        "continuity_same_unit": 0.1,
+        "stability": None,
+    },
+    "supervisors": {"load_limit": None, "unavailable_periods": []},
+    "applicants": {"period": None, "previous_unit": None, "previous_supervisor": None},
+}
+
+
+def _drop_defaults(record: dict[str, Any], kind: str) -> None:
+    for key, default in _LATER_DEFAULTS[kind].items():
+        if key in record and record[key] == default:
+            del record[key]
 
 
 def canonical_problem(problem: Problem) -> dict[str, Any]:
-    """The problem as plain JSON data in canonical order (fields set to ``None`` left out)."""
-    data: dict[str, Any] = _without_none(problem.model_dump(mode="json"))
+    """The problem as plain JSON data in canonical order."""
+    data: dict[str, Any] = problem.model_dump(mode="json")
+    if data["round"] is not None:
+        data["round"]["periods"] = sorted(data["round"]["periods"], key=lambda r: r["id"])
+    data["commitments"] = sorted(data["commitments"], key=_sort_key)
+    for supervisor in data["supervisors"]:
+        supervisor["unavailable_periods"] = sorted(supervisor["unavailable_periods"])
+        _drop_defaults(supervisor, "supervisors")
+    for applicant in data["applicants"]:
+        _drop_defaults(applicant, "applicants")
+    _drop_defaults(data["policy"], "policy")
+    _drop_defaults(data, "problem")
     for key in ("municipalities", "units", "supervisors", "applicants", "criteria"):
         data[key] = sorted(data[key], key=lambda r: r["id"])
     for key in ("pins", "adjustments", "links"):

@@ -1,14 +1,17 @@
 """The independent checker: verifies any result against the raw problem, whoever produced it.
 
 :func:`check` shares no code with scoring or model building. It re-derives from the problem's records,
-in plain Python, which pairs are acceptable, every capacity at every level, the pins, the fit of each
-placement and every level of the objective vector, and compares them with the result. It cannot prove
+in plain Python, which pairs are acceptable, every capacity at every level, each supervisor's load on
+every date, the pins, the fit of each placement and every level of the objective vector, and compares
+them with the result. A repaired result is checked too: its diff against the previous plan, its hard
+keeps and its level ``moved`` (against the previous result itself when it is given). It cannot prove
 optimality (that would need a solver); it proves that the plan is valid and that every number the
 result reports is true.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -18,13 +21,14 @@ from fractions import Fraction
 from matchmaker.errors import MatchmakerError
 from matchmaker.lottery import pair_draw
 from matchmaker.metrics import Metrics
-from matchmaker.models import Applicant, Problem
-from matchmaker.result import Result, Status, UnplacedReason
+from matchmaker.models import Applicant, Period, Problem
+from matchmaker.result import RepairRecord, Result, Status, UnplacedReason
 
 __all__ = ["CheckFailedError", "CheckReport", "Violation", "check", "level_vector", "stability_audit"]
 
 _SCALE = 10_000  # fit points per unit of fit, as documented in the README
 _UNIT_DRAW_OFFSET = 0x9E3779B97F4A7C15  # the units' tie-break draws use seed + this (README, Stability)
+_LOAD_SCALE = 1_000  # load points per unit of load, as documented in the README
 _TRAINING = {"none": 0, "in_progress": 1, "completed": 2}
 _NEEDED = {"any": 0, "in_progress": 1, "completed": 2}
 
@@ -98,7 +102,18 @@ class _Truth:
         self.criteria = {c.id: c for c in problem.criteria}
         self._cohort: float | None = None
         self._acceptable: list[tuple[Applicant, str]] | None = None
+        self._options: dict[str, list[str]] | None = None
         self._wished: dict[str, list[str]] = {}
+        self.periods = {q.id: q for q in problem.round.periods} if problem.round is not None else {}
+
+    def period(self, a: Applicant) -> Period | None:
+        """The applicant's period: their own, else their university's, else the round's default."""
+        if a.period is not None:
+            return self.periods.get(a.period)
+        mine = [q for q in self.periods.values() if q.university is not None and q.university == a.university]
+        if mine:
+            return mine[0]
+        return next((q for q in self.periods.values() if q.university is None), None)
 
     # -- wishes ------------------------------------------------------------------------------------
     def wish(self, a: Applicant, sup_id: str) -> float | int | None:
@@ -148,7 +163,18 @@ class _Truth:
             return "there is no capacity"
         if u.ranking is not None and a.id not in u.ranking:
             return "the unit's own ranking does not list the applicant"
+        period = self.period(a)
+        if period is not None and period.id in s.unavailable_periods:
+            return "the supervisor is unavailable in the applicant's period"
         return None
+
+    def options(self, applicant_id: str) -> list[str]:
+        """The supervisors acceptable for one applicant."""
+        if self._options is None:
+            self._options = {}
+            for a, sid in self.acceptable():
+                self._options.setdefault(a.id, []).append(sid)
+        return self._options.get(applicant_id, [])
 
     def acceptable(self) -> list[tuple[Applicant, str]]:
         """Every acceptable (applicant, supervisor id) pair."""
@@ -214,7 +240,44 @@ class _Truth:
             elif adj.unit == unit_id:
                 adjust += adj.delta
         wi, wv = pol.interest_weight, pol.interview_weight
-        return (wi * self.interest(a, sup_id) + wv * iv) / (wi + wv) + adjust
+        return (wi * self.interest(a, sup_id) + wv * iv) / (wi + wv) + adjust + self.continuity(a, sup_id)
+
+    def continuity(self, a: Applicant, sup_id: str) -> float:
+        """The continuity bonus: the step-1 supervisor again, or else the step-1 unit."""
+        pol = self.p.policy
+        if a.previous_unit is None:
+            return 0.0
+        if a.previous_supervisor == sup_id:
+            return pol.continuity_same_supervisor
+        return pol.continuity_same_unit if self.sups[sup_id].unit == a.previous_unit else 0.0
+
+    def load_violations(self, plan: Mapping[str, str]) -> list[tuple[str, dt.date, int, int]]:
+        """(supervisor, date, load, limit) in points wherever a supervisor's load exceeds their limit."""
+        pol = self.p.policy
+        step = self.p.round.step if self.p.round is not None else 1
+        per_student = round((pol.load_step_1 if step == 1 else pol.load_step_2) * _LOAD_SCALE)
+        out = []
+        for s in self.p.supervisors:
+            if s.load_limit is None:
+                continue
+            entries: list[tuple[dt.date, dt.date, int]] = []
+            for a, sid in plan.items():
+                if sid == s.id:
+                    q = self.period(self.apps[a])
+                    entries.append(
+                        (dt.date.min, dt.date.max, per_student) if q is None else (q.start, q.end, per_student)
+                    )
+            for c in self.p.commitments:
+                if c.supervisor == s.id:
+                    load = c.load if c.load is not None else (pol.load_step_1 if c.step == 1 else pol.load_step_2)
+                    entries.append((c.start, c.end, round(load * _LOAD_SCALE)))
+            limit = round(s.load_limit * _LOAD_SCALE)
+            for day in sorted({start for start, _, _ in entries}):
+                total = sum(pts for start, end, pts in entries if start <= day <= end)
+                if total > limit:
+                    out.append((s.id, day, total, limit))
+                    break
+        return out
 
     def points(self, a: Applicant, sup_id: str) -> int:
         """The pair's fit in points, as documented: round half to even of fit x 10,000."""
@@ -242,15 +305,19 @@ def _points_match(reported: int, fit: float) -> bool:
     return abs(abs(exact - int(exact)) - 0.5) < 1e-6 and abs(reported - exact) <= 0.5 + 1e-6
 
 
-def check(problem: Problem, result: Result) -> CheckReport:
+def check(problem: Problem, result: Result, *, previous: Result | None = None) -> CheckReport:
     """Verify ``result`` against ``problem``; returns every violation found (empty if valid).
 
     Checked: the input fingerprint; every placed applicant and supervisor exists and the unit and
     municipality are the supervisor's; each applicant appears exactly once (placed or unplaced);
-    every placement is acceptable (wishes, requirements, conflicts, training, capacity); supervisor,
-    unit and municipality maximums and minimums; pins; each placement's fit and rank; each unplaced
-    reason; every objective level recomputed from the raw inputs; and the metrics' rank profile and
-    counts per unit and municipality (a result migrated from schema version 0 has no metrics to check).
+    every placement is acceptable (wishes, requirements, conflicts, training, capacity, availability);
+    supervisor, unit and municipality maximums and minimums; each supervisor's load on every date;
+    pins; each placement's fit, continuity bonus and rank; each unplaced reason; every objective level
+    recomputed from the raw inputs; and the metrics' rank profile and counts per unit and municipality
+    (a result migrated from schema version 0 has no metrics to check).
+
+    A repaired result (``result.decision.repair``) is checked for a consistent diff, its hard keeps and
+    its level ``moved``; give ``previous`` (the repaired result) to check the diff against it as well.
     """
     out: list[Violation] = []
     add = out.append
@@ -309,6 +376,12 @@ def check(problem: Problem, result: Result) -> CheckReport:
             add(Violation("fit", x.applicant, "fit and fit_points disagree"))
         if why is None and x.rank != t.rank(a, s.id):
             add(Violation("rank", x.applicant, f"rank {x.rank} but the inputs give {t.rank(a, s.id)}"))
+        if x.continuity != t.continuity(a, s.id):
+            add(
+                Violation(
+                    "continuity", x.applicant, f"bonus {x.continuity} but the inputs give {t.continuity(a, s.id)}"
+                )
+            )
 
     if d.status.has_plan:
         for s in problem.supervisors:
@@ -329,6 +402,13 @@ def check(problem: Problem, result: Result) -> CheckReport:
             if hard_min and per_muni[m.id] < m.min_places:
                 add(Violation("municipality_min", m.id, f"{per_muni[m.id]} students, minimum {m.min_places}"))
         placements = {x.applicant: x for x in d.assignments}
+        known = {x.applicant: x.supervisor for x in d.assignments if x.applicant in t.apps and x.supervisor in t.sups}
+        for sid, day, load, limit in t.load_violations(known):
+            add(
+                Violation(
+                    "supervisor_load", sid, f"load {load / _LOAD_SCALE:g} on {day}, limit {limit / _LOAD_SCALE:g}"
+                )
+            )
         check_links(problem, {a: (x.unit, x.municipality) for a, x in placements.items()}, add)
         check_balance(problem, per_muni, add)
         for pin in problem.pins:
@@ -353,6 +433,10 @@ def check(problem: Problem, result: Result) -> CheckReport:
         if not d.status.has_plan and y.reason is not UnplacedReason.NO_PLAN:
             add(Violation("unplaced_reason", y.applicant, "without a plan the reason must be 'no_plan'"))
 
+    if d.repair is not None:
+        _check_repair(problem, result, d.repair, previous, out, t)
+    elif previous is not None:
+        out.append(Violation("repair", "decision", "a previous result is given, but the result is not a repair"))
     _check_objective(problem, result, out, t)
     if d.status.has_plan and d.metrics is not None:
         _check_metrics(problem, result, d.metrics, out, t)
@@ -448,17 +532,97 @@ def check_balance(problem: Problem, per_muni: Mapping[str, int], add: Callable[[
                 add(Violation("balance", m, f"fill rate {float(r):.4f} below {float(rho)} x overall"))
 
 
-def level_vector(problem: Problem, t: _Truth, plan: dict[str, str]) -> list[tuple[str, str, int]]:
+def _check_repair(
+    problem: Problem, result: Result, rec: RepairRecord, previous: Result | None, out: list[Violation], t: _Truth
+) -> None:
+    """The diff describes this plan, the keeps hold, and (given ``previous``) the diff is against it."""
+    add = out.append
+    plan = {x.applicant: x for x in result.decision.assignments}
+    diff = rec.diff
+    if (rec.position is None) == (rec.penalty is None):
+        add(Violation("repair", "settings", "exactly one of position and penalty must be set"))
+    listed: Counter[str] = Counter()
+    for kind, moves in (
+        ("moved", diff.moved),
+        ("newly_placed", diff.newly_placed),
+        ("newly_unplaced", diff.newly_unplaced),
+        ("withdrawn", diff.withdrawn),
+    ):
+        for m in moves:
+            listed[m.applicant] += 1
+            now = plan.get(m.applicant)
+            after_ok = (now is None and m.after is None) or (
+                now is not None and (m.after, m.after_unit) == (now.supervisor, now.unit)
+            )
+            shape_ok = {
+                "moved": m.before is not None and m.after is not None and m.before != m.after,
+                "newly_placed": m.before is None and m.after is not None,
+                "newly_unplaced": m.before is not None and m.after is None and m.applicant in t.apps,
+                "withdrawn": m.before is not None and m.after is None and m.applicant not in t.apps,
+            }[kind]
+            if not (after_ok and shape_ok):
+                add(Violation("repair_diff", m.applicant, f"listed as {kind}, which the plan does not show"))
+    for ident, n in listed.items():
+        if n > 1:
+            add(Violation("repair_diff", ident, f"listed {n} times in the diff"))
+    unchanged = sum(1 for a in plan if a not in listed)
+    if diff.unchanged != unchanged:
+        add(Violation("repair_diff", "unchanged", f"reported {diff.unchanged}, the plan gives {unchanged}"))
+    base = diff.before_plan({a: x.supervisor for a, x in plan.items()})
+    if previous is not None:
+        if rec.previous_fingerprint != previous.decision.input_fingerprint:
+            add(Violation("repair", "previous", "the repair was made from another previous result"))
+        before = {x.applicant: (x.supervisor, x.unit) for x in previous.decision.assignments}
+        implied = {m.applicant: (m.before, m.before_unit) for m in (*diff.moved, *diff.newly_unplaced, *diff.withdrawn)}
+        if base != {a: s for a, (s, _) in before.items()} or any(before.get(a) != v for a, v in implied.items()):
+            add(Violation("repair_diff", "previous", "the diff does not lead back to the previous plan"))
+    for ident in rec.keep if result.decision.status.has_plan else ():
+        if ident not in base or plan.get(ident) is None or plan[ident].supervisor != base[ident]:
+            add(Violation("keep", ident, "a hard keep was not kept at the previous supervisor"))
+
+
+def level_vector(
+    problem: Problem,
+    t: _Truth,
+    plan: dict[str, str],
+    *,
+    base: Mapping[str, str] | None = None,
+    position: float | None = None,
+    penalty: float | None = None,
+) -> list[tuple[str, str, int]]:
     """Every level the problem's policy asks for, in order: (name, sense, value) for ``plan``
-    (applicant id -> supervisor id), recomputed from the records."""
+    (applicant id -> supervisor id), recomputed from the records.
+
+    With a ``base`` plan (a repair), level ``moved`` (base applicants still in the round who lose or
+    change their placement) is inserted after every level at or before ``position``; or, with
+    ``penalty``, level ``total_fit`` becomes ``total_fit_less_moves`` (each move costs ``penalty`` fit).
+    """
+    levels = _levels(problem, t, plan)
+    if base is None:
+        return [(name, sense, value) for _, name, sense, value in levels]
+    moved = sum(1 for a, s in base.items() if a in t.apps and plan.get(a) != s)
+    if penalty is not None:
+        cost = round(penalty * _SCALE)
+        return [
+            ("total_fit_less_moves", sense, value - cost * moved) if name == "total_fit" else (name, sense, value)
+            for _, name, sense, value in levels
+        ]
+    where = position if position is not None else 2.5
+    at = sum(1 for pos, *_ in levels if pos <= where)
+    levels.insert(at, (where, "moved", "min", moved))
+    return [(name, sense, value) for _, name, sense, value in levels]
+
+
+def _levels(problem: Problem, t: _Truth, plan: dict[str, str]) -> list[tuple[float, str, str, int]]:
+    """(position, name, sense, value) of every level of the policy, in order."""
     pol = problem.policy
     apps = t.apps
     where = {a: (t.sups[s].unit, t.units[t.sups[s].unit].municipality) for a, s in plan.items()}
-    levels: list[tuple[str, str, int]] = []
+    levels: list[tuple[float, str, str, int]] = []
     tiers = sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None})
     for k in tiers:
-        levels.append((f"placed_tier_{k}", "max", sum(1 for a in plan if apps[a].priority_tier == k)))
-    levels.append(("placed", "max", len(plan)))
+        levels.append((1.0, f"placed_tier_{k}", "max", sum(1 for a in plan if apps[a].priority_tier == k)))
+    levels.append((2.0, "placed", "max", len(plan)))
     per_unit = Counter(u for u, _ in where.values())
     per_muni = Counter(m for _, m in where.values())
     if pol.minimums == "soft" and (
@@ -466,24 +630,26 @@ def level_vector(problem: Problem, t: _Truth, plan: dict[str, str]) -> list[tupl
     ):
         short = sum(max(0, u.min_places - per_unit[u.id]) for u in problem.units)
         short += sum(max(0, m.min_places - per_muni[m.id]) for m in problem.municipalities)
-        levels.append(("minimum_shortfall", "min", short))
+        levels.append((2.1, "minimum_shortfall", "min", short))
     if pol.targets == "soft" and any(u.target_places for u in problem.units):
         short = sum(max(0, (u.target_places or 0) - per_unit[u.id]) for u in problem.units)
-        levels.append(("target_shortfall", "min", short))
+        levels.append((2.2, "target_shortfall", "min", short))
     soft_links = [k for k in problem.links if not k.hard]
     if soft_links:
         broken = sum(
             _link_broken(k.relation, where.get(k.applicants[0]), where.get(k.applicants[1]), hard=False)
             for k in soft_links
         )
-        levels.append(("link_violations", "min", broken))
+        levels.append((2.3, "link_violations", "min", broken))
     offered = {m: o for m, o in _offered(problem).items() if o > 0}
     if pol.balance is not None and pol.balance.mode == "maximin" and len(offered) >= 2:
         fit_m: Counter[str] = Counter()
         for a, s in plan.items():
             fit_m[where[a][1]] += t.points(apps[a], s)
-        levels.append(("lowest_fill_rate_ppm", "max", min(per_muni[m] * 1_000_000 // o for m, o in offered.items())))
-        levels.append(("lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
+        levels.append(
+            (2.4, "lowest_fill_rate_ppm", "max", min(per_muni[m] * 1_000_000 // o for m, o in offered.items()))
+        )
+        levels.append((2.4, "lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
     ranks = [t.rank(apps[a], s) for a, s in plan.items()]
     points = [t.points(apps[a], s) for a, s in plan.items()]
     stability = pol.stability
@@ -493,36 +659,41 @@ def level_vector(problem: Problem, t: _Truth, plan: dict[str, str]) -> list[tupl
             _strict_rank(t, apps[a], s, pol.lottery_seed) if strict else t.rank(apps[a], s) for a, s in plan.items()
         )
         if stability.mode == "applicant_optimal":
-            levels.append(("applicant_rank_sum", "min", own))
+            levels.append((3.0, "applicant_rank_sum", "min", own))
         elif stability.mode == "unit_optimal":
-            levels.append(("applicant_rank_sum", "max", own))
+            levels.append((3.0, "applicant_rank_sum", "max", own))
         else:
             upos = _unit_positions(problem, t, strict=strict)
             units = sum(upos[(t.sups[s].unit, a)] for a, s in plan.items())
-            levels.append(("rank_sum_gap", "min", abs(own - units)))
+            levels.append((3.0, "rank_sum_gap", "min", abs(own - units)))
     elif pol.objective == "total_fit":
-        levels.append(("total_fit", "max", sum(points)))
+        levels.append((3.0, "total_fit", "max", sum(points)))
     elif pol.objective in ("rank_maximal", "generous", "minimum_regret"):
         max_rank = max((t.rank(a, sid) for a, sid in t.acceptable()), default=0)
         if pol.objective == "rank_maximal":
-            levels += [(f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, max_rank)]
+            levels += [(3.0, f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, max_rank)]
         elif pol.objective == "generous":
-            levels += [(f"placed_at_rank_{k}", "min", ranks.count(k)) for k in range(max_rank, 1, -1)]
+            levels += [(3.0, f"placed_at_rank_{k}", "min", ranks.count(k)) for k in range(max_rank, 1, -1)]
         else:
-            levels.append(("worst_rank", "min", max(ranks, default=0)))
+            levels.append((3.0, "worst_rank", "min", max(ranks, default=0)))
     elif pol.objective == "egalitarian":
-        levels.append(("rank_sum", "min", sum(ranks)))
+        levels.append((3.0, "rank_sum", "min", sum(ranks)))
     else:  # leximin
         values = sorted({t.points(a, sid) for a, sid in t.acceptable()})
-        levels += [(f"placed_at_fit_{v}", "min", points.count(v)) for v in values[:-1]]
-    levels.append(("lottery", "max", sum(pair_draw(pol.lottery_seed, a, s) for a, s in plan.items())))
+        levels += [(3.0, f"placed_at_fit_{v}", "min", points.count(v)) for v in values[:-1]]
+    levels.append((4.0, "lottery", "max", sum(pair_draw(pol.lottery_seed, a, s) for a, s in plan.items())))
     return levels
 
 
 def _check_objective(problem: Problem, result: Result, out: list[Violation], t: _Truth) -> None:
     d = result.decision
     plan = {x.applicant: x.supervisor for x in d.assignments if x.applicant in t.apps and x.supervisor in t.sups}
-    expected = level_vector(problem, t, plan)
+    rec = d.repair
+    if rec is None:
+        expected = level_vector(problem, t, plan)
+    else:
+        base = rec.diff.before_plan(plan)
+        expected = level_vector(problem, t, plan, base=base, position=rec.position, penalty=rec.penalty)
     truth = {name: value for name, _, value in expected}
     names = [lv.name for lv in d.objective]
     if names != [name for name, _, _ in expected] or [lv.sense for lv in d.objective] != [
@@ -551,7 +722,7 @@ def _strict_rank(t: _Truth, a: Applicant, sup_id: str, seed: int) -> int:
         return (t.rank(a, sid), -pair_draw(seed, a.id, sid))
 
     mine = key(sup_id)
-    return 1 + sum(1 for b, sid in t.acceptable() if b.id == a.id and key(sid) < mine)
+    return 1 + sum(1 for sid in t.options(a.id) if key(sid) < mine)
 
 
 def _unit_key(
@@ -623,6 +794,16 @@ def stability_audit(problem: Problem, plan: Mapping[str, str], *, strict: bool =
     per_sup = Counter(plan.values())
     per_unit = Counter(t.sups[s].unit for s in plan.values())
     per_muni = Counter(t.units[t.sups[s].unit].municipality for s in plan.values())
+    # The applicant each unit (each supervisor) likes least among its placed, movable applicants.
+    worst_u: dict[str, tuple[int, int, str]] = {}
+    worst_s: dict[str, tuple[int, int, str]] = {}
+    for b, bs in plan.items():
+        if b in pinned:
+            continue
+        unit_id = t.sups[bs].unit
+        key = ukey(unit_id, b)
+        worst_u[unit_id] = max(worst_u.get(unit_id, key), key)
+        worst_s[bs] = max(worst_s.get(bs, key), key)
     out = []
     for a, sid in t.acceptable():
         if a.id in pinned or plan.get(a.id) == sid:
@@ -638,13 +819,11 @@ def stability_audit(problem: Problem, plan: Mapping[str, str], *, strict: bool =
         s_room = per_sup[sid] < s.capacity
         u_room = per_unit[u.id] < u.max_places
         m_room = m.max_places is None or per_muni[m.id] < m.max_places
-        others_u = [b for b, bs in plan.items() if t.sups[bs].unit == u.id and b not in pinned]
-        others_s = [b for b, bs in plan.items() if bs == sid and b not in pinned]
         mine = ukey(u.id, a.id)
         if s_room and u_room and (m_room or cur_muni == m.id):
             out.append((a.id, sid, "undersubscribed"))
-        elif s_room and not u_room and (cur_unit == u.id or any(ukey(u.id, b) > mine for b in others_u)):
+        elif s_room and not u_room and (cur_unit == u.id or (u.id in worst_u and worst_u[u.id] > mine)):
             out.append((a.id, sid, "unit_full"))
-        elif not s_room and any(ukey(u.id, b) > mine for b in others_s):
+        elif not s_room and sid in worst_s and worst_s[sid] > mine:
             out.append((a.id, sid, "supervisor_full"))
     return sorted(out)

@@ -33,6 +33,7 @@ from matchmaker.io.template import write_template
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.report.text import format_result
+from matchmaker.result import PlanDiff, Result
 from matchmaker.solve import solve
 from matchmaker.stability import blocking_pairs, popular_plan, popularity
 
@@ -78,6 +79,23 @@ def _run(action: Callable[[], T]) -> T:
 
 def _load(path: Path) -> Problem:
     return _run(lambda: load_problem(path))
+
+
+def _deliver(
+    result: Result, output: Path | None, *, quiet: bool, lang: Lang, protect: tuple[Path, ...], after: str | None = None
+) -> None:
+    """Write the result (never over an input), print the plan (and ``after``), exit 1 without a plan."""
+    if output is not None:
+        _run(lambda: save_result(result, output, lang=lang, protect=protect))
+    if not quiet:
+        click.echo(format_result(result))
+        if after is not None:
+            click.echo(after)
+        if output is not None:
+            click.echo(f"result written to {output}")
+    if not result.status.has_plan:
+        click.echo(f"no plan: the solve ended {result.status.value}", err=True)
+        sys.exit(EXIT_NO_PLAN)
 
 
 _PATH = click.Path(path_type=Path)
@@ -209,15 +227,7 @@ def solve_cmd(
     report = check(problem, result)
     if not report.ok:
         _fail(f"the result failed its independent check; please report this bug\n{report}", EXIT_INTERNAL)
-    if output is not None:
-        _run(lambda: save_result(result, output, lang=lang, protect=(problem_path,)))
-    if not quiet:
-        click.echo(format_result(result))
-        if output is not None:
-            click.echo(f"result written to {output}")
-    if not result.status.has_plan:
-        click.echo(f"no plan: the solve ended {result.status.value}", err=True)
-        sys.exit(EXIT_NO_PLAN)
+    _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path,))
 
 
 @cli.command("explain")
@@ -436,6 +446,123 @@ from matchmaker.review.commands import COMMANDS as _REVIEW_COMMANDS  # noqa: E40
 
 for _command in _REVIEW_COMMANDS:
     cli.add_command(_command)
+
+
+def _options(time_limit: float | None, workers: int | None) -> SolveOptions:
+    kwargs: dict[str, object] = {"time_limit": time_limit}
+    if workers is not None:
+        kwargs["workers"] = workers
+    return SolveOptions.model_validate(kwargs)
+
+
+def _diff_text(diff: PlanDiff) -> str:
+    lines = [
+        f"{diff.moved_count} moved (of whom {len(diff.newly_unplaced)} now unplaced), "
+        f"{len(diff.newly_placed)} newly placed, {len(diff.withdrawn)} withdrawn, {diff.unchanged} unchanged"
+    ]
+    for title, moves in (
+        ("moved", diff.moved),
+        ("newly placed", diff.newly_placed),
+        ("newly unplaced", diff.newly_unplaced),
+        ("withdrawn", diff.withdrawn),
+    ):
+        for m in moves:
+            before = f"{m.before or '-'} ({m.before_unit or '-'})"
+            lines.append(f"  {title}: {m.applicant}: {before} -> {m.after or '-'} ({m.after_unit or '-'})")
+    return "\n".join(lines)
+
+
+@cli.command("repair")
+@click.argument("problem_path", metavar="PROBLEM", type=_PATH)
+@click.option("--previous", "previous_path", type=_PATH, required=True, help="The result to repair.")
+@click.option("-o", "--output", type=_PATH, help="Write the result here (.json, .xlsx or a folder for CSV files).")
+@click.option("--keep", multiple=True, metavar="APPLICANT_ID", help="Keep this applicant's placement (repeatable).")
+@click.option(
+    "--position",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Position of level 'moved' in the objective vector (default 2.5: after the placed count).",
+)
+@click.option(
+    "--penalty", type=click.FloatRange(0, 100), help="Instead of a level, each move costs this much fit (e.g. 0.3)."
+)
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole solve.")
+@click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT search workers (default: cores, max 8).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_LANG
+def repair_cmd(
+    problem_path: Path,
+    previous_path: Path,
+    output: Path | None,
+    keep: tuple[str, ...],
+    position: float | None,
+    penalty: float | None,
+    time_limit: float | None,
+    workers: int | None,
+    quiet: bool,
+    lang: Lang,
+) -> None:
+    """Re-plan the changed round PROBLEM from the result --previous, moving as few people as possible."""
+    from matchmaker.repair import reoptimise
+
+    problem = _load(problem_path)
+    previous = _run(lambda: load_result(previous_path))
+    try:
+        result = _run(
+            lambda: reoptimise(
+                problem, previous, keep=keep, position=position, penalty=penalty, options=_options(time_limit, workers)
+            )
+        )
+    except SolverError as exc:
+        _fail(str(exc), EXIT_INTERNAL)
+    report = check(problem, result, previous=previous)
+    if not report.ok:
+        _fail(f"the result failed its independent check; please report this bug\n{report}", EXIT_INTERNAL)
+    diff = None if result.decision.repair is None else _diff_text(result.decision.repair.diff)
+    _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path, previous_path), after=diff)
+
+
+@cli.command("diff")
+@click.argument("before_path", metavar="BEFORE", type=_PATH)
+@click.argument("after_path", metavar="AFTER", type=_PATH)
+@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
+def diff_cmd(before_path: Path, after_path: Path, as_json: bool) -> None:
+    """Compare two results: who moved (from -> to), who is newly placed or unplaced, how many are unchanged."""
+    from matchmaker.repair import plan_diff
+
+    before = _run(lambda: load_result(before_path))
+    after = _run(lambda: load_result(after_path))
+    diff = plan_diff(before, after)
+    click.echo(json.dumps(diff.model_dump(mode="json"), indent=2) if as_json else _diff_text(diff))
+
+
+@cli.command("scenarios")
+@click.argument("problem_path", metavar="PROBLEM", type=_PATH)
+@click.argument("scenarios_path", metavar="SCENARIOS", type=_PATH)
+@click.option("--processes", type=click.IntRange(1, 64), help="Solve the scenarios in this many processes.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for each solve.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+def scenarios_cmd(
+    problem_path: Path, scenarios_path: Path, processes: int | None, time_limit: float | None, as_json: bool
+) -> None:
+    """Solve PROBLEM and each what-if of SCENARIOS (a JSON list) and compare the plans side by side."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from matchmaker.scenarios import compare_scenarios, load_scenarios
+
+    problem = _load(problem_path)
+    scenarios = _run(lambda: load_scenarios(scenarios_path))
+    options = SolveOptions(time_limit=time_limit, workers=1)
+    try:
+        if processes is None:
+            comparison = _run(lambda: compare_scenarios(problem, scenarios, options=options))
+        else:
+            spawn = multiprocessing.get_context("spawn")  # the solver's threads do not survive fork
+            with ProcessPoolExecutor(max_workers=processes, mp_context=spawn) as pool:
+                comparison = _run(lambda: compare_scenarios(problem, scenarios, executor=pool, options=options))
+    except SolverError as exc:
+        _fail(str(exc), EXIT_INTERNAL)
+    click.echo(json.dumps(comparison.model_dump(mode="json"), indent=2) if as_json else comparison.table())
 
 
 def main() -> None:

@@ -60,6 +60,7 @@ def decode(
                     fit=pts / FIT_SCALE,
                     fit_points=pts,
                     rank=int(scores.rank[p]),
+                    continuity=float(scores.continuity[p]),
                 )
             )
     has_pairs = np.bincount(scores.applicant, minlength=enc.n_applicants) > 0

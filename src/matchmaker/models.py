@@ -6,6 +6,12 @@ unknown fields. Constructing a :class:`Problem` (directly, with ``model_validate
 every rule of :mod:`matchmaker.validation`; if anything is wrong, a single
 :class:`~matchmaker.errors.ProblemValidationError` lists every issue with its record, field and fix.
 
+A round may say when it runs (:class:`Round`: term, year, step and dated :class:`Period` s, one per
+university or per applicant), how much of a supervisor's week each student takes (``Supervisor.load_limit``
+and the policy's load per step), which placements of other rounds still run (:class:`Commitment`), and
+for a step-2 round each applicant's step-1 placement (``Applicant.previous_unit`` and
+``previous_supervisor``), which earns a continuity bonus in the fit.
+
 There are deliberately no fields for personal data or protected attributes (gender, age, ethnicity,
 religion, disability, sexual orientation, name, personal identity number, citizenship, mother tongue,
 address, parental leave, ...). A record that carries one is rejected with a message that says why.
@@ -13,12 +19,13 @@ address, parental leave, ...). A record that carries one is rejected with a mess
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, Field, Strict, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, field_validator, model_validator
 
 from matchmaker._base import PROTECTED_FIELDS
 from matchmaker._base import Record as _Record
@@ -30,6 +37,7 @@ __all__ = [
     "Adjustment",
     "Applicant",
     "Balance",
+    "Commitment",
     "Conflicts",
     "Interests",
     "InterviewCriterion",
@@ -37,11 +45,14 @@ __all__ = [
     "Link",
     "Municipality",
     "Objective",
+    "Period",
     "Pin",
     "Policy",
     "Problem",
     "Ranking",
+    "Round",
     "Stability",
+    "Step",
     "Supervisor",
     "TrainingStatus",
     "Unit",
@@ -76,6 +87,28 @@ Count = Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
 Weight01 = Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
 Rank = Annotated[int, Strict(), Field(ge=1, le=10_000)]
 Finite = Annotated[float, Strict(), Field(ge=-1e12, le=1e12)]
+#: A load in a supervisor's week (days, or a fraction of a week: one unit used throughout a round).
+Load = Annotated[float, Strict(), Field(ge=0.0, le=1e6)]
+
+
+def _iso_date(value: object) -> object:
+    """A date, or its ISO text ``2026-08-31``; a datetime, a number or any other text is refused."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("is a date and time; give the date only, as YYYY-MM-DD")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("is not a date; write it as YYYY-MM-DD, e.g. 2026-08-31") from None
+    raise ValueError("is not a date; write it as YYYY-MM-DD, e.g. 2026-08-31")
+
+
+#: A calendar date, written ``YYYY-MM-DD``.
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+#: A step of a trainee programme: 1 = VFU (the practice placement), 2 = studentmedarbetare.
+Step = Literal[1, 2]
 
 
 class TrainingStatus(enum.StrEnum):
@@ -120,13 +153,20 @@ class Unit(_Record):
 class Supervisor(_Record):
     """A supervisor (handledare) in a unit who takes up to ``capacity`` students this round.
 
-    No name is stored: a supervisor is known by an opaque id only.
+    ``load_limit`` is how much supervision the supervisor can give per week, in the unit the policy's
+    ``load_step_1``/``load_step_2`` use (days of their week, or a fraction of it); at every date, the
+    load of this round's students whose periods run then, plus the round's :class:`Commitment` s, stays
+    within it. ``None``: no load limit (``capacity`` alone counts). ``unavailable_periods`` names the
+    round's periods in which the supervisor cannot take a student (leave, another assignment). No name
+    is stored: a supervisor is known by an opaque id only.
     """
 
     id: Id
     unit: Id
     capacity: Count = 1
     training: TrainingStatus = TrainingStatus.NONE
+    load_limit: Load | None = None
+    unavailable_periods: tuple[Id, ...] = ()
 
 
 class Interests(_Record):
@@ -186,6 +226,10 @@ class Applicant(_Record):
     Give either ``interests`` (weights) or ``ranking`` (ranks), not both. An applicant with neither,
     or whose every option is removed by a rule, is valid input: they stay unplaced, with the reason.
     ``priority_tier`` is an opaque priority ground (förtur): 1 is the highest; no tier is lowest.
+    ``period`` names the round's :class:`Period` the applicant is placed for (default: the period of
+    their university, else the round's period without a university). ``previous_unit`` and
+    ``previous_supervisor`` are the applicant's placement in the step before (for a studentmedarbetare,
+    their VFU): staying there earns the policy's continuity bonus.
     """
 
     id: Id
@@ -196,6 +240,9 @@ class Applicant(_Record):
     interview: tuple[InterviewScore, ...] = ()
     qualifications: tuple[Label, ...] = ()
     conflicts: Conflicts = Field(default_factory=Conflicts)
+    period: Id | None = None
+    previous_unit: Id | None = None
+    previous_supervisor: Id | None = None
 
 
 class InterviewCriterion(_Record):
@@ -293,6 +340,41 @@ class Stability(_Record):
         return self
 
 
+class Period(_Record):
+    """A dated period of placements, first and last day included: a university's VFU dates, or the
+    dates of a step-2 employment. ``university`` makes it the period of that university's applicants;
+    a period without one is the round's default."""
+
+    id: Id
+    start: Date
+    end: Date
+    university: Label | None = None
+
+
+class Round(_Record):
+    """The intake a problem describes: term (``VT`` spring, ``HT`` autumn), year, step (1 = VFU, 2 =
+    studentmedarbetare) and its dated periods (VFU dates differ per university). Without periods every
+    placement of the round is taken to run at the same time as every other and every commitment."""
+
+    term: Literal["VT", "HT"]
+    year: Annotated[int, Strict(), Field(ge=2000, le=2200)]
+    step: Step = 1
+    periods: tuple[Period, ...] = ()
+
+
+class Commitment(_Record):
+    """A placement from another round that still runs: it occupies ``supervisor`` from ``start`` to
+    ``end`` (both included) with the load of its ``step`` (the policy's ``load_step_1`` or
+    ``load_step_2``), or with ``load`` when given. It counts towards the supervisor's ``load_limit``
+    only, not towards this round's capacities. Which student it is, is not stored."""
+
+    supervisor: Id
+    start: Date
+    end: Date
+    step: Step = 1
+    load: Load | None = None
+
+
 #: The objectives of level 3 (see :class:`Policy`).
 Objective = Literal["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin", "sex_equal"]
 
@@ -324,6 +406,14 @@ class Policy(_Record):
             (a target is a lower bound).
         balance: balance between municipalities (see :class:`Balance`), or ``None``.
         stability: stable plans only (see :class:`Stability`), or ``None``.
+        load_step_1: how much of a supervisor's week one step-1 (VFU) student takes, in the unit of
+            ``Supervisor.load_limit`` (1.0: a day a week, if limits are in days). Not the student's own
+            days on site.
+        load_step_2: the same for one step-2 student (studentmedarbetare).
+        continuity_same_supervisor: the fit bonus for placing an applicant with their
+            ``previous_supervisor`` again.
+        continuity_same_unit: the fit bonus for placing an applicant in their ``previous_unit`` with
+            another supervisor.
         lottery_seed: the seed of the tie-breaking lottery (the last level). Same input, policy and
             seed give the same decision.
     """
@@ -338,7 +428,15 @@ class Policy(_Record):
     targets: Literal["soft", "hard"] = "soft"
     balance: Balance | None = None
     stability: Stability | None = None
+    load_step_1: Load = 1.0
+    load_step_2: Load = 0.5
+    continuity_same_supervisor: Weight01 = 0.15
+    continuity_same_unit: Weight01 = 0.1
     lottery_seed: Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)] = 0
+
+    def load_of(self, step: int) -> float:
+        """The load of one student of ``step`` (1 or 2)."""
+        return self.load_step_1 if step == 1 else self.load_step_2
 
     @model_validator(mode="after")
     def _sex_equal_needs_stability(self) -> Self:
@@ -376,6 +474,8 @@ class Problem(_Record):
     pins: tuple[Pin, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
     links: tuple[Link, ...] = ()
+    round: Round | None = None
+    commitments: tuple[Commitment, ...] = ()
 
     @field_validator("schema_version")
     @classmethod
@@ -414,6 +514,32 @@ class Problem(_Record):
     def applicant_by_id(self) -> Mapping[str, Applicant]:
         """Applicants by id."""
         return {a.id: a for a in self.applicants}
+
+    @property
+    def step(self) -> int:
+        """The round's step (1 without a :class:`Round`)."""
+        return 1 if self.round is None else self.round.step
+
+    @cached_property
+    def period_by_id(self) -> Mapping[str, Period]:
+        """The round's periods by id."""
+        return {} if self.round is None else {p.id: p for p in self.round.periods}
+
+    @cached_property
+    def period_of(self) -> Mapping[str, Period | None]:
+        """Each applicant's period: their own ``period``, else their university's, else the round's
+        default period (one without a university); ``None`` when the round has no periods."""
+        periods = self.round.periods if self.round is not None else ()
+        by_university = {p.university: p for p in periods if p.university is not None}
+        default = next((p for p in periods if p.university is None), None)
+        out: dict[str, Period | None] = {}
+        for a in self.applicants:
+            if a.period is not None:
+                out[a.id] = self.period_by_id.get(a.period)
+            else:
+                own = by_university.get(a.university) if a.university is not None else None
+                out[a.id] = own if own is not None else default
+        return out
 
     def fingerprint(self) -> str:
         """A SHA-256 of the problem's canonical JSON: independent of record order and formatting."""

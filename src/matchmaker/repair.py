@@ -5,26 +5,36 @@ placement, or a changed round) and a position for level ``moved`` in the objecti
 ``moved`` after the policy's objective (position 3.5, the default for explanations) picks, among the
 optimal plans, the one that moves the fewest people; placing it right after the placed count
 (position 2.5, the default for repairs) makes keeping people in place outrank fit.
+
+:func:`repair` is the public form: a previous result and a changed problem (a supervisor on leave, an
+applicant who withdrew, places added) give a new result whose decision records the repair and its
+:class:`~matchmaker.PlanDiff`, warm-started from the previous plan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 
-from matchmaker.build import ConstraintPiece, ObjectivePiece, Position, build_model
+import numpy as np
+
+from matchmaker.build import ConstraintPiece, LinearModel, ObjectivePiece, Position, build_model
+from matchmaker.engines.base import IntArray
+from matchmaker.errors import InputError, ValidationIssue
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
-from matchmaker.pieces import default_constraints, default_objectives
-from matchmaker.pieces.change import Disruption
-from matchmaker.result import Result
-from matchmaker.scoring import score
+from matchmaker.pieces import TotalFit, default_constraints, default_objectives
+from matchmaker.pieces.change import Disruption, Force, MovePenalty
+from matchmaker.result import Move, PlanDiff, RepairRecord, Result
+from matchmaker.scoring import FIT_SCALE, score
 from matchmaker.solve import solve_model
 
-__all__ = ["EXPLAIN_POSITION", "REPAIR_POSITION", "plan_of", "resolve_near"]
+__all__ = ["EXPLAIN_POSITION", "REPAIR_POSITION", "hint_from", "plan_diff", "plan_of", "reoptimise", "resolve_near"]
 
 #: Level ``moved`` right after the policy's objective: the fewest moves among optimal plans.
 EXPLAIN_POSITION: Position = 3.5
-#: Level ``moved`` right after the placed count (and soft levels before 2.5): keep people in place.
+#: Level ``moved`` right after the priority tiers and the placed count (and the soft levels 2.1-2.4 of
+#: minimums, targets, links and balance): keeping people in place outranks fit.
 REPAIR_POSITION: Position = 2.5
 
 
@@ -33,31 +43,200 @@ def plan_of(result: Result) -> dict[str, str]:
     return {a.applicant: a.supervisor for a in result.assignments}
 
 
+def hint_from(model: LinearModel, plan: Mapping[str, str]) -> IntArray:
+    """A warm start for ``model``: the pairs of ``plan`` that are still acceptable at 1, every other
+    variable at its lower bound (an engine repairs what no longer fits)."""
+    sc = model.scores
+    enc = sc.encoding
+    values = model.var_lb.copy()
+    for a, s in plan.items():
+        ai, si = enc.applicant_index.get(a), enc.supervisor_index.get(s)
+        if ai is not None and si is not None:
+            values[np.flatnonzero((sc.applicant == ai) & (sc.supervisor == si))] = 1
+    return values
+
+
 def resolve_near(
     problem: Problem,
     base: Mapping[str, str],
     *,
     position: Position = EXPLAIN_POSITION,
+    penalty_points: int | None = None,
     exclude: frozenset[str] = frozenset(),
     options: SolveOptions | None = None,
     constraints: Sequence[ConstraintPiece] = (),
     explain_infeasibility: bool = False,
 ) -> Result:
-    """Solve ``problem`` with level ``moved`` (relative to ``base``) at ``position``.
+    """Solve ``problem`` with level ``moved`` (relative to ``base``) at ``position``, warm-started from
+    ``base``; or, with ``penalty_points``, with every move costing that many fit points in level 3.
 
     ``exclude`` lists applicants whose moves do not count (one forced elsewhere moves by definition);
     ``constraints`` are added to the problem's own.
     """
     opts = options if options is not None else SolveOptions(workers=1)
     scores = score(problem)
-    objectives: list[ObjectivePiece] = [
-        *default_objectives(problem),
-        Disruption(base, position=position, exclude=exclude),
-    ]
+    objectives: list[ObjectivePiece] = list(default_objectives(problem))
+    if penalty_points is None:
+        objectives.append(Disruption(base, position=position, exclude=exclude))
+    else:
+        objectives = [MovePenalty(base, penalty_points) if isinstance(o, TotalFit) else o for o in objectives]
     model = build_model(
         problem,
         scores,
         constraints=[*default_constraints(problem), *constraints],
         objectives=objectives,
     )
-    return solve_model(problem, model, opts, explain_infeasibility=explain_infeasibility)
+    return solve_model(problem, model, opts, hint=hint_from(model, base), explain_infeasibility=explain_infeasibility)
+
+
+def plan_diff(before: Result, after: Result) -> PlanDiff:
+    """How ``after``'s plan differs from ``before``'s, applicant by applicant.
+
+    The applicants of ``after``'s round are those it places or lists as unplaced; an applicant placed in
+    ``before`` who is neither has withdrawn.
+    """
+    old = {a.applicant: a for a in before.assignments}
+    new = {a.applicant: a for a in after.assignments}
+    present = set(new) | {u.applicant for u in after.unplaced}
+    moved: list[Move] = []
+    placed: list[Move] = []
+    unplaced: list[Move] = []
+    withdrawn: list[Move] = []
+    unchanged = 0
+    for ident in sorted(set(old) | set(new)):
+        b, c = old.get(ident), new.get(ident)
+        if b is not None and c is not None and b.supervisor == c.supervisor:
+            unchanged += 1
+            continue
+        move = Move(
+            applicant=ident,
+            before=None if b is None else b.supervisor,
+            before_unit=None if b is None else b.unit,
+            after=None if c is None else c.supervisor,
+            after_unit=None if c is None else c.unit,
+        )
+        if b is None:
+            placed.append(move)
+        elif c is not None:
+            moved.append(move)
+        elif ident in present:
+            unplaced.append(move)
+        else:
+            withdrawn.append(move)
+    return PlanDiff(
+        moved=tuple(moved),
+        newly_placed=tuple(placed),
+        newly_unplaced=tuple(unplaced),
+        withdrawn=tuple(withdrawn),
+        unchanged=unchanged,
+    )
+
+
+def _keeps(problem: Problem, base: Mapping[str, str], keep: Iterable[str]) -> tuple[str, ...]:
+    kept = tuple(dict.fromkeys(keep))
+    issues = []
+    for i, ident in enumerate(kept):
+        if ident not in base:
+            issues.append(
+                ValidationIssue(
+                    f"keep[{i}]",
+                    f"applicant {ident!r} has no placement in the previous result, so there is nothing to keep",
+                    "keep only applicants the previous result placed",
+                )
+            )
+        elif ident not in problem.applicant_by_id:
+            issues.append(
+                ValidationIssue(
+                    f"keep[{i}]",
+                    f"applicant {ident!r} is not in the changed problem (withdrawn?)",
+                    "remove the keep, or put the applicant back in the problem",
+                )
+            )
+    if issues:
+        raise InputError(issues)
+    return kept
+
+
+def reoptimise(
+    problem: Problem,
+    previous: Result,
+    *,
+    keep: Iterable[str] = (),
+    position: Position | None = None,
+    penalty: float | None = None,
+    options: SolveOptions | None = None,
+) -> Result:
+    """Re-solve a changed round so that as few people as possible lose or change their placement.
+
+    ``previous`` is a result with a plan (of the round before the change); ``problem`` is the round as
+    it is now: a supervisor on leave (capacity 0, or unavailable), an applicant withdrawn, places added,
+    a new pin. The plan is the best under the objective vector with one more level, ``moved``: the
+    number of applicants placed in ``previous`` who are still in the round and lose or change their
+    placement. By default it sits at :data:`REPAIR_POSITION` (2.5: after the priority tiers, the
+    placed count and the soft levels, before the policy's objective), so keeping people in place
+    outranks fit but never costs a placement. ``position`` puts it elsewhere (3.5: only among plans of
+    the best fit). Or give ``penalty`` instead: no level of its own, but every move costs that much fit
+    (0.3 = three tenths of a perfect fit) in level 3, which becomes ``total_fit_less_moves`` (only with
+    ``policy.objective == "total_fit"``).
+
+    ``keep`` names applicants whose previous placement is held fixed (hard keeps: the plan keeps them
+    with the same supervisor, or has no plan). The solve is warm-started from the previous plan. The
+    result's ``decision.repair`` records the settings and the :class:`~matchmaker.PlanDiff`;
+    :func:`matchmaker.check` verifies it, and with ``previous=`` also against the previous result.
+
+    Raises:
+        InputError: ``previous`` has no plan, both or neither of ``position`` and ``penalty`` are
+            usable, ``penalty`` with another objective than total fit, or a ``keep`` that names an
+            applicant the previous result did not place or the problem no longer has.
+    """
+    if not previous.status.has_plan:
+        raise InputError(
+            [
+                ValidationIssue(
+                    "previous",
+                    f"the previous result has no plan (status {previous.status.value})",
+                    "repair a result that has a plan, or solve the round afresh with matchmaker.solve",
+                )
+            ]
+        )
+    if position is not None and penalty is not None:
+        raise InputError(
+            [ValidationIssue("penalty", "both a position and a penalty are given", "give one of them, or neither")]
+        )
+    if position is not None and not (math.isfinite(position) and position > 0):
+        raise InputError([ValidationIssue("position", "is not a positive number", "give e.g. 2.5 or 3.5")])
+    penalty_points = None
+    if penalty is not None:
+        if not (math.isfinite(penalty) and 0 <= penalty <= 100):
+            raise InputError([ValidationIssue("penalty", "is not a number from 0 to 100", "give e.g. 0.3")])
+        if problem.policy.objective != "total_fit":
+            raise InputError(
+                [
+                    ValidationIssue(
+                        "penalty",
+                        f"a penalty is paid in fit, but the policy's objective is {problem.policy.objective!r}",
+                        "use a position for level 'moved' instead, or the objective total_fit",
+                    )
+                ]
+            )
+        penalty_points = round(penalty * FIT_SCALE)
+    base = plan_of(previous)
+    kept = _keeps(problem, base, keep)
+    where = position if position is not None else REPAIR_POSITION
+    result = resolve_near(
+        problem,
+        base,
+        position=where,
+        penalty_points=penalty_points,
+        options=options if options is not None else SolveOptions(),
+        constraints=[Force(a, supervisor=base[a], kind="keep") for a in kept],
+        explain_infeasibility=True,
+    )
+    record = RepairRecord(
+        previous_fingerprint=previous.decision.input_fingerprint,
+        position=None if penalty is not None else where,
+        penalty=penalty,
+        keep=tuple(sorted(kept)),
+        diff=plan_diff(previous, result),
+    )
+    return result.model_copy(update={"decision": result.decision.model_copy(update={"repair": record})})

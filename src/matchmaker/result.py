@@ -28,6 +28,9 @@ __all__ = [
     "Assignment",
     "Decision",
     "LevelValue",
+    "Move",
+    "PlanDiff",
+    "RepairRecord",
     "Result",
     "RunStatistics",
     "StageStatistics",
@@ -86,7 +89,8 @@ class Assignment(_Out):
     """One placement: applicant with supervisor in unit (of municipality), with its fit.
 
     ``fit`` is the pair's fit rounded to the solver's 4 decimals (``fit_points / 10,000``); ``rank`` is
-    the applicant's own rank of this option (1 = first choice).
+    the applicant's own rank of this option (1 = first choice); ``continuity`` is the continuity bonus
+    the fit includes (the applicant stays with their step-1 supervisor or unit), 0 if none.
     """
 
     applicant: str
@@ -96,6 +100,7 @@ class Assignment(_Out):
     fit: float
     fit_points: int
     rank: int
+    continuity: float = 0.0
 
 
 class Unplaced(_Out):
@@ -114,11 +119,70 @@ class LevelValue(_Out):
     value: int | None
 
 
+class Move(_Out):
+    """An applicant whose placement differs between two plans (``None`` = unplaced)."""
+
+    applicant: str
+    before: str | None
+    before_unit: str | None
+    after: str | None
+    after_unit: str | None
+
+
+class PlanDiff(_Out):
+    """How a plan differs from an earlier one, applicant by applicant (each list sorted by id).
+
+    * ``moved``: placed in both, with another supervisor (``before`` -> ``after``);
+    * ``newly_placed``: unplaced before (or new to the round), placed now;
+    * ``newly_unplaced``: placed before, still in the round, unplaced now;
+    * ``withdrawn``: placed before, no longer in the round;
+    * ``unchanged``: how many keep the same supervisor.
+    """
+
+    moved: tuple[Move, ...]
+    newly_placed: tuple[Move, ...]
+    newly_unplaced: tuple[Move, ...]
+    withdrawn: tuple[Move, ...]
+    unchanged: int
+
+    @property
+    def moved_count(self) -> int:
+        """People of the earlier plan who lose or change their placement: what level ``moved`` counts
+        (``moved`` and ``newly_unplaced``; withdrawn applicants are not counted)."""
+        return len(self.moved) + len(self.newly_unplaced)
+
+    def before_plan(self, after: Mapping[str, str]) -> dict[str, str]:
+        """The earlier plan (applicant id -> supervisor id), given the later plan ``after``."""
+        changed = {m.applicant for m in (*self.moved, *self.newly_placed)}
+        plan = {a: s for a, s in after.items() if a not in changed}
+        for m in (*self.moved, *self.newly_unplaced, *self.withdrawn):
+            if m.before is not None:
+                plan[m.applicant] = m.before
+        return plan
+
+
+class RepairRecord(_Out):
+    """What a repair was asked to do, and what changed (see :func:`matchmaker.reoptimise`).
+
+    ``previous_fingerprint`` is the input fingerprint of the repaired result. Level ``moved`` sat at
+    ``position`` of the objective vector, or every move cost ``penalty`` fit in level
+    ``total_fit_less_moves`` (exactly one of the two is set). ``keep`` lists the applicants held at
+    their previous supervisor (hard keeps). ``diff`` compares the new plan with the previous one.
+    """
+
+    previous_fingerprint: str
+    position: float | None
+    penalty: float | None
+    keep: tuple[str, ...]
+    diff: PlanDiff
+
+
 class Decision(_Out):
     """Everything that is decided: the part that must be reproducible byte for byte.
 
     ``metrics`` is always set by :func:`matchmaker.solve`; it is ``None`` only in a result migrated from
-    a schema version that did not record them.
+    a schema version that did not record them. ``repair`` is set on a result of
+    :func:`matchmaker.reoptimise`: how it was asked, and what changed.
     """
 
     status: Status
@@ -129,6 +193,7 @@ class Decision(_Out):
     lottery_seed: int
     metrics: Metrics | None = None
     message: str | None = None
+    repair: RepairRecord | None = None
 
 
 class StageStatistics(_Out):

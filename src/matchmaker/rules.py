@@ -8,7 +8,8 @@ An applicant may be placed with a supervisor only if all of these hold:
 3. **conflicts**: no declared conflict names the unit or the supervisor;
 4. **training**: the supervisor's training meets the policy (``any``, ``in_progress`` or ``completed``);
 5. **capacity**: the supervisor, the unit and the municipality each have a positive capacity;
-6. **unit ranking**: if the unit gave its own ranking of applicants, it lists the applicant.
+6. **unit ranking**: if the unit gave its own ranking of applicants, it lists the applicant;
+7. **availability**: the supervisor is not unavailable in the applicant's period.
 
 :mod:`matchmaker.checks` re-implements these on purpose, so that it stays independent of the solver.
 """
@@ -23,13 +24,13 @@ from matchmaker._text import norm_key
 if TYPE_CHECKING:
     from matchmaker.models import Problem
 
-__all__ = ["REASONS", "REMOVAL_ORDER", "meets_requirements", "refusal", "trained_enough"]
+__all__ = ["REASONS", "REMOVAL_ORDER", "available", "meets_requirements", "refusal", "trained_enough"]
 
 _TRAINING_ORDER = {"none": 0, "in_progress": 1, "completed": 2}
 _POLICY_MINIMUM = {"any": 0, "in_progress": 1, "completed": 2}
 
 #: The order in which rules 2-6 are applied (a pair is charged to the first rule it fails).
-REMOVAL_ORDER: tuple[str, ...] = ("requirement", "conflict", "training", "no_capacity", "unit_ranking")
+REMOVAL_ORDER: tuple[str, ...] = ("requirement", "conflict", "training", "no_capacity", "unit_ranking", "availability")
 
 #: Why an option is not acceptable, as short codes with plain-language text.
 REASONS: dict[str, str] = {
@@ -39,11 +40,12 @@ REASONS: dict[str, str] = {
     "training": "the supervisor lacks the training the policy requires",
     "no_capacity": "no capacity this round (supervisor, unit or municipality cap is 0)",
     "unit_ranking": "the unit's own ranking does not list the applicant",
+    "availability": "the supervisor is unavailable in the applicant's period",
 }
 
 
 def refusal(problem: Problem, applicant_id: str, supervisor_id: str) -> str | None:
-    """The first rule (2-6) that makes the pair unacceptable, as a :data:`REASONS` code, or ``None``.
+    """The first rule (2-7) that makes the pair unacceptable, as a :data:`REASONS` code, or ``None``.
 
     Rule 1 (the applicant's wish) is not checked here: callers ask about options the applicant wished.
     """
@@ -61,7 +63,18 @@ def refusal(problem: Problem, applicant_id: str, supervisor_id: str) -> str | No
         return "no_capacity"
     if u.ranking is not None and a.id not in u.ranking:
         return "unit_ranking"
+    if not available(problem, applicant_id, supervisor_id):
+        return "availability"
     return None
+
+
+def available(problem: Problem, applicant_id: str, supervisor_id: str) -> bool:
+    """Whether the supervisor can take students in the applicant's period (rule 7)."""
+    unavailable = problem.supervisor_by_id[supervisor_id].unavailable_periods
+    if not unavailable:
+        return True
+    period = problem.period_of[applicant_id]
+    return period is None or period.id not in unavailable
 
 
 def trained_enough(status: str, policy: str) -> bool:

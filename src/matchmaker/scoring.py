@@ -16,8 +16,11 @@ The fit of an acceptable pair, in words a coordinator can follow:
    applies: ``neutral`` 0.5, ``zero`` 0, or ``cohort_mean``, the mean of the known interview values
    over the round's acceptable pairs.
 3. **Fit** = ``(interest_weight * interest + interview_weight * interview) / (interest_weight +
-   interview_weight) + adjustment``, where ``adjustment`` is the sum of the pair's adjustments
-   (each in [-1, 1]).
+   interview_weight) + adjustment + continuity``, where ``adjustment`` is the sum of the pair's
+   adjustments (each in [-1, 1]) and ``continuity`` is the policy's continuity bonus when the pair
+   keeps the applicant's step-1 placement: ``continuity_same_supervisor`` with their
+   ``previous_supervisor``, ``continuity_same_unit`` in their ``previous_unit`` with another
+   supervisor, else 0.
 
 The solver works in integers: :func:`to_points` multiplies a fit by :data:`FIT_SCALE` (10,000) and
 rounds half to even, so fits are exact to 4 decimals.
@@ -130,6 +133,8 @@ class Scores:
     ``Policy.unit_preferences``). ``rank_strict`` and ``unit_rank_strict`` refine both into strict
     orders with ties broken by the seeded lottery (see :func:`strict_ranks`). ``rank[p]`` is the
     applicant's own rank of the option (1 = first choice; a pinned
+    ``Policy.unit_preferences``). ``continuity[p]`` is the continuity bonus included in ``fit[p]``.
+    ``rank[p]`` is the applicant's own rank of the option (1 = first choice; a pinned
     option they did not list ranks below all their wishes). ``wished[a]`` counts the applicant's wished
     supervisors before the rules, ``removed[a, r]`` how many of those rule ``REMOVAL_RULES[r]`` removed.
     ``pins`` lists, per pin, the applicant index and the pair indices that satisfy it.
@@ -148,6 +153,7 @@ class Scores:
     unit_rank: npt.NDArray[np.int32]
     rank_strict: npt.NDArray[np.int32]
     unit_rank_strict: npt.NDArray[np.int32]
+    continuity: FloatArray
     wished: npt.NDArray[np.int32]
     removed: npt.NDArray[np.int32]
     pins: tuple[tuple[int, npt.NDArray[np.int64]], ...]
@@ -455,6 +461,11 @@ def score(problem: Problem) -> Scores:
     blocks_interview: list[FloatArray] = []
     blocks_adjust: list[FloatArray] = []
     blocks_rank: list[npt.NDArray[np.int64]] = []
+    blocks_continuity: list[FloatArray] = []
+    unavailable: dict[str, npt.NDArray[np.bool_]] = defaultdict(lambda: np.zeros(enc.n_supervisors, dtype=bool))
+    for si, sup in enumerate(supervisors):
+        for period_id in sup.unavailable_periods:
+            unavailable[period_id][si] = True
     wished = np.zeros(enc.n_applicants, dtype=np.int32)
     removed = np.zeros((enc.n_applicants, len(REMOVAL_RULES)), dtype=np.int32)
     pin_specs: list[tuple[int, int, str | None, str | None]] = []  # (pin no, applicant, unit, sup)
@@ -512,6 +523,12 @@ def score(problem: Problem) -> Scores:
             fails = ok & unlisted
             removed[ai, 4] = int(fails.sum())
             ok &= ~fails
+        # Rule: the supervisor is available in the applicant's period.
+        period = problem.period_of[a.id] if unavailable else None
+        if period is not None and period.id in unavailable:
+            fails = ok & unavailable[period.id][sups]
+            removed[ai, 5] = int(fails.sum())
+            ok &= ~fails
 
         sups, interest, rank = sups[ok], interest[ok], rank[ok]
         if sups.size == 0:
@@ -526,6 +543,14 @@ def score(problem: Problem) -> Scores:
                 pair_adjust[sups == enc.supervisor_index[adj_sup]] += delta
             elif adj_unit is not None:
                 pair_adjust[sup_units == enc.unit_index[adj_unit]] += delta
+        bonus = np.zeros(sups.shape, dtype=np.float64)
+        if a.previous_unit is not None:
+            same_unit = sup_units == enc.unit_index[a.previous_unit]
+            bonus[same_unit] = policy.continuity_same_unit
+            prev_sup = enc.supervisor_index.get(a.previous_supervisor or "")
+            if prev_sup is not None:
+                bonus[sups == prev_sup] = policy.continuity_same_supervisor
+        blocks_continuity.append(bonus)
         blocks_a.append(np.full(sups.shape, ai, dtype=np.int64))
         blocks_s.append(sups)
         blocks_interest.append(interest)
@@ -542,6 +567,7 @@ def score(problem: Problem) -> Scores:
     interview_arr = cat(blocks_interview, np.float64).astype(np.float64)
     adjust_arr = cat(blocks_adjust, np.float64).astype(np.float64)
     rank_arr = cat(blocks_rank, np.int32).astype(np.int32)
+    continuity_arr = cat(blocks_continuity, np.float64).astype(np.float64)
 
     unit_rank_arr = _unit_ranks(problem, enc, pa, ps, interview_arr)
     missing = np.isnan(interview_arr)
@@ -555,7 +581,7 @@ def score(problem: Problem) -> Scores:
         interview_arr = np.where(missing, fill, interview_arr)
 
     wi, wv = policy.interest_weight, policy.interview_weight
-    fit = (wi * interest_arr + wv * interview_arr) / (wi + wv) + adjust_arr
+    fit = (wi * interest_arr + wv * interview_arr) / (wi + wv) + adjust_arr + continuity_arr
     points = to_points(fit)
     lottery = lottery_draws(
         policy.lottery_seed,
@@ -591,6 +617,7 @@ def score(problem: Problem) -> Scores:
         unit_rank=unit_rank_arr,
         rank_strict=rank_strict,
         unit_rank_strict=unit_rank_strict,
+        continuity=continuity_arr,
         wished=wished,
         removed=removed,
         pins=tuple(pins),

@@ -94,16 +94,28 @@ def solve(
     t0 = time.perf_counter()
     scores = score(problem)
     t1 = time.perf_counter()
-    model = build_model(problem, scores)
     hint = None
     stability = problem.policy.stability
     if stability is not None and stability.ties == "lottery":
         plan = deferred_acceptance(scores)
+        if plan is not None and applies(problem, scores):
+            # The applicant-optimal stable plan is the optimum (see stability/deferred_acceptance.py):
+            # only the levels' values are left to find, on the model without the stability rows (the
+            # decision's audit and the checker confirm that the plan has no blocking pair).
+            from matchmaker.pieces import default_constraints
+
+            unstable = [c for c in default_constraints(problem) if c.name != "stability"]
+            levels_only = build_model(problem, scores, constraints=unstable)
+            completed = _complete(levels_only, opts, plan)
+            if completed is not None:
+                return _result(
+                    problem, levels_only, opts, completed, "deferred-acceptance", t0, t1, time.perf_counter()
+                )
+        model = build_model(problem, scores)
         completed = None if plan is None else _complete(model, opts, plan)
-        if completed is not None and applies(problem, scores):
-            # The applicant-optimal stable plan is the optimum (see stability/deferred_acceptance.py).
-            return _result(problem, model, opts, completed, "deferred-acceptance", t0, t1, time.perf_counter())
         hint = None if completed is None else completed.values
+    else:
+        model = build_model(problem, scores)
     return solve_model(problem, model, opts, cancel=cancel, hint=hint, started=t0, scored=t1)
 
 

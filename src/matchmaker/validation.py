@@ -17,7 +17,14 @@ Rules checked here:
 * criterion weights are not all zero when interviews count;
 * a pin names exactly one place, no applicant is pinned twice, and no pin clashes with a conflict, a
   unit requirement or the supervisor-training rule;
-* adjustments name a place that exists and are not given twice for the same pair.
+* adjustments name a place that exists and are not given twice for the same pair;
+* a round's periods end on or after their first day, and at most one period belongs to each university
+  (and at most one to none); every applicant has a period when the round has any; an applicant's and a
+  supervisor's periods exist;
+* a step-1 placement (``previous_unit``/``previous_supervisor``) names a unit of the round, and a
+  supervisor of the round who works there; a supervisor is not given without the unit;
+* commitments name a supervisor of the round, end on or after their first day, and never exceed the
+  supervisor's load limit by themselves.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from typing import TYPE_CHECKING
 from matchmaker._text import norm_key, suggest
 from matchmaker.errors import ValidationIssue
 from matchmaker.rules import meets_requirements, trained_enough
+from matchmaker.timeline import LOAD_SCALE, commitment_load, load_points, peak_dates
 
 if TYPE_CHECKING:
     from matchmaker.models import Applicant, InterviewCriterion, Problem
@@ -84,6 +92,7 @@ def problem_issues(p: Problem) -> list[ValidationIssue]:
         ("supervisors", [s.id for s in p.supervisors]),
         ("applicants", [a.id for a in p.applicants]),
         ("criteria", [c.id for c in p.criteria]),
+        ("round.periods", [q.id for q in p.round.periods] if p.round is not None else []),
     ):
         _unique_ids(out, kind, ids)
 
@@ -108,7 +117,89 @@ def problem_issues(p: Problem) -> list[ValidationIssue]:
     _adjustments(out, p, units, supervisors)
     _unit_rankings(out, p)
     _links(out, p)
+    _periods(out, p)
+    _previous(out, p)
+    _commitments(out, p)
     return out.issues
+
+
+def _periods(out: _Collector, p: Problem) -> None:
+    periods = p.round.periods if p.round is not None else ()
+    owners: dict[str | None, str] = {}
+    for q in periods:
+        where = f"round.periods[{q.id!r}]"
+        if q.end < q.start:
+            out.add(
+                f"{where}.end", f"the period ends ({q.end}) before it starts ({q.start})", "swap or correct the dates"
+            )
+        if q.university in owners:
+            whose = f"university {q.university!r}" if q.university is not None else "no university (the default)"
+            out.add(
+                f"{where}.university",
+                f"periods {owners[q.university]!r} and {q.id!r} both belong to {whose}",
+                "give each university one period, and set an applicant's own `period` where dates differ",
+            )
+        else:
+            owners[q.university] = q.id
+    known = p.period_by_id
+    for a in p.applicants:
+        if a.period is not None:
+            _check_ref(out, f"applicants[{a.id!r}].period", "period", a.period, known)
+        elif periods and p.period_of[a.id] is None:
+            uni = f"university {a.university!r}" if a.university is not None else "no university"
+            out.add(
+                f"applicants[{a.id!r}].period",
+                f"the applicant has no period: the round has none for {uni} and no default period",
+                "give the applicant a `period`, or add a period for the university or one without a university",
+            )
+    for s in p.supervisors:
+        for i, ref in enumerate(s.unavailable_periods):
+            _check_ref(out, f"supervisors[{s.id!r}].unavailable_periods[{i}]", "period", ref, known)
+
+
+def _previous(out: _Collector, p: Problem) -> None:
+    for a in p.applicants:
+        where = f"applicants[{a.id!r}]"
+        if a.previous_supervisor is not None and a.previous_unit is None:
+            out.add(
+                f"{where}.previous_supervisor",
+                "a previous supervisor is given without the previous unit",
+                "give `previous_unit` too (the unit of the step-1 placement)",
+            )
+        if a.previous_unit is None or not _check_ref(
+            out, f"{where}.previous_unit", "unit", a.previous_unit, p.unit_by_id
+        ):
+            continue
+        sup = p.supervisor_by_id.get(a.previous_supervisor or "")
+        if sup is not None and sup.unit != a.previous_unit:
+            out.add(
+                f"{where}.previous_supervisor",
+                f"supervisor {sup.id!r} works in unit {sup.unit!r}, not in the previous unit {a.previous_unit!r}",
+                "give the unit the applicant was placed in with that supervisor",
+            )
+
+
+def _commitments(out: _Collector, p: Problem) -> None:
+    for i, c in enumerate(p.commitments):
+        where = f"commitments[{i}] (supervisor {c.supervisor!r})"
+        _check_ref(out, f"{where}.supervisor", "supervisor", c.supervisor, p.supervisor_by_id)
+        if c.end < c.start:
+            out.add(f"{where}.end", f"the commitment ends ({c.end}) before it starts ({c.start})", "correct the dates")
+    for s in p.supervisors:
+        if s.load_limit is None:
+            continue
+        spans = [(span, pts) for span, pts in commitment_load(p, s.id) if span.start <= span.end]
+        limit = load_points(s.load_limit)
+        for day in peak_dates(span for span, _ in spans):
+            total = sum(pts for span, pts in spans if span.contains(day))
+            if total > limit:
+                out.add(
+                    f"supervisors[{s.id!r}].load_limit",
+                    f"the commitments alone load the supervisor with {total / LOAD_SCALE:g} on {day}, above the "
+                    f"load limit of {s.load_limit:g}",
+                    "raise the load limit, or correct the commitments",
+                )
+                break
 
 
 def _areas(out: _Collector, p: Problem) -> None:

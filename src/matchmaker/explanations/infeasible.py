@@ -30,23 +30,25 @@ from matchmaker.explanations.types import CoreItem, InfeasibilityExplanation, Re
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import default_constraints
-from matchmaker.rules import meets_requirements, trained_enough
+from matchmaker.rules import available, meets_requirements, trained_enough
 from matchmaker.scoring import score
 
 __all__ = ["explain_infeasibility"]
 
 #: Kinds that describe rules (removed pairs), never relaxed by the elastic model.
-RULE_KINDS = ("conflict", "requirement", "training", "unit_ranking")
+RULE_KINDS = ("conflict", "requirement", "training", "unit_ranking", "availability")
 #: The order in which the deletion filter tries to drop members (rules first, pins last).
 _DROP_ORDER = {
     "conflict": 0,
     "requirement": 0,
     "training": 0,
     "unit_ranking": 0,
+    "availability": 0,
     "link": 1,
     "balance_within": 1,
     "balance_ratio": 1,
     "supervisor_capacity": 2,
+    "supervisor_load": 2,
     "municipality_max": 2,
     "unit_max": 2,
     "unit_min": 3,
@@ -55,7 +57,7 @@ _DROP_ORDER = {
 }
 _UPPER = {"supervisor_capacity", "unit_max", "municipality_max"}
 _LOWER = {"unit_min", "municipality_min"}
-_DROP = {"pin", "link", "balance_within", "balance_ratio"}
+_DROP = {"pin", "link", "balance_within", "balance_ratio", "supervisor_load"}
 
 
 def _relaxed(problem: Problem) -> Problem:
@@ -66,6 +68,8 @@ def _relaxed(problem: Problem) -> Problem:
     for u in data["units"]:
         u["requirements"] = []
         u["ranking"] = None
+    for s in data["supervisors"]:
+        s["unavailable_periods"] = []
     data["policy"]["supervisor_training"] = "any"
     return Problem.model_validate(data)
 
@@ -99,6 +103,9 @@ class _RuleRows:
                 records[("training", s.id)].append(k)
             if u.ranking is not None and a.id not in u.ranking:
                 records[("unit_ranking", u.id)].append(k)
+            if not available(p, a.id, s.id):
+                period = p.period_of[a.id]
+                records[("availability", f"{s.id}|{period.id if period is not None else ''}")].append(k)
         for (kind, record), pairs in sorted(records.items()):
             g = builder.add_group(kind, record, f"{kind} {record}")
             builder.add_row(g, np.array(pairs, dtype=np.int64), 1, 0, 0)
@@ -143,6 +150,11 @@ def _params(problem: Problem, kind: str, record: str, acceptable: dict[str, int]
         }
     if kind == "unit_ranking":
         return {"unit": record}
+    if kind == "availability":
+        supervisor, period = record.split("|", 1)
+        return {"supervisor": supervisor, "period": period}
+    if kind == "supervisor_load":
+        return {"supervisor": record, "limit": f"{problem.supervisor_by_id[record].load_limit:g}"}
     if kind == "link":
         first, second = record.split("~", 1)
         link = next(k for k in problem.links if k.applicants == (first, second))

@@ -41,6 +41,7 @@ RULE_TEXT: dict[str, dict[str, str]] = {
         "training": "its supervisors lack the training the policy requires",
         "no_capacity": "it has no places this round",
         "unit_ranking": "the unit's own ranking does not list the applicant",
+        "availability": "its supervisors are unavailable in the applicant's period",
     },
     "sv": {
         "requirement": "enheten kräver en behörighet som den sökande inte har angett",
@@ -48,6 +49,7 @@ RULE_TEXT: dict[str, dict[str, str]] = {
         "training": "enhetens handledare saknar den handledarutbildning som policyn kräver",
         "no_capacity": "enheten har inga platser denna omgång",
         "unit_ranking": "enhetens egen rangordning tar inte med den sökande",
+        "availability": "enhetens handledare är inte tillgängliga under den sökandes period",
     },
 }
 
@@ -303,6 +305,18 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
     if k == "unit_ranking":
         unit = _n(names, str(p["unit"]))
         return f"{unit} tar bara sökande från sin egen rangordning" if sv else f"{unit} only takes applicants it ranked"
+    if k == "availability":
+        return (
+            f"handledare {p['supervisor']} är inte tillgänglig under period {p['period']}"
+            if sv
+            else f"supervisor {p['supervisor']} is unavailable in period {p['period']}"
+        )
+    if k == "supervisor_load":
+        return (
+            f"handledare {p['supervisor']} har högst belastningen {p['limit']} per vecka"
+            if sv
+            else f"supervisor {p['supervisor']} carries a load of at most {p['limit']} a week"
+        )
     if k == "link":
         return (
             f"sökande {p['first']} och {p['second']} är kopplade ({p['relation']})"
@@ -316,7 +330,11 @@ def _relaxation(r: Relaxation, lang: Lang, names: Names) -> str:
     sv = lang == "sv"
     target = _n(names, r.record)
     if r.after is None:
-        what = {"pin": ("the pin of applicant", "låsningen av sökande"), "link": ("the link", "kopplingen")}
+        what = {
+            "pin": ("the pin of applicant", "låsningen av sökande"),
+            "link": ("the link", "kopplingen"),
+            "supervisor_load": ("the load limit of supervisor", "belastningsgränsen för handledare"),
+        }
         en, swedish = what.get(r.kind, (r.kind, r.kind))
         return f"ta bort {swedish} {r.record}" if sv else f"drop {en} {r.record}"
     if r.kind in ("unit_min", "municipality_min"):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from matchmaker.result import Assignment, Status, Unplaced
+from matchmaker.result import Assignment, Move, Status, Unplaced
 
 __all__ = [
     "ApplicantExplanation",
@@ -51,16 +51,6 @@ class LevelChange(_Out):
     def worse(self) -> bool:
         """Whether the change makes this level worse."""
         return self.after < self.before if self.sense == "max" else self.after > self.before
-
-
-class Move(_Out):
-    """An applicant whose placement differs between two plans (``None`` = unplaced)."""
-
-    applicant: str
-    before: str | None
-    before_unit: str | None
-    after: str | None
-    after_unit: str | None
 
 
 class WhatIf(_Out):

@@ -9,6 +9,7 @@ problems found by validation are reported together, once each.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -35,6 +36,7 @@ from matchmaker.io.tables import (
     PROBLEM_TABLES,
     README_SHEETS,
     RESULT_TABLES,
+    ROUND_COLUMNS,
     STABILITY_COLUMNS,
     Kind,
     Lang,
@@ -99,6 +101,8 @@ def _row(table: Table, lang: Lang, where: str, values: Mapping[str, Any]) -> tup
             out.append(f"{LIST_SEPARATOR} ".join(v) if v else None)
         elif col.kind is Kind.JSON:
             out.append(json.dumps(v, ensure_ascii=False, sort_keys=True))
+        elif col.kind is Kind.DATE:
+            out.append(v.isoformat() if isinstance(v, dt.date) else str(v))
         else:
             out.append(v)
     return tuple(out)
@@ -124,8 +128,13 @@ def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
             **{column: stability.get(field) for column, field in STABILITY_COLUMNS.items()},
             "schema_version": problem.schema_version,
             "name": problem.name,
+            **({} if problem.round is None else {k: getattr(problem.round, k) for k in ROUND_COLUMNS}),
         },
     )
+    for q in problem.round.periods if problem.round is not None else ():
+        put("periods", f"round.periods[{q.id!r}]", q.model_dump())
+    for i, commitment in enumerate(problem.commitments):
+        put("commitments", f"commitments[{i}]", commitment.model_dump())
     for c in problem.criteria:
         put("criteria", f"criteria[{c.id!r}]", c.model_dump())
     for m in problem.municipalities:
@@ -208,6 +217,17 @@ def result_rows(result: Result, lang: Lang = "en") -> Rows:
         put("versions", {"name": name, "version": version})
     for name, value in s.parameters.items():
         put("parameters", {"name": name, "value": value})
+    if d.repair is not None:
+        put("repair", {**d.repair.model_dump(), "unchanged": d.repair.diff.unchanged})
+        diff = d.repair.diff
+        for kind, moves in (
+            ("moved", diff.moved),
+            ("newly_placed", diff.newly_placed),
+            ("newly_unplaced", diff.newly_unplaced),
+            ("withdrawn", diff.withdrawn),
+        ):
+            for move in moves:
+                put("moves", {"kind": kind, **move.model_dump()})
     return rows
 
 
@@ -579,6 +599,25 @@ def _head(
     return {k: v for k, v in values.items() if v is not None or k in row.values}
 
 
+def _round_records(tables: Mapping[str, ParsedTable], data: dict[str, Any], prov: _Provenance) -> None:
+    """The round's periods (into ``data["round"]``) and the commitments, one per row."""
+    periods = tables.get("periods")
+    if periods is not None and periods.rows:
+        found = data.setdefault("round", {}).setdefault("periods", [])
+        prov.add(["round.periods"], _Origin(periods, None))
+        for i, row in enumerate(periods.rows):
+            found.append(_fields(row))
+            prov.add(_prefixes("round.periods", i, row.values.get("id")), _Origin(periods, row.label))
+    commitments = tables.get("commitments")
+    data["commitments"] = []
+    if commitments is not None:
+        prov.add(["commitments"], _Origin(commitments, None))
+        for i, row in enumerate(commitments.rows):
+            who = row.values.get("supervisor")
+            prov.add([f"commitments[{i}] (supervisor {who!r})", f"commitments[{i}]"], _Origin(commitments, row.label))
+            data["commitments"].append(_fields(row))
+
+
 def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source: str) -> Problem:
     """Assemble, validate and return the problem; raise one error naming every problem found.
 
@@ -591,7 +630,11 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
     if policy is not None:
         for key in _NESTED:
             _nested(key, tables.get("round"), policy, prov, issues)
+        round_ = {k: policy.pop(k) for k in ROUND_COLUMNS if k in policy}
+        if any(v is not None for v in round_.values()):
+            data["round"] = {k: v for k, v in round_.items() if v is not None}
         data["policy"] = policy
+    _round_records(tables, data, prov)
 
     flags: dict[str, bool | None] = {}  # unit id -> its ranks_applicants cell
     for key in ("criteria", "municipalities", "units", "supervisors"):
@@ -788,6 +831,24 @@ def _records(parsed: ParsedTable | None, prefix: str, prov: _Provenance) -> list
     return out
 
 
+def _repair(tables: Mapping[str, ParsedTable], prov: _Provenance) -> dict[str, Any] | None:
+    """A repair's record: the repair table's one row and the moves of its diff."""
+    parsed = tables.get("repair")
+    if parsed is None or not parsed.rows:
+        return None
+    prov.add(["decision.repair"], _Origin(parsed, parsed.rows[0].label))
+    head = _full(parsed, parsed.rows[0])
+    diff: dict[str, Any] = {"unchanged": head.pop("unchanged", None)}
+    head["keep"] = head.get("keep") or ()
+    for key in ("moved", "newly_placed", "newly_unplaced", "withdrawn"):
+        diff[key] = []
+    for row in _records(tables.get("moves"), "decision.repair.diff.moves", prov):
+        kind = row.pop("kind", None)
+        if kind in diff and kind != "unchanged":
+            diff[kind].append(row)
+    return {**head, "diff": diff}
+
+
 def result_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source: str) -> Result:
     """Assemble, validate and return the result; raise one :class:`InputFileError` naming every problem."""
     prov = _Provenance()
@@ -796,6 +857,9 @@ def result_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source
     data["decision"] = decision
     for key in ("objective", "assignments", "unplaced"):
         decision[key] = _records(tables.get(key), f"decision.{key}", prov)
+    for record in decision["assignments"]:
+        if record.get("continuity") is None:
+            record.pop("continuity", None)  # a table written before continuity bonuses existed
     decision["metrics"] = _metrics(tables, decision, prov, issues)
     stats = tables.get("statistics")
     statistics: dict[str, Any] = {}
@@ -809,6 +873,7 @@ def result_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source
         if (parsed := tables.get(key)) is not None:
             prov.add([f"statistics.{key}"], _Origin(parsed, None))
     data["statistics"] = statistics
+    decision["repair"] = _repair(tables, prov)
     result, mapped = _validate(Result, data, "result", prov)
     finish(issues, mapped, source, validation=False)
     assert result is not None

@@ -182,7 +182,7 @@ def _put(ws: Worksheet, row: int, column: int, value: Value, lang: Lang) -> None
         cell.data_type = "s"  # never a formula, even if the text starts with '='
 
 
-_TEXT_KINDS = frozenset({Kind.ID, Kind.TEXT, Kind.LIST, Kind.ENUM, Kind.BOOL, Kind.JSON})
+_TEXT_KINDS = frozenset({Kind.ID, Kind.TEXT, Kind.LIST, Kind.ENUM, Kind.BOOL, Kind.JSON, Kind.DATE})
 
 
 def _validations(ws: Worksheet, table: Table, lang: Lang, sheet_names: dict[str, str]) -> None:

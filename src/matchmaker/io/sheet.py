@@ -430,7 +430,16 @@ def _as_json(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
         return _BAD
 
 
+def _as_date(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
+    v = cell.value
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        report("is a number, not a date", "write the date as YYYY-MM-DD, e.g. 2026-08-31")
+        return _BAD
+    return str(v).strip()  # the model checks the text is a date
+
+
 _CONVERTERS: Mapping[Kind, Callable[[Cell, Column, Report, bool], Any]] = {
+    Kind.DATE: _as_date,
     Kind.ID: _as_id,
     Kind.TEXT: _as_id,
     Kind.INT: _as_number,
@@ -449,6 +458,14 @@ def _convert(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
             "correct the formula, or type the value itself",
         )
         return _BAD
+    if col.kind is Kind.DATE and isinstance(cell.value, (dt.datetime, dt.date)):
+        day = cell.value
+        if isinstance(day, dt.datetime):
+            if day.time() != dt.time():
+                report("holds a date and a time", "give the date only, as YYYY-MM-DD")
+                return _BAD
+            day = day.date()
+        return day.isoformat()
     if isinstance(cell.value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         if col.kind in (Kind.INT, Kind.FLOAT) and cell.serial is not None:
             serial = int(cell.serial) if float(cell.serial).is_integer() else cell.serial

@@ -26,11 +26,15 @@ conflicts          Jäv                 forbidden pair: applicant and a unit or 
 pins               Låsta placeringar   pin: applicant and a unit or a supervisor
 adjustments        Justeringar         fit adjustment: applicant, unit or supervisor, delta
 links              Kopplingar          link: applicant, other applicant, relation, hard (yes/no)
+periods            Perioder            dated period of the round (its term, year and step are on ``round``)
+commitments        Åtaganden           placement of another round that still loads a supervisor
 =================  ==================  ======================================================================
 
 Result tables: result (one row: status, fingerprint, seed, message, whether the decision has metrics,
 worst and mean rank), objective, assignments, unplaced, rank_profile, fit_percentiles, unit_metrics,
-municipality_metrics, statistics (one row), stages, versions, parameters. A result migrated from schema
+municipality_metrics, statistics (one row), stages, versions, parameters, and for a repaired result
+repair (one row: the previous fingerprint, position or penalty, keeps, unchanged count) and moves (the
+diff, one row per applicant who changed). A result migrated from schema
 version 0 has no metrics: its ``metrics`` cell says no and the four metrics tables are empty. The
 writers take any mapping of tables to rows (:data:`matchmaker.io.convert.Rows`), so a later record (an
 audit record: approvals and overrides) adds its own tables beside these without changing them.
@@ -57,6 +61,7 @@ __all__ = [
     "PROBLEM_TABLES",
     "README_SHEETS",
     "RESULT_TABLES",
+    "ROUND_COLUMNS",
     "STABILITY_COLUMNS",
     "Column",
     "Kind",
@@ -91,6 +96,7 @@ class Kind(enum.Enum):
     LIST = "list"  # labels separated by LIST_SEPARATOR
     BOOL = "bool"  # true/false, ja/nej
     JSON = "json"  # a JSON value as text
+    DATE = "date"  # a calendar date, written YYYY-MM-DD (a spreadsheet's date cell is accepted)
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,6 +202,7 @@ def _c(
 
 
 _TRAINING = {"none": "ingen", "in_progress": "pågår", "completed": "genomförd"}
+_TERMS = {"VT": "VT", "HT": "HT"}
 
 _ID = _c("id", "id", Kind.ID, "Opaque id, unique in this table.", "Id som är unikt i tabellen.", required=True)
 
@@ -320,10 +327,89 @@ ROUND = Table(
             words={"lottery": "lotta", "keep": "behåll"},
         ),
         _c(
+            "load_step_1",
+            "belastning steg 1",
+            Kind.FLOAT,
+            "Share of a supervisor's week one step-1 (VFU) student takes, in the unit of the load limits (empty: 1).",
+            "Hur mycket av en handledares vecka en student i steg 1 (VFU) tar, i belastningsgränsens enhet (tomt: 1).",
+        ),
+        _c(
+            "load_step_2",
+            "belastning steg 2",
+            Kind.FLOAT,
+            "The same for one step-2 student (studentmedarbetare) (empty: 0.5).",
+            "Detsamma för en student i steg 2 (studentmedarbetare) (tomt: 0,5).",
+        ),
+        _c(
+            "continuity_same_supervisor",
+            "kontinuitet samma handledare",
+            Kind.FLOAT,
+            "Fit bonus for the step-1 supervisor again (empty: 0.15).",
+            "Passningsbonus för samma handledare som i steg 1 (tomt: 0,15).",
+        ),
+        _c(
+            "continuity_same_unit",
+            "kontinuitet samma enhet",
+            Kind.FLOAT,
+            "Fit bonus for the step-1 unit with another supervisor (empty: 0.1).",
+            "Passningsbonus för samma enhet som i steg 1 med annan handledare (tomt: 0,1).",
+        ),
+        _c("term", "termin", Kind.ENUM, "Term: VT (spring) or HT (autumn).", "Termin: VT eller HT.", words=_TERMS),
+        _c("year", "år", Kind.INT, "Year of the round.", "Omgångens år.", minimum=2000),
+        _c(
+            "step",
+            "steg",
+            Kind.INT,
+            "Step: 1 = VFU, 2 = studentmedarbetare (empty: 1).",
+            "Steg: 1 = VFU, 2 = studentmedarbetare (tomt: 1).",
+            minimum=1,
+        ),
+        _c(
             "lottery_seed", "lottningsfrö", Kind.INT, "Seed of the tie-break lottery.", "Frö för lottningen.", minimum=0
         ),
     ),
     single_row=True,
+)
+
+#: The round table's columns that hold ``Problem.round`` (its periods are on the periods table).
+ROUND_COLUMNS: tuple[str, ...] = ("term", "year", "step")
+
+_START = _c("start", "start", Kind.DATE, "First day, YYYY-MM-DD.", "Första dag, ÅÅÅÅ-MM-DD.", required=True)
+_END = _c("end", "slut", Kind.DATE, "Last day, YYYY-MM-DD.", "Sista dag, ÅÅÅÅ-MM-DD.", required=True)
+
+PERIODS = Table(
+    "periods",
+    "Perioder",
+    (
+        _ID,
+        _START,
+        _END,
+        _c(
+            "university",
+            "lärosäte",
+            Kind.TEXT,
+            "The university whose applicants this period is for (empty: the default period).",
+            "Lärosätet vars sökande perioden gäller (tomt: standardperioden).",
+        ),
+    ),
+)
+
+COMMITMENTS = Table(
+    "commitments",
+    "Åtaganden",
+    (
+        _ref("supervisor", "handledare", "supervisors", "supervisor", "handledaren", required=True),
+        _START,
+        _END,
+        _c("step", "steg", Kind.INT, "Step of the placement (empty: 1).", "Placeringens steg (tomt: 1).", minimum=1),
+        _c(
+            "load",
+            "belastning",
+            Kind.FLOAT,
+            "Its load (empty: the load of its step).",
+            "Dess belastning (tomt: stegets belastning).",
+        ),
+    ),
 )
 
 #: The round table's columns that hold ``policy.balance`` (column key -> field of :class:`~matchmaker.Balance`).
@@ -404,6 +490,20 @@ SUPERVISORS = Table(
             "Handledarutbildning.",
             words=_TRAINING,
         ),
+        _c(
+            "load_limit",
+            "belastningsgräns",
+            Kind.FLOAT,
+            "Most supervision load per week at any date (empty: no limit).",
+            "Högsta handledningsbelastning per vecka vid varje datum (tomt: ingen gräns).",
+        ),
+        _c(
+            "unavailable_periods",
+            "otillgängliga perioder",
+            Kind.LIST,
+            "Periods in which the supervisor takes no student, separated by ;",
+            "Perioder då handledaren inte tar någon student, med ;",
+        ),
     ),
     required=True,
 )
@@ -424,6 +524,15 @@ APPLICANTS = Table(
             words={"ranking": "rangordning", "weights": "vikter"},
         ),
         _c("qualifications", "kvalifikationer", Kind.LIST, "Qualifications, separated by ;", "Kvalifikationer, med ;"),
+        _ref("period", "period", "periods", "period (empty: the university's)", "perioden (tomt: lärosätets)"),
+        _ref("previous_unit", "tidigare enhet", "units", "step-1 unit", "enheten i steg 1"),
+        _c(
+            "previous_supervisor",
+            "tidigare handledare",
+            Kind.ID,
+            "Id of the step-1 supervisor.",
+            "Id för handledaren i steg 1.",
+        ),
     ),
     required=True,
     personal=True,
@@ -566,6 +675,8 @@ PROBLEM_TABLES: tuple[Table, ...] = (
     PINS,
     ADJUSTMENTS,
     LINKS,
+    PERIODS,
+    COMMITMENTS,
 )
 
 _STATUS = {"optimal": "optimal", "feasible": "tillåten", "infeasible": "omöjlig", "unknown": "okänd"}
@@ -619,6 +730,7 @@ ASSIGNMENTS = Table(
         _n("fit", "passning", Kind.FLOAT),
         _n("fit_points", "passningspoäng", Kind.INT),
         _n("rank", "rang", Kind.INT),
+        _n("continuity", "kontinuitet", Kind.FLOAT, required=False),
     ),
     required=True,
 )
@@ -702,6 +814,37 @@ STAGES = Table(
 VERSIONS = Table("versions", "Versioner", (_n("name", "namn", Kind.TEXT), _n("version", "version", Kind.TEXT)))
 PARAMETERS = Table("parameters", "Parametrar", (_n("name", "namn", Kind.TEXT), _n("value", "värde", Kind.JSON)))
 
+REPAIR = Table(
+    "repair",
+    "Omplanering",
+    (
+        _n("previous_fingerprint", "tidigare fingeravtryck", Kind.TEXT),
+        _n("position", "position", Kind.FLOAT, required=False),
+        _n("penalty", "straff", Kind.FLOAT, required=False),
+        _n("keep", "behålls", Kind.LIST, required=False),
+        _n("unchanged", "oförändrade", Kind.INT),
+    ),
+    single_row=True,
+)
+_MOVE_KINDS = {
+    "moved": "flyttad",
+    "newly_placed": "ny placering",
+    "newly_unplaced": "ej längre placerad",
+    "withdrawn": "återtagen",
+}
+MOVES = Table(
+    "moves",
+    "Förändringar",
+    (
+        _n("kind", "typ", Kind.ENUM, words=_MOVE_KINDS),
+        _n("applicant", "sökande", Kind.ID),
+        _n("before", "före", Kind.ID, required=False),
+        _n("before_unit", "enhet före", Kind.ID, required=False),
+        _n("after", "efter", Kind.ID, required=False),
+        _n("after_unit", "enhet efter", Kind.ID, required=False),
+    ),
+)
+
 #: The result's tables in writing order.
 RESULT_TABLES: tuple[Table, ...] = (
     RESULT,
@@ -716,6 +859,8 @@ RESULT_TABLES: tuple[Table, ...] = (
     STAGES,
     VERSIONS,
     PARAMETERS,
+    REPAIR,
+    MOVES,
 )
 
 #: The result tables that hold a decision's metrics.

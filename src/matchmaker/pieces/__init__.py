@@ -17,6 +17,7 @@ from matchmaker.pieces.constraints import (
     UnitCapacity,
 )
 from matchmaker.pieces.links import Links
+from matchmaker.pieces.load import SupervisorLoad
 from matchmaker.pieces.objectives import (
     Egalitarian,
     Generous,
@@ -54,6 +55,7 @@ __all__ = [
     "SoftTargets",
     "Stable",
     "SupervisorCapacity",
+    "SupervisorLoad",
     "TotalFit",
     "UnitCapacity",
     "default_constraints",
@@ -62,11 +64,13 @@ __all__ = [
 
 
 def default_constraints(problem: Problem) -> list[ConstraintPiece]:
-    """The constraints of a round: one place per applicant, capacities at every level, pins, links and
-    municipality balance (the soft parts of links and balance add their own levels)."""
+    """The constraints of a round: one place per applicant, capacities at every level, supervisor load
+    over time, pins, links and municipality balance (the soft parts of links and balance add their own
+    levels)."""
     return [
         OnePlacePerApplicant(),
         SupervisorCapacity(),
+        SupervisorLoad(),
         UnitCapacity(),
         MunicipalityCapacity(),
         Pins(),

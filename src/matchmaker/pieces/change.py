@@ -1,11 +1,15 @@
 """Pieces for re-solving against a previous plan: a forced placement, and the number of people moved.
 
 * :class:`Force`: the applicant must be placed at a supervisor, or in a unit (a row ``== 1``); an
-  explanation asks "what would it cost to place this applicant here?".
+  explanation asks "what would it cost to place this applicant here?", and a repair keeps a named
+  placement fixed with it (a hard keep).
 * :class:`Disruption`: level ``moved`` (minimised) at a stated position: the number of applicants of a
   base plan who do not keep their placement (moved to another supervisor or left unplaced). With
   ``x`` the pair variables, ``moved = |base| - sum(x[a, base(a)])``: a linear level with a constant,
   which keeps the model totally unimodular.
+* :class:`MovePenalty`: instead of a level of its own, each move costs a stated number of fit points:
+  level 3 becomes ``total_fit_less_moves = total_fit - penalty * moved`` (for ``policy.objective ==
+  "total_fit"``). Also linear, also totally unimodular.
 """
 
 from __future__ import annotations
@@ -21,20 +25,27 @@ if TYPE_CHECKING:
     from matchmaker.build import ModelBuilder, Position
     from matchmaker.models import Problem
 
-__all__ = ["AtLeast", "Disruption", "Force"]
+__all__ = ["AtLeast", "Disruption", "Force", "MovePenalty", "counted_base"]
 
 
 class Force:
-    """Place ``applicant`` with ``supervisor`` or in ``unit`` (exactly one is given)."""
+    """Place ``applicant`` with ``supervisor`` or in ``unit`` (exactly one is given).
+
+    ``kind`` names the group (``"forced"`` for an explanation's what-if, ``"keep"`` for a repair's hard
+    keep), so that an infeasibility message says which.
+    """
 
     name = "force"
 
-    def __init__(self, applicant: str, *, unit: str | None = None, supervisor: str | None = None) -> None:
+    def __init__(
+        self, applicant: str, *, unit: str | None = None, supervisor: str | None = None, kind: str = "forced"
+    ) -> None:
         if (unit is None) == (supervisor is None):
             raise ValueError("give exactly one of unit and supervisor")
         self.applicant = applicant
         self.unit = unit
         self.supervisor = supervisor
+        self.kind = kind
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """One equality row over the applicant's pairs at the target (empty if none is acceptable)."""
@@ -48,7 +59,8 @@ class Force:
         else:
             hit = mine & (sc.unit == enc.unit_index[self.unit or ""])
             target = f"unit {self.unit!r}"
-        g = builder.add_group("forced", self.applicant, f"applicant {self.applicant!r} is placed at {target}")
+        verb = "keeps the place at" if self.kind == "keep" else "is placed at"
+        g = builder.add_group(self.kind, self.applicant, f"applicant {self.applicant!r} {verb} {target}")
         builder.add_row(g, np.flatnonzero(hit), 1, 1, 1)
 
 
@@ -69,6 +81,20 @@ class AtLeast:
         builder.add_row(g, pairs, 1, self.count, max(self.count, pairs.size))
 
 
+def counted_base(builder: ModelBuilder, base: Mapping[str, str], exclude: frozenset[str]) -> tuple[int, np.ndarray]:
+    """How many base-plan applicants count (those still in the round, not excluded), and a 0/1 array
+    over the pairs marking each counted applicant's base pair (where it is still acceptable)."""
+    sc = builder.scores
+    enc = sc.encoding
+    counted = {a: s for a, s in base.items() if a not in exclude and a in enc.applicant_index}
+    kept = np.zeros(sc.n_pairs, dtype=np.int64)
+    for a, s in counted.items():
+        if s not in enc.supervisor_index:
+            continue  # the supervisor left the round: that applicant moves in every plan
+        kept[(sc.applicant == enc.applicant_index[a]) & (sc.supervisor == enc.supervisor_index[s])] = 1
+    return len(counted), kept
+
+
 class Disruption:
     """Level ``moved`` at ``position``: base-plan applicants who lose their placement or move.
 
@@ -85,17 +111,9 @@ class Disruption:
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """One minimised level with a constant: the count of base placements not kept."""
-        sc = builder.scores
-        enc = sc.encoding
-        counted = {a: s for a, s in self.base.items() if a not in self.exclude and a in enc.applicant_index}
-        coefs = np.zeros(sc.n_pairs, dtype=np.int64)
-        for a, s in counted.items():
-            if s not in enc.supervisor_index:
-                continue  # the supervisor left the round: that applicant moves in every plan
-            hit = (sc.applicant == enc.applicant_index[a]) & (sc.supervisor == enc.supervisor_index[s])
-            coefs[hit] = -1
+        offset, kept = counted_base(builder, self.base, self.exclude)
+        coefs = -kept
         keep = np.flatnonzero(coefs)
-        offset = len(counted)
         builder.add_level(
             Level(
                 "moved",
@@ -106,6 +124,38 @@ class Disruption:
                 offset - keep.size,
                 offset,
                 position=self.position,
+                offset=offset,
+            )
+        )
+
+
+class MovePenalty:
+    """Level 3 as ``total_fit_less_moves``: the total fit less ``points`` fit points per applicant of
+    ``base`` who loses or changes their placement (replaces :class:`~matchmaker.pieces.TotalFit`)."""
+
+    name = "move_penalty"
+
+    def __init__(self, base: Mapping[str, str], points: int) -> None:
+        self.base = dict(base)
+        self.points = points
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One maximised level: fit points, plus ``points`` on each kept base pair, less a constant."""
+        counted, kept = counted_base(builder, self.base, frozenset())
+        coefs = builder.scores.fit_points + self.points * kept
+        offset = -self.points * counted
+        keep = np.flatnonzero(coefs)
+        lo, hi = builder.pair_level_bounds(coefs)
+        builder.add_level(
+            Level(
+                "total_fit_less_moves",
+                "max",
+                "total fit of the placements less the penalty for each applicant moved (points)",
+                keep.astype(np.int64),
+                coefs[keep],
+                lo + offset,
+                hi + offset,
+                position=3.0,
                 offset=offset,
             )
         )
