@@ -16,13 +16,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, Strict, StringConstraints, field_validator, model_validator
 
 from matchmaker._base import PROTECTED_FIELDS
 from matchmaker._base import Record as _Record
 from matchmaker.errors import ValidationIssue
+from matchmaker.limits import check_record_counts
 
 __all__ = [
     "PROTECTED_FIELDS",
@@ -331,6 +332,12 @@ class Problem(_Record):
     pins: tuple[Pin, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
     links: tuple[Link, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _within_limits(cls, data: Any) -> Any:
+        check_record_counts(data)  # before any record is built: see matchmaker.limits
+        return data
 
     @field_validator("schema_version")
     @classmethod

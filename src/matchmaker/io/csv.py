@@ -31,7 +31,7 @@ from matchmaker.io.convert import (
     result_from_parsed,
     result_rows,
 )
-from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_text, read_limited
+from matchmaker.io.files import atomic_write_text, read_limited
 from matchmaker.io.sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
 from matchmaker.io.tables import BOOL_WORDS, PROBLEM_TABLES, RESULT_TABLES, Lang, Table, find_table
 from matchmaker.models import Problem
@@ -112,7 +112,7 @@ def read_csv_sheet(data: bytes, where: str, issues: Issues) -> RawSheet | None:
     return RawSheet(where, tuple(rows))
 
 
-def folder_sources(folder: str | os.PathLike[str], what: str, max_bytes: int, issues: Issues) -> list[Source]:
+def folder_sources(folder: str | os.PathLike[str], what: str, max_bytes: int | None, issues: Issues) -> list[Source]:
     """The CSV files of ``folder`` as named sources (read when loaded; problems go to ``issues``)."""
     root = Path(folder)
     if not root.is_dir():
@@ -132,14 +132,14 @@ def folder_sources(folder: str | os.PathLike[str], what: str, max_bytes: int, is
 
 
 def _read_folder(
-    folder: str | os.PathLike[str], tables: tuple[Table, ...], what: str, max_bytes: int
+    folder: str | os.PathLike[str], tables: tuple[Table, ...], what: str, max_bytes: int | None
 ) -> tuple[dict[str, ParsedTable], Issues]:
     issues = Issues()
     sources = folder_sources(folder, what, max_bytes, issues)
     return parse_tables(sources, tables, str(folder), "file", what, issues), issues
 
 
-def load_problem_csv(folder: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Problem:
+def load_problem_csv(folder: str | os.PathLike[str], *, max_bytes: int | None = None) -> Problem:
     """Read and validate a problem from a folder of CSV files.
 
     Raises:
@@ -151,7 +151,7 @@ def load_problem_csv(folder: str | os.PathLike[str], *, max_bytes: int = DEFAULT
     return problem_from_parsed(parsed, issues, str(folder))
 
 
-def load_result_csv(folder: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
+def load_result_csv(folder: str | os.PathLike[str], *, max_bytes: int | None = None) -> Result:
     """Read a result written by :func:`dump_result_csv`. Raises :class:`InputFileError`."""
     parsed, issues = _read_folder(folder, RESULT_TABLES, "result", max_bytes)
     return result_from_parsed(parsed, issues, str(folder))
