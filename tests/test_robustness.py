@@ -606,6 +606,28 @@ def test_a_failed_write_leaves_the_old_output_and_no_partial_file(
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ""])
+def test_a_failed_write_of_a_new_output_leaves_nothing(
+    suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workbook, or a new folder of CSV files (written under a temporary name, then renamed)."""
+    pytest.importorskip("openpyxl")
+    calls: list[int] = []
+
+    def disk_full_on_the_second_file(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2 or suffix:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files_module.os, "fsync", disk_full_on_the_second_file)
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / f"result{suffix}"
+    res = CliRunner().invoke(cli_module.cli, ["solve", str(SODERTALJE), "-o", str(out), "-q"])
+    assert res.exit_code == cli_module.EXIT_BAD_INPUT, res.output
+    assert "No space left on device" in res.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ""])
 def test_the_cli_never_writes_over_a_table_input(suffix: str, tmp_path: Path) -> None:
     pytest.importorskip("openpyxl")
     source = tmp_path / f"round{suffix}"

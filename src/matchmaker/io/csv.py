@@ -17,6 +17,8 @@ import csv
 import io
 import os
 import re
+import secrets
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -188,17 +190,17 @@ def write_tables_csv(
 
     Refuses a folder that holds a file for one of the tables under its other-language name (the folder
     would then have two files for one table), and a folder that is one of ``protect`` (an input).
+
+    A new folder appears whole or not at all (it is written under a temporary name, then renamed); in
+    an existing folder each file is replaced atomically.
     """
     root = Path(folder)
     for other in protect:
         if root.exists() and other.exists() and root.resolve() == other.resolve():
             raise InputFileError([ValidationIssue(str(root), "is also the input folder", "write to another folder")])
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputFileError(
-            [ValidationIssue(str(root), f"cannot be created ({exc.strerror or exc})", "check the path")]
-        ) from exc
+    texts = {table.file_name(lang): table_csv_text(table, table_rows, lang) for table, table_rows in rows.items()}
+    if not root.exists():
+        return _write_new_folder(root, texts)
     tables = tuple(rows)
     clashes = []
     for path in root.iterdir():
@@ -210,11 +212,35 @@ def write_tables_csv(
     if clashes:
         raise InputError(clashes, source=str(root))
     written = []
-    for table, table_rows in rows.items():
-        path = root / table.file_name(lang)
-        atomic_write_text(path, table_csv_text(table, table_rows, lang), protect=protect)
-        written.append(path)
+    for name, text in texts.items():
+        atomic_write_text(root / name, text, protect=protect)
+        written.append(root / name)
     return written
+
+
+def _write_new_folder(root: Path, texts: dict[str, str]) -> list[Path]:
+    """Write ``texts`` (file name -> text) into a temporary folder beside ``root``, then rename it."""
+    tmp = root.parent / f".{root.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise InputFileError(
+            [ValidationIssue(str(root), f"cannot be created ({exc.strerror or exc})", "check the path")]
+        ) from exc
+    try:
+        for name, text in texts.items():
+            atomic_write_text(tmp / name, text)
+        os.rename(tmp, root)
+    except OSError as exc:  # e.g. the folder appeared meanwhile
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise InputFileError(
+            [ValidationIssue(str(root), f"cannot be written ({exc.strerror or exc})", "check the folder")]
+        ) from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [root / name for name in texts]
 
 
 def dump_problem_csv(problem: Problem, folder: str | os.PathLike[str], *, lang: Lang = "en") -> list[Path]:
