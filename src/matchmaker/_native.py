@@ -24,14 +24,15 @@ HIGHS_CLASH = (
 
 
 def is_highs_clash(exc: ImportError) -> bool:
-    """Whether ``exc`` is the failure of loading OR-Tools or highspy after the other."""
+    """Whether ``exc`` is the failure of loading OR-Tools or highspy after the other: a native symbol
+    missing, naming HiGHS or with highspy already loaded."""
     text = str(exc)
-    return "undefined symbol" in text and ("Highs" in text or "highs" in text)
+    return "undefined symbol" in text and ("Highs" in text or "highs" in text or "highspy" in sys.modules)
 
 
 def highs_clash_message(exc: ImportError) -> str | None:
     """The advice for ``exc`` if it is the HiGHS clash (see the module docstring), else ``None``."""
-    return HIGHS_CLASH if is_highs_clash(exc) or "highspy" in sys.modules else None
+    return HIGHS_CLASH if is_highs_clash(exc) else None
 
 
 def load_ortools() -> None:
