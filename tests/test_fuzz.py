@@ -220,3 +220,19 @@ def test_long_run_counts_its_inputs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "test_problem_from_json_binary_garbage" in out
     assert out.splitlines()[-1].startswith("total")
     assert int(out.splitlines()[-1].split()[1].replace(",", "")) >= 3  # "total N inputs in ..."
+
+
+def test_the_rule_catches_what_it_should() -> None:
+    """The fuzz targets' rule can fail: another exception type escapes, and an issue without a fix fails."""
+
+    def crash() -> None:
+        raise KeyError("a reader's bug")
+
+    with pytest.raises(KeyError):
+        ft.outcome(crash)
+
+    def unhelpful() -> None:
+        raise mm.InputError([mm.ValidationIssue("applicants[0]", "is wrong", " ")])
+
+    with pytest.raises(AssertionError, match="without a fix"):
+        ft.outcome(unhelpful)
