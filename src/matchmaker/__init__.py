@@ -11,6 +11,7 @@ Describe a round as a :class:`Problem`, call :func:`solve`, verify with :func:`c
         print(a.applicant, a.unit, a.supervisor)
 """
 
+from matchmaker import _native  # noqa: F401  (first: OR-Tools, with a clear message if highspy clashes)
 from matchmaker.checks import CheckFailedError, CheckReport, Violation, check
 from matchmaker.engines.base import CancelToken
 from matchmaker.errors import (
@@ -40,6 +41,7 @@ from matchmaker.io.formats import load_problem, load_result, save_problem, save_
 from matchmaker.io.frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
 from matchmaker.io.json import dump_problem, dump_result, problem_json_schema, result_json_schema
 from matchmaker.io.template import write_template
+from matchmaker.limits import Limits, current_limits, use_limits
 from matchmaker.metrics import Metrics, MunicipalityMetrics, UnitMetrics
 from matchmaker.models import (
     SCHEMA_VERSION,
@@ -149,6 +151,7 @@ __all__ = [
     "InterviewCriterion",
     "InterviewScore",
     "LevelValue",
+    "Limits",
     "Link",
     "MatchmakerError",
     "Metrics",
@@ -202,6 +205,7 @@ __all__ = [
     "blocking_pairs",
     "check",
     "compare_scenarios",
+    "current_limits",
     "diagnose",
     "dump_problem",
     "dump_result",
@@ -230,6 +234,7 @@ __all__ = [
     "save_result",
     "solve",
     "solve_with_overrides",
+    "use_limits",
     "verify_approval",
     "write_template",
 ]

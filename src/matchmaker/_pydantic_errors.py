@@ -35,6 +35,11 @@ def _id_of(item: Any, field: str) -> str | None:
     return None
 
 
+def _plain_key(key: str) -> bool:
+    """A key that reads well unquoted: not blank, and no invisible or control characters."""
+    return bool(key.strip()) and key.isprintable()
+
+
 def render_location(loc: Sequence[str | int], raw: Any, root: str = "Problem") -> str:
     """``("applicants", 3, "ranking", "units")`` -> ``applicants['A17'].ranking.units``."""
     parts: list[str] = []
@@ -58,7 +63,7 @@ def render_location(loc: Sequence[str | int], raw: Any, root: str = "Problem") -
                 "units",
                 "supervisors",
             }
-            if is_data_key and parts:
+            if (is_data_key and parts) or not _plain_key(key):
                 parts.append(f"[{key!r}]")
             else:
                 parts.append(("." if parts else "") + str(key))

@@ -23,6 +23,7 @@ from typing import NoReturn, TypeVar
 
 import click
 
+from matchmaker._interrupt import run_interruptible
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, MissingExtraError, SolverError
 from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
@@ -30,6 +31,7 @@ from matchmaker.io.json import problem_json_schema, result_json_schema
 from matchmaker.io.pseudonym import load_key, pseudonymise, read_secret, save_key, save_named_export, write_secret
 from matchmaker.io.tables import Lang
 from matchmaker.io.template import write_template
+from matchmaker.limits import Limits, use_limits
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.report.text import format_result
@@ -77,6 +79,10 @@ def _run(action: Callable[[], T]) -> T:
                 click.echo(f"notice: {w.message}", err=True)
 
 
+def _interrupted() -> None:
+    click.echo("interrupted: stopping the solve, keeping the best plan found so far (Ctrl-C again aborts)", err=True)
+
+
 def _load(path: Path) -> Problem:
     return _run(lambda: load_problem(path))
 
@@ -108,10 +114,29 @@ _LANG = click.option(
 )
 
 
+def _limits(given: tuple[str, ...]) -> Limits:
+    values: dict[str, object] = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not value.strip().isdigit():
+            _fail(f"--limit {item}: write NAME=NUMBER, e.g. --limit max_pairs=5000000", EXIT_BAD_INPUT)
+        values[name.strip()] = int(value)
+    return _run(lambda: Limits.model_validate(values))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="matchmaker")
-def cli() -> None:
+@click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="NAME=NUMBER",
+    help="Change an input size limit for this command, e.g. --limit max_pairs=5000000 (repeatable).",
+)
+def cli(limits: tuple[str, ...]) -> None:
     """Place applicants with supervisors in units, optimally and explainably."""
+    if limits:
+        click.get_current_context().with_resource(use_limits(_limits(limits)))
 
 
 @cli.command("solve")
@@ -218,7 +243,7 @@ def solve_cmd(
         kwargs["workers"] = workers
     try:
         options = SolveOptions.model_validate(kwargs)
-        result = solve(problem, options)
+        result = run_interruptible(lambda token: solve(problem, options, cancel=token), _interrupted)
     except SolverError as exc:
         _fail(str(exc), EXIT_INTERNAL)
     if not overrides:  # `explain RESULT` can find the problem again (with overrides it is another problem)

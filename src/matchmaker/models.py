@@ -23,13 +23,14 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, field_validator, model_validator
 
 from matchmaker._base import PROTECTED_FIELDS
 from matchmaker._base import Record as _Record
 from matchmaker.errors import ValidationIssue
+from matchmaker.limits import check_record_counts
 
 __all__ = [
     "PROTECTED_FIELDS",
@@ -476,6 +477,12 @@ class Problem(_Record):
     links: tuple[Link, ...] = ()
     round: Round | None = None
     commitments: tuple[Commitment, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _within_limits(cls, data: Any) -> Any:
+        check_record_counts(data)  # before any record is built: see matchmaker.limits
+        return data
 
     @field_validator("schema_version")
     @classmethod

@@ -16,6 +16,7 @@ from matchmaker.engines.auto import AutoSession
 from matchmaker.engines.base import CancelToken, IntArray
 from matchmaker.engines.cpsat import infeasible_groups
 from matchmaker.lexicographic import LexicographicOutcome, run
+from matchmaker.limits import check_problem_size
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.result import Result, RunStatistics, StageStatistics, Status
@@ -83,6 +84,8 @@ def solve(
 
     Raises:
         TypeError: if ``problem`` is not a :class:`~matchmaker.Problem`.
+        InputError: if ``problem`` is over the size limits in force (:func:`~matchmaker.use_limits`);
+            checked before any memory is spent on scoring.
         SolverError: if an engine fails for a reason that is not about the input.
     """
     if not isinstance(problem, Problem):
@@ -91,6 +94,7 @@ def solve(
             "Problem.model_validate(data) or matchmaker.load_problem(path)"
         )
     opts = options if options is not None else SolveOptions()
+    check_problem_size(problem)
     t0 = time.perf_counter()
     scores = score(problem)
     t1 = time.perf_counter()

@@ -17,6 +17,8 @@ import csv
 import io
 import os
 import re
+import secrets
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from matchmaker.io.convert import (
     result_from_parsed,
     result_rows,
 )
-from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_text, read_limited
+from matchmaker.io.files import atomic_write_text, read_limited
 from matchmaker.io.sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
 from matchmaker.io.tables import BOOL_WORDS, PROBLEM_TABLES, RESULT_TABLES, Lang, Table, find_table
 from matchmaker.models import Problem
@@ -112,7 +114,7 @@ def read_csv_sheet(data: bytes, where: str, issues: Issues) -> RawSheet | None:
     return RawSheet(where, tuple(rows))
 
 
-def folder_sources(folder: str | os.PathLike[str], what: str, max_bytes: int, issues: Issues) -> list[Source]:
+def folder_sources(folder: str | os.PathLike[str], what: str, max_bytes: int | None, issues: Issues) -> list[Source]:
     """The CSV files of ``folder`` as named sources (read when loaded; problems go to ``issues``)."""
     root = Path(folder)
     if not root.is_dir():
@@ -132,14 +134,14 @@ def folder_sources(folder: str | os.PathLike[str], what: str, max_bytes: int, is
 
 
 def _read_folder(
-    folder: str | os.PathLike[str], tables: tuple[Table, ...], what: str, max_bytes: int
+    folder: str | os.PathLike[str], tables: tuple[Table, ...], what: str, max_bytes: int | None
 ) -> tuple[dict[str, ParsedTable], Issues]:
     issues = Issues()
     sources = folder_sources(folder, what, max_bytes, issues)
     return parse_tables(sources, tables, str(folder), "file", what, issues), issues
 
 
-def load_problem_csv(folder: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Problem:
+def load_problem_csv(folder: str | os.PathLike[str], *, max_bytes: int | None = None) -> Problem:
     """Read and validate a problem from a folder of CSV files.
 
     Raises:
@@ -151,7 +153,7 @@ def load_problem_csv(folder: str | os.PathLike[str], *, max_bytes: int = DEFAULT
     return problem_from_parsed(parsed, issues, str(folder))
 
 
-def load_result_csv(folder: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
+def load_result_csv(folder: str | os.PathLike[str], *, max_bytes: int | None = None) -> Result:
     """Read a result written by :func:`dump_result_csv`. Raises :class:`InputFileError`."""
     parsed, issues = _read_folder(folder, RESULT_TABLES, "result", max_bytes)
     return result_from_parsed(parsed, issues, str(folder))
@@ -188,17 +190,17 @@ def write_tables_csv(
 
     Refuses a folder that holds a file for one of the tables under its other-language name (the folder
     would then have two files for one table), and a folder that is one of ``protect`` (an input).
+
+    A new folder appears whole or not at all (it is written under a temporary name, then renamed); in
+    an existing folder each file is replaced atomically.
     """
     root = Path(folder)
     for other in protect:
         if root.exists() and other.exists() and root.resolve() == other.resolve():
             raise InputFileError([ValidationIssue(str(root), "is also the input folder", "write to another folder")])
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputFileError(
-            [ValidationIssue(str(root), f"cannot be created ({exc.strerror or exc})", "check the path")]
-        ) from exc
+    texts = {table.file_name(lang): table_csv_text(table, table_rows, lang) for table, table_rows in rows.items()}
+    if not root.exists():
+        return _write_new_folder(root, texts)
     tables = tuple(rows)
     clashes = []
     for path in root.iterdir():
@@ -210,11 +212,35 @@ def write_tables_csv(
     if clashes:
         raise InputError(clashes, source=str(root))
     written = []
-    for table, table_rows in rows.items():
-        path = root / table.file_name(lang)
-        atomic_write_text(path, table_csv_text(table, table_rows, lang), protect=protect)
-        written.append(path)
+    for name, text in texts.items():
+        atomic_write_text(root / name, text, protect=protect)
+        written.append(root / name)
     return written
+
+
+def _write_new_folder(root: Path, texts: dict[str, str]) -> list[Path]:
+    """Write ``texts`` (file name -> text) into a temporary folder beside ``root``, then rename it."""
+    tmp = root.parent / f".{root.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise InputFileError(
+            [ValidationIssue(str(root), f"cannot be created ({exc.strerror or exc})", "check the path")]
+        ) from exc
+    try:
+        for name, text in texts.items():
+            atomic_write_text(tmp / name, text)
+        os.rename(tmp, root)
+    except OSError as exc:  # e.g. the folder appeared meanwhile
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise InputFileError(
+            [ValidationIssue(str(root), f"cannot be written ({exc.strerror or exc})", "check the folder")]
+        ) from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [root / name for name in texts]
 
 
 def dump_problem_csv(problem: Problem, folder: str | os.PathLike[str], *, lang: Lang = "en") -> list[Path]:

@@ -20,7 +20,10 @@ from __future__ import annotations
 import io
 import math
 import os
+import struct
+import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -37,9 +40,10 @@ from matchmaker.io.convert import (
     result_rows,
 )
 from matchmaker.io.extras import require
-from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_bytes, read_limited
+from matchmaker.io.files import atomic_write_bytes, read_limited
 from matchmaker.io.sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
 from matchmaker.io.tables import BOOL_WORDS, PROBLEM_TABLES, RESULT_TABLES, Column, Kind, Lang, Table
+from matchmaker.limits import check_unpacked_size
 from matchmaker.models import Problem
 from matchmaker.result import Result
 
@@ -65,25 +69,56 @@ _LAST_ROW = 5000
 _EXACT_INT = 10**15
 
 
-def _open(path: str | os.PathLike[str], max_bytes: int) -> Workbook:
+#: What openpyxl and the libraries under it (zipfile, zlib, the XML parser) raise on a damaged workbook.
+#: A workbook is a zip of XML documents written by many programs; any of these means "cannot be read".
+_UNREADABLE: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    SyntaxError,  # xml.etree.ElementTree.ParseError
+    LookupError,  # KeyError, IndexError: a part or an attribute that is missing
+    ValueError,  # also UnicodeDecodeError, openpyxl's InvalidFileException
+    TypeError,
+    AttributeError,
+    ArithmeticError,  # a date serial out of range
+    NotImplementedError,  # an unsupported compression method
+    RuntimeError,  # an encrypted member; also RecursionError
+    struct.error,
+)
+
+
+def _cannot_read(path: str | os.PathLike[str]) -> InputFileError:
+    return InputFileError(
+        [
+            ValidationIssue(
+                str(path),
+                "is not an Excel workbook (.xlsx) that can be read",
+                "save it from the spreadsheet program as 'Excel Workbook (.xlsx)'",
+            )
+        ],
+        source=str(path),
+    )
+
+
+def _open(path: str | os.PathLike[str], max_bytes: int | None) -> Workbook:
     require("openpyxl", _FEATURE, "excel")
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     data = read_limited(path, max_bytes)
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise InputFileError(
-            [
-                ValidationIssue(
-                    str(path),
-                    "is not an Excel workbook (.xlsx) that can be read",
-                    "save it from the spreadsheet program as 'Excel Workbook (.xlsx)'",
-                )
-            ],
-            source=str(path),
-        ) from exc
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _UNREADABLE as exc:
+        raise _cannot_read(path) from exc
+    check_unpacked_size(path, archive)  # before anything is unzipped: a small file can unpack to gigabytes
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook features it drops (extensions, styles); the cells are read.
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except _UNREADABLE as exc:
+        raise _cannot_read(path) from exc
 
 
 def _sheet_cells(ws: Worksheet, where: str, epoch: Any) -> RawSheet:
@@ -111,7 +146,7 @@ def _sheet_cells(ws: Worksheet, where: str, epoch: Any) -> RawSheet:
     return RawSheet(where, tuple(rows), letters=True)
 
 
-def read_workbook(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, RawSheet]:
+def read_workbook(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> dict[str, RawSheet]:
     """The cells of every worksheet of the workbook at ``path``, by sheet name.
 
     Raises:
@@ -127,19 +162,19 @@ def given(sheet: RawSheet) -> Callable[[], RawSheet]:
     return lambda: sheet
 
 
-def workbook_sources(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Source]:
+def workbook_sources(path: str | os.PathLike[str], max_bytes: int | None = None) -> list[Source]:
     """The worksheets of the workbook at ``path`` as named sources."""
     return [Source(name, name, given(sheet)) for name, sheet in read_workbook(path, max_bytes=max_bytes).items()]
 
 
 def _read(
-    path: str | os.PathLike[str], tables: tuple[Table, ...], what: str, max_bytes: int
+    path: str | os.PathLike[str], tables: tuple[Table, ...], what: str, max_bytes: int | None
 ) -> tuple[dict[str, ParsedTable], Issues]:
     issues = Issues()
     return parse_tables(workbook_sources(path, max_bytes), tables, str(path), "sheet", what, issues), issues
 
 
-def load_problem_excel(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Problem:
+def load_problem_excel(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Problem:
     """Read and validate a problem from an Excel workbook (one sheet per table).
 
     Raises:
@@ -152,7 +187,7 @@ def load_problem_excel(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT
     return problem_from_parsed(parsed, issues, str(path))
 
 
-def load_result_excel(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
+def load_result_excel(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Result:
     """Read a result written by :func:`dump_result_excel`. Raises :class:`InputFileError`."""
     parsed, issues = _read(path, RESULT_TABLES, "result", max_bytes)
     return result_from_parsed(parsed, issues, str(path))

@@ -13,16 +13,23 @@ import shutil
 from pathlib import Path
 
 from matchmaker.errors import InputFileError, ValidationIssue
+from matchmaker.limits import Limits, current_limits
 
 __all__ = ["DEFAULT_MAX_BYTES", "atomic_write_bytes", "atomic_write_text", "read_limited"]
 
-#: Files larger than this are refused before they are read (raise it with ``max_bytes``).
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+#: Files larger than this are refused before they are read, unless raised (``max_bytes`` or
+#: :func:`matchmaker.use_limits`): ``Limits().max_file_bytes``.
+DEFAULT_MAX_BYTES = Limits().max_file_bytes
 
 
-def read_limited(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of ``path``; raises :class:`InputFileError` if it is missing, unreadable or too large."""
+def read_limited(path: str | os.PathLike[str], max_bytes: int | None = None) -> bytes:
+    """The bytes of ``path``; raises :class:`InputFileError` if it is missing, unreadable or too large.
+
+    ``max_bytes`` defaults to the ``max_file_bytes`` of the limits in force (:func:`matchmaker.use_limits`).
+    """
     p = Path(path)
+    if max_bytes is None:
+        max_bytes = current_limits().max_file_bytes
     try:
         size = p.stat().st_size
         if size > max_bytes:
@@ -31,7 +38,7 @@ def read_limited(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTE
                     ValidationIssue(
                         str(p),
                         f"is {size:,} bytes, over the limit of {max_bytes:,} bytes",
-                        "check that this is the right file, or raise the limit (max_bytes)",
+                        "check that this is the right file, or raise the limit (max_bytes, or Limits.max_file_bytes)",
                     )
                 ],
                 source=str(p),
@@ -57,7 +64,8 @@ def atomic_write_bytes(
     """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then a rename.
 
     Raises:
-        InputFileError: if ``path`` is one of ``protect`` (never overwrite an input) or cannot be written.
+        InputFileError: if ``path`` is one of ``protect`` (never overwrite an input) or cannot be written;
+            the temporary file is removed and an existing ``path`` is left as it was.
     """
     target = Path(path)
     for other in protect:
@@ -82,6 +90,11 @@ def atomic_write_bytes(
         if target.exists() and not private:
             shutil.copymode(target, tmp)
         os.replace(tmp, target)
+    except OSError as exc:  # a full disk, a folder that went away: no partial file, an input error
+        tmp.unlink(missing_ok=True)
+        raise InputFileError(
+            [ValidationIssue(str(target), f"cannot be written ({exc.strerror or exc})", "check the folder and disk")]
+        ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -20,7 +20,7 @@ from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io import csv as _csv
 from matchmaker.io import excel as _excel
 from matchmaker.io import json as _json
-from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_text
+from matchmaker.io.files import atomic_write_text
 from matchmaker.io.tables import Lang
 from matchmaker.models import Problem
 from matchmaker.result import Result
@@ -55,7 +55,7 @@ def format_of(path: str | os.PathLike[str], *, writing: bool = False) -> Format:
     raise InputFileError([ValidationIssue(str(p), "is not a format matchmaker reads or writes", fix)], source=str(p))
 
 
-def load_problem(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Problem:
+def load_problem(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Problem:
     """Read and validate a problem from a JSON file, an Excel workbook or a folder of CSV files.
 
     The format follows from the path (see :func:`format_of`). An older schema version is migrated with
@@ -69,7 +69,7 @@ def load_problem(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_B
     return _LOAD_PROBLEM[format_of(path)](path, max_bytes=max_bytes)
 
 
-def load_result(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
+def load_result(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Result:
     """Read a result from a JSON file, an Excel workbook or a folder of CSV files (see :func:`load_problem`)."""
     return _LOAD_RESULT[format_of(path)](path, max_bytes=max_bytes)
 

@@ -8,6 +8,7 @@ same folder, then a rename), so a failed write never leaves a half-written file.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -43,16 +44,25 @@ class _DuplicateKeyError(ValueError):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKeyError(key)
-        out[key] = value
+    out = dict(pairs)  # in C: the common case, no duplicate, costs no Python loop
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
     return out
 
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 would silently become infinity
+        raise ValueError("a number is too large to be finite (over about 1.8e308)")
+    return value
 
 
 def parse_json(text: str | bytes, source: str = "<json>") -> Any:
@@ -66,7 +76,9 @@ def parse_json(text: str | bytes, source: str = "<json>") -> Any:
                 source=source,
             ) from exc
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        return json.loads(
+            text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_float=_finite_float
+        )
     except _DuplicateKeyError as exc:
         raise InputFileError(
             [
@@ -89,7 +101,7 @@ def parse_json(text: str | bytes, source: str = "<json>") -> Any:
             ],
             source=source,
         ) from exc
-    except ValueError as exc:  # NaN / Infinity
+    except ValueError as exc:  # NaN / Infinity / 1e400 / an integer of more than 4,300 digits
         raise InputFileError(
             [ValidationIssue(source, str(exc), "write a finite number, or null where allowed")],
             source=source,
@@ -109,7 +121,7 @@ def problem_from_json(text: str | bytes, source: str = "<json>") -> Problem:
         raise ProblemValidationError(exc.issues, source=source) from exc
 
 
-def load_problem(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Problem:
+def load_problem(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Problem:
     """Read and validate a problem from a JSON file.
 
     A file of an older schema version is migrated with an :class:`~matchmaker.errors.InputWarning`.
@@ -135,7 +147,7 @@ def result_from_json(text: str | bytes, source: str = "<json>") -> Result:
     return _model_from_json(Result, text, source, "result")
 
 
-def load_result(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
+def load_result(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Result:
     """Read a result written by :func:`dump_result` (or ``matchmaker solve -o``); older versions are migrated."""
     return result_from_json(read_limited(path, max_bytes), str(path))
 

@@ -35,7 +35,7 @@ from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io.convert import Rows, Source, Value, finish, parse_tables, problem_from_parsed
 from matchmaker.io.csv import folder_sources, read_csv_sheet, table_csv_text
 from matchmaker.io.excel import read_workbook, workbook_sources, write_tables_excel
-from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_bytes, atomic_write_text, read_limited
+from matchmaker.io.files import atomic_write_bytes, atomic_write_text, read_limited
 from matchmaker.io.formats import format_of
 from matchmaker.io.sheet import Cell, Issues, RawRow, RawSheet, cell_where, column_index, locate_header, parse_sheet
 from matchmaker.io.tables import PROBLEM_TABLES, Column, Kind, Lang, Table, find_table
@@ -295,7 +295,7 @@ def _replace_names(sheet: RawSheet, table: Table, ids: Mapping[str, str], issues
 
 
 def pseudonymise(
-    path: str | os.PathLike[str], secret: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+    path: str | os.PathLike[str], secret: bytes, *, max_bytes: int | None = None
 ) -> tuple[Problem, PseudonymKey]:
     """Split the roster at ``path`` (a workbook or CSV folder with names) into a problem and its key.
 
