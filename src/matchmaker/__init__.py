@@ -61,6 +61,9 @@ from matchmaker.models import (
     Unit,
 )
 from matchmaker.options import SolveOptions
+from matchmaker.progress import ProgressEvent
+from matchmaker.report.html import html_report
+from matchmaker.report.plots import plot_result
 from matchmaker.result import (
     Assignment,
     Decision,
@@ -109,6 +112,7 @@ __all__ = [
     "Policy",
     "Problem",
     "ProblemValidationError",
+    "ProgressEvent",
     "Ranking",
     "ReserveList",
     "Result",
@@ -135,8 +139,10 @@ __all__ = [
     "explain",
     "explain_all",
     "explain_infeasibility",
+    "html_report",
     "load_problem",
     "load_result",
+    "plot_result",
     "problem_from_frames",
     "problem_json_schema",
     "problem_to_frames",
