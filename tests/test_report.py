@@ -232,3 +232,13 @@ def test_the_browser_test_sees_script_errors(tmp_path: Path) -> None:
         errors = browser.errors()
     assert len(errors) == 1
     assert "undefinedFunction" in errors[0]
+
+
+def test_without_the_problem_the_report_shows_ids(joint: tuple[mm.Problem, mm.Result]) -> None:
+    _, result = joint
+    page = html_report(result)
+    assert "Barn och ungdom Huddinge" not in page  # no names without the problem
+    assert "<td>huddinge-bou</td>" in page
+    assert _bars(page, "rank_profile") == [(b.label, b.value, None) for b in all_charts(result)[0].bars]
+    with pytest.raises(ValueError, match="different problem"):
+        html_report(result, mm.load_problem(SODERTALJE), explain=True)
