@@ -242,3 +242,23 @@ def test_ctrl_c_stops_the_search_and_keeps_the_plan(
     first = full.statistics.stages[0]
     assert result.statistics.stages[0].value == first.value  # the first stage's optimum is kept
     assert json.loads(out.read_text("utf-8"))["decision"]["status"] == "feasible"
+
+
+@pytest.mark.parametrize("engine", ["auto", "cp-sat"])
+def test_a_cancel_as_an_engine_takes_up_a_stage_stops_that_stage(joint: mm.Problem, engine: str) -> None:
+    """Cancelled just as an engine takes up stage 2 (before its search starts, e.g. while CP-SAT's
+    model is built): the stage does not run, and the plan of stage 1 is kept."""
+    token = mm.CancelToken()
+
+    def cancel_at_stage_two(event: ProgressEvent) -> None:
+        if event.kind == "engine" and event.stage == 2:
+            token.cancel()
+
+    result = mm.solve(joint, mm.SolveOptions(engine=engine, workers=2), cancel=token, progress=cancel_at_stage_two)
+    assert result.status == mm.Status.FEASIBLE
+    assert result.statistics.cancelled
+    first = mm.solve(joint, mm.SolveOptions(engine=engine, workers=2)).statistics.stages[0]
+    assert result.statistics.stages[0].value == first.value
+    assert mm.check(joint, result).ok
+    if len(result.statistics.stages) > 1:
+        assert result.statistics.stages[1].engine_status == "STOPPED"

@@ -27,6 +27,7 @@ class AutoSession:
         self.model = model
         self.options = options
         self.progress = progress
+        self._stopped = False  # sticky: a stop that comes between two engines must stop the second too
         self.lp: LpSession | None = LpSession(model, options) if options.engine == "auto" else None
         self.cp: CpSatSession | None = None
         self.engines: list[str] = []
@@ -50,12 +51,16 @@ class AutoSession:
         start = time.perf_counter()
         if self.lp is not None:
             self._engine("lp")
+            if self._stopped:
+                return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
             out = self.lp.optimise(objective, time_limit, hint)
             if out.status == "optimal":
                 self.engines.append("lp")
                 return out
             if out.values is not None:
                 hint = out.values
+            if self._stopped:  # interrupted: do not start CP-SAT on the stage
+                return StageOutcome("unknown", None, None, None, time.perf_counter() - start, "STOPPED")
         cp = self._open_cp()
         remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
         self._engine("cp-sat")
@@ -78,6 +83,8 @@ class AutoSession:
         start = time.perf_counter()
         if self.lp is not None:
             self._engine("lp")
+            if self._stopped:
+                return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
             out = self.lp.probe(threshold, time_limit)
             if out.status != "unknown":
                 return out
@@ -107,7 +114,8 @@ class AutoSession:
             self.lp.tighten(threshold)
 
     def stop(self) -> None:
-        """Stop whichever engine is running."""
+        """Stop whichever engine is running, and any this session would start after it."""
+        self._stopped = True
         probing = self._probing
         if probing is not None:
             probing.stop()

@@ -94,6 +94,7 @@ class CpSatSession:
                 ct.only_enforce_if(lit)
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
+        self._stopped = False  # sticky: see stop()
 
     def _expr(self, idx: IntArray, coefs: IntArray) -> cp_model.LinearExprT:
         return cp_model.LinearExpr.weighted_sum([self.vars[i] for i in idx.tolist()], coefs.tolist())
@@ -143,7 +144,12 @@ class CpSatSession:
             cp.add_assumptions(list(assumptions))
         with self._lock:
             self._solver = solver
+            stopped = self._stopped
         start = time.perf_counter()
+        if stopped:  # stop() came before the search started (e.g. while the model was built)
+            with self._lock:
+                self._solver = None
+            return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
         on_solution = _SolutionForward(self.progress) if self.progress is not None and cp.has_objective() else None
         try:
             code = solver.solve(cp, on_solution)
@@ -196,8 +202,9 @@ class CpSatSession:
         self._threshold_constraints(threshold)
 
     def stop(self) -> None:
-        """Stop a running search from another thread."""
+        """Stop a running search from another thread, and every later one of this session."""
         with self._lock:
+            self._stopped = True
             solver = self._solver
         if solver is not None:
             solver.stop_search()
