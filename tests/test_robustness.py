@@ -544,16 +544,26 @@ def test_ctrl_c_in_the_cli_writes_the_best_plan_so_far(tmp_path: Path, monkeypat
     real_solve = mm.solve
 
     def interrupted_solve(
-        problem: mm.Problem, options: mm.SolveOptions, *, cancel: mm.CancelToken | None = None
+        problem: mm.Problem,
+        options: mm.SolveOptions,
+        *,
+        cancel: mm.CancelToken | None = None,
+        progress: object = None,
     ) -> mm.Result:
         assert cancel is not None
         stopped = threading.Event()
         cancel._register(stopped.set)
-        _interrupt_main_thread()
-        stopped.wait()  # the handler in the main thread cancelled the token
-        return real_solve(problem, options, cancel=cancel)
 
-    monkeypatch.setattr(cli_module, "solve", interrupted_solve)
+        def after_first_stage(event: mm.ProgressEvent) -> None:
+            if event.kind == "stage_done" and not stopped.is_set():
+                _interrupt_main_thread()
+                stopped.wait()  # the handler in the main thread cancelled the token
+
+        return real_solve(problem, options, cancel=cancel, progress=after_first_stage)
+
+    from matchmaker import _console
+
+    monkeypatch.setattr(_console, "solve", interrupted_solve)
     out = tmp_path / "result.json"
     res = CliRunner().invoke(cli_module.cli, ["solve", str(SODERTALJE), "-o", str(out)])
     assert res.exit_code == cli_module.EXIT_OK, res.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -169,12 +170,15 @@ def test_readme_workbook_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     from conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Spreadsheets") :]
+    section = readme[readme.index("## From a workbook to a report") :]
     block = section[section.index("```bash") : section.index("```", section.index("```bash") + 3)]
-    commands = [line.split()[1:] for line in block.splitlines() if line.startswith("matchmaker ")]
-    assert [c[0] for c in commands] == ["template", "validate", "solve"]
+    commands = [shlex.split(line)[1:] for line in block.splitlines() if line.startswith("matchmaker ")]
+    assert [c[0] for c in commands] == ["template", "validate", "solve", "report"]
     monkeypatch.chdir(tmp_path)
     for args in commands:
         code, _, stderr = run(*args)
         assert code == EXIT_OK, (args, stderr)
     assert mm.load_result(tmp_path / "resultat.xlsx").is_optimal
+    report = (tmp_path / "rapport.html").read_text(encoding="utf-8")
+    assert "<h1>HT 2026</h1>" in report
+    assert "Placeringar" in report

@@ -67,7 +67,10 @@ from matchmaker.models import (
     Unit,
 )
 from matchmaker.options import SolveOptions
+from matchmaker.progress import ProgressEvent
 from matchmaker.repair import plan_diff, reoptimise
+from matchmaker.report.html import html_report
+from matchmaker.report.plots import plot_result
 from matchmaker.result import (
     Assignment,
     Decision,
@@ -172,6 +175,7 @@ __all__ = [
     "Popularity",
     "Problem",
     "ProblemValidationError",
+    "ProgressEvent",
     "Ranking",
     "RemoveSupervisor",
     "RepairRecord",
@@ -213,12 +217,14 @@ __all__ = [
     "explain",
     "explain_all",
     "explain_infeasibility",
+    "html_report",
     "load_plan",
     "load_problem",
     "load_result",
     "load_scenarios",
     "next_round",
     "plan_diff",
+    "plot_result",
     "popular_plan",
     "popularity",
     "problem_from_frames",

@@ -8,13 +8,17 @@ Exit codes:
       ``popular``: the plan is not stable, not popular, or no popular plan exists)
 2     bad input or usage: the message names the record, field and fix
 3     internal error: an engine failed or a result failed its check
+130   interrupted by Ctrl-C outside a solve, or a second Ctrl-C during one
 ====  ==================================================================
+
+A first Ctrl-C during ``solve`` stops the search and keeps the best plan so far (exit code 0 if there
+is one). Every command takes ``-q``/``-v`` (added by :class:`matchmaker._console.CommandGroup`, so a
+command added later gets them too).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import warnings
 from collections.abc import Callable
@@ -23,7 +27,14 @@ from typing import NoReturn, TypeVar
 
 import click
 
-from matchmaker._interrupt import run_interruptible
+from matchmaker._console import (
+    EXIT_INTERRUPTED,
+    CommandGroup,
+    ProgressDisplay,
+    configure_logging,
+    say,
+    solve_interruptibly,
+)
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, MissingExtraError, SolverError
 from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
@@ -36,10 +47,9 @@ from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.report.text import format_result
 from matchmaker.result import PlanDiff, Result
-from matchmaker.solve import solve
 from matchmaker.stability import blocking_pairs, popular_plan, popularity
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_NO_PLAN", "EXIT_OK", "cli", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_NO_PLAN", "EXIT_OK", "cli", "main"]
 
 EXIT_OK = 0
 EXIT_NO_PLAN = 1
@@ -50,17 +60,6 @@ EXIT_INTERNAL = 3
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
-
-
-def _configure_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING
-    if quiet:
-        level = logging.ERROR
-    elif verbose >= 2:
-        level = logging.DEBUG
-    elif verbose == 1:
-        level = logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 T = TypeVar("T")
@@ -77,10 +76,6 @@ def _run(action: Callable[[], T]) -> T:
         finally:
             for w in caught:
                 click.echo(f"notice: {w.message}", err=True)
-
-
-def _interrupted() -> None:
-    click.echo("interrupted: stopping the solve, keeping the best plan found so far (Ctrl-C again aborts)", err=True)
 
 
 def _load(path: Path) -> Problem:
@@ -124,7 +119,7 @@ def _limits(given: tuple[str, ...]) -> Limits:
     return _run(lambda: Limits.model_validate(values))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="matchmaker")
 @click.option(
     "--limit",
@@ -180,6 +175,13 @@ def cli(limits: tuple[str, ...]) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for the engine's log).")
+@click.option(
+    "--progress-after",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Show the live progress (on a terminal only) once the solve has run this many seconds.",
+)
 @_LANG
 def solve_cmd(
     problem_path: Path,
@@ -198,10 +200,11 @@ def solve_cmd(
     solver_seed: int,
     quiet: bool,
     verbose: int,
+    progress_after: float,
     lang: Lang,
 ) -> None:
     """Solve PROBLEM (.json, .xlsx or a folder of CSV files): print the plan and write the result."""
-    _configure_logging(verbose, quiet)
+    configure_logging(verbose, quiet)
     problem = _load(problem_path)
     overrides: dict[str, object] = {
         key: value
@@ -243,7 +246,8 @@ def solve_cmd(
         kwargs["workers"] = workers
     try:
         options = SolveOptions.model_validate(kwargs)
-        result = run_interruptible(lambda token: solve(problem, options, cancel=token), _interrupted)
+        display = None if quiet else ProgressDisplay.for_terminal(delay=progress_after)
+        result, interrupted = solve_interruptibly(problem, options, progress=display)
     except SolverError as exc:
         _fail(str(exc), EXIT_INTERNAL)
     if not overrides:  # `explain RESULT` can find the problem again (with overrides it is another problem)
@@ -252,6 +256,8 @@ def solve_cmd(
     report = check(problem, result)
     if not report.ok:
         _fail(f"the result failed its independent check; please report this bug\n{report}", EXIT_INTERNAL)
+    if interrupted:
+        click.echo(f"interrupted: the search was stopped; status {result.status.value}", err=True)
     _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path,))
 
 
@@ -325,13 +331,54 @@ def explain_cmd(
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False) if as_json else "\n\n".join(out))
 
 
+@cli.command("report")
+@click.argument("result_path", metavar="RESULT", type=_PATH)
+@click.option(
+    "-o", "--output", type=_PATH, help="Write the report here (.html, or .txt for plain text); default: print."
+)
+@click.option("--problem", "problem_path", type=_PATH, help="The problem (default: the file RESULT was solved from).")
+@click.option("--lang", type=click.Choice(["en", "sv"]), default="en", show_default=True, help="Language.")
+@click.option("--title", help="The report's heading (default: Placement plan / Placeringsplan).")
+@click.option("--explain", is_flag=True, help="A checked explanation for every unplaced applicant (slower).")
+def report_cmd(
+    result_path: Path, output: Path | None, problem_path: Path | None, lang: Lang, title: str | None, explain: bool
+) -> None:
+    """Write RESULT as a report for people: one self-contained HTML page (summary, charts, the
+    assignments, the unplaced with reasons) that loads nothing from the network and prints well."""
+    from matchmaker.io.files import atomic_write_text
+    from matchmaker.report.html import html_report
+
+    suffix = ".html" if output is None else output.suffix.lower()
+    if suffix not in (".html", ".htm", ".txt"):
+        _fail(f"{output}: a report's name ends in .html (or .txt for plain text)", EXIT_BAD_INPUT)
+    result = _run(lambda: load_result(result_path))
+    recorded = result.statistics.input
+    if problem_path is None and recorded is not None and Path(recorded).exists():
+        problem_path = Path(recorded)
+    problem = _load(problem_path) if problem_path is not None else None
+    if problem is None and explain:
+        _fail("--explain needs the problem: give --problem PROBLEM", EXIT_BAD_INPUT)
+    if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
+        _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
+    if suffix == ".txt":
+        text = format_result(result) + "\n"
+    else:
+        text = html_report(result, problem, lang=lang, title=title, explain=explain)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    protect = (result_path,) if problem_path is None else (result_path, problem_path)
+    _run(lambda: atomic_write_text(output, text, protect=protect))
+    say(f"report written to {output}")
+
+
 @cli.command("validate")
 @click.argument("problem_path", metavar="PROBLEM", type=_PATH)
 def validate_cmd(problem_path: Path) -> None:
     """Check PROBLEM (.json, .xlsx or a folder of CSV files) against every rule without solving."""
     problem = _load(problem_path)
     places = sum(u.max_places for u in problem.units)
-    click.echo(
+    say(
         f"{problem_path}: valid. {len(problem.applicants)} applicants, {len(problem.municipalities)} "
         f"municipalities, {len(problem.units)} units, {len(problem.supervisors)} supervisors, "
         f"{places} places (sum of unit maximums)."
@@ -362,7 +409,7 @@ def template_cmd(xlsx: Path | None, csv_dir: Path | None, lang: Lang) -> None:
     if csv_dir is not None and csv_dir.suffix:
         _fail(f"{csv_dir}: give a folder name without a suffix", EXIT_BAD_INPUT)
     _run(lambda: write_template(target, lang=lang))
-    click.echo(f"template written to {target}: replace the example rows, then `matchmaker validate {target}`")
+    say(f"template written to {target}: replace the example rows, then `matchmaker validate {target}`")
 
 
 @cli.command("secret")
@@ -370,7 +417,7 @@ def template_cmd(xlsx: Path | None, csv_dir: Path | None, lang: Lang) -> None:
 def secret_cmd(secret_path: Path) -> None:
     """Write a new random secret for `pseudonymise` (keep it safe; it keeps ids stable across rounds)."""
     _run(lambda: write_secret(secret_path))
-    click.echo(f"secret written to {secret_path} (readable by you only); keep it apart from the data")
+    say(f"secret written to {secret_path} (readable by you only); keep it apart from the data")
 
 
 @cli.command("pseudonymise")
@@ -385,7 +432,7 @@ def pseudonymise_cmd(roster: Path, secret_path: Path, output: Path, key_path: Pa
     problem, key = _run(lambda: pseudonymise(roster, secret))
     _run(lambda: save_problem(problem, output, lang=lang))
     _run(lambda: save_key(key, key_path, lang=lang))
-    click.echo(
+    say(
         f"{len(problem.applicants)} applicants pseudonymised: problem written to {output}, "
         f"key written to {key_path} (readable by you only; keep it apart from the problem)"
     )
@@ -401,7 +448,20 @@ def names_cmd(result_path: Path, key_path: Path, output: Path, lang: Lang) -> No
     result = _run(lambda: load_result(result_path))
     key = _run(lambda: load_key(key_path))
     _run(lambda: save_named_export(result, key, output, lang=lang))
-    click.echo(f"{len(result.assignments) + len(result.unplaced)} rows written to {output} (readable by you only)")
+    say(f"{len(result.assignments) + len(result.unplaced)} rows written to {output} (readable by you only)")
+
+
+@cli.command("completion")
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion_cmd(shell: str) -> None:
+    """Print the shell completion script for SHELL (bash, zsh or fish).
+
+    For bash, add `eval "$(matchmaker completion bash)"` to ~/.bashrc."""
+    from click.shell_completion import get_completion_class
+
+    completion = get_completion_class(shell)
+    assert completion is not None  # every choice is one of click's shells
+    click.echo(completion(cli, {}, "matchmaker", "_MATCHMAKER_COMPLETE").source())
 
 
 @cli.command("stability")

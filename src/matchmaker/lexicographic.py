@@ -20,6 +20,7 @@ import numpy as np
 
 from matchmaker.build import Level
 from matchmaker.engines.base import CancelToken, IntArray, Objective, Session, StageStatus
+from matchmaker.progress import Reporter
 
 __all__ = ["STAGE_LIMIT", "LexicographicOutcome", "Stage", "StageRecord", "plan_stages", "run"]
 
@@ -166,8 +167,10 @@ def run(
     time_limit: float | None,
     cancel: CancelToken | None = None,
     hint: IntArray | None = None,
+    progress: Reporter | None = None,
 ) -> LexicographicOutcome:
-    """Optimise ``levels`` in order on ``session``; see the module docstring."""
+    """Optimise ``levels`` in order on ``session``; see the module docstring. ``progress`` hears when
+    each stage starts and ends (the session reports what happens within a stage)."""
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     stages = plan_stages(levels, min(session.stage_limit, STAGE_LIMIT))
     records: list[StageRecord] = []
@@ -183,6 +186,8 @@ def run(
             status = "feasible"
             break
         first = levels[stage.levels[0]]
+        if progress is not None:
+            progress.stage(k + 1, len(stages), names)
         if first.kind == "threshold":
             if values is None:
                 raise AssertionError("a threshold level needs a plan from the stages before it")
@@ -194,6 +199,8 @@ def run(
                 if cancel is not None:
                     cancel._unregister(session.stop)
             records.append(record)
+            if progress is not None:
+                progress.stage_done(record.status, record.value, record.bound)
             if not proved:
                 status = "feasible"
                 break
@@ -206,6 +213,8 @@ def run(
             if cancel is not None:
                 cancel._unregister(session.stop)
         records.append(StageRecord(names, out.status, out.objective, out.bound, out.wall_time, out.engine_status))
+        if progress is not None:
+            progress.stage_done(out.status, out.objective, out.bound)
         if out.status == "infeasible":
             if k == 0:
                 return LexicographicOutcome("infeasible", None, tuple(records), False)

@@ -20,6 +20,8 @@ from matchmaker.errors import ResultStatusError
 from matchmaker.metrics import Metrics
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from matchmaker.explanations.types import ApplicantExplanation
     from matchmaker.models import Problem
 
@@ -300,6 +302,13 @@ class Result(_Out):
         from matchmaker.explanations.applicant import explain
 
         return explain(problem, self, applicant)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per applicant: the placement or the reason for none (needs the ``pandas`` extra);
+        see :func:`matchmaker.report.frame.result_frame`."""
+        from matchmaker.report.frame import result_frame
+
+        return result_frame(self)
 
     def _repr_html_(self) -> str:
         from matchmaker.report.text import result_html_summary

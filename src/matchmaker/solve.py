@@ -19,6 +19,7 @@ from matchmaker.lexicographic import LexicographicOutcome, run
 from matchmaker.limits import check_problem_size
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.progress import ProgressCallback, Reporter
 from matchmaker.result import Result, RunStatistics, StageStatistics, Status
 from matchmaker.scoring import score
 from matchmaker.stability.deferred_acceptance import applies, deferred_acceptance
@@ -66,6 +67,7 @@ def solve(
     options: SolveOptions | None = None,
     *,
     cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Result:
     """Find the best placement plan for ``problem``.
 
@@ -78,6 +80,9 @@ def solve(
         options: time limit, workers, seed and engine; defaults to :class:`~matchmaker.SolveOptions()`.
         cancel: a :class:`~matchmaker.CancelToken` to stop the solve from another thread; the best plan
             found so far is returned with status ``feasible``.
+        progress: called with a :class:`~matchmaker.ProgressEvent` whenever a stage starts or ends, the
+            engine finds a better plan or bound, and at least every quarter second (see
+            :mod:`matchmaker.progress`); for a live display in a terminal or a notebook.
 
     Returns:
         A :class:`~matchmaker.Result`. Infeasible and unknown are statuses, not exceptions.
@@ -120,7 +125,7 @@ def solve(
         hint = None if completed is None else completed.values
     else:
         model = build_model(problem, scores)
-    return solve_model(problem, model, opts, cancel=cancel, hint=hint, started=t0, scored=t1)
+    return solve_model(problem, model, opts, cancel=cancel, hint=hint, started=t0, scored=t1, progress=progress)
 
 
 def _complete(model: LinearModel, options: SolveOptions, plan: IntArray) -> LexicographicOutcome | None:
@@ -148,13 +153,38 @@ def solve_model(
     started: float | None = None,
     scored: float | None = None,
     explain_infeasibility: bool = True,
+    progress: ProgressCallback | None = None,
 ) -> Result:
     """Solve an already built model of ``problem`` (used by :func:`solve` and by re-solves that add
     pieces, such as a forced pair or a disruption level) and decode the result."""
     opts = options
     t0 = started if started is not None else time.perf_counter()
     t1 = scored if scored is not None else t0
-    session = AutoSession(model, opts)
+    reporter = None if progress is None else Reporter(progress, started=t0)
+    if reporter is not None:
+        reporter.start()
+    try:
+        result = _solve_session(problem, model, opts, reporter, cancel, hint, t0, t1, explain_infeasibility)
+    finally:
+        if reporter is not None:
+            reporter.finish()
+    if reporter is not None:
+        reporter.finish(result.status.value)
+    return result
+
+
+def _solve_session(
+    problem: Problem,
+    model: LinearModel,
+    opts: SolveOptions,
+    reporter: Reporter | None,
+    cancel: CancelToken | None,
+    hint: IntArray | None,
+    t0: float,
+    t1: float,
+    explain_infeasibility: bool,
+) -> Result:
+    session = AutoSession(model, opts, progress=reporter)
     t2 = time.perf_counter()
     logger.debug(
         "solving: %d applicants, %d pairs, %d rows, %d levels",
@@ -163,7 +193,7 @@ def solve_model(
         model.n_rows,
         len(model.levels),
     )
-    outcome = run(model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint)
+    outcome = run(model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint, progress=reporter)
     return _result(
         problem, model, opts, outcome, session.engine_name, t0, t1, t2, explain_infeasibility=explain_infeasibility
     )

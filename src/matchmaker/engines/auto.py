@@ -15,6 +15,7 @@ from matchmaker.engines.base import IntArray, Objective, StageOutcome
 from matchmaker.engines.cpsat import CpSatSession
 from matchmaker.engines.lp import LpSession
 from matchmaker.options import SolveOptions
+from matchmaker.progress import Reporter
 
 __all__ = ["AutoSession"]
 
@@ -22,9 +23,11 @@ __all__ = ["AutoSession"]
 class AutoSession:
     """A session that runs each stage on the fastest engine that can prove it."""
 
-    def __init__(self, model: LinearModel, options: SolveOptions) -> None:
+    def __init__(self, model: LinearModel, options: SolveOptions, *, progress: Reporter | None = None) -> None:
         self.model = model
         self.options = options
+        self.progress = progress
+        self._stopped = False  # sticky: a stop that comes between two engines must stop the second too
         self.lp: LpSession | None = LpSession(model, options) if options.engine == "auto" else None
         self.cp: CpSatSession | None = None
         self.engines: list[str] = []
@@ -35,22 +38,32 @@ class AutoSession:
         if self.cp is None:
             lp = self.lp
             bounds = None if lp is None else (lp.var_lb, lp.var_ub, lp.row_lb, lp.row_ub)
-            self.cp = CpSatSession(self.model, self.options, bounds=bounds)
+            self.cp = CpSatSession(self.model, self.options, bounds=bounds, progress=self.progress)
         return self.cp
+
+    def _engine(self, name: str) -> None:
+        if self.progress is not None:
+            self.progress.engine(name)
 
     def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
         """Run the stage on LP if it can be certified there, else on CP-SAT (every stage tries the LP
         first: a stage after a CP-SAT stage is often LP-tight again)."""
         start = time.perf_counter()
         if self.lp is not None:
+            self._engine("lp")
+            if self._stopped:
+                return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
             out = self.lp.optimise(objective, time_limit, hint)
             if out.status == "optimal":
                 self.engines.append("lp")
                 return out
             if out.values is not None:
                 hint = out.values
+            if self._stopped:  # interrupted: do not start CP-SAT on the stage
+                return StageOutcome("unknown", None, None, None, time.perf_counter() - start, "STOPPED")
         cp = self._open_cp()
         remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
+        self._engine("cp-sat")
         out = cp.optimise(objective, remaining, hint)
         self.engines.append("cp-sat")
         return StageOutcome(
@@ -69,9 +82,13 @@ class AutoSession:
         is proved by CP-SAT on the LP's current face."""
         start = time.perf_counter()
         if self.lp is not None:
+            self._engine("lp")
+            if self._stopped:
+                return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
             out = self.lp.probe(threshold, time_limit)
             if out.status != "unknown":
                 return out
+        self._engine("cp-sat")
         if self.cp is not None:
             return self.cp.probe(threshold, time_limit)
         assert self.lp is not None
@@ -79,7 +96,7 @@ class AutoSession:
         if bounds is None:
             return StageOutcome("infeasible", None, None, None, time.perf_counter() - start, "EMPTY_BOUNDS")
         remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
-        proof = CpSatSession(self.model, self.options, bounds=bounds)
+        proof = CpSatSession(self.model, self.options, bounds=bounds, progress=self.progress)
         self._probing = proof
         try:
             status, _ = proof.unsatisfiable_guards(remaining)
@@ -97,7 +114,8 @@ class AutoSession:
             self.lp.tighten(threshold)
 
     def stop(self) -> None:
-        """Stop whichever engine is running."""
+        """Stop whichever engine is running, and any this session would start after it."""
+        self._stopped = True
         probing = self._probing
         if probing is not None:
             probing.stop()

@@ -22,6 +22,7 @@ from matchmaker.build import LinearModel, Threshold
 from matchmaker.engines.base import IntArray, Objective, StageOutcome, StageStatus
 from matchmaker.errors import SolverError
 from matchmaker.options import SolveOptions
+from matchmaker.progress import Reporter
 
 __all__ = ["CpSatSession", "infeasible_groups"]
 
@@ -45,6 +46,8 @@ class CpSatSession:
     With ``guard=True`` every non-structural group gets an enforcement literal (``guards[g]``), fixed
     by nothing: callers add them as assumptions. ``bounds`` replaces the model's variable and row bounds
     (``var_lb, var_ub, row_lb, row_ub``), e.g. with the optimal face left by certified LP stages.
+    ``progress`` hears of every better plan and bound (CP-SAT's solution and bound callbacks) and every
+    line of the search log.
     """
 
     stage_limit = 2**52
@@ -56,8 +59,10 @@ class CpSatSession:
         *,
         guard: bool = False,
         bounds: tuple[IntArray, IntArray, IntArray, IntArray] | None = None,
+        progress: Reporter | None = None,
     ) -> None:
         self.model = model
+        self.progress = progress
         var_lb, var_ub, row_lb, row_ub = (
             bounds if bounds is not None else (model.var_lb, model.var_ub, model.row_lb, model.row_ub)
         )
@@ -89,6 +94,7 @@ class CpSatSession:
                 ct.only_enforce_if(lit)
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
+        self._stopped = False  # sticky: see stop()
 
     def _expr(self, idx: IntArray, coefs: IntArray) -> cp_model.LinearExprT:
         return cp_model.LinearExpr.weighted_sum([self.vars[i] for i in idx.tolist()], coefs.tolist())
@@ -112,9 +118,12 @@ class CpSatSession:
                 p.subsolvers.extend(str(value).split(","))
             else:
                 setattr(p, name, value)
-        if self.options.log:
+        progress = self.progress
+        if self.options.log or progress is not None:
             p.log_search_progress = True
-            solver.log_callback = _log_line
+            solver.log_callback = _log_line if progress is None else _LogForward(progress, self.options.log)
+        if progress is not None:
+            solver.best_bound_callback = progress.bound
         return solver
 
     def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
@@ -135,9 +144,15 @@ class CpSatSession:
             cp.add_assumptions(list(assumptions))
         with self._lock:
             self._solver = solver
+            stopped = self._stopped
         start = time.perf_counter()
+        if stopped:  # stop() came before the search started (e.g. while the model was built)
+            with self._lock:
+                self._solver = None
+            return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
+        on_solution = _SolutionForward(self.progress) if self.progress is not None and cp.has_objective() else None
         try:
-            code = solver.solve(cp)
+            code = solver.solve(cp, on_solution)
         finally:
             with self._lock:
                 self._solver = None
@@ -187,8 +202,9 @@ class CpSatSession:
         self._threshold_constraints(threshold)
 
     def stop(self) -> None:
-        """Stop a running search from another thread."""
+        """Stop a running search from another thread, and every later one of this session."""
         with self._lock:
+            self._stopped = True
             solver = self._solver
         if solver is not None:
             solver.stop_search()
@@ -221,6 +237,31 @@ class CpSatSession:
 
 def _log_line(line: str) -> None:
     logger.debug("cp-sat: %s", line)
+
+
+class _LogForward:
+    """CP-SAT's log callback: each line to the progress reporter, and to the logger if asked."""
+
+    def __init__(self, progress: Reporter, log: bool) -> None:
+        self.progress = progress
+        self.log = log
+
+    def __call__(self, line: str) -> None:
+        if self.log:
+            _log_line(line)
+        self.progress.log(line)
+
+
+class _SolutionForward(cp_model.CpSolverSolutionCallback):
+    """CP-SAT's solution callback: each better plan's objective to the progress reporter."""
+
+    def __init__(self, progress: Reporter) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def on_solution_callback(self) -> None:
+        """Report the new plan's objective value."""
+        self.progress.solution(self.objective_value)
 
 
 def infeasible_groups(model: LinearModel, options: SolveOptions, time_limit: float | None = 10.0) -> list[int]:

@@ -1,0 +1,38 @@
+"""The example notebook (examples/notebook.ipynb) runs from top to bottom and shows what it says."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "examples" / "notebook.ipynb"
+
+
+@pytest.mark.slow
+def test_the_example_notebook_runs(tmp_path: Path) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    (tmp_path / "sodertalje").mkdir()
+    shutil.copy(ROOT / "examples" / "sodertalje" / "problem.json", tmp_path / "sodertalje" / "problem.json")
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()
+    outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    html = [o.data["text/html"] for o in outputs if "data" in o and "text/html" in o.data]
+    assert any("matchmaker Problem" in h for h in html)  # Problem._repr_html_
+    assert any("matchmaker Result" in h for h in html)  # Result._repr_html_
+    assert any("image/png" in o.get("data", {}) for o in outputs)  # the plots
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "optimal" in text
+    assert "report written" in text
+    page = (tmp_path / "sodertalje-report.html").read_text("utf-8")
+    assert "<h1>VT 2026</h1>" in page
