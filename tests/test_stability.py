@@ -262,6 +262,7 @@ def test_applicant_and_unit_optimal_are_best_and_worst_for_every_applicant(raw: 
     top = mm.solve(best, mm.SolveOptions(workers=1))
     bottom = mm.solve(worst, mm.SolveOptions(workers=1))
     assert top.statistics.engine == "deferred-acceptance"
+    assert bottom.statistics.engine == "deferred-acceptance"
     none = (10**9, 0)
     for a_id in prefs.options:
         mine = [prefs.akey(a_id, p[a_id]) if a_id in p else none for p in stable]
@@ -302,10 +303,13 @@ def random_strict_round(rng: random.Random, n_apps: int, n_units: int) -> dict[s
     }
 
 
+@pytest.mark.parametrize("mode", ["applicant_optimal", "unit_optimal"])
 @pytest.mark.parametrize("seed", range(12))
-def test_deferred_acceptance_equals_cpsat(seed: int) -> None:
+def test_deferred_acceptance_equals_cpsat(seed: int, mode: str) -> None:
     rng = random.Random(seed)
-    problem = mm.Problem.model_validate(random_strict_round(rng, rng.randint(8, 16), rng.randint(2, 4)))
+    raw = random_strict_round(rng, rng.randint(8, 16), rng.randint(2, 4))
+    raw["policy"]["stability"] = {"mode": mode}
+    problem = mm.Problem.model_validate(raw)
     fast = mm.solve(problem)
     assert fast.statistics.engine == "deferred-acceptance"
     assert mm.check(problem, fast).ok

@@ -318,7 +318,8 @@ class Stability(_Record):
 
     * ``mode="applicant_optimal"``: the stable plan every applicant likes best (deferred acceptance
       with applicants proposing, when the round has no side constraints);
-    * ``mode="unit_optimal"``: the stable plan the units like best, which every applicant likes least;
+    * ``mode="unit_optimal"``: the stable plan the units like best, which every applicant likes least
+      (deferred acceptance with units proposing, when the round has no side constraints);
     * ``mode="optimise"``: any stable plan, chosen by the objective vector (the placed count first: a
       largest stable plan; then ``policy.objective``, e.g. ``egalitarian`` or ``sex_equal``).
 

@@ -22,7 +22,7 @@ from matchmaker.options import SolveOptions
 from matchmaker.progress import ProgressCallback, Reporter
 from matchmaker.result import Result, RunStatistics, StageStatistics, Status
 from matchmaker.scoring import score
-from matchmaker.stability.deferred_acceptance import applies, deferred_acceptance
+from matchmaker.stability.deferred_acceptance import applies, deferred_acceptance, unit_proposing
 
 __all__ = ["solve", "solve_model", "versions"]
 
@@ -106,9 +106,10 @@ def solve(
     hint = None
     stability = problem.policy.stability
     if stability is not None and stability.ties == "lottery":
-        plan = deferred_acceptance(scores)
-        if plan is not None and applies(problem, scores):
-            # The applicant-optimal stable plan is the optimum (see stability/deferred_acceptance.py):
+        fast = applies(problem, scores)
+        plan = unit_proposing(scores) if fast and stability.mode == "unit_optimal" else deferred_acceptance(scores)
+        if plan is not None and fast:
+            # The applicant- or unit-optimal stable plan is the optimum (stability/deferred_acceptance.py):
             # only the levels' values are left to find, on the model without the stability rows (the
             # decision's audit and the checker confirm that the plan has no blocking pair).
             from matchmaker.pieces import default_constraints

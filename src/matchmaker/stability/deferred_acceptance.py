@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from matchmaker.models import Problem
     from matchmaker.scoring import Scores
 
-__all__ = ["applies", "deferred_acceptance"]
+__all__ = ["applies", "deferred_acceptance", "unit_proposing"]
 
 
 def _pinned_pairs(sc: Scores) -> dict[int, int] | None:
@@ -46,17 +46,36 @@ def _pinned_pairs(sc: Scores) -> dict[int, int] | None:
     return out
 
 
+def _start(sc: Scores) -> tuple[IntArray, dict[int, int], list[int], list[int]] | None:
+    """The pinned placements (as a plan), the pins, and the supervisors' and units' capacities left;
+    ``None`` if a pin leaves a choice of supervisor or the pins alone overfill a capacity."""
+    pins = _pinned_pairs(sc)
+    if pins is None:
+        return None
+    x = np.zeros(sc.n_pairs, dtype=np.int64)
+    cs = sc.encoding.supervisor_capacity.tolist()
+    cu = sc.encoding.unit_max.tolist()
+    for p in pins.values():
+        x[p] = 1
+        cs[int(sc.supervisor[p])] -= 1
+        cu[int(sc.unit[p])] -= 1
+    if min(cs, default=0) < 0 or min(cu, default=0) < 0:
+        return None
+    return x, pins, cs, cu
+
+
 def applies(problem: Problem, sc: Scores) -> bool:
     """Whether :func:`deferred_acceptance` gives the lexicographic optimum of the stable model.
 
-    True for ``mode="applicant_optimal"`` with ``ties="lottery"``, when no municipality cap can bind
+    True for ``mode="applicant_optimal"`` (:func:`deferred_acceptance`) or ``mode="unit_optimal"``
+    (:func:`unit_proposing`) with ``ties="lottery"``, when no municipality cap can bind
     (each capped municipality can hold everything its units can take), there are no links and no
     municipality balance, and every pin names a single acceptable pair. Minimums and targets do not
     stop it: every stable plan fills each unit alike, so the caller checks the plan against them and
     a plan that fails them proves that no stable plan meets them.
     """
     stability = problem.policy.stability
-    if stability is None or stability.mode != "applicant_optimal" or stability.ties != "lottery":
+    if stability is None or stability.mode == "optimise" or stability.ties != "lottery":
         return False
     if problem.links or problem.policy.balance is not None:
         return False
@@ -78,20 +97,12 @@ def deferred_acceptance(sc: Scores) -> IntArray | None:
     of supervisor or the pins alone overfill a capacity.
     """
     enc = sc.encoding
-    pins = _pinned_pairs(sc)
-    if pins is None:
+    start = _start(sc)
+    if start is None:
         return None
-    x = np.zeros(sc.n_pairs, dtype=np.int64)
+    x, pins, cs, cu = start
     sl = sc.supervisor.tolist()
     ul = sc.unit.tolist()
-    cs = enc.supervisor_capacity.tolist()
-    cu = enc.unit_max.tolist()
-    for p in pins.values():
-        x[p] = 1
-        cs[sl[p]] -= 1
-        cu[ul[p]] -= 1
-    if min(cs, default=0) < 0 or min(cu, default=0) < 0:
-        return None
     uk = sc.unit_rank_strict.tolist()
     # Each applicant's pairs, best first.
     order = np.lexsort((sc.rank_strict, sc.applicant))
@@ -148,6 +159,73 @@ def deferred_acceptance(sc: Scores) -> IntArray | None:
             thr_s[s] = min(thr_s[s], least_liked(heap_s[s])[0])
         if 0 < cu[u] == count_u[u]:
             thr_u[u] = min(thr_u[u], least_liked(heap_u[u])[0])
+    for p in held:
+        if p >= 0:
+            x[p] = 1
+    return x
+
+
+def unit_proposing(sc: Scores) -> IntArray | None:
+    """The unit-optimal stable plan (every applicant's worst over all stable plans) as a 0/1 vector.
+
+    The SPA-lecturer algorithm of the same paper: while some unit has room and can offer a place, the
+    unit offers it to the applicant it ranks highest among those it can offer one to: the applicant's
+    best supervisor of that unit with room, if the applicant has not deleted it. The applicant accepts
+    (leaving a place they hold, if any) and deletes every supervisor they rank below the new one, so
+    they only ever trade up. Strict ranks, pins and the limits as in :func:`deferred_acceptance`.
+    """
+    enc = sc.encoding
+    start = _start(sc)
+    if start is None:
+        return None
+    x, pins, cs, cu = start
+    sl = sc.supervisor.tolist()
+    ul = sc.unit.tolist()
+    al = sc.applicant.tolist()
+    n_units = len(enc.unit_ids)
+    # Each applicant's pairs, best first; each unit's applicants, most preferred first.
+    order = np.lexsort((sc.rank_strict, sc.applicant))
+    starts = np.searchsorted(sc.applicant[order], np.arange(enc.n_applicants + 1)).tolist()
+    ordered = order.tolist()
+    lists = [ordered[starts[a] : starts[a + 1]] for a in range(enc.n_applicants)]
+    uk = sc.unit_rank_strict.tolist()
+    members: list[list[int]] = [[] for _ in range(n_units)]
+    seen: set[tuple[int, int]] = set()
+    for p in sorted(range(sc.n_pairs), key=lambda q: (ul[q], uk[q])):
+        if al[p] not in pins and (ul[p], al[p]) not in seen:
+            seen.add((ul[p], al[p]))
+            members[ul[p]].append(al[p])
+    alive = [len(lst) for lst in lists]  # a's pairs beyond this position are deleted
+    held = [-1] * enc.n_applicants
+    count_s = [0] * enc.n_supervisors
+    count_u = [0] * n_units
+
+    def offer(u: int) -> bool:
+        """Unit ``u`` makes its best possible offer; returns whether it could make one."""
+        for a in members[u]:
+            mine = lists[a]
+            for i in range(alive[a]):
+                p = mine[i]
+                if ul[p] == u and count_s[sl[p]] < cs[sl[p]] and held[a] != p:
+                    if held[a] >= 0:
+                        q = held[a]
+                        count_s[sl[q]] -= 1
+                        count_u[ul[q]] -= 1
+                    held[a] = p
+                    count_s[sl[p]] += 1
+                    count_u[u] += 1
+                    alive[a] = i + 1  # delete every pair the applicant ranks below this one
+                    return True
+                if held[a] == p:
+                    break  # the applicant holds a place in u already, and nothing in u above it is open
+        return False
+
+    progress = True
+    while progress:
+        progress = False
+        for u in range(n_units):
+            while count_u[u] < cu[u] and offer(u):
+                progress = True
     for p in held:
         if p >= 0:
             x[p] = 1
