@@ -160,7 +160,18 @@ def level_names(arrays: Arrays, *, lottery: bool = True) -> list[str]:
 
 
 def level_coefs(arrays: Arrays, name: str) -> IntArray:
-    """The per-pair coefficients of one level (every level is maximised)."""
+    """The per-pair coefficients of one level (every level is maximised, except stable mode's
+    ``applicant_rank_sum``, the applicants' ranks, which matchmaker minimises)."""
+    if name == "applicant_rank_sum":
+        # Stable mode's strict ranks: each applicant's pairs by rank, ties by the lottery draw (higher
+        # first); the level is the position, 1 = best.
+        order = np.lexsort((-np.asarray(arrays.lottery), arrays.pair_rank, arrays.pair_applicant))
+        owner = arrays.pair_applicant[order]
+        first = np.r_[0, np.flatnonzero(owner[1:] != owner[:-1]) + 1]
+        position = np.arange(order.size) - np.repeat(first, np.diff(np.r_[first, order.size])) + 1
+        strict = np.empty(order.size, dtype=np.int64)
+        strict[order] = position
+        return strict
     if name == "placed":
         return np.ones(arrays.n_pairs, dtype=np.int64)
     if name == "total_fit":

@@ -64,8 +64,8 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 #: When they land, write the names they chose here: the runner then times matchmaker there too and
 #: checks its answers against the peers.
 VARIANT_POLICIES: dict[Variant, dict[str, Any]] = {
-    "side": {"municipality_balance": {"min_fill_ratio": [3, 4]}},
-    "stable": {"objective": "stable_applicant_optimal"},
+    "side": {"balance": {"mode": "ratio", "ratio": 0.75}},
+    "stable": {"stability": {"mode": "applicant_optimal"}},
 }
 
 Role = Literal["load", "matchmaker", "relaxation", "peer"]

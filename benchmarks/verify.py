@@ -91,7 +91,8 @@ def evaluate(arrays: Arrays, chosen: IntArray) -> Evaluation:
         ]
         if unfair:
             problems.append(f"{len(unfair)} municipalities below {num}/{den} of the overall fill rate")
-    levels = {name: int(level_coefs(arrays, name)[chosen].sum()) for name in level_names(arrays)}
+    names = [*level_names(arrays), *(["applicant_rank_sum"] if arrays.unit_ranked else [])]
+    levels = {name: int(level_coefs(arrays, name)[chosen].sum()) for name in names}
     blocking = blocking_pairs(arrays, chosen) if arrays.unit_ranked and not problems else None
     return Evaluation(levels, tuple(problems), blocking)
 

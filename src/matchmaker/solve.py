@@ -105,7 +105,7 @@ def solve(
     t1 = time.perf_counter()
     hint = None
     stability = problem.policy.stability
-    if stability is not None and stability.ties == "lottery":
+    if stability is not None and stability.ties == "lottery" and opts.engine == "auto":
         fast = applies(problem, scores)
         plan = unit_proposing(scores) if fast and stability.mode == "unit_optimal" else deferred_acceptance(scores)
         if plan is not None and fast:
