@@ -600,3 +600,18 @@ def test_cli_popular() -> None:
     assert outcome.status is mm.Status.OPTIMAL
     assert outcome.plan is not None
     assert mm.popularity(mm.load_problem(problem), outcome.plan).popular
+
+
+def test_a_plan_from_outside_with_unknown_ids_or_pairs_is_refused() -> None:
+    problem = mm.load_problem(EXAMPLES / "sodertalje" / "problem.json")
+    with pytest.raises(mm.InputError) as unknown:
+        mm.blocking_pairs(problem, {"NOBODY": "H-BOU-1", "VT26-01": "NO-SUPERVISOR"})
+    assert [i.location for i in unknown.value.issues] == ["plan['NOBODY']", "plan['VT26-01']"]
+    assert "an applicant the problem does not have" in unknown.value.issues[0].message
+    assert "a supervisor the problem does not have" in unknown.value.issues[1].message
+    truth = _Truth(problem)
+    refused = next((a.id, s.id) for a in problem.applicants for s in problem.supervisors if truth.refusal(a, s.id))
+    with pytest.raises(mm.InputError) as unacceptable:
+        mm.popularity(problem, {refused[0]: refused[1]})
+    assert [i.location for i in unacceptable.value.issues] == [f"plan[{refused[0]!r}]"]
+    assert "not an acceptable pair" in unacceptable.value.issues[0].message

@@ -474,7 +474,7 @@ def stability_cmd(problem_path: Path, plan_path: Path, strict: bool, as_json: bo
     would both rather be together. Exit code 0 if the plan is stable, 1 if not."""
     problem = _load(problem_path)
     result = _run(lambda: load_result(plan_path))
-    pairs = blocking_pairs(problem, result, strict=strict)
+    pairs = _run(lambda: blocking_pairs(problem, result, strict=strict))
     if as_json:
         click.echo(json.dumps([p.model_dump(mode="json") for p in pairs], indent=2))
     elif not pairs:
@@ -499,10 +499,7 @@ def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | 
     options = SolveOptions(time_limit=time_limit)
     if plan_path is not None:
         result = _run(lambda: load_result(plan_path))
-        try:
-            verdict = popularity(problem, result, options)
-        except ValueError as exc:
-            _fail(str(exc), EXIT_BAD_INPUT)
+        verdict = _run(lambda: popularity(problem, result, options))
         if as_json:
             click.echo(verdict.model_dump_json(indent=2))
         elif verdict.popular:

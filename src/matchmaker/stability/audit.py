@@ -24,11 +24,12 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from matchmaker.errors import InputError, ValidationIssue
 from matchmaker.models import Problem
 from matchmaker.result import Result
 from matchmaker.scoring import Scores, score
 
-__all__ = ["BlockingPair", "blocking_pairs", "blocking_pairs_of_scores"]
+__all__ = ["BlockingPair", "blocking_pairs", "blocking_pairs_of_scores", "check_plan_ids"]
 
 Case = Literal["undersubscribed", "unit_full", "supervisor_full"]
 
@@ -42,6 +43,23 @@ class BlockingPair(BaseModel):
     supervisor: str
     unit: str
     case: Case
+
+
+def check_plan_ids(sc: Scores, plan: Mapping[str, str]) -> None:
+    """Refuse a plan (applicant id -> supervisor id) that names an applicant or supervisor the problem
+    does not have, with every such entry listed."""
+    enc = sc.encoding
+    issues = [
+        ValidationIssue(
+            f"plan[{a_id!r}]",
+            f"names {'an applicant' if a_id not in enc.applicant_index else 'a supervisor'} the problem does not have",
+            "use the ids of the problem's applicants and supervisors, or check that plan and problem belong together",
+        )
+        for a_id, s_id in sorted(plan.items())
+        if a_id not in enc.applicant_index or s_id not in enc.supervisor_index
+    ]
+    if issues:
+        raise InputError(issues)
 
 
 def blocking_pairs_of_scores(
@@ -114,6 +132,13 @@ def blocking_pairs(
     problem: Problem, plan: Result | Mapping[str, str], *, strict: bool = False
 ) -> tuple[BlockingPair, ...]:
     """Every blocking pair of a result or of a plan given from outside (applicant id -> supervisor id),
-    sorted by applicant then supervisor. See the module docstring for the definition."""
+    sorted by applicant then supervisor. See the module docstring for the definition. A placement at
+    a pair that is not acceptable counts as no placement.
+
+    Raises:
+        InputError: if the plan names an applicant or a supervisor the problem does not have.
+    """
     mapping = {a.applicant: a.supervisor for a in plan.assignments} if isinstance(plan, Result) else dict(plan)
-    return blocking_pairs_of_scores(problem, score(problem), mapping, strict=strict)
+    sc = score(problem)
+    check_plan_ids(sc, mapping)
+    return blocking_pairs_of_scores(problem, sc, mapping, strict=strict)

@@ -33,10 +33,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from matchmaker.build import Level, build_model
+from matchmaker.errors import InputError, ValidationIssue
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.result import Result, Status
 from matchmaker.scoring import Scores, score
+from matchmaker.stability.audit import check_plan_ids
 
 if TYPE_CHECKING:
     from matchmaker.build import ModelBuilder
@@ -154,20 +156,26 @@ def _round_problem(problem: Problem) -> Problem:
 
 
 def _plan_vector(sc: Scores, plan: Mapping[str, str]) -> IntArray:
+    """The plan as a 0/1 vector over the pairs; every placement must be an acceptable pair."""
+    check_plan_ids(sc, plan)
     enc = sc.encoding
     x = np.zeros(sc.n_pairs, dtype=np.int64)
-    for a_id, s_id in plan.items():
-        a = enc.applicant_index.get(a_id)
-        s = enc.supervisor_index.get(s_id)
-        if a is None or s is None:
-            raise KeyError(f"the plan places {a_id!r} with {s_id!r}, which the problem does not have")
-        hit = np.flatnonzero((sc.applicant == a) & (sc.supervisor == s))
+    issues = []
+    for a_id, s_id in sorted(plan.items()):
+        hit = np.flatnonzero(
+            (sc.applicant == enc.applicant_index[a_id]) & (sc.supervisor == enc.supervisor_index[s_id])
+        )
         if hit.size == 0:
-            raise ValueError(
-                f"the plan places applicant {a_id!r} with supervisor {s_id!r}, which is not an acceptable pair; "
-                "fix the plan or check the applicant's wishes and the unit's requirements"
+            issues.append(
+                ValidationIssue(
+                    f"plan[{a_id!r}]",
+                    f"places the applicant with supervisor {s_id!r}, which is not an acceptable pair",
+                    "fix the plan, or check the applicant's wishes, conflicts and the unit's requirements",
+                )
             )
         x[hit] = 1
+    if issues:
+        raise InputError(issues)
     return x
 
 
@@ -182,7 +190,8 @@ def popularity(problem: Problem, plan: Result | Mapping[str, str], options: Solv
     meet ``problem``'s constraints; see the module docstring.
 
     Raises:
-        ValueError: if the plan places an applicant with a supervisor that is not acceptable.
+        InputError: if the plan names an unknown applicant or supervisor, or places an applicant at a
+            pair that is not acceptable (every such entry listed).
     """
     from matchmaker.pieces import default_constraints
     from matchmaker.solve import solve_model
