@@ -191,8 +191,8 @@ class LpSession:
             self._a_float = self.a_int.astype(np.float64)
         return self._a_float
 
-    def _flow(self, c: IntArray, bounds: tuple[IntArray, IntArray, IntArray, IntArray]) -> Certificate | str:
-        """The stage on the network: a verified certificate, or why there is none."""
+    def flow_certificate(self, c: IntArray, bounds: tuple[IntArray, IntArray, IntArray, IntArray]) -> Certificate | str:
+        """``max c.x`` on the network within ``bounds``: a verified certificate, or why there is none."""
         assert self.network is not None
         got = solve_network(self.network, c, *bounds)
         if isinstance(got, str):
@@ -200,6 +200,19 @@ class LpSession:
         x, y = got
         cert = verify(self.a_int, c, *bounds, x, y)
         return "UNVERIFIED" if cert is None else cert
+
+    def relaxation(
+        self, c: IntArray, time_limit: float | None
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+        """GLOP's optimal primal values and row duals of ``max c.x`` over the current face, uncertified
+        (for bounds that are checked exactly elsewhere); ``None`` if GLOP does not report an optimum."""
+        solver = self._solve_lp(c, self.bounds, time_limit)
+        if solver.status() != mbh.SolveStatus.OPTIMAL:
+            return None
+        return (
+            np.asarray(solver.variable_values(), dtype=np.float64),
+            np.asarray(solver.dual_values(), dtype=np.float64),
+        )
 
     def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
         """Maximise ``objective`` over the current face and certify the result (by min-cost flow when
@@ -209,7 +222,7 @@ class LpSession:
         c = np.zeros(n, dtype=np.int64)
         c[objective.indices] = objective.coefs
         if self.network is not None:
-            got = self._flow(c, self.bounds)
+            got = self.flow_certificate(c, self.bounds)
             if isinstance(got, Certificate):
                 self.last_engine = "flow"
                 self.last = got
@@ -298,7 +311,7 @@ class LpSession:
             return StageOutcome("infeasible", None, None, None, time.perf_counter() - start, "EMPTY_BOUNDS")
         zero = np.zeros(self.model.n_vars, dtype=np.int64)
         if self.network is not None:
-            got = self._flow(zero, bounds)
+            got = self.flow_certificate(zero, bounds)
             if isinstance(got, Certificate):
                 self.last_engine = "flow"
                 return StageOutcome("feasible", got.x, None, None, time.perf_counter() - start, "CERTIFIED")
