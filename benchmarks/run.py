@@ -17,10 +17,10 @@ fails; a solver that overruns its time limit by far is stopped and reported as `
 ratios matchmaker / best peer) is printed and everything is written as JSON to
 ``benchmarks/results/<timestamp>.json``.
 
-The side and stable variants need options matchmaker does not have yet (a municipality fairness rule;
-stable modes). :data:`VARIANT_POLICIES` holds the policy settings to ask for them; until matchmaker's
-``Policy`` accepts those, matchmaker is reported as "n/a" there, and on the side variant it is solved
-without the fairness rule as an upper bound that every peer's optimum must respect.
+The side and stable variants need policy options beyond the defaults (the municipality ratio rule;
+a stable mode): :data:`VARIANT_POLICIES` holds them. Should a policy refuse them (an older matchmaker),
+matchmaker is reported as "n/a" there, and on the side variant it is solved without the fairness rule
+as an upper bound that every peer's optimum must respect.
 
     python -m benchmarks.run --sizes 100,1000 --repeats 3
 """
@@ -58,11 +58,9 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
-#: Policy settings that ask matchmaker for what a variant needs beyond its defaults. matchmaker's
-#: ``Policy`` refuses unknown settings, so until the objectives issue (municipality balance) and the
-#: stability issue (stable modes) land, these are refused and matchmaker is "n/a" on those variants.
-#: When they land, write the names they chose here: the runner then times matchmaker there too and
-#: checks its answers against the peers.
+#: Policy settings that ask matchmaker for what a variant needs beyond its defaults: the ratio rule
+#: (``balance``) on ``side``, the applicant-optimal stable mode on ``stable``. The runner times matchmaker
+#: there and checks its answers against the peers.
 VARIANT_POLICIES: dict[Variant, dict[str, Any]] = {
     "side": {"balance": {"mode": "ratio", "ratio": 0.75}},
     "stable": {"stability": {"mode": "applicant_optimal"}},

@@ -223,20 +223,20 @@ def by_parameter(model: LinearModel, options: SolveOptions, *, max_nodes: int = 
 
     def lp_bound(objective: IntArray, a: int, b: int) -> tuple[int, float] | None:
         lp.var_lb[t], lp.var_ub[t] = a, b
-        relaxed = lp.relaxation(objective, options.time_limit)
+        try:
+            relaxed = lp.relaxation(objective, options.time_limit)
+        finally:
+            lp.var_lb[t], lp.var_ub[t] = int(model.var_lb[t]), int(model.var_ub[t])
         if relaxed is None:
             return None
-        bound = dual_bound(lp.a_int, objective, *lp.bounds, relaxed[1])
+        lp.var_lb[t], lp.var_ub[t] = a, b
+        try:
+            bound = dual_bound(lp.a_int, objective, *lp.bounds, relaxed[1])
+        finally:
+            lp.var_lb[t], lp.var_ub[t] = int(model.var_lb[t]), int(model.var_ub[t])
         return None if bound is None else (bound, float(relaxed[0][t]))
 
-    top = lp_bound(only_t, lo, hi)
-    bottom = lp_bound(-only_t, lo, hi)
-    if top is None or bottom is None:
-        return None
-    hi, lo = min(hi, top[0]), max(lo, -bottom[0])
     best: ByParameter | None = None
-    overall: int | None = None
-    nodes = 0
 
     def leaf(value: int) -> None:
         nonlocal best
@@ -252,7 +252,25 @@ def by_parameter(model: LinearModel, options: SolveOptions, *, max_nodes: int = 
             plan = np.r_[got.x, value].astype(np.int64)
             best = ByParameter(sub, value, False, 0, got.value, plan, 0)
 
-    open_ranges: list[tuple[int, int]] = [(lo, hi)] if lo <= hi else []
+    # The root: one LP over the whole range and the network at its t. Usually that settles it.
+    root = lp_bound(c_full, lo, hi)
+    if root is None:
+        return None
+    overall, centre = root
+    nodes = 1
+    mid = min(max(round(centre), lo), hi)
+    leaf(mid)
+    if best is not None and best.stage_value >= overall:
+        return _finish(best, True, overall, nodes)
+    # Else shrink the range to the LP's own extremes of t (inside them every node's LP is feasible)
+    # and branch.
+    top = lp_bound(only_t, lo, hi)
+    bottom = lp_bound(-only_t, lo, hi)
+    if top is None or bottom is None:
+        return None if best is None else _finish(best, False, overall, nodes)
+    hi, lo = min(hi, top[0]), max(lo, -bottom[0])
+    # the root's two sides (its own value is solved)
+    open_ranges = [(a, b) for a, b in ((lo, min(hi, mid - 1)), (max(lo, mid + 1), hi)) if a <= b]
     while open_ranges and nodes < max_nodes:
         a, b = open_ranges.pop()
         nodes += 1
@@ -264,8 +282,6 @@ def by_parameter(model: LinearModel, options: SolveOptions, *, max_nodes: int = 
             open_ranges.append((a, b))  # undecided: stop here, not proven
             break
         bound, centre = got
-        if overall is None and (a, b) == (lo, hi):
-            overall = bound
         if best is not None and bound <= best.stage_value:
             continue
         mid = min(max(round(centre), a), b)
@@ -276,18 +292,18 @@ def by_parameter(model: LinearModel, options: SolveOptions, *, max_nodes: int = 
             open_ranges.append((mid + 1, b))
         if a <= mid - 1:
             open_ranges.append((a, mid - 1))
-    lp.var_lb[t], lp.var_ub[t] = int(model.var_lb[t]), int(model.var_ub[t])
     if best is None:
         return None
-    proven = not open_ranges
-    best = dataclasses.replace(
-        best, proven=proven, bound=overall if overall is not None else best.stage_value, tried=nodes
-    )
+    return _finish(best, not open_ranges, overall, nodes)
+
+
+def _finish(best: ByParameter, proven: bool, bound: int, nodes: int) -> ByParameter:
     logger.debug(
-        "by parameter: best %d at t=%d after %d nodes (%s)",
+        "by parameter: best %d at t=%d, bound %d, after %d nodes (%s)",
         best.stage_value,
         best.value,
+        bound,
         nodes,
         "proven" if proven else "not proven",
     )
-    return best
+    return dataclasses.replace(best, proven=proven, bound=bound, tried=nodes)
