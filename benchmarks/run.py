@@ -432,6 +432,10 @@ def _note(m: Measurement, report: InstanceReport) -> str:
         bits.append(f"+{m.peak_rss_mib - m.base_rss_mib:.0f} MiB over {m.base_rss_mib:.0f} MiB before")
     if m.key == "matchmaker build (score+model)" and m.detail:
         bits.append(f"score {_fmt_s(m.detail.get('score_median'))} s, model {_fmt_s(m.detail.get('build_median'))} s")
+        if m.detail.get("without"):
+            bits.append(
+                "the model solve() builds: without " + ", ".join(m.detail["without"]) + " (deferred acceptance)"
+            )
     if len(m.times) > 1:
         bits.append(f"n={len(m.times)}")
     return "; ".join(bits)

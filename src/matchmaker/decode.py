@@ -12,7 +12,7 @@ from matchmaker.models import Problem
 from matchmaker.result import Assignment, Decision, LevelValue, Status, Unplaced, UnplacedReason
 from matchmaker.rules import REASONS
 from matchmaker.scoring import FIT_SCALE, REMOVAL_RULES, Scores
-from matchmaker.stability.audit import blocking_pairs_of_scores
+from matchmaker.stability.audit import count_blocking_pairs
 
 __all__ = ["decode", "no_option_detail"]
 
@@ -63,7 +63,12 @@ def decode(
                     continuity=float(scores.continuity[p]),
                 )
             )
-    has_pairs = np.bincount(scores.applicant, minlength=enc.n_applicants) > 0
+    sups_of = np.bincount(scores.applicant, minlength=enc.n_applicants)
+    has_pairs = sups_of > 0
+    # distinct units per applicant, from the distinct (applicant, unit) keys: no scan per applicant
+    n_units_all = max(1, len(enc.unit_ids))
+    keys = np.unique(scores.applicant.astype(np.int64) * n_units_all + enc.supervisor_unit[scores.supervisor])
+    units_of = np.bincount(keys // n_units_all, minlength=enc.n_applicants)
     unplaced: list[Unplaced] = []
     for a in np.flatnonzero(~placed).tolist():
         ident = enc.applicant_ids[a]
@@ -79,9 +84,8 @@ def decode(
                 )
             )
         else:
-            mine = scores.supervisor[scores.applicant == a]
-            n_sup = int(mine.size)
-            n_unit = int(np.unique(enc.supervisor_unit[mine]).size)
+            n_sup = int(sups_of[a])
+            n_unit = int(units_of[a])
             unplaced.append(
                 Unplaced(
                     applicant=ident,
@@ -105,7 +109,7 @@ def decode(
         stability = problem.policy.stability
         strict = stability is not None and stability.ties == "lottery"
         plan = {x.applicant: x.supervisor for x in assignments}
-        count = len(blocking_pairs_of_scores(problem, scores, plan, strict=strict))
+        count = count_blocking_pairs(problem, scores, plan, strict=strict)
         metrics = metrics.model_copy(update={"blocking_pairs": count})
     return Decision(
         status=status,

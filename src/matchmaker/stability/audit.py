@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from matchmaker.errors import InputError, ValidationIssue
@@ -29,7 +30,7 @@ from matchmaker.models import Problem
 from matchmaker.result import Result
 from matchmaker.scoring import Scores, score
 
-__all__ = ["BlockingPair", "blocking_pairs", "blocking_pairs_of_scores", "check_plan_ids"]
+__all__ = ["BlockingPair", "blocking_pairs", "blocking_pairs_of_scores", "check_plan_ids", "count_blocking_pairs"]
 
 Case = Literal["undersubscribed", "unit_full", "supervisor_full"]
 
@@ -62,14 +63,12 @@ def check_plan_ids(sc: Scores, plan: Mapping[str, str]) -> None:
         raise InputError(issues)
 
 
-def blocking_pairs_of_scores(
-    problem: Problem, sc: Scores, plan: Mapping[str, str], *, strict: bool = False
-) -> tuple[BlockingPair, ...]:
-    """Every blocking pair of ``plan`` (applicant id -> supervisor id) over the scored pairs."""
+def _blocking(
+    problem: Problem, sc: Scores, plan: Mapping[str, str], strict: bool
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """The three blocking cases as masks over the scored pairs (see the module docstring)."""
     enc = sc.encoding
     n_pairs = sc.n_pairs
-    if n_pairs == 0:
-        return ()
     pa = sc.applicant.astype(np.int64)
     ps = sc.supervisor.astype(np.int64)
     pu = sc.unit
@@ -77,11 +76,13 @@ def blocking_pairs_of_scores(
     arank = (sc.rank_strict if strict else sc.rank).astype(np.int64)
     ukey = (sc.unit_rank_strict if strict else sc.unit_rank).astype(np.int64)
     n_a, n_s, n_u, n_m = enc.n_applicants, enc.n_supervisors, len(enc.unit_ids), len(enc.municipality_ids)
-    placed = np.zeros(n_pairs, dtype=bool)
-    for a_id, s_id in plan.items():
-        if a_id in enc.applicant_index and s_id in enc.supervisor_index:
-            hit = (pa == enc.applicant_index[a_id]) & (ps == enc.supervisor_index[s_id])
-            placed |= hit
+    # the plan's pairs, found by key (applicant * supervisors + supervisor), not by a scan per entry
+    chosen = [
+        enc.applicant_index[a_id] * n_s + enc.supervisor_index[s_id]
+        for a_id, s_id in plan.items()
+        if a_id in enc.applicant_index and s_id in enc.supervisor_index
+    ]
+    placed = np.isin(pa * n_s + ps, np.array(chosen, dtype=np.int64)) if chosen else np.zeros(n_pairs, dtype=bool)
     pinned = np.zeros(n_a, dtype=bool)
     for pin in problem.pins:
         pinned[enc.applicant_index[pin.applicant]] = True
@@ -114,14 +115,33 @@ def blocking_pairs_of_scores(
     case_a = wants & room_s & room_u & (~m_full[pm] | in_m)
     case_b = wants & room_s & ~room_u & (in_u | (ukey < worst_u[pu]))
     case_c = wants & ~room_s & (ukey < worst_s[ps])
+    return case_a, case_b, case_c
+
+
+def count_blocking_pairs(problem: Problem, sc: Scores, plan: Mapping[str, str], *, strict: bool = False) -> int:
+    """How many blocking pairs ``plan`` has (what :func:`blocking_pairs_of_scores` lists)."""
+    if sc.n_pairs == 0:
+        return 0
+    case_a, case_b, case_c = _blocking(problem, sc, plan, strict)
+    return int(np.count_nonzero(case_a | case_b | case_c))
+
+
+def blocking_pairs_of_scores(
+    problem: Problem, sc: Scores, plan: Mapping[str, str], *, strict: bool = False
+) -> tuple[BlockingPair, ...]:
+    """Every blocking pair of ``plan`` (applicant id -> supervisor id) over the scored pairs."""
+    if sc.n_pairs == 0:
+        return ()
+    enc = sc.encoding
+    case_a, case_b, case_c = _blocking(problem, sc, plan, strict)
     out: list[BlockingPair] = []
     for p in np.flatnonzero(case_a | case_b | case_c).tolist():
         case: Case = "undersubscribed" if case_a[p] else ("unit_full" if case_b[p] else "supervisor_full")
         out.append(
             BlockingPair(
-                applicant=enc.applicant_ids[int(pa[p])],
-                supervisor=enc.supervisor_ids[int(ps[p])],
-                unit=enc.unit_ids[int(pu[p])],
+                applicant=enc.applicant_ids[int(sc.applicant[p])],
+                supervisor=enc.supervisor_ids[int(sc.supervisor[p])],
+                unit=enc.unit_ids[int(sc.unit[p])],
                 case=case,
             )
         )
