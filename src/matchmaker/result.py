@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -230,6 +230,10 @@ class RunStatistics(_Out):
     parameters: Mapping[str, Any] = Field(default_factory=dict)
 
 
+#: The properties :class:`Result` caches (computed from its decision).
+_CACHED = ("objective", "placement_of")
+
+
 class Result(_Out):
     """The outcome of :func:`matchmaker.solve`: a :class:`Decision` and :class:`RunStatistics`.
 
@@ -241,6 +245,14 @@ class Result(_Out):
     kind: Literal["matchmaker.result"] = "matchmaker.result"
     decision: Decision
     statistics: RunStatistics
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, the lookups cached from the old decision (``objective``,
+        ``placement_of``) are computed again from the new one."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in _CACHED:
+            copied.__dict__.pop(name, None)
+        return copied
 
     @property
     def status(self) -> Status:
