@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from conftest import make_problem
+from matchmaker.io.json import parse_json
 from matchmaker.review import (
     ApprovalError,
+    AuditRecord,
     Override,
     Plan,
     apply_overrides,
@@ -331,6 +333,58 @@ def test_reproduce_with_overrides(tiny: mm.Problem, optimum: mm.Result) -> None:
         tiny, optimum, "O-7", overrides=[pin("A1", unit="Vux"), forbid("A3", supervisor="H1")], options=OPTS
     )
     assert reproduce(record, tiny).identical
+
+
+# -- a repaired plan ---------------------------------------------------------------------------------
+
+
+def _plan(result: mm.Result) -> dict[str, str]:
+    return {a.applicant: a.supervisor for a in result.assignments}
+
+
+@pytest.fixture
+def repaired(tiny: mm.Problem, optimum: mm.Result) -> tuple[mm.Problem, mm.Result]:
+    """The tiny round changed so that a fresh solve answers differently (the lottery drawn again with seed
+    2: A1 and A4 would leave their places for A2), and repaired from the optimum: nobody moves."""
+    changed = _with(tiny, lottery_seed=2)
+    after = mm.reoptimise(changed, optimum, options=OPTS)
+    assert after.decision.repair is not None
+    assert after.decision.repair.diff.moved_count == 0
+    assert _plan(after) == _plan(optimum) != _plan(mm.solve(changed, OPTS))
+    return changed, after
+
+
+def test_reproduce_re_runs_an_approved_repair(
+    tiny: mm.Problem, optimum: mm.Result, repaired: tuple[mm.Problem, mm.Result]
+) -> None:
+    # Regression (guide review): reproduce solved a repaired round afresh and reported "not reproduced".
+    changed, after = repaired
+    record = approve(changed, after, "O-7", options=OPTS)
+    assert record.repair is not None
+    assert {x.applicant: x.supervisor for x in record.repair.previous} == _plan(optimum)
+    assert record.repair.previous_fingerprint == tiny.fingerprint()
+    assert (record.repair.position, record.repair.penalty, record.repair.keep) == (2.5, None, ())
+    again = reproduce(record, changed)
+    assert again.identical, again.text()
+    assert again.result.decision.repair == after.decision.repair
+    stored = AuditRecord.model_validate(parse_json(record.to_json(), "approved.json"))
+    assert reproduce(stored, changed).identical
+    # Dropping the repair from the record shows: the decision no longer follows.
+    assert not reproduce(record.model_copy(update={"repair": None}), changed).identical
+
+
+def test_reproduce_re_runs_a_repair_with_keeps_and_a_penalty(tiny: mm.Problem, optimum: mm.Result) -> None:
+    data = tiny.model_dump(mode="json")
+    data["supervisors"][0]["capacity"] = 0  # H1 on leave: its student must move or lose the place
+    changed = mm.Problem.model_validate(data)
+    kept = next(a.applicant for a in optimum.assignments if a.supervisor != "H1")
+    after = mm.reoptimise(changed, optimum, keep=[kept], penalty=0.3, options=OPTS)
+    assert after.decision.repair is not None
+    assert after.decision.repair.diff.moved_count == 1
+    record = audit_record(changed, after, options=OPTS)
+    assert record.repair is not None
+    assert (record.repair.penalty, record.repair.keep) == (0.3, (kept,))
+    assert reproduce(record, changed).identical
 
 
 def test_reproduce_detects_a_changed_input(tiny: mm.Problem, optimum: mm.Result) -> None:

@@ -120,6 +120,29 @@ def test_override_approve_audit_reproduce(work: Path) -> None:
     assert "decision" in kinds
 
 
+def _repaired(work: Path) -> tuple[Path, Path]:
+    """Solve the Södertälje round, put supervisor H-BOU-1 on leave, repair: (changed problem, repaired)."""
+    code, _, _ = run("solve", work / "problem.json", "-q", "-o", work / "before.json")
+    assert code == EXIT_OK
+    data = json.loads((work / "problem.json").read_text(encoding="utf-8"))
+    next(s for s in data["supervisors"] if s["id"] == "H-BOU-1")["capacity"] = 0
+    changed = work / "changed.json"
+    changed.write_text(json.dumps(data), encoding="utf-8")
+    code, out, _ = run("repair", changed, "--previous", work / "before.json", "-o", work / "repaired.json")
+    assert code == EXIT_OK, out
+    return changed, work / "repaired.json"
+
+
+def test_an_approved_repair_reproduces(work: Path) -> None:
+    # Regression (guide review): reproduce re-solved the repaired round afresh: "not reproduced", exit 1.
+    changed, repaired = _repaired(work)
+    code, out, _ = run("approve", changed, repaired, "--official", "HR-007", "-o", work / "approved.json")
+    assert code == EXIT_OK, out
+    code, out, _ = run("reproduce", work / "approved.json")
+    assert code == EXIT_OK, out
+    assert "byte-identical" in out
+
+
 def test_override_usage_errors(work: Path) -> None:
     problem = work / "problem.json"
     code, _, err = run("override", work / "o.json", "--problem", problem, "--pin", "VT26-13", "--unit", "sdt-af")

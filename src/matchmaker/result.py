@@ -31,7 +31,9 @@ __all__ = [
     "Decision",
     "LevelValue",
     "Move",
+    "Placement",
     "PlanDiff",
+    "RepairBasis",
     "RepairRecord",
     "Result",
     "RunStatistics",
@@ -177,6 +179,31 @@ class RepairRecord(_Out):
     penalty: float | None
     keep: tuple[str, ...]
     diff: PlanDiff
+
+
+class Placement(_Out):
+    """One placement of a plan, ids only: ``applicant`` with ``supervisor`` in ``unit``."""
+
+    applicant: str
+    supervisor: str
+    unit: str
+
+
+class RepairBasis(_Out):
+    """What a repair re-solves from besides the changed round: the ``previous`` plan (sorted by
+    applicant), the input fingerprint of the result it came from, and the settings of
+    :func:`matchmaker.reoptimise` (``position`` or ``penalty``, and the hard keeps, ``keep``).
+
+    :func:`matchmaker.repair.repair_basis` reads it from a repaired result (its ``decision.repair``
+    leads back to the previous plan); an audit record keeps it, so that a repaired plan can be
+    reproduced and overridden as a repair (:func:`matchmaker.repair.repeat_repair`).
+    """
+
+    previous_fingerprint: str
+    previous: tuple[Placement, ...]
+    position: float | None
+    penalty: float | None
+    keep: tuple[str, ...]
 
 
 class Decision(_Out):
