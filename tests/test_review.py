@@ -387,6 +387,43 @@ def test_reproduce_re_runs_a_repair_with_keeps_and_a_penalty(tiny: mm.Problem, o
     assert reproduce(record, changed).identical
 
 
+def test_an_override_on_a_repaired_plan_re_solves_as_the_repair(
+    repaired: tuple[mm.Problem, mm.Result],
+) -> None:
+    # Regression (guide review): the override re-solved the round afresh, and A1 and A4, whom it does
+    # not name, lost their places.
+    changed, after = repaired
+    same = pin("A3", supervisor="H3")  # where the repair placed A3: involves nobody else
+    outcome = solve_with_overrides(changed, [same], base=after, options=OPTS)
+    assert outcome.ok
+    assert outcome.result is not None
+    assert _plan(outcome.result) == _plan(after)
+    assert outcome.result.decision.repair is not None
+    assert [c.worse for c in outcome.costs[0].changes] == [False] * len(outcome.costs[0].changes)
+    record = approve(changed, after, "O-7", overrides=[same], options=OPTS)
+    assert {a.applicant: a.supervisor for a in record.decision.assignments} == _plan(after)
+    verify_approval(changed, after, record)
+    assert reproduce(record, changed).identical
+    # An override that moves someone costs the move (level `moved`), and nobody else moves.
+    leave = forbid("A1", supervisor="H2")
+    moved = solve_with_overrides(changed, [leave], base=after, options=OPTS)
+    assert moved.result is not None
+    assert {a for a, s in _plan(after).items() if _plan(moved.result).get(a) != s} == {"A1"}
+    assert "moved" in moved.costs[0].worse
+
+
+def test_an_override_against_a_repairs_keep_is_a_conflict(tiny: mm.Problem, optimum: mm.Result) -> None:
+    kept = optimum.assignments[0]
+    after = mm.reoptimise(tiny, optimum, keep=[kept.applicant], options=OPTS)
+    for clash in (pin(kept.applicant, unit="Vux" if kept.unit == "BoU" else "BoU"),
+                  forbid(kept.applicant, supervisor=kept.supervisor)):  # fmt: skip
+        outcome = solve_with_overrides(tiny, [clash], base=after, options=OPTS)
+        assert outcome.conflict is not None
+        assert outcome.conflict.overrides == (0,)
+        assert "the repair keeps" in outcome.conflict.message
+    assert solve_with_overrides(tiny, [pin(kept.applicant, supervisor=kept.supervisor)], base=after).ok
+
+
 def test_reproduce_detects_a_changed_input(tiny: mm.Problem, optimum: mm.Result) -> None:
     record = audit_record(tiny, optimum, options=OPTS)
     data = tiny.model_dump(mode="json")

@@ -143,6 +143,28 @@ def test_an_approved_repair_reproduces(work: Path) -> None:
     assert "byte-identical" in out
 
 
+def test_an_override_on_a_repaired_plan_moves_nobody_else(work: Path) -> None:
+    # Regression (guide review): approve --overrides re-solved afresh and moved students it did not name.
+    changed, repaired = _repaired(work)
+    before = mm.load_result(repaired).placement_of
+    overrides = work / "overrides.json"
+    code, out, _ = run(
+        "override", overrides, "--problem", changed, "--result", repaired, "--forbid", "VT26-10",
+        "--supervisor", "H-AF-2", "--reason", "declared relation", "--official", "HR-042",
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    assert "people moved 2 -> 3" in out
+    code, out, _ = run(
+        "approve", changed, repaired, "--official", "HR-007", "--overrides", overrides,
+        "-o", work / "approved.json", "--result-output", work / "approved-result.json",
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    after = mm.load_result(work / "approved-result.json").placement_of
+    assert {a for a in before if a not in after or after[a].supervisor != before[a].supervisor} == {"VT26-10"}
+    code, out, _ = run("reproduce", work / "approved.json")
+    assert code == EXIT_OK, out
+
+
 def test_override_usage_errors(work: Path) -> None:
     problem = work / "problem.json"
     code, _, err = run("override", work / "o.json", "--problem", problem, "--pin", "VT26-13", "--unit", "sdt-af")

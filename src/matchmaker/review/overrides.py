@@ -30,7 +30,8 @@ from matchmaker.errors import ProblemValidationError, ValidationIssue
 from matchmaker.explanations.types import InfeasibilityExplanation, LevelChange
 from matchmaker.models import Id, Label, Problem
 from matchmaker.options import SolveOptions
-from matchmaker.result import Decision, LevelValue, Result, Status
+from matchmaker.repair import repair_basis, repeat_repair
+from matchmaker.result import Decision, LevelValue, RepairBasis, Result, Status
 from matchmaker.solve import solve
 
 __all__ = [
@@ -206,7 +207,7 @@ def _conflict_of(
 
     opts = (options or SolveOptions()).model_copy(update={"workers": 1})
     explanation = explain_infeasibility(problem, options=opts)
-    if explanation is None:  # pragma: no cover - only called when the round has no plan
+    if explanation is None:  # the round has a plan: what clashes is the repair's (its keeps, its moves)
         return OverrideConflict(overrides=tuple(range(len(overrides))), message=message)
     named = {item.record for item in explanation.core if item.kind in ("pin", "conflict")}
     involved = tuple(i for i, o in enumerate(overrides) if o.applicant in named)
@@ -228,7 +229,11 @@ def solve_with_overrides(
     Args:
         problem: the round, without the overrides.
         overrides: the officials' overrides, each with a reason.
-        base: the optimum without overrides (solved if not given); the costs are measured from it.
+        base: the optimum without overrides (solved if not given); the costs are measured from it. A
+            repaired result (:func:`matchmaker.reoptimise`) is overridden as the repair it is: every
+            re-solve is the same repair (previous plan, position or penalty, keeps) with the
+            overrides, so nobody the overrides do not name moves without need; an override that
+            moves an applicant the repair keeps is a conflict.
         options: solve options for every re-solve.
         costs: also solve once per override alone for its own cost (``False`` skips those solves).
 
@@ -251,8 +256,26 @@ def solve_with_overrides(
             costs=(),
             conflict=OverrideConflict(overrides=tuple(involved), message=message),
         )
+    basis = repair_basis(base) if base is not None else None
+    if basis is not None:
+        kept = _kept_clashes(basis, overrides)
+        if kept:
+            return OverrideOutcome(
+                overrides=overrides,
+                result=None,
+                total=(),
+                costs=(),
+                conflict=OverrideConflict(
+                    overrides=tuple(i for i, _ in kept), message="; ".join(message for _, message in kept)
+                ),
+            )
+
+    def resolve(changed: Problem) -> Result:
+        """A fresh solve, or (overriding a repaired plan) the same repair with the overrides."""
+        return solve(changed, options) if basis is None else repeat_repair(changed, basis, options=options)
+
     base = base if base is not None else solve(problem, options)
-    result = solve(changed, options)
+    result = resolve(changed)
     if not result.status.has_plan:
         return OverrideOutcome(
             overrides=overrides,
@@ -266,12 +289,33 @@ def solve_with_overrides(
     if costs and base.status.has_plan:
         for o in overrides:
             alone = total if len(overrides) == 1 else None
-            single = result if len(overrides) == 1 else solve(apply_overrides(problem, [o]), options)
+            single = result if len(overrides) == 1 else resolve(apply_overrides(problem, [o]))
             changes = alone if alone is not None else level_difference(base.decision, single.decision)
             each.append(
                 OverrideCost(override=o, status=single.status, changes=changes if single.status.has_plan else ())
             )
     return OverrideOutcome(overrides=overrides, result=result, total=total, costs=tuple(each), conflict=None)
+
+
+def _kept_clashes(basis: RepairBasis, overrides: Sequence[Override]) -> list[tuple[int, str]]:
+    """The overrides that would move an applicant the repair keeps (a hard keep holds them at their
+    previous supervisor), each with a message."""
+    previous = {p.applicant: p for p in basis.previous}
+    out = []
+    for i, o in enumerate(overrides):
+        p = previous.get(o.applicant)
+        if p is None or o.applicant not in basis.keep:
+            continue
+        here = o.supervisor == p.supervisor or (o.supervisor is None and o.unit == p.unit)
+        if (o.action == "pin") != here or (o.action == "forbid" and o.unit == p.unit):
+            out.append(
+                (
+                    i,
+                    f"overrides[{i}] ({o.describe()}): the repair keeps applicant {o.applicant!r} with "
+                    f"supervisor {p.supervisor!r} (a hard keep)",
+                )
+            )
+    return out
 
 
 def _indices(location: str) -> list[str]:
