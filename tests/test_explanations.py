@@ -274,3 +274,44 @@ def test_what_if_cost_is_the_difference_of_two_optima() -> None:
     for lv in forced.decision.objective:
         if lv.name in after:
             assert after[lv.name] == lv.value, lv.name
+
+
+def _tiny_repaired() -> tuple[mm.Problem, mm.Result, mm.Result]:
+    """The base round solved, then the lottery drawn again (seed 2, which a fresh solve answers by
+    placing A2 instead of A1 or A4) and repaired: nobody moves, A2 stays unplaced."""
+    _, before = solved(base_round())
+    data = base_round()
+    data["policy"] = {"lottery_seed": 2}
+    changed = mm.Problem.model_validate(data)
+    after = mm.reoptimise(changed, before, options=mm.SolveOptions(workers=1))
+    assert {a.applicant for a in after.assignments} == {a.applicant for a in before.assignments} == {"A1", "A3", "A4"}
+    assert "A2" in {a.applicant for a in mm.solve(changed).assignments}
+    return changed, before, after
+
+
+def test_a_repaired_result_is_explained_with_its_disruption_level() -> None:
+    # Regression (guide review): "equally good on every level; the lottery decided", although giving A2
+    # the place would move someone of the previous plan, which the repair counts before fit and lottery.
+    changed, _, after = _tiny_repaired()
+    e = mm.explain(changed, after, "A2")
+    (bou,) = e.options
+    assert bou.outcome == "full"
+    assert bou.what_if is not None
+    assert bou.what_if.first_worse == "moved"
+    assert "people moved 0 -> 1" in e.text("en")
+    assert "flyttade personer 0 -> 1" in e.text("sv")
+    assert "lottery" not in e.text("en")
+
+
+def test_a_repaired_result_with_a_penalty_or_keeps_is_explained_as_that_repair() -> None:
+    changed, before, _ = _tiny_repaired()
+    paid = mm.reoptimise(changed, before, penalty=0.3, options=mm.SolveOptions(workers=1))
+    (bou,) = mm.explain(changed, paid, "A2").options
+    assert bou.what_if is not None
+    assert bou.what_if.first_worse == "total_fit_less_moves"
+    assert "the total fit less the penalty for moves 2.5500 -> 2.2500" in mm.explain(changed, paid, "A2").text("en")
+    kept = mm.reoptimise(changed, before, keep=["A1"], options=mm.SolveOptions(workers=1))
+    a1 = mm.explain(changed, kept, "A1")
+    assert a1.kept
+    assert "The repair keeps this placement from the previous plan." in a1.text("en")
+    assert "Omplaneringen behåller placeringen från den tidigare planen." in a1.text("sv")

@@ -99,6 +99,10 @@ def level_label(name: str, lang: Lang) -> str:
         "lowest_fill_rate_ppm": ("the lowest municipality fill rate", "den lägsta fyllnadsgraden bland kommunerna"),
         "lowest_fit_per_place": ("the lowest fit per offered place", "den lägsta matchningen per erbjuden plats"),
         "total_fit": ("the total fit", "den totala matchningen"),
+        "total_fit_less_moves": (
+            "the total fit less the penalty for moves",
+            "den totala matchningen minus avdraget för flyttar",
+        ),
         "worst_rank": ("the worst rank", "den sämsta rangplatsen"),
         "rank_sum": ("the sum of ranks", "summan av rangplatserna"),
         "lottery": ("the lottery", "lottningen"),
@@ -109,7 +113,7 @@ def level_label(name: str, lang: Lang) -> str:
 
 
 def _value(name: str, value: int) -> str:
-    if name in ("total_fit", "lowest_fit_per_place"):
+    if name in ("total_fit", "total_fit_less_moves", "lowest_fit_per_place"):
         return f"{value / 10_000:.4f}"
     if name == "lowest_fill_rate_ppm":
         return f"{value / 10_000:.2f} %"
@@ -201,6 +205,12 @@ def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
             )
         if e.pinned:
             lines.append("Placeringen är låst av samordnaren." if sv else "The placement is pinned by the coordinator.")
+        elif e.kept:
+            lines.append(
+                "Omplaneringen behåller placeringen från den tidigare planen."
+                if sv
+                else "The repair keeps this placement from the previous plan."
+            )
         elif not e.options:
             lines.append(
                 "Det finns inget alternativ som den sökande rangordnat högre."

@@ -96,12 +96,14 @@ class OptionReason(_Out):
 class ApplicantExplanation(_Out):
     """Why an applicant got what they got: the placement (or the unplaced reason), and a reason for
     every unit they wanted more (placed) or wanted at all (unplaced). For an unplaced applicant,
-    ``cheapest`` is the option whose what-if costs least."""
+    ``cheapest`` is the option whose what-if costs least. ``kept``: a repair holds the placement from
+    the previous plan (a hard keep), so no other option is explained."""
 
     applicant: str
     placed: Assignment | None
     unplaced: Unplaced | None
     pinned: bool
+    kept: bool = False
     options: tuple[OptionReason, ...]
     cheapest: OptionReason | None = None
 
