@@ -315,3 +315,47 @@ def test_a_repaired_result_with_a_penalty_or_keeps_is_explained_as_that_repair()
     assert a1.kept
     assert "The repair keeps this placement from the previous plan." in a1.text("en")
     assert "Omplaneringen behåller placeringen från den tidigare planen." in a1.text("sv")
+
+
+def _balanced_round(mode: str) -> tuple[mm.Problem, mm.Result]:
+    """Two municipalities, two places each. S1 and S2 want a-bou (S1 only as a second choice, after a
+    unit it has a conflict with), S3 wants b-bou. The balance rule lets A fill only as much as B: one
+    place each, so a-bou keeps a free place and S1 is not placed."""
+    return solved(
+        {
+            "policy": {"balance": {"mode": mode}},
+            "municipalities": [{"id": "A"}, {"id": "B"}],
+            "units": [
+                {"id": "a-bou", "municipality": "A", "area": "Barn och ungdom", "max_places": 2},
+                {"id": "b-bou", "municipality": "B", "area": "Barn och ungdom", "max_places": 2},
+            ],
+            "supervisors": [
+                {"id": "HA1", "unit": "a-bou", "capacity": 2},
+                {"id": "HB1", "unit": "b-bou", "capacity": 2},
+            ],
+            "applicants": [
+                {"id": "S1", "ranking": {"units": {"b-bou": 1, "a-bou": 2}}, "conflicts": {"units": ["b-bou"]}},
+                {"id": "S2", "ranking": {"units": {"a-bou": 1, "b-bou": 2}}},
+                {"id": "S3", "ranking": {"units": {"b-bou": 1}}},
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize("mode", ["within", "ratio"])
+def test_the_balance_rule_is_named_when_it_keeps_a_free_place_closed(mode: str) -> None:
+    # Regression (guide review): "a-bou was full (its places)", although a-bou had a free place.
+    p, r = _balanced_round(mode)
+    assert [a.applicant for a in r.assignments] == ["S2", "S3"]
+    e = mm.explain(p, r, "S1")
+    a_bou = next(o for o in e.options if o.unit == "a-bou")
+    assert a_bou.outcome == "full"
+    assert a_bou.full == ("balance",)
+    en, sv = e.text("en"), e.text("sv")
+    assert "was full" not in en
+    assert "a-bou (choice 2) has a free place, but the balance rule between municipalities keeps it closed" in en
+    assert "a-bou (val 2) har en ledig plats, men regeln om balans mellan kommunerna håller den stängd" in sv
+    # Without the rule the place is simply taken.
+    data = p.model_dump(mode="json")
+    data["policy"]["balance"] = None
+    assert "S1" in mm.solve(mm.Problem.model_validate(data)).placement_of

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
 
 from matchmaker.build import ConstraintPiece, ObjectivePiece, build_model
 from matchmaker.errors import InputError, ResultMismatchError, ValidationIssue
 from matchmaker.explanations.types import ApplicantExplanation, LevelChange, Move, OptionReason, WhatIf
-from matchmaker.models import Problem
+from matchmaker.metrics import offered_places
+from matchmaker.models import Balance, Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import TotalFit, default_constraints, default_objectives
+from matchmaker.pieces.balance import MAX_DENOMINATOR
 from matchmaker.pieces.change import Disruption, Force, MovePenalty
 from matchmaker.repair import EXPLAIN_POSITION, REPAIR_POSITION, plan_of, repair_basis
 from matchmaker.result import LevelValue, RepairBasis, Result
@@ -148,6 +151,37 @@ def _repair_pieces(problem: Problem, basis: RepairBasis | None) -> tuple[list[Co
     return constraints, objectives
 
 
+def _balance_closes(problem: Problem, result: Result, applicant: str, unit: str) -> bool:
+    """Whether the municipality balance rule (``policy.balance``, mode ``within`` or ``ratio``) forbids
+    taking a place in ``unit``: the plan keeps the rule, and with ``applicant`` in ``unit`` (moved from
+    their placement, if any) it would not. The same rule as :mod:`matchmaker.pieces.balance`."""
+    balance = problem.policy.balance
+    if balance is None or balance.mode == "maximin":
+        return False
+    offered = {m: o for m, o in offered_places(problem).items() if o > 0}
+    if len(offered) < 2:
+        return False
+    counts = Counter(a.municipality for a in result.assignments)
+    if not _balanced(balance, offered, counts):
+        return False  # pragma: no cover - a plan always keeps its hard rules
+    moved = Counter(counts)
+    moved[problem.unit_by_id[unit].municipality] += 1
+    placed = result.placement_of.get(applicant)
+    if placed is not None:
+        moved[placed.municipality] -= 1
+    return not _balanced(balance, offered, moved)
+
+
+def _balanced(balance: Balance, offered: Mapping[str, int], placed: Counter[str]) -> bool:
+    rate = {m: Fraction(placed[m], o) for m, o in offered.items()}
+    if balance.mode == "within":
+        tolerance = Fraction(balance.tolerance).limit_denominator(MAX_DENOMINATOR)
+        return max(rate.values()) - min(rate.values()) <= tolerance
+    ratio = Fraction(balance.ratio).limit_denominator(MAX_DENOMINATOR)
+    overall = Fraction(sum(placed.values()), sum(offered.values()))
+    return all(r >= ratio * overall for r in rate.values())
+
+
 def _full(problem: Problem, result: Result, unit: str, sups: Iterable[str]) -> tuple[str, ...]:
     plan = result.assignments
     u = problem.unit_by_id[unit]
@@ -222,11 +256,14 @@ def explain(
             reasons.append(OptionReason(**common, outcome="rule", rule=rule))
             continue
         w = what_if(problem, result, applicant, unit, scores=sc, options=options)
+        full = _full(problem, result, unit, usable)
+        if not full and _balance_closes(problem, result, applicant, unit):
+            full = ("balance",)  # a free place, which the balance rule keeps closed
         if not w.status.has_plan:
-            reasons.append(OptionReason(**common, outcome="infeasible", what_if=w))
+            reasons.append(OptionReason(**common, outcome="infeasible", full=full, what_if=w))
             continue
         outcome = "full" if w.first_worse is not None else "lottery"
-        reasons.append(OptionReason(**common, outcome=outcome, full=_full(problem, result, unit, usable), what_if=w))
+        reasons.append(OptionReason(**common, outcome=outcome, full=full, what_if=w))
     cheapest = None
     if placed is None:
         feasible = [o for o in reasons if o.what_if is not None and o.what_if.status.has_plan]

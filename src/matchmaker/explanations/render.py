@@ -153,6 +153,11 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
         if o.outcome == "rule":
             return f"{head} gick inte: {RULE_TEXT['sv'][o.rule or '']}."
         if o.outcome == "infeasible":
+            if "balance" in o.full:
+                return (
+                    f"{head} gick inte: enheten har en ledig plats, men regeln om balans mellan kommunerna "
+                    "håller den stängd, och ingen plan inom regeln kan placera den sökande där."
+                )
             return (
                 f"{head} gick inte: ingen plan kan placera den sökande där "
                 "(låsningar, miniminivåer eller kapacitet hindrar det)."
@@ -161,16 +166,27 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
         assert w is not None
         if o.outcome == "lottery":
             return f"{head}: en plan med den placeringen är lika bra på alla nivåer; den seedade lottningen avgjorde."
-        full = " och ".join(_FULL["sv"][f] for f in o.full) or "platserna"
         worse = next(c for c in w.changes if c.name == w.first_worse)
-        return (
-            f"{head} var full ({full}); att placera den sökande där skulle göra planen sämre: "
-            f"{change_text(worse, lang)}, {moves_text(w.moves, lang, names)}."
-        )
+        cost = f"att placera den sökande där skulle göra planen sämre: {change_text(worse, lang)}"
+        if "balance" in o.full:
+            return (
+                f"{head} har en ledig plats, men regeln om balans mellan kommunerna håller den stängd "
+                f"(kommunens fyllnadsgrad skulle komma i obalans mot de andra kommunernas); {cost}, "
+                f"{moves_text(w.moves, lang, names)}."
+            )
+        if not o.full:
+            return f"{head}: {cost}, {moves_text(w.moves, lang, names)}."
+        full = " och ".join(_FULL["sv"][f] for f in o.full)
+        return f"{head} var full ({full}); {cost}, {moves_text(w.moves, lang, names)}."
     head = f"{unit} (choice {o.rank})"
     if o.outcome == "rule":
         return f"{head} was not possible: {RULE_TEXT['en'][o.rule or '']}."
     if o.outcome == "infeasible":
+        if "balance" in o.full:
+            return (
+                f"{head} was not possible: it has a free place, but the balance rule between municipalities "
+                "keeps it closed, and no plan within the rule can place the applicant there."
+            )
         return (
             f"{head} was not possible: no plan can place the applicant there "
             "(pins, minimums or capacities rule it out)."
@@ -179,12 +195,18 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
     assert w is not None
     if o.outcome == "lottery":
         return f"{head}: a plan with that placement is equally good on every level; the seeded lottery decided."
-    full = " and ".join(_FULL["en"][f] for f in o.full) or "its places"
     worse = next(c for c in w.changes if c.name == w.first_worse)
-    return (
-        f"{head} was full ({full}); placing the applicant there would make the plan worse: "
-        f"{change_text(worse, lang)}, {moves_text(w.moves, lang, names)}."
-    )
+    cost = f"placing the applicant there would make the plan worse: {change_text(worse, lang)}"
+    if "balance" in o.full:
+        return (
+            f"{head} has a free place, but the balance rule between municipalities keeps it closed (taking it "
+            f"would put the municipality's fill rate out of balance with the others'); {cost}, "
+            f"{moves_text(w.moves, lang, names)}."
+        )
+    if not o.full:
+        return f"{head}: {cost}, {moves_text(w.moves, lang, names)}."
+    full = " and ".join(_FULL["en"][f] for f in o.full)
+    return f"{head} was full ({full}); {cost}, {moves_text(w.moves, lang, names)}."
 
 
 def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
