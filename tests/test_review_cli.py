@@ -165,6 +165,44 @@ def test_an_override_on_a_repaired_plan_moves_nobody_else(work: Path) -> None:
     assert code == EXIT_OK, out
 
 
+def test_an_infeasible_repair_prints_its_explanation_and_no_diff(work: Path) -> None:
+    # Regression (guide review): "9 moved (of whom 9 now unplaced)", a diff against no plan at all.
+    changed, _ = _repaired(work)
+    code, out, _ = run("repair", changed, "--previous", work / "before.json", "--keep", "VT26-06")
+    assert code == EXIT_NO_PLAN
+    assert "the repair is infeasible" in out
+    assert "applicant 'VT26-06' keeps the place at supervisor 'H-BOU-1'" in out
+    assert "moved (of whom" not in out
+    assert "now unplaced" not in out
+    assert "newly unplaced" not in out
+
+
+def test_repaired_and_overridden_results_can_be_explained(work: Path) -> None:
+    # Regression (guide review): "solved for a different problem" without --problem.
+    changed, repaired = _repaired(work)
+    code, out, err = run("explain", repaired, "VT26-13")
+    assert code == EXIT_OK, err
+    assert "Applicant VT26-13" in out
+    overrides = work / "overrides.json"
+    code, out, _ = run(
+        "override", overrides, "--problem", changed, "--result", repaired, "--pin", "VT26-13", "--unit",
+        "sdt-af", "--reason", "continues there", "--official", "HR-042",
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    approved = work / "approved-result.json"
+    code, out, _ = run(
+        "approve", changed, repaired, "--official", "HR-007", "--overrides", overrides,
+        "-o", work / "approved.json", "--result-output", approved,
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    code, out, err = run("explain", approved, "VT26-13")
+    assert code == EXIT_BAD_INPUT
+    assert "--overrides" in err
+    code, out, err = run("explain", approved, "VT26-13", "--overrides", overrides)
+    assert code == EXIT_OK, err
+    assert "The placement is pinned by the coordinator." in out
+
+
 def test_override_usage_errors(work: Path) -> None:
     problem = work / "problem.json"
     code, _, err = run("override", work / "o.json", "--problem", problem, "--pin", "VT26-13", "--unit", "sdt-af")
