@@ -359,3 +359,22 @@ def test_the_balance_rule_is_named_when_it_keeps_a_free_place_closed(mode: str) 
     data = p.model_dump(mode="json")
     data["policy"]["balance"] = None
     assert "S1" in mm.solve(mm.Problem.model_validate(data)).placement_of
+
+
+def test_counts_of_one_read_as_one() -> None:
+    # Regression (guide review): "These 1 constraints", "1 places", "1 applicants wish for it".
+    from matchmaker.explanations.types import CoreItem, Diagnostics, InfeasibilityExplanation, SupplyDemand
+
+    core = InfeasibilityExplanation(
+        core=(CoreItem(kind="unit_max", record="BoU", params={"unit": "BoU", "bound": 1}),), relaxation=(), slack=None
+    )
+    assert "This constraint cannot hold:" in core.text("en")
+    assert "Detta villkor kan inte gälla:" in core.text("sv")
+    assert "These 1" not in core.text("en")
+    assert "Dessa 1" not in core.text("sv")
+    one = SupplyDemand(scope="area", name="Vux", places=1, supervisor_capacity=1, wishing=1, acceptable=1)
+    d = Diagnostics(supply=(one,), findings=())
+    assert "- Vux: 1 place, supervisor capacity 1, 1 applicant wishes for it, 1 can be placed there." in d.text("en")
+    assert "- Vux: 1 plats, handledarkapacitet 1, 1 sökande önskar det, 1 kan placeras där." in d.text("sv")
+    two = one.model_copy(update={"places": 2, "wishing": 2})
+    assert "2 places, supervisor capacity 1, 2 applicants wish for it" in Diagnostics(supply=(two,), findings=()).text()

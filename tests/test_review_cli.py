@@ -195,6 +195,7 @@ def test_repaired_and_overridden_results_can_be_explained(work: Path) -> None:
         "-o", work / "approved.json", "--result-output", approved,
     )  # fmt: skip
     assert code == EXIT_OK, out
+    assert "with 1 override:" in out
     code, out, err = run("explain", approved, "VT26-13")
     assert code == EXIT_BAD_INPUT
     assert "--overrides" in err

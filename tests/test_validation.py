@@ -95,7 +95,7 @@ def test_minimum_above_maximum() -> None:
 def test_unit_minimum_above_supervisor_capacity() -> None:
     data = variant(units__1__min_places=2)
     msg = errors_of(data)
-    assert "units['Vux'].min_places: the minimum (2) is above the 1 places its supervisors can take together" in msg
+    assert "units['Vux'].min_places: the minimum (2) is above the 1 place its supervisors can take together" in msg
 
 
 def test_municipality_minimum_above_units() -> None:

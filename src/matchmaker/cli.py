@@ -35,6 +35,7 @@ from matchmaker._console import (
     say,
     solve_interruptibly,
 )
+from matchmaker._text import plural
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, MissingExtraError, SolverError
 from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
@@ -398,9 +399,10 @@ def validate_cmd(problem_path: Path) -> None:
     problem = _load(problem_path)
     places = sum(u.max_places for u in problem.units)
     say(
-        f"{problem_path}: valid. {len(problem.applicants)} applicants, {len(problem.municipalities)} "
-        f"municipalities, {len(problem.units)} units, {len(problem.supervisors)} supervisors, "
-        f"{places} places (sum of unit maximums)."
+        f"{problem_path}: valid. {plural(len(problem.applicants), 'applicant')}, "
+        f"{plural(len(problem.municipalities), 'municipality', 'municipalities')}, "
+        f"{plural(len(problem.units), 'unit')}, "
+        f"{plural(len(problem.supervisors), 'supervisor')}, {plural(places, 'place')} (sum of unit maximums)."
     )
 
 
@@ -452,7 +454,7 @@ def pseudonymise_cmd(roster: Path, secret_path: Path, output: Path, key_path: Pa
     _run(lambda: save_problem(problem, output, lang=lang))
     _run(lambda: save_key(key, key_path, lang=lang))
     say(
-        f"{len(problem.applicants)} applicants pseudonymised: problem written to {output}, "
+        f"{plural(len(problem.applicants), 'applicant')} pseudonymised: problem written to {output}, "
         f"key written to {key_path} (readable by you only; keep it apart from the problem)"
     )
 
@@ -525,8 +527,8 @@ def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | 
             click.echo(f"popular: no plan is preferred by more applicants (best margin {verdict.margin})")
         else:
             click.echo(
-                f"not popular: another plan is preferred by {verdict.prefer_other} applicants and this one by "
-                f"{verdict.prefer_this} (margin {verdict.margin})"
+                f"not popular: another plan is preferred by {plural(verdict.prefer_other, 'applicant')} and this "
+                f"one by {verdict.prefer_this} (margin {verdict.margin})"
             )
         if not verdict.popular:
             sys.exit(EXIT_NO_PLAN)

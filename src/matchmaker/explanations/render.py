@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from matchmaker._text import plural
 from matchmaker.explanations.types import (
     ApplicantExplanation,
     CoreItem,
@@ -394,7 +395,9 @@ def render_infeasibility(e: InfeasibilityExplanation, lang: Lang, names: Names) 
     lines = ["Ingen plan uppfyller alla villkor." if sv else "No plan satisfies every constraint."]
     if e.core:
         n = len(e.core)
-        if sv:
+        if n == 1:
+            lines.append("Detta villkor kan inte gälla:" if sv else "This constraint cannot hold:")
+        elif sv:
             lines.append(f"Dessa {n} villkor kan inte gälla samtidigt, och vart och ett behövs för konflikten:")
         else:
             lines.append(f"These {n} constraints cannot all hold together, and each one is needed for the clash:")
@@ -416,13 +419,14 @@ def render_diagnostics(d: Diagnostics, lang: Lang, names: Names) -> str:
         name = _n(names, s.name)
         if sv:
             lines.append(
-                f"- {name}: {s.places} platser, handledarkapacitet {s.supervisor_capacity}, "
+                f"- {name}: {plural(s.places, 'plats', 'platser')}, handledarkapacitet {s.supervisor_capacity}, "
                 f"{s.wishing} sökande önskar det, {s.acceptable} kan placeras där."
             )
         else:
             lines.append(
-                f"- {name}: {s.places} places, supervisor capacity {s.supervisor_capacity}, "
-                f"{s.wishing} applicants wish for it, {s.acceptable} can be placed there."
+                f"- {name}: {plural(s.places, 'place')}, supervisor capacity {s.supervisor_capacity}, "
+                f"{plural(s.wishing, 'applicant wishes', 'applicants wish')} for it, {s.acceptable} can be placed "
+                "there."
             )
     for f in d.findings:
         lines.append("- " + _finding(f.code, f.records, f.params, lang, names))
@@ -445,8 +449,8 @@ def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], la
                 f"där och kapaciteten är {p['capacity']}."
             )
         return (
-            f"{who} needs at least {_students(p['minimum'], lang)}, but only {p['applicants']} applicants can be "
-            f"placed there and the capacity is {p['capacity']}."
+            f"{who} needs at least {_students(p['minimum'], lang)}, but only "
+            f"{plural(int(p['applicants']), 'applicant')} can be placed there and the capacity is {p['capacity']}."
         )
     if code == "idle_supervisor":
         why = str(p["why"])
@@ -458,8 +462,9 @@ def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], la
         return f"Handledare {who} {reason[1]}." if sv else f"Supervisor {who} {reason[0]}."
     if code == "pins_over_capacity":
         if sv:
-            return f"{who} har {p['pins']} låsta placeringar men kapacitet {p['capacity']}."
-        return f"{who} has {p['pins']} pinned placements but a capacity of {p['capacity']}."
+            pins = plural(int(p["pins"]), "låst placering", "låsta placeringar")
+            return f"{who} har {pins} men kapacitet {p['capacity']}."
+        return f"{who} has {plural(int(p['pins']), 'pinned placement')} but a capacity of {p['capacity']}."
     if code == "pin_without_place":
         if sv:
             return f"Låsningen av sökande {who} kan inte uppfyllas: platsen saknar kapacitet."

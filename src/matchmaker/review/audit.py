@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from matchmaker._text import plural
 from matchmaker.canonical import canonical_bytes, canonical_problem
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, ResultMismatchError
@@ -301,7 +302,7 @@ def _decision_changes(before: Decision, after: Decision) -> str:
     if moved:
         shown = ", ".join(f"{a} {was.get(a) or '-'} -> {now.get(a) or '-'}" for a in moved[:10])
         more = f" and {len(moved) - 10} more" if len(moved) > 10 else ""
-        parts.append(f"{len(moved)} placements differ: {shown}{more}")
+        parts.append(f"{plural(len(moved), 'placement differs', 'placements differ')}: {shown}{more}")
     if before.input_fingerprint != after.input_fingerprint and not parts:
         parts.append("the input fingerprint recorded in the decision differs")
     return "; ".join(parts) or "the bytes differ (same placements and levels; a message or metric differs)"

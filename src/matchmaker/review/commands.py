@@ -11,6 +11,7 @@ from typing import Literal
 
 import click
 
+from matchmaker._text import plural
 from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, _fail, _load, _run
 from matchmaker.errors import MatchmakerError, ResultMismatchError
 from matchmaker.explanations.render import display_names
@@ -165,7 +166,7 @@ def approve_cmd(
     if result_output is not None:
         result = recommendation.model_copy(update={"decision": record.decision})
         _run(lambda: save_result(result, result_output, protect=(problem_path, result_path)))
-    with_ = f" with {len(overrides)} overrides" if overrides else ""
+    with_ = f" with {plural(len(overrides), 'override')}" if overrides else ""
     click.echo(f"approved by {official}{with_}: {record.output_fingerprint}")
     click.echo(f"recommendation {record.recommendation_fingerprint}")
     click.echo(f"approved plan written to {output}")
