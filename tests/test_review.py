@@ -584,3 +584,32 @@ def test_overrides_meet_the_rounds_own_pins(tiny: mm.Problem) -> None:
     assert outcome.conflict is not None
     assert outcome.conflict.overrides == (1,)
     assert "conflicts forbid" in outcome.conflict.message
+
+
+def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) -> None:
+    # Regression (guide review): the Swedish conflict was half English and named the internal `pins[0]`.
+    from matchmaker.review.render import render_overrides
+
+    data = tiny.model_dump(mode="json")
+    data["units"][1]["requirements"] = ["körkort"]
+    licensed = mm.Problem.model_validate(data)
+    outcome = solve_with_overrides(licensed, [pin("A1", unit="Vux")], costs=False)
+    assert outcome.conflict is not None
+    assert outcome.conflict.overrides == (0,)
+    sv = render_overrides(outcome, "sv", {"Vux": "Vuxenenhet (Vux)"})
+    assert "Åsidosättande [0] kan inte gälla:" in sv
+    assert "- [0] lås A1 -> Vuxenenhet (Vux): enheten kräver en behörighet som den sökande inte har angett" in sv
+    en = render_overrides(outcome, "en", {})
+    assert "Override [0] cannot hold:" in en
+    assert "- [0] pin A1 -> Vux: the unit requires a qualification the applicant has not stated" in en
+    for text in (sv, en, outcome.conflict.message):
+        assert "pins[" not in text
+        assert "overrides[" not in text
+    two = solve_with_overrides(tiny, [pin("A1", supervisor="H1"), forbid("A1", supervisor="H1")], costs=False)
+    sv = render_overrides(two, "sv", {})
+    assert "Åsidosättandena [0] och [1] kan inte gälla samtidigt:" in sv
+    assert "- [1] förbjud A1 -> handledare H1: förbjuder paret som [0] låser" in sv
+    core = solve_with_overrides(tiny, [pin("A1", supervisor="H3"), pin("A3", supervisor="H3")], costs=False)
+    sv = render_overrides(core, "sv", {})
+    assert "Ingen plan uppfyller alla villkor." in sv
+    assert "takes at most" not in sv

@@ -81,7 +81,8 @@ def test_override_approve_audit_reproduce(work: Path) -> None:
         "--reason", "r", "--official", "HR-042",
     )  # fmt: skip
     assert code == EXIT_NO_PLAN
-    assert "cannot all hold" in out
+    assert "Override [2] cannot hold:" in out
+    assert "- [2] pin VT26-03 -> Vuxenenheten (sdt-vux): the unit requires a qualification" in out
     assert "not added" in err
     assert len(json.loads(overrides.read_text(encoding="utf-8"))["overrides"]) == 2
 
