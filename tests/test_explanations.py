@@ -51,7 +51,8 @@ def test_equal_candidates_are_told_the_lottery_decided() -> None:
     assert all(not c.worse for c in bou.what_if.changes)
     assert len(bou.what_if.moves) == 1  # someone else leaves BoU
     assert "lottery decided" in e.text("en")
-    assert "lottningen avgjorde" in e.text("sv")
+    assert "lottningen (med fast frö) avgjorde" in e.text("sv")
+    assert "seedade" not in e.text("sv")
     assert e.cheapest is not None
 
 

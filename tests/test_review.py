@@ -613,3 +613,20 @@ def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) 
     sv = render_overrides(core, "sv", {})
     assert "Ingen plan uppfyller alla villkor." in sv
     assert "takes at most" not in sv
+
+
+def test_a_lottery_difference_reads_in_natural_swedish(tiny: mm.Problem, optimum: mm.Result) -> None:
+    from matchmaker.review.render import render_difference
+
+    out = next(u.applicant for u in optimum.unplaced)  # one of A1, A2, A4 lost the BoU lottery
+    placed = next(a for a in optimum.assignments if a.unit == "BoU")
+    entries = {a.applicant: a.supervisor for a in optimum.assignments if a.applicant != placed.applicant}
+    plan = Plan.model_validate(
+        {"entries": [{"applicant": a, "supervisor": s} for a, s in {**entries, out: placed.supervisor}.items()]}
+    )
+    evaluation = evaluate_plan(tiny, plan, optimum=optimum)
+    lottery = [d for d in evaluation.differences if d.outcome == "lottery"]
+    assert lottery
+    sv = render_difference(lottery[0], "sv", {})
+    assert "lottningen (med fast frö) avgjorde" in sv
+    assert "seedade" not in sv

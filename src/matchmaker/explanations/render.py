@@ -166,7 +166,9 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
         w = o.what_if
         assert w is not None
         if o.outcome == "lottery":
-            return f"{head}: en plan med den placeringen är lika bra på alla nivåer; den seedade lottningen avgjorde."
+            return (
+                f"{head}: en plan med den placeringen är lika bra på alla nivåer; lottningen (med fast frö) avgjorde."
+            )
         worse = next(c for c in w.changes if c.name == w.first_worse)
         cost = f"att placera den sökande där skulle göra planen sämre: {change_text(worse, lang)}"
         if "balance" in o.full:

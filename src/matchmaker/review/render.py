@@ -104,7 +104,8 @@ def render_difference(d: PlanDifference, lang: Lang, names: Names) -> str:
         moves = moves_text(cf.moves, lang, names)
         if d.outcome == "lottery":
             tail = (
-                f"eftersom båda är lika bra på varje nivå; den seedade lotten avgjorde (er placering är möjlig {moves})"
+                "eftersom båda är lika bra på varje nivå; lottningen (med fast frö) avgjorde "
+                f"(er placering är möjlig {moves})"
                 if sv
                 else f"because both are equally good on every level; the seeded lottery decided "
                 f"(your placement is possible {moves})"
