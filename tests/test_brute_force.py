@@ -17,7 +17,7 @@ def plan_of(result: Any) -> dict[str, str]:
     return {a.applicant: a.supervisor for a in result.assignments}
 
 
-@pytest.mark.parametrize("engine", ["auto", "cp-sat"])
+@pytest.mark.parametrize("engine", ["auto", "lp", "cp-sat"])
 @settings(max_examples=150)
 @given(raw=problems())
 def test_optimum_equals_brute_force(engine: str, raw: dict[str, Any]) -> None:

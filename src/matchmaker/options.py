@@ -13,8 +13,9 @@ from matchmaker._base import Record
 __all__ = ["Engine", "SolveOptions"]
 
 #: The engines :func:`matchmaker.solve` can use: ``auto`` proves each stage with the fastest exact engine
-#: (certified LP, else CP-SAT); ``cp-sat`` uses CP-SAT alone.
-Engine = Literal["auto", "cp-sat"]
+#: (min-cost flow when the model is a network, else the certified LP, else CP-SAT); ``lp`` skips the
+#: flow (the certified LP, else CP-SAT); ``cp-sat`` uses CP-SAT alone.
+Engine = Literal["auto", "lp", "cp-sat"]
 
 _RESERVED_PARAMETERS = {
     "catch_sigint_signal": "matchmaker keeps CP-SAT's own Ctrl-C handling off; cancel with a matchmaker.CancelToken",

@@ -7,7 +7,7 @@ something changes:
 ``kind``        when
 ==============  ==================================================================================
 ``stage``       a stage of the lexicographic solve starts (``stage`` of ``stages``, its ``levels``)
-``engine``      an engine takes up the stage (``"lp"``, then ``"cp-sat"`` if the LP cannot prove it)
+``engine``      an engine takes up the stage (``"flow"`` or ``"lp"``, else ``"cp-sat"``)
 ``solution``    the engine found a better plan for the stage (``objective``)
 ``bound``       the engine proved a better bound for the stage (``bound``)
 ``log``         a line of CP-SAT's search log (``line``)
@@ -60,7 +60,7 @@ class ProgressEvent:
         stage: the current stage, counted from 1 (0 before the first).
         stages: how many stages the solve has.
         levels: the names of the current stage's objective levels.
-        engine: the engine working on the stage (``"lp"`` or ``"cp-sat"``), if one has started.
+        engine: the engine working on the stage (``"flow"``, ``"lp"`` or ``"cp-sat"``), if one has started.
         objective: the best objective value of the current stage found so far.
         bound: the best proven bound on the current stage's objective.
         status: for ``stage_done`` the stage's status, for ``done`` the solve's.

@@ -226,30 +226,34 @@ def _resolve_wishes(
     empty = _Wishes(np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.int64))
     if prefs is None:
         return empty
-    sups: list[npt.NDArray[np.int64]] = []
-    level: list[npt.NDArray[np.int64]] = []
-    value: list[FloatArray] = []
-    layers: tuple[tuple[int, Mapping[str, float] | Mapping[str, int]], ...] = (
-        (0, prefs.areas),
-        (1, prefs.units),
-        (2, prefs.supervisors),
-    )
-    for lvl, mapping in layers:
-        for key, v in mapping.items():
-            if lvl == 0:
-                idx = area_sups.get(key, np.empty(0, np.int64))
-            elif lvl == 1:
-                idx = unit_sups.get(enc.unit_index[key], np.empty(0, np.int64))
-            else:
-                idx = np.array([enc.supervisor_index[key]], dtype=np.int64)
-            sups.append(idx)
-            level.append(np.full(idx.shape, lvl, dtype=np.int64))
-            value.append(np.full(idx.shape, float(v), dtype=np.float64))
-    if not sups:
+    # Areas and units expand to their supervisors; named supervisors are one array (a ranking may
+    # name hundreds, so no per-entry arrays).
+    chunks: list[npt.NDArray[np.int64]] = []
+    chunk_level: list[int] = []
+    chunk_value: list[float] = []
+    for key, v in prefs.areas.items():
+        chunks.append(area_sups.get(key, _NO_UNITS))
+        chunk_level.append(0)
+        chunk_value.append(float(v))
+    for key, v in prefs.units.items():
+        chunks.append(unit_sups.get(enc.unit_index[key], _NO_UNITS))
+        chunk_level.append(1)
+        chunk_value.append(float(v))
+    named = prefs.supervisors
+    if not chunks and not named:
         return empty
-    s = np.concatenate(sups)
-    lv = np.concatenate(level)
-    val = np.concatenate(value)
+    sizes = [c.size for c in chunks]
+    s_parts = [*chunks]
+    lv_parts = [np.repeat(np.array(chunk_level, dtype=np.int64), sizes)]
+    val_parts = [np.repeat(np.array(chunk_value, dtype=np.float64), sizes)]
+    if named:
+        count = len(named)
+        s_parts.append(np.fromiter((enc.supervisor_index[k] for k in named), dtype=np.int64, count=count))
+        lv_parts.append(np.full(count, 2, dtype=np.int64))
+        val_parts.append(np.fromiter((float(v) for v in named.values()), dtype=np.float64, count=count))
+    s = np.concatenate(s_parts) if s_parts else np.empty(0, np.int64)
+    lv = np.concatenate(lv_parts)
+    val = np.concatenate(val_parts)
     # For each supervisor keep the entry of the highest level (most specific).
     order = np.lexsort((-lv, s))
     s, val = s[order], val[order]

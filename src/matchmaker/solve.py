@@ -9,13 +9,15 @@ import time
 from importlib import metadata
 
 import numpy as np
+import scipy.sparse as sp
 
 from matchmaker.build import LinearModel, build_model
 from matchmaker.decode import decode
 from matchmaker.engines.auto import AutoSession
 from matchmaker.engines.base import CancelToken, IntArray
 from matchmaker.engines.cpsat import infeasible_groups
-from matchmaker.lexicographic import LexicographicOutcome, run
+from matchmaker.engines.parametric import by_parameter
+from matchmaker.lexicographic import LexicographicOutcome, Stage, StageRecord, plan_stages, run
 from matchmaker.limits import check_problem_size
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
@@ -126,6 +128,23 @@ def solve(
         hint = None if completed is None else completed.values
     else:
         model = build_model(problem, scores)
+        if opts.engine == "auto":
+            found = by_parameter(model, opts)
+            if found is not None and found.proven:
+                # The first stage is proven on the network at the found placed count, and it fixes that
+                # count: every later stage lives in that network (engines/parametric.py).
+                return solve_model(
+                    problem,
+                    found.model,
+                    opts,
+                    cancel=cancel,
+                    started=t0,
+                    scored=t1,
+                    progress=progress,
+                    engine_prefix="lp-bound",
+                )
+            if found is not None:
+                hint = found.plan
     return solve_model(problem, model, opts, cancel=cancel, hint=hint, started=t0, scored=t1, progress=progress)
 
 
@@ -135,6 +154,8 @@ def _complete(model: LinearModel, options: SolveOptions, plan: IntArray) -> Lexi
     n = model.n_pairs
     if np.any(plan < model.var_lb[:n]) or np.any(plan > model.var_ub[:n]):
         return None
+    if model.n_vars == n:  # nothing left to choose: check the rows and evaluate the levels
+        return _evaluated(model, plan)
     lb = model.var_lb.copy()
     ub = model.var_ub.copy()
     lb[:n] = plan
@@ -142,6 +163,35 @@ def _complete(model: LinearModel, options: SolveOptions, plan: IntArray) -> Lexi
     fixed = dataclasses.replace(model, var_lb=lb, var_ub=ub)
     outcome = run(fixed.levels, AutoSession(fixed, options), time_limit=options.time_limit)
     return outcome if outcome.status == "optimal" else None
+
+
+def _evaluated(model: LinearModel, plan: IntArray) -> LexicographicOutcome | None:
+    """The outcome of a model without auxiliary variables whose every variable is fixed to ``plan``:
+    ``None`` if a row fails, else each stage's value (each stage is trivially optimal)."""
+    start = time.perf_counter()
+    x = plan.astype(np.int64)
+    if model.n_rows:
+        a = sp.csr_matrix((model.coefs, model.indices, model.indptr), shape=(model.n_rows, model.n_vars))
+        activity = np.asarray(a @ x)  # a product only: scipy never rewrites the model's arrays for it
+        if np.any(activity < model.row_lb) or np.any(activity > model.row_ub):
+            return None
+
+    def value(stage: Stage) -> int:
+        first = model.levels[stage.levels[0]]
+        return first.value(x) if first.kind == "threshold" else stage.objective.value(x)
+
+    records = tuple(
+        StageRecord(
+            tuple(model.levels[i].name for i in stage.levels),
+            "optimal",
+            value(stage),
+            value(stage),
+            time.perf_counter() - start,
+            "FIXED",
+        )
+        for stage in plan_stages(model.levels)
+    )
+    return LexicographicOutcome("optimal", x, records, False)
 
 
 def solve_model(
@@ -155,9 +205,11 @@ def solve_model(
     scored: float | None = None,
     explain_infeasibility: bool = True,
     progress: ProgressCallback | None = None,
+    engine_prefix: str | None = None,
 ) -> Result:
     """Solve an already built model of ``problem`` (used by :func:`solve` and by re-solves that add
-    pieces, such as a forced pair or a disruption level) and decode the result."""
+    pieces, such as a forced pair or a disruption level) and decode the result. ``engine_prefix``
+    names a step that ran before the engines (e.g. ``"lp-bound"``) in the statistics."""
     opts = options
     t0 = started if started is not None else time.perf_counter()
     t1 = scored if scored is not None else t0
@@ -165,7 +217,9 @@ def solve_model(
     if reporter is not None:
         reporter.start()
     try:
-        result = _solve_session(problem, model, opts, reporter, cancel, hint, t0, t1, explain_infeasibility)
+        result = _solve_session(
+            problem, model, opts, reporter, cancel, hint, t0, t1, explain_infeasibility, engine_prefix
+        )
     finally:
         if reporter is not None:
             reporter.finish()
@@ -184,6 +238,7 @@ def _solve_session(
     t0: float,
     t1: float,
     explain_infeasibility: bool,
+    engine_prefix: str | None = None,
 ) -> Result:
     session = AutoSession(model, opts, progress=reporter)
     t2 = time.perf_counter()
@@ -195,9 +250,8 @@ def _solve_session(
         len(model.levels),
     )
     outcome = run(model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint, progress=reporter)
-    return _result(
-        problem, model, opts, outcome, session.engine_name, t0, t1, t2, explain_infeasibility=explain_infeasibility
-    )
+    engine = session.engine_name if engine_prefix is None else f"{engine_prefix}+{session.engine_name}"
+    return _result(problem, model, opts, outcome, engine, t0, t1, t2, explain_infeasibility=explain_infeasibility)
 
 
 def _result(

@@ -28,7 +28,9 @@ class AutoSession:
         self.options = options
         self.progress = progress
         self._stopped = False  # sticky: a stop that comes between two engines must stop the second too
-        self.lp: LpSession | None = LpSession(model, options) if options.engine == "auto" else None
+        self.lp: LpSession | None = (
+            LpSession(model, options, flow=options.engine == "auto") if options.engine in ("auto", "lp") else None
+        )
         self.cp: CpSatSession | None = None
         self.engines: list[str] = []
         self._probing: CpSatSession | None = None
@@ -50,12 +52,12 @@ class AutoSession:
         first: a stage after a CP-SAT stage is often LP-tight again)."""
         start = time.perf_counter()
         if self.lp is not None:
-            self._engine("lp")
+            self._engine("flow" if self.lp.network is not None else "lp")
             if self._stopped:
                 return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
             out = self.lp.optimise(objective, time_limit, hint)
             if out.status == "optimal":
-                self.engines.append("lp")
+                self.engines.append(self.lp.last_engine)
                 return out
             if out.values is not None:
                 hint = out.values
@@ -82,11 +84,13 @@ class AutoSession:
         is proved by CP-SAT on the LP's current face."""
         start = time.perf_counter()
         if self.lp is not None:
-            self._engine("lp")
+            self._engine("flow" if self.lp.network is not None else "lp")
             if self._stopped:
                 return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
             out = self.lp.probe(threshold, time_limit)
             if out.status != "unknown":
+                if out.status == "feasible":
+                    self.engines.append(self.lp.last_engine)
                 return out
         self._engine("cp-sat")
         if self.cp is not None:

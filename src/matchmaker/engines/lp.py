@@ -32,9 +32,10 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 
 from matchmaker.build import LinearModel, Threshold
 from matchmaker.engines.base import IntArray, Objective, StageOutcome
+from matchmaker.engines.flow import Network, flow_stage_limit, network_of, solve_network
 from matchmaker.options import SolveOptions
 
-__all__ = ["Certificate", "LpSession", "certify"]
+__all__ = ["Certificate", "LpSession", "certify", "verify"]
 
 logger = logging.getLogger("matchmaker.engines.lp")
 
@@ -72,11 +73,6 @@ def certify(
     if x.size and float(np.abs(x - x_float).max()) > _INT_TOL:
         return None
     x_int = x.astype(np.int64)
-    if np.any(x_int < var_lb) or np.any(x_int > var_ub):
-        return None
-    activity = a_int @ x_int if a_int.shape[0] else np.zeros(0, np.int64)
-    if np.any(activity < row_lb) or np.any(activity > row_ub):
-        return None
     for sign in (1.0, -1.0):
         yf = sign * y_float
         y = np.rint(yf)
@@ -84,14 +80,45 @@ def certify(
             continue
         if y.size and float(np.abs(y).max()) >= 2.0**52:
             return None
-        y_int = y.astype(np.int64)
-        d = c - (a_int.T @ y_int if a_int.shape[0] else np.zeros_like(c))
-        if np.any((d > 0) & (x_int != var_ub)) or np.any((d < 0) & (x_int != var_lb)):
-            continue
-        if np.any((y_int > 0) & (activity != row_ub)) or np.any((y_int < 0) & (activity != row_lb)):
-            continue
-        return Certificate(x_int, y_int, d.astype(np.int64), int(np.dot(c, x_int)))
+        cert = verify(a_int, c, var_lb, var_ub, row_lb, row_ub, x_int, y.astype(np.int64))
+        if cert is not None:
+            return cert
     return None
+
+
+def verify(
+    a_int: sp.csr_matrix,
+    c: IntArray,
+    var_lb: IntArray,
+    var_ub: IntArray,
+    row_lb: IntArray,
+    row_ub: IntArray,
+    x: IntArray,
+    y: IntArray,
+) -> Certificate | None:
+    """The exact check of an integer primal-dual pair for ``max c.x``: ``x`` within its bounds and the
+    rows', and complementary slackness of every variable and row with ``d = c - A^T y``. Returns the
+    certificate, or ``None`` if any condition fails (or an int64 product could overflow)."""
+    if x.shape[0] != c.shape[0] or y.shape[0] != row_lb.shape[0]:
+        return None
+    if np.any(x < var_lb) or np.any(x > var_ub):
+        return None
+    activity = a_int @ x if a_int.shape[0] else np.zeros(0, np.int64)
+    if np.any(activity < row_lb) or np.any(activity > row_ub):
+        return None
+    if y.size and a_int.nnz:
+        # |A^T y| <= max|y| * (largest column's absolute sum): keep it well inside int64
+        # (from the raw arrays: np.abs(a_int) would sum duplicate entries in place, and the matrix
+        # shares its arrays with the model)
+        col_weight = float(np.bincount(a_int.indices, weights=np.abs(a_int.data), minlength=1).max())
+        if float(np.abs(y).max()) * col_weight + float(np.abs(c).max(initial=0)) >= 2.0**62:
+            return None
+    d = c - (a_int.T @ y if a_int.shape[0] else np.zeros_like(c))
+    if np.any((d > 0) & (x != var_ub)) or np.any((d < 0) & (x != var_lb)):
+        return None
+    if np.any((y > 0) & (activity != row_ub)) or np.any((y < 0) & (activity != row_lb)):
+        return None
+    return Certificate(x, y, d.astype(np.int64), int(np.dot(c, x)))
 
 
 class LpSession:
@@ -105,12 +132,19 @@ class LpSession:
     #: Levels are merged only while coefficients stay small enough for double-precision simplex.
     stage_limit = 2**31
 
-    def __init__(self, model: LinearModel, options: SolveOptions) -> None:
+    def __init__(self, model: LinearModel, options: SolveOptions, *, flow: bool = False) -> None:
         self.model = model
         self.options = options
         n_rows, n_vars = model.n_rows, model.n_vars
         self.a_int = sp.csr_matrix((model.coefs, model.indices, model.indptr), shape=(n_rows, n_vars))
-        self.a_float = self.a_int.astype(np.float64)
+        self._a_float: sp.csr_matrix | None = None
+        #: The model as a circulation network, when it is one and ``flow`` is asked for: stages then
+        #: go to min-cost flow first (:mod:`matchmaker.engines.flow`).
+        self.network: Network | None = network_of(model, self.a_int) if flow else None
+        if self.network is not None:
+            self.stage_limit = flow_stage_limit(self.network)
+        #: The engine that proved the last stage or probe: ``"flow"`` or ``"lp"``.
+        self.last_engine = "lp"
         self.var_lb = model.var_lb.copy()
         self.var_ub = model.var_ub.copy()
         self.row_lb = model.row_lb.copy()
@@ -150,12 +184,52 @@ class LpSession:
                 self._solver = None
         return solver
 
+    @property
+    def a_float(self) -> sp.csr_matrix:
+        """The constraint matrix in floating point, for GLOP (made when first needed)."""
+        if self._a_float is None:
+            self._a_float = self.a_int.astype(np.float64)
+        return self._a_float
+
+    def flow_certificate(self, c: IntArray, bounds: tuple[IntArray, IntArray, IntArray, IntArray]) -> Certificate | str:
+        """``max c.x`` on the network within ``bounds``: a verified certificate, or why there is none."""
+        assert self.network is not None
+        got = solve_network(self.network, c, *bounds)
+        if isinstance(got, str):
+            return got
+        x, y = got
+        cert = verify(self.a_int, c, *bounds, x, y)
+        return "UNVERIFIED" if cert is None else cert
+
+    def relaxation(
+        self, c: IntArray, time_limit: float | None
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+        """GLOP's optimal primal values and row duals of ``max c.x`` over the current face, uncertified
+        (for bounds that are checked exactly elsewhere); ``None`` if GLOP does not report an optimum."""
+        solver = self._solve_lp(c, self.bounds, time_limit)
+        if solver.status() != mbh.SolveStatus.OPTIMAL:
+            return None
+        return (
+            np.asarray(solver.variable_values(), dtype=np.float64),
+            np.asarray(solver.dual_values(), dtype=np.float64),
+        )
+
     def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
-        """Maximise ``objective`` over the current face and certify the result."""
+        """Maximise ``objective`` over the current face and certify the result (by min-cost flow when
+        the model is a network, else, or if the flow cannot be certified, by GLOP)."""
         start = time.perf_counter()
         n = self.model.n_vars
         c = np.zeros(n, dtype=np.int64)
         c[objective.indices] = objective.coefs
+        if self.network is not None:
+            got = self.flow_certificate(c, self.bounds)
+            if isinstance(got, Certificate):
+                self.last_engine = "flow"
+                self.last = got
+                self._last_objective = objective
+                return StageOutcome("optimal", got.x, got.value, got.value, time.perf_counter() - start, "CERTIFIED")
+            logger.debug("min-cost flow stage not certified (%s); trying GLOP", got)
+        self.last_engine = "lp"
         if c.size and float(np.abs(c).max()) >= 2.0**40:
             return self._uncertified(start, "COEFFICIENTS_TOO_LARGE")
         solver = self._solve_lp(c, self.bounds, time_limit)
@@ -190,7 +264,8 @@ class LpSession:
             shape=(1, self.model.n_vars),
         )
         self.a_int = sp.vstack([self.a_int, row], format="csr")
-        self.a_float = self.a_int.astype(np.float64)
+        self._a_float = None
+        self.network = None  # a row over a stage's objective is not a network row
         self.row_lb = np.r_[self.row_lb, lb].astype(np.int64)
         self.row_ub = np.r_[self.row_ub, ub].astype(np.int64)
 
@@ -235,6 +310,12 @@ class LpSession:
         if bounds is None:
             return StageOutcome("infeasible", None, None, None, time.perf_counter() - start, "EMPTY_BOUNDS")
         zero = np.zeros(self.model.n_vars, dtype=np.int64)
+        if self.network is not None:
+            got = self.flow_certificate(zero, bounds)
+            if isinstance(got, Certificate):
+                self.last_engine = "flow"
+                return StageOutcome("feasible", got.x, None, None, time.perf_counter() - start, "CERTIFIED")
+        self.last_engine = "lp"
         solver = self._solve_lp(zero, bounds, time_limit)
         if solver.status() != mbh.SolveStatus.OPTIMAL:
             return self._uncertified(start, f"GLOP_{solver.status().name}")
