@@ -126,11 +126,18 @@ def override_cmd(
     click.echo(render_overrides(outcome, lang, display_names(problem)))
     if not outcome.ok:
         if new is not None:
-            click.echo(f"the new override was not added to {overrides_path}", err=True)
+            not_added = (
+                f"det nya åsidosättandet lades inte till i {overrides_path}"
+                if lang == "sv"
+                else f"the new override was not added to {overrides_path}"
+            )
+            click.echo(not_added, err=True)
         sys.exit(EXIT_NO_PLAN)
     if new is not None:
         _run(lambda: dump_overrides(overrides, overrides_path))
-        click.echo(f"override added to {overrides_path}")
+        click.echo(
+            f"åsidosättandet lades till i {overrides_path}" if lang == "sv" else f"override added to {overrides_path}"
+        )
 
 
 @click.command("approve")
