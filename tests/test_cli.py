@@ -88,7 +88,7 @@ def test_output_never_overwrites_input(tmp_path: Path) -> None:
 def test_validate() -> None:
     code, stdout, _ = run("validate", str(SDT))
     assert code == EXIT_OK
-    assert "valid. 20 applicants, 1 municipalities, 3 units, 8 supervisors, 12 places" in stdout
+    assert "valid. 20 applicants, 1 municipality, 3 units, 8 supervisors, 12 places" in stdout
 
 
 def test_schema() -> None:

@@ -51,7 +51,8 @@ def test_equal_candidates_are_told_the_lottery_decided() -> None:
     assert all(not c.worse for c in bou.what_if.changes)
     assert len(bou.what_if.moves) == 1  # someone else leaves BoU
     assert "lottery decided" in e.text("en")
-    assert "lottningen avgjorde" in e.text("sv")
+    assert "lottningen (med fast frö) avgjorde" in e.text("sv")
+    assert "seedade" not in e.text("sv")
     assert e.cheapest is not None
 
 
@@ -274,3 +275,107 @@ def test_what_if_cost_is_the_difference_of_two_optima() -> None:
     for lv in forced.decision.objective:
         if lv.name in after:
             assert after[lv.name] == lv.value, lv.name
+
+
+def _tiny_repaired() -> tuple[mm.Problem, mm.Result, mm.Result]:
+    """The base round solved, then the lottery drawn again (seed 2, which a fresh solve answers by
+    placing A2 instead of A1 or A4) and repaired: nobody moves, A2 stays unplaced."""
+    _, before = solved(base_round())
+    data = base_round()
+    data["policy"] = {"lottery_seed": 2}
+    changed = mm.Problem.model_validate(data)
+    after = mm.reoptimise(changed, before, options=mm.SolveOptions(workers=1))
+    assert {a.applicant for a in after.assignments} == {a.applicant for a in before.assignments} == {"A1", "A3", "A4"}
+    assert "A2" in {a.applicant for a in mm.solve(changed).assignments}
+    return changed, before, after
+
+
+def test_a_repaired_result_is_explained_with_its_disruption_level() -> None:
+    # Regression (guide review): "equally good on every level; the lottery decided", although giving A2
+    # the place would move someone of the previous plan, which the repair counts before fit and lottery.
+    changed, _, after = _tiny_repaired()
+    e = mm.explain(changed, after, "A2")
+    (bou,) = e.options
+    assert bou.outcome == "full"
+    assert bou.what_if is not None
+    assert bou.what_if.first_worse == "moved"
+    assert "people moved 0 -> 1" in e.text("en")
+    assert "flyttade personer 0 -> 1" in e.text("sv")
+    assert "lottery" not in e.text("en")
+
+
+def test_a_repaired_result_with_a_penalty_or_keeps_is_explained_as_that_repair() -> None:
+    changed, before, _ = _tiny_repaired()
+    paid = mm.reoptimise(changed, before, penalty=0.3, options=mm.SolveOptions(workers=1))
+    (bou,) = mm.explain(changed, paid, "A2").options
+    assert bou.what_if is not None
+    assert bou.what_if.first_worse == "total_fit_less_moves"
+    assert "the total fit less the penalty for moves 2.5500 -> 2.2500" in mm.explain(changed, paid, "A2").text("en")
+    kept = mm.reoptimise(changed, before, keep=["A1"], options=mm.SolveOptions(workers=1))
+    a1 = mm.explain(changed, kept, "A1")
+    assert a1.kept
+    assert "The repair keeps this placement from the previous plan." in a1.text("en")
+    assert "Omplaneringen behåller placeringen från den tidigare planen." in a1.text("sv")
+
+
+def _balanced_round(mode: str) -> tuple[mm.Problem, mm.Result]:
+    """Two municipalities, two places each. S1 and S2 want a-bou (S1 only as a second choice, after a
+    unit it has a conflict with), S3 wants b-bou. The balance rule lets A fill only as much as B: one
+    place each, so a-bou keeps a free place and S1 is not placed."""
+    return solved(
+        {
+            "policy": {"balance": {"mode": mode}},
+            "municipalities": [{"id": "A"}, {"id": "B"}],
+            "units": [
+                {"id": "a-bou", "municipality": "A", "area": "Barn och ungdom", "max_places": 2},
+                {"id": "b-bou", "municipality": "B", "area": "Barn och ungdom", "max_places": 2},
+            ],
+            "supervisors": [
+                {"id": "HA1", "unit": "a-bou", "capacity": 2},
+                {"id": "HB1", "unit": "b-bou", "capacity": 2},
+            ],
+            "applicants": [
+                {"id": "S1", "ranking": {"units": {"b-bou": 1, "a-bou": 2}}, "conflicts": {"units": ["b-bou"]}},
+                {"id": "S2", "ranking": {"units": {"a-bou": 1, "b-bou": 2}}},
+                {"id": "S3", "ranking": {"units": {"b-bou": 1}}},
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize("mode", ["within", "ratio"])
+def test_the_balance_rule_is_named_when_it_keeps_a_free_place_closed(mode: str) -> None:
+    # Regression (guide review): "a-bou was full (its places)", although a-bou had a free place.
+    p, r = _balanced_round(mode)
+    assert [a.applicant for a in r.assignments] == ["S2", "S3"]
+    e = mm.explain(p, r, "S1")
+    a_bou = next(o for o in e.options if o.unit == "a-bou")
+    assert a_bou.outcome == "full"
+    assert a_bou.full == ("balance",)
+    en, sv = e.text("en"), e.text("sv")
+    assert "was full" not in en
+    assert "a-bou (choice 2) has a free place, but the balance rule between municipalities keeps it closed" in en
+    assert "a-bou (val 2) har en ledig plats, men regeln om balans mellan kommunerna håller den stängd" in sv
+    # Without the rule the place is simply taken.
+    data = p.model_dump(mode="json")
+    data["policy"]["balance"] = None
+    assert "S1" in mm.solve(mm.Problem.model_validate(data)).placement_of
+
+
+def test_counts_of_one_read_as_one() -> None:
+    # Regression (guide review): "These 1 constraints", "1 places", "1 applicants wish for it".
+    from matchmaker.explanations.types import CoreItem, Diagnostics, InfeasibilityExplanation, SupplyDemand
+
+    core = InfeasibilityExplanation(
+        core=(CoreItem(kind="unit_max", record="BoU", params={"unit": "BoU", "bound": 1}),), relaxation=(), slack=None
+    )
+    assert "This constraint cannot hold:" in core.text("en")
+    assert "Detta villkor kan inte gälla:" in core.text("sv")
+    assert "These 1" not in core.text("en")
+    assert "Dessa 1" not in core.text("sv")
+    one = SupplyDemand(scope="area", name="Vux", places=1, supervisor_capacity=1, wishing=1, acceptable=1)
+    d = Diagnostics(supply=(one,), findings=())
+    assert "- Vux: 1 place, supervisor capacity 1, 1 applicant wishes for it, 1 can be placed there." in d.text("en")
+    assert "- Vux: 1 plats, handledarkapacitet 1, 1 sökande önskar det, 1 kan placeras där." in d.text("sv")
+    two = one.model_copy(update={"places": 2, "wishing": 2})
+    assert "2 places, supervisor capacity 1, 2 applicants wish for it" in Diagnostics(supply=(two,), findings=()).text()

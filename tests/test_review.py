@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from conftest import make_problem
+from matchmaker.io.json import parse_json
 from matchmaker.review import (
     ApprovalError,
+    AuditRecord,
     Override,
     Plan,
     apply_overrides,
@@ -333,6 +335,95 @@ def test_reproduce_with_overrides(tiny: mm.Problem, optimum: mm.Result) -> None:
     assert reproduce(record, tiny).identical
 
 
+# -- a repaired plan ---------------------------------------------------------------------------------
+
+
+def _plan(result: mm.Result) -> dict[str, str]:
+    return {a.applicant: a.supervisor for a in result.assignments}
+
+
+@pytest.fixture
+def repaired(tiny: mm.Problem, optimum: mm.Result) -> tuple[mm.Problem, mm.Result]:
+    """The tiny round changed so that a fresh solve answers differently (the lottery drawn again with seed
+    2: A1 and A4 would leave their places for A2), and repaired from the optimum: nobody moves."""
+    changed = _with(tiny, lottery_seed=2)
+    after = mm.reoptimise(changed, optimum, options=OPTS)
+    assert after.decision.repair is not None
+    assert after.decision.repair.diff.moved_count == 0
+    assert _plan(after) == _plan(optimum) != _plan(mm.solve(changed, OPTS))
+    return changed, after
+
+
+def test_reproduce_re_runs_an_approved_repair(
+    tiny: mm.Problem, optimum: mm.Result, repaired: tuple[mm.Problem, mm.Result]
+) -> None:
+    # Regression (guide review): reproduce solved a repaired round afresh and reported "not reproduced".
+    changed, after = repaired
+    record = approve(changed, after, "O-7", options=OPTS)
+    assert record.repair is not None
+    assert {x.applicant: x.supervisor for x in record.repair.previous} == _plan(optimum)
+    assert record.repair.previous_fingerprint == tiny.fingerprint()
+    assert (record.repair.position, record.repair.penalty, record.repair.keep) == (2.5, None, ())
+    again = reproduce(record, changed)
+    assert again.identical, again.text()
+    assert again.result.decision.repair == after.decision.repair
+    stored = AuditRecord.model_validate(parse_json(record.to_json(), "approved.json"))
+    assert reproduce(stored, changed).identical
+    # Dropping the repair from the record shows: the decision no longer follows.
+    assert not reproduce(record.model_copy(update={"repair": None}), changed).identical
+
+
+def test_reproduce_re_runs_a_repair_with_keeps_and_a_penalty(tiny: mm.Problem, optimum: mm.Result) -> None:
+    data = tiny.model_dump(mode="json")
+    data["supervisors"][0]["capacity"] = 0  # H1 on leave: its student must move or lose the place
+    changed = mm.Problem.model_validate(data)
+    kept = next(a.applicant for a in optimum.assignments if a.supervisor != "H1")
+    after = mm.reoptimise(changed, optimum, keep=[kept], penalty=0.3, options=OPTS)
+    assert after.decision.repair is not None
+    assert after.decision.repair.diff.moved_count == 1
+    record = audit_record(changed, after, options=OPTS)
+    assert record.repair is not None
+    assert (record.repair.penalty, record.repair.keep) == (0.3, (kept,))
+    assert reproduce(record, changed).identical
+
+
+def test_an_override_on_a_repaired_plan_re_solves_as_the_repair(
+    repaired: tuple[mm.Problem, mm.Result],
+) -> None:
+    # Regression (guide review): the override re-solved the round afresh, and A1 and A4, whom it does
+    # not name, lost their places.
+    changed, after = repaired
+    same = pin("A3", supervisor="H3")  # where the repair placed A3: involves nobody else
+    outcome = solve_with_overrides(changed, [same], base=after, options=OPTS)
+    assert outcome.ok
+    assert outcome.result is not None
+    assert _plan(outcome.result) == _plan(after)
+    assert outcome.result.decision.repair is not None
+    assert [c.worse for c in outcome.costs[0].changes] == [False] * len(outcome.costs[0].changes)
+    record = approve(changed, after, "O-7", overrides=[same], options=OPTS)
+    assert {a.applicant: a.supervisor for a in record.decision.assignments} == _plan(after)
+    verify_approval(changed, after, record)
+    assert reproduce(record, changed).identical
+    # An override that moves someone costs the move (level `moved`), and nobody else moves.
+    leave = forbid("A1", supervisor="H2")
+    moved = solve_with_overrides(changed, [leave], base=after, options=OPTS)
+    assert moved.result is not None
+    assert {a for a, s in _plan(after).items() if _plan(moved.result).get(a) != s} == {"A1"}
+    assert "moved" in moved.costs[0].worse
+
+
+def test_an_override_against_a_repairs_keep_is_a_conflict(tiny: mm.Problem, optimum: mm.Result) -> None:
+    kept = optimum.assignments[0]
+    after = mm.reoptimise(tiny, optimum, keep=[kept.applicant], options=OPTS)
+    for clash in (pin(kept.applicant, unit="Vux" if kept.unit == "BoU" else "BoU"),
+                  forbid(kept.applicant, supervisor=kept.supervisor)):  # fmt: skip
+        outcome = solve_with_overrides(tiny, [clash], base=after, options=OPTS)
+        assert outcome.conflict is not None
+        assert outcome.conflict.overrides == (0,)
+        assert "the repair keeps" in outcome.conflict.message
+    assert solve_with_overrides(tiny, [pin(kept.applicant, supervisor=kept.supervisor)], base=after).ok
+
+
 def test_reproduce_detects_a_changed_input(tiny: mm.Problem, optimum: mm.Result) -> None:
     record = audit_record(tiny, optimum, options=OPTS)
     data = tiny.model_dump(mode="json")
@@ -493,3 +584,49 @@ def test_overrides_meet_the_rounds_own_pins(tiny: mm.Problem) -> None:
     assert outcome.conflict is not None
     assert outcome.conflict.overrides == (1,)
     assert "conflicts forbid" in outcome.conflict.message
+
+
+def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) -> None:
+    # Regression (guide review): the Swedish conflict was half English and named the internal `pins[0]`.
+    from matchmaker.review.render import render_overrides
+
+    data = tiny.model_dump(mode="json")
+    data["units"][1]["requirements"] = ["körkort"]
+    licensed = mm.Problem.model_validate(data)
+    outcome = solve_with_overrides(licensed, [pin("A1", unit="Vux")], costs=False)
+    assert outcome.conflict is not None
+    assert outcome.conflict.overrides == (0,)
+    sv = render_overrides(outcome, "sv", {"Vux": "Vuxenenhet (Vux)"})
+    assert "Åsidosättande [0] kan inte gälla:" in sv
+    assert "- [0] lås A1 -> Vuxenenhet (Vux): enheten kräver en behörighet som den sökande inte har angett" in sv
+    en = render_overrides(outcome, "en", {})
+    assert "Override [0] cannot hold:" in en
+    assert "- [0] pin A1 -> Vux: the unit requires a qualification the applicant has not stated" in en
+    for text in (sv, en, outcome.conflict.message):
+        assert "pins[" not in text
+        assert "overrides[" not in text
+    two = solve_with_overrides(tiny, [pin("A1", supervisor="H1"), forbid("A1", supervisor="H1")], costs=False)
+    sv = render_overrides(two, "sv", {})
+    assert "Åsidosättandena [0] och [1] kan inte gälla samtidigt:" in sv
+    assert "- [1] förbjud A1 -> handledare H1: förbjuder paret som [0] låser" in sv
+    core = solve_with_overrides(tiny, [pin("A1", supervisor="H3"), pin("A3", supervisor="H3")], costs=False)
+    sv = render_overrides(core, "sv", {})
+    assert "Ingen plan uppfyller alla villkor." in sv
+    assert "takes at most" not in sv
+
+
+def test_a_lottery_difference_reads_in_natural_swedish(tiny: mm.Problem, optimum: mm.Result) -> None:
+    from matchmaker.review.render import render_difference
+
+    out = next(u.applicant for u in optimum.unplaced)  # one of A1, A2, A4 lost the BoU lottery
+    placed = next(a for a in optimum.assignments if a.unit == "BoU")
+    entries = {a.applicant: a.supervisor for a in optimum.assignments if a.applicant != placed.applicant}
+    plan = Plan.model_validate(
+        {"entries": [{"applicant": a, "supervisor": s} for a, s in {**entries, out: placed.supervisor}.items()]}
+    )
+    evaluation = evaluate_plan(tiny, plan, optimum=optimum)
+    lottery = [d for d in evaluation.differences if d.outcome == "lottery"]
+    assert lottery
+    sv = render_difference(lottery[0], "sv", {})
+    assert "lottningen (med fast frö) avgjorde" in sv
+    assert "seedade" not in sv

@@ -81,7 +81,8 @@ def test_override_approve_audit_reproduce(work: Path) -> None:
         "--reason", "r", "--official", "HR-042",
     )  # fmt: skip
     assert code == EXIT_NO_PLAN
-    assert "cannot all hold" in out
+    assert "Override [2] cannot hold:" in out
+    assert "- [2] pin VT26-03 -> Vuxenenheten (sdt-vux): the unit requires a qualification" in out
     assert "not added" in err
     assert len(json.loads(overrides.read_text(encoding="utf-8"))["overrides"]) == 2
 
@@ -118,6 +119,90 @@ def test_override_approve_audit_reproduce(work: Path) -> None:
     kinds = [d["kind"] for d in json.loads(out)["differences"]]
     assert kinds[0] == "seed"
     assert "decision" in kinds
+
+
+def _repaired(work: Path) -> tuple[Path, Path]:
+    """Solve the Södertälje round, put supervisor H-BOU-1 on leave, repair: (changed problem, repaired)."""
+    code, _, _ = run("solve", work / "problem.json", "-q", "-o", work / "before.json")
+    assert code == EXIT_OK
+    data = json.loads((work / "problem.json").read_text(encoding="utf-8"))
+    next(s for s in data["supervisors"] if s["id"] == "H-BOU-1")["capacity"] = 0
+    changed = work / "changed.json"
+    changed.write_text(json.dumps(data), encoding="utf-8")
+    code, out, _ = run("repair", changed, "--previous", work / "before.json", "-o", work / "repaired.json")
+    assert code == EXIT_OK, out
+    return changed, work / "repaired.json"
+
+
+def test_an_approved_repair_reproduces(work: Path) -> None:
+    # Regression (guide review): reproduce re-solved the repaired round afresh: "not reproduced", exit 1.
+    changed, repaired = _repaired(work)
+    code, out, _ = run("approve", changed, repaired, "--official", "HR-007", "-o", work / "approved.json")
+    assert code == EXIT_OK, out
+    code, out, _ = run("reproduce", work / "approved.json")
+    assert code == EXIT_OK, out
+    assert "byte-identical" in out
+
+
+def test_an_override_on_a_repaired_plan_moves_nobody_else(work: Path) -> None:
+    # Regression (guide review): approve --overrides re-solved afresh and moved students it did not name.
+    changed, repaired = _repaired(work)
+    before = mm.load_result(repaired).placement_of
+    overrides = work / "overrides.json"
+    code, out, _ = run(
+        "override", overrides, "--problem", changed, "--result", repaired, "--forbid", "VT26-10",
+        "--supervisor", "H-AF-2", "--reason", "declared relation", "--official", "HR-042",
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    assert "people moved 2 -> 3" in out
+    code, out, _ = run(
+        "approve", changed, repaired, "--official", "HR-007", "--overrides", overrides,
+        "-o", work / "approved.json", "--result-output", work / "approved-result.json",
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    after = mm.load_result(work / "approved-result.json").placement_of
+    assert {a for a in before if a not in after or after[a].supervisor != before[a].supervisor} == {"VT26-10"}
+    code, out, _ = run("reproduce", work / "approved.json")
+    assert code == EXIT_OK, out
+
+
+def test_an_infeasible_repair_prints_its_explanation_and_no_diff(work: Path) -> None:
+    # Regression (guide review): "9 moved (of whom 9 now unplaced)", a diff against no plan at all.
+    changed, _ = _repaired(work)
+    code, out, _ = run("repair", changed, "--previous", work / "before.json", "--keep", "VT26-06")
+    assert code == EXIT_NO_PLAN
+    assert "the repair is infeasible" in out
+    assert "applicant 'VT26-06' keeps the place at supervisor 'H-BOU-1'" in out
+    assert "moved (of whom" not in out
+    assert "now unplaced" not in out
+    assert "newly unplaced" not in out
+
+
+def test_repaired_and_overridden_results_can_be_explained(work: Path) -> None:
+    # Regression (guide review): "solved for a different problem" without --problem.
+    changed, repaired = _repaired(work)
+    code, out, err = run("explain", repaired, "VT26-13")
+    assert code == EXIT_OK, err
+    assert "Applicant VT26-13" in out
+    overrides = work / "overrides.json"
+    code, out, _ = run(
+        "override", overrides, "--problem", changed, "--result", repaired, "--pin", "VT26-13", "--unit",
+        "sdt-af", "--reason", "continues there", "--official", "HR-042",
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    approved = work / "approved-result.json"
+    code, out, _ = run(
+        "approve", changed, repaired, "--official", "HR-007", "--overrides", overrides,
+        "-o", work / "approved.json", "--result-output", approved,
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    assert "with 1 override:" in out
+    code, out, err = run("explain", approved, "VT26-13")
+    assert code == EXIT_BAD_INPUT
+    assert "--overrides" in err
+    code, out, err = run("explain", approved, "VT26-13", "--overrides", overrides)
+    assert code == EXIT_OK, err
+    assert "The placement is pinned by the coordinator." in out
 
 
 def test_override_usage_errors(work: Path) -> None:

@@ -95,7 +95,7 @@ def test_minimum_above_maximum() -> None:
 def test_unit_minimum_above_supervisor_capacity() -> None:
     data = variant(units__1__min_places=2)
     msg = errors_of(data)
-    assert "units['Vux'].min_places: the minimum (2) is above the 1 places its supervisors can take together" in msg
+    assert "units['Vux'].min_places: the minimum (2) is above the 1 place its supervisors can take together" in msg
 
 
 def test_municipality_minimum_above_units() -> None:
@@ -258,3 +258,51 @@ def test_newer_schema_version_refused() -> None:
     assert Problem.model_validate(variant(schema_version=1)).schema_version == 1
     msg = errors_of(variant(schema_version=2))
     assert "schema_version: schema version 2 is newer than this matchmaker knows (1). Fix: upgrade matchmaker" in msg
+
+
+def _lookups(p: Problem) -> tuple[object, ...]:
+    return (p.municipality_by_id, p.unit_by_id, p.supervisor_by_id, p.applicant_by_id, p.period_by_id, p.period_of)
+
+
+def test_model_copy_with_an_update_refreshes_the_lookups() -> None:
+    # Regression (guide review): model_copy(update=...) copied the cached lookups stale, so changing the
+    # units this way gave no plan and no error.
+    import matchmaker as mm
+
+    p = Problem.model_validate(BASE)
+    _lookups(p)  # fill every cache of the original
+    units = tuple(u.model_copy(update={"max_places": 1}) if u.id == "BoU" else u for u in p.units)
+    fewer = p.model_copy(update={"units": units})
+    assert fewer.unit_by_id["BoU"].max_places == 1
+    assert fewer.fingerprint() == Problem.model_validate(variant(units__0__max_places=1)).fingerprint()
+    fresh = Problem.model_validate(variant(units__0__max_places=1))
+    assert _lookups(fewer) == _lookups(fresh)
+    assert mm.solve(fewer).decision_json() == mm.solve(fresh).decision_json()
+    one = p.model_copy(update={"applicants": p.applicants[:1]})
+    assert sorted(one.applicant_by_id) == ["A1"] == sorted(one.period_of)
+    assert [a.applicant for a in mm.solve(one).assignments] == ["A1"]
+    assert _lookups(p) == _lookups(Problem.model_validate(BASE))  # the original is unchanged
+    assert p.model_copy() == p
+
+
+def test_model_copy_with_an_update_validates_like_construction() -> None:
+    p = Problem.model_validate(BASE)
+    stray = p.units[0].model_copy(update={"municipality": "M9"})  # a record alone cannot know M9 is missing
+    with pytest.raises(ProblemValidationError, match="M9"):
+        p.model_copy(update={"units": (stray, p.units[1])})
+    with pytest.raises(ProblemValidationError, match="max_places"):
+        p.units[0].model_copy(update={"max_places": -1})
+    with pytest.raises(ProblemValidationError, match="nonsense"):
+        p.model_copy(update={"nonsense": 1})
+
+
+def test_result_model_copy_refreshes_its_lookups() -> None:
+    import matchmaker as mm
+
+    p = Problem.model_validate(BASE)
+    r = mm.solve(p)
+    assert r.placement_of  # fill the caches
+    assert r.objective
+    empty = r.model_copy(update={"decision": r.decision.model_copy(update={"assignments": ()})})
+    assert empty.placement_of == {}
+    assert empty.objective == r.objective

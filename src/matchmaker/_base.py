@@ -6,6 +6,7 @@ listing every issue with its record, field and fix, never as pydantic's own exce
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any, Self
@@ -145,6 +146,24 @@ class Record(BaseModel):
             raise ProblemValidationError(issues_from_validation_error(exc, obj, root=cls.__name__)) from exc
         finally:
             _DEPTH.reset(token)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy of the record; with ``update``, a new record validated like any other.
+
+        pydantic's own ``model_copy(update=...)`` neither validates the new values nor forgets what the
+        record has computed from the old ones (a :class:`~matchmaker.Problem`'s ``unit_by_id`` and the
+        other lookups), so the copy could hold stale lookups or break a cross-record rule unseen. Here
+        the record is built again from its fields and the update: every rule runs, and every lookup is
+        computed from the new fields.
+
+        Raises:
+            ProblemValidationError: the updated record breaks a rule (or ``update`` names no field).
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        data: dict[str, Any] = {name: getattr(self, name) for name in self.model_fields_set}
+        data.update(update)
+        return type(self).model_validate(copy.deepcopy(data) if deep else data)
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:

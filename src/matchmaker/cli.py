@@ -35,6 +35,7 @@ from matchmaker._console import (
     say,
     solve_interruptibly,
 )
+from matchmaker._text import plural
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, MissingExtraError, SolverError
 from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
@@ -265,6 +266,12 @@ def solve_cmd(
 @click.argument("result_path", metavar="[RESULT]", type=_PATH, required=False)
 @click.argument("applicants", metavar="[APPLICANT_ID]...", nargs=-1)
 @click.option("--problem", "problem_path", type=_PATH, help="The problem (default: the file RESULT was solved from).")
+@click.option(
+    "--overrides",
+    "overrides_path",
+    type=_PATH,
+    help="For an approved plan with overrides (approve --result-output): the overrides file it was approved with.",
+)
 @click.option("--all", "everyone", is_flag=True, help="Explain every applicant.")
 @click.option("--reserves", type=click.IntRange(0, 50), default=0, help="Also list this many reserves per unit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the structured explanations as JSON.")
@@ -273,6 +280,7 @@ def explain_cmd(
     result_path: Path | None,
     applicants: tuple[str, ...],
     problem_path: Path | None,
+    overrides_path: Path | None,
     everyone: bool,
     reserves: int,
     as_json: bool,
@@ -296,6 +304,12 @@ def explain_cmd(
             _fail("give --problem PROBLEM (the result does not say which problem it was solved from)", EXIT_BAD_INPUT)
         problem_path = Path(recorded)
     problem = _load(problem_path)
+    if overrides_path is not None:
+        from matchmaker.review.overrides import apply_overrides, load_overrides
+
+        overrides = _run(lambda: load_overrides(overrides_path))
+        base = problem
+        problem = _run(lambda: apply_overrides(base, overrides))
     names = display_names(problem)
     out: list[str] = []
     payload: list[object] = []
@@ -311,7 +325,13 @@ def explain_cmd(
             out.append("Omgången har en plan." if lang == "sv" else "The round has a plan.")
     else:
         if result.decision.input_fingerprint != problem.fingerprint():
-            _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
+            with_ = " with the overrides of " + str(overrides_path) if overrides_path is not None else ""
+            _fail(
+                f"{result_path} was solved for a different problem than {problem_path}{with_}: give the problem "
+                "it was solved from with --problem PROBLEM, and for a plan approved with overrides "
+                "(approve --result-output) also the overrides file with --overrides FILE",
+                EXIT_BAD_INPUT,
+            )
         ids = sorted(problem.applicant_by_id) if everyone else list(applicants)
         unknown = [a for a in ids if a not in problem.applicant_by_id]
         if unknown:
@@ -379,9 +399,10 @@ def validate_cmd(problem_path: Path) -> None:
     problem = _load(problem_path)
     places = sum(u.max_places for u in problem.units)
     say(
-        f"{problem_path}: valid. {len(problem.applicants)} applicants, {len(problem.municipalities)} "
-        f"municipalities, {len(problem.units)} units, {len(problem.supervisors)} supervisors, "
-        f"{places} places (sum of unit maximums)."
+        f"{problem_path}: valid. {plural(len(problem.applicants), 'applicant')}, "
+        f"{plural(len(problem.municipalities), 'municipality', 'municipalities')}, "
+        f"{plural(len(problem.units), 'unit')}, "
+        f"{plural(len(problem.supervisors), 'supervisor')}, {plural(places, 'place')} (sum of unit maximums)."
     )
 
 
@@ -433,7 +454,7 @@ def pseudonymise_cmd(roster: Path, secret_path: Path, output: Path, key_path: Pa
     _run(lambda: save_problem(problem, output, lang=lang))
     _run(lambda: save_key(key, key_path, lang=lang))
     say(
-        f"{len(problem.applicants)} applicants pseudonymised: problem written to {output}, "
+        f"{plural(len(problem.applicants), 'applicant')} pseudonymised: problem written to {output}, "
         f"key written to {key_path} (readable by you only; keep it apart from the problem)"
     )
 
@@ -506,8 +527,8 @@ def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | 
             click.echo(f"popular: no plan is preferred by more applicants (best margin {verdict.margin})")
         else:
             click.echo(
-                f"not popular: another plan is preferred by {verdict.prefer_other} applicants and this one by "
-                f"{verdict.prefer_this} (margin {verdict.margin})"
+                f"not popular: another plan is preferred by {plural(verdict.prefer_other, 'applicant')} and this "
+                f"one by {verdict.prefer_this} (margin {verdict.margin})"
             )
         if not verdict.popular:
             sys.exit(EXIT_NO_PLAN)
@@ -596,11 +617,18 @@ def repair_cmd(
         )
     except SolverError as exc:
         _fail(str(exc), EXIT_INTERNAL)
+    # `explain RESULT` can find the problem again.
+    result = result.model_copy(update={"statistics": result.statistics.model_copy(update={"input": str(problem_path)})})
     report = check(problem, result, previous=previous)
     if not report.ok:
         _fail(f"the result failed its independent check; please report this bug\n{report}", EXIT_INTERNAL)
-    diff = None if result.decision.repair is None else _diff_text(result.decision.repair.diff)
-    _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path, previous_path), after=diff)
+    if not result.status.has_plan:  # no plan, so nothing to compare: the message above says what clashes
+        after = f"the repair is {result.status.value}: there is no new plan, so nobody moves"
+    elif result.decision.repair is not None:
+        after = _diff_text(result.decision.repair.diff)
+    else:  # pragma: no cover - reoptimise always records the repair
+        after = None
+    _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path, previous_path), after=after)
 
 
 @cli.command("diff")

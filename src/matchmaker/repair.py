@@ -25,11 +25,21 @@ from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import TotalFit, default_constraints, default_objectives
 from matchmaker.pieces.change import Disruption, Force, MovePenalty
-from matchmaker.result import Move, PlanDiff, RepairRecord, Result
+from matchmaker.result import Move, Placement, PlanDiff, RepairBasis, RepairRecord, Result
 from matchmaker.scoring import FIT_SCALE, score
 from matchmaker.solve import solve_model
 
-__all__ = ["EXPLAIN_POSITION", "REPAIR_POSITION", "hint_from", "plan_diff", "plan_of", "reoptimise", "resolve_near"]
+__all__ = [
+    "EXPLAIN_POSITION",
+    "REPAIR_POSITION",
+    "hint_from",
+    "plan_diff",
+    "plan_of",
+    "reoptimise",
+    "repair_basis",
+    "repeat_repair",
+    "resolve_near",
+]
 
 #: Level ``moved`` right after the policy's objective: the fewest moves among optimal plans.
 EXPLAIN_POSITION: Position = 3.5
@@ -95,7 +105,15 @@ def plan_diff(before: Result, after: Result) -> PlanDiff:
     The applicants of ``after``'s round are those it places or lists as unplaced; an applicant placed in
     ``before`` who is neither has withdrawn.
     """
-    old = {a.applicant: a for a in before.assignments}
+    return _diff(_placements(before), after)
+
+
+def _placements(result: Result) -> tuple[Placement, ...]:
+    return tuple(Placement(applicant=a.applicant, supervisor=a.supervisor, unit=a.unit) for a in result.assignments)
+
+
+def _diff(before: Sequence[Placement], after: Result) -> PlanDiff:
+    old = {a.applicant: a for a in before}
     new = {a.applicant: a for a in after.assignments}
     present = set(new) | {u.applicant for u in after.unplaced}
     moved: list[Move] = []
@@ -132,6 +150,33 @@ def plan_diff(before: Result, after: Result) -> PlanDiff:
     )
 
 
+def repair_basis(result: Result) -> RepairBasis | None:
+    """What re-solving ``result`` as the repair it is needs (``None`` if it is not a repair): the
+    previous plan, read back from ``decision.repair.diff`` and the plan, and the repair's settings."""
+    rec = result.decision.repair
+    if rec is None:
+        return None
+    diff = rec.diff
+    changed = {m.applicant for m in (*diff.moved, *diff.newly_placed)}
+    previous = [
+        Placement(applicant=a.applicant, supervisor=a.supervisor, unit=a.unit)
+        for a in result.assignments
+        if a.applicant not in changed
+    ]
+    previous += [
+        Placement(applicant=m.applicant, supervisor=m.before, unit=m.before_unit)
+        for m in (*diff.moved, *diff.newly_unplaced, *diff.withdrawn)
+        if m.before is not None and m.before_unit is not None
+    ]
+    return RepairBasis(
+        previous_fingerprint=rec.previous_fingerprint,
+        previous=tuple(sorted(previous, key=lambda p: p.applicant)),
+        position=rec.position,
+        penalty=rec.penalty,
+        keep=rec.keep,
+    )
+
+
 def _keeps(problem: Problem, base: Mapping[str, str], keep: Iterable[str]) -> tuple[str, ...]:
     kept = tuple(dict.fromkeys(keep))
     issues = []
@@ -155,6 +200,27 @@ def _keeps(problem: Problem, base: Mapping[str, str], keep: Iterable[str]) -> tu
     if issues:
         raise InputError(issues)
     return kept
+
+
+def _penalty_points(problem: Problem, position: float | None, penalty: float | None) -> int | None:
+    """Check a repair's position or penalty; the penalty in fit points (``None`` without one)."""
+    if position is not None and not (math.isfinite(position) and position > 0):
+        raise InputError([ValidationIssue("position", "is not a positive number", "give e.g. 2.5 or 3.5")])
+    if penalty is None:
+        return None
+    if not (math.isfinite(penalty) and 0 <= penalty <= 100):
+        raise InputError([ValidationIssue("penalty", "is not a number from 0 to 100", "give e.g. 0.3")])
+    if problem.policy.objective != "total_fit":
+        raise InputError(
+            [
+                ValidationIssue(
+                    "penalty",
+                    f"a penalty is paid in fit, but the policy's objective is {problem.policy.objective!r}",
+                    "use a position for level 'moved' instead, or the objective total_fit",
+                )
+            ]
+        )
+    return round(penalty * FIT_SCALE)
 
 
 def reoptimise(
@@ -203,40 +269,49 @@ def reoptimise(
         raise InputError(
             [ValidationIssue("penalty", "both a position and a penalty are given", "give one of them, or neither")]
         )
-    if position is not None and not (math.isfinite(position) and position > 0):
-        raise InputError([ValidationIssue("position", "is not a positive number", "give e.g. 2.5 or 3.5")])
-    penalty_points = None
-    if penalty is not None:
-        if not (math.isfinite(penalty) and 0 <= penalty <= 100):
-            raise InputError([ValidationIssue("penalty", "is not a number from 0 to 100", "give e.g. 0.3")])
-        if problem.policy.objective != "total_fit":
-            raise InputError(
-                [
-                    ValidationIssue(
-                        "penalty",
-                        f"a penalty is paid in fit, but the policy's objective is {problem.policy.objective!r}",
-                        "use a position for level 'moved' instead, or the objective total_fit",
-                    )
-                ]
-            )
-        penalty_points = round(penalty * FIT_SCALE)
-    base = plan_of(previous)
-    kept = _keeps(problem, base, keep)
-    where = position if position is not None else REPAIR_POSITION
+    _penalty_points(problem, position, penalty)  # before the numbers go into a record
+    basis = RepairBasis(
+        previous_fingerprint=previous.decision.input_fingerprint,
+        previous=_placements(previous),
+        position=None if penalty is not None else (position if position is not None else REPAIR_POSITION),
+        penalty=penalty,
+        keep=tuple(dict.fromkeys(keep)),
+    )
+    return repeat_repair(problem, basis, options=options if options is not None else SolveOptions())
+
+
+def repeat_repair(problem: Problem, basis: RepairBasis, *, options: SolveOptions | None = None) -> Result:
+    """Re-solve ``problem`` as the repair ``basis`` describes (the previous plan, the position of level
+    ``moved`` or the penalty, the hard keeps): what :func:`reoptimise` does, from a
+    :class:`~matchmaker.result.RepairBasis` instead of the previous result. Reproducing a repaired plan
+    and overriding one re-solve this way.
+
+    Raises:
+        InputError: as :func:`reoptimise`: an unusable position or penalty, or a keep that names an
+            applicant the previous plan did not place or the problem no longer has.
+    """
+    position, penalty = basis.position, basis.penalty
+    if (position is None) == (penalty is None):
+        raise InputError(
+            [ValidationIssue("penalty", "give exactly one of a position and a penalty", "e.g. position 2.5")]
+        )
+    penalty_points = _penalty_points(problem, position, penalty)
+    base = {p.applicant: p.supervisor for p in basis.previous}
+    kept = _keeps(problem, base, basis.keep)
     result = resolve_near(
         problem,
         base,
-        position=where,
+        position=position if position is not None else REPAIR_POSITION,
         penalty_points=penalty_points,
         options=options if options is not None else SolveOptions(),
         constraints=[Force(a, supervisor=base[a], kind="keep") for a in kept],
         explain_infeasibility=True,
     )
     record = RepairRecord(
-        previous_fingerprint=previous.decision.input_fingerprint,
-        position=None if penalty is not None else where,
+        previous_fingerprint=basis.previous_fingerprint,
+        position=position,
         penalty=penalty,
         keep=tuple(sorted(kept)),
-        diff=plan_diff(previous, result),
+        diff=_diff(basis.previous, result),
     )
     return result.model_copy(update={"decision": result.decision.model_copy(update={"repair": record})})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,7 +31,9 @@ __all__ = [
     "Decision",
     "LevelValue",
     "Move",
+    "Placement",
     "PlanDiff",
+    "RepairBasis",
     "RepairRecord",
     "Result",
     "RunStatistics",
@@ -179,6 +181,31 @@ class RepairRecord(_Out):
     diff: PlanDiff
 
 
+class Placement(_Out):
+    """One placement of a plan, ids only: ``applicant`` with ``supervisor`` in ``unit``."""
+
+    applicant: str
+    supervisor: str
+    unit: str
+
+
+class RepairBasis(_Out):
+    """What a repair re-solves from besides the changed round: the ``previous`` plan (sorted by
+    applicant), the input fingerprint of the result it came from, and the settings of
+    :func:`matchmaker.reoptimise` (``position`` or ``penalty``, and the hard keeps, ``keep``).
+
+    :func:`matchmaker.repair.repair_basis` reads it from a repaired result (its ``decision.repair``
+    leads back to the previous plan); an audit record keeps it, so that a repaired plan can be
+    reproduced and overridden as a repair (:func:`matchmaker.repair.repeat_repair`).
+    """
+
+    previous_fingerprint: str
+    previous: tuple[Placement, ...]
+    position: float | None
+    penalty: float | None
+    keep: tuple[str, ...]
+
+
 class Decision(_Out):
     """Everything that is decided: the part that must be reproducible byte for byte.
 
@@ -230,6 +257,10 @@ class RunStatistics(_Out):
     parameters: Mapping[str, Any] = Field(default_factory=dict)
 
 
+#: The properties :class:`Result` caches (computed from its decision).
+_CACHED = ("objective", "placement_of")
+
+
 class Result(_Out):
     """The outcome of :func:`matchmaker.solve`: a :class:`Decision` and :class:`RunStatistics`.
 
@@ -241,6 +272,14 @@ class Result(_Out):
     kind: Literal["matchmaker.result"] = "matchmaker.result"
     decision: Decision
     statistics: RunStatistics
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, the lookups cached from the old decision (``objective``,
+        ``placement_of``) are computed again from the new one."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in _CACHED:
+            copied.__dict__.pop(name, None)
+        return copied
 
     @property
     def status(self) -> Status:

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from matchmaker._text import norm_key, suggest
+from matchmaker._text import norm_key, plural, suggest
 from matchmaker.errors import ValidationIssue
 from matchmaker.rules import meets_requirements, trained_enough
 from matchmaker.timeline import LOAD_SCALE, commitment_load, load_points, peak_dates
@@ -232,7 +232,7 @@ def _capacities(out: _Collector, p: Problem) -> None:
         elif u.min_places > supervisor_total[u.id]:
             out.add(
                 f"units[{u.id!r}].min_places",
-                f"the minimum ({u.min_places}) is above the {supervisor_total[u.id]} places its "
+                f"the minimum ({u.min_places}) is above the {plural(supervisor_total[u.id], 'place')} its "
                 "supervisors can take together",
                 "lower min_places, or add supervisors or supervisor capacity to the unit",
             )
@@ -246,7 +246,8 @@ def _capacities(out: _Collector, p: Problem) -> None:
         elif m.min_places > unit_total[m.id]:
             out.add(
                 f"municipalities[{m.id!r}].min_places",
-                f"the minimum ({m.min_places}) is above the {unit_total[m.id]} places its units offer together",
+                f"the minimum ({m.min_places}) is above the {plural(unit_total[m.id], 'place')} its units offer "
+                "together",
                 "lower min_places, or raise the units' max_places",
             )
 

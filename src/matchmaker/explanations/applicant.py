@@ -6,30 +6,46 @@ applicant is *forced* into it (a row: placed there, among their acceptable super
 is re-solved near the plan: among the optimal plans with that placement, the one that moves the
 fewest people (:mod:`matchmaker.repair`). The reason is then the first level of the objective vector
 that gets worse (a higher priority applicant unplaced, one fewer placed, less fit, ...), with who
-would move; or, if no level above the lottery gets worse, the lottery; or infeasibility.
+would move; or, if no level above the lottery gets worse, the lottery; or infeasibility. A repaired
+result is explained under the repair's objective: moving someone of the previous plan is a cost
+(level ``moved``, or the penalty per move), and a placement the repair keeps is explained as kept.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
 
-from matchmaker.build import build_model
+from matchmaker.build import ConstraintPiece, ObjectivePiece, build_model
 from matchmaker.errors import InputError, ResultMismatchError, ValidationIssue
 from matchmaker.explanations.types import ApplicantExplanation, LevelChange, Move, OptionReason, WhatIf
-from matchmaker.models import Problem
+from matchmaker.metrics import offered_places
+from matchmaker.models import Balance, Problem
 from matchmaker.options import SolveOptions
-from matchmaker.pieces import default_constraints, default_objectives
-from matchmaker.pieces.change import Disruption, Force
-from matchmaker.repair import EXPLAIN_POSITION, plan_of
-from matchmaker.result import LevelValue, Result
+from matchmaker.pieces import TotalFit, default_constraints, default_objectives
+from matchmaker.pieces.balance import MAX_DENOMINATOR
+from matchmaker.pieces.change import Disruption, Force, MovePenalty
+from matchmaker.repair import EXPLAIN_POSITION, REPAIR_POSITION, plan_of, repair_basis
+from matchmaker.result import LevelValue, RepairBasis, Result
 from matchmaker.rules import REMOVAL_ORDER, refusal
-from matchmaker.scoring import Scores, applicant_wishes, score
+from matchmaker.scoring import FIT_SCALE, Scores, applicant_wishes, score
 from matchmaker.solve import solve_model
 
-__all__ = ["explain", "explain_all", "level_changes", "moves_between", "require_same_problem", "what_if"]
+__all__ = [
+    "WHAT_IF_MOVED",
+    "explain",
+    "explain_all",
+    "level_changes",
+    "moves_between",
+    "require_same_problem",
+    "what_if",
+]
 
-_SKIP = ("lottery", "moved")
+#: The level of a what-if that counts who moves from the explained plan (minimised after the policy's
+#: objective, so that the what-if moves the fewest people); not a cost of the option itself.
+WHAT_IF_MOVED = "what_if_moved"
+_SKIP = ("lottery", WHAT_IF_MOVED)
 
 
 def require_same_problem(problem: Problem, result: Result) -> None:
@@ -65,7 +81,9 @@ def moves_between(
 
 
 def level_changes(base: Sequence[LevelValue], other: Result) -> tuple[LevelChange, ...]:
-    """Every level of ``base`` (but the lottery and ``moved``) before, and in ``other`` after."""
+    """Every level of ``base`` (but the lottery and a what-if's own count of moves) before, and in
+    ``other`` after. A repaired plan's level ``moved`` (people of the previous plan moved) is a level
+    like any other."""
     values = {lv.name: lv.value for lv in other.decision.objective}
     return tuple(
         LevelChange(name=lv.name, sense=lv.sense, before=lv.value, after=values[lv.name])
@@ -84,16 +102,21 @@ def what_if(
     options: SolveOptions | None = None,
 ) -> WhatIf:
     """The best plan that places ``applicant`` in ``unit`` (among their acceptable supervisors there),
-    moving as few others as possible, compared with ``result``."""
+    moving as few others as possible, compared with ``result``.
+
+    A repaired ``result`` (:func:`matchmaker.reoptimise`) is compared under its own objective: the
+    what-if keeps the repair's hard keeps and counts the repair's level ``moved`` (people of the
+    previous plan who move), or its penalty per move."""
     sc = scores if scores is not None else score(problem)
     base = plan_of(result)
+    constraints, objectives = _repair_pieces(problem, repair_basis(result))
     model = build_model(
         problem,
         sc,
-        constraints=[*default_constraints(problem), Force(applicant, unit=unit)],
+        constraints=[*constraints, Force(applicant, unit=unit)],
         objectives=[
-            *default_objectives(problem),
-            Disruption(base, position=EXPLAIN_POSITION, exclude=frozenset({applicant})),
+            *objectives,
+            Disruption(base, position=EXPLAIN_POSITION, exclude=frozenset({applicant}), level=WHAT_IF_MOVED),
         ],
     )
     forced = solve_model(problem, model, options or SolveOptions(workers=1), explain_infeasibility=False)
@@ -109,6 +132,54 @@ def what_if(
         changes=changes,
         moves=moves_between(problem, base, plan_of(forced), skip=[applicant]),
     )
+
+
+def _repair_pieces(problem: Problem, basis: RepairBasis | None) -> tuple[list[ConstraintPiece], list[ObjectivePiece]]:
+    """The constraints and objectives ``problem`` was solved with: the defaults, and for a repair its
+    keeps and its level ``moved`` (or its penalty per move in place of the total fit)."""
+    constraints: list[ConstraintPiece] = list(default_constraints(problem))
+    objectives: list[ObjectivePiece] = list(default_objectives(problem))
+    if basis is None:
+        return constraints, objectives
+    previous = {p.applicant: p.supervisor for p in basis.previous}
+    constraints += [Force(a, supervisor=previous[a], kind="keep") for a in basis.keep if a in previous]
+    if basis.penalty is None:
+        objectives.append(Disruption(previous, position=basis.position or REPAIR_POSITION))
+    else:
+        points = round(basis.penalty * FIT_SCALE)
+        objectives = [MovePenalty(previous, points) if isinstance(o, TotalFit) else o for o in objectives]
+    return constraints, objectives
+
+
+def _balance_closes(problem: Problem, result: Result, applicant: str, unit: str) -> bool:
+    """Whether the municipality balance rule (``policy.balance``, mode ``within`` or ``ratio``) forbids
+    taking a place in ``unit``: the plan keeps the rule, and with ``applicant`` in ``unit`` (moved from
+    their placement, if any) it would not. The same rule as :mod:`matchmaker.pieces.balance`."""
+    balance = problem.policy.balance
+    if balance is None or balance.mode == "maximin":
+        return False
+    offered = {m: o for m, o in offered_places(problem).items() if o > 0}
+    if len(offered) < 2:
+        return False
+    counts = Counter(a.municipality for a in result.assignments)
+    if not _balanced(balance, offered, counts):
+        return False  # pragma: no cover - a plan always keeps its hard rules
+    moved = Counter(counts)
+    moved[problem.unit_by_id[unit].municipality] += 1
+    placed = result.placement_of.get(applicant)
+    if placed is not None:
+        moved[placed.municipality] -= 1
+    return not _balanced(balance, offered, moved)
+
+
+def _balanced(balance: Balance, offered: Mapping[str, int], placed: Counter[str]) -> bool:
+    rate = {m: Fraction(placed[m], o) for m, o in offered.items()}
+    if balance.mode == "within":
+        tolerance = Fraction(balance.tolerance).limit_denominator(MAX_DENOMINATOR)
+        return max(rate.values()) - min(rate.values()) <= tolerance
+    ratio = Fraction(balance.ratio).limit_denominator(MAX_DENOMINATOR)
+    overall = Fraction(sum(placed.values()), sum(offered.values()))
+    return all(r >= ratio * overall for r in rate.values())
 
 
 def _full(problem: Problem, result: Result, unit: str, sups: Iterable[str]) -> tuple[str, ...]:
@@ -158,8 +229,12 @@ def explain(
     placed = result.placement_of.get(applicant)
     unplaced = next((u for u in result.unplaced if u.applicant == applicant), None)
     pinned = any(p.applicant == applicant for p in problem.pins)
-    if not result.status.has_plan or pinned:
-        return ApplicantExplanation(applicant=applicant, placed=placed, unplaced=unplaced, pinned=pinned, options=())
+    repair = result.decision.repair
+    kept = placed is not None and repair is not None and applicant in repair.keep
+    if not result.status.has_plan or pinned or kept:
+        return ApplicantExplanation(
+            applicant=applicant, placed=placed, unplaced=unplaced, pinned=pinned, kept=kept, options=()
+        )
     wishes = applicant_wishes(problem, applicant)
     by_unit: dict[str, list[tuple[str, int]]] = {}
     for sup, (_, rank) in wishes.items():
@@ -181,11 +256,14 @@ def explain(
             reasons.append(OptionReason(**common, outcome="rule", rule=rule))
             continue
         w = what_if(problem, result, applicant, unit, scores=sc, options=options)
+        full = _full(problem, result, unit, usable)
+        if not full and _balance_closes(problem, result, applicant, unit):
+            full = ("balance",)  # a free place, which the balance rule keeps closed
         if not w.status.has_plan:
-            reasons.append(OptionReason(**common, outcome="infeasible", what_if=w))
+            reasons.append(OptionReason(**common, outcome="infeasible", full=full, what_if=w))
             continue
         outcome = "full" if w.first_worse is not None else "lottery"
-        reasons.append(OptionReason(**common, outcome=outcome, full=_full(problem, result, unit, usable), what_if=w))
+        reasons.append(OptionReason(**common, outcome=outcome, full=full, what_if=w))
     cheapest = None
     if placed is None:
         feasible = [o for o in reasons if o.what_if is not None and o.what_if.status.has_plan]

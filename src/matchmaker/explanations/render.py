@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from matchmaker._text import plural
 from matchmaker.explanations.types import (
     ApplicantExplanation,
     CoreItem,
@@ -99,6 +100,10 @@ def level_label(name: str, lang: Lang) -> str:
         "lowest_fill_rate_ppm": ("the lowest municipality fill rate", "den lägsta fyllnadsgraden bland kommunerna"),
         "lowest_fit_per_place": ("the lowest fit per offered place", "den lägsta matchningen per erbjuden plats"),
         "total_fit": ("the total fit", "den totala matchningen"),
+        "total_fit_less_moves": (
+            "the total fit less the penalty for moves",
+            "den totala matchningen minus avdraget för flyttar",
+        ),
         "worst_rank": ("the worst rank", "den sämsta rangplatsen"),
         "rank_sum": ("the sum of ranks", "summan av rangplatserna"),
         "lottery": ("the lottery", "lottningen"),
@@ -109,7 +114,7 @@ def level_label(name: str, lang: Lang) -> str:
 
 
 def _value(name: str, value: int) -> str:
-    if name in ("total_fit", "lowest_fit_per_place"):
+    if name in ("total_fit", "total_fit_less_moves", "lowest_fit_per_place"):
         return f"{value / 10_000:.4f}"
     if name == "lowest_fill_rate_ppm":
         return f"{value / 10_000:.2f} %"
@@ -149,6 +154,11 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
         if o.outcome == "rule":
             return f"{head} gick inte: {RULE_TEXT['sv'][o.rule or '']}."
         if o.outcome == "infeasible":
+            if "balance" in o.full:
+                return (
+                    f"{head} gick inte: enheten har en ledig plats, men regeln om balans mellan kommunerna "
+                    "håller den stängd, och ingen plan inom regeln kan placera den sökande där."
+                )
             return (
                 f"{head} gick inte: ingen plan kan placera den sökande där "
                 "(låsningar, miniminivåer eller kapacitet hindrar det)."
@@ -156,17 +166,30 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
         w = o.what_if
         assert w is not None
         if o.outcome == "lottery":
-            return f"{head}: en plan med den placeringen är lika bra på alla nivåer; den seedade lottningen avgjorde."
-        full = " och ".join(_FULL["sv"][f] for f in o.full) or "platserna"
+            return (
+                f"{head}: en plan med den placeringen är lika bra på alla nivåer; lottningen (med fast frö) avgjorde."
+            )
         worse = next(c for c in w.changes if c.name == w.first_worse)
-        return (
-            f"{head} var full ({full}); att placera den sökande där skulle göra planen sämre: "
-            f"{change_text(worse, lang)}, {moves_text(w.moves, lang, names)}."
-        )
+        cost = f"att placera den sökande där skulle göra planen sämre: {change_text(worse, lang)}"
+        if "balance" in o.full:
+            return (
+                f"{head} har en ledig plats, men regeln om balans mellan kommunerna håller den stängd "
+                f"(kommunens fyllnadsgrad skulle komma i obalans mot de andra kommunernas); {cost}, "
+                f"{moves_text(w.moves, lang, names)}."
+            )
+        if not o.full:
+            return f"{head}: {cost}, {moves_text(w.moves, lang, names)}."
+        full = " och ".join(_FULL["sv"][f] for f in o.full)
+        return f"{head} var full ({full}); {cost}, {moves_text(w.moves, lang, names)}."
     head = f"{unit} (choice {o.rank})"
     if o.outcome == "rule":
         return f"{head} was not possible: {RULE_TEXT['en'][o.rule or '']}."
     if o.outcome == "infeasible":
+        if "balance" in o.full:
+            return (
+                f"{head} was not possible: it has a free place, but the balance rule between municipalities "
+                "keeps it closed, and no plan within the rule can place the applicant there."
+            )
         return (
             f"{head} was not possible: no plan can place the applicant there "
             "(pins, minimums or capacities rule it out)."
@@ -175,12 +198,18 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
     assert w is not None
     if o.outcome == "lottery":
         return f"{head}: a plan with that placement is equally good on every level; the seeded lottery decided."
-    full = " and ".join(_FULL["en"][f] for f in o.full) or "its places"
     worse = next(c for c in w.changes if c.name == w.first_worse)
-    return (
-        f"{head} was full ({full}); placing the applicant there would make the plan worse: "
-        f"{change_text(worse, lang)}, {moves_text(w.moves, lang, names)}."
-    )
+    cost = f"placing the applicant there would make the plan worse: {change_text(worse, lang)}"
+    if "balance" in o.full:
+        return (
+            f"{head} has a free place, but the balance rule between municipalities keeps it closed (taking it "
+            f"would put the municipality's fill rate out of balance with the others'); {cost}, "
+            f"{moves_text(w.moves, lang, names)}."
+        )
+    if not o.full:
+        return f"{head}: {cost}, {moves_text(w.moves, lang, names)}."
+    full = " and ".join(_FULL["en"][f] for f in o.full)
+    return f"{head} was full ({full}); {cost}, {moves_text(w.moves, lang, names)}."
 
 
 def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
@@ -201,6 +230,12 @@ def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
             )
         if e.pinned:
             lines.append("Placeringen är låst av samordnaren." if sv else "The placement is pinned by the coordinator.")
+        elif e.kept:
+            lines.append(
+                "Omplaneringen behåller placeringen från den tidigare planen."
+                if sv
+                else "The repair keeps this placement from the previous plan."
+            )
         elif not e.options:
             lines.append(
                 "Det finns inget alternativ som den sökande rangordnat högre."
@@ -362,7 +397,9 @@ def render_infeasibility(e: InfeasibilityExplanation, lang: Lang, names: Names) 
     lines = ["Ingen plan uppfyller alla villkor." if sv else "No plan satisfies every constraint."]
     if e.core:
         n = len(e.core)
-        if sv:
+        if n == 1:
+            lines.append("Detta villkor kan inte gälla:" if sv else "This constraint cannot hold:")
+        elif sv:
             lines.append(f"Dessa {n} villkor kan inte gälla samtidigt, och vart och ett behövs för konflikten:")
         else:
             lines.append(f"These {n} constraints cannot all hold together, and each one is needed for the clash:")
@@ -384,13 +421,14 @@ def render_diagnostics(d: Diagnostics, lang: Lang, names: Names) -> str:
         name = _n(names, s.name)
         if sv:
             lines.append(
-                f"- {name}: {s.places} platser, handledarkapacitet {s.supervisor_capacity}, "
+                f"- {name}: {plural(s.places, 'plats', 'platser')}, handledarkapacitet {s.supervisor_capacity}, "
                 f"{s.wishing} sökande önskar det, {s.acceptable} kan placeras där."
             )
         else:
             lines.append(
-                f"- {name}: {s.places} places, supervisor capacity {s.supervisor_capacity}, "
-                f"{s.wishing} applicants wish for it, {s.acceptable} can be placed there."
+                f"- {name}: {plural(s.places, 'place')}, supervisor capacity {s.supervisor_capacity}, "
+                f"{plural(s.wishing, 'applicant wishes', 'applicants wish')} for it, {s.acceptable} can be placed "
+                "there."
             )
     for f in d.findings:
         lines.append("- " + _finding(f.code, f.records, f.params, lang, names))
@@ -413,8 +451,8 @@ def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], la
                 f"där och kapaciteten är {p['capacity']}."
             )
         return (
-            f"{who} needs at least {_students(p['minimum'], lang)}, but only {p['applicants']} applicants can be "
-            f"placed there and the capacity is {p['capacity']}."
+            f"{who} needs at least {_students(p['minimum'], lang)}, but only "
+            f"{plural(int(p['applicants']), 'applicant')} can be placed there and the capacity is {p['capacity']}."
         )
     if code == "idle_supervisor":
         why = str(p["why"])
@@ -426,8 +464,9 @@ def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], la
         return f"Handledare {who} {reason[1]}." if sv else f"Supervisor {who} {reason[0]}."
     if code == "pins_over_capacity":
         if sv:
-            return f"{who} har {p['pins']} låsta placeringar men kapacitet {p['capacity']}."
-        return f"{who} has {p['pins']} pinned placements but a capacity of {p['capacity']}."
+            pins = plural(int(p["pins"]), "låst placering", "låsta placeringar")
+            return f"{who} har {pins} men kapacitet {p['capacity']}."
+        return f"{who} has {plural(int(p['pins']), 'pinned placement')} but a capacity of {p['capacity']}."
     if code == "pin_without_place":
         if sv:
             return f"Låsningen av sökande {who} kan inte uppfyllas: platsen saknar kapacitet."

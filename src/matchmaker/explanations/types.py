@@ -78,7 +78,9 @@ class OptionReason(_Out):
     * ``rule``: the unit is not acceptable for them, by ``rule`` (``requirement``, ``conflict``,
       ``training``, ``no_capacity`` or ``unit_ranking``);
     * ``full``: the unit (or its supervisors, or its municipality: see ``full``) was full, and placing
-      them there makes the plan worse at level ``what_if.first_worse``;
+      them there makes the plan worse at level ``what_if.first_worse``; ``full == ("balance",)``: the
+      unit had a free place, but taking it would break the municipality balance rule
+      (``policy.balance``, mode ``within`` or ``ratio``), which keeps it closed;
     * ``lottery``: placing them there is as good on every level; the seeded lottery decided;
     * ``infeasible``: no plan can place them there (pins, minimums or capacities forbid it).
     """
@@ -96,12 +98,14 @@ class OptionReason(_Out):
 class ApplicantExplanation(_Out):
     """Why an applicant got what they got: the placement (or the unplaced reason), and a reason for
     every unit they wanted more (placed) or wanted at all (unplaced). For an unplaced applicant,
-    ``cheapest`` is the option whose what-if costs least."""
+    ``cheapest`` is the option whose what-if costs least. ``kept``: a repair holds the placement from
+    the previous plan (a hard keep), so no other option is explained."""
 
     applicant: str
     placed: Assignment | None
     unplaced: Unplaced | None
     pinned: bool
+    kept: bool = False
     options: tuple[OptionReason, ...]
     cheapest: OptionReason | None = None
 

@@ -31,10 +31,11 @@ if TYPE_CHECKING:
     from matchmaker.engines.base import IntArray
     from matchmaker.models import Problem
 
-__all__ = ["MunicipalityBalance", "offered_places"]
+__all__ = ["MAX_DENOMINATOR", "MunicipalityBalance", "offered_places"]
 
 _PPM = 1_000_000
-_MAX_DENOMINATOR = 10_000
+#: Tolerances and ratios become exact fractions with at most this denominator.
+MAX_DENOMINATOR = 10_000
 
 
 class _FillThresholds(Sequence[Threshold]):
@@ -81,7 +82,7 @@ class MunicipalityBalance:
         if len(munis) < 2:
             return
         if balance.mode == "within":
-            tol = Fraction(balance.tolerance).limit_denominator(_MAX_DENOMINATOR)
+            tol = Fraction(balance.tolerance).limit_denominator(MAX_DENOMINATOR)
             p, q = tol.numerator, tol.denominator
             for _, mid, pm, om in munis:
                 for _, kid, pk, ok in munis:
@@ -95,7 +96,7 @@ class MunicipalityBalance:
                     coefs = np.r_[np.full(pm.size, q * ok, np.int64), np.full(pk.size, -q * om, np.int64)]
                     builder.add_row(g, np.r_[pm, pk], coefs, -(q * ok * pm.size + q * om * pk.size), p * om * ok)
         elif balance.mode == "ratio":
-            rho = Fraction(balance.ratio).limit_denominator(_MAX_DENOMINATOR)
+            rho = Fraction(balance.ratio).limit_denominator(MAX_DENOMINATOR)
             p, q = rho.numerator, rho.denominator
             total_offered = sum(o for *_, o in munis)
             all_pairs = np.arange(sc.n_pairs, dtype=np.int64)

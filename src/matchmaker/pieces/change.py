@@ -99,15 +99,24 @@ class Disruption:
     """Level ``moved`` at ``position``: base-plan applicants who lose their placement or move.
 
     ``base`` maps applicant id -> supervisor id; applicants in ``exclude`` are not counted (an applicant
-    forced elsewhere moves by definition).
+    forced elsewhere moves by definition). ``level`` names the level (another name lets an explanation
+    of a repaired plan count its own moves beside the repair's level ``moved``).
     """
 
     name = "disruption"
 
-    def __init__(self, base: Mapping[str, str], *, position: Position = 3.5, exclude: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        base: Mapping[str, str],
+        *,
+        position: Position = 3.5,
+        exclude: frozenset[str] = frozenset(),
+        level: str = "moved",
+    ):
         self.base = dict(base)
         self.position = position
         self.exclude = exclude
+        self.level = level
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """One minimised level with a constant: the count of base placements not kept."""
@@ -116,7 +125,7 @@ class Disruption:
         keep = np.flatnonzero(coefs)
         builder.add_level(
             Level(
-                "moved",
+                self.level,
                 "min",
                 "applicants of the previous plan who lose or change their placement",
                 keep.astype(np.int64),

@@ -12,7 +12,8 @@ recommendation shows.
 
 **Reproduce.** An audit record holds the input's fingerprint (and that of its records without the
 policy), the policy with its lottery seed, the solve options, the versions of the library and of
-OR-Tools, the overrides with reasons, and the output's fingerprint. :func:`reproduce` solves again and
+OR-Tools, the overrides with reasons, for a repaired plan the previous plan and the repair's settings,
+and the output's fingerprint. :func:`reproduce` solves (or repairs) again and
 says that the decision is byte-identical, or exactly what differs: the input, the policy, the seed, the
 options, a version, and how the decision differs.
 """
@@ -25,12 +26,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from matchmaker._text import plural
 from matchmaker.canonical import canonical_bytes, canonical_problem
 from matchmaker.checks import check
-from matchmaker.errors import MatchmakerError, ResultMismatchError
+from matchmaker.errors import InputError, MatchmakerError, ResultMismatchError
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
-from matchmaker.result import Decision, Result, Status
+from matchmaker.repair import repair_basis, repeat_repair
+from matchmaker.result import Decision, RepairBasis, Result, Status
 from matchmaker.review.overrides import Override, apply_overrides, solve_with_overrides
 from matchmaker.solve import solve, versions
 
@@ -92,6 +95,8 @@ class AuditRecord(_Out):
       ``input_fingerprint`` and ``records_fingerprint`` (the records without the policy) of the problem
       *before* overrides; ``policy`` (with ``lottery_seed``), ``options``, ``versions``;
     * ``overrides``: every override with its reason and official, in the order given;
+    * ``repair``: for a repaired plan (:func:`matchmaker.reoptimise`), the previous plan and the
+      repair's settings, so that it is reproduced (and overridden) as the repair it is; else ``None``;
     * ``recommendation_fingerprint``: the decision without overrides; ``output_fingerprint``: the decision
       this record stands for (``decision``), which with overrides is the re-solve with them.
     """
@@ -106,6 +111,7 @@ class AuditRecord(_Out):
     options: dict[str, Any]
     versions: dict[str, str]
     overrides: tuple[Override, ...] = ()
+    repair: RepairBasis | None = None
     recommendation_fingerprint: str
     output_fingerprint: str
     decision: Decision
@@ -151,6 +157,7 @@ def audit_record(
         options=_options_data(options),
         versions=dict(result.statistics.versions),
         overrides=tuple(overrides),
+        repair=repair_basis(base),
         recommendation_fingerprint=decision_fingerprint(base.decision),
         output_fingerprint=decision_fingerprint(result.decision),
         decision=result.decision,
@@ -295,10 +302,21 @@ def _decision_changes(before: Decision, after: Decision) -> str:
     if moved:
         shown = ", ".join(f"{a} {was.get(a) or '-'} -> {now.get(a) or '-'}" for a in moved[:10])
         more = f" and {len(moved) - 10} more" if len(moved) > 10 else ""
-        parts.append(f"{len(moved)} placements differ: {shown}{more}")
+        parts.append(f"{plural(len(moved), 'placement differs', 'placements differ')}: {shown}{more}")
     if before.input_fingerprint != after.input_fingerprint and not parts:
         parts.append("the input fingerprint recorded in the decision differs")
     return "; ".join(parts) or "the bytes differ (same placements and levels; a message or metric differs)"
+
+
+def _rerun(record: AuditRecord, problem: Problem, options: SolveOptions, diffs: list[Discrepancy]) -> Result:
+    """The run again: a fresh solve, or the repair the record describes."""
+    if record.repair is None:
+        return solve(problem, options)
+    try:
+        return repeat_repair(problem, record.repair, options=options)
+    except InputError as exc:
+        diffs.append(Discrepancy(kind="input", message=f"the recorded repair no longer fits the problem: {exc}"))
+        return solve(problem, options)
 
 
 def reproduce(
@@ -308,7 +326,8 @@ def reproduce(
     options: SolveOptions | None = None,
     current_versions: dict[str, str] | None = None,
 ) -> Reproduction:
-    """Solve ``problem`` again as ``record`` says (its overrides and options) and compare.
+    """Solve ``problem`` again as ``record`` says (its overrides, options and, for a repaired plan, the
+    repair from its previous plan) and compare.
 
     Args:
         record: the audit record of the run.
@@ -358,7 +377,7 @@ def reproduce(
     except MatchmakerError as exc:
         diffs.append(Discrepancy(kind="input", message=f"the recorded overrides no longer fit the problem: {exc}"))
         changed = problem
-    result = solve(changed, opts)
+    result = _rerun(record, changed, opts, diffs)
     got = decision_fingerprint(result.decision)
     identical = got == record.output_fingerprint
     if not identical:

@@ -11,6 +11,7 @@ from typing import Literal
 
 import click
 
+from matchmaker._text import plural
 from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, _fail, _load, _run
 from matchmaker.errors import MatchmakerError, ResultMismatchError
 from matchmaker.explanations.render import display_names
@@ -74,6 +75,13 @@ def evaluate_cmd(
 @click.command("override")
 @click.argument("overrides_path", metavar="OVERRIDES", type=_PATH)
 @click.option("--problem", "problem_path", type=_PATH, required=True, help="The round the overrides apply to.")
+@click.option(
+    "--result",
+    "result_path",
+    type=_PATH,
+    help="The recommendation (a result of PROBLEM) to override; a repaired one is re-solved as the repair. "
+    "Default: solve PROBLEM.",
+)
 @click.option("--pin", "pin", metavar="APPLICANT", help="Add an override: pin APPLICANT (give --unit or --supervisor).")
 @click.option("--forbid", "forbid", metavar="APPLICANT", help="Add an override: forbid APPLICANT a unit or supervisor.")
 @click.option("--unit", help="The unit of the new override.")
@@ -84,6 +92,7 @@ def evaluate_cmd(
 def override_cmd(
     overrides_path: Path,
     problem_path: Path,
+    result_path: Path | None,
     pin: str | None,
     forbid: str | None,
     unit: str | None,
@@ -93,8 +102,12 @@ def override_cmd(
     lang: Literal["en", "sv"],
 ) -> None:
     """Add an override to OVERRIDES (a JSON file, created if missing), re-solve the round with every
-    override in it, and print what each costs. A new override that conflicts is not added (exit 1)."""
+    override in it, and print what each costs. A new override that conflicts is not added (exit 1).
+    Overriding a repaired plan (give it with --result) re-solves as the same repair."""
     problem = _load(problem_path)
+    base = _run(lambda: load_result(result_path)) if result_path is not None else None
+    if base is not None and base.decision.input_fingerprint != problem.fingerprint():
+        _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
     current = _overrides(overrides_path) if overrides_path.exists() else ()
     new: Override | None = None
     if pin is not None and forbid is not None:
@@ -109,15 +122,22 @@ def override_cmd(
     elif unit or supervisor or reason or official:
         _fail("--unit, --supervisor, --reason and --official describe a new override: give --pin or --forbid", 2)
     overrides = (*current, new) if new is not None else current
-    outcome = solve_with_overrides(problem, overrides)
+    outcome = solve_with_overrides(problem, overrides, base=base)
     click.echo(render_overrides(outcome, lang, display_names(problem)))
     if not outcome.ok:
         if new is not None:
-            click.echo(f"the new override was not added to {overrides_path}", err=True)
+            not_added = (
+                f"det nya åsidosättandet lades inte till i {overrides_path}"
+                if lang == "sv"
+                else f"the new override was not added to {overrides_path}"
+            )
+            click.echo(not_added, err=True)
         sys.exit(EXIT_NO_PLAN)
     if new is not None:
         _run(lambda: dump_overrides(overrides, overrides_path))
-        click.echo(f"override added to {overrides_path}")
+        click.echo(
+            f"åsidosättandet lades till i {overrides_path}" if lang == "sv" else f"override added to {overrides_path}"
+        )
 
 
 @click.command("approve")
@@ -153,7 +173,7 @@ def approve_cmd(
     if result_output is not None:
         result = recommendation.model_copy(update={"decision": record.decision})
         _run(lambda: save_result(result, result_output, protect=(problem_path, result_path)))
-    with_ = f" with {len(overrides)} overrides" if overrides else ""
+    with_ = f" with {plural(len(overrides), 'override')}" if overrides else ""
     click.echo(f"approved by {official}{with_}: {record.output_fingerprint}")
     click.echo(f"recommendation {record.recommendation_fingerprint}")
     click.echo(f"approved plan written to {output}")

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from matchmaker.build import ModelBuilder, build_model
 from matchmaker.checks import _Truth, check, level_vector
-from matchmaker.explanations.applicant import level_changes, moves_between, require_same_problem
+from matchmaker.explanations.applicant import WHAT_IF_MOVED, level_changes, moves_between, require_same_problem
 from matchmaker.explanations.types import Lang, LevelChange, Move
 from matchmaker.metrics import Metrics, compute_metrics
 from matchmaker.models import Problem
@@ -335,7 +335,7 @@ def counterfactual(
         constraints=[*default_constraints(problem), piece],
         objectives=[
             *default_objectives(problem),
-            Disruption(before, position=EXPLAIN_POSITION, exclude=frozenset({applicant})),
+            Disruption(before, position=EXPLAIN_POSITION, exclude=frozenset({applicant}), level=WHAT_IF_MOVED),
         ],
     )
     other = solve_model(problem, model, options or SolveOptions(workers=1), explain_infeasibility=False)

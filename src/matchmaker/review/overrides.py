@@ -19,7 +19,6 @@ validation (every issue) or, when the problem has no plan, by the minimal infeas
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from typing import Any, Literal, Self
 
@@ -30,10 +29,14 @@ from matchmaker.errors import ProblemValidationError, ValidationIssue
 from matchmaker.explanations.types import InfeasibilityExplanation, LevelChange
 from matchmaker.models import Id, Label, Problem
 from matchmaker.options import SolveOptions
-from matchmaker.result import Decision, LevelValue, Result, Status
+from matchmaker.repair import repair_basis, repeat_repair
+from matchmaker.result import Decision, LevelValue, RepairBasis, Result, Status
+from matchmaker.rules import meets_requirements, trained_enough
 from matchmaker.solve import solve
 
 __all__ = [
+    "ConflictCode",
+    "ConflictReason",
     "Override",
     "OverrideConflict",
     "OverrideCost",
@@ -43,6 +46,7 @@ __all__ = [
     "dump_overrides",
     "level_difference",
     "load_overrides",
+    "override_reasons",
     "solve_with_overrides",
 ]
 
@@ -95,12 +99,40 @@ class OverrideCost(_Out):
         return tuple(c.name for c in self.changes if c.worse and c.name != "lottery")
 
 
+#: Why an override cannot hold, as a code (see :class:`ConflictReason`).
+ConflictCode = Literal[
+    "unknown_applicant",
+    "unknown_unit",
+    "unknown_supervisor",
+    "pinned_twice",
+    "pin_and_forbid",
+    "pin_rule",
+    "forbids_round_pin",
+    "kept_by_repair",
+    "invalid",
+]
+
+
+class ConflictReason(_Out):
+    """One reason why an override cannot hold, as data (rendered in English or Swedish by
+    :func:`matchmaker.review.render.conflict_reason_text`): ``override`` (its index), ``code``, and
+    ``params``: ``other`` (the index of the override it clashes with), ``rule`` (a
+    :data:`~matchmaker.explanations.render.RULE_TEXT` code, or ``no_supervisor``), ``supervisor``, or
+    ``message`` (an English validation message, for ``invalid``)."""
+
+    override: int | None
+    code: ConflictCode
+    params: dict[str, str] = {}
+
+
 class OverrideConflict(_Out):
     """Overrides that cannot hold together: ``overrides`` (indices into the list given), a ``message``
-    (the validation issues, or the core in words), and the minimal core when the round has no plan."""
+    (in English), the ``reasons`` as data when the overrides break a rule on their own, and the minimal
+    core (``explanation``) when the round has no plan with them."""
 
     overrides: tuple[int, ...]
     message: str
+    reasons: tuple[ConflictReason, ...] = ()
     explanation: InfeasibilityExplanation | None = None
 
 
@@ -132,59 +164,110 @@ def apply_overrides(problem: Problem, overrides: Sequence[Override]) -> Problem:
         ProblemValidationError: the overrides name unknown ids, or clash (two pins of one applicant, a
             pin of a pair also forbidden, a pin the rules forbid); every issue is listed.
     """
+    reasons = override_reasons(problem, overrides)
+    if reasons:
+        raise _reasons_error(reasons, overrides)
     data: dict[str, Any] = problem.model_dump(mode="json")
-    issues: list[ValidationIssue] = []
-    pinned: dict[str, int] = {}
-    for i, o in enumerate(overrides):
-        where = f"overrides[{i}] ({o.describe()})"
-        if o.applicant not in problem.applicant_by_id:
-            issues.append(
-                ValidationIssue(
-                    where, f"names applicant {o.applicant!r}, who is not in the problem", "use an applicant id"
-                )
-            )
-            continue
-        if o.unit is not None and o.unit not in problem.unit_by_id:
-            issues.append(
-                ValidationIssue(where, f"names unit {o.unit!r}, which is not in the problem", "use a unit id")
-            )
-            continue
-        if o.supervisor is not None and o.supervisor not in problem.supervisor_by_id:
-            issues.append(
-                ValidationIssue(
-                    where, f"names supervisor {o.supervisor!r}, who is not in the problem", "use a supervisor id"
-                )
-            )
-            continue
+    for o in overrides:
         if o.action == "pin":
-            if o.applicant in pinned:
-                issues.append(
-                    ValidationIssue(
-                        where,
-                        f"pins applicant {o.applicant!r} again (overrides[{pinned[o.applicant]}] pins them too)",
-                        "keep one pin per applicant",
-                    )
-                )
-                continue
-            pinned[o.applicant] = i
             data["pins"] = [p for p in data["pins"] if p["applicant"] != o.applicant]
             data["pins"].append({"applicant": o.applicant, "unit": o.unit, "supervisor": o.supervisor})
         else:
-            for j, other in enumerate(overrides):
-                if other.action == "pin" and _same_pair(o, other):
-                    issues.append(
-                        ValidationIssue(where, f"forbids the pair that overrides[{j}] pins", "keep one of the two")
-                    )
             applicant = next(a for a in data["applicants"] if a["id"] == o.applicant)
             key, value = ("units", o.unit) if o.unit is not None else ("supervisors", o.supervisor)
             if value not in applicant["conflicts"][key]:
                 applicant["conflicts"][key].append(value)
-    if issues:
-        raise ProblemValidationError(issues, source="overrides")
     try:
         return Problem.model_validate(data)
     except ProblemValidationError as exc:
         raise ProblemValidationError(list(exc.issues), source="overrides") from exc
+
+
+def _reasons_error(reasons: Sequence[ConflictReason], overrides: Sequence[Override]) -> ProblemValidationError:
+    from matchmaker.review.render import conflict_reason_text, override_label
+
+    issues = [
+        ValidationIssue(
+            "overrides" if r.override is None else override_label(r.override, overrides[r.override], "en", {}),
+            conflict_reason_text(r, "en"),
+            _FIXES[r.code],
+        )
+        for r in reasons
+    ]
+    return ProblemValidationError(issues, source="overrides")
+
+
+_FIXES: dict[str, str] = {
+    "unknown_applicant": "use an applicant id",
+    "unknown_unit": "use a unit id",
+    "unknown_supervisor": "use a supervisor id",
+    "pinned_twice": "keep one pin per applicant",
+    "pin_and_forbid": "keep one of the two",
+    "pin_rule": "pin elsewhere, or change the record that rules it out",
+    "forbids_round_pin": "drop the forbid, or pin the applicant elsewhere",
+    "kept_by_repair": "drop the override, or repair again without the keep",
+    "invalid": "see the message",
+}
+
+
+def _pin_rule(problem: Problem, o: Override) -> str | None:
+    """The rule that forbids pin ``o`` (as the problem's validation checks pins), or ``None``."""
+    a = problem.applicant_by_id[o.applicant]
+    unit = o.unit if o.unit is not None else problem.supervisor_by_id[o.supervisor or ""].unit
+    if unit in a.conflicts.units or (o.supervisor is not None and o.supervisor in a.conflicts.supervisors):
+        return "conflict"
+    if not meets_requirements(problem.unit_by_id[unit].requirements, a.qualifications):
+        return "requirement"
+    policy = problem.policy.supervisor_training
+    if o.supervisor is not None:
+        return None if trained_enough(problem.supervisor_by_id[o.supervisor].training, policy) else "training"
+    usable = [
+        s
+        for s in problem.supervisors
+        if s.unit == unit
+        and s.capacity > 0
+        and trained_enough(s.training, policy)
+        and s.id not in a.conflicts.supervisors
+    ]
+    return None if usable else "no_supervisor"
+
+
+def override_reasons(problem: Problem, overrides: Sequence[Override]) -> tuple[ConflictReason, ...]:
+    """Every reason why ``overrides`` cannot hold on ``problem`` by the rules alone (no solve): unknown
+    ids, two pins of one applicant, a pin and a forbid of one pair, a pin the rules forbid, a forbid of
+    the place the round's own pin gives. Empty when they can be applied."""
+    out: list[ConflictReason] = []
+    pinned: dict[str, int] = {}
+    for i, o in enumerate(overrides):
+        if o.applicant not in problem.applicant_by_id:
+            out.append(ConflictReason(override=i, code="unknown_applicant"))
+            continue
+        if o.unit is not None and o.unit not in problem.unit_by_id:
+            out.append(ConflictReason(override=i, code="unknown_unit"))
+            continue
+        if o.supervisor is not None and o.supervisor not in problem.supervisor_by_id:
+            out.append(ConflictReason(override=i, code="unknown_supervisor"))
+            continue
+        if o.action == "pin":
+            if o.applicant in pinned:
+                out.append(ConflictReason(override=i, code="pinned_twice", params={"other": str(pinned[o.applicant])}))
+                continue
+            pinned[o.applicant] = i
+            rule = _pin_rule(problem, o)
+            if rule is not None:
+                out.append(ConflictReason(override=i, code="pin_rule", params={"rule": rule}))
+            continue
+        for j, other in enumerate(overrides):
+            if other.action == "pin" and _same_pair(o, other):
+                out.append(ConflictReason(override=i, code="pin_and_forbid", params={"other": str(j)}))
+        repinned = any(x.action == "pin" and x.applicant == o.applicant for x in overrides)
+        for p in problem.pins if not repinned else ():
+            if p.applicant != o.applicant:
+                continue
+            unit = p.unit if p.unit is not None else problem.supervisor_by_id[p.supervisor or ""].unit
+            if (o.unit is not None and o.unit == unit) or (o.supervisor is not None and o.supervisor == p.supervisor):
+                out.append(ConflictReason(override=i, code="forbids_round_pin"))
+    return tuple(out)
 
 
 def level_difference(before: Decision, after: Decision) -> tuple[LevelChange, ...]:
@@ -206,7 +289,7 @@ def _conflict_of(
 
     opts = (options or SolveOptions()).model_copy(update={"workers": 1})
     explanation = explain_infeasibility(problem, options=opts)
-    if explanation is None:  # pragma: no cover - only called when the round has no plan
+    if explanation is None:  # the round has a plan: what clashes is the repair's (its keeps, its moves)
         return OverrideConflict(overrides=tuple(range(len(overrides))), message=message)
     named = {item.record for item in explanation.core if item.kind in ("pin", "conflict")}
     involved = tuple(i for i, o in enumerate(overrides) if o.applicant in named)
@@ -228,7 +311,11 @@ def solve_with_overrides(
     Args:
         problem: the round, without the overrides.
         overrides: the officials' overrides, each with a reason.
-        base: the optimum without overrides (solved if not given); the costs are measured from it.
+        base: the optimum without overrides (solved if not given); the costs are measured from it. A
+            repaired result (:func:`matchmaker.reoptimise`) is overridden as the repair it is: every
+            re-solve is the same repair (previous plan, position or penalty, keeps) with the
+            overrides, so nobody the overrides do not name moves without need; an override that
+            moves an applicant the repair keeps is a conflict.
         options: solve options for every re-solve.
         costs: also solve once per override alone for its own cost (``False`` skips those solves).
 
@@ -236,23 +323,29 @@ def solve_with_overrides(
         An :class:`OverrideOutcome`. Conflicting overrides are reported in ``conflict``, not raised.
     """
     overrides = tuple(overrides)
-    try:
-        changed = apply_overrides(problem, overrides)
-    except ProblemValidationError as exc:
-        involved = sorted(
-            {int(m) for issue in exc.issues for m in _indices(issue.location + issue.message)}
-            | {i for i, o in enumerate(overrides) for issue in exc.issues if f"{o.applicant!r}" in issue.location}
-        )
-        message = "; ".join(f"{issue.location}: {issue.message}" for issue in exc.issues)
-        return OverrideOutcome(
-            overrides=overrides,
-            result=None,
-            total=(),
-            costs=(),
-            conflict=OverrideConflict(overrides=tuple(involved), message=message),
-        )
+    reasons = override_reasons(problem, overrides)
+    if not reasons:
+        try:
+            changed = apply_overrides(problem, overrides)
+        except ProblemValidationError as exc:  # a rule override_reasons does not know: keep its words
+            reasons = tuple(
+                ConflictReason(override=None, code="invalid", params={"message": f"{i.location}: {i.message}"})
+                for i in exc.issues
+            )
+    if reasons:
+        return _conflicted(overrides, reasons)
+    basis = repair_basis(base) if base is not None else None
+    if basis is not None:
+        kept = _kept_clashes(basis, overrides)
+        if kept:
+            return _conflicted(overrides, kept)
+
+    def resolve(changed: Problem) -> Result:
+        """A fresh solve, or (overriding a repaired plan) the same repair with the overrides."""
+        return solve(changed, options) if basis is None else repeat_repair(changed, basis, options=options)
+
     base = base if base is not None else solve(problem, options)
-    result = solve(changed, options)
+    result = resolve(changed)
     if not result.status.has_plan:
         return OverrideOutcome(
             overrides=overrides,
@@ -266,7 +359,7 @@ def solve_with_overrides(
     if costs and base.status.has_plan:
         for o in overrides:
             alone = total if len(overrides) == 1 else None
-            single = result if len(overrides) == 1 else solve(apply_overrides(problem, [o]), options)
+            single = result if len(overrides) == 1 else resolve(apply_overrides(problem, [o]))
             changes = alone if alone is not None else level_difference(base.decision, single.decision)
             each.append(
                 OverrideCost(override=o, status=single.status, changes=changes if single.status.has_plan else ())
@@ -274,9 +367,43 @@ def solve_with_overrides(
     return OverrideOutcome(overrides=overrides, result=result, total=total, costs=tuple(each), conflict=None)
 
 
-def _indices(location: str) -> list[str]:
-    """The override indices a validation issue names (``overrides[1]``)."""
-    return re.findall(r"overrides\[(\d+)\]", location)
+def _conflicted(overrides: tuple[Override, ...], reasons: Sequence[ConflictReason]) -> OverrideOutcome:
+    """The outcome of overrides that break a rule on their own: no solve, every reason named."""
+    from matchmaker.review.render import conflict_reason_text, override_label
+
+    involved = sorted(
+        {r.override for r in reasons if r.override is not None}
+        | {int(r.params["other"]) for r in reasons if "other" in r.params}
+    )
+    message = "; ".join(
+        (f"{override_label(r.override, overrides[r.override], 'en', {})}: " if r.override is not None else "")
+        + conflict_reason_text(r, "en")
+        for r in reasons
+    )
+    return OverrideOutcome(
+        overrides=overrides,
+        result=None,
+        total=(),
+        costs=(),
+        conflict=OverrideConflict(
+            overrides=tuple(involved) or tuple(range(len(overrides))), message=message, reasons=tuple(reasons)
+        ),
+    )
+
+
+def _kept_clashes(basis: RepairBasis, overrides: Sequence[Override]) -> list[ConflictReason]:
+    """The overrides that would move an applicant the repair keeps (a hard keep holds them at their
+    previous supervisor)."""
+    previous = {p.applicant: p for p in basis.previous}
+    out = []
+    for i, o in enumerate(overrides):
+        p = previous.get(o.applicant)
+        if p is None or o.applicant not in basis.keep:
+            continue
+        here = o.supervisor == p.supervisor or (o.supervisor is None and o.unit == p.unit)
+        if (o.action == "pin") != here or (o.action == "forbid" and o.unit == p.unit):
+            out.append(ConflictReason(override=i, code="kept_by_repair", params={"supervisor": p.supervisor}))
+    return out
 
 
 class OverrideList(Record):

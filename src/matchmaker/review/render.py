@@ -11,9 +11,9 @@ from matchmaker.explanations.types import Lang, LevelChange
 
 if TYPE_CHECKING:
     from matchmaker.review.evaluate import LevelGap, PlanDifference, PlanEvaluation, PlanViolation
-    from matchmaker.review.overrides import OverrideOutcome
+    from matchmaker.review.overrides import ConflictReason, Override, OverrideOutcome
 
-__all__ = ["render_difference", "render_evaluation", "render_overrides"]
+__all__ = ["conflict_reason_text", "override_label", "render_difference", "render_evaluation", "render_overrides"]
 
 _NO_INTEREST = {
     "en": "it is not among the applicant's wishes",
@@ -104,7 +104,8 @@ def render_difference(d: PlanDifference, lang: Lang, names: Names) -> str:
         moves = moves_text(cf.moves, lang, names)
         if d.outcome == "lottery":
             tail = (
-                f"eftersom båda är lika bra på varje nivå; den seedade lotten avgjorde (er placering är möjlig {moves})"
+                "eftersom båda är lika bra på varje nivå; lottningen (med fast frö) avgjorde "
+                f"(er placering är möjlig {moves})"
                 if sv
                 else f"because both are equally good on every level; the seeded lottery decided "
                 f"(your placement is possible {moves})"
@@ -117,6 +118,15 @@ def render_difference(d: PlanDifference, lang: Lang, names: Names) -> str:
                 else f"because your placement makes the plan worse: {change_text(worse, lang)}, {moves}"
             )
     return f"{head}, {tail}."
+
+
+def _conflict_head(which: tuple[int, ...], lang: Lang) -> str:
+    labels = [f"[{i}]" for i in which] or ["-"]
+    if len(labels) == 1:
+        return f"Åsidosättande {labels[0]} kan inte gälla:" if lang == "sv" else f"Override {labels[0]} cannot hold:"
+    if lang == "sv":
+        return f"Åsidosättandena {', '.join(labels[:-1])} och {labels[-1]} kan inte gälla samtidigt:"
+    return f"Overrides {', '.join(labels)} cannot all hold together:"
 
 
 def _gap_text(g: LevelGap, lang: Lang) -> str:
@@ -197,6 +207,61 @@ def render_evaluation(e: PlanEvaluation, lang: Lang, names: Names) -> str:
     return "\n".join(lines)
 
 
+def override_label(i: int, o: Override, lang: Lang, names: Names) -> str:
+    """An override in plain words: ``[0] pin A1 -> Vuxenenhet (Vux)``, ``[1] förbjud A2 -> handledare H1``."""
+    sv = lang == "sv"
+    verb = ("lås" if o.action == "pin" else "förbjud") if sv else o.action
+    who = "handledare" if sv else "supervisor"
+    target = _n(names, o.unit) if o.unit is not None else f"{who} {o.supervisor}"
+    return f"[{i}] {verb} {o.applicant} -> {target}"
+
+
+#: Why a pin cannot hold, beyond :data:`RULE_TEXT`.
+_NO_SUPERVISOR = {
+    "en": "no supervisor of the unit can take the applicant (capacity, training or conflicts)",
+    "sv": "ingen handledare på enheten kan ta emot den sökande (kapacitet, utbildning eller jäv)",
+}
+
+
+def conflict_reason_text(r: ConflictReason, lang: Lang) -> str:
+    """Why an override cannot hold, in words (without the override's own label)."""
+    sv = lang == "sv"
+    p = r.params
+    other = f"[{p['other']}]" if "other" in p else ""
+    if r.code == "unknown_applicant":
+        return "den sökande finns inte i omgången" if sv else "the applicant is not in the round"
+    if r.code == "unknown_unit":
+        return "enheten finns inte i omgången" if sv else "the unit is not in the round"
+    if r.code == "unknown_supervisor":
+        return "handledaren finns inte i omgången" if sv else "the supervisor is not in the round"
+    if r.code == "pinned_twice":
+        return (
+            f"låser den sökande en gång till ({other} låser redan den sökande)"
+            if sv
+            else f"pins the applicant again ({other} pins them too)"
+        )
+    if r.code == "pin_and_forbid":
+        return f"förbjuder paret som {other} låser" if sv else f"forbids the pair that {other} pins"
+    if r.code == "pin_rule":
+        rule = p.get("rule", "")
+        return _NO_SUPERVISOR[lang] if rule == "no_supervisor" else RULE_TEXT[lang].get(rule, rule)
+    if r.code == "forbids_round_pin":
+        return (
+            "förbjuder den placering som omgångens egen låsning ger den sökande (jävet skulle utesluta låsningen)"
+            if sv
+            else "forbids the place the round's own pin gives the applicant (their conflicts forbid the pin)"
+        )
+    if r.code == "kept_by_repair":
+        sup = p.get("supervisor", "")
+        return (
+            f"omplaneringen behåller den sökande hos handledare {sup} (en fast placering)"
+            if sv
+            else f"the repair keeps the applicant with supervisor {sup} (a hard keep)"
+        )
+    # A validation rule without words of its own (English only): say so in Swedish without it.
+    return "strider mot omgångens regler" if sv else p.get("message", "breaks a rule of the round")
+
+
 def render_overrides(o: OverrideOutcome, lang: Lang, names: Names) -> str:
     """The overrides, whether they hold together, and what each costs, level by level."""
     sv = lang == "sv"
@@ -208,12 +273,22 @@ def render_overrides(o: OverrideOutcome, lang: Lang, names: Names) -> str:
         by = "av" if sv else "by"
         lines.append(f"[{i}] {verb} {ov.applicant} -> {target} ({by} {ov.official}): {ov.reason}")
     if o.conflict is not None:
-        which = ", ".join(f"[{i}]" for i in o.conflict.overrides) or "-"
-        lines.append(
-            f"Åsidosättandena {which} kan inte gälla samtidigt: {o.conflict.message}"
-            if sv
-            else f"Overrides {which} cannot all hold: {o.conflict.message}"
-        )
+        lines.append(_conflict_head(o.conflict.overrides, lang))
+        c = o.conflict
+        if c.reasons:
+            for r in c.reasons:
+                label = (
+                    override_label(r.override, o.overrides[r.override], lang, names) if r.override is not None else ""
+                )
+                lines.append(
+                    f"- {label}: {conflict_reason_text(r, lang)}" if label else f"- {conflict_reason_text(r, lang)}"
+                )
+        elif c.explanation is not None:
+            lines.append(c.explanation.text(lang, dict(names)))
+        elif sv:
+            lines.append("Ingen plan håller alla åsidosättanden tillsammans med omplaneringens fasta placeringar.")
+        else:
+            lines.append(c.message)
         return "\n".join(lines)
     for i, cost in enumerate(o.costs):
         worse = [change_text(c, lang) for c in cost.changes if c.worse and c.name != "lottery"]
