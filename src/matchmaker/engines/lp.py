@@ -138,6 +138,7 @@ class LpSession:
         n_rows, n_vars = model.n_rows, model.n_vars
         self.a_int = sp.csr_matrix((model.coefs, model.indices, model.indptr), shape=(n_rows, n_vars))
         self._a_float: sp.csr_matrix | None = None
+        self._a_float_csc: sp.csc_matrix | None = None
         #: The model as a circulation network, when it is one and ``flow`` is asked for: stages then
         #: go to min-cost flow first (:mod:`matchmaker.engines.flow`).
         self.network: Network | None = network_of(model, self.a_int) if flow else None
@@ -159,8 +160,13 @@ class LpSession:
         c: IntArray,
         bounds: tuple[IntArray, IntArray, IntArray, IntArray],
         time_limit: float | None,
+        columns: IntArray | None = None,
     ) -> mbh.ModelSolverHelper:
         var_lb, var_ub, row_lb, row_ub = bounds
+        matrix = self.a_float
+        if columns is not None:  # a restricted master: only these columns
+            matrix = self.a_float_csc[:, columns].tocsr()
+            var_lb, var_ub, c = var_lb[columns], var_ub[columns], c[columns]
         helper = mbh.ModelBuilderHelper()
         fill: Any = helper.fill_model_from_sparse_data  # ortools' stubs spell the array types wrongly
         fill(
@@ -169,7 +175,7 @@ class LpSession:
             c.astype(np.float64),
             row_lb.astype(np.float64),
             row_ub.astype(np.float64),
-            self.a_float,
+            matrix,
         )
         helper.set_maximize(True)
         solver = mbh.ModelSolverHelper("glop")
@@ -200,6 +206,56 @@ class LpSession:
         x, y = got
         cert = verify(self.a_int, c, *bounds, x, y)
         return "UNVERIFIED" if cert is None else cert
+
+    @property
+    def a_float_csc(self) -> sp.csc_matrix:
+        """The floating-point matrix by columns (for restricted masters), made when first needed."""
+        if self._a_float_csc is None:
+            self._a_float_csc = self.a_float.tocsc()
+        return self._a_float_csc
+
+    def priced_relaxation(
+        self, c: IntArray, time_limit: float | None, start: npt.NDArray[np.bool_], *, rounds: int = 30
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+        """:meth:`relaxation` by column generation: GLOP on the columns ``start`` marks, then the
+        columns whose reduced cost ``c - A^T y`` says they would improve it are added, until none does
+        (then ``y`` is optimal for the whole LP) or ``rounds`` run out (then ``y`` is still a dual, only
+        a weaker one: the caller's bound must hold for any ``y``). ``None`` if a master has no optimum
+        (e.g. infeasible on its columns)."""
+        cols = start.copy()
+        var_lb, var_ub = self.var_lb, self.var_ub
+        movable = var_lb < var_ub
+        a_t = self.a_float.T.tocsr()
+        x_full = np.zeros(self.model.n_vars, dtype=np.float64)
+        y = np.zeros(self.model.n_rows, dtype=np.float64)
+        for _ in range(rounds):
+            idx = np.flatnonzero(cols)
+            solver = self._solve_lp(c, self.bounds, time_limit, columns=idx)
+            if solver.status() != mbh.SolveStatus.OPTIMAL:
+                return None
+            x_full[:] = 0.0
+            x_full[idx] = np.asarray(solver.variable_values(), dtype=np.float64)
+            y = np.asarray(solver.dual_values(), dtype=np.float64)
+            # GLOP's sign convention: the one under which the master's own columns price out
+            best_sign, best_viol = 1.0, np.inf
+            for sign in (1.0, -1.0):
+                d = c - sign * (a_t @ y)
+                viol = float(
+                    np.max(
+                        np.where((x_full[idx] <= var_lb[idx] + 1e-9) & movable[idx], d[idx], -np.inf), initial=-np.inf
+                    )
+                )
+                if viol < best_viol:
+                    best_sign, best_viol = sign, viol
+            d = c - best_sign * (a_t @ y)
+            tol = 1e-7 * max(1.0, float(np.abs(c).max(initial=0)))
+            enter = np.flatnonzero(~cols & movable & (d > tol) & (var_lb == 0))
+            enter_down = np.flatnonzero(~cols & movable & (d < -tol) & (var_lb < 0))
+            if enter.size == 0 and enter_down.size == 0:
+                return x_full, y
+            cols[enter] = True
+            cols[enter_down] = True
+        return x_full, y
 
     def relaxation(
         self, c: IntArray, time_limit: float | None
@@ -265,6 +321,7 @@ class LpSession:
         )
         self.a_int = sp.vstack([self.a_int, row], format="csr")
         self._a_float = None
+        self._a_float_csc = None
         self.network = None  # a row over a stage's objective is not a network row
         self.row_lb = np.r_[self.row_lb, lb].astype(np.int64)
         self.row_ub = np.r_[self.row_ub, ub].astype(np.int64)

@@ -190,7 +190,14 @@ class ByParameter:
     tried: int
 
 
-def by_parameter(model: LinearModel, options: SolveOptions, *, max_nodes: int = 60) -> ByParameter | None:
+def by_parameter(
+    model: LinearModel,
+    options: SolveOptions,
+    *,
+    max_nodes: int = 60,
+    price_above: int = 20_000,
+    per_applicant: int = 10,
+) -> ByParameter | None:
     """Solve the first stage of ``model`` exactly by branch and bound over its one auxiliary variable
     ``t`` (see the module docstring); ``None`` where the method does not apply.
 
@@ -199,7 +206,12 @@ def by_parameter(model: LinearModel, options: SolveOptions, *, max_nodes: int = 
     first shrinks to the LP's own extremes of ``t`` (proven the same way), inside which every node's LP
     is feasible. A node whose bound does not beat the best plan is closed; else the flow solves the
     value nearest the LP's ``t`` and the two sides become nodes. The first stage is proven when no node
-    is left open; ``max_nodes`` caps the work (the best plan then becomes a hint)."""
+    is left open; ``max_nodes`` caps the work (the best plan then becomes a hint).
+
+    Above ``price_above`` pairs each LP is solved by column generation
+    (:meth:`~matchmaker.engines.lp.LpSession.priced_relaxation`), starting from each applicant's
+    ``per_applicant`` best pairs by fit: the bound holds for any duals, so the master's duals suffice
+    once no column prices out."""
     t = parameter_of(model)
     if t is None or not is_placed_row(model):
         return None
@@ -221,10 +233,28 @@ def by_parameter(model: LinearModel, options: SolveOptions, *, max_nodes: int = 
     only_t = np.zeros(model.n_vars, dtype=np.int64)
     only_t[t] = 1
 
+    start: npt.NDArray[np.bool_] | None = None
+    if n > price_above:
+        sc = model.scores
+        order = np.lexsort((-sc.fit_points, sc.applicant))  # by applicant, best fit first
+        grouped = sc.applicant[order]
+        first_of = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1]
+        position = np.arange(n) - np.repeat(first_of, np.diff(np.r_[first_of, n]))
+        start = np.zeros(model.n_vars, dtype=bool)
+        start[order[position < per_applicant]] = True
+        start[t] = True
+
+    def relax(objective: IntArray) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+        if start is not None:
+            priced = lp.priced_relaxation(objective, options.time_limit, start)
+            if priced is not None:
+                return priced
+        return lp.relaxation(objective, options.time_limit)
+
     def lp_bound(objective: IntArray, a: int, b: int) -> tuple[int, float] | None:
         lp.var_lb[t], lp.var_ub[t] = a, b
         try:
-            relaxed = lp.relaxation(objective, options.time_limit)
+            relaxed = relax(objective)
         finally:
             lp.var_lb[t], lp.var_ub[t] = int(model.var_lb[t]), int(model.var_ub[t])
         if relaxed is None:
