@@ -112,6 +112,10 @@ PROTECTED_FIELDS: frozenset[str] = frozenset(
 _DEPTH: ContextVar[int] = ContextVar("matchmaker_validation_depth", default=0)
 
 
+#: Each record class's field names (read once per class, not once per record).
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
 class Record(BaseModel):
     """Base of every input record: frozen, unknown fields rejected, errors as ProblemValidationError."""
 
@@ -177,9 +181,11 @@ class Record(BaseModel):
     @classmethod
     def _refuse_protected_fields(cls, data: Any) -> Any:
         if isinstance(data, Mapping):
-            allowed = set(cls.model_fields)
-            for key in data:
-                if not isinstance(key, str) or key in allowed:
+            allowed = _FIELD_NAMES.get(cls)
+            if allowed is None:  # pydantic's model_fields is slow to read once per record
+                allowed = _FIELD_NAMES[cls] = frozenset(cls.model_fields)
+            for key in data.keys() - allowed:
+                if not isinstance(key, str):
                     continue
                 if fold_field_name(key) in PROTECTED_FIELDS:
                     raise ValueError(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal, Self
@@ -63,8 +64,11 @@ __all__ = [
 SCHEMA_VERSION = 1
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _no_control_chars(value: str) -> str:
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if _CONTROL.search(value) is not None:
         raise ValueError("contains a control character (a line break or tab); use plain text")
     return value
 

@@ -295,6 +295,17 @@ def _interview_values(problem: Problem, a: Applicant, units: npt.NDArray[np.int6
             general[sc.criterion].append(norm)
         else:
             by_unit[(sc.unit, sc.criterion)].append(norm)
+    if not by_unit:  # general scores only: one value for every unit
+        num = 0.0
+        den = 0.0
+        for c in problem.criteria:
+            scores = general.get(c.id)
+            if not scores or c.weight == 0:
+                continue
+            num += c.weight * (sum(scores) / len(scores))
+            den += c.weight
+        out[:] = num / den if den > 0 else float("nan")
+        return out
     cache: dict[int, float] = {}
     for i, u in enumerate(units.tolist()):
         if u in cache:
