@@ -144,17 +144,21 @@ def test_ratio_rule_same_decision_as_cpsat(raw: dict[str, Any], ratio: float) ->
 
 
 def test_column_generation_gives_the_same_proof() -> None:
-    """The priced LP (a few columns per applicant, then the ones that price out) proves the same first
-    stage as the whole LP: its duals are optimal once no column prices out."""
+    """The priced LP (a few columns per applicant, then the ones that price out) and the aggregated
+    relaxation (supervisor rows out, alike pairs merged) prove the same first stage as the whole LP."""
     raw = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json").model_dump(mode="json")
     raw["units"] = [{**u, "max_places": max(u.get("min_places") or 0, 1, u["max_places"] // 2)} for u in raw["units"]]
     problem = mm.Problem.model_validate(_with_ratio(raw, 1.0))
     model = build_model(problem, score(problem))
     whole = by_parameter(model, mm.SolveOptions(workers=1))
-    priced = by_parameter(model, mm.SolveOptions(workers=1), price_above=0, per_applicant=2)
+    priced = by_parameter(model, mm.SolveOptions(workers=1), price_above=0, per_applicant=2, aggregate=False)
+    merged = by_parameter(model, mm.SolveOptions(workers=1), price_above=0)
     assert whole is not None
     assert priced is not None
+    assert merged is not None
     assert whole.proven
     assert priced.proven
+    assert merged.proven
     assert (priced.value, priced.stage_value) == (whole.value, whole.stage_value)
+    assert (merged.value, merged.stage_value) == (whole.value, whole.stage_value)
     assert priced.bound == whole.bound

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
 
 from matchmaker.build import Level, LinearModel
 from matchmaker.engines.base import IntArray
@@ -190,6 +192,56 @@ class ByParameter:
     tried: int
 
 
+def aggregated_relaxation(
+    lp: LpSession, objective: IntArray, drop: npt.NDArray[np.bool_], time_limit: float | None
+) -> tuple[float, npt.NDArray[np.float64]] | None:
+    """Duals from a smaller LP: the rows marked ``drop`` are left out (a relaxation, so its optimum is
+    still an upper bound) and columns that are then alike (the same rows and coefficients, the same
+    objective coefficient and bounds) are merged into one with summed bounds. Returns the merged
+    LP's value of the last variable (the parameter) and its row duals as duals of the whole model
+    (0 on the dropped rows). Whether they bound anything is for :func:`dual_bound` to say, exactly:
+    any duals give a valid bound, so neither the relaxation nor a merge can make a bound wrong."""
+    keep = np.flatnonzero(~drop)
+    a_keep = lp.a_float[keep]
+    cols = a_keep.T.tocsr()
+    rng = np.random.default_rng(20261123)
+    w1 = rng.random(keep.size)
+    w2 = rng.random(keep.size)
+    var_lb, var_ub = lp.var_lb, lp.var_ub
+    key = np.stack(
+        [cols @ w1, cols @ w2, objective.astype(np.float64), var_lb.astype(np.float64), var_ub.astype(np.float64)],
+        axis=1,
+    )
+    key[-1, :] = np.nan  # the parameter keeps a column of its own
+    _, first, inverse = np.unique(np.nan_to_num(key, nan=-1.0), axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    reps = first.astype(np.int64)
+    t_group = int(inverse[-1])
+    lb_sum = np.bincount(inverse, weights=var_lb.astype(np.float64), minlength=reps.size)
+    ub_sum = np.bincount(inverse, weights=var_ub.astype(np.float64), minlength=reps.size)
+    helper = mbh.ModelBuilderHelper()
+    fill: Any = helper.fill_model_from_sparse_data
+    fill(
+        lb_sum,
+        ub_sum,
+        objective[reps].astype(np.float64),
+        lp.row_lb[keep].astype(np.float64),
+        lp.row_ub[keep].astype(np.float64),
+        a_keep.tocsc()[:, reps].tocsr(),
+    )
+    helper.set_maximize(True)
+    solver = mbh.ModelSolverHelper("glop")
+    if time_limit is not None:
+        solver.set_time_limit_in_seconds(max(time_limit, 0.001))
+    solver.solve(helper)
+    if solver.status() != mbh.SolveStatus.OPTIMAL:
+        return None
+    y = np.zeros(lp.model.n_rows, dtype=np.float64)
+    y[keep] = np.asarray(solver.dual_values(), dtype=np.float64)
+    centre = float(np.asarray(solver.variable_values(), dtype=np.float64)[t_group])
+    return centre, y
+
+
 def by_parameter(
     model: LinearModel,
     options: SolveOptions,
@@ -197,6 +249,7 @@ def by_parameter(
     max_nodes: int = 60,
     price_above: int = 20_000,
     per_applicant: int = 10,
+    aggregate: bool = True,
 ) -> ByParameter | None:
     """Solve the first stage of ``model`` exactly by branch and bound over its one auxiliary variable
     ``t`` (see the module docstring); ``None`` where the method does not apply.
@@ -211,7 +264,8 @@ def by_parameter(
     Above ``price_above`` pairs each LP is solved by column generation
     (:meth:`~matchmaker.engines.lp.LpSession.priced_relaxation`), starting from each applicant's
     ``per_applicant`` best pairs by fit: the bound holds for any duals, so the master's duals suffice
-    once no column prices out."""
+    once no column prices out. Before any of that, with ``aggregate``, a cheaper relaxation is tried
+    (:func:`aggregated_relaxation`, supervisor rows left out) at the same size threshold."""
     t = parameter_of(model)
     if t is None or not is_placed_row(model):
         return None
@@ -282,12 +336,25 @@ def by_parameter(
             plan = np.r_[got.x, value].astype(np.int64)
             best = ByParameter(sub, value, False, 0, got.value, plan, 0)
 
+    # First a cheap bound: the LP without the supervisor rows, alike pairs merged (a relaxation), and
+    # the network at its t. When the supervisors' capacities do not bind, that settles it.
+    nodes = 0
+    drop = np.array([model.groups[g].kind == "supervisor_capacity" for g in model.row_group.tolist()], dtype=bool)
+    if aggregate and drop.any() and n > price_above:
+        cheap = aggregated_relaxation(lp, c_full, drop, options.time_limit)
+        if cheap is not None:
+            bound = dual_bound(lp.a_int, c_full, *lp.bounds, cheap[1])
+            nodes = 1
+            if bound is not None:
+                leaf(min(max(round(cheap[0]), lo), hi))
+                if best is not None and best.stage_value >= bound:
+                    return _finish(best, True, bound, nodes)
     # The root: one LP over the whole range and the network at its t. Usually that settles it.
     root = lp_bound(c_full, lo, hi)
     if root is None:
         return None
     overall, centre = root
-    nodes = 1
+    nodes += 1
     mid = min(max(round(centre), lo), hi)
     leaf(mid)
     if best is not None and best.stage_value >= overall:
