@@ -108,7 +108,7 @@ def test_the_dual_bound_is_a_bound_for_any_duals() -> None:
             assert bound >= best
 
 
-def test_a_dual_on_an_unbounded_side_gives_no_bound() -> None:
+def test_a_dual_on_an_unbounded_side_is_not_used() -> None:
     a = sp.csr_matrix(np.array([[1, 1]], dtype=np.int64))
     c = np.array([1, 1], dtype=np.int64)
     lb = np.zeros(2, dtype=np.int64)

@@ -73,7 +73,8 @@ def substitute(model: LinearModel, value: int) -> LinearModel | None:
     hi = np.full(model.n_rows, np.iinfo(np.int64).min, dtype=np.int64)
     np.minimum.at(lo, pair_rows, pair_coefs)
     np.maximum.at(hi, pair_rows, pair_coefs)
-    has_pairs = np.bincount(pair_rows, minlength=model.n_rows) > 0
+    pair_count = np.bincount(pair_rows, minlength=model.n_rows)
+    has_pairs = pair_count > 0
     if np.any(has_pairs & ((lo != hi) | (lo == 0))):
         return None
     shifted_lb = [int(v) - int(br) * value for v, br in zip(model.row_lb.tolist(), b.tolist(), strict=True)]
@@ -83,17 +84,15 @@ def substitute(model: LinearModel, value: int) -> LinearModel | None:
     for r in np.flatnonzero(~has_pairs).tolist():  # rows over t alone: they hold or the value is out
         if not shifted_lb[r] <= 0 <= shifted_ub[r]:
             return None
-    sizes_pairs = np.bincount(pair_rows, minlength=model.n_rows)
     for r in np.flatnonzero(has_pairs).tolist():
         a = int(lo[r])
         first, second = (shifted_lb[r], shifted_ub[r]) if a > 0 else (shifted_ub[r], shifted_lb[r])
         # a row over pairs only counts 0..size: clip before storing in int64
         row_lb[r] = max(-((-first) // a), 0)  # ceil(first / a)
-        row_ub[r] = min(second // a, int(sizes_pairs[r]))  # floor(second / a)
-    keep = has_pairs
-    kept_rows = np.flatnonzero(keep)
-    entry_keep = ~aux & keep[row_of]
-    new_sizes = np.bincount(row_of[entry_keep], minlength=model.n_rows)[kept_rows]
+        row_ub[r] = min(second // a, int(pair_count[r]))  # floor(second / a)
+    kept_rows = np.flatnonzero(has_pairs)
+    entry_keep = ~aux & has_pairs[row_of]
+    new_sizes = pair_count[kept_rows]
     indptr = np.zeros(kept_rows.size + 1, dtype=np.int64)
     np.cumsum(new_sizes, out=indptr[1:])
     return dataclasses.replace(
