@@ -15,6 +15,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -43,7 +44,9 @@ class Browser:
 
     def __init__(self, executable: str, *, width: int = 1200, height: int = 900, timeout: float = 60.0) -> None:
         self.timeout = timeout
-        self._profile = tempfile.TemporaryDirectory(prefix="mm-chromium-")
+        # Chromium's helper processes may still write to the profile for a moment after the main one
+        # ends: cleanup is retried (see close) and never fails the test on its own.
+        self._profile = tempfile.TemporaryDirectory(prefix="mm-chromium-", ignore_cleanup_errors=True)
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
         # Chromium expects the pipe ends at descriptors 3 (commands) and 4 (replies).
@@ -80,6 +83,7 @@ class Browser:
             stderr=subprocess.DEVNULL,
             close_fds=False,  # Python's own descriptors are not inheritable; 3 and 4 (made by dup2) are
             preexec_fn=_fds,  # only fcntl and dup2: safe between fork and exec
+            start_new_session=True,  # its own process group, so close() can end its helpers too
         )
         os.close(to_browser_r)
         os.close(from_browser_w)
@@ -107,7 +111,14 @@ class Browser:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
+        with contextlib.suppress(OSError):  # the helpers (renderer, crash handler) of the group
+            os.killpg(self._proc.pid, signal.SIGKILL)
         os.close(self._from_browser)
+        for _ in range(20):  # a helper that was still exiting may write one last file
+            shutil.rmtree(self._profile.name, ignore_errors=True)
+            if not os.path.exists(self._profile.name):
+                break
+            time.sleep(0.05)
         self._profile.cleanup()
 
     def _read_message(self, deadline: float) -> dict[str, Any]:
