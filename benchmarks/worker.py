@@ -73,14 +73,24 @@ def _rss_peak_mib() -> float:
 DEFAULT_BUDGET = 60.0
 
 
-def _timed(fn: Callable[[], T], task: dict[str, Any]) -> tuple[list[float], T]:
-    """Run ``fn`` up to the task's ``repeats`` times (at least once, fewer once its ``budget`` is spent)."""
+def _timed(
+    fn: Callable[[], T], task: dict[str, Any], before: Callable[[], None] | None = None
+) -> tuple[list[float], T]:
+    """Run ``fn`` up to the task's ``repeats`` times (at least once, fewer once its ``budget`` is spent).
+
+    ``before`` runs untimed before each run (e.g. to hand every run a fresh problem object, so that
+    nothing a problem caches, such as its fingerprint, carries over from one run to the next).
+    """
     budget = float(task.get("budget", DEFAULT_BUDGET))
     times: list[float] = []
     out: T | None = None
     for _ in range(int(task.get("warmup", 0))):
+        if before is not None:
+            before()
         fn()
     for _ in range(max(1, int(task["repeats"]))):
+        if before is not None:
+            before()
         start = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - start)
@@ -130,10 +140,14 @@ def _mm_task(task: dict[str, Any]) -> dict[str, Any]:
         os.rmdir(out_dir)
         return {"times": times, "base_rss_mib": base, **_mm_outcome(task, result)}
 
-    problem = mm.load_problem(path)
-    if task.get("policy"):
-        merged = {**problem.policy.model_dump(mode="json"), **task["policy"]}
-        problem = mm.Problem.model_validate({**problem.model_dump(mode="json"), "policy": merged})
+    def load() -> mm.Problem:
+        loaded = mm.load_problem(path)
+        if task.get("policy"):
+            merged = {**loaded.policy.model_dump(mode="json"), **task["policy"]}
+            loaded = mm.Problem.model_validate({**loaded.model_dump(mode="json"), "policy": merged})
+        return loaded
+
+    problem = load()
     base = _rss_now_mib()
     if kind == "mm-build":
         parts: dict[str, list[float]] = {"score": [], "build": []}
@@ -163,7 +177,13 @@ def _mm_task(task: dict[str, Any]) -> dict[str, Any]:
             detail["without"] = skipped
         return {"times": times, "base_rss_mib": base, "status": "ok", "detail": detail}
     if kind == "mm-solve":
-        times, result = _timed(lambda: mm.solve(problem, options), task)
+        fresh = [problem]
+
+        def reload() -> None:
+            fresh[0] = load()
+
+        # Each run solves a problem object of its own: a fresh validated problem, as a caller has it.
+        times, result = _timed(lambda: mm.solve(fresh[0], options), task, before=reload)
         return {"times": times, "base_rss_mib": base, **_mm_outcome(task, result)}
     raise ValueError(f"unknown task kind {kind!r}")
 

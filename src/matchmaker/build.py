@@ -164,11 +164,14 @@ class ModelBuilder:
         self._lb: list[int] = [0] * n
         self._ub: list[int] = [1] * n
         self._names: list[str] = []
+        # Rows in blocks (one row from add_row, many from add_rows): lengths, indices, coefficients.
+        self._row_lengths: list[IntArray] = []
         self._row_indices: list[IntArray] = []
         self._row_coefs: list[IntArray] = []
-        self._row_lb: list[int] = []
-        self._row_ub: list[int] = []
-        self._row_group: list[int] = []
+        self._row_lb: list[IntArray] = []
+        self._row_ub: list[IntArray] = []
+        self._row_group: list[IntArray] = []
+        self._n_rows = 0
         self._groups: list[Group] = []
         self._levels: list[Level] = []
         self._pieces: list[str] = []
@@ -196,12 +199,50 @@ class ModelBuilder:
         """Add ``lb <= sum(coefs * var[indices]) <= ub`` to ``group``; returns the row's index."""
         idx = np.asarray(indices, dtype=np.int64)
         cf = np.broadcast_to(np.asarray(coefs, dtype=np.int64), idx.shape).copy()
-        self._row_indices.append(idx)
-        self._row_coefs.append(cf)
-        self._row_lb.append(int(lb))
-        self._row_ub.append(int(ub))
-        self._row_group.append(group)
-        return len(self._row_lb) - 1
+        return self.add_rows(
+            np.array([group], dtype=np.int64),
+            np.array([0, idx.size], dtype=np.int64),
+            idx,
+            cf,
+            np.array([int(lb)], dtype=np.int64),
+            np.array([int(ub)], dtype=np.int64),
+        ).start
+
+    def add_groups(
+        self, kind: str, records: Sequence[str], labels: Sequence[str], *, structural: bool = False
+    ) -> IntArray:
+        """New named groups, one per record; returns their indices."""
+        first = len(self._groups)
+        self._groups.extend(Group(kind, r, text, structural) for r, text in zip(records, labels, strict=True))
+        return np.arange(first, len(self._groups), dtype=np.int64)
+
+    def add_rows(
+        self,
+        groups: IntArray,
+        indptr: IntArray,
+        indices: IntArray,
+        coefs: IntArray,
+        lb: IntArray,
+        ub: IntArray,
+    ) -> range:
+        """Add many rows at once, in CSR form: row ``k`` is ``lb[k] <= sum(coefs[j] * var[indices[j]]
+        for j in indptr[k]:indptr[k + 1]) <= ub[k]``, in group ``groups[k]``; returns the rows' indices."""
+        n = int(groups.shape[0])
+        ptr = np.asarray(indptr, dtype=np.int64)
+        lengths = ptr[1:] - ptr[:-1]
+        if lengths.shape[0] != n or lb.shape[0] != n or ub.shape[0] != n:
+            raise ValueError("add_rows: groups, indptr, lb and ub must describe the same rows")
+        start = int(indptr[0])
+        end = int(indptr[-1]) if n else start
+        self._row_lengths.append(lengths)
+        self._row_indices.append(np.asarray(indices[start:end], dtype=np.int64))
+        self._row_coefs.append(np.asarray(coefs[start:end], dtype=np.int64))
+        self._row_lb.append(np.asarray(lb, dtype=np.int64))
+        self._row_ub.append(np.asarray(ub, dtype=np.int64))
+        self._row_group.append(np.asarray(groups, dtype=np.int64))
+        first = self._n_rows
+        self._n_rows += n
+        return range(first, self._n_rows)
 
     def add_level(self, level: Level) -> None:
         """Append a level to the objective vector."""
@@ -223,21 +264,25 @@ class ModelBuilder:
 
     def build(self) -> LinearModel:
         """Freeze into a :class:`LinearModel`."""
-        lengths = np.array([len(i) for i in self._row_indices], dtype=np.int64)
+        empty = np.empty(0, dtype=np.int64)
+
+        def joined(parts: list[IntArray]) -> IntArray:
+            return np.concatenate(parts) if parts else empty
+
+        lengths = joined(self._row_lengths)
         indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
-        empty = np.empty(0, dtype=np.int64)
         return LinearModel(
             scores=self.scores,
             var_lb=np.array(self._lb, dtype=np.int64),
             var_ub=np.array(self._ub, dtype=np.int64),
             aux_names=tuple(self._names),
             indptr=indptr,
-            indices=np.concatenate(self._row_indices) if self._row_indices else empty,
-            coefs=np.concatenate(self._row_coefs) if self._row_coefs else empty,
-            row_lb=np.array(self._row_lb, dtype=np.int64),
-            row_ub=np.array(self._row_ub, dtype=np.int64),
-            row_group=np.array(self._row_group, dtype=np.int64),
+            indices=joined(self._row_indices),
+            coefs=joined(self._row_coefs),
+            row_lb=joined(self._row_lb),
+            row_ub=joined(self._row_ub),
+            row_group=joined(self._row_group),
             groups=tuple(self._groups),
             levels=tuple(sorted(self._levels, key=lambda lv: lv.position)),
             pieces=tuple(self._pieces),

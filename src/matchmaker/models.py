@@ -555,6 +555,11 @@ class Problem(_Record):
 
     def fingerprint(self) -> str:
         """A SHA-256 of the problem's canonical JSON: independent of record order and formatting."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:
+        # Computed once per problem: records are frozen, and a copy with changes is a new problem.
         from matchmaker.canonical import problem_fingerprint
 
         return problem_fingerprint(self)

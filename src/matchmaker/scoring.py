@@ -29,9 +29,9 @@ rounds half to even, so fits are exact to 4 decimals.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -42,7 +42,7 @@ from matchmaker.lottery import id_hashes, lottery_draws
 from matchmaker.rules import REMOVAL_ORDER, trained_enough
 
 if TYPE_CHECKING:
-    from matchmaker.models import Applicant, Problem, Unit
+    from matchmaker.models import Applicant, InterviewCriterion, Problem, Unit
 
 __all__ = [
     "FIT_SCALE",
@@ -206,127 +206,202 @@ def _encode(problem: Problem) -> Encoding:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Wishes:
-    """One applicant's resolved wishes: supervisor index -> (interest, rank)."""
+    """Every applicant's resolved wishes as one table sorted by (applicant, supervisor)."""
 
-    supervisors: npt.NDArray[np.int64]
+    applicant: npt.NDArray[np.int64]
+    supervisor: npt.NDArray[np.int64]
     interest: FloatArray
     rank: npt.NDArray[np.int64]
 
 
-def _resolve_wishes(
-    a: Applicant,
-    enc: Encoding,
-    area_sups: Mapping[str, npt.NDArray[np.int64]],
-    unit_sups: Mapping[int, npt.NDArray[np.int64]],
-) -> _Wishes:
-    """Expand area and unit entries to supervisors; the most specific entry wins."""
-    prefs = a.interests if a.interests is not None else a.ranking
-    empty = _Wishes(np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.int64))
-    if prefs is None:
-        return empty
-    # Areas and units expand to their supervisors; named supervisors are one array (a ranking may
-    # name hundreds, so no per-entry arrays).
-    chunks: list[npt.NDArray[np.int64]] = []
-    chunk_level: list[int] = []
-    chunk_value: list[float] = []
-    for key, v in prefs.areas.items():
-        chunks.append(area_sups.get(key, _NO_UNITS))
-        chunk_level.append(0)
-        chunk_value.append(float(v))
-    for key, v in prefs.units.items():
-        chunks.append(unit_sups.get(enc.unit_index[key], _NO_UNITS))
-        chunk_level.append(1)
-        chunk_value.append(float(v))
-    named = prefs.supervisors
-    if not chunks and not named:
-        return empty
-    sizes = [c.size for c in chunks]
-    s_parts = [*chunks]
-    lv_parts = [np.repeat(np.array(chunk_level, dtype=np.int64), sizes)]
-    val_parts = [np.repeat(np.array(chunk_value, dtype=np.float64), sizes)]
-    if named:
-        count = len(named)
-        s_parts.append(np.fromiter((enc.supervisor_index[k] for k in named), dtype=np.int64, count=count))
-        lv_parts.append(np.full(count, 2, dtype=np.int64))
-        val_parts.append(np.fromiter((float(v) for v in named.values()), dtype=np.float64, count=count))
-    s = np.concatenate(s_parts) if s_parts else np.empty(0, np.int64)
-    lv = np.concatenate(lv_parts)
-    val = np.concatenate(val_parts)
-    # For each supervisor keep the entry of the highest level (most specific).
-    order = np.lexsort((-lv, s))
-    s, val = s[order], val[order]
-    first = np.ones(s.shape, dtype=bool)
-    first[1:] = s[1:] != s[:-1]
-    s, val = s[first], val[first]
-    if a.ranking is not None:
-        ranks = val.astype(np.int64)
-        given = [
-            *a.ranking.areas.values(),
-            *a.ranking.units.values(),
-            *a.ranking.supervisors.values(),
+def _groups(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
+    """CSR offsets of a sorted index array: entries of group ``g`` are ``offsets[g]:offsets[g + 1]``."""
+    return np.searchsorted(values, np.arange(n + 1)).astype(np.int64)
+
+
+def _expand(
+    offsets: npt.NDArray[np.int64], flat: npt.NDArray[np.int64], which: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The members of groups ``which`` (CSR ``offsets``/``flat``), and for each the entry it came from."""
+    sizes = offsets[which + 1] - offsets[which]
+    entry = np.repeat(np.arange(which.size, dtype=np.int64), sizes)
+    ends = np.cumsum(sizes)
+    within = np.arange(entry.size, dtype=np.int64) - (ends - sizes)[entry]
+    return flat[offsets[which][entry] + within], entry
+
+
+def _first_of_runs(*keys: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """On arrays sorted by ``keys``: True where a new run of equal keys starts."""
+    n = keys[0].size
+    first = np.ones(n, dtype=bool)
+    if n > 1:
+        change = np.zeros(n - 1, dtype=bool)
+        for k in keys:
+            change |= k[1:] != k[:-1]
+        first[1:] = change
+    return first
+
+
+def _resolve_wishes(applicants: Sequence[Applicant], first_index: int, enc: Encoding, units: Sequence[Unit]) -> _Wishes:
+    """Expand area and unit entries to supervisors; the most specific entry wins. Vectorised over
+    applicants: one pass over the entries in Python, the expansion and the choice in numpy.
+
+    ``applicants[i]`` has index ``first_index + i``.
+    """
+    # Targets an entry can name: each area (its units' supervisors) and each unit (its supervisors).
+    sup_unit = enc.supervisor_unit
+    by_unit = np.argsort(sup_unit, kind="stable").astype(np.int64)
+    unit_offsets = _groups(sup_unit[by_unit], len(enc.unit_ids))
+    areas = sorted({u.area for u in units})
+    area_index = {a: i for i, a in enumerate(areas)}
+    unit_area = np.array([area_index[u.area] for u in units], dtype=np.int64)
+    sup_area = unit_area[sup_unit] if sup_unit.size else np.empty(0, np.int64)
+    by_area = np.argsort(sup_area, kind="stable").astype(np.int64)
+    area_offsets = _groups(sup_area[by_area], len(areas))
+
+    e_app: list[int] = []
+    e_area: list[int] = []
+    e_area_value: list[float] = []
+    u_app: list[int] = []
+    u_unit: list[int] = []
+    u_value: list[float] = []
+    n_app: list[int] = []
+    n_sup: list[int] = []
+    n_value: list[float] = []
+    ranked = np.zeros(len(applicants), dtype=bool)
+    top = np.ones(len(applicants), dtype=np.int64)  # the largest rank an applicant gave
+    unit_index, sup_index = enc.unit_index, enc.supervisor_index
+    for i, a in enumerate(applicants):
+        prefs = a.interests if a.interests is not None else a.ranking
+        if prefs is None:
+            continue
+        ai = first_index + i
+        for key, v in prefs.areas.items():
+            area = area_index.get(key)
+            if area is not None:
+                e_app.append(ai)
+                e_area.append(area)
+                e_area_value.append(float(v))
+        for key, v in prefs.units.items():
+            u_app.append(ai)
+            u_unit.append(unit_index[key])
+            u_value.append(float(v))
+        for key, v in prefs.supervisors.items():
+            n_app.append(ai)
+            n_sup.append(sup_index[key])
+            n_value.append(float(v))
+        if a.ranking is not None:
+            given = [*a.ranking.areas.values(), *a.ranking.units.values(), *a.ranking.supervisors.values()]
+            if given:
+                ranked[i] = True
+                top[i] = max(given)
+
+    s_area, from_area = _expand(area_offsets, by_area, np.array(e_area, dtype=np.int64))
+    s_unit, from_unit = _expand(unit_offsets, by_unit, np.array(u_unit, dtype=np.int64))
+    app = np.concatenate(
+        [
+            np.array(e_app, dtype=np.int64)[from_area],
+            np.array(u_app, dtype=np.int64)[from_unit],
+            np.array(n_app, dtype=np.int64),
         ]
-        k = max(given)
-        interest = (k - ranks + 1) / k
-        return _Wishes(s, interest.astype(np.float64), ranks)
-    wished = val > 0
-    s, val = s[wished], val[wished]
-    # Dense rank of distinct weights, highest weight = rank 1.
-    distinct = np.unique(val)[::-1]
-    ranks = np.searchsorted(-distinct, -val).astype(np.int64) + 1
-    return _Wishes(s, val, ranks)
+    )
+    sup = np.concatenate([s_area, s_unit, np.array(n_sup, dtype=np.int64)])
+    level = np.repeat(np.arange(3, dtype=np.int64), [s_area.size, s_unit.size, len(n_sup)])
+    value = np.concatenate(
+        [
+            np.array(e_area_value, dtype=np.float64)[from_area],
+            np.array(u_value, dtype=np.float64)[from_unit],
+            np.array(n_value, dtype=np.float64),
+        ]
+    )
+    # For each (applicant, supervisor) keep the entry of the highest level (most specific).
+    order = np.lexsort((-level, sup, app))
+    app, sup, value = app[order], sup[order], value[order]
+    keep = _first_of_runs(app, sup)
+    app, sup, value = app[keep], sup[keep], value[keep]
+
+    is_ranked = ranked[app - first_index]
+    # Rankings: rank r of a largest rank k counts (k - r + 1) / k.
+    ranks = np.zeros(app.shape, dtype=np.int64)
+    ranks[is_ranked] = value[is_ranked].astype(np.int64)
+    k = top[app - first_index]
+    interest = value.copy()
+    interest[is_ranked] = (k[is_ranked] - ranks[is_ranked] + 1) / k[is_ranked]
+    # Weights: a positive weight is a wish; the dense rank of distinct weights, highest = rank 1.
+    keep = is_ranked | (value > 0)
+    app, sup, interest, ranks, is_ranked = app[keep], sup[keep], interest[keep], ranks[keep], is_ranked[keep]
+    weighted = np.flatnonzero(~is_ranked)
+    if weighted.size:
+        w_app, w_val = app[weighted], interest[weighted]
+        w_order = np.lexsort((-w_val, w_app))
+        starts = _first_of_runs(w_app[w_order])
+        new_value = _first_of_runs(w_app[w_order], w_val[w_order])
+        dense = np.cumsum(new_value)
+        group_base = np.maximum.accumulate(np.where(starts, dense, 0))
+        w_rank = np.empty(weighted.size, dtype=np.int64)
+        w_rank[w_order] = dense - group_base + 1
+        ranks[weighted] = w_rank
+    return _Wishes(app, sup, interest, ranks)
 
 
-def _interview_values(problem: Problem, a: Applicant, units: npt.NDArray[np.int64], enc: Encoding) -> FloatArray:
-    """Interview value in [0, 1] per unit in ``units``; NaN where the applicant has no score."""
-    out = np.full(units.shape, np.nan, dtype=np.float64)
-    if not a.interview:
+def _combined(
+    criteria: Sequence[InterviewCriterion],
+    general: Mapping[str, list[float]],
+    by_unit: Mapping[tuple[str, str], list[float]],
+    unit_id: str | None,
+) -> float:
+    """The weighted mean over criteria of the mean normalised score, the unit's own scores first."""
+    num = 0.0
+    den = 0.0
+    for c in criteria:
+        scores = (by_unit.get((unit_id, c.id)) if unit_id is not None else None) or general.get(c.id)
+        if not scores or c.weight == 0:
+            continue
+        num += c.weight * (sum(scores) / len(scores))
+        den += c.weight
+    return num / den if den > 0 else float("nan")
+
+
+def _interview_table(
+    problem: Problem, applicants: Sequence[Applicant], enc: Encoding, pa: npt.NDArray[np.int64], unit: IntArray
+) -> FloatArray:
+    """Each pair's interview value in [0, 1]; NaN where the applicant has no score (see the module
+    docstring). One value per applicant when they have general scores only, else one per unit."""
+    out = np.full(pa.shape, np.nan, dtype=np.float64)
+    if not pa.size:
         return out
     criteria = {c.id: c for c in problem.criteria}
-    general: dict[str, list[float]] = defaultdict(list)
-    by_unit: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for sc in a.interview:
-        crit = criteria[sc.criterion]
-        lo = crit.scale_min if sc.scale_min is None else sc.scale_min
-        hi = crit.scale_max if sc.scale_max is None else sc.scale_max
-        norm = (sc.score - lo) / (hi - lo)
-        if sc.unit is None:
-            general[sc.criterion].append(norm)
-        else:
-            by_unit[(sc.unit, sc.criterion)].append(norm)
-    if not by_unit:  # general scores only: one value for every unit
-        num = 0.0
-        den = 0.0
-        for c in problem.criteria:
-            scores = general.get(c.id)
-            if not scores or c.weight == 0:
-                continue
-            num += c.weight * (sum(scores) / len(scores))
-            den += c.weight
-        out[:] = num / den if den > 0 else float("nan")
-        return out
-    cache: dict[int, float] = {}
-    for i, u in enumerate(units.tolist()):
-        if u in cache:
-            out[i] = cache[u]
+    order = problem.criteria
+    offsets = _groups(pa, len(applicants))
+    general_value = np.full(len(applicants), np.nan, dtype=np.float64)
+    for ai, a in enumerate(applicants):
+        if not a.interview:
             continue
-        unit_id = enc.unit_ids[u]
-        num = 0.0
-        den = 0.0
-        for c in problem.criteria:
-            scores = by_unit.get((unit_id, c.id)) or general.get(c.id)
-            if not scores or c.weight == 0:
-                continue
-            num += c.weight * (sum(scores) / len(scores))
-            den += c.weight
-        value = num / den if den > 0 else float("nan")
-        cache[u] = value
-        out[i] = value
+        general: dict[str, list[float]] = defaultdict(list)
+        by_unit: dict[tuple[str, str], list[float]] = defaultdict(list)
+        for sc in a.interview:
+            crit = criteria[sc.criterion]
+            lo = crit.scale_min if sc.scale_min is None else sc.scale_min
+            hi = crit.scale_max if sc.scale_max is None else sc.scale_max
+            norm = (sc.score - lo) / (hi - lo)
+            if sc.unit is None:
+                general[sc.criterion].append(norm)
+            else:
+                by_unit[(sc.unit, sc.criterion)].append(norm)
+
+        if not by_unit:  # general scores only: one value for every unit
+            general_value[ai] = _combined(order, general, by_unit, None)
+            continue
+        lo_p, hi_p = int(offsets[ai]), int(offsets[ai + 1])
+        mine = unit[lo_p:hi_p]
+        values = {u: _combined(order, general, by_unit, enc.unit_ids[u]) for u in np.unique(mine).tolist()}
+        out[lo_p:hi_p] = [values[u] for u in mine.tolist()]
+        general_value[ai] = np.nan  # filled per pair above
+    general_only = ~np.isnan(general_value[pa])
+    out[general_only] = general_value[pa][general_only]
     return out
-
-
-_NO_UNITS = np.empty(0, dtype=np.int64)
 
 
 def _unit_ranks(
@@ -342,35 +417,39 @@ def _unit_ranks(
     values tied, no score last), or all tied when ``unit_preferences`` is ``"indifferent"``.
     """
     out = np.ones(pa.shape, dtype=np.int32)
+    if not pa.size:
+        return out
     pair_unit = enc.supervisor_unit[ps]
     by_id = problem.unit_by_id
-    for u, ident in enumerate(enc.unit_ids):
-        idx = np.flatnonzero(pair_unit == u)
-        if idx.size == 0:
-            continue
-        ranking = by_id[ident].ranking
-        if ranking is not None:
-            out[idx] = [ranking[enc.applicant_ids[a]] for a in pa[idx].tolist()]
-        elif problem.policy.unit_preferences == "interview":
-            values = interview[idx]
-            known = ~np.isnan(values)
-            distinct = np.unique(values[known])[::-1]
-            ranks = np.full(idx.shape, distinct.size + 1, dtype=np.int32)
-            ranks[known] = np.searchsorted(-distinct, -values[known]) + 1
-            out[idx] = ranks
+    rankings = [by_id[ident].ranking for ident in enc.unit_ids]
+    has_ranking = np.array([r is not None for r in rankings], dtype=bool)
+    ranked_pairs = has_ranking[pair_unit]
+    if ranked_pairs.any():
+        idx = np.flatnonzero(ranked_pairs)
+        ids = enc.applicant_ids
+        out[idx] = [
+            ranking[ids[a]]
+            for u, a in zip(pair_unit[idx].tolist(), pa[idx].tolist(), strict=True)
+            if (ranking := rankings[u]) is not None
+        ]
+    if problem.policy.unit_preferences != "interview":
+        return out
+    # Dense rank of the distinct interview values within each unit, highest first; no score last.
+    rest = np.flatnonzero(~ranked_pairs)
+    known = rest[~np.isnan(interview[rest])]
+    unknown = rest[np.isnan(interview[rest])]
+    k_unit, k_value = pair_unit[known], interview[known]
+    order = np.lexsort((-k_value, k_unit))
+    su, sv = k_unit[order], k_value[order]
+    starts = _first_of_runs(su)
+    dense = np.cumsum(_first_of_runs(su, sv))
+    base = np.maximum.accumulate(np.where(starts, dense, 0)) if dense.size else dense
+    ranks = np.empty(known.size, dtype=np.int32)
+    ranks[order] = (dense - base + 1).astype(np.int32)
+    out[known] = ranks
+    distinct = np.bincount(su[_first_of_runs(su, sv)], minlength=len(enc.unit_ids))
+    out[unknown] = (distinct[pair_unit[unknown]] + 1).astype(np.int32)
     return out
-
-
-def _area_and_unit_supervisors(
-    units: Sequence[Unit], enc: Encoding
-) -> tuple[dict[str, npt.NDArray[np.int64]], dict[int, npt.NDArray[np.int64]]]:
-    sup_unit = enc.supervisor_unit
-    unit_sups = {int(u): np.flatnonzero(sup_unit == u).astype(np.int64) for u in range(len(units))}
-    area_sups: dict[str, npt.NDArray[np.int64]] = {}
-    for area in {u.area for u in units}:
-        in_area = [enc.unit_index[u.id] for u in units if u.area == area]
-        area_sups[area] = np.flatnonzero(np.isin(sup_unit, in_area)).astype(np.int64)
-    return area_sups, unit_sups
 
 
 def applicant_wishes(problem: Problem, applicant_id: str) -> dict[str, tuple[float, int]]:
@@ -380,11 +459,10 @@ def applicant_wishes(problem: Problem, applicant_id: str) -> dict[str, tuple[flo
     """
     enc = _encode(problem)
     units = sorted(problem.units, key=lambda u: u.id)
-    area_sups, unit_sups = _area_and_unit_supervisors(units, enc)
-    w = _resolve_wishes(problem.applicant_by_id[applicant_id], enc, area_sups, unit_sups)
+    w = _resolve_wishes([problem.applicant_by_id[applicant_id]], 0, enc, units)
     return {
         enc.supervisor_ids[int(s)]: (float(i), int(r))
-        for s, i, r in zip(w.supervisors.tolist(), w.interest.tolist(), w.rank.tolist(), strict=True)
+        for s, i, r in zip(w.supervisor.tolist(), w.interest.tolist(), w.rank.tolist(), strict=True)
     }
 
 
@@ -437,153 +515,165 @@ def strict_ranks(
     return rank_strict, unit_strict
 
 
+def _pin_extras(
+    wishes: _Wishes,
+    pins_by_applicant: Mapping[int, list[tuple[int, str | None, str | None]]],
+    enc: Encoding,
+    unit_sups: Callable[[int], npt.NDArray[np.int64]],
+) -> _Wishes:
+    """Pins make their place acceptable even when the applicant did not list it: an unlisted pinned
+    place counts interest 0 and ranks below all the applicant's wishes (and earlier pins' places)."""
+    if not pins_by_applicant:
+        return wishes
+    offsets = _groups(wishes.applicant, enc.n_applicants)
+    x_app: list[npt.NDArray[np.int64]] = []
+    x_sup: list[npt.NDArray[np.int64]] = []
+    x_rank: list[npt.NDArray[np.int64]] = []
+    for ai, pins in sorted(pins_by_applicant.items()):
+        sups = wishes.supervisor[offsets[ai] : offsets[ai + 1]]
+        worst = int(wishes.rank[offsets[ai] : offsets[ai + 1]].max(initial=0))
+        for _pin_no, pin_unit, pin_sup in pins:
+            if pin_sup is not None:
+                extra = np.array([enc.supervisor_index[pin_sup]], dtype=np.int64)
+            else:
+                extra = unit_sups(enc.unit_index[pin_unit or ""])
+            extra = extra[~np.isin(extra, sups)]
+            if extra.size:
+                worst += 1
+                sups = np.concatenate([sups, extra])
+                x_app.append(np.full(extra.shape, ai, dtype=np.int64))
+                x_sup.append(extra)
+                x_rank.append(np.full(extra.shape, worst, dtype=np.int64))
+    if not x_app:
+        return wishes
+    app = np.concatenate([wishes.applicant, *x_app])
+    sup = np.concatenate([wishes.supervisor, *x_sup])
+    interest = np.concatenate([wishes.interest, np.zeros(sum(x.size for x in x_app), dtype=np.float64)])
+    rank = np.concatenate([wishes.rank, *x_rank])
+    order = np.lexsort((sup, app))
+    return _Wishes(app[order], sup[order], interest[order], rank[order])
+
+
 def score(problem: Problem) -> Scores:
-    """Acceptable pairs and their fit for ``problem``; see the module docstring for the formula."""
+    """Acceptable pairs and their fit for ``problem``; see the module docstring for the formula.
+
+    Vectorised across applicants: Python touches each record and each wish entry once; every
+    per-pair step is a numpy operation over all pairs of the round.
+    """
     enc = _encode(problem)
     policy = problem.policy
     applicants = sorted(problem.applicants, key=lambda a: a.id)
     supervisors = sorted(problem.supervisors, key=lambda s: s.id)
     units = sorted(problem.units, key=lambda u: u.id)
-
+    n_app, n_sup, n_units = enc.n_applicants, enc.n_supervisors, len(units)
     sup_unit = enc.supervisor_unit
-    area_sups, unit_sups = _area_and_unit_supervisors(units, enc)
 
+    def unit_sups(u: int) -> npt.NDArray[np.int64]:
+        return np.flatnonzero(sup_unit == u).astype(np.int64)
+
+    pins_by_applicant: dict[int, list[tuple[int, str | None, str | None]]] = defaultdict(list)
+    pin_specs: list[tuple[int, int, str | None, str | None]] = []  # (pin no, applicant, unit, sup)
+    for i, pin in enumerate(problem.pins):
+        ai = enc.applicant_index[pin.applicant]
+        pins_by_applicant[ai].append((i, pin.unit, pin.supervisor))
+        pin_specs.append((i, ai, pin.unit, pin.supervisor))
+
+    wishes = _pin_extras(_resolve_wishes(applicants, 0, enc, units), pins_by_applicant, enc, unit_sups)
+    pa64, sups, interest, rank = wishes.applicant, wishes.supervisor, wishes.interest, wishes.rank
+    wished = np.bincount(pa64, minlength=n_app).astype(np.int32)
+    removed = np.zeros((n_app, len(REMOVAL_RULES)), dtype=np.int32)
+    pair_unit = sup_unit[sups]
+    ok = np.ones(sups.shape, dtype=bool)
+
+    def rule(r: int, breaks: npt.NDArray[np.bool_]) -> None:
+        fails = ok & breaks
+        removed[:, r] = np.bincount(pa64[fails], minlength=n_app)
+        ok[fails] = False
+
+    # Rule: the unit's requirements.
+    qual_sets: dict[frozenset[str], int] = {}
+    qual_of = np.array(
+        [qual_sets.setdefault(frozenset(norm_key(q) for q in a.qualifications), len(qual_sets)) for a in applicants],
+        dtype=np.int64,
+    )
+    requirement_keys = [frozenset(norm_key(r) for r in u.requirements) for u in units]
+    req_ok = np.array([[keys <= quals for keys in requirement_keys] for quals in qual_sets], dtype=bool).reshape(
+        len(qual_sets), n_units
+    )
+    rule(0, ~req_ok[qual_of[pa64], pair_unit] if sups.size else np.zeros(0, dtype=bool))
+    # Rule: declared conflicts.
+    bad_units = [ai * n_units + enc.unit_index[u] for ai, a in enumerate(applicants) for u in a.conflicts.units]
+    bad_sups = [
+        ai * n_sup + enc.supervisor_index[s] for ai, a in enumerate(applicants) for s in a.conflicts.supervisors
+    ]
+    if bad_units or bad_sups:
+        rule(
+            1,
+            np.isin(pa64 * n_units + pair_unit, np.array(bad_units, dtype=np.int64))
+            | np.isin(pa64 * n_sup + sups, np.array(bad_sups, dtype=np.int64)),
+        )
+    # Rule: supervisor training.
     trained = np.array([trained_enough(s.training, policy.supervisor_training) for s in supervisors], dtype=bool)
-    muni_of_sup = enc.unit_municipality[sup_unit] if len(supervisors) else np.empty(0, np.int64)
+    rule(2, ~trained[sups])
+    # Rule: some capacity at every level.
+    muni_of_sup = enc.unit_municipality[sup_unit] if n_sup else np.empty(0, np.int64)
     has_capacity = (
         (enc.supervisor_capacity > 0) & (enc.unit_max[sup_unit] > 0) & (enc.municipality_max[muni_of_sup] != 0)
     )
-    requirement_keys = [frozenset(norm_key(r) for r in u.requirements) for u in units]
-    req_cache: dict[frozenset[str], npt.NDArray[np.bool_]] = {}
+    rule(3, ~has_capacity[sups])
+    # Rule: a unit that ranks applicants itself must list this one.
+    ranked_unit = np.array([u.ranking is not None for u in units], dtype=bool)
+    if ranked_unit.any():
+        listed = [
+            enc.applicant_index[ident] * n_units + ui
+            for ui, u in enumerate(units)
+            for ident in (u.ranking or {})
+            if ident in enc.applicant_index
+        ]
+        rule(4, ranked_unit[pair_unit] & ~np.isin(pa64 * n_units + pair_unit, np.array(listed, dtype=np.int64)))
+    # Rule: the supervisor is available in the applicant's period.
+    periods = sorted({p for s in supervisors for p in s.unavailable_periods})
+    if periods:
+        period_index = {p: i for i, p in enumerate(periods)}
+        unavailable = np.zeros((len(periods) + 1, n_sup), dtype=bool)  # the last row: no such period
+        for si, sup in enumerate(supervisors):
+            for period_id in sup.unavailable_periods:
+                unavailable[period_index[period_id], si] = True
+        period_of = problem.period_of
+        app_period = np.array(
+            [
+                period_index.get(p.id, len(periods)) if (p := period_of[a.id]) is not None else len(periods)
+                for a in applicants
+            ],
+            dtype=np.int64,
+        )
+        rule(5, unavailable[app_period[pa64], sups])
 
-    ranked_units = np.array([enc.unit_index[u.id] for u in units if u.ranking is not None], dtype=np.int64)
-    listing: dict[str, list[int]] = defaultdict(list)
-    for u in units:
-        for ident in u.ranking or {}:
-            listing[ident].append(enc.unit_index[u.id])
-    listing_units = {k: np.array(v, dtype=np.int64) for k, v in listing.items()}
-
-    pins_by_applicant: dict[str, list[tuple[int, str | None, str | None]]] = defaultdict(list)
-    for i, pin in enumerate(problem.pins):
-        pins_by_applicant[pin.applicant].append((i, pin.unit, pin.supervisor))
-    adjust: dict[str, list[tuple[str | None, str | None, float]]] = defaultdict(list)
+    pa64, sups, interest, rank, pair_unit = pa64[ok], sups[ok], interest[ok], rank[ok], pair_unit[ok]
+    interview_arr = _interview_table(problem, applicants, enc, pa64, pair_unit)
+    offsets = _groups(pa64, n_app)
+    adjust_arr = np.zeros(sups.shape, dtype=np.float64)
     for adj in problem.adjustments:
-        adjust[adj.applicant].append((adj.unit, adj.supervisor, adj.delta))
-
-    blocks_a: list[npt.NDArray[np.int64]] = []
-    blocks_s: list[npt.NDArray[np.int64]] = []
-    blocks_interest: list[FloatArray] = []
-    blocks_interview: list[FloatArray] = []
-    blocks_adjust: list[FloatArray] = []
-    blocks_rank: list[npt.NDArray[np.int64]] = []
-    blocks_continuity: list[FloatArray] = []
-    unavailable: dict[str, npt.NDArray[np.bool_]] = defaultdict(lambda: np.zeros(enc.n_supervisors, dtype=bool))
-    for si, sup in enumerate(supervisors):
-        for period_id in sup.unavailable_periods:
-            unavailable[period_id][si] = True
-    wished = np.zeros(enc.n_applicants, dtype=np.int32)
-    removed = np.zeros((enc.n_applicants, len(REMOVAL_RULES)), dtype=np.int32)
-    pin_specs: list[tuple[int, int, str | None, str | None]] = []  # (pin no, applicant, unit, sup)
-
+        ai = enc.applicant_index[adj.applicant]
+        lo, hi = int(offsets[ai]), int(offsets[ai + 1])
+        if adj.supervisor is not None:
+            adjust_arr[lo:hi][sups[lo:hi] == enc.supervisor_index[adj.supervisor]] += adj.delta
+        elif adj.unit is not None:
+            adjust_arr[lo:hi][pair_unit[lo:hi] == enc.unit_index[adj.unit]] += adj.delta
+    continuity_arr = np.zeros(sups.shape, dtype=np.float64)
     for ai, a in enumerate(applicants):
-        w = _resolve_wishes(a, enc, area_sups, unit_sups)
-        sups, interest, rank = w.supervisors, w.interest, w.rank
-        # Pins make their place acceptable even when the applicant did not list it.
-        for pin_no, pin_unit, pin_sup in pins_by_applicant.get(a.id, []):
-            pin_specs.append((pin_no, ai, pin_unit, pin_sup))
-            if pin_sup is not None:
-                extra = np.array([enc.supervisor_index[pin_sup]], dtype=np.int64)
-            else:
-                extra = unit_sups[enc.unit_index[pin_unit or ""]]
-            extra = extra[~np.isin(extra, sups)]
-            if extra.size:
-                worst = int(rank.max()) + 1 if rank.size else 1
-                sups = np.concatenate([sups, extra])
-                interest = np.concatenate([interest, np.zeros(extra.shape)])
-                rank = np.concatenate([rank, np.full(extra.shape, worst, dtype=np.int64)])
-        wished[ai] = sups.size
-        if sups.size == 0:
+        if a.previous_unit is None:
             continue
-        ok = np.ones(sups.shape, dtype=bool)
-        # Rule: the unit's requirements.
-        quals = frozenset(norm_key(q) for q in a.qualifications)
-        req_ok = req_cache.get(quals)
-        if req_ok is None:
-            req_ok = np.array([keys <= quals for keys in requirement_keys], dtype=bool)
-            req_cache[quals] = req_ok
-        fails = ok & ~req_ok[sup_unit[sups]]
-        removed[ai, 0] = int(fails.sum())
-        ok &= ~fails
-        # Rule: declared conflicts.
-        if a.conflicts.units or a.conflicts.supervisors:
-            bad_units = [enc.unit_index[u] for u in a.conflicts.units]
-            bad_sups = [enc.supervisor_index[s] for s in a.conflicts.supervisors]
-            conflict = np.isin(sup_unit[sups], bad_units) | np.isin(sups, bad_sups)
-            fails = ok & conflict
-            removed[ai, 1] = int(fails.sum())
-            ok &= ~fails
-        # Rule: supervisor training.
-        fails = ok & ~trained[sups]
-        removed[ai, 2] = int(fails.sum())
-        ok &= ~fails
-        # Rule: some capacity at every level.
-        fails = ok & ~has_capacity[sups]
-        removed[ai, 3] = int(fails.sum())
-        ok &= ~fails
-        # Rule: a unit that ranks applicants itself must list this one.
-        if ranked_units.size:
-            unlisted = np.isin(sup_unit[sups], ranked_units) & ~np.isin(
-                sup_unit[sups], listing_units.get(a.id, _NO_UNITS)
-            )
-            fails = ok & unlisted
-            removed[ai, 4] = int(fails.sum())
-            ok &= ~fails
-        # Rule: the supervisor is available in the applicant's period.
-        period = problem.period_of[a.id] if unavailable else None
-        if period is not None and period.id in unavailable:
-            fails = ok & unavailable[period.id][sups]
-            removed[ai, 5] = int(fails.sum())
-            ok &= ~fails
+        lo, hi = int(offsets[ai]), int(offsets[ai + 1])
+        bonus = continuity_arr[lo:hi]
+        bonus[pair_unit[lo:hi] == enc.unit_index[a.previous_unit]] = policy.continuity_same_unit
+        prev_sup = enc.supervisor_index.get(a.previous_supervisor or "")
+        if prev_sup is not None:
+            bonus[sups[lo:hi] == prev_sup] = policy.continuity_same_supervisor
 
-        sups, interest, rank = sups[ok], interest[ok], rank[ok]
-        if sups.size == 0:
-            continue
-        order = np.argsort(sups, kind="stable")
-        sups, interest, rank = sups[order], interest[order], rank[order]
-        sup_units = sup_unit[sups]
-        interview = _interview_values(problem, a, sup_units, enc)
-        pair_adjust = np.zeros(sups.shape, dtype=np.float64)
-        for adj_unit, adj_sup, delta in adjust.get(a.id, []):
-            if adj_sup is not None:
-                pair_adjust[sups == enc.supervisor_index[adj_sup]] += delta
-            elif adj_unit is not None:
-                pair_adjust[sup_units == enc.unit_index[adj_unit]] += delta
-        bonus = np.zeros(sups.shape, dtype=np.float64)
-        if a.previous_unit is not None:
-            same_unit = sup_units == enc.unit_index[a.previous_unit]
-            bonus[same_unit] = policy.continuity_same_unit
-            prev_sup = enc.supervisor_index.get(a.previous_supervisor or "")
-            if prev_sup is not None:
-                bonus[sups == prev_sup] = policy.continuity_same_supervisor
-        blocks_continuity.append(bonus)
-        blocks_a.append(np.full(sups.shape, ai, dtype=np.int64))
-        blocks_s.append(sups)
-        blocks_interest.append(interest)
-        blocks_interview.append(interview)
-        blocks_adjust.append(pair_adjust)
-        blocks_rank.append(rank)
-
-    def cat(blocks: Sequence[npt.NDArray[np.generic]], dtype: type) -> npt.NDArray[np.generic]:
-        return np.concatenate(blocks).astype(dtype) if blocks else np.empty(0, dtype=dtype)
-
-    pa = cat(blocks_a, np.int32).astype(np.int32)
-    ps = cat(blocks_s, np.int32).astype(np.int32)
-    interest_arr = cat(blocks_interest, np.float64).astype(np.float64)
-    interview_arr = cat(blocks_interview, np.float64).astype(np.float64)
-    adjust_arr = cat(blocks_adjust, np.float64).astype(np.float64)
-    rank_arr = cat(blocks_rank, np.int32).astype(np.int32)
-    continuity_arr = cat(blocks_continuity, np.float64).astype(np.float64)
-
+    pa = pa64.astype(np.int32)
+    ps = sups.astype(np.int32)
+    rank_arr = rank.astype(np.int32)
     unit_rank_arr = _unit_ranks(problem, enc, pa, ps, interview_arr)
     missing = np.isnan(interview_arr)
     if missing.any():
@@ -596,7 +686,7 @@ def score(problem: Problem) -> Scores:
         interview_arr = np.where(missing, fill, interview_arr)
 
     wi, wv = policy.interest_weight, policy.interview_weight
-    fit = (wi * interest_arr + wv * interview_arr) / (wi + wv) + adjust_arr + continuity_arr
+    fit = (wi * interest + wv * interview_arr) / (wi + wv) + adjust_arr + continuity_arr
     points = to_points(fit)
     lottery = lottery_draws(
         policy.lottery_seed,
@@ -608,21 +698,21 @@ def score(problem: Problem) -> Scores:
     pins: list[tuple[int, npt.NDArray[np.int64]]] = []
     labels: list[str] = []
     for pin_no, ai, pin_unit, pin_sup in sorted(pin_specs):
-        mine = pa == ai
+        lo, hi = int(offsets[ai]), int(offsets[ai + 1])
         if pin_sup is not None:
-            hit = mine & (ps == enc.supervisor_index[pin_sup])
+            hit = ps[lo:hi] == enc.supervisor_index[pin_sup]
             target = f"supervisor {pin_sup!r}"
         else:
-            hit = mine & (sup_unit[ps] == enc.unit_index[pin_unit or ""])
+            hit = pair_unit[lo:hi] == enc.unit_index[pin_unit or ""]
             target = f"unit {pin_unit!r}"
-        pins.append((ai, np.flatnonzero(hit).astype(np.int64)))
+        pins.append((ai, (lo + np.flatnonzero(hit)).astype(np.int64)))
         labels.append(f"pins[{pin_no}]: applicant {enc.applicant_ids[ai]!r} at {target}")
 
     return Scores(
         encoding=enc,
         applicant=pa,
         supervisor=ps,
-        interest=interest_arr,
+        interest=interest,
         interview=interview_arr,
         adjustment=adjust_arr,
         fit=fit,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import platform
 import time
@@ -33,13 +34,19 @@ logger = logging.getLogger("matchmaker")
 
 def versions() -> dict[str, str]:
     """Versions of matchmaker and the libraries that shape a decision."""
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    # Read once per process: the installed distributions' metadata cost milliseconds per lookup.
     out = {"python": platform.python_version()}
     for dist in ("matchmaker", "ortools", "pydantic", "numpy"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             out[dist] = "unknown"
-    return out
+    return tuple(out.items())
 
 
 def _explained_infeasibility(problem: Problem, model: LinearModel, options: SolveOptions) -> str:

@@ -34,6 +34,31 @@ def pairs_by(keys: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[bounds[i] : bounds[i + 1]] for i in range(n)]
 
 
+def _add_sum_rows(
+    builder: ModelBuilder,
+    groups: np.ndarray,
+    bounds: np.ndarray,
+    order: np.ndarray,
+    rows: np.ndarray,
+    lb: int | np.ndarray,
+    ub: int | np.ndarray,
+) -> None:
+    """Rows ``lb <= sum of x[order[bounds[k]:bounds[k + 1]]] <= ub`` for each ``k`` in ``rows``."""
+    lengths = bounds[rows + 1] - bounds[rows]
+    indptr = np.zeros(rows.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    starts = np.repeat(bounds[rows] - indptr[:-1], lengths)
+    indices = order[np.arange(int(indptr[-1]), dtype=np.int64) + starts]
+    builder.add_rows(
+        groups,
+        indptr,
+        indices,
+        np.ones(indices.size, dtype=np.int64),
+        np.broadcast_to(np.asarray(lb, dtype=np.int64), rows.shape).copy(),
+        np.broadcast_to(np.asarray(ub, dtype=np.int64), rows.shape).copy(),
+    )
+
+
 class OnePlacePerApplicant:
     """Each applicant is placed at most once."""
 
@@ -43,12 +68,14 @@ class OnePlacePerApplicant:
         """One structural row per applicant with two or more acceptable pairs."""
         sc = builder.scores
         enc = sc.encoding
-        for a, pairs in enumerate(pairs_by(sc.applicant.astype(np.int64), enc.n_applicants)):
-            if pairs.size < 2:
-                continue
-            ident = enc.applicant_ids[a]
-            g = builder.add_group("one_place", ident, f"applicant {ident!r} is placed at most once", structural=True)
-            builder.add_row(g, pairs, 1, 0, 1)
+        # Pairs are sorted by applicant: each applicant's pairs are one contiguous run.
+        bounds = np.searchsorted(sc.applicant, np.arange(enc.n_applicants + 1)).astype(np.int64)
+        rows = np.flatnonzero(np.diff(bounds) >= 2)
+        ids = [enc.applicant_ids[a] for a in rows.tolist()]
+        groups = builder.add_groups(
+            "one_place", ids, [f"applicant {ident!r} is placed at most once" for ident in ids], structural=True
+        )
+        _add_sum_rows(builder, groups, bounds, np.arange(sc.n_pairs, dtype=np.int64), rows, 0, 1)
 
 
 class SupervisorCapacity:
@@ -60,17 +87,17 @@ class SupervisorCapacity:
         """One row per supervisor who could otherwise be over-filled."""
         sc = builder.scores
         enc = sc.encoding
-        for s, pairs in enumerate(pairs_by(sc.supervisor.astype(np.int64), enc.n_supervisors)):
-            cap = int(enc.supervisor_capacity[s])
-            if pairs.size <= cap:
-                continue
-            ident = enc.supervisor_ids[s]
-            g = builder.add_group(
-                "supervisor_capacity",
-                ident,
-                f"supervisor {ident!r} takes at most {plural(cap, 'student')}",
-            )
-            builder.add_row(g, pairs, 1, 0, cap)
+        order = np.argsort(sc.supervisor, kind="stable").astype(np.int64)
+        bounds = np.searchsorted(sc.supervisor[order], np.arange(enc.n_supervisors + 1)).astype(np.int64)
+        caps = enc.supervisor_capacity
+        rows = np.flatnonzero(np.diff(bounds) > caps)
+        ids = [enc.supervisor_ids[r] for r in rows.tolist()]
+        labels = [
+            f"supervisor {ident!r} takes at most {plural(cap, 'student')}"
+            for ident, cap in zip(ids, caps[rows].tolist(), strict=True)
+        ]
+        groups = builder.add_groups("supervisor_capacity", ids, labels)
+        _add_sum_rows(builder, groups, bounds, order, rows, 0, caps[rows])
 
 
 def hard_unit_minimum(problem: Problem, unit_id: str) -> int:
