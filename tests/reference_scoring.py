@@ -19,7 +19,7 @@ from matchmaker._text import norm_key
 from matchmaker.lottery import id_hashes, lottery_draws
 from matchmaker.rules import REMOVAL_ORDER as REMOVAL_RULES
 from matchmaker.rules import trained_enough
-from matchmaker.scoring import Encoding, FloatArray, Scores, _encode, strict_ranks, to_points
+from matchmaker.scoring import Encoding, FloatArray, Scores, _encode, to_points
 
 if TYPE_CHECKING:
     from matchmaker.models import Applicant, Problem, Unit
@@ -359,7 +359,6 @@ def reference_score(problem: Problem) -> Scores:
         id_hashes(enc.supervisor_ids)[ps],
     )
 
-    rank_strict, unit_rank_strict = strict_ranks(enc, policy.lottery_seed, pa, ps, rank_arr, unit_rank_arr, lottery)
     pins: list[tuple[int, npt.NDArray[np.int64]]] = []
     labels: list[str] = []
     for pin_no, ai, pin_unit, pin_sup in sorted(pin_specs):
@@ -385,11 +384,10 @@ def reference_score(problem: Problem) -> Scores:
         lottery=lottery,
         rank=rank_arr,
         unit_rank=unit_rank_arr,
-        rank_strict=rank_strict,
-        unit_rank_strict=unit_rank_strict,
         continuity=continuity_arr,
         wished=wished,
         removed=removed,
         pins=tuple(pins),
         pin_labels=tuple(labels),
+        lottery_seed=policy.lottery_seed,
     )

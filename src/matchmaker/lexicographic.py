@@ -81,25 +81,32 @@ def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int]) -> O
     return Objective(idx[starts][keep].astype(np.int64), summed[keep].astype(np.int64))
 
 
-def plan_stages(levels: tuple[Level, ...], limit: int = STAGE_LIMIT) -> list[Stage]:
-    """Group ``levels`` into as few stages as the exactness limit allows; a threshold level, and a level
-    marked ``alone``, is a stage of its own."""
+def plan_stages(levels: tuple[Level, ...], limit: int = STAGE_LIMIT, coef_limit: int | None = None) -> list[Stage]:
+    """Group ``levels`` into as few stages as the exactness limits allow; a threshold level, and a level
+    marked ``alone``, is a stage of its own.
+
+    ``limit`` bounds the product of a stage's level ranges (so its objective values stay exact);
+    ``coef_limit``, when given, also bounds the largest coefficient of the merged objective (the
+    network-flow engine's limit, which is per arc: far below the range product at scale)."""
     groups: list[list[int]] = []
     current: list[int] = []
     product = 1
+    largest = 0  # a bound on the merged objective's largest absolute coefficient
     for i, lv in enumerate(levels):
         if lv.kind == "threshold" or lv.alone:
             if current:
                 groups.append(current)
             groups.append([i])
-            current, product = [], 1
+            current, product, largest = [], 1, 0
             continue
         span = lv.hi - lv.lo + 1
-        if current and product * span > limit:
+        own = int(np.abs(lv.coefs).max(initial=0))
+        if current and (product * span > limit or (coef_limit is not None and largest * span + own > coef_limit)):
             groups.append(current)
-            current, product = [], 1
+            current, product, largest = [], 1, 0
         current.append(i)
         product *= span
+        largest = largest * span + own
     if current:
         groups.append(current)
     stages: list[Stage] = []
@@ -172,7 +179,7 @@ def run(
     """Optimise ``levels`` in order on ``session``; see the module docstring. ``progress`` hears when
     each stage starts and ends (the session reports what happens within a stage)."""
     deadline = None if time_limit is None else time.perf_counter() + time_limit
-    stages = plan_stages(levels, min(session.stage_limit, STAGE_LIMIT))
+    stages = plan_stages(levels, min(session.stage_limit, STAGE_LIMIT), session.coef_limit)
     records: list[StageRecord] = []
     values: IntArray | None = None
     status: StageStatus = "optimal"

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -129,14 +130,13 @@ class Scores:
     """The acceptable pairs of a round with their fit, sorted by (applicant, supervisor).
 
     Every array has one entry per pair ``p``: ``applicant[p]``, ``supervisor[p]`` are indices of
-    :attr:`encoding`. ``unit_rank[p]`` is the unit's rank of the applicant (1 = most preferred; see
-    ``Policy.unit_preferences``). ``rank_strict`` and ``unit_rank_strict`` refine both into strict
-    orders with ties broken by the seeded lottery (see :func:`strict_ranks`). ``rank[p]`` is the
-    applicant's own rank of the option (1 = first choice; a pinned
-    ``Policy.unit_preferences``). ``continuity[p]`` is the continuity bonus included in ``fit[p]``.
-    ``rank[p]`` is the applicant's own rank of the option (1 = first choice; a pinned
-    option they did not list ranks below all their wishes). ``wished[a]`` counts the applicant's wished
-    supervisors before the rules, ``removed[a, r]`` how many of those rule ``REMOVAL_RULES[r]`` removed.
+    :attr:`encoding`. ``rank[p]`` is the applicant's own rank of the option (1 = first choice; a pinned
+    option they did not list ranks below all their wishes). ``unit_rank[p]`` is the unit's rank of the
+    applicant (1 = most preferred; see ``Policy.unit_preferences``). ``rank_strict`` and
+    ``unit_rank_strict`` refine both into strict orders with ties broken by the seeded lottery (see
+    :func:`strict_ranks`; computed on first use). ``continuity[p]`` is the continuity bonus included in
+    ``fit[p]``. ``wished[a]`` counts the applicant's wished supervisors before the rules,
+    ``removed[a, r]`` how many of those rule ``REMOVAL_RULES[r]`` removed.
     ``pins`` lists, per pin, the applicant index and the pair indices that satisfy it.
     """
 
@@ -151,13 +151,30 @@ class Scores:
     lottery: IntArray
     rank: npt.NDArray[np.int32]
     unit_rank: npt.NDArray[np.int32]
-    rank_strict: npt.NDArray[np.int32]
-    unit_rank_strict: npt.NDArray[np.int32]
     continuity: FloatArray
     wished: npt.NDArray[np.int32]
     removed: npt.NDArray[np.int32]
     pins: tuple[tuple[int, npt.NDArray[np.int64]], ...]
     pin_labels: tuple[str, ...]
+    lottery_seed: int
+
+    @cached_property
+    def _strict(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        # Only stable modes and the stability audit need the strict orders: computed on first use.
+        return strict_ranks(
+            self.encoding, self.lottery_seed, self.applicant, self.supervisor, self.rank, self.unit_rank, self.lottery
+        )
+
+    @property
+    def rank_strict(self) -> npt.NDArray[np.int32]:
+        """The applicant's strict order of their pairs (1 = best): ``rank``, ties broken by the lottery."""
+        return self._strict[0]
+
+    @property
+    def unit_rank_strict(self) -> npt.NDArray[np.int32]:
+        """The unit's strict order of its applicants (1 = most preferred): ``unit_rank``, ties broken by
+        the lottery."""
+        return self._strict[1]
 
     @property
     def n_pairs(self) -> int:
@@ -694,7 +711,6 @@ def score(problem: Problem) -> Scores:
         id_hashes(enc.supervisor_ids)[ps],
     )
 
-    rank_strict, unit_rank_strict = strict_ranks(enc, policy.lottery_seed, pa, ps, rank_arr, unit_rank_arr, lottery)
     pins: list[tuple[int, npt.NDArray[np.int64]]] = []
     labels: list[str] = []
     for pin_no, ai, pin_unit, pin_sup in sorted(pin_specs):
@@ -720,11 +736,10 @@ def score(problem: Problem) -> Scores:
         lottery=lottery,
         rank=rank_arr,
         unit_rank=unit_rank_arr,
-        rank_strict=rank_strict,
-        unit_rank_strict=unit_rank_strict,
         continuity=continuity_arr,
         wished=wished,
         removed=removed,
         pins=tuple(pins),
         pin_labels=tuple(labels),
+        lottery_seed=policy.lottery_seed,
     )

@@ -35,6 +35,7 @@ class AutoSession:
         self.engines: list[str] = []
         self._probing: CpSatSession | None = None
         self.stage_limit = self.lp.stage_limit if self.lp is not None else CpSatSession.stage_limit
+        self.coef_limit = self.lp.coef_limit if self.lp is not None else CpSatSession.coef_limit
 
     def _open_cp(self) -> CpSatSession:
         if self.cp is None:

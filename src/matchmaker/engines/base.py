@@ -53,9 +53,12 @@ class Session(Protocol):
 
     ``stage_limit`` is the largest combined range of merged levels the engine handles exactly and
     well: CP-SAT's integer arithmetic takes 2**52, the LP engine prefers small coefficients.
+    ``coef_limit``, when not ``None``, also bounds the merged objective's largest coefficient (the
+    min-cost flow's limit per arc).
     """
 
     stage_limit: int
+    coef_limit: int | None
 
     def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
         """Maximise ``objective`` subject to the model and every constraint added so far."""

@@ -63,6 +63,7 @@ class CpSatSession:
     """
 
     stage_limit = 2**52
+    coef_limit: int | None = None
 
     def __init__(
         self,

@@ -32,7 +32,8 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 
 from matchmaker.build import LinearModel, Threshold
 from matchmaker.engines.base import IntArray, Objective, StageOutcome
-from matchmaker.engines.flow import Network, flow_stage_limit, network_of, solve_network
+from matchmaker.engines.flow import Network, flow_coef_limit, network_of, solve_network
+from matchmaker.lexicographic import STAGE_LIMIT
 from matchmaker.options import SolveOptions
 
 __all__ = ["Certificate", "LpSession", "certify", "verify"]
@@ -131,6 +132,8 @@ class LpSession:
 
     #: Levels are merged only while coefficients stay small enough for double-precision simplex.
     stage_limit = 2**31
+    #: With a network: the flow's own limit per coefficient (see :func:`flow_coef_limit`).
+    coef_limit: int | None = None
 
     def __init__(self, model: LinearModel, options: SolveOptions, *, flow: bool = False) -> None:
         self.model = model
@@ -143,7 +146,8 @@ class LpSession:
         #: go to min-cost flow first (:mod:`matchmaker.engines.flow`).
         self.network: Network | None = network_of(model, self.a_int) if flow else None
         if self.network is not None:
-            self.stage_limit = flow_stage_limit(self.network)
+            self.stage_limit = STAGE_LIMIT
+            self.coef_limit = flow_coef_limit(self.network)
         #: The engine that proved the last stage or probe: ``"flow"`` or ``"lp"``.
         self.last_engine = "lp"
         self.var_lb = model.var_lb.copy()
