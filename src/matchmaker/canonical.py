@@ -23,7 +23,9 @@ __all__ = ["canonical_bytes", "canonical_problem", "problem_fingerprint"]
 
 #: One encoder for every call (``json.dumps`` with options builds a new one each time, which costs more
 #: than encoding a small record).
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False
+)
 
 
 def canonical_bytes(data: Any) -> bytes:

@@ -172,13 +172,19 @@ def solve_network(
     supply = np.zeros(net.n_nodes, dtype=np.int64)
     np.subtract.at(supply, net.tail, lo)
     np.add.at(supply, net.head, lo)
+    # Arcs fixed by their bounds (a later stage holds the earlier optimal faces by fixing most pairs)
+    # carry no choice and no residual arc: the flow is built from the others only.
+    live = np.flatnonzero(cap > 0)
     mcf = min_cost_flow.SimpleMinCostFlow()
-    mcf.add_arcs_with_capacity_and_unit_cost(net.tail.astype(np.int32), net.head.astype(np.int32), cap, cost)
+    mcf.add_arcs_with_capacity_and_unit_cost(
+        net.tail[live].astype(np.int32), net.head[live].astype(np.int32), cap[live], cost[live]
+    )
     mcf.set_nodes_supplies(np.arange(net.n_nodes, dtype=np.int32), supply)
     status = mcf.solve()
     if status != mcf.OPTIMAL:
         return {mcf.INFEASIBLE: "INFEASIBLE", mcf.BAD_COST_RANGE: "BAD_COST_RANGE"}.get(status, "FLOW_FAILED")
-    f = np.asarray(mcf.flows(np.arange(net.n_arcs, dtype=np.int32)), dtype=np.int64)
+    f = np.zeros(net.n_arcs, dtype=np.int64)
+    f[live] = np.asarray(mcf.flows(np.arange(live.size, dtype=np.int32)), dtype=np.int64)
     x = f[:n_pairs] + lo[:n_pairs]
     potential = _potentials(net, cost, f, cap)
     if potential is None:
