@@ -14,6 +14,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic._internal._model_construction import ModelMetaclass
 
+from matchmaker import _gc
 from matchmaker._pydantic_errors import issues_from_validation_error
 from matchmaker._text import fold_field_name
 from matchmaker.errors import ProblemValidationError
@@ -128,7 +129,8 @@ class _RecordMeta(ModelMetaclass):
     def __call__(cls, /, *args: Any, **data: Any) -> Any:  # noqa: N805 (a metaclass: the record class)
         token = _DEPTH.set(_DEPTH.get() + 1)
         try:
-            return super().__call__(*args, **data)
+            with _gc.paused():
+                return super().__call__(*args, **data)
         except ValidationError as exc:
             if _DEPTH.get() > 1:  # nested record: the outermost record reports every error at once
                 raise
@@ -153,7 +155,8 @@ class Record(BaseModel, metaclass=_RecordMeta):
         """Validate ``obj`` (a mapping) into a record; raises :class:`ProblemValidationError`."""
         token = _DEPTH.set(_DEPTH.get() + 1)
         try:
-            return super().model_validate(obj, **kwargs)
+            with _gc.paused():
+                return super().model_validate(obj, **kwargs)
         except ValidationError as exc:
             if _DEPTH.get() > 1:
                 raise

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from matchmaker import _gc
 from matchmaker._pydantic_errors import issues_from_validation_error
 from matchmaker.errors import InputFileError, ProblemValidationError, ValidationIssue
 from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_text, read_limited
@@ -114,7 +115,8 @@ def parse_json(text: str | bytes, source: str = "<json>") -> Any:
 
 def problem_from_json(text: str | bytes, source: str = "<json>") -> Problem:
     """A :class:`Problem` from JSON text; every error names ``source``."""
-    data = migrate_problem_data(parse_json(text, source), source)
+    with _gc.paused():  # parsing and validating make only live objects (see matchmaker._gc)
+        data = migrate_problem_data(parse_json(text, source), source)
     try:
         return Problem.model_validate(data)
     except ProblemValidationError as exc:
@@ -134,12 +136,12 @@ def load_problem(path: str | os.PathLike[str], *, max_bytes: int | None = None) 
 
 
 def _model_from_json(cls: type[T], text: str | bytes, source: str, what: str) -> T:
-    data = parse_json(text, source)
-    data = migrate_result_data(data, source)
-    try:
-        return cls.model_validate(data)
-    except ValidationError as exc:
-        raise InputFileError(issues_from_validation_error(exc, data, root=what), source=source) from exc
+    with _gc.paused():  # parsing and validating make only live objects (see matchmaker._gc)
+        data = migrate_result_data(parse_json(text, source), source)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InputFileError(issues_from_validation_error(exc, data, root=what), source=source) from exc
 
 
 def result_from_json(text: str | bytes, source: str = "<json>") -> Result:
