@@ -193,3 +193,49 @@ def test_every_objective_runs_on_the_flow(objective: str) -> None:
     if objective in ("rank_maximal", "minimum_regret"):  # CP-SAT proves these quickly on 2 workers
         cpsat = mm.solve(problem, mm.SolveOptions(engine="cp-sat", workers=2))
         assert by_flow.decision_json() == cpsat.decision_json()
+
+
+def test_a_wide_stage_needs_the_flow_and_is_split_when_the_flow_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stage wider than STAGE_LIMIT is marked flow_only; when the flow cannot solve it, the session
+    answers SPLIT_STAGE instead of handing it to the simplex or CP-SAT, and the stage is planned again
+    within the limit. The decision is the one of a plain solve."""
+    import matchmaker.lexicographic as lex
+    from matchmaker.engines.base import SPLIT_STAGE
+    from matchmaker.engines.lp import LpSession
+
+    problem = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
+    expected = mm.solve(problem).decision_json()
+    model = _model(problem)
+    spans = [lv.hi - lv.lo + 1 for lv in model.levels]
+    # A STAGE_LIMIT below the first two levels' range product: the flow's one wide stage is flow_only.
+    monkeypatch.setattr(lex, "STAGE_LIMIT", spans[0] * spans[1] - 1)
+    wide = plan_stages(model.levels, 2**62)
+    assert wide[0].objective.flow_only
+    assert len(wide[0].levels) >= 2
+
+    seen: list[str] = []
+    wide_now = [False]
+    real = LpSession.flow_certificate
+
+    def failing_on_wide(self: LpSession, c: Any, bounds: Any) -> Any:
+        if wide_now[0]:
+            return "FAILED_FOR_THE_TEST"
+        return real(self, c, bounds)
+
+    real_optimise = LpSession.optimise
+
+    def optimise(self: LpSession, objective: Any, time_limit: Any, hint: Any) -> Any:
+        wide_now[0] = objective.flow_only
+        out = real_optimise(self, objective, time_limit, hint)
+        seen.append(out.engine_status)
+        return out
+
+    monkeypatch.setattr(LpSession, "flow_certificate", failing_on_wide)
+    monkeypatch.setattr(LpSession, "optimise", optimise)
+    result = mm.solve(problem)
+    assert seen[0] == SPLIT_STAGE
+    assert SPLIT_STAGE not in seen[1:]
+    assert result.statistics.engine == "flow"
+    assert len(result.statistics.stages[0].levels) < len(wide[0].levels)
+    assert result.decision_json() == expected
+    assert mm.check(problem, result).ok

@@ -224,9 +224,13 @@ def test_time_limit_hit_returns_the_plan_with_its_bound_and_gap(
         assert out.objective is not None
         return StageOutcome("feasible", out.values, out.objective, out.objective + 5, 0.0, "FEASIBLE")
 
-    problem = sodertalje()
+    # The flow merges Södertälje's whole objective into one stage: the joint example has two.
+    problem = (
+        sodertalje() if engine == "cp-sat" else mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
+    )
     options = mm.SolveOptions.model_validate({"engine": engine, "workers": 1, "time_limit": 10.0})
     optimum = mm.solve(problem, options)
+    assert len(optimum.statistics.stages) > cut
     scripted(monkeypatch, stage)
     result = mm.solve(problem, options)
     assert result.status is mm.Status.FEASIBLE
@@ -286,16 +290,17 @@ def test_cancel_from_another_thread_returns_the_best_plan_so_far(monkeypatch: py
         if k == 0:
             return real(session, objective, hint)
         started.set()
-        stopped.wait()  # an engine searching until the token stops it
+        stopped.wait(timeout=300)  # an engine searching until the token stops it
         return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
 
-    problem = sodertalje()
+    problem = mm.load_problem(JOINT)  # two stages (Södertälje's whole objective is one flow stage)
     optimum = mm.solve(problem, mm.SolveOptions(workers=1))
+    assert len(optimum.statistics.stages) >= 2
     scripted(monkeypatch, stage, on_stop=stopped.set)
     token = mm.CancelToken()
 
     def cancel_when_started() -> None:
-        started.wait()
+        started.wait(timeout=300)  # never hang the suite if stage 2 does not come
         token.cancel()
 
     canceller = threading.Thread(target=cancel_when_started)

@@ -4,8 +4,11 @@ Levels are grouped into *stages*. Within a stage the levels are merged into one 
 ``sum(M_l * level_l)``, with ``M_last = 1`` and ``M_l = M_(l+1) * (range_(l+1) + 1)``, where a level's
 range is ``hi - lo`` over every plan. One unit of a level then outweighs any change of all later levels
 in the stage together, so the merge cannot reorder levels. A stage is closed before the product of
-ranges would exceed the engine's limit (at most :data:`STAGE_LIMIT`, 2**52), which keeps every
-objective value exact in both integer and double arithmetic; no big-M is guessed. After a stage is
+ranges would exceed the engine's limit (:data:`STAGE_LIMIT`, 2**52, for the simplex and CP-SAT),
+which keeps every objective value exact in both integer and double arithmetic; no big-M is guessed.
+The min-cost flow computes in int64 alone: its stages may be wider (up to 2**62, each merged
+coefficient within the flow's limit per arc), and such a stage is marked ``flow_only``. If the flow
+cannot solve one, the stage is planned again within :data:`STAGE_LIMIT`. After a stage is
 solved to optimality its value is held (an equality, or the LP's optimal face), and the next stage is
 optimised. A stage stopped by the time limit keeps its
 best value as a lower bound instead, and the result is ``feasible``.
@@ -13,14 +16,17 @@ best value as a lower bound instead, and the result is ``feasible``.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from matchmaker.build import Level
-from matchmaker.engines.base import CancelToken, IntArray, Objective, Session, StageStatus
+from matchmaker.engines.base import SPLIT_STAGE, CancelToken, IntArray, Objective, Session, StageStatus
 from matchmaker.progress import Reporter
+
+logger = logging.getLogger("matchmaker.lexicographic")
 
 __all__ = ["STAGE_LIMIT", "LexicographicOutcome", "Stage", "StageRecord", "plan_stages", "run"]
 
@@ -59,7 +65,7 @@ class LexicographicOutcome:
     cancelled: bool
 
 
-def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int]) -> Objective:
+def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int], *, flow_only: bool = False) -> Objective:
     idx_parts = []
     coef_parts = []
     for li, m in zip(members, mults, strict=True):
@@ -68,31 +74,35 @@ def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int]) -> O
         idx_parts.append(lv.indices)
         coef_parts.append(lv.coefs * np.int64(sign * m))
     if not idx_parts:
-        return Objective(np.empty(0, np.int64), np.empty(0, np.int64))
+        return Objective(np.empty(0, np.int64), np.empty(0, np.int64), flow_only)
     idx = np.concatenate(idx_parts)
     cf = np.concatenate(coef_parts)
     order = np.argsort(idx, kind="stable")
     idx, cf = idx[order], cf[order]
     if idx.size == 0:
-        return Objective(idx, cf)
+        return Objective(idx, cf, flow_only)
     starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
     summed = np.add.reduceat(cf, starts)
     keep = summed != 0
-    return Objective(idx[starts][keep].astype(np.int64), summed[keep].astype(np.int64))
+    return Objective(idx[starts][keep].astype(np.int64), summed[keep].astype(np.int64), flow_only)
 
 
-def plan_stages(levels: tuple[Level, ...], limit: int = STAGE_LIMIT, coef_limit: int | None = None) -> list[Stage]:
-    """Group ``levels`` into as few stages as the exactness limits allow; a threshold level, and a level
-    marked ``alone``, is a stage of its own.
+def plan_stages(
+    levels: tuple[Level, ...], limit: int = STAGE_LIMIT, coef_limit: int | None = None, start: int = 0
+) -> list[Stage]:
+    """Group ``levels[start:]`` into as few stages as the exactness limits allow; a threshold level,
+    and a level marked ``alone``, is a stage of its own.
 
     ``limit`` bounds the product of a stage's level ranges (so its objective values stay exact);
     ``coef_limit``, when given, also bounds the largest coefficient of the merged objective (the
-    network-flow engine's limit, which is per arc: far below the range product at scale)."""
+    network-flow engine's limit, which is per arc: far below the range product at scale). A stage
+    wider than :data:`STAGE_LIMIT` is marked ``flow_only`` (see :class:`~matchmaker.engines.base.Objective`)."""
     groups: list[list[int]] = []
     current: list[int] = []
     product = 1
     largest = 0  # a bound on the merged objective's largest absolute coefficient
-    for i, lv in enumerate(levels):
+    for i in range(start, len(levels)):
+        lv = levels[i]
         if lv.kind == "threshold" or lv.alone:
             if current:
                 groups.append(current)
@@ -115,7 +125,8 @@ def plan_stages(levels: tuple[Level, ...], limit: int = STAGE_LIMIT, coef_limit:
         for k in range(len(members) - 2, -1, -1):
             nxt = levels[members[k + 1]]
             mults[k] = mults[k + 1] * (nxt.hi - nxt.lo + 1)
-        stages.append(Stage(tuple(members), tuple(mults), _merge(levels, members, mults)))
+        wide = len(members) > 1 and mults[0] * (levels[members[0]].hi - levels[members[0]].lo + 1) > STAGE_LIMIT
+        stages.append(Stage(tuple(members), tuple(mults), _merge(levels, members, mults, flow_only=wide)))
     return stages
 
 
@@ -179,11 +190,14 @@ def run(
     """Optimise ``levels`` in order on ``session``; see the module docstring. ``progress`` hears when
     each stage starts and ends (the session reports what happens within a stage)."""
     deadline = None if time_limit is None else time.perf_counter() + time_limit
-    stages = plan_stages(levels, min(session.stage_limit, STAGE_LIMIT), session.coef_limit)
+    stages = plan_stages(levels, session.stage_limit, session.coef_limit)
     records: list[StageRecord] = []
     values: IntArray | None = None
     status: StageStatus = "optimal"
-    for k, stage in enumerate(stages):
+    k = -1
+    while k + 1 < len(stages):
+        k += 1
+        stage = stages[k]
         names = tuple(levels[i].name for i in stage.levels)
         if cancel is not None and cancel.cancelled and values is not None:
             status = "feasible"
@@ -219,6 +233,13 @@ def run(
         finally:
             if cancel is not None:
                 cancel._unregister(session.stop)
+        if out.engine_status == SPLIT_STAGE:
+            # a stage only the flow could take exactly, which it did not solve: plan it (and the rest)
+            # again within the limits of the simplex and CP-SAT, and run its first part now
+            logger.debug("stage %s needs the flow and was not certified there; splitting it", names)
+            stages[k:] = plan_stages(levels, STAGE_LIMIT, None, start=stage.levels[0])
+            k -= 1
+            continue
         records.append(StageRecord(names, out.status, out.objective, out.bound, out.wall_time, out.engine_status))
         if progress is not None:
             progress.stage_done(out.status, out.objective, out.bound)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from matchmaker.build import LinearModel, Threshold
-from matchmaker.engines.base import IntArray, Objective, StageOutcome
+from matchmaker.engines.base import SPLIT_STAGE, IntArray, Objective, StageOutcome
 from matchmaker.engines.cpsat import CpSatSession
 from matchmaker.engines.lp import LpSession
 from matchmaker.options import SolveOptions
@@ -59,6 +59,8 @@ class AutoSession:
             out = self.lp.optimise(objective, time_limit, hint)
             if out.status == "optimal":
                 self.engines.append(self.lp.last_engine)
+                return out
+            if out.engine_status == SPLIT_STAGE:  # the caller plans the stage again in smaller parts
                 return out
             if out.values is not None:
                 hint = out.values

@@ -25,14 +25,24 @@ StageStatus = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 @dataclass(frozen=True, eq=False)
 class Objective:
-    """``sum(coefs * var[indices])``, always maximised."""
+    """``sum(coefs * var[indices])``, always maximised.
+
+    ``flow_only`` marks a merged stage whose range is beyond what the simplex and CP-SAT take exactly
+    (:data:`matchmaker.lexicographic.STAGE_LIMIT`): only the min-cost flow may solve it, and a session
+    that cannot answers :data:`SPLIT_STAGE` so that the stage is planned again in smaller parts.
+    """
 
     indices: IntArray
     coefs: IntArray
+    flow_only: bool = False
 
     def value(self, values: IntArray) -> int:
         """The objective's value for a full vector of variable values."""
         return int(np.dot(self.coefs, values[self.indices]))
+
+
+#: The engine status of a ``flow_only`` stage the flow did not solve: split the stage and go on.
+SPLIT_STAGE = "SPLIT_STAGE"
 
 
 @dataclass(frozen=True, eq=False)

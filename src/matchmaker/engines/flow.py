@@ -31,7 +31,7 @@ from ortools.graph.python import min_cost_flow
 from matchmaker.build import LinearModel
 from matchmaker.engines.base import IntArray
 
-__all__ = ["COST_LIMIT", "Network", "flow_coef_limit", "network_of", "solve_network"]
+__all__ = ["COST_LIMIT", "FLOW_STAGE_LIMIT", "Network", "flow_coef_limit", "network_of", "solve_network"]
 
 logger = logging.getLogger("matchmaker.engines.flow")
 
@@ -40,11 +40,16 @@ logger = logging.getLogger("matchmaker.engines.flow")
 COST_LIMIT = 2**61
 
 
+#: The largest range of a merged stage the flow takes: its objective values are int64 sums. Stages
+#: wider than ``STAGE_LIMIT`` are marked ``flow_only`` (see :class:`~matchmaker.engines.base.Objective`).
+FLOW_STAGE_LIMIT = 2**62
+
+
 def flow_coef_limit(net: Network) -> int:
     """The largest merged objective coefficient (:func:`matchmaker.lexicographic.plan_stages`) that
     ``net`` handles exactly: OR-Tools' cost scaling multiplies each arc's cost by the node count. The
-    objective's range is bounded separately (by ``STAGE_LIMIT``), so levels merge into fewer, larger
-    stages than the simplex takes."""
+    objective's range is bounded separately (by :data:`FLOW_STAGE_LIMIT`), so levels merge into fewer,
+    larger stages than the simplex takes."""
     return max(2**31, COST_LIMIT // (net.n_nodes + 2))
 
 

@@ -31,9 +31,8 @@ import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from matchmaker.build import LinearModel, Threshold
-from matchmaker.engines.base import IntArray, Objective, StageOutcome
-from matchmaker.engines.flow import Network, flow_coef_limit, network_of, solve_network
-from matchmaker.lexicographic import STAGE_LIMIT
+from matchmaker.engines.base import SPLIT_STAGE, IntArray, Objective, StageOutcome
+from matchmaker.engines.flow import FLOW_STAGE_LIMIT, Network, flow_coef_limit, network_of, solve_network
 from matchmaker.options import SolveOptions
 
 __all__ = ["Certificate", "LpSession", "certify", "verify"]
@@ -146,7 +145,7 @@ class LpSession:
         #: go to min-cost flow first (:mod:`matchmaker.engines.flow`).
         self.network: Network | None = network_of(model, self.a_int) if flow else None
         if self.network is not None:
-            self.stage_limit = STAGE_LIMIT
+            self.stage_limit = FLOW_STAGE_LIMIT
             self.coef_limit = flow_coef_limit(self.network)
         #: The engine that proved the last stage or probe: ``"flow"`` or ``"lp"``.
         self.last_engine = "lp"
@@ -289,6 +288,8 @@ class LpSession:
                 self._last_objective = objective
                 return StageOutcome("optimal", got.x, got.value, got.value, time.perf_counter() - start, "CERTIFIED")
             logger.debug("min-cost flow stage not certified (%s); trying GLOP", got)
+        if objective.flow_only:  # too wide for the simplex and CP-SAT: the caller splits the stage
+            return self._uncertified(start, SPLIT_STAGE)
         self.last_engine = "lp"
         if c.size and float(np.abs(c).max()) >= 2.0**40:
             return self._uncertified(start, "COEFFICIENTS_TOO_LARGE")
