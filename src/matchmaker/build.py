@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from matchmaker._gc import pausing
 from matchmaker.scoring import Scores
 
 if TYPE_CHECKING:
@@ -307,6 +308,7 @@ class ObjectivePiece(Protocol):
         """Add this piece's levels, in order."""
 
 
+@pausing
 def build_model(
     problem: Problem,
     scores: Scores,

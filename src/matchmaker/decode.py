@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from matchmaker._gc import pausing
 from matchmaker._text import plural
 from matchmaker.build import LinearModel
 from matchmaker.engines.base import IntArray
@@ -30,6 +31,7 @@ def no_option_detail(scores: Scores, a: int) -> str:
     return f"no acceptable option: all {plural(wished, 'wished placement')} were removed: " + "; ".join(parts)
 
 
+@pausing
 def decode(
     problem: Problem,
     model: LinearModel,

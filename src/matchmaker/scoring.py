@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from matchmaker._gc import pausing
 from matchmaker._text import norm_key
 from matchmaker.errors import ProblemValidationError, ValidationIssue
 from matchmaker.lottery import id_hashes, lottery_draws
@@ -571,6 +572,7 @@ def _pin_extras(
     return _Wishes(app[order], sup[order], interest[order], rank[order])
 
 
+@pausing
 def score(problem: Problem) -> Scores:
     """Acceptable pairs and their fit for ``problem``; see the module docstring for the formula.
 

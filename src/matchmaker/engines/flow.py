@@ -76,30 +76,34 @@ def _laminar(
     """Parents (``-1``: the root) of a family of rows, and each variable's smallest row (``-1``: none),
     if the family is laminar; else ``None``.
 
-    ``a_csc_rows``/``a_csc_vars`` list the family's (row, variable) incidences. Sorting each
-    variable's rows by size gives a chain; the family is laminar exactly when every variable of a row
-    names the same next row in its chain (then the row lies inside that next row).
+    ``a_csc_rows``/``a_csc_vars`` list the family's (row, variable) incidences, grouped by row in
+    ascending row order (as a CSR matrix has them). When no variable is in two of the rows, the rows
+    are disjoint: laminar, each a child of the root. Otherwise the rows are visited from the largest
+    down (equal sizes: the higher index first), and each variable remembers the last row that held
+    it: a row's variables must all remember the same row, its parent (then the row lies inside it,
+    or it is the first to hold them), and the family is laminar exactly when that holds for every row.
     """
     parent = np.full(n_rows, -2, dtype=np.int64)
     leaf = np.full(n_vars, -1, dtype=np.int64)
     if a_csc_rows.size == 0:
         parent[rows] = -1
         return parent, leaf
-    order = np.lexsort((a_csc_rows, sizes[a_csc_rows], a_csc_vars))
-    r = a_csc_rows[order]
-    v = a_csc_vars[order]
-    same_var_next = np.r_[v[1:] == v[:-1], False]
-    nxt = np.where(same_var_next, np.r_[r[1:], -1], -1)
-    first = np.r_[True, v[1:] != v[:-1]]
-    leaf[v[first]] = r[first]
-    lo = np.full(n_rows, np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(n_rows, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(lo, r, nxt)
-    np.maximum.at(hi, r, nxt)
-    fam = rows
-    if np.any(lo[fam] != hi[fam]):
-        return None
-    parent[fam] = lo[fam]
+    if int(np.bincount(a_csc_vars, minlength=n_vars).max()) <= 1:  # disjoint rows
+        parent[rows] = -1
+        leaf[a_csc_vars] = a_csc_rows
+        return parent, leaf
+    starts = np.searchsorted(a_csc_rows, rows, side="left").tolist()
+    ends = np.searchsorted(a_csc_rows, rows, side="right").tolist()
+    order = np.lexsort((-rows, -sizes[rows])).tolist()
+    row_ids = rows.tolist()
+    for k in order:
+        held = a_csc_vars[starts[k] : ends[k]]
+        seen = leaf[held]
+        first = seen[0]
+        if np.any(seen != first):
+            return None
+        parent[row_ids[k]] = first
+        leaf[held] = row_ids[k]
     return parent, leaf
 
 
