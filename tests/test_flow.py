@@ -239,3 +239,39 @@ def test_a_wide_stage_needs_the_flow_and_is_split_when_the_flow_fails(monkeypatc
     assert len(result.statistics.stages[0].levels) < len(wide[0].levels)
     assert result.decision_json() == expected
     assert mm.check(problem, result).ok
+
+
+def test_the_flow_limit_is_strict_where_the_node_count_divides_it() -> None:
+    from matchmaker.engines.flow import COST_LIMIT, Network, flow_coef_limit
+
+    for nodes in (2**20 - 2, 2**16 - 2, 1000):
+        limit = flow_coef_limit(Network(n_nodes=nodes, tail=np.zeros(0, np.int64), head=np.zeros(0, np.int64)))
+        assert limit * (nodes + 2) < COST_LIMIT  # solve_network refuses at COST_LIMIT
+        assert (limit + 1) * (nodes + 2) >= COST_LIMIT
+
+
+def test_a_flow_only_stage_is_never_handed_to_cp_sat_as_a_row() -> None:
+    """Holding a flow-proven wide stage must not add its huge coefficients to an open CP-SAT session:
+    CP-SAT is reopened from the LP's bounds (which hold the stage's optimal face) when needed."""
+    from matchmaker.engines.auto import AutoSession
+    from matchmaker.engines.base import Objective
+
+    problem = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
+    model = _model(problem)
+    session = AutoSession(model, mm.SolveOptions(workers=1))
+    assert session.coef_limit is not None
+    session._open_cp()  # as if an earlier stage had needed CP-SAT
+    n = model.n_pairs
+    coef = session.coef_limit // 2
+    wide = Objective(np.arange(n, dtype=np.int64), np.full(n, coef, dtype=np.int64), flow_only=True)
+    out = session.optimise(wide, None, None)
+    assert out.status == "optimal"
+    assert out.values is not None
+    value = wide.value(out.values)
+    session.constrain(wide, value, value)
+    fit = Objective(np.arange(n, dtype=np.int64), model.scores.fit_points.astype(np.int64))
+    cp = session._open_cp()  # reopened from the LP's bounds
+    after = cp.optimise(fit, 60.0, None)
+    assert after.status == "optimal"
+    assert after.values is not None
+    assert wide.value(after.values) == value  # the wide stage's optimum is held

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,3 +86,32 @@ def test_loading_leaves_the_collector_enabled() -> None:
     problem = mm.load_problem(EXAMPLE)
     assert gc.isenabled()
     assert mm.solve(problem).is_optimal
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_during_a_pause_gets_the_collector_back() -> None:
+    gc.enable()
+    other_holds = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:  # another thread is loading a round when the fork happens
+        with _gc.paused():
+            other_holds.set()
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    other_holds.wait(timeout=60)
+    assert not gc.isenabled()
+    pid = os.fork()
+    if pid == 0:  # the child: the holding thread does not exist here
+        ok = gc.isenabled()
+        with _gc.paused():
+            ok = ok and not gc.isenabled()
+        ok = ok and gc.isenabled()
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    release.set()
+    holder.join()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert gc.isenabled()

@@ -77,7 +77,13 @@ class AutoSession:
 
     def constrain(self, objective: Objective, lb: int, ub: int) -> None:
         """Hold a stage's value in every engine that may run a later stage."""
-        if self.cp is not None:
+        if self.cp is not None and objective.flow_only:
+            # Only the flow proves a flow_only stage, and only while the model is still a network (no
+            # row was added for a CP-SAT stage): the LP session's bounds then hold everything so far,
+            # this stage's optimal face included. CP-SAT is opened again from them if a later stage
+            # needs it; a row with these coefficients would overflow CP-SAT's int64 arithmetic.
+            self.cp = None
+        elif self.cp is not None:
             self.cp.constrain(objective, lb, ub)
         if self.lp is not None:
             self.lp.constrain(objective, lb, ub)

@@ -50,7 +50,7 @@ def flow_coef_limit(net: Network) -> int:
     ``net`` handles exactly: OR-Tools' cost scaling multiplies each arc's cost by the node count. The
     objective's range is bounded separately (by :data:`FLOW_STAGE_LIMIT`), so levels merge into fewer,
     larger stages than the simplex takes."""
-    return max(2**31, COST_LIMIT // (net.n_nodes + 2))
+    return max(2**31, (COST_LIMIT - 1) // (net.n_nodes + 2))  # coefficient * (nodes + 2) < COST_LIMIT
 
 
 @dataclass(frozen=True, eq=False)
