@@ -262,11 +262,11 @@ def _first_of_runs(*keys: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     return first
 
 
-def _resolve_wishes(applicants: Sequence[Applicant], first_index: int, enc: Encoding, units: Sequence[Unit]) -> _Wishes:
+def _resolve_wishes(applicants: Sequence[Applicant], enc: Encoding, units: Sequence[Unit]) -> _Wishes:
     """Expand area and unit entries to supervisors; the most specific entry wins. Vectorised over
     applicants: one pass over the entries in Python, the expansion and the choice in numpy.
 
-    ``applicants[i]`` has index ``first_index + i``.
+    ``applicants[i]`` has index ``i`` in the table.
     """
     # Targets an entry can name: each area (its units' supervisors) and each unit (its supervisors).
     sup_unit = enc.supervisor_unit
@@ -295,7 +295,7 @@ def _resolve_wishes(applicants: Sequence[Applicant], first_index: int, enc: Enco
         prefs = a.interests if a.interests is not None else a.ranking
         if prefs is None:
             continue
-        ai = first_index + i
+        ai = i
         for key, v in prefs.areas.items():
             area = area_index.get(key)
             if area is not None:
@@ -340,11 +340,11 @@ def _resolve_wishes(applicants: Sequence[Applicant], first_index: int, enc: Enco
     keep = _first_of_runs(app, sup)
     app, sup, value = app[keep], sup[keep], value[keep]
 
-    is_ranked = ranked[app - first_index]
+    is_ranked = ranked[app]
     # Rankings: rank r of a largest rank k counts (k - r + 1) / k.
     ranks = np.zeros(app.shape, dtype=np.int64)
     ranks[is_ranked] = value[is_ranked].astype(np.int64)
-    k = top[app - first_index]
+    k = top[app]
     interest = value.copy()
     interest[is_ranked] = (k[is_ranked] - ranks[is_ranked] + 1) / k[is_ranked]
     # Weights: a positive weight is a wish; the dense rank of distinct weights, highest = rank 1.
@@ -477,7 +477,7 @@ def applicant_wishes(problem: Problem, applicant_id: str) -> dict[str, tuple[flo
     """
     enc = _encode(problem)
     units = sorted(problem.units, key=lambda u: u.id)
-    w = _resolve_wishes([problem.applicant_by_id[applicant_id]], 0, enc, units)
+    w = _resolve_wishes([problem.applicant_by_id[applicant_id]], enc, units)
     return {
         enc.supervisor_ids[int(s)]: (float(i), int(r))
         for s, i, r in zip(w.supervisor.tolist(), w.interest.tolist(), w.rank.tolist(), strict=True)
@@ -597,7 +597,7 @@ def score(problem: Problem) -> Scores:
         pins_by_applicant[ai].append((i, pin.unit, pin.supervisor))
         pin_specs.append((i, ai, pin.unit, pin.supervisor))
 
-    wishes = _pin_extras(_resolve_wishes(applicants, 0, enc, units), pins_by_applicant, enc, unit_sups)
+    wishes = _pin_extras(_resolve_wishes(applicants, enc, units), pins_by_applicant, enc, unit_sups)
     pa64, sups, interest, rank = wishes.applicant, wishes.supervisor, wishes.interest, wishes.rank
     wished = np.bincount(pa64, minlength=n_app).astype(np.int32)
     removed = np.zeros((n_app, len(REMOVAL_RULES)), dtype=np.int32)
