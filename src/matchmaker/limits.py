@@ -35,6 +35,7 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from itertools import repeat
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, Strict
@@ -149,14 +150,17 @@ def candidate_pairs(problem: Problem) -> int:
         pinned[pin.applicant] = pinned.get(pin.applicant, 0) + n
     n_sup = len(problem.supervisors)
     total = 0
+    area_count, unit_count, pin_count = per_area.get, per_unit.get, pinned.get
     for a in problem.applicants:
         prefs = a.interests if a.interests is not None else a.ranking
-        n = pinned.get(a.id, 0)
+        n = pin_count(a.id, 0)
         if prefs is not None:
-            n += sum(per_area.get(area, 0) for area in prefs.areas)
-            n += sum(per_unit.get(unit, 0) for unit in prefs.units)
+            if prefs.areas:
+                n += sum(map(area_count, prefs.areas, repeat(0)))
+            if prefs.units:
+                n += sum(map(unit_count, prefs.units, repeat(0)))
             n += len(prefs.supervisors)
-        total += min(n, n_sup)
+        total += n if n < n_sup else n_sup
     return total
 
 

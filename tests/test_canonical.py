@@ -1,0 +1,124 @@
+"""The canonical form and the fingerprint: the same bytes as the plain definition, and pinned.
+
+A fingerprint ties a decision and an approval record to the problem it was made for, so the bytes it
+hashes must never change between releases. :func:`reference_canonical` is the plain definition (every
+list of records ordered by each item's encoded JSON text); the library's faster ordering must give the
+identical bytes on every problem, and the bundled examples keep the fingerprints pinned here.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import matchmaker as mm
+from conftest import make_problem
+from matchmaker import canonical
+from matchmaker.canonical import _drop_defaults, _sort_key, _sort_records, _sorted, canonical_bytes
+from strategies import rich_problems
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+#: The fingerprints of the bundled examples, as computed since schema version 1 (the first release's
+#: plain definition gives the same).
+PINNED = {
+    "huddinge-nacka-tyreso": "sha256:59b25543dad6fb3575205603050118c091ea95c68b2096ff3bc8d7dfb98c929f",
+    "nacka-infeasible": "sha256:93763dfcda2f0530dcbe227d4b123266767fba5396142909613bc567943571fd",
+    "sodertalje": "sha256:b79203398c248ae9235930f3417189f2c8cb914d3d310463535c27caa5fcbe2a",
+    "year-huddinge-nacka-tyreso": "sha256:4fc5993bc965c909ce6883c20e19aaf2b2962be98708c7f20034d05a3687aac3",
+}
+
+
+def reference_canonical(problem: mm.Problem) -> dict[str, Any]:
+    """The canonical form by its plain definition: each list of records sorted by encoded text."""
+    data: dict[str, Any] = problem.model_dump(mode="json")
+    if data["round"] is not None:
+        data["round"]["periods"] = sorted(data["round"]["periods"], key=lambda r: r["id"])
+    data["commitments"] = sorted(data["commitments"], key=_sort_key)
+    for supervisor in data["supervisors"]:
+        supervisor["unavailable_periods"] = sorted(supervisor["unavailable_periods"])
+        _drop_defaults(supervisor, "supervisors")
+    for applicant in data["applicants"]:
+        _drop_defaults(applicant, "applicants")
+    _drop_defaults(data["policy"], "policy")
+    _drop_defaults(data, "problem")
+    for key in ("municipalities", "units", "supervisors", "applicants", "criteria"):
+        data[key] = sorted(data[key], key=lambda r: r["id"])
+    for key in ("pins", "adjustments", "links"):
+        data[key] = sorted(data[key], key=_sort_key)
+    for applicant in data["applicants"]:
+        applicant["interview"] = sorted(applicant["interview"], key=_sort_key)
+        applicant["qualifications"] = sorted(applicant["qualifications"])
+        applicant["conflicts"]["units"] = sorted(applicant["conflicts"]["units"])
+        applicant["conflicts"]["supervisors"] = sorted(applicant["conflicts"]["supervisors"])
+    for unit in data["units"]:
+        unit["requirements"] = sorted(unit["requirements"])
+    return data
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_examples_keep_their_fingerprints(name: str) -> None:
+    problem = mm.load_problem(EXAMPLES / name / "problem.json")
+    assert problem.fingerprint() == PINNED[name]
+    assert canonical_bytes(canonical.canonical_problem(problem)) == canonical_bytes(reference_canonical(problem))
+
+
+@given(raw=rich_problems())
+def test_canonical_form_matches_its_definition(raw: dict[str, Any]) -> None:
+    problem = make_problem(raw)
+    assert canonical_bytes(canonical.canonical_problem(problem)) == canonical_bytes(reference_canonical(problem))
+
+
+def test_canonical_form_with_tricky_criteria_and_shuffled_interviews() -> None:
+    # Criteria that are prefixes of each other, that hold characters sorting before the quote (a
+    # space, '!'), a quote or a backslash (written escaped), and one criterion scored twice (for two
+    # units): the fast order may be used for none of these, or only where it is the texts' order.
+    names = ["a", "a b", "a!", "ab", 'a"', "a\\", "b", "é", "a-1", "a1"]
+    raw: dict[str, Any] = {
+        "schema_version": 1,
+        "municipalities": [{"id": "M"}],
+        "units": [
+            {"id": "U1", "municipality": "M", "area": "BoU", "max_places": 2},
+            {"id": "U2", "municipality": "M", "area": "Vuxen", "max_places": 2},
+        ],
+        "supervisors": [{"id": "S1", "unit": "U1", "capacity": 1}, {"id": "S2", "unit": "U2", "capacity": 1}],
+        "criteria": [{"id": n} for n in names],
+        "applicants": [],
+    }
+    rng = random.Random(7)
+    for i in range(40):
+        chosen = rng.sample(names, rng.randint(0, len(names)))
+        interview = [{"criterion": n, "score": rng.randint(1, 5)} for n in chosen]
+        if chosen and rng.random() < 0.5:
+            interview.append({"criterion": chosen[0], "score": 3, "unit": rng.choice(["U1", "U2"])})
+        interests = {"units": {"U1": 0.5, "U2": 0.7}}
+        raw["applicants"].append({"id": f"A{i}", "interests": interests, "interview": interview})
+    problem = mm.Problem.model_validate(raw)
+    assert canonical_bytes(canonical.canonical_problem(problem)) == canonical_bytes(reference_canonical(problem))
+    shuffled = problem.model_dump(mode="json")
+    for applicant in shuffled["applicants"]:
+        rng.shuffle(applicant["interview"])
+    assert mm.Problem.model_validate(shuffled).fingerprint() == problem.fingerprint()
+
+
+_VALUES = st.one_of(
+    st.text(alphabet=["a", "b", " ", "!", '"', "\\", "\x01", "é", "-", "1"], max_size=4),
+    st.integers(-20, 20),
+    st.floats(allow_nan=False, allow_infinity=False, width=16),
+    st.none(),
+    st.booleans(),
+)
+
+
+@given(
+    lists=st.lists(st.lists(st.fixed_dictionaries({"k": _VALUES, "m": _VALUES, "z": _VALUES}), max_size=5), max_size=6)
+)
+def test_sort_records_orders_as_the_encoded_texts(lists: list[list[dict[str, Any]]]) -> None:
+    expected = [_sorted(list(items)) for items in lists]
+    _sort_records(lists)
+    assert [[_sort_key(x) for x in items] for items in lists] == [[_sort_key(x) for x in items] for items in expected]
