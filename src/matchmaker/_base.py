@@ -193,10 +193,12 @@ class Record(BaseModel, metaclass=_RecordMeta):
     @model_validator(mode="before")
     @classmethod
     def _refuse_protected_fields(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
+        if isinstance(data, (dict, Mapping)):  # a dict (checked first) is told apart without the ABC
             allowed = _FIELD_NAMES.get(cls)
             if allowed is None:  # pydantic's model_fields is slow to read once per record
                 allowed = _FIELD_NAMES[cls] = frozenset(cls.model_fields)
+            if allowed.issuperset(data):
+                return data
             for key in data.keys() - allowed:
                 if not isinstance(key, str):
                     continue

@@ -225,6 +225,15 @@ class Conflicts(_Record):
     supervisors: tuple[Id, ...] = ()
 
 
+#: The conflicts of an applicant who declares none: one shared record (records are frozen), so that
+#: loading does not build an empty one per applicant.
+_NO_CONFLICTS = Conflicts()
+
+
+def _no_conflicts() -> Conflicts:
+    return _NO_CONFLICTS
+
+
 class Applicant(_Record):
     """An applicant, known to the solver by an opaque id only.
 
@@ -244,7 +253,7 @@ class Applicant(_Record):
     ranking: Ranking | None = None
     interview: tuple[InterviewScore, ...] = ()
     qualifications: tuple[Label, ...] = ()
-    conflicts: Conflicts = Field(default_factory=Conflicts)
+    conflicts: Conflicts = Field(default_factory=_no_conflicts)
     period: Id | None = None
     previous_unit: Id | None = None
     previous_supervisor: Id | None = None

@@ -298,6 +298,8 @@ def _applicant(
             ("ranking.supervisors", a.ranking.supervisors),
         ]
     for field, mapping in prefs:
+        if not mapping:
+            continue
         kind = field.rsplit(".", 1)[1]
         known: Mapping[str, object] | set[str]
         if kind == "areas":
@@ -307,8 +309,10 @@ def _applicant(
         else:
             known = p.supervisor_by_id
         keys_by_norm: dict[str, list[str]] = defaultdict(list)
+        if len({norm_key(key) for key in mapping}) < len(mapping):  # else no two keys share a norm
+            for key in mapping:
+                keys_by_norm[norm_key(key)].append(key)
         for key in mapping:
-            keys_by_norm[norm_key(key)].append(key)
             if key not in known:
                 noun = {"areas": "area", "units": "unit", "supervisors": "supervisor"}[kind]
                 extra = " (an area is the `area` of some unit)" if kind == "areas" else ""
