@@ -1,7 +1,8 @@
 """The benchmark runner: matchmaker against its peers on the same instances, in one run.
 
 For each chosen size and variant it generates (or reuses) the instance, then times, each measurement
-in its own worker process (:mod:`benchmarks.worker`; median of ``--repeats``, peak memory each):
+in its own worker process (:mod:`benchmarks.worker`; median of ``--repeats``, peak memory each; with
+``--rounds``, every measurement of the instance runs that many times in turn and the runs are pooled):
 
 * ``json.load`` of the problem file, and matchmaker's ``load_problem`` (read + validate) of it;
 * matchmaker end to end (read, validate, solve, write the result), model building alone (scoring and
@@ -192,6 +193,7 @@ class Settings:
     engines: tuple[str, ...]
     measure: tuple[Group, ...]
     repeats: int
+    rounds: int
     warmup: int
     budget: float
     time_limit: float
@@ -458,6 +460,27 @@ def format_report(report: InstanceReport) -> str:
     return "\n".join(lines)
 
 
+def _pool(m: Measurement, again: Measurement, round_no: int, report: InstanceReport) -> None:
+    """Add a later round's runs of ``m`` to its times. matchmaker must give the same answer every
+    round (its decision is deterministic); a status or plan that changes is reported as a problem."""
+    if again.status != m.status:
+        report.problems.append(f"{m.key}: {m.status} in round 1 but {again.status} in round {round_no}: {again.note}")
+        return
+    if (
+        m.role == "matchmaker"
+        and m.status == "optimal"
+        and (again.levels, sorted(again.chosen or []))
+        != (
+            m.levels,
+            sorted(m.chosen or []),
+        )
+    ):
+        report.problems.append(f"MISMATCH {m.key}: round {round_no} gave a different decision from round 1")
+    m.times.extend(again.times)
+    if again.peak_rss_mib is not None:
+        m.peak_rss_mib = max(m.peak_rss_mib or 0.0, again.peak_rss_mib)
+
+
 def run_instance(size: int, variant: Variant, settings: Settings) -> InstanceReport:
     """Generate (or reuse), measure and check one instance."""
     files = ensure(size, variant, settings.seed, settings.data_dir)
@@ -467,12 +490,18 @@ def run_instance(size: int, variant: Variant, settings: Settings) -> InstanceRep
         files.name, size, variant, arrays.describe(), _plan(size, variant, settings, files.problem, arrays_path, arrays)
     )
     start_load = os.getloadavg()[0]
-    for m in report.measurements:
-        if m.task is None:
-            continue
-        if settings.verbose:
-            print(f"  ... {m.key}", file=sys.stderr, flush=True)
-        _run_worker(m, settings)
+    for round_ in range(settings.rounds):
+        for m in report.measurements:
+            if m.task is None or (round_ and not m.times):
+                continue  # not run, or failed in an earlier round: nothing to pool
+            if settings.verbose:
+                print(f"  ... {m.key}" + (f" (round {round_ + 1})" if settings.rounds > 1 else ""), file=sys.stderr)
+            if round_ == 0:
+                _run_worker(m, settings)
+            else:
+                again = Measurement(m.key, m.role, m.task)
+                _run_worker(again, settings)
+                _pool(m, again, round_ + 1, report)
     report.load_average = (start_load, os.getloadavg()[0])
     _check(report, arrays)
     _ratios(report)
@@ -558,6 +587,13 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         "matchmaker solves, peers)",
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every measurement of an instance this many times in turn, each time with --repeats runs, "
+        "and report the median of all runs (the machine's drift then falls on every row alike)",
+    )
     parser.add_argument("--warmup", type=int, default=0, help="untimed runs before the timed ones (default: none)")
     parser.add_argument("--budget", type=float, default=60.0, help="stop repeating once runs took this long (s)")
     parser.add_argument("--time-limit", type=float, default=300.0, help="per solve, matchmaker and peers (s)")
@@ -602,8 +638,8 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         if g not in GROUPS:
             parser.error(f"measurement group {g!r} is not one of {','.join(GROUPS)}")
         measure.append(next(x for x in GROUPS if x == g))
-    if args.repeats < 1 or args.warmup < 0 or args.time_limit <= 0 or args.workers < 1:
-        parser.error("--repeats and --workers must be at least 1, --warmup at least 0, --time-limit positive")
+    if args.repeats < 1 or args.rounds < 1 or args.warmup < 0 or args.time_limit <= 0 or args.workers < 1:
+        parser.error("--repeats, --rounds and --workers must be at least 1, --warmup at least 0, --time-limit positive")
     return Settings(
         sizes=sizes,
         variants=tuple(variants),
@@ -611,6 +647,7 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         engines=engines,
         measure=tuple(measure),
         repeats=args.repeats,
+        rounds=args.rounds,
         warmup=args.warmup,
         budget=args.budget,
         time_limit=args.time_limit,
@@ -629,8 +666,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.perf_counter()
     print(
         f"matchmaker benchmarks, {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"load average {os.getloadavg()[0]:.1f}; repeats {settings.repeats}, time limit {settings.time_limit:g} s, "
-        f"workers {settings.workers}",
+        f"load average {os.getloadavg()[0]:.1f}; repeats {settings.repeats}, rounds {settings.rounds}, "
+        f"time limit {settings.time_limit:g} s, workers {settings.workers}",
         flush=True,
     )
     reports: list[InstanceReport] = []
@@ -655,6 +692,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "engines": list(settings.engines),
                 "measure": list(settings.measure),
                 "repeats": settings.repeats,
+                "rounds": settings.rounds,
                 "warmup": settings.warmup,
                 "budget_s": settings.budget,
                 "time_limit_s": settings.time_limit,

@@ -85,3 +85,22 @@ def test_matching_peer_is_stable(tmp_path: Path) -> None:
     assert ev.ok, ev.violations
     assert ev.blocking == 0
     assert evaluate(arrays, outcome.chosen[1:]).blocking
+
+
+def test_rounds_pool_the_runs_and_hold_matchmaker_to_one_decision(tmp_path: Path) -> None:
+    from benchmarks.run import Measurement, _parse, _pool, run_instance
+
+    settings = _parse(
+        ["--sizes", "100", "--variants", "sparse", "--peers", "flow", "--engines", "auto", "--measure", "solve,peers"]
+        + ["--repeats", "1", "--rounds", "2", "--data-dir", str(tmp_path), "--no-write"]
+    )
+    report = run_instance(100, "sparse", settings)
+    assert report.problems == []
+    assert [(m.key, len(m.times)) for m in report.measurements] == [("matchmaker solve [auto]", 2), ("peer flow", 2)]
+
+    mine = report.measurements[0]
+    other = Measurement(mine.key, mine.role, mine.task, status="optimal", times=[1.0], levels=dict(mine.levels))
+    other.chosen = (mine.chosen or [])[1:]
+    _pool(mine, other, 3, report)
+    assert report.problems == [f"MISMATCH {mine.key}: round 3 gave a different decision from round 1"]
+    assert len(mine.times) == 3
