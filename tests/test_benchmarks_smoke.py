@@ -90,10 +90,8 @@ def test_matching_peer_is_stable(tmp_path: Path) -> None:
 def test_rounds_pool_the_runs_and_hold_matchmaker_to_one_decision(tmp_path: Path) -> None:
     from benchmarks.run import Measurement, _parse, _pool, run_instance
 
-    settings = _parse(
-        ["--sizes", "100", "--variants", "sparse", "--peers", "flow", "--engines", "auto", "--measure", "solve,peers"]
-        + ["--repeats", "1", "--rounds", "2", "--data-dir", str(tmp_path), "--no-write"]
-    )
+    args = "--sizes 100 --variants sparse --peers flow --engines auto --measure solve,peers --repeats 1 --rounds 2"
+    settings = _parse([*args.split(), "--data-dir", str(tmp_path), "--no-write"])
     report = run_instance(100, "sparse", settings)
     assert report.problems == []
     assert [(m.key, len(m.times)) for m in report.measurements] == [("matchmaker solve [auto]", 2), ("peer flow", 2)]
