@@ -1,7 +1,10 @@
 """What every ``matchmaker`` command shares: ``-q``/``-v``, logging, Ctrl-C, and the live progress display.
 
-* :class:`CommandGroup` gives every command ``-q/--quiet`` and ``-v/--verbose`` (a command added later
-  gets them too) and turns Ctrl-C outside a solve into exit code 130;
+* :class:`CommandGroup` gives every command ``-q/--quiet``, ``-v/--verbose`` and ``--lang`` (a command
+  added later gets them too) and turns Ctrl-C outside a solve into exit code 130;
+* :func:`lang_option` is the one ``--lang`` option: ``en`` or ``sv``, by default ``MATCHMAKER_LANG`` (the
+  command line reads that variable, the library never does), then English; :func:`current_lang` is the
+  running command's language;
 * :func:`solve_interruptibly` runs :func:`matchmaker.solve` in a worker thread so that the first Ctrl-C
   cancels the search through a :class:`~matchmaker.CancelToken` and keeps the best plan so far, and a
   second one aborts at once;
@@ -19,7 +22,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
+from matchmaker._i18n import LANGS, Lang, tr
 from matchmaker._interrupt import run_interruptible
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
@@ -33,10 +38,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXIT_INTERRUPTED",
+    "LANG_ENV",
     "CommandGroup",
     "ProgressDisplay",
     "configure_logging",
+    "current_lang",
     "is_quiet",
+    "lang_option",
     "say",
     "solve_interruptibly",
     "verbosity",
@@ -46,6 +54,9 @@ __all__ = [
 EXIT_INTERRUPTED = 130
 _QUIET = "matchmaker.quiet"
 _VERBOSE = "matchmaker.verbose"
+_LANG = "matchmaker.lang"
+#: The environment variable that gives ``--lang`` its default (on the command line only).
+LANG_ENV = "MATCHMAKER_LANG"
 
 
 class _EchoHandler(logging.Handler):
@@ -93,6 +104,47 @@ def verbosity() -> int:
     return int(ctx.meta.get(_VERBOSE, 0)) if ctx is not None else 0
 
 
+def current_lang() -> Lang:
+    """The running command's language (``--lang``, else ``MATCHMAKER_LANG``, else English)."""
+    ctx = _context()
+    if ctx is None:
+        return "en"
+    value = ctx.meta.get(_LANG, ctx.params.get("lang", "en"))
+    return value if value in LANGS else "en"
+
+
+def _default_lang() -> str:
+    return os.environ.get(LANG_ENV, "").strip() or "en"
+
+
+def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> Lang:
+    for lang in LANGS:
+        if value == lang:
+            ctx.meta[_LANG] = lang
+            return lang
+    # No language is known yet, so these two say it in English.
+    choices = ", ".join(LANGS)
+    if param.name is not None and ctx.get_parameter_source(param.name) is ParameterSource.DEFAULT:
+        raise click.UsageError(f"the environment variable {LANG_ENV} is {value!r}: set it to one of {choices}", ctx)
+    raise click.BadParameter(f"{value!r} is not a language: use one of {choices}", ctx, param)
+
+
+def _lang_attrs(*, expose: bool) -> dict[str, Any]:
+    return {
+        "default": _default_lang,
+        "show_default": f"{LANG_ENV} or en",
+        "metavar": "[en|sv]",
+        "is_eager": True,  # first, so that errors about the other options are in this language
+        "expose_value": expose,
+        "callback": _check_lang,
+        "help": "Language of everything the command prints and writes: en or sv.",
+    }
+
+
+#: The shared ``--lang`` option (a decorator), passed to the command as ``lang``.
+lang_option = click.option("--lang", **_lang_attrs(expose=True))
+
+
 def say(message: str) -> None:
     """Print an informational line on standard output, unless ``-q`` was given."""
     if not is_quiet():
@@ -108,7 +160,9 @@ def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]
 
 
 def _output_options() -> list[click.Parameter]:
+    # A command without its own --lang still speaks its errors and notices in the chosen language.
     return [
+        click.Option(["--lang"], **_lang_attrs(expose=False)),
         click.Option(
             ["-q", "--quiet"],
             is_flag=True,
@@ -127,10 +181,10 @@ def _output_options() -> list[click.Parameter]:
 
 
 class CommandGroup(click.Group):
-    """A click group whose commands all take ``-q`` and ``-v``, and which exits with 130 on Ctrl-C."""
+    """A click group whose commands all take ``-q``, ``-v`` and ``--lang``, and which exits with 130 on Ctrl-C."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        """Register ``cmd``, adding ``-q/--quiet`` and ``-v/--verbose`` unless it has its own."""
+        """Register ``cmd``, adding ``-q/--quiet``, ``-v/--verbose`` and ``--lang`` unless it has its own."""
         taken = {opt for param in cmd.params for opt in getattr(param, "opts", [])}
         cmd.params.extend(p for p in _output_options() if not set(p.opts) & taken)
         super().add_command(cmd, name)
@@ -140,7 +194,7 @@ class CommandGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted", err=True)
+            click.echo("\n" + tr("interrupted", current_lang()), err=True)
             ctx.exit(EXIT_INTERRUPTED)
 
 
@@ -161,8 +215,9 @@ class ProgressDisplay:
     missing.
     """
 
-    def __init__(self, console: Console, delay: float = 1.0) -> None:
+    def __init__(self, console: Console, delay: float = 1.0, lang: Lang = "en") -> None:
         self._console = console
+        self._lang = lang
         self._delay = delay
         self._lock = threading.Lock()
         self._live: Live | None = None
@@ -172,7 +227,7 @@ class ProgressDisplay:
         self.shown = False
 
     @classmethod
-    def for_terminal(cls, *, delay: float = 1.0) -> ProgressDisplay | None:
+    def for_terminal(cls, *, delay: float = 1.0, lang: Lang = "en") -> ProgressDisplay | None:
         """A display on standard error if both it and standard output are terminals (not when the plan
         goes to a file or a pager) and ``rich`` is installed, else ``None``."""
         if is_quiet() or not (_isatty(sys.stderr) and _isatty(sys.stdout)):
@@ -184,7 +239,7 @@ class ProgressDisplay:
         console = Console(stderr=True)
         if not console.is_terminal or console.is_dumb_terminal:
             return None
-        return cls(console, delay)
+        return cls(console, delay, lang)
 
     def note(self, text: str) -> None:
         """Show ``text`` under the progress line (e.g. that Ctrl-C was heard)."""
@@ -215,17 +270,23 @@ class ProgressDisplay:
         text = Text()
         if e is None:
             return text
-        stage = f"stage {e.stage}/{e.stages}" if e.stage else "preparing"
+        lang = self._lang
+        stage = tr("stage {stage}/{stages}", lang, stage=e.stage, stages=e.stages) if e.stage else tr("preparing", lang)
         levels = ", ".join(e.levels[:3]) + (f" +{len(e.levels) - 3}" if len(e.levels) > 3 else "")
-        gap = e.gap
-        text.append("solving", style="bold")
+        gap = "-" if e.gap is None else f"{e.gap:.2%}"
+        text.append(tr("solving", lang), style="bold")
         text.append(f"  {e.elapsed:.1f} s  {stage}  ")
         text.append(levels, style="cyan")
         if e.engine:
             text.append(f"  ({e.engine})", style="dim")
-        text.append(f"\nbest {_format(e.objective)}  bound {_format(e.bound)}  ")
-        text.append("gap -" if gap is None else f"gap {gap:.2%}", style="bold")
-        text.append("\n" + (self._note or "Ctrl-C stops the search and keeps the best plan so far"), style="dim")
+        best, bound = (
+            tr("best {best}", lang, best=_format(e.objective)),
+            tr("bound {bound}", lang, bound=_format(e.bound)),
+        )
+        text.append(f"\n{best}  {bound}  ")
+        text.append(tr("gap {gap}", lang, gap=gap), style="bold")
+        note = self._note or tr("Ctrl-C stops the search and keeps the best plan so far", lang)
+        text.append("\n" + note, style="dim")
         return text
 
     def _refresh(self) -> None:
@@ -253,16 +314,18 @@ def solve_interruptibly(
     options: SolveOptions,
     *,
     progress: ProgressDisplay | None = None,
+    lang: Lang = "en",
 ) -> tuple[Result, bool]:
     """Solve with Ctrl-C as cancellation (:func:`matchmaker._interrupt.run_interruptible`): the first
     Ctrl-C stops the search and keeps the best plan so far, a second one aborts with exit code 130.
-    Returns the result and whether Ctrl-C was pressed. Only the main thread catches Ctrl-C."""
+    Returns the result and whether Ctrl-C was pressed. Only the main thread catches Ctrl-C. The notices
+    are in ``lang``."""
     interrupted = False
 
     def on_interrupt() -> None:
         nonlocal interrupted
         interrupted = True
-        message = "interrupted: stopping the solve, keeping the best plan found so far (Ctrl-C again aborts)"
+        message = tr("interrupted: stopping the solve, keeping the best plan found so far (Ctrl-C again aborts)", lang)
         if progress is not None and progress.shown:
             progress.note(message)
         else:
@@ -274,7 +337,7 @@ def solve_interruptibly(
         if progress is not None:
             progress.close()
         sys.stdout.flush()
-        sys.stderr.write("\naborted: no result written\n")
+        sys.stderr.write("\n" + tr("aborted: no result written", lang) + "\n")
         sys.stderr.flush()
         os._exit(EXIT_INTERRUPTED)  # the search thread is still inside the engine: do not wait for it
     finally:

@@ -12,8 +12,9 @@ Exit codes:
 ====  ==================================================================
 
 A first Ctrl-C during ``solve`` stops the search and keeps the best plan so far (exit code 0 if there
-is one). Every command takes ``-q``/``-v`` (added by :class:`matchmaker._console.CommandGroup`, so a
-command added later gets them too).
+is one). Every command takes ``-q``/``-v`` and ``--lang`` (added by :class:`matchmaker._console.CommandGroup`,
+so a command added later gets them too); ``--lang`` defaults to ``MATCHMAKER_LANG``, then English, and
+every line a command prints goes through the catalogs of :mod:`matchmaker._i18n`.
 """
 
 from __future__ import annotations
@@ -32,16 +33,17 @@ from matchmaker._console import (
     CommandGroup,
     ProgressDisplay,
     configure_logging,
+    current_lang,
+    lang_option,
     say,
     solve_interruptibly,
 )
-from matchmaker._text import plural
+from matchmaker._i18n import Lang, Message, msg, tr, tr_n
 from matchmaker.checks import check
-from matchmaker.errors import InputError, MatchmakerError, MissingExtraError, SolverError
+from matchmaker.errors import InputError, InputWarning, MatchmakerError, MissingExtraError, SolverError
 from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
 from matchmaker.io.json import problem_json_schema, result_json_schema
 from matchmaker.io.pseudonym import load_key, pseudonymise, read_secret, save_key, save_named_export, write_secret
-from matchmaker.io.tables import Lang
 from matchmaker.io.template import write_template
 from matchmaker.limits import Limits, use_limits
 from matchmaker.models import Problem
@@ -59,7 +61,8 @@ EXIT_INTERNAL = 3
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    """Print ``message`` (already in the command's language) as an error and exit with ``code``."""
+    click.echo(tr("error: {message}", current_lang(), message=message), err=True)
     sys.exit(code)
 
 
@@ -73,10 +76,12 @@ def _run(action: Callable[[], T]) -> T:
         try:
             return action()
         except (InputError, MissingExtraError) as exc:
-            _fail(str(exc), EXIT_BAD_INPUT)
+            _fail(exc.text(current_lang()), EXIT_BAD_INPUT)
         finally:
+            lang = current_lang()
             for w in caught:
-                click.echo(f"notice: {w.message}", err=True)
+                text = w.message.text(lang) if isinstance(w.message, InputWarning) else str(w.message)
+                click.echo(tr("notice: {message}", lang, message=text), err=True)
 
 
 def _load(path: Path) -> Problem:
@@ -94,20 +99,13 @@ def _deliver(
         if after is not None:
             click.echo(after)
         if output is not None:
-            click.echo(f"result written to {output}")
+            click.echo(tr("result written to {path}", lang, path=output))
     if not result.status.has_plan:
-        click.echo(f"no plan: the solve ended {result.status.value}", err=True)
+        click.echo(tr("no plan: the solve ended {status}", lang, status=result.status.text(lang)), err=True)
         sys.exit(EXIT_NO_PLAN)
 
 
 _PATH = click.Path(path_type=Path)
-_LANG = click.option(
-    "--lang",
-    type=click.Choice(["en", "sv"]),
-    default="en",
-    show_default=True,
-    help="Language of table headers and words in .xlsx and CSV output.",
-)
 
 
 def _limits(given: tuple[str, ...]) -> Limits:
@@ -115,7 +113,10 @@ def _limits(given: tuple[str, ...]) -> Limits:
     for item in given:
         name, sep, value = item.partition("=")
         if not sep or not value.strip().isdigit():
-            _fail(f"--limit {item}: write NAME=NUMBER, e.g. --limit max_pairs=5000000", EXIT_BAD_INPUT)
+            _fail(
+                tr("--limit {item}: write NAME=NUMBER, e.g. --limit max_pairs=5000000", current_lang(), item=item),
+                EXIT_BAD_INPUT,
+            )
         values[name.strip()] = int(value)
     return _run(lambda: Limits.model_validate(values))
 
@@ -183,7 +184,7 @@ def cli(limits: tuple[str, ...]) -> None:
     show_default=True,
     help="Show the live progress (on a terminal only) once the solve has run this many seconds.",
 )
-@_LANG
+@lang_option
 def solve_cmd(
     problem_path: Path,
     output: Path | None,
@@ -222,7 +223,7 @@ def solve_cmd(
     if balance_tolerance is not None or balance_ratio is not None:
         current = overrides.get("balance", problem.policy.balance and problem.policy.balance.model_dump(mode="json"))
         if not isinstance(current, dict):
-            _fail("--balance-tolerance and --balance-ratio need a balance mode (--balance)", EXIT_BAD_INPUT)
+            _fail(tr("--balance-tolerance and --balance-ratio need a balance mode (--balance)", lang), EXIT_BAD_INPUT)
         current = dict(current)
         if balance_tolerance is not None:
             current["tolerance"] = balance_tolerance
@@ -236,7 +237,7 @@ def solve_cmd(
             "stability", problem.policy.stability and problem.policy.stability.model_dump(mode="json")
         )
         if not isinstance(current_s, dict):
-            _fail("--stability-ties needs a stable mode (--stability)", EXIT_BAD_INPUT)
+            _fail(tr("--stability-ties needs a stable mode (--stability)", lang), EXIT_BAD_INPUT)
         overrides["stability"] = {**current_s, "ties": stability_ties}
     if overrides:
         data = problem.model_dump(mode="json")
@@ -247,8 +248,8 @@ def solve_cmd(
         kwargs["workers"] = workers
     try:
         options = SolveOptions.model_validate(kwargs)
-        display = None if quiet else ProgressDisplay.for_terminal(delay=progress_after)
-        result, interrupted = solve_interruptibly(problem, options, progress=display)
+        display = None if quiet else ProgressDisplay.for_terminal(delay=progress_after, lang=lang)
+        result, interrupted = solve_interruptibly(problem, options, progress=display, lang=lang)
     except SolverError as exc:
         _fail(str(exc), EXIT_INTERNAL)
     if not overrides:  # `explain RESULT` can find the problem again (with overrides it is another problem)
@@ -256,9 +257,13 @@ def solve_cmd(
         result = result.model_copy(update={"statistics": stats})
     report = check(problem, result)
     if not report.ok:
-        _fail(f"the result failed its independent check; please report this bug\n{report}", EXIT_INTERNAL)
+        _fail(
+            tr("the result failed its independent check; please report this bug", lang) + f"\n{report}", EXIT_INTERNAL
+        )
     if interrupted:
-        click.echo(f"interrupted: the search was stopped; status {result.status.value}", err=True)
+        click.echo(
+            tr("interrupted: the search was stopped; status {status}", lang, status=result.status.text(lang)), err=True
+        )
     _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path,))
 
 
@@ -275,7 +280,7 @@ def solve_cmd(
 @click.option("--all", "everyone", is_flag=True, help="Explain every applicant.")
 @click.option("--reserves", type=click.IntRange(0, 50), default=0, help="Also list this many reserves per unit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the structured explanations as JSON.")
-@click.option("--lang", type=click.Choice(["en", "sv"]), default="en", show_default=True, help="Language.")
+@lang_option
 def explain_cmd(
     result_path: Path | None,
     applicants: tuple[str, ...],
@@ -301,7 +306,10 @@ def explain_cmd(
     if problem_path is None:
         recorded = result.statistics.input if result is not None else None
         if recorded is None:
-            _fail("give --problem PROBLEM (the result does not say which problem it was solved from)", EXIT_BAD_INPUT)
+            _fail(
+                tr("give --problem PROBLEM (the result does not say which problem it was solved from)", lang),
+                EXIT_BAD_INPUT,
+            )
         problem_path = Path(recorded)
     problem = _load(problem_path)
     if overrides_path is not None:
@@ -322,32 +330,47 @@ def explain_cmd(
             out.append(infeasible.text(lang, names))
             payload.append(infeasible.model_dump(mode="json"))
         elif result is None:
-            out.append("Omgången har en plan." if lang == "sv" else "The round has a plan.")
+            out.append(tr("The round has a plan.", lang))
     else:
         if result.decision.input_fingerprint != problem.fingerprint():
-            with_ = " with the overrides of " + str(overrides_path) if overrides_path is not None else ""
-            _fail(
-                f"{result_path} was solved for a different problem than {problem_path}{with_}: give the problem "
-                "it was solved from with --problem PROBLEM, and for a plan approved with overrides "
+            if overrides_path is None:
+                what = tr(
+                    "{result} was solved for a different problem than {problem}",
+                    lang,
+                    result=result_path,
+                    problem=problem_path,
+                )
+            else:
+                what = tr(
+                    "{result} was solved for a different problem than {problem} with the overrides of {overrides}",
+                    lang,
+                    result=result_path,
+                    problem=problem_path,
+                    overrides=overrides_path,
+                )
+            fix = tr(
+                "give the problem it was solved from with --problem PROBLEM, and for a plan approved with overrides "
                 "(approve --result-output) also the overrides file with --overrides FILE",
-                EXIT_BAD_INPUT,
+                lang,
             )
+            _fail(f"{what}: {fix}", EXIT_BAD_INPUT)
         ids = sorted(problem.applicant_by_id) if everyone else list(applicants)
         unknown = [a for a in ids if a not in problem.applicant_by_id]
         if unknown:
-            _fail(f"not applicants of the problem: {', '.join(unknown)}", EXIT_BAD_INPUT)
+            _fail(tr("not applicants of the problem: {ids}", lang, ids=", ".join(unknown)), EXIT_BAD_INPUT)
         for ident in ids:
             e = explain(problem, result, ident)
             out.append(e.text(lang, names))
             payload.append(e.model_dump(mode="json"))
         if reserves:
             for rl in reserve_lists(problem, result, depth=reserves):
-                title = "Reservlista" if lang == "sv" else "Reserves for"
                 entries = ", ".join(f"{r.position}. {r.applicant}" for r in rl.reserves) or "-"
-                out.append(f"{title} {names.get(rl.unit, rl.unit)}: {entries}")
+                out.append(
+                    tr("Reserves for {unit}: {entries}", lang, unit=names.get(rl.unit, rl.unit), entries=entries)
+                )
                 payload.append(rl.model_dump(mode="json"))
         if not ids and not reserves:
-            _fail("name one or more APPLICANT_IDs, or give --all or --reserves N", EXIT_BAD_INPUT)
+            _fail(tr("name one or more APPLICANT_IDs, or give --all or --reserves N", lang), EXIT_BAD_INPUT)
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False) if as_json else "\n\n".join(out))
 
 
@@ -357,7 +380,7 @@ def explain_cmd(
     "-o", "--output", type=_PATH, help="Write the report here (.html, or .txt for plain text); default: print."
 )
 @click.option("--problem", "problem_path", type=_PATH, help="The problem (default: the file RESULT was solved from).")
-@click.option("--lang", type=click.Choice(["en", "sv"]), default="en", show_default=True, help="Language.")
+@lang_option
 @click.option("--title", help="The report's heading (default: Placement plan / Placeringsplan).")
 @click.option("--explain", is_flag=True, help="A checked explanation for every unplaced applicant (slower).")
 def report_cmd(
@@ -394,16 +417,19 @@ def report_cmd(
 
 @cli.command("validate")
 @click.argument("problem_path", metavar="PROBLEM", type=_PATH)
-def validate_cmd(problem_path: Path) -> None:
+@lang_option
+def validate_cmd(problem_path: Path, lang: Lang) -> None:
     """Check PROBLEM (.json, .xlsx or a folder of CSV files) against every rule without solving."""
     problem = _load(problem_path)
     places = sum(u.max_places for u in problem.units)
-    say(
-        f"{problem_path}: valid. {plural(len(problem.applicants), 'applicant')}, "
-        f"{plural(len(problem.municipalities), 'municipality', 'municipalities')}, "
-        f"{plural(len(problem.units), 'unit')}, "
-        f"{plural(len(problem.supervisors), 'supervisor')}, {plural(places, 'place')} (sum of unit maximums)."
-    )
+    counts = [
+        tr_n("{n} applicant", "{n} applicants", len(problem.applicants), lang),
+        tr_n("{n} municipality", "{n} municipalities", len(problem.municipalities), lang),
+        tr_n("{n} unit", "{n} units", len(problem.units), lang),
+        tr_n("{n} supervisor", "{n} supervisors", len(problem.supervisors), lang),
+        tr_n("{n} place", "{n} places", places, lang),
+    ]
+    say(tr("{path}: valid. {counts} (sum of unit maximums).", lang, path=problem_path, counts=", ".join(counts)))
 
 
 @cli.command("schema")
@@ -418,19 +444,21 @@ def schema_cmd(which: str) -> None:
 @cli.command("template")
 @click.option("--xlsx", "xlsx", type=_PATH, help="Write an Excel workbook here.")
 @click.option("--csv", "csv_dir", type=_PATH, help="Write a folder of CSV files here.")
-@_LANG
+@lang_option
 def template_cmd(xlsx: Path | None, csv_dir: Path | None, lang: Lang) -> None:
     """Write a round to fill in: every table, its headers and example rows."""
     if (xlsx is None) == (csv_dir is None):
-        _fail("give exactly one of --xlsx FILE and --csv DIR", EXIT_BAD_INPUT)
+        _fail(tr("give exactly one of --xlsx FILE and --csv DIR", lang), EXIT_BAD_INPUT)
     target = xlsx if xlsx is not None else csv_dir
     assert target is not None
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
-        _fail(f"{xlsx}: a workbook's name ends in .xlsx", EXIT_BAD_INPUT)
+        _fail(tr("{path}: a workbook's name ends in .xlsx", lang, path=xlsx), EXIT_BAD_INPUT)
     if csv_dir is not None and csv_dir.suffix:
-        _fail(f"{csv_dir}: give a folder name without a suffix", EXIT_BAD_INPUT)
+        _fail(tr("{path}: give a folder name without a suffix", lang, path=csv_dir), EXIT_BAD_INPUT)
     _run(lambda: write_template(target, lang=lang))
-    say(f"template written to {target}: replace the example rows, then `matchmaker validate {target}`")
+    say(
+        tr("template written to {path}: replace the example rows, then `matchmaker validate {path}`", lang, path=target)
+    )
 
 
 @cli.command("secret")
@@ -438,7 +466,13 @@ def template_cmd(xlsx: Path | None, csv_dir: Path | None, lang: Lang) -> None:
 def secret_cmd(secret_path: Path) -> None:
     """Write a new random secret for `pseudonymise` (keep it safe; it keeps ids stable across rounds)."""
     _run(lambda: write_secret(secret_path))
-    say(f"secret written to {secret_path} (readable by you only); keep it apart from the data")
+    say(
+        tr(
+            "secret written to {path} (readable by you only); keep it apart from the data",
+            current_lang(),
+            path=secret_path,
+        )
+    )
 
 
 @cli.command("pseudonymise")
@@ -446,7 +480,7 @@ def secret_cmd(secret_path: Path) -> None:
 @click.option("--secret", "secret_path", type=_PATH, required=True, help="The secret file (`matchmaker secret`).")
 @click.option("-o", "--output", type=_PATH, required=True, help="Write the problem here (.json, .xlsx or folder).")
 @click.option("--key", "key_path", type=_PATH, required=True, help="Write the private key here (.csv or .xlsx).")
-@_LANG
+@lang_option
 def pseudonymise_cmd(roster: Path, secret_path: Path, output: Path, key_path: Path, lang: Lang) -> None:
     """Split ROSTER (a workbook or CSV folder with names) into a problem with ids and a private key."""
     secret = _run(lambda: read_secret(secret_path))
@@ -454,8 +488,16 @@ def pseudonymise_cmd(roster: Path, secret_path: Path, output: Path, key_path: Pa
     _run(lambda: save_problem(problem, output, lang=lang))
     _run(lambda: save_key(key, key_path, lang=lang))
     say(
-        f"{plural(len(problem.applicants), 'applicant')} pseudonymised: problem written to {output}, "
-        f"key written to {key_path} (readable by you only; keep it apart from the problem)"
+        tr_n(
+            "{n} applicant pseudonymised: problem written to {output}, key written to {key} (readable by you "
+            "only; keep it apart from the problem)",
+            "{n} applicants pseudonymised: problem written to {output}, key written to {key} (readable by you "
+            "only; keep it apart from the problem)",
+            len(problem.applicants),
+            lang,
+            output=output,
+            key=key_path,
+        )
     )
 
 
@@ -463,13 +505,22 @@ def pseudonymise_cmd(roster: Path, secret_path: Path, output: Path, key_path: Pa
 @click.argument("result_path", metavar="RESULT", type=_PATH)
 @click.option("--key", "key_path", type=_PATH, required=True, help="The key written by `pseudonymise`.")
 @click.option("-o", "--output", type=_PATH, required=True, help="Write the list with names here (.xlsx or .csv).")
-@_LANG
+@lang_option
 def names_cmd(result_path: Path, key_path: Path, output: Path, lang: Lang) -> None:
     """Write where each person goes, with names, for letters and approval (the only output with names)."""
     result = _run(lambda: load_result(result_path))
     key = _run(lambda: load_key(key_path))
     _run(lambda: save_named_export(result, key, output, lang=lang))
-    say(f"{len(result.assignments) + len(result.unplaced)} rows written to {output} (readable by you only)")
+    rows = len(result.assignments) + len(result.unplaced)
+    say(
+        tr_n(
+            "{n} row written to {path} (readable by you only)",
+            "{n} rows written to {path} (readable by you only)",
+            rows,
+            lang,
+            path=output,
+        )
+    )
 
 
 @cli.command("completion")
@@ -485,6 +536,14 @@ def completion_cmd(shell: str) -> None:
     click.echo(completion(cli, {}, "matchmaker", "_MATCHMAKER_COMPLETE").source())
 
 
+#: The words for a blocking pair's case (:data:`matchmaker.stability.audit.Case`).
+_BLOCKING_CASES: dict[str, Message] = {
+    "undersubscribed": msg("undersubscribed"),
+    "unit_full": msg("unit full"),
+    "supervisor_full": msg("supervisor full"),
+}
+
+
 @cli.command("stability")
 @click.argument("problem_path", metavar="PROBLEM", type=_PATH)
 @click.argument("plan_path", metavar="RESULT", type=_PATH)
@@ -496,14 +555,26 @@ def stability_cmd(problem_path: Path, plan_path: Path, strict: bool, as_json: bo
     problem = _load(problem_path)
     result = _run(lambda: load_result(plan_path))
     pairs = _run(lambda: blocking_pairs(problem, result, strict=strict))
+    lang = current_lang()
     if as_json:
         click.echo(json.dumps([p.model_dump(mode="json") for p in pairs], indent=2))
     elif not pairs:
-        click.echo("stable: no blocking pair")
+        click.echo(tr("stable: no blocking pair", lang))
     else:
-        click.echo(f"{len(pairs)} blocking pair{'s' if len(pairs) != 1 else ''}:")
+        click.echo(tr_n("{n} blocking pair:", "{n} blocking pairs:", len(pairs), lang))
         for p in pairs:
-            click.echo(f"  {p.applicant} and {p.supervisor} ({p.unit}): {p.case.replace('_', ' ')}")
+            case = _BLOCKING_CASES[p.case].text(lang) if p.case in _BLOCKING_CASES else p.case.replace("_", " ")
+            click.echo(
+                "  "
+                + tr(
+                    "{applicant} and {supervisor} ({unit}): {case}",
+                    lang,
+                    applicant=p.applicant,
+                    supervisor=p.supervisor,
+                    unit=p.unit,
+                    case=case,
+                )
+            )
     if pairs:
         sys.exit(EXIT_NO_PLAN)
 
@@ -518,17 +589,30 @@ def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | 
     none exists; with --check, say whether a result's plan is popular. Exit code 0 if popular, 1 if not."""
     problem = _load(problem_path)
     options = SolveOptions(time_limit=time_limit)
+    lang = current_lang()
     if plan_path is not None:
         result = _run(lambda: load_result(plan_path))
         verdict = _run(lambda: popularity(problem, result, options))
         if as_json:
             click.echo(verdict.model_dump_json(indent=2))
         elif verdict.popular:
-            click.echo(f"popular: no plan is preferred by more applicants (best margin {verdict.margin})")
+            click.echo(
+                tr(
+                    "popular: no plan is preferred by more applicants (best margin {margin})",
+                    lang,
+                    margin=verdict.margin,
+                )
+            )
         else:
             click.echo(
-                f"not popular: another plan is preferred by {plural(verdict.prefer_other, 'applicant')} and this "
-                f"one by {verdict.prefer_this} (margin {verdict.margin})"
+                tr_n(
+                    "not popular: another plan is preferred by {n} applicant and this one by {this} (margin {margin})",
+                    "not popular: another plan is preferred by {n} applicants and this one by {this} (margin {margin})",
+                    verdict.prefer_other,
+                    lang,
+                    this=verdict.prefer_this,
+                    margin=verdict.margin,
+                )
             )
         if not verdict.popular:
             sys.exit(EXIT_NO_PLAN)
@@ -558,16 +642,24 @@ def _options(time_limit: float | None, workers: int | None) -> SolveOptions:
     return SolveOptions.model_validate(kwargs)
 
 
-def _diff_text(diff: PlanDiff) -> str:
+def _diff_text(diff: PlanDiff, lang: Lang) -> str:
     lines = [
-        f"{diff.moved_count} moved (of whom {len(diff.newly_unplaced)} now unplaced), "
-        f"{len(diff.newly_placed)} newly placed, {len(diff.withdrawn)} withdrawn, {diff.unchanged} unchanged"
+        tr(
+            "{moved} moved (of whom {unplaced} now unplaced), {placed} newly placed, {withdrawn} withdrawn, "
+            "{unchanged} unchanged",
+            lang,
+            moved=diff.moved_count,
+            unplaced=len(diff.newly_unplaced),
+            placed=len(diff.newly_placed),
+            withdrawn=len(diff.withdrawn),
+            unchanged=diff.unchanged,
+        )
     ]
     for title, moves in (
-        ("moved", diff.moved),
-        ("newly placed", diff.newly_placed),
-        ("newly unplaced", diff.newly_unplaced),
-        ("withdrawn", diff.withdrawn),
+        (tr("moved", lang), diff.moved),
+        (tr("newly placed", lang), diff.newly_placed),
+        (tr("newly unplaced", lang), diff.newly_unplaced),
+        (tr("withdrawn", lang), diff.withdrawn),
     ):
         for m in moves:
             before = f"{m.before or '-'} ({m.before_unit or '-'})"
@@ -591,7 +683,7 @@ def _diff_text(diff: PlanDiff) -> str:
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole solve.")
 @click.option("--workers", type=click.IntRange(1, 64), help="CP-SAT search workers (default: cores, max 8).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@_LANG
+@lang_option
 def repair_cmd(
     problem_path: Path,
     previous_path: Path,
@@ -621,11 +713,15 @@ def repair_cmd(
     result = result.model_copy(update={"statistics": result.statistics.model_copy(update={"input": str(problem_path)})})
     report = check(problem, result, previous=previous)
     if not report.ok:
-        _fail(f"the result failed its independent check; please report this bug\n{report}", EXIT_INTERNAL)
+        _fail(
+            tr("the result failed its independent check; please report this bug", lang) + f"\n{report}", EXIT_INTERNAL
+        )
     if not result.status.has_plan:  # no plan, so nothing to compare: the message above says what clashes
-        after = f"the repair is {result.status.value}: there is no new plan, so nobody moves"
+        after = tr(
+            "the repair is {status}: there is no new plan, so nobody moves", lang, status=result.status.text(lang)
+        )
     elif result.decision.repair is not None:
-        after = _diff_text(result.decision.repair.diff)
+        after = _diff_text(result.decision.repair.diff, lang)
     else:  # pragma: no cover - reoptimise always records the repair
         after = None
     _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path, previous_path), after=after)
@@ -642,7 +738,7 @@ def diff_cmd(before_path: Path, after_path: Path, as_json: bool) -> None:
     before = _run(lambda: load_result(before_path))
     after = _run(lambda: load_result(after_path))
     diff = plan_diff(before, after)
-    click.echo(json.dumps(diff.model_dump(mode="json"), indent=2) if as_json else _diff_text(diff))
+    click.echo(json.dumps(diff.model_dump(mode="json"), indent=2) if as_json else _diff_text(diff, current_lang()))
 
 
 @cli.command("scenarios")
@@ -672,7 +768,8 @@ def scenarios_cmd(
                 comparison = _run(lambda: compare_scenarios(problem, scenarios, executor=pool, options=options))
     except SolverError as exc:
         _fail(str(exc), EXIT_INTERNAL)
-    click.echo(json.dumps(comparison.model_dump(mode="json"), indent=2) if as_json else comparison.table())
+    table = comparison.table(current_lang())
+    click.echo(json.dumps(comparison.model_dump(mode="json"), indent=2) if as_json else table)
 
 
 def main() -> None:

@@ -17,12 +17,17 @@ user should know about (an older schema version migrated, a spreadsheet id typed
 An infeasible problem is *not* an exception: :func:`matchmaker.solve` returns a
 :class:`~matchmaker.Result` whose status says so. Messages name records by their opaque ids only and
 never echo other input values, so they are safe to log.
+
+``str(error)`` is English; ``error.text(lang)`` is the same in any language of :mod:`matchmaker._i18n`
+(an issue keeps its message and fix as message ids with parameters for that).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from matchmaker._i18n import Lang, Message, tr, tr_n
 
 __all__ = [
     "InputError",
@@ -44,20 +49,40 @@ class ValidationIssue:
 
     Attributes:
         location: where it is, e.g. ``applicants['A17'].ranking.units`` or ``units.csv row 4, column max``.
-        message: what is wrong, in plain words.
-        fix: how to fix it.
+        message: what is wrong, in plain English words.
+        fix: how to fix it, in English.
+        message_key: ``message`` as a message id with parameters, to show it in another language (``None``
+            for a message that has no translation, e.g. one of pydantic's own).
+        fix_key: ``fix`` likewise.
     """
 
     location: str
     message: str
     fix: str
+    message_key: Message | None = field(default=None, compare=False, repr=False)
+    fix_key: Message | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, location: str | Message, message: Message, fix: Message) -> ValidationIssue:
+        """An issue whose message and fix are translatable (the location is ids and field names)."""
+        return cls(str(location), str(message), str(fix), message, fix)
+
+    def text(self, lang: Lang = "en") -> str:
+        """``location: message. Fix: fix`` in ``lang``."""
+        message = self.message_key.text(lang) if self.message_key is not None else self.message
+        fix = self.fix_key.text(lang) if self.fix_key is not None else self.fix
+        return tr("{location}: {message}. Fix: {fix}", lang, location=self.location, message=message, fix=fix)
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}. Fix: {self.fix}"
+        return self.text("en")
 
 
 class MatchmakerError(Exception):
     """Base class of every error matchmaker raises on purpose."""
+
+    def text(self, lang: Lang = "en") -> str:
+        """The error's message in ``lang`` (English where the error has no translation)."""
+        return str(self)
 
 
 class InputError(MatchmakerError, ValueError):
@@ -66,13 +91,18 @@ class InputError(MatchmakerError, ValueError):
     def __init__(self, issues: Iterable[ValidationIssue], *, source: str | None = None) -> None:
         self.issues: tuple[ValidationIssue, ...] = tuple(issues)
         self.source = source
-        super().__init__(self._render())
+        super().__init__(self.text("en"))
 
-    def _render(self) -> str:
-        where = f" in {self.source}" if self.source else ""
+    def text(self, lang: Lang = "en") -> str:
+        """The count of problems and each issue with its fix, in ``lang``."""
         n = len(self.issues)
-        head = f"{n} problem{'s' if n != 1 else ''} found{where}:"
-        return "\n".join([head, *(f"  - {issue}" for issue in self.issues)])
+        if self.source:
+            head = tr_n(
+                "{n} problem found in {source}:", "{n} problems found in {source}:", n, lang, source=self.source
+            )
+        else:
+            head = tr_n("{n} problem found:", "{n} problems found:", n, lang)
+        return "\n".join([head, *(f"  - {issue.text(lang)}" for issue in self.issues)])
 
 
 class ProblemValidationError(InputError):
@@ -86,12 +116,22 @@ class InputFileError(InputError):
 class MissingExtraError(MatchmakerError, ImportError):
     """An optional dependency is not installed; the message names the extra that brings it."""
 
-    def __init__(self, feature: str, extra: str, package: str) -> None:
+    def __init__(self, feature: str | Message, extra: str, package: str) -> None:
+        self.feature = feature
         self.extra = extra
         self.package = package
-        super().__init__(
-            f"{feature} needs the optional package {package!r}, which is not installed; "
-            f"install it with: pip install 'matchmaker[{extra}]'"
+        super().__init__(self.text("en"))
+
+    def text(self, lang: Lang = "en") -> str:
+        """The message in ``lang``."""
+        feature = self.feature.text(lang) if isinstance(self.feature, Message) else self.feature
+        return tr(
+            "{feature} needs the optional package {package!r}, which is not installed; install it with: "
+            "pip install 'matchmaker[{extra}]'",
+            lang,
+            feature=feature,
+            package=self.package,
+            extra=self.extra,
         )
 
 
@@ -100,8 +140,13 @@ class InputWarning(UserWarning):
 
     For example an older schema version was migrated, or a spreadsheet id typed as a number was read as
     text. The message says where and how to make the file clean. It never carries input values other
-    than ids.
+    than ids. Give it a :class:`~matchmaker._i18n.Message` to have it shown in the user's language.
     """
+
+    def text(self, lang: Lang = "en") -> str:
+        """The warning's message in ``lang``."""
+        first = self.args[0] if self.args else ""
+        return first.text(lang) if isinstance(first, Message) else str(first)
 
 
 class ResultMismatchError(MatchmakerError, ValueError):

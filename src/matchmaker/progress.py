@@ -35,6 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from matchmaker._i18n import Lang, tr
+
 __all__ = ["ProgressCallback", "ProgressEvent", "ProgressKind", "Reporter"]
 
 logger = logging.getLogger("matchmaker.progress")
@@ -85,20 +87,21 @@ class ProgressEvent:
             return None
         return abs(self.bound - self.objective) / max(1.0, abs(self.bound))
 
-    def text(self) -> str:
-        """A one-line summary, e.g. ``"4.2 s  stage 3/5 lowest_fit_per_place (cp-sat)  best 8 392  bound
-        8 457  gap 0.77%"``."""
+    def text(self, lang: Lang = "en") -> str:
+        """A one-line summary in ``lang``, e.g. ``"4.2 s  stage 3/5 lowest_fit_per_place (cp-sat)  best 8 392
+        bound 8 457  gap 0.77%"``."""
         parts = [f"{self.elapsed:.1f} s"]
         if self.stage:
             names = ", ".join(self.levels[:2]) + (f" +{len(self.levels) - 2}" if len(self.levels) > 2 else "")
-            parts.append(f"stage {self.stage}/{self.stages} {names}" + (f" ({self.engine})" if self.engine else ""))
+            stage = tr("stage {stage}/{stages}", lang, stage=self.stage, stages=self.stages)
+            parts.append(f"{stage} {names}" + (f" ({self.engine})" if self.engine else ""))
         if self.objective is not None:
-            parts.append(f"best {_number(self.objective)}")
+            parts.append(tr("best {best}", lang, best=_number(self.objective)))
         if self.bound is not None:
-            parts.append(f"bound {_number(self.bound)}")
+            parts.append(tr("bound {bound}", lang, bound=_number(self.bound)))
         gap = self.gap
         if gap is not None:
-            parts.append(f"gap {gap:.2%}")
+            parts.append(tr("gap {gap}", lang, gap=f"{gap:.2%}"))
         if self.status is not None:
             parts.append(self.status)
         return "  ".join(parts)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from matchmaker._i18n import Lang, Message, msg
 from matchmaker.canonical import canonical_bytes
 from matchmaker.errors import ResultStatusError
 from matchmaker.metrics import Metrics
@@ -70,6 +71,18 @@ class Status(enum.StrEnum):
     def has_plan(self) -> bool:
         """A plan exists (optimal or feasible)."""
         return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+    def text(self, lang: Lang = "en") -> str:
+        """The status as a word of ``lang`` (the value itself in English)."""
+        return _STATUS_TEXT[self].text(lang)
+
+
+_STATUS_TEXT: dict[Status, Message] = {
+    Status.OPTIMAL: msg("optimal"),
+    Status.FEASIBLE: msg("feasible"),
+    Status.INFEASIBLE: msg("infeasible"),
+    Status.UNKNOWN: msg("unknown"),
+}
 
 
 class UnplacedReason(enum.StrEnum):

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from matchmaker._i18n import Lang, tr
 from matchmaker._pydantic_errors import issues_from_validation_error
 from matchmaker.errors import InputError, InputFileError, ProblemValidationError, ValidationIssue
 from matchmaker.io.json import parse_json
@@ -231,12 +232,13 @@ class ScenarioComparison(BaseModel):
     base: ScenarioOutcome
     scenarios: tuple[ScenarioOutcome, ...]
 
-    def table(self) -> str:
-        """A plain-text table: one column per plan, one row per figure (levels, rank profile, fill,
-        who changes)."""
+    def table(self, lang: Lang = "en") -> str:
+        """A plain-text table in ``lang``: one column per plan, one row per figure (levels, rank profile,
+        fill, who changes). Level names are the API's."""
         outcomes = (self.base, *self.scenarios)
-        rows: list[tuple[str, list[str]]] = [("status", [str(o.status) if o.status else "invalid" for o in outcomes])]
-        rows.append(("placed", [str(o.placed) for o in outcomes]))
+        status = [o.status.text(lang) if o.status else tr("invalid", lang) for o in outcomes]
+        rows: list[tuple[str, list[str]]] = [(tr("status", lang), status)]
+        rows.append((tr("placed", lang), [str(o.placed) for o in outcomes]))
         level_names = list(dict.fromkeys(lv.name for o in outcomes for lv in o.objective if lv.name != "placed"))
         for name in level_names:
             values = [{lv.name: lv.value for lv in o.objective}.get(name) for o in outcomes]
@@ -244,15 +246,21 @@ class ScenarioComparison(BaseModel):
         longest = max((len(o.rank_profile) for o in outcomes), default=0)
         for k in range(longest):
             rows.append(
-                (f"at rank {k + 1}", [str(o.rank_profile[k]) if k < len(o.rank_profile) else "0" for o in outcomes])
+                (
+                    tr("at rank {rank}", lang, rank=k + 1),
+                    [str(o.rank_profile[k]) if k < len(o.rank_profile) else "0" for o in outcomes],
+                )
             )
         for muni in sorted({m for o in outcomes for m in o.fill}):
-            rows.append((f"placed in {muni}", [str(o.fill.get(muni, 0)) for o in outcomes]))
-        rows.append(("moved", ["" if o.changes is None else str(len(o.changes.moved)) for o in outcomes]))
-        rows.append(("newly placed", ["" if o.changes is None else str(len(o.changes.newly_placed)) for o in outcomes]))
-        rows.append(
-            ("newly unplaced", ["" if o.changes is None else str(len(o.changes.newly_unplaced)) for o in outcomes])
-        )
+            rows.append(
+                (tr("placed in {municipality}", lang, municipality=muni), [str(o.fill.get(muni, 0)) for o in outcomes])
+            )
+        for label, counted in (
+            (tr("moved", lang), "moved"),
+            (tr("newly placed", lang), "newly_placed"),
+            (tr("newly unplaced", lang), "newly_unplaced"),
+        ):
+            rows.append((label, ["" if o.changes is None else str(len(getattr(o.changes, counted))) for o in outcomes]))
         header = ["", *(o.name for o in outcomes)]
         body = [[label, *cells] for label, cells in rows]
         widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]

@@ -48,8 +48,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
+from matchmaker._i18n import Lang
 from matchmaker._text import fold_field_name
 
 __all__ = [
@@ -70,7 +70,6 @@ __all__ = [
     "find_table",
 ]
 
-Lang = Literal["en", "sv"]
 
 #: Separates the items of a list in one cell (``requirements``, ``qualifications``, stage levels).
 LIST_SEPARATOR = ";"
