@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic._internal._model_construction import ModelMetaclass
 
 from matchmaker import _gc
-from matchmaker._pydantic_errors import issues_from_validation_error
+from matchmaker._i18n import msg
+from matchmaker._pydantic_errors import RuleError, issues_from_validation_error
 from matchmaker._text import fold_field_name
 from matchmaker.errors import ProblemValidationError
 
@@ -203,8 +204,12 @@ class Record(BaseModel, metaclass=_RecordMeta):
                 if not isinstance(key, str):
                     continue
                 if fold_field_name(key) in PROTECTED_FIELDS:
-                    raise ValueError(
-                        f"field {key!r} holds personal data or a protected attribute, which matchmaker "
-                        "never uses for matching (diskrimineringslagen, GDPR); remove the field or column"
+                    raise RuleError(
+                        msg(
+                            "field {key!r} holds personal data or a protected attribute, which matchmaker never "
+                            "uses for matching (diskrimineringslagen, GDPR)",
+                            key=key,
+                        ),
+                        msg("remove the field or column"),
                     )
         return data

@@ -1,6 +1,8 @@
 """Turn pydantic's ``ValidationError`` into matchmaker's issues: record by id, field, and a fix.
 
 Input values are never echoed (they may be personal data); only ids are, and ids are opaque by design.
+Messages and fixes are :class:`~matchmaker._i18n.Message` s, so the issues can be shown in Swedish too;
+a validator of ours raises :class:`RuleError` to give its own in both languages.
 """
 
 from __future__ import annotations
@@ -10,9 +12,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from matchmaker._i18n import Message, msg, msg_n
 from matchmaker.errors import ValidationIssue
 
-__all__ = ["issues_from_validation_error", "render_location"]
+__all__ = ["RuleError", "issues_from_validation_error", "render_location"]
+
+
+class RuleError(ValueError):
+    """A validator's refusal with a translatable message and fix (``str()`` is ``"message; fix"`` in English)."""
+
+    def __init__(self, message: Message, fix: Message) -> None:
+        self.message = message
+        self.fix = fix
+        super().__init__(f"{message}; {fix}")
+
 
 #: Collections whose items are named by their ``id`` in locations.
 _ID_COLLECTIONS = frozenset({"applicants", "units", "supervisors", "municipalities", "criteria", "periods"})
@@ -73,49 +86,89 @@ def render_location(loc: Sequence[str | int], raw: Any, root: str = "Problem") -
     return text if text else root
 
 
-def _fix_for(err: Mapping[str, Any]) -> str:
+def _fix_for(err: Mapping[str, Any]) -> Message:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
-    field = str(err["loc"][-1]) if err.get("loc") else "the field"
-    fixes: dict[str, str] = {
-        "missing": f"add the field {field!r}",
-        "extra_forbidden": f"remove {field!r} or correct its spelling; `matchmaker schema` lists the allowed fields",
-        "int_type": "write a whole number without quotes",
-        "int_parsing": "write a whole number without quotes",
-        "int_from_float": "write a whole number",
-        "float_type": "write a number without quotes",
-        "float_parsing": "write a number without quotes",
-        "finite_number": "write a finite number (not NaN or infinity)",
-        "string_type": "write it as text in quotes (ids such as 001 must be quoted to keep the zeros)",
-        "string_too_short": "give a non-empty value",
-        "string_too_long": f"shorten it to at most {ctx.get('max_length', '?')} characters",
-        "greater_than_equal": f"use a value of at least {ctx.get('ge', '?')}",
-        "greater_than": f"use a value above {ctx.get('gt', '?')}",
-        "less_than_equal": f"use a value of at most {ctx.get('le', '?')}",
-        "less_than": f"use a value below {ctx.get('lt', '?')}",
-        "literal_error": f"use one of {ctx.get('expected', 'the allowed values')}",
-        "enum": f"use one of {ctx.get('expected', 'the allowed values')}",
-        "tuple_type": "give a list",
-        "list_type": "give a list",
-        "dict_type": "give an object (a mapping of names to values)",
-        "model_type": "give an object with the documented fields",
-        "model_attributes_type": "give an object with the documented fields",
-        "bool_type": "write true or false",
-        "recursion_loop": "remove the circular reference",
+    field = str(err["loc"][-1]) if err.get("loc") else "?"
+    allowed = ctx.get("expected")
+    fixes: dict[str, Message] = {
+        "missing": msg("add the field {field!r}", field=field),
+        "extra_forbidden": msg(
+            "remove {field!r} or correct its spelling; `matchmaker schema` lists the allowed fields", field=field
+        ),
+        "int_type": msg("write a whole number without quotes"),
+        "int_parsing": msg("write a whole number without quotes"),
+        "int_from_float": msg("write a whole number"),
+        "float_type": msg("write a number without quotes"),
+        "float_parsing": msg("write a number without quotes"),
+        "finite_number": msg("write a finite number (not NaN or infinity)"),
+        "string_type": msg("write it as text in quotes (ids such as 001 must be quoted to keep the zeros)"),
+        "string_too_short": msg("give a non-empty value"),
+        "string_too_long": msg("shorten it to at most {limit} characters", limit=ctx.get("max_length", "?")),
+        "greater_than_equal": msg("use a value of at least {limit}", limit=ctx.get("ge", "?")),
+        "greater_than": msg("use a value above {limit}", limit=ctx.get("gt", "?")),
+        "less_than_equal": msg("use a value of at most {limit}", limit=ctx.get("le", "?")),
+        "less_than": msg("use a value below {limit}", limit=ctx.get("lt", "?")),
+        "literal_error": msg("use one of {allowed}", allowed=allowed) if allowed else msg("use an allowed value"),
+        "enum": msg("use one of {allowed}", allowed=allowed) if allowed else msg("use an allowed value"),
+        "tuple_type": msg("give a list"),
+        "list_type": msg("give a list"),
+        "dict_type": msg("give an object (a mapping of names to values)"),
+        "model_type": msg("give an object with the documented fields"),
+        "model_attributes_type": msg("give an object with the documented fields"),
+        "bool_type": msg("write true or false"),
+        "recursion_loop": msg("remove the circular reference"),
     }
-    return fixes.get(kind, "correct the value as described")
+    return fixes.get(kind, msg("correct the value as described"))
 
 
-def _message_for(err: Mapping[str, Any]) -> str:
+def _message_for(err: Mapping[str, Any]) -> Message | None:
+    """The message of ``err`` as a :class:`Message`, whose English is pydantic's own text word for word
+    (``None`` where it would differ, e.g. after a pydantic upgrade: then pydantic's English stands)."""
     kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
     if kind == "missing":
-        return "a required field is missing"
+        return msg("a required field is missing")
     if kind == "extra_forbidden":
-        return "unknown field"
-    msg = str(err.get("msg", "invalid value"))
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    return msg[:1].lower() + msg[1:]
+        return msg("unknown field")
+    messages: dict[str, Message] = {
+        "int_type": msg("input should be a valid integer"),
+        "int_parsing": msg("input should be a valid integer, unable to parse string as an integer"),
+        "int_from_float": msg("input should be a valid integer, got a number with a fractional part"),
+        "float_type": msg("input should be a valid number"),
+        "float_parsing": msg("input should be a valid number, unable to parse string as a number"),
+        "finite_number": msg("input should be a finite number"),
+        "string_type": msg("input should be a valid string"),
+        "greater_than_equal": msg("input should be greater than or equal to {limit}", limit=ctx.get("ge")),
+        "greater_than": msg("input should be greater than {limit}", limit=ctx.get("gt")),
+        "less_than_equal": msg("input should be less than or equal to {limit}", limit=ctx.get("le")),
+        "less_than": msg("input should be less than {limit}", limit=ctx.get("lt")),
+        "literal_error": msg("input should be {allowed}", allowed=ctx.get("expected")),
+        "enum": msg("input should be {allowed}", allowed=ctx.get("expected")),
+        "tuple_type": msg("input should be a valid tuple"),
+        "list_type": msg("input should be a valid list"),
+        "dict_type": msg("input should be a valid dictionary"),
+        "bool_type": msg("input should be a valid boolean"),
+    }
+    found: Message | None
+    if kind == "string_too_short":
+        limit = int(ctx.get("min_length", 1))
+        found = msg_n("string should have at least {n} character", "string should have at least {n} characters", limit)
+    elif kind == "string_too_long":
+        limit = int(ctx.get("max_length", 1))
+        found = msg_n("string should have at most {n} character", "string should have at most {n} characters", limit)
+    else:
+        found = messages.get(kind)
+    if found is None or str(found) != _pydantic_text(err):
+        return None
+    return found
+
+
+def _pydantic_text(err: Mapping[str, Any]) -> str:
+    text = str(err.get("msg", "invalid value"))
+    if text.startswith("Value error, "):
+        text = text[len("Value error, ") :]
+    return text[:1].lower() + text[1:]
 
 
 def issues_from_validation_error(exc: ValidationError, raw: Any, root: str = "Problem") -> list[ValidationIssue]:
@@ -129,11 +182,17 @@ def issues_from_validation_error(exc: ValidationError, raw: Any, root: str = "Pr
             issues.extend(bundled)
             continue
         location = render_location(err.get("loc", ()), raw, root)
-        message = _message_for(err)
-        if err.get("type") == "value_error":
-            # Our own rules phrase "what; how to fix" in one sentence separated by "; ".
-            what, sep, fix = message.partition("; ")
-            issues.append(ValidationIssue(location, what, fix if sep else "correct the value"))
+        if isinstance(original, RuleError):
+            issues.append(ValidationIssue.of(location, original.message, original.fix))
+        elif err.get("type") == "value_error":
+            # A plain ValueError of a rule phrases "what; how to fix" in one English sentence.
+            what, sep, fix = _pydantic_text(err).partition("; ")
+            issues.append(ValidationIssue(location, what, fix if sep else "correct the value", None, None))
         else:
-            issues.append(ValidationIssue(location, message, _fix_for(err)))
+            message = _message_for(err)
+            fix_key = _fix_for(err)
+            if message is None:
+                issues.append(ValidationIssue(location, _pydantic_text(err), str(fix_key), None, fix_key))
+            else:
+                issues.append(ValidationIssue.of(location, message, fix_key))
     return issues

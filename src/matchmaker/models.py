@@ -30,6 +30,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConst
 
 from matchmaker._base import PROTECTED_FIELDS
 from matchmaker._base import Record as _Record
+from matchmaker._i18n import msg
+from matchmaker._pydantic_errors import RuleError
 from matchmaker.errors import ValidationIssue
 from matchmaker.limits import check_record_counts
 
@@ -69,7 +71,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 def _no_control_chars(value: str) -> str:
     if _CONTROL.search(value) is not None:
-        raise ValueError("contains a control character (a line break or tab); use plain text")
+        raise RuleError(msg("contains a control character (a line break or tab)"), msg("use plain text"))
     return value
 
 
@@ -99,15 +101,19 @@ Load = Annotated[float, Strict(), Field(ge=0.0, le=1e6)]
 def _iso_date(value: object) -> object:
     """A date, or its ISO text ``2026-08-31``; a datetime, a number or any other text is refused."""
     if isinstance(value, dt.datetime):
-        raise ValueError("is a date and time; give the date only, as YYYY-MM-DD")
+        raise RuleError(msg("is a date and time"), msg("give the date only, as YYYY-MM-DD"))
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError("is not a date; write it as YYYY-MM-DD, e.g. 2026-08-31") from None
-    raise ValueError("is not a date; write it as YYYY-MM-DD, e.g. 2026-08-31")
+            raise _not_a_date() from None
+    raise _not_a_date()
+
+
+def _not_a_date() -> RuleError:
+    return RuleError(msg("is not a date"), msg("write it as YYYY-MM-DD, e.g. 2026-08-31"))
 
 
 #: A calendar date, written ``YYYY-MM-DD``.
@@ -348,9 +354,12 @@ class Stability(_Record):
     @model_validator(mode="after")
     def _ties_with_mode(self) -> Self:
         if self.ties == "keep" and self.mode != "optimise":
-            raise ValueError(
-                f"ties 'keep' needs mode 'optimise' (an {self.mode.replace('_', '-')} plan is defined for "
-                "strict preferences); use ties 'lottery' or mode 'optimise'"
+            raise RuleError(
+                msg(
+                    "ties 'keep' needs mode 'optimise' (an {mode} plan is defined for strict preferences)",
+                    mode=self.mode.replace("_", "-"),
+                ),
+                msg("use ties 'lottery' or mode 'optimise'"),
             )
         return self
 
@@ -456,18 +465,20 @@ class Policy(_Record):
     @model_validator(mode="after")
     def _sex_equal_needs_stability(self) -> Self:
         if self.objective == "sex_equal" and self.stability is None:
-            raise ValueError(
-                "objective 'sex_equal' balances applicants' and units' rank sums among stable plans; "
-                'set policy.stability (e.g. {"mode": "optimise"}) or choose another objective'
+            raise RuleError(
+                msg("objective 'sex_equal' balances applicants' and units' rank sums among stable plans"),
+                msg(
+                    "set policy.stability (e.g. {example}) or choose another objective", example='{"mode": "optimise"}'
+                ),
             )
         return self
 
     @model_validator(mode="after")
     def _some_weight(self) -> Self:
         if self.interest_weight == 0 and self.interview_weight == 0:
-            raise ValueError(
-                "interest_weight and interview_weight are both 0, so every placement would fit equally; "
-                "give at least one a positive weight (the defaults are 0.7 and 0.3)"
+            raise RuleError(
+                msg("interest_weight and interview_weight are both 0, so every placement would fit equally"),
+                msg("give at least one a positive weight (the defaults are 0.7 and 0.3)"),
             )
         return self
 
@@ -502,8 +513,13 @@ class Problem(_Record):
     @classmethod
     def _known_version(cls, value: int) -> int:
         if value > SCHEMA_VERSION:
-            raise ValueError(
-                f"schema version {value} is newer than this matchmaker knows ({SCHEMA_VERSION}); upgrade matchmaker"
+            raise RuleError(
+                msg(
+                    "schema version {value} is newer than this matchmaker knows ({known})",
+                    value=value,
+                    known=SCHEMA_VERSION,
+                ),
+                msg("upgrade matchmaker"),
             )
         return value
 

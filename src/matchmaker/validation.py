@@ -33,7 +33,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from matchmaker._text import norm_key, plural, suggest
+from matchmaker._i18n import Message, msg, msg_n
+from matchmaker._text import norm_key, suggest
 from matchmaker.errors import ValidationIssue
 from matchmaker.rules import meets_requirements, trained_enough
 from matchmaker.timeline import LOAD_SCALE, commitment_load, load_points, peak_dates
@@ -48,13 +49,29 @@ class _Collector:
     def __init__(self) -> None:
         self.issues: list[ValidationIssue] = []
 
-    def add(self, location: str, message: str, fix: str) -> None:
-        self.issues.append(ValidationIssue(location, message, fix))
+    def add(self, location: str, message: Message, fix: Message) -> None:
+        self.issues.append(ValidationIssue.of(location, message, fix))
 
 
-def _did_you_mean(value: str, known: Iterable[str]) -> str:
+def _did_you_mean(value: str, known: Iterable[str]) -> Message | str:
     hint = suggest(value, known)
-    return f" (did you mean {hint!r}?)" if hint is not None else ""
+    return msg(" (did you mean {hint!r}?)", hint=hint) if hint is not None else ""
+
+
+def _and(items: list[str]) -> Message:
+    """``'a', 'b' and 'c'`` in any language (two or more items)."""
+    return msg("{items} and {last}", items=", ".join(items[:-1]), last=items[-1])
+
+
+#: The kinds of record a reference can name, as words.
+_NOUNS: dict[str, Message] = {
+    "municipality": msg("municipality"),
+    "unit": msg("unit"),
+    "supervisor": msg("supervisor"),
+    "applicant": msg("applicant"),
+    "period": msg("period"),
+    "area": msg("area"),
+}
 
 
 def _unique_ids(out: _Collector, kind: str, ids: Sequence[str]) -> None:
@@ -66,9 +83,14 @@ def _unique_ids(out: _Collector, kind: str, ids: Sequence[str]) -> None:
             shown = ", ".join(repr(m) for m in members)
             out.add(
                 f"{kind}[{members[0]!r}]",
-                f"{len(members)} records share the id {members[0]!r} ({shown}); ids are compared "
-                "ignoring case, surrounding spaces and Unicode form",
-                "give each record its own id",
+                msg(
+                    "{count} records share the id {id!r} ({shown}); ids are compared ignoring case, surrounding "
+                    "spaces and Unicode form",
+                    count=len(members),
+                    id=members[0],
+                    shown=shown,
+                ),
+                msg("give each record its own id"),
             )
 
 
@@ -77,8 +99,13 @@ def _check_ref(out: _Collector, location: str, kind: str, value: str, known: Map
         return True
     out.add(
         location,
-        f"refers to {kind} {value!r}, which does not exist{_did_you_mean(value, known)}",
-        f"use the id of an existing {kind}, or add that {kind}",
+        msg(
+            "refers to {kind} {value!r}, which does not exist{suggestion}",
+            kind=_NOUNS[kind],
+            value=value,
+            suggestion=_did_you_mean(value, known),
+        ),
+        msg("use the id of an existing {kind}, or add that {kind}", kind=_NOUNS[kind]),
     )
     return False
 
@@ -130,14 +157,24 @@ def _periods(out: _Collector, p: Problem) -> None:
         where = f"round.periods[{q.id!r}]"
         if q.end < q.start:
             out.add(
-                f"{where}.end", f"the period ends ({q.end}) before it starts ({q.start})", "swap or correct the dates"
+                f"{where}.end",
+                msg("the period ends ({end}) before it starts ({start})", end=q.end, start=q.start),
+                msg("swap or correct the dates"),
             )
         if q.university in owners:
-            whose = f"university {q.university!r}" if q.university is not None else "no university (the default)"
+            if q.university is not None:
+                whose = msg("university {university!r}", university=q.university)
+            else:
+                whose = msg("no university (the default)")
             out.add(
                 f"{where}.university",
-                f"periods {owners[q.university]!r} and {q.id!r} both belong to {whose}",
-                "give each university one period, and set an applicant's own `period` where dates differ",
+                msg(
+                    "periods {first!r} and {second!r} both belong to {whose}",
+                    first=owners[q.university],
+                    second=q.id,
+                    whose=whose,
+                ),
+                msg("give each university one period, and set an applicant's own `period` where dates differ"),
             )
         else:
             owners[q.university] = q.id
@@ -146,11 +183,17 @@ def _periods(out: _Collector, p: Problem) -> None:
         if a.period is not None:
             _check_ref(out, f"applicants[{a.id!r}].period", "period", a.period, known)
         elif periods and p.period_of[a.id] is None:
-            uni = f"university {a.university!r}" if a.university is not None else "no university"
+            if a.university is not None:
+                uni = msg("university {university!r}", university=a.university)
+            else:
+                uni = msg("no university")
             out.add(
                 f"applicants[{a.id!r}].period",
-                f"the applicant has no period: the round has none for {uni} and no default period",
-                "give the applicant a `period`, or add a period for the university or one without a university",
+                msg(
+                    "the applicant has no period: the round has none for {university} and no default period",
+                    university=uni,
+                ),
+                msg("give the applicant a `period`, or add a period for the university or one without a university"),
             )
     for s in p.supervisors:
         for i, ref in enumerate(s.unavailable_periods):
@@ -163,8 +206,8 @@ def _previous(out: _Collector, p: Problem) -> None:
         if a.previous_supervisor is not None and a.previous_unit is None:
             out.add(
                 f"{where}.previous_supervisor",
-                "a previous supervisor is given without the previous unit",
-                "give `previous_unit` too (the unit of the step-1 placement)",
+                msg("a previous supervisor is given without the previous unit"),
+                msg("give `previous_unit` too (the unit of the step-1 placement)"),
             )
         if a.previous_unit is None or not _check_ref(
             out, f"{where}.previous_unit", "unit", a.previous_unit, p.unit_by_id
@@ -174,8 +217,13 @@ def _previous(out: _Collector, p: Problem) -> None:
         if sup is not None and sup.unit != a.previous_unit:
             out.add(
                 f"{where}.previous_supervisor",
-                f"supervisor {sup.id!r} works in unit {sup.unit!r}, not in the previous unit {a.previous_unit!r}",
-                "give the unit the applicant was placed in with that supervisor",
+                msg(
+                    "supervisor {supervisor!r} works in unit {unit!r}, not in the previous unit {previous!r}",
+                    supervisor=sup.id,
+                    unit=sup.unit,
+                    previous=a.previous_unit,
+                ),
+                msg("give the unit the applicant was placed in with that supervisor"),
             )
 
 
@@ -184,7 +232,11 @@ def _commitments(out: _Collector, p: Problem) -> None:
         where = f"commitments[{i}] (supervisor {c.supervisor!r})"
         _check_ref(out, f"{where}.supervisor", "supervisor", c.supervisor, p.supervisor_by_id)
         if c.end < c.start:
-            out.add(f"{where}.end", f"the commitment ends ({c.end}) before it starts ({c.start})", "correct the dates")
+            out.add(
+                f"{where}.end",
+                msg("the commitment ends ({end}) before it starts ({start})", end=c.end, start=c.start),
+                msg("correct the dates"),
+            )
     for s in p.supervisors:
         if s.load_limit is None:
             continue
@@ -195,9 +247,14 @@ def _commitments(out: _Collector, p: Problem) -> None:
             if total > limit:
                 out.add(
                     f"supervisors[{s.id!r}].load_limit",
-                    f"the commitments alone load the supervisor with {total / LOAD_SCALE:g} on {day}, above the "
-                    f"load limit of {s.load_limit:g}",
-                    "raise the load limit, or correct the commitments",
+                    msg(
+                        "the commitments alone load the supervisor with {load} on {day}, above the load limit of "
+                        "{limit}",
+                        load=f"{total / LOAD_SCALE:g}",
+                        day=day,
+                        limit=f"{s.load_limit:g}",
+                    ),
+                    msg("raise the load limit, or correct the commitments"),
                 )
                 break
 
@@ -208,11 +265,11 @@ def _areas(out: _Collector, p: Problem) -> None:
         spellings[norm_key(u.area)].add(u.area)
     for names in spellings.values():
         if len(names) > 1:
-            shown = " and ".join(repr(n) for n in sorted(names))
+            shown = _and([repr(n) for n in sorted(names)])
             out.add(
                 "units.area",
-                f"one area is spelled in {len(names)} ways: {shown}",
-                "spell each area the same way in every unit",
+                msg("one area is spelled in {count} ways: {shown}", count=len(names), shown=shown),
+                msg("spell each area the same way in every unit"),
             )
 
 
@@ -226,29 +283,37 @@ def _capacities(out: _Collector, p: Problem) -> None:
         if u.min_places > u.max_places:
             out.add(
                 f"units[{u.id!r}].min_places",
-                f"the minimum ({u.min_places}) is above the maximum ({u.max_places})",
-                "lower min_places or raise max_places",
+                msg("the minimum ({min}) is above the maximum ({max})", min=u.min_places, max=u.max_places),
+                msg("lower min_places or raise max_places"),
             )
         elif u.min_places > supervisor_total[u.id]:
             out.add(
                 f"units[{u.id!r}].min_places",
-                f"the minimum ({u.min_places}) is above the {plural(supervisor_total[u.id], 'place')} its "
-                "supervisors can take together",
-                "lower min_places, or add supervisors or supervisor capacity to the unit",
+                msg_n(
+                    "the minimum ({min}) is above the {n} place its supervisors can take together",
+                    "the minimum ({min}) is above the {n} places its supervisors can take together",
+                    supervisor_total[u.id],
+                    min=u.min_places,
+                ),
+                msg("lower min_places, or add supervisors or supervisor capacity to the unit"),
             )
     for m in p.municipalities:
         if m.max_places is not None and m.min_places > m.max_places:
             out.add(
                 f"municipalities[{m.id!r}].min_places",
-                f"the minimum ({m.min_places}) is above the maximum ({m.max_places})",
-                "lower min_places or raise max_places",
+                msg("the minimum ({min}) is above the maximum ({max})", min=m.min_places, max=m.max_places),
+                msg("lower min_places or raise max_places"),
             )
         elif m.min_places > unit_total[m.id]:
             out.add(
                 f"municipalities[{m.id!r}].min_places",
-                f"the minimum ({m.min_places}) is above the {plural(unit_total[m.id], 'place')} its units offer "
-                "together",
-                "lower min_places, or raise the units' max_places",
+                msg_n(
+                    "the minimum ({min}) is above the {n} place its units offer together",
+                    "the minimum ({min}) is above the {n} places its units offer together",
+                    unit_total[m.id],
+                    min=m.min_places,
+                ),
+                msg("lower min_places, or raise the units' max_places"),
             )
 
 
@@ -257,16 +322,20 @@ def _criteria(out: _Collector, p: Problem) -> None:
         if not c.scale_min < c.scale_max:
             out.add(
                 f"criteria[{c.id!r}].scale_max",
-                f"the scale's maximum ({c.scale_max:g}) is not above its minimum ({c.scale_min:g})",
-                "give scale_min below scale_max, e.g. 1 and 5",
+                msg(
+                    "the scale's maximum ({max}) is not above its minimum ({min})",
+                    max=f"{c.scale_max:g}",
+                    min=f"{c.scale_min:g}",
+                ),
+                msg("give scale_min below scale_max, e.g. 1 and 5"),
             )
     uses_interview = any(a.interview for a in p.applicants)
     counts = p.criteria and uses_interview and p.policy.interview_weight > 0
     if counts and all(c.weight == 0 for c in p.criteria):
         out.add(
             "criteria.weight",
-            "every interview criterion has weight 0, so interview scores cannot count",
-            "give at least one criterion a positive weight, or set policy.interview_weight to 0",
+            msg("every interview criterion has weight 0, so interview scores cannot count"),
+            msg("give at least one criterion a positive weight, or set policy.interview_weight to 0"),
         )
 
 
@@ -281,8 +350,8 @@ def _applicant(
     if a.interests is not None and a.ranking is not None:
         out.add(
             f"{where}.ranking",
-            "both interests (weights) and a ranking are given",
-            "give either interests or ranking for an applicant, not both",
+            msg("both interests (weights) and a ranking are given"),
+            msg("give either interests or ranking for an applicant, not both"),
         )
     prefs: list[tuple[str, Mapping[str, float] | Mapping[str, int]]] = []
     if a.interests is not None:
@@ -314,30 +383,38 @@ def _applicant(
                 keys_by_norm[norm_key(key)].append(key)
         for key in mapping:
             if key not in known:
-                noun = {"areas": "area", "units": "unit", "supervisors": "supervisor"}[kind]
-                extra = " (an area is the `area` of some unit)" if kind == "areas" else ""
+                noun = _NOUNS[kind[:-1]]
+                if kind == "areas":
+                    fix = msg("use the exact name of an existing area (an area is the `area` of some unit)")
+                else:
+                    fix = msg("use the exact id or name of an existing {kind}", kind=noun)
                 out.add(
                     f"{where}.{field}[{key!r}]",
-                    f"refers to {noun} {key!r}, which does not exist{_did_you_mean(key, known)}",
-                    f"use the exact id or name of an existing {noun}{extra}",
+                    msg(
+                        "refers to {kind} {value!r}, which does not exist{suggestion}",
+                        kind=noun,
+                        value=key,
+                        suggestion=_did_you_mean(key, known),
+                    ),
+                    fix,
                 )
         for keys in keys_by_norm.values():
             if len(keys) > 1:
                 out.add(
                     f"{where}.{field}",
-                    f"lists the same {kind[:-1]} twice: " + " and ".join(repr(k) for k in keys),
-                    "list each option once",
+                    msg(
+                        "lists the same {kind} twice: {shown}",
+                        kind=_NOUNS[kind[:-1]],
+                        shown=_and([repr(k) for k in keys]),
+                    ),
+                    msg("list each option once"),
                 )
     if a.ranking is not None:
         ranks = sorted({*a.ranking.areas.values(), *a.ranking.units.values(), *a.ranking.supervisors.values()})
         if ranks and ranks != list(range(1, len(ranks) + 1)):
             missing = sorted(set(range(1, ranks[-1] + 1)) - set(ranks))
             shown = ", ".join(str(r) for r in missing)
-            out.add(
-                f"{where}.ranking",
-                f"the ranks leave a gap (no rank {shown})",
-                "number ranks 1, 2, 3, ... without gaps; give equal ranks for ties (1, 1, 2)",
-            )
+            _rank_gap(out, f"{where}.ranking", shown)
     seen_scores: set[tuple[str, str | None, str | None]] = set()
     for i, sc in enumerate(a.interview):
         loc = f"{where}.interview[{i}]"
@@ -345,16 +422,20 @@ def _applicant(
         if crit is None:
             out.add(
                 f"{loc}.criterion",
-                f"refers to criterion {sc.criterion!r}, which does not exist{_did_you_mean(sc.criterion, criteria)}",
-                "declare the criterion in `criteria` or use an existing criterion id",
+                msg(
+                    "refers to criterion {value!r}, which does not exist{suggestion}",
+                    value=sc.criterion,
+                    suggestion=_did_you_mean(sc.criterion, criteria),
+                ),
+                msg("declare the criterion in `criteria` or use an existing criterion id"),
             )
         if sc.unit is not None:
             _check_ref(out, f"{loc}.unit", "unit", sc.unit, p.unit_by_id)
         if (sc.scale_min is None) != (sc.scale_max is None):
             out.add(
                 f"{loc}.scale_max",
-                "only one end of the interviewer's scale is given",
-                "give both scale_min and scale_max, or neither to use the criterion's scale",
+                msg("only one end of the interviewer's scale is given"),
+                msg("give both scale_min and scale_max, or neither to use the criterion's scale"),
             )
         lo = sc.scale_min if sc.scale_min is not None else (crit.scale_min if crit else None)
         hi = sc.scale_max if sc.scale_max is not None else (crit.scale_max if crit else None)
@@ -362,21 +443,21 @@ def _applicant(
             if not lo < hi:
                 out.add(
                     f"{loc}.scale_max",
-                    f"the scale's maximum ({hi:g}) is not above its minimum ({lo:g})",
-                    "give scale_min below scale_max",
+                    msg("the scale's maximum ({max}) is not above its minimum ({min})", max=f"{hi:g}", min=f"{lo:g}"),
+                    msg("give scale_min below scale_max"),
                 )
             elif not lo <= sc.score <= hi:
                 out.add(
                     f"{loc}.score",
-                    f"the score lies outside its scale {lo:g}-{hi:g}",
-                    "correct the score, or give the interviewer's own scale in scale_min/scale_max",
+                    msg("the score lies outside its scale {min}-{max}", min=f"{lo:g}", max=f"{hi:g}"),
+                    msg("correct the score, or give the interviewer's own scale in scale_min/scale_max"),
                 )
         score_key = (sc.criterion, sc.interviewer, sc.unit)
         if score_key in seen_scores:
             out.add(
                 loc,
-                "the same interviewer scored the same criterion (for the same unit) twice",
-                "keep one score per interviewer, criterion and unit",
+                msg("the same interviewer scored the same criterion (for the same unit) twice"),
+                msg("keep one score per interviewer, criterion and unit"),
             )
         seen_scores.add(score_key)
     for i, ref in enumerate(a.conflicts.units):
@@ -396,7 +477,7 @@ def _target(
 ) -> tuple[str | None, str | None, bool]:
     """Resolve a (unit, supervisor) target; returns (unit, supervisor, ok)."""
     if unit is None and supervisor is None:
-        out.add(loc, "names neither a unit nor a supervisor", "give `unit`, `supervisor` or both")
+        out.add(loc, msg("names neither a unit nor a supervisor"), msg("give `unit`, `supervisor` or both"))
         return None, None, False
     ok = True
     if unit is not None:
@@ -408,8 +489,13 @@ def _target(
         if actual != unit:
             out.add(
                 f"{loc}.supervisor",
-                f"supervisor {supervisor!r} works in unit {actual!r}, not in {unit!r}",
-                "give the supervisor's own unit, or leave `unit` out",
+                msg(
+                    "supervisor {supervisor!r} works in unit {actual!r}, not in {unit!r}",
+                    supervisor=supervisor,
+                    actual=actual,
+                    unit=unit,
+                ),
+                msg("give the supervisor's own unit, or leave `unit` out"),
             )
             ok = False
     if ok and unit is None and supervisor is not None:
@@ -427,8 +513,12 @@ def _pins(out: _Collector, p: Problem, units: Mapping[str, object], supervisors:
             if pin.applicant in pinned:
                 out.add(
                     loc,
-                    f"applicant {pin.applicant!r} is already pinned by pins[{pinned[pin.applicant]}]",
-                    "keep one pin per applicant",
+                    msg(
+                        "applicant {applicant!r} is already pinned by pins[{index}]",
+                        applicant=pin.applicant,
+                        index=pinned[pin.applicant],
+                    ),
+                    msg("keep one pin per applicant"),
                 )
             else:
                 pinned[pin.applicant] = i
@@ -439,22 +529,25 @@ def _pins(out: _Collector, p: Problem, units: Mapping[str, object], supervisors:
         if unit_id in a.conflicts.units:
             out.add(
                 loc,
-                f"the pin places the applicant in unit {unit_id!r}, which their conflicts forbid",
-                "remove the pin or the conflict",
+                msg("the pin places the applicant in unit {unit!r}, which their conflicts forbid", unit=unit_id),
+                msg("remove the pin or the conflict"),
             )
             continue
         if sup_id is not None and sup_id in a.conflicts.supervisors:
             out.add(
                 loc,
-                f"the pin places the applicant with supervisor {sup_id!r}, which their conflicts forbid",
-                "remove the pin or the conflict",
+                msg(
+                    "the pin places the applicant with supervisor {supervisor!r}, which their conflicts forbid",
+                    supervisor=sup_id,
+                ),
+                msg("remove the pin or the conflict"),
             )
             continue
         if not meets_requirements(u.requirements, a.qualifications):
             out.add(
                 loc,
-                f"the applicant does not meet the requirements of unit {unit_id!r}",
-                "remove the pin, or record the qualification if the applicant has it",
+                msg("the applicant does not meet the requirements of unit {unit!r}", unit=unit_id),
+                msg("remove the pin, or record the qualification if the applicant has it"),
             )
             continue
         policy = p.policy.supervisor_training
@@ -462,8 +555,12 @@ def _pins(out: _Collector, p: Problem, units: Mapping[str, object], supervisors:
             if not trained_enough(p.supervisor_by_id[sup_id].training, policy):
                 out.add(
                     loc,
-                    f"supervisor {sup_id!r} lacks the training the policy requires ({policy})",
-                    "pin to another supervisor, update the training status, or relax the policy",
+                    msg(
+                        "supervisor {supervisor!r} lacks the training the policy requires ({policy})",
+                        supervisor=sup_id,
+                        policy=policy,
+                    ),
+                    msg("pin to another supervisor, update the training status, or relax the policy"),
                 )
         else:
             usable = [
@@ -477,8 +574,11 @@ def _pins(out: _Collector, p: Problem, units: Mapping[str, object], supervisors:
             if not usable:
                 out.add(
                     loc,
-                    f"no supervisor of unit {unit_id!r} can take the applicant (capacity, training or conflicts)",
-                    "pin to another unit, or add a supervisor who can",
+                    msg(
+                        "no supervisor of unit {unit!r} can take the applicant (capacity, training or conflicts)",
+                        unit=unit_id,
+                    ),
+                    msg("pin to another unit, or add a supervisor who can"),
                 )
 
 
@@ -486,11 +586,15 @@ def _dense_ranks(out: _Collector, location: str, ranks: Iterable[int]) -> None:
     values = sorted(set(ranks))
     if values and values != list(range(1, len(values) + 1)):
         missing = sorted(set(range(1, values[-1] + 1)) - set(values))
-        out.add(
-            location,
-            f"the ranks leave a gap (no rank {', '.join(str(r) for r in missing)})",
-            "number ranks 1, 2, 3, ... without gaps; give equal ranks for ties (1, 1, 2)",
-        )
+        _rank_gap(out, location, ", ".join(str(r) for r in missing))
+
+
+def _rank_gap(out: _Collector, location: str, missing: str) -> None:
+    out.add(
+        location,
+        msg("the ranks leave a gap (no rank {missing})", missing=missing),
+        msg("number ranks 1, 2, 3, ... without gaps; give equal ranks for ties (1, 1, 2)"),
+    )
 
 
 def _unit_rankings(out: _Collector, p: Problem) -> None:
@@ -499,8 +603,8 @@ def _unit_rankings(out: _Collector, p: Problem) -> None:
         if u.target_places is not None and u.target_places > u.max_places:
             out.add(
                 f"{where}.target_places",
-                f"the target ({u.target_places}) is above the maximum ({u.max_places})",
-                "lower target_places or raise max_places",
+                msg("the target ({target}) is above the maximum ({max})", target=u.target_places, max=u.max_places),
+                msg("lower target_places or raise max_places"),
             )
         if u.ranking is None:
             continue
@@ -509,15 +613,24 @@ def _unit_rankings(out: _Collector, p: Problem) -> None:
             if ident not in p.applicant_by_id:
                 out.add(
                     f"{where}.ranking[{ident!r}]",
-                    f"refers to applicant {ident!r}, which does not exist{_did_you_mean(ident, p.applicant_by_id)}",
-                    "use the id of an existing applicant",
+                    msg(
+                        "refers to {kind} {value!r}, which does not exist{suggestion}",
+                        kind=_NOUNS["applicant"],
+                        value=ident,
+                        suggestion=_did_you_mean(ident, p.applicant_by_id),
+                    ),
+                    msg("use the id of an existing applicant"),
                 )
             key = norm_key(ident)
             if key in seen:
                 out.add(
                     f"{where}.ranking",
-                    f"lists the same applicant twice: {seen[key]!r} and {ident!r}",
-                    "list each applicant once",
+                    msg(
+                        "lists the same {kind} twice: {shown}",
+                        kind=_NOUNS["applicant"],
+                        shown=_and([repr(seen[key]), repr(ident)]),
+                    ),
+                    msg("list each applicant once"),
                 )
             seen[key] = ident
         _dense_ranks(out, f"{where}.ranking", u.ranking.values())
@@ -531,14 +644,14 @@ def _links(out: _Collector, p: Problem) -> None:
         ok = _check_ref(out, f"{loc}.applicants[0]", "applicant", first, p.applicant_by_id)
         ok &= _check_ref(out, f"{loc}.applicants[1]", "applicant", second, p.applicant_by_id)
         if first == second:
-            out.add(loc, "links an applicant to themself", "name two different applicants")
+            out.add(loc, msg("links an applicant to themself"), msg("name two different applicants"))
             continue
         key = frozenset(link.applicants)
         if ok and key in seen:
             out.add(
                 loc,
-                f"links the same two applicants as links[{seen[key]}]",
-                "keep one link per pair of applicants",
+                msg("links the same two applicants as links[{index}]", index=seen[key]),
+                msg("keep one link per pair of applicants"),
             )
         seen[key] = i
 
@@ -553,8 +666,8 @@ def _adjustments(out: _Collector, p: Problem, units: Mapping[str, object], super
         if key in seen:
             out.add(
                 loc,
-                f"repeats adjustments[{seen[key]}] for the same applicant and place",
-                "merge the two into one adjustment",
+                msg("repeats adjustments[{index}] for the same applicant and place", index=seen[key]),
+                msg("merge the two into one adjustment"),
             )
         else:
             seen[key] = i
