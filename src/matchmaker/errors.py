@@ -54,6 +54,7 @@ class ValidationIssue:
         message_key: ``message`` as a message id with parameters, to show it in another language (``None``
             for a message that has no translation, e.g. one of pydantic's own).
         fix_key: ``fix`` likewise.
+        location_key: ``location`` likewise, where it has words (``units.csv row 4, column max``).
     """
 
     location: str
@@ -61,17 +62,20 @@ class ValidationIssue:
     fix: str
     message_key: Message | None = field(default=None, compare=False, repr=False)
     fix_key: Message | None = field(default=None, compare=False, repr=False)
+    location_key: Message | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, location: str | Message, message: Message, fix: Message) -> ValidationIssue:
-        """An issue whose message and fix are translatable (the location is ids and field names)."""
-        return cls(str(location), str(message), str(fix), message, fix)
+        """An issue whose message and fix (and location, if a :class:`Message`) are translatable."""
+        location_key = location if isinstance(location, Message) else None
+        return cls(str(location), str(message), str(fix), message, fix, location_key)
 
     def text(self, lang: Lang = "en") -> str:
         """``location: message. Fix: fix`` in ``lang``."""
         message = self.message_key.text(lang) if self.message_key is not None else self.message
         fix = self.fix_key.text(lang) if self.fix_key is not None else self.fix
-        return tr("{location}: {message}. Fix: {fix}", lang, location=self.location, message=message, fix=fix)
+        location = self.location_key.text(lang) if self.location_key is not None else self.location
+        return tr("{location}: {message}. Fix: {fix}", lang, location=location, message=message, fix=fix)
 
     def __str__(self) -> str:
         return self.text("en")

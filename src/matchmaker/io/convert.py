@@ -9,6 +9,7 @@ problems found by validation are reported together, once each.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import warnings
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from matchmaker._i18n import Message, msg, msg_n
 from matchmaker._pydantic_errors import issues_from_validation_error
 from matchmaker._text import fold_field_name, suggest
 from matchmaker.errors import (
@@ -78,6 +80,27 @@ def table_by_key(key: str) -> Table:
 # --- writing -------------------------------------------------------------------------------------------
 
 
+#: The words that callers pass as ``noun`` and ``what`` (and the kinds of a wish), in both languages.
+_WORDS: Mapping[str, Message] = {
+    "file": msg("file"),
+    "sheet": msg("sheet"),
+    "DataFrame": msg("DataFrame"),
+    "problem": msg("problem"),
+    "result": msg("result"),
+    "area": msg("area"),
+    "unit": msg("unit"),
+    "supervisor": msg("supervisor"),
+}
+
+
+def _word(word: str) -> Message | str:
+    return _WORDS.get(word, word)
+
+
+def _did_you_mean(hint: str | None) -> Message | str:
+    return msg(" (did you mean {hint!r}?)", hint=hint) if hint else ""
+
+
 def _row(table: Table, lang: Lang, where: str, values: Mapping[str, Any]) -> tuple[Value, ...]:
     out: list[Value] = []
     for col in table.columns:
@@ -91,10 +114,13 @@ def _row(table: Table, lang: Lang, where: str, values: Mapping[str, Any]) -> tup
                 if LIST_SEPARATOR in item:
                     raise InputError(
                         [
-                            ValidationIssue(
+                            ValidationIssue.of(
                                 f"{where}.{col.key}",
-                                f"an item contains {LIST_SEPARATOR!r}, which separates the items of a table cell",
-                                f"use another character in the item, or save the {table.key} as JSON",
+                                msg(
+                                    "an item contains {separator!r}, which separates the items of a table cell",
+                                    separator=LIST_SEPARATOR,
+                                ),
+                                msg("use another character in the item, or save the {table} as JSON", table=table.key),
                             )
                         ]
                     )
@@ -269,7 +295,7 @@ class _Provenance:
                 column = aliases.get(field, field if field in keys else column)
             elif not rest and origin.key_column and issue.message.startswith("refers to"):
                 column = origin.key_column
-            return ValidationIssue(origin.table.where(origin.row, column), issue.message, issue.fix)
+            return dataclasses.replace(issue, location=origin.table.where(origin.row, column), location_key=None)
         return issue
 
 
@@ -327,9 +353,14 @@ def parse_tables(
             continue
         if table in found:
             issues.add(
-                f"{container}, {noun} {source.shown}",
-                f"a second {noun} for the {table.key!r} table (besides {found[table]})",
-                f"keep one {noun} per table (English or Swedish name, not both)",
+                msg("{container}, {noun} {name}", container=container, noun=_word(noun), name=source.shown),
+                msg(
+                    "a second {noun} for the {table!r} table (besides {first})",
+                    noun=_word(noun),
+                    table=table.key,
+                    first=found[table],
+                ),
+                msg("keep one {noun} per table (English or Swedish name, not both)", noun=_word(noun)),
             )
             continue
         found[table] = source.shown
@@ -338,15 +369,27 @@ def parse_tables(
             parsed[table.key] = parse_sheet(sheet, table, issues)
     if ignored:
         issues.notices.append(
-            f"{container}: ignored {', '.join(ignored)}, which name{'s' if len(ignored) == 1 else ''} no {what} "
-            f"table (the tables are {', '.join(t.key for t in tables)})"
+            msg_n(
+                "{container}: ignored {ignored}, which names no {what} table (the tables are {tables})",
+                "{container}: ignored {ignored}, which name no {what} table (the tables are {tables})",
+                len(ignored),
+                container=container,
+                ignored=", ".join(ignored),
+                what=_word(what),
+                tables=", ".join(t.key for t in tables),
+            )
         )
     for table in tables:
         if table.required and table not in found:
             issues.add(
                 container,
-                f"has no {noun} for the {table.key!r} table (named {table.key!r} or, in Swedish, {table.sv!r})",
-                f"add it; `matchmaker template` writes every {what} table with its header",
+                msg(
+                    "has no {noun} for the {table!r} table (named {table!r} or, in Swedish, {sv!r})",
+                    noun=_word(noun),
+                    table=table.key,
+                    sv=table.sv,
+                ),
+                msg("add it; `matchmaker template` writes every {what} table with its header", what=_word(what)),
             )
     if any(t.required and t.key not in parsed for t in tables):  # missing, or unreadable (already reported)
         finish(issues, [], container, validation=False)
@@ -357,11 +400,11 @@ def _fields(row: ParsedRow, *skip: str) -> dict[str, Any]:
     return {k: v for k, v in row.values.items() if k not in skip}
 
 
-def _need(table: ParsedTable, row: ParsedRow, key: str, issues: Issues, what: str) -> Any:
+def _need(table: ParsedTable, row: ParsedRow, key: str, issues: Issues, what: Message) -> Any:
     """The row's value for ``key``; reports an empty cell (unless it was already reported as unreadable)."""
     value = row.values.get(key)
     if value is None and key not in row.bad:
-        issues.add(table.where(row.label, key), "is empty", f"give {what}")
+        issues.add(table.where(row.label, key), msg("is empty"), msg("give {what}", what=what))
     return value
 
 
@@ -380,17 +423,20 @@ class _Applicants:
         self, table: ParsedTable, row: ParsedRow, issues: Issues, key: str = APPLICANT_REF
     ) -> dict[str, Any] | None:
         """The record of the applicant that the row's ``key`` column names; reports an empty or unknown id."""
-        ident = _need(table, row, key, issues, "the applicant's id")
+        ident = _need(table, row, key, issues, msg("the applicant's id"))
         if ident is None:
             return None
         record = self.by_id.get(ident)
         if record is None:
             hint = suggest(ident, self.by_id)
-            did = f" (did you mean {hint!r}?)" if hint else ""
             issues.add(
                 table.where(row.label, key),
-                f"refers to applicant {ident!r}, who is not in the applicants table{did}",
-                "use the id of an applicant listed in the applicants table, or add the applicant there",
+                msg(
+                    "refers to applicant {value!r}, who is not in the applicants table{suggestion}",
+                    value=ident,
+                    suggestion=_did_you_mean(hint),
+                ),
+                msg("use the id of an applicant listed in the applicants table, or add the applicant there"),
             )
         return record
 
@@ -409,14 +455,18 @@ def _preferences(
     if parsed is not None:
         for row in parsed.rows:
             record = applicants.find(parsed, row, issues)
-            kind = _need(parsed, row, "kind", issues, "area, unit or supervisor")
-            option = _need(parsed, row, "option", issues, "the area name, unit id or supervisor id")
+            kind = _need(parsed, row, "kind", issues, msg("area, unit or supervisor"))
+            option = _need(parsed, row, "option", issues, msg("the area name, unit id or supervisor id"))
             rank, weight = row.values.get("rank"), row.values.get("weight")
             if rank is not None and weight is not None:
-                issues.add(parsed.where(row.label, "weight"), "both a rank and a weight are given", "give one")
+                issues.add(
+                    parsed.where(row.label, "weight"), msg("both a rank and a weight are given"), msg("give one")
+                )
                 continue
             if rank is None and weight is None and not {"rank", "weight"} & row.bad:
-                issues.add(parsed.where(row.label, "rank"), "neither a rank nor a weight is given", "give one")
+                issues.add(
+                    parsed.where(row.label, "rank"), msg("neither a rank nor a weight is given"), msg("give one")
+                )
                 continue
             if record is None or kind is None or option is None or (rank is None and weight is None):
                 continue
@@ -437,19 +487,24 @@ def _preferences(
             value = rank if mode == "ranking" else weight
             if value is None:
                 given = "weight" if mode == "ranking" else "rank"
-                issues.add(
-                    parsed.where(row.label, given),
-                    f"the applicant's wishes are {'ranked' if mode == 'ranking' else 'weighted'}, "
-                    f"but this row gives a {given}",
-                    f"give every wish of one applicant a {value_key}",
-                )
+                if mode == "ranking":
+                    what = msg("the applicant's wishes are ranked, but this row gives a weight")
+                    fix = msg("give every wish of one applicant a rank")
+                else:
+                    what = msg("the applicant's wishes are weighted, but this row gives a rank")
+                    fix = msg("give every wish of one applicant a weight")
+                issues.add(parsed.where(row.label, given), what, fix)
                 continue
             group = prefs.setdefault(_KIND_FIELD[kind], {})
             if option in group:
                 issues.add(
                     parsed.where(row.label, "option"),
-                    f"the applicant lists this {kind} again (first at {first[kind + option]})",
-                    "list each option once",
+                    msg(
+                        "the applicant lists this {kind} again (first at {first})",
+                        kind=_word(kind),
+                        first=first[kind + option],
+                    ),
+                    msg("list each option once"),
                 )
                 continue
             group[option] = value
@@ -478,23 +533,26 @@ def _unit_rankings(
     first: dict[tuple[str, str], str] = {}
     for row in parsed.rows if parsed else []:
         assert parsed is not None
-        unit = _need(parsed, row, "unit", issues, "the unit's id")
+        unit = _need(parsed, row, "unit", issues, msg("the unit's id"))
         record = applicants.find(parsed, row, issues)
-        rank = _need(parsed, row, "rank", issues, "the unit's rank of the applicant (1 = most wanted)")
+        rank = _need(parsed, row, "rank", issues, msg("the unit's rank of the applicant (1 = most wanted)"))
         if unit is not None and unit not in units:
             hint = suggest(unit, units)
-            did = f" (did you mean {hint!r}?)" if hint else ""
             issues.add(
                 parsed.where(row.label, "unit"),
-                f"refers to unit {unit!r}, which is not in the units table{did}",
-                "use the id of a unit listed in the units table, or add the unit there",
+                msg(
+                    "refers to unit {value!r}, which is not in the units table{suggestion}",
+                    value=unit,
+                    suggestion=_did_you_mean(hint),
+                ),
+                msg("use the id of a unit listed in the units table, or add the unit there"),
             )
             continue
         if unit is not None and flags.get(unit) is False:
             issues.add(
                 parsed.where(row.label, "unit"),
-                "the units table says that this unit does not rank applicants itself",
-                "write yes in the unit's ranks_applicants cell (or leave it empty), or delete this row",
+                msg("the units table says that this unit does not rank applicants itself"),
+                msg("write yes in the unit's ranks_applicants cell (or leave it empty), or delete this row"),
             )
             continue
         if unit is None or record is None or rank is None:
@@ -503,8 +561,8 @@ def _unit_rankings(
         if (unit, applicant) in first:
             issues.add(
                 parsed.where(row.label, APPLICANT_REF),
-                f"the unit ranks this applicant again (first at {first[unit, applicant]})",
-                "rank each applicant once per unit",
+                msg("the unit ranks this applicant again (first at {first})", first=first[unit, applicant]),
+                msg("rank each applicant once per unit"),
             )
             continue
         first[unit, applicant] = row.label
@@ -528,7 +586,7 @@ def _links(parsed: ParsedTable | None, applicants: _Applicants, prov: _Provenanc
     for row in parsed.rows:
         first = applicants.find(parsed, row, issues)
         second = applicants.find(parsed, row, issues, "other_applicant")
-        relation = _need(parsed, row, "relation", issues, "apart, same_unit or same_municipality")
+        relation = _need(parsed, row, "relation", issues, msg("apart, same_unit or same_municipality"))
         if first is None or second is None or relation is None:
             continue
         i = len(links)
@@ -542,9 +600,9 @@ def _links(parsed: ParsedTable | None, applicants: _Applicants, prov: _Provenanc
 
 
 #: Policy records spread over round columns: key -> (columns, what the setting is called, the modes).
-_NESTED: Mapping[str, tuple[Mapping[str, str], str, str]] = {
-    "balance": (BALANCE_COLUMNS, "balance setting", "within, ratio or maximin"),
-    "stability": (STABILITY_COLUMNS, "stability setting", "applicant_optimal, unit_optimal or optimise"),
+_NESTED: Mapping[str, tuple[Mapping[str, str], Message, Message]] = {
+    "balance": (BALANCE_COLUMNS, msg("balance setting"), msg("within, ratio or maximin")),
+    "stability": (STABILITY_COLUMNS, msg("stability setting"), msg("applicant_optimal, unit_optimal or optimise")),
 }
 
 
@@ -559,8 +617,8 @@ def _nested(key: str, parsed: ParsedTable | None, policy: dict[str, Any], prov: 
         column = next(c for c, field in columns.items() if field in given)
         issues.add(
             parsed.where(row, column),
-            f"a {what} is given, but no {key} mode",
-            f"choose a {key} mode ({modes}), or clear the cell",
+            msg("a {what} is given, but no {key} mode", what=what, key=key),
+            msg("choose a {key} mode ({modes}), or clear the cell", key=key, modes=modes),
         )
         return
     policy[key] = given
@@ -591,8 +649,8 @@ def _head(
     if version is not None and version < 1:
         issues.add(
             parsed.where(row.label, "schema_version"),
-            f"schema version {version} existed only as JSON; tables start at version 1",
-            "write 1, or leave the cell empty",
+            msg("schema version {version} existed only as JSON; tables start at version 1", version=version),
+            msg("write 1, or leave the cell empty"),
         )
         values.pop("schema_version")
     data.update({k: values.pop(k) for k in top if k in values and values[k] is not None})
@@ -689,7 +747,11 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
         record = applicants.find(conflicts, row, issues)
         unit, sup = row.values.get("unit"), row.values.get("supervisor")
         if unit is None and sup is None and not {"unit", "supervisor"} & row.bad:
-            issues.add(conflicts.where(row.label, "unit"), "names neither a unit nor a supervisor", "give one or both")
+            issues.add(
+                conflicts.where(row.label, "unit"),
+                msg("names neither a unit nor a supervisor"),
+                msg("give one or both"),
+            )
         if record is None:
             continue
         found = record.setdefault("conflicts", {"units": [], "supervisors": []})
@@ -740,7 +802,11 @@ def _named(parsed: ParsedTable | None, issues: Issues, value: Callable[[ParsedRo
         if name is None:
             continue
         if name in out:
-            issues.add(parsed.where(row.label, "name"), f"{name!r} is listed twice", "keep one row per name")
+            issues.add(
+                parsed.where(row.label, "name"),
+                msg("{name!r} is listed twice", name=name),
+                msg("keep one row per name"),
+            )
         out[name] = value(row)
     return out
 
@@ -761,8 +827,11 @@ def _rank_profile(parsed: ParsedTable | None, prov: _Provenance, issues: Issues)
         if not isinstance(rank, int):
             continue  # empty or unreadable: validation or the cell reader reports it
         if rank in placed or rank < 1:
-            problem = "is listed twice" if rank in placed else "is not a rank (1 = first choice)"
-            issues.add(parsed.where(row.label, "rank"), f"rank {rank} {problem}", "give one row per rank 1, 2, ...")
+            if rank in placed:
+                problem = msg("rank {rank} is listed twice", rank=rank)
+            else:
+                problem = msg("rank {rank} is not a rank (1 = first choice)", rank=rank)
+            issues.add(parsed.where(row.label, "rank"), problem, msg("give one row per rank 1, 2, ..."))
             continue
         placed[rank] = row.values.get("placed")
         prov.add([f"decision.metrics.rank_profile[{rank - 1}]"], _Origin(parsed, row.label, "placed"))
@@ -770,8 +839,8 @@ def _rank_profile(parsed: ParsedTable | None, prov: _Provenance, issues: Issues)
     if missing and parsed is not None:
         issues.add(
             parsed.sheet.where,
-            f"has no row for rank {', '.join(map(str, missing))}",
-            "give one row per rank from 1 to the worst rank (0 placed where nobody got that rank)",
+            msg("has no row for rank {ranks}", ranks=", ".join(map(str, missing))),
+            msg("give one row per rank from 1 to the worst rank (0 placed where nobody got that rank)"),
         )
     return [placed.get(k, 0) for k in range(1, max(placed, default=0) + 1)]  # a missing rank is reported above
 
@@ -794,8 +863,8 @@ def _metrics(
             where = ", ".join([t.key for t in filled] + [k for k, v in head.items() if v is not None])
             issues.add(
                 result.where(result.rows[0].label, "metrics"),
-                f"says the decision has no metrics, but {where} hold some",
-                "write yes in the metrics cell, or empty the metrics tables and cells",
+                msg("says the decision has no metrics, but {where} hold some", where=where),
+                msg("write yes in the metrics cell, or empty the metrics tables and cells"),
             )
         return None
     if (result := tables.get("result")) is not None and result.rows:
@@ -812,7 +881,11 @@ def _metrics(
         if name is None:
             continue  # empty or unreadable: reported as such
         if name in metrics["fit_percentiles"]:
-            issues.add(percentiles.where(row.label, "percentile"), f"{name!r} is listed twice", "keep one row")
+            issues.add(
+                percentiles.where(row.label, "percentile"),
+                msg("{name!r} is listed twice", name=name),
+                msg("keep one row"),
+            )
             continue
         prov.add([f"decision.metrics.fit_percentiles.{name}"], _Origin(percentiles, row.label, "fit"))
         metrics["fit_percentiles"][name] = row.values.get("fit")

@@ -22,6 +22,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from matchmaker._i18n import msg
 from matchmaker.errors import InputError, InputFileError, ValidationIssue
 from matchmaker.io.convert import (
     Rows,
@@ -61,8 +62,8 @@ def _decode(data: bytes, where: str, issues: Issues) -> str | None:
     except UnicodeDecodeError as exc:
         issues.add(
             where,
-            f"is not UTF-8 text (byte {exc.start}); it was probably saved in a Windows or Mac encoding",
-            "save it again as 'CSV UTF-8 (comma delimited)' (Excel) or with the encoding UTF-8",
+            msg("is not UTF-8 text (byte {byte}); it was probably saved in a Windows or Mac encoding", byte=exc.start),
+            msg("save it again as 'CSV UTF-8 (comma delimited)' (Excel) or with the encoding UTF-8"),
         )
         return None
 
@@ -107,11 +108,19 @@ def read_csv_sheet(data: bytes, where: str, issues: Issues) -> RawSheet | None:
     except csv.Error as exc:
         issues.add(
             f"{where}, row {line + 1}",
-            f"is not valid CSV ({exc})",
-            "check the quotes in that row: a value with a quote must be quoted and the quote doubled",
+            msg("is not valid CSV ({reason})", reason=exc),
+            msg("check the quotes in that row: a value with a quote must be quoted and the quote doubled"),
         )
         return None
     return RawSheet(where, tuple(rows))
+
+
+#: How to fix a path that is not a folder, by what the folder should hold.
+_FOLDER_FIX = {
+    "problem": msg("give the folder that holds the problem's CSV files"),
+    "result": msg("give the folder that holds the result's CSV files"),
+    "roster": msg("give the folder that holds the roster's CSV files"),
+}
 
 
 def folder_sources(folder: str | os.PathLike[str], what: str, max_bytes: int | None, issues: Issues) -> list[Source]:
@@ -119,7 +128,13 @@ def folder_sources(folder: str | os.PathLike[str], what: str, max_bytes: int | N
     root = Path(folder)
     if not root.is_dir():
         raise InputFileError(
-            [ValidationIssue(str(root), "is not a folder", f"give the folder that holds the {what}'s CSV files")],
+            [
+                ValidationIssue.of(
+                    str(root),
+                    msg("is not a folder"),
+                    _FOLDER_FIX.get(what, _FOLDER_FIX["problem"]),
+                )
+            ],
             source=str(root),
         )
 
@@ -197,7 +212,9 @@ def write_tables_csv(
     root = Path(folder)
     for other in protect:
         if root.exists() and other.exists() and root.resolve() == other.resolve():
-            raise InputFileError([ValidationIssue(str(root), "is also the input folder", "write to another folder")])
+            raise InputFileError(
+                [ValidationIssue.of(str(root), msg("is also the input folder"), msg("write to another folder"))]
+            )
     texts = {table.file_name(lang): table_csv_text(table, table_rows, lang) for table, table_rows in rows.items()}
     if not root.exists():
         return _write_new_folder(root, texts)
@@ -207,7 +224,9 @@ def write_tables_csv(
         table = find_table(path.stem, tables) if path.suffix.lower() == ".csv" else None
         if table is not None and path.name != table.file_name(lang):
             clashes.append(
-                ValidationIssue(str(path), f"also holds the {table.key!r} table", "write to an empty folder")
+                ValidationIssue.of(
+                    str(path), msg("also holds the {table!r} table", table=table.key), msg("write to an empty folder")
+                )
             )
     if clashes:
         raise InputError(clashes, source=str(root))
@@ -226,7 +245,11 @@ def _write_new_folder(root: Path, texts: dict[str, str]) -> list[Path]:
         tmp.mkdir()
     except OSError as exc:
         raise InputFileError(
-            [ValidationIssue(str(root), f"cannot be created ({exc.strerror or exc})", "check the path")]
+            [
+                ValidationIssue.of(
+                    str(root), msg("cannot be created ({reason})", reason=exc.strerror or exc), msg("check the path")
+                )
+            ]
         ) from exc
     try:
         for name, text in texts.items():
@@ -235,7 +258,11 @@ def _write_new_folder(root: Path, texts: dict[str, str]) -> list[Path]:
     except OSError as exc:  # e.g. the folder appeared meanwhile
         shutil.rmtree(tmp, ignore_errors=True)
         raise InputFileError(
-            [ValidationIssue(str(root), f"cannot be written ({exc.strerror or exc})", "check the folder")]
+            [
+                ValidationIssue.of(
+                    str(root), msg("cannot be written ({reason})", reason=exc.strerror or exc), msg("check the folder")
+                )
+            ]
         ) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

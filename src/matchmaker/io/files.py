@@ -12,6 +12,7 @@ import secrets
 import shutil
 from pathlib import Path
 
+from matchmaker._i18n import Message, msg
 from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.limits import Limits, current_limits
 
@@ -35,10 +36,13 @@ def read_limited(path: str | os.PathLike[str], max_bytes: int | None = None) -> 
         if size > max_bytes:
             raise InputFileError(
                 [
-                    ValidationIssue(
+                    ValidationIssue.of(
                         str(p),
-                        f"is {size:,} bytes, over the limit of {max_bytes:,} bytes",
-                        "check that this is the right file, or raise the limit (max_bytes, or Limits.max_file_bytes)",
+                        msg("is {size:,} bytes, over the limit of {limit:,} bytes", size=size, limit=max_bytes),
+                        msg(
+                            "check that this is the right file, or raise the limit (max_bytes, or "
+                            "Limits.max_file_bytes)"
+                        ),
                     )
                 ],
                 source=str(p),
@@ -46,9 +50,19 @@ def read_limited(path: str | os.PathLike[str], max_bytes: int | None = None) -> 
         return p.read_bytes()
     except OSError as exc:
         raise InputFileError(
-            [ValidationIssue(str(p), f"cannot be read ({exc.strerror or exc})", "check the path and permissions")],
+            [
+                ValidationIssue.of(
+                    str(p),
+                    msg("cannot be read ({reason})", reason=exc.strerror or exc),
+                    msg("check the path and permissions"),
+                )
+            ],
             source=str(p),
         ) from exc
+
+
+def _unwritable(target: Path, exc: OSError, fix: Message) -> ValidationIssue:
+    return ValidationIssue.of(str(target), msg("cannot be written ({reason})", reason=exc.strerror or exc), fix)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -71,7 +85,7 @@ def atomic_write_bytes(
     for other in protect:
         if _same_file(target, other):
             raise InputFileError(
-                [ValidationIssue(str(target), "is also an input file", "write the output to another path")]
+                [ValidationIssue.of(str(target), msg("is also an input file"), msg("write the output to another path"))]
             )
     folder = target.parent if str(target.parent) else Path(".")
     tmp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
@@ -79,9 +93,7 @@ def atomic_write_bytes(
         # O_EXCL: never follow or reuse an existing file; 0o666 lets the umask decide, as open() does.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
     except OSError as exc:
-        raise InputFileError(
-            [ValidationIssue(str(target), f"cannot be written ({exc.strerror or exc})", "check the folder")]
-        ) from exc
+        raise InputFileError([_unwritable(target, exc, msg("check the folder"))]) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -92,9 +104,7 @@ def atomic_write_bytes(
         os.replace(tmp, target)
     except OSError as exc:  # a full disk, a folder that went away: no partial file, an input error
         tmp.unlink(missing_ok=True)
-        raise InputFileError(
-            [ValidationIssue(str(target), f"cannot be written ({exc.strerror or exc})", "check the folder and disk")]
-        ) from exc
+        raise InputFileError([_unwritable(target, exc, msg("check the folder and disk"))]) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from matchmaker._i18n import msg
 from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io import csv as _csv
 from matchmaker.io import excel as _excel
@@ -47,12 +48,13 @@ def format_of(path: str | os.PathLike[str], *, writing: bool = False) -> Format:
     if p.is_dir() or (not suffix and (writing or not p.exists())):
         return "csv"
     if suffix == ".csv":
-        fix = "give the folder that holds the CSV files (one file per table), not one file"
+        fix = msg("give the folder that holds the CSV files (one file per table), not one file")
     elif suffix in _OTHER_SPREADSHEETS:
-        fix = "save the workbook as 'Excel Workbook (.xlsx)' and give that file"
+        fix = msg("save the workbook as 'Excel Workbook (.xlsx)' and give that file")
     else:
-        fix = "give a .json file, an .xlsx workbook or a folder of CSV files"
-    raise InputFileError([ValidationIssue(str(p), "is not a format matchmaker reads or writes", fix)], source=str(p))
+        fix = msg("give a .json file, an .xlsx workbook or a folder of CSV files")
+    issue = ValidationIssue.of(str(p), msg("is not a format matchmaker reads or writes"), fix)
+    raise InputFileError([issue], source=str(p))
 
 
 def load_problem(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Problem:

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from matchmaker import _gc
-from matchmaker._pydantic_errors import issues_from_validation_error
+from matchmaker._i18n import msg
+from matchmaker._pydantic_errors import RuleError, issues_from_validation_error
 from matchmaker.errors import InputFileError, ProblemValidationError, ValidationIssue
 from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_text, read_limited
 from matchmaker.io.migrate import migrate_problem_data, migrate_result_data
@@ -56,14 +57,17 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
+    raise RuleError(msg("{name} is not a number JSON allows", name=name), _FINITE)
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):  # 1e400 would silently become infinity
-        raise ValueError("a number is too large to be finite (over about 1.8e308)")
+        raise RuleError(msg("a number is too large to be finite (over about 1.8e308)"), _FINITE)
     return value
+
+
+_FINITE = msg("write a finite number, or null where allowed")
 
 
 def parse_json(text: str | bytes, source: str = "<json>") -> Any:
@@ -73,7 +77,11 @@ def parse_json(text: str | bytes, source: str = "<json>") -> Any:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputFileError(
-                [ValidationIssue(source, f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8")],
+                [
+                    ValidationIssue.of(
+                        source, msg("is not UTF-8 text (byte {byte})", byte=exc.start), msg("save the file as UTF-8")
+                    )
+                ],
                 source=source,
             ) from exc
     try:
@@ -83,10 +91,10 @@ def parse_json(text: str | bytes, source: str = "<json>") -> Any:
     except _DuplicateKeyError as exc:
         raise InputFileError(
             [
-                ValidationIssue(
+                ValidationIssue.of(
                     source,
-                    f"the key {exc.args[0]!r} appears twice in one object (the first would be lost)",
-                    "keep one entry per key",
+                    msg("the key {key!r} appears twice in one object (the first would be lost)", key=exc.args[0]),
+                    msg("keep one entry per key"),
                 )
             ],
             source=source,
@@ -94,22 +102,21 @@ def parse_json(text: str | bytes, source: str = "<json>") -> Any:
     except json.JSONDecodeError as exc:
         raise InputFileError(
             [
-                ValidationIssue(
-                    f"{source} line {exc.lineno}, column {exc.colno}",
-                    f"is not valid JSON ({exc.msg})",
-                    "correct the JSON syntax there (a missing comma, quote or bracket is typical)",
+                ValidationIssue.of(
+                    msg("{source} line {line}, column {column}", source=source, line=exc.lineno, column=exc.colno),
+                    msg("is not valid JSON ({reason})", reason=exc.msg),
+                    msg("correct the JSON syntax there (a missing comma, quote or bracket is typical)"),
                 )
             ],
             source=source,
         ) from exc
-    except ValueError as exc:  # NaN / Infinity / 1e400 / an integer of more than 4,300 digits
-        raise InputFileError(
-            [ValidationIssue(source, str(exc), "write a finite number, or null where allowed")],
-            source=source,
-        ) from exc
+    except RuleError as exc:  # NaN / Infinity / 1e400
+        raise InputFileError([ValidationIssue.of(source, exc.message, exc.fix)], source=source) from exc
+    except ValueError as exc:  # an integer of more than 4,300 digits: Python's own words
+        raise InputFileError([ValidationIssue(source, str(exc), str(_FINITE), None, _FINITE)], source=source) from exc
     except RecursionError as exc:
         raise InputFileError(
-            [ValidationIssue(source, "is nested too deeply", "flatten the document")], source=source
+            [ValidationIssue.of(source, msg("is nested too deeply"), msg("flatten the document"))], source=source
         ) from exc
 
 

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from matchmaker._i18n import msg
 from matchmaker._text import fold_field_name, norm_key
 from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io.convert import Rows, Source, Value, finish, parse_tables, problem_from_parsed
@@ -184,12 +185,15 @@ def _identity(row: RawRow, index: Mapping[str, int]) -> str | None:
     return "name:" + name if name else None
 
 
+_ADD_NAME = msg("add a column 'name' (or 'namn')")
+
+
 def _roster_applicants(
     sheet: RawSheet, secret: bytes, issues: Issues
 ) -> tuple[RawSheet, dict[str, str], list[Person]] | None:
     found = locate_header(sheet, ROSTER_APPLICANTS)
     if found is None:
-        issues.add(sheet.where, "no header row with a name column was found", "add a column 'name' (or 'namn')")
+        issues.add(sheet.where, msg("no header row with a name column was found"), _ADD_NAME)
         return None
     at, header = found
     index: dict[str, int] = {}
@@ -201,12 +205,12 @@ def _roster_applicants(
     if "id" in index:
         issues.add(
             f"{sheet.where}, {label}",
-            "a roster has names, not ids: the ids are derived from the names",
-            "remove the id column (or give the problem, without names, to `matchmaker solve` directly)",
+            msg("a roster has names, not ids: the ids are derived from the names"),
+            msg("remove the id column (or give the problem, without names, to `matchmaker solve` directly)"),
         )
         return None
     if "name" not in index:
-        issues.add(f"{sheet.where}, {label}", "the header has no name column", "add a column 'name' (or 'namn')")
+        issues.add(f"{sheet.where}, {label}", msg("the header has no name column"), _ADD_NAME)
         return None
     ids: dict[str, str] = {}
     first_row: dict[str, str] = {}
@@ -222,19 +226,19 @@ def _roster_applicants(
         identity = _identity(row, index)
         where = f"{sheet.where}, {row.label}"
         if not name or identity is None:
-            issues.add(where, "the name or the person's identifier is empty", "fill it in, or delete the row")
+            issues.add(where, msg("the name or the person's identifier is empty"), msg("fill it in, or delete the row"))
             continue
         key = norm_key(name)
         if key in first_row:
             issues.add(
                 cell_where(sheet, row.label, str(header[index["name"]].value), index["name"]),
-                f"the same name as {first_row[key]}: other sheets could not tell the two apart",
-                "make the names distinct in every sheet (add an initial), or remove the duplicate row",
+                msg("the same name as {first}: other sheets could not tell the two apart", first=first_row[key]),
+                msg("make the names distinct in every sheet (add an initial), or remove the duplicate row"),
             )
             continue
         ident = pseudonym(identity, secret)
         if ident in seen_ids:
-            issues.add(where, f"the same person as {seen_ids[ident]}", "remove the duplicate row")
+            issues.add(where, msg("the same person as {first}", first=seen_ids[ident]), msg("remove the duplicate row"))
             continue
         first_row[key], seen_ids[ident], ids[key] = row.label, row.label, ident
         people.append(
@@ -282,9 +286,11 @@ def _replace_names(sheet: RawSheet, table: Table, ids: Mapping[str, str], issues
                 if ident is None:
                     issues.add(
                         cell_where(sheet, row.label, str(header[column].value), column),
-                        "names a person who is not on the applicants sheet (names are compared ignoring case and "
-                        "spaces)",
-                        "write the name exactly as on the applicants sheet, or add the person there",
+                        msg(
+                            "names a person who is not on the applicants sheet (names are compared ignoring case and "
+                            "spaces)"
+                        ),
+                        msg("write the name exactly as on the applicants sheet, or add the person there"),
                     )
                     unknown = True
                     continue
@@ -379,7 +385,7 @@ def load_key(path: str | os.PathLike[str]) -> PseudonymKey:
             if "id" in v and "name" in v:
                 people.append(Person(v["id"], v["name"], v.get("email"), v.get("personnummer")))
             else:
-                issues.add(f"{sheet.where}, {row.label}", "the id or the name is empty", "fill both in")
+                issues.add(f"{sheet.where}, {row.label}", msg("the id or the name is empty"), msg("fill both in"))
         break
     finish(issues, [], str(target), validation=False)
     return PseudonymKey(tuple(people))

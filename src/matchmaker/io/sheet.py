@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matchmaker._base import PROTECTED_FIELDS
+from matchmaker._i18n import Message, msg, msg_n
 from matchmaker._text import fold_field_name, suggest
 from matchmaker.errors import ValidationIssue
 from matchmaker.io.tables import LIST_SEPARATOR, Column, Kind, Table
@@ -98,11 +99,11 @@ class Issues:
     """Collected problems and notices of one read."""
 
     problems: list[ValidationIssue] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
 
-    def add(self, location: str, message: str, fix: str) -> None:
+    def add(self, location: str | Message, message: Message, fix: Message) -> None:
         """Record one problem."""
-        self.problems.append(ValidationIssue(location, message, fix))
+        self.problems.append(ValidationIssue.of(location, message, fix))
 
 
 @dataclass(frozen=True)
@@ -226,30 +227,35 @@ def _map_header(
             if fold_field_name(text) in PROTECTED_FIELDS:
                 issues.add(
                     where,
-                    "the column holds personal data or a protected attribute, which matchmaker never uses for "
-                    "matching (diskrimineringslagen, GDPR)",
-                    "remove the column; to keep names for letters, use `matchmaker pseudonymise`",
+                    msg(
+                        "the column holds personal data or a protected attribute, which matchmaker never uses for "
+                        "matching (diskrimineringslagen, GDPR)"
+                    ),
+                    msg("remove the column; to keep names for letters, use `matchmaker pseudonymise`"),
                 )
             else:
                 hint = suggest(text, known)
-                did = f" (did you mean {hint!r}?)" if hint else ""
+                did: Message | str = msg(" (did you mean {hint!r}?)", hint=hint) if hint else ""  # as convert.py
                 issues.add(
                     where,
-                    f"unknown column{did}",
-                    f"use the columns {', '.join(c.key for c in table.columns)} (or their Swedish names), "
-                    "or start the header with # to keep a column of notes",
+                    msg("unknown column{suggestion}", suggestion=did),
+                    msg(
+                        "use the columns {columns} (or their Swedish names), or start the header with # to keep a "
+                        "column of notes",
+                        columns=", ".join(c.key for c in table.columns),
+                    ),
                 )
             continue
         if col.key in columns:
-            issues.add(where, f"a second {col.key!r} column", "keep one column of each kind")
+            issues.add(where, msg("a second {column!r} column", column=col.key), msg("keep one column of each kind"))
             continue
         columns[col.key] = pos
     for col in table.columns:
         if col.required and col.key not in columns:
             issues.add(
                 f"{sheet.where}, {label}",
-                f"the header has no {col.key!r} column (Swedish: {col.sv!r})",
-                "add the column, or correct the spelling of its header",
+                msg("the header has no {column!r} column (Swedish: {sv!r})", column=col.key, sv=col.sv),
+                msg("add the column, or correct the spelling of its header"),
             )
     return columns
 
@@ -260,8 +266,8 @@ def parse_sheet(sheet: RawSheet, table: Table, issues: Issues) -> ParsedTable:
     if found is None:
         issues.add(
             sheet.where,
-            f"no header row with the columns of {table.key!r} was found",
-            "put the column names in the first row: " + ", ".join(c.key for c in table.columns),
+            msg("no header row with the columns of {table!r} was found", table=table.key),
+            msg("put the column names in the first row: {columns}", columns=", ".join(c.key for c in table.columns)),
         )
         return ParsedTable(table, sheet, {}, [])
     index, header_cells = found
@@ -294,22 +300,28 @@ def parse_sheet(sheet: RawSheet, table: Table, issues: Issues) -> ParsedTable:
             if i >= width and not cell.is_empty():
                 issues.add(
                     f"{sheet.where}, {raw.label}",
-                    "a value stands right of the last column (an unquoted separator in a value?)",
-                    "remove it, or give its column a header (start it with # for notes)",
+                    msg("a value stands right of the last column (an unquoted separator in a value?)"),
+                    msg("remove it, or give its column a header (start it with # for notes)"),
                 )
                 break
         parsed.rows.append(ParsedRow(raw.label, values, bad))
     for key, labels in numeric_ids.items():
         issues.notices.append(
-            f"{parsed.where(None, key)}: {len(labels)} id{'s were' if len(labels) > 1 else ' was'} typed as "
-            f"a number and read as text (first at {labels[0]}); an id such as 001 loses its zeros in a number "
-            "cell: format the column as Text and type the ids again"
+            msg_n(
+                "{where}: {n} id was typed as a number and read as text (first at {first}); an id such as 001 "
+                "loses its zeros in a number cell: format the column as Text and type the ids again",
+                "{where}: {n} ids were typed as a number and read as text (first at {first}); an id such as 001 "
+                "loses its zeros in a number cell: format the column as Text and type the ids again",
+                len(labels),
+                where=parsed.where(None, key),
+                first=labels[0],
+            )
         )
     if table.single_row and len(parsed.rows) > 1:
         issues.add(
             f"{sheet.where}, {parsed.rows[1].label}",
-            f"the {table.key!r} table has one row, but {len(parsed.rows)} are filled",
-            "keep the first row and delete the others",
+            msg("the {table!r} table has one row, but {count} are filled", table=table.key, count=len(parsed.rows)),
+            msg("keep the first row and delete the others"),
         )
     return parsed
 
@@ -320,7 +332,7 @@ class _Bad:
 
 _BAD: Any = _Bad()
 
-Report = Callable[[str, str], None]
+Report = Callable[[Message, Message], None]
 
 
 def _shown(cell: Cell, personal: bool) -> str:
@@ -349,7 +361,7 @@ def _typed_as_number(cell: Cell) -> bool:
 def _as_id(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
     v = cell.value
     if isinstance(v, bool):
-        report("holds TRUE or FALSE, not text", "type the value as text")
+        report(msg("holds TRUE or FALSE, not text"), msg("type the value as text"))
         return _BAD
     if isinstance(v, (int, float)):
         if isinstance(v, float) and not v.is_integer():
@@ -364,10 +376,11 @@ def _as_id(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
 
 def _as_number(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
     whole = col.kind is Kind.INT
-    noun, example = ("a whole number", "3") if whole else ("a number", "0.5 (or 0,5)")
+    noun, example = (msg("a whole number"), "3") if whole else (msg("a number"), msg("0.5 (or 0,5)"))
+    write = msg("write {noun} such as {example}", noun=noun, example=example)
     v = cell.value
     if isinstance(v, bool):
-        report(f"holds TRUE or FALSE, not {noun}", f"write {noun}")
+        report(msg("holds TRUE or FALSE, not {noun}", noun=noun), msg("write {noun}", noun=noun))
         return _BAD
     if isinstance(v, str):
         s = v.replace(" ", "").replace("\u00a0", "")
@@ -375,17 +388,17 @@ def _as_number(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
             return int(s)  # exact, however large
         number = _number(s)
         if number is None:
-            report(f"is not {noun}{_shown(cell, personal)}", f"write {noun} such as {example}")
+            report(msg("is not {noun}{shown}", noun=noun, shown=_shown(cell, personal)), write)
             return _BAD
         v = number
     if isinstance(v, int):
         return v if whole else float(v)
     if isinstance(v, float) and not math.isfinite(v):
-        report("is not a finite number", f"write {noun} such as {example}")
+        report(msg("is not a finite number"), write)
         return _BAD
     if isinstance(v, float) and (not whole or v.is_integer()):
         return int(v) if whole else v
-    report(f"is not {noun}{_shown(cell, personal)}", f"write {noun} such as {example}")
+    report(msg("is not {noun}{shown}", noun=noun, shown=_shown(cell, personal)), write)
     return _BAD
 
 
@@ -393,8 +406,12 @@ def _as_enum(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
     value = col.parse_word(_text_of(cell))
     if value is None:
         report(
-            f"is not one of the allowed values{_shown(cell, personal)}",
-            f"use one of {', '.join(col.vocabulary('en'))} (Swedish: {', '.join(col.vocabulary('sv'))})",
+            msg("is not one of the allowed values{shown}", shown=_shown(cell, personal)),
+            msg(
+                "use one of {allowed} (Swedish: {allowed_sv})",
+                allowed=", ".join(col.vocabulary("en")),
+                allowed_sv=", ".join(col.vocabulary("sv")),
+            ),
         )
         return _BAD
     return value
@@ -418,7 +435,7 @@ def _as_bool(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
         return True
     if folded in {"false", "nej", "no", "0", "falskt"}:
         return False
-    report(f"is not true or false{_shown(cell, personal)}", "write true or false (ja or nej)")
+    report(msg("is not true or false{shown}", shown=_shown(cell, personal)), msg("write true or false (ja or nej)"))
     return _BAD
 
 
@@ -426,14 +443,14 @@ def _as_json(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
     try:
         return json.loads(_text_of(cell))
     except ValueError:
-        report("is not a JSON value", 'write JSON, e.g. 8, "text" or true')
+        report(msg("is not a JSON value"), msg("write JSON, e.g. {examples}", examples='8, "text" or true'))
         return _BAD
 
 
 def _as_date(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
     v = cell.value
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        report("is a number, not a date", "write the date as YYYY-MM-DD, e.g. 2026-08-31")
+        report(msg("is a number, not a date"), msg("write the date as YYYY-MM-DD, e.g. 2026-08-31"))
         return _BAD
     return str(v).strip()  # the model checks the text is a date
 
@@ -454,30 +471,30 @@ _CONVERTERS: Mapping[Kind, Callable[[Cell, Column, Report, bool], Any]] = {
 def _convert(cell: Cell, col: Column, report: Report, personal: bool) -> Any:
     if cell.error:
         report(
-            f"shows a spreadsheet error ({_text_of(cell)})",
-            "correct the formula, or type the value itself",
+            msg("shows a spreadsheet error ({error})", error=_text_of(cell)),
+            msg("correct the formula, or type the value itself"),
         )
         return _BAD
     if col.kind is Kind.DATE and isinstance(cell.value, (dt.datetime, dt.date)):
         day = cell.value
         if isinstance(day, dt.datetime):
             if day.time() != dt.time():
-                report("holds a date and a time", "give the date only, as YYYY-MM-DD")
+                report(msg("holds a date and a time"), msg("give the date only, as YYYY-MM-DD"))
                 return _BAD
             day = day.date()
         return day.isoformat()
     if isinstance(cell.value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         if col.kind in (Kind.INT, Kind.FLOAT) and cell.serial is not None:
             serial = int(cell.serial) if float(cell.serial).is_integer() else cell.serial
-            holds = "a number" if personal else f"the number {serial}"
+            holds = msg("a number") if personal else msg("the number {serial}", serial=serial)
             report(
-                f"is formatted as a date, so it shows a date although it holds {holds}",
-                "format the cell as a number (or General) and check the value",
+                msg("is formatted as a date, so it shows a date although it holds {holds}", holds=holds),
+                msg("format the cell as a number (or General) and check the value"),
             )
         else:
             report(
-                "holds a date: the spreadsheet turned what was typed into a date",
-                "format the column as Text, then retype the value",
+                msg("holds a date: the spreadsheet turned what was typed into a date"),
+                msg("format the column as Text, then retype the value"),
             )
         return _BAD
     if isinstance(cell.value, str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from matchmaker._i18n import msg
 from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io.csv import dump_problem_csv
 from matchmaker.io.excel import dump_problem_excel
@@ -128,7 +129,8 @@ def write_template(path: str | os.PathLike[str], *, lang: Lang = "en") -> None:
     fmt = format_of(target, writing=True)
     if target.exists():
         raise InputFileError(
-            [ValidationIssue(str(target), "already exists", "choose a new file or folder name")], source=str(target)
+            [ValidationIssue.of(str(target), msg("already exists"), msg("choose a new file or folder name"))],
+            source=str(target),
         )
     if fmt == "excel":
         dump_problem_excel(example_problem(), target, lang=lang, readme=readme_lines(lang))
@@ -139,6 +141,10 @@ def write_template(path: str | os.PathLike[str], *, lang: Lang = "en") -> None:
         )
     else:
         raise InputFileError(
-            [ValidationIssue(str(target), "a template is a workbook or a folder", "give a .xlsx file or a folder")],
+            [
+                ValidationIssue.of(
+                    str(target), msg("a template is a workbook or a folder"), msg("give a .xlsx file or a folder")
+                )
+            ],
             source=str(target),
         )
