@@ -107,9 +107,9 @@ def verbosity() -> int:
 def current_lang() -> Lang:
     """The running command's language (``--lang``, else ``MATCHMAKER_LANG``, else English)."""
     ctx = _context()
-    if ctx is None:
-        return "en"
-    value = ctx.meta.get(_LANG, ctx.params.get("lang", "en"))
+    value = None if ctx is None else ctx.meta.get(_LANG, ctx.params.get("lang"))
+    if value is None:  # before the command's options are read (the group's own --limit), or outside one
+        value = _default_lang()
     return value if value in LANGS else "en"
 
 

@@ -25,13 +25,14 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args, runtime_checkable
 
 __all__ = [
     "LANGS",
     "Catalog",
     "Lang",
     "Message",
+    "Translatable",
     "Translator",
     "load_catalog",
     "msg",
@@ -217,12 +218,22 @@ def tr_n(singular: str, plural: str, n: int, lang: Lang, /, **params: object) ->
     return translator(lang).ngettext(singular, plural, n, **params)
 
 
+@runtime_checkable
+class Translatable(Protocol):
+    """Anything that can say itself in a language (a :class:`Message`, a status): a parameter of this
+    kind is translated along with the message it fills."""
+
+    def text(self, lang: Lang = "en") -> str:
+        """The text in ``lang``."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """Text to translate when it is shown: a message id, its parameters, and a plural form if any.
 
     ``str(message)`` is the English text; :meth:`text` gives it in any language. Parameters that are
-    themselves :class:`Message` s are translated too.
+    :class:`Translatable` (another message, a status) are translated too.
     """
 
     msgid: str
@@ -232,7 +243,7 @@ class Message:
 
     def text(self, lang: Lang = "en") -> str:
         """The message in ``lang``."""
-        params = {k: v.text(lang) if isinstance(v, Message) else v for k, v in self.params.items()}
+        params = {k: v.text(lang) if isinstance(v, Translatable) else v for k, v in self.params.items()}
         if self.plural is not None:
             return tr_n(self.msgid, self.plural, self.n, lang, **params)
         return tr(self.msgid, lang, **params)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from matchmaker._i18n import msg
 from matchmaker.build import ConstraintPiece, LinearModel, ObjectivePiece, Position, build_model
 from matchmaker.engines.base import IntArray
 from matchmaker.errors import InputError, ValidationIssue
@@ -183,18 +184,21 @@ def _keeps(problem: Problem, base: Mapping[str, str], keep: Iterable[str]) -> tu
     for i, ident in enumerate(kept):
         if ident not in base:
             issues.append(
-                ValidationIssue(
+                ValidationIssue.of(
                     f"keep[{i}]",
-                    f"applicant {ident!r} has no placement in the previous result, so there is nothing to keep",
-                    "keep only applicants the previous result placed",
+                    msg(
+                        "applicant {applicant!r} has no placement in the previous result, so there is nothing to keep",
+                        applicant=ident,
+                    ),
+                    msg("keep only applicants the previous result placed"),
                 )
             )
         elif ident not in problem.applicant_by_id:
             issues.append(
-                ValidationIssue(
+                ValidationIssue.of(
                     f"keep[{i}]",
-                    f"applicant {ident!r} is not in the changed problem (withdrawn?)",
-                    "remove the keep, or put the applicant back in the problem",
+                    msg("applicant {applicant!r} is not in the changed problem (withdrawn?)", applicant=ident),
+                    msg("remove the keep, or put the applicant back in the problem"),
                 )
             )
     if issues:
@@ -205,18 +209,21 @@ def _keeps(problem: Problem, base: Mapping[str, str], keep: Iterable[str]) -> tu
 def _penalty_points(problem: Problem, position: float | None, penalty: float | None) -> int | None:
     """Check a repair's position or penalty; the penalty in fit points (``None`` without one)."""
     if position is not None and not (math.isfinite(position) and position > 0):
-        raise InputError([ValidationIssue("position", "is not a positive number", "give e.g. 2.5 or 3.5")])
+        raise InputError([ValidationIssue.of("position", msg("is not a positive number"), msg("give e.g. 2.5 or 3.5"))])
     if penalty is None:
         return None
     if not (math.isfinite(penalty) and 0 <= penalty <= 100):
-        raise InputError([ValidationIssue("penalty", "is not a number from 0 to 100", "give e.g. 0.3")])
+        raise InputError([ValidationIssue.of("penalty", msg("is not a number from 0 to 100"), msg("give e.g. 0.3"))])
     if problem.policy.objective != "total_fit":
         raise InputError(
             [
-                ValidationIssue(
+                ValidationIssue.of(
                     "penalty",
-                    f"a penalty is paid in fit, but the policy's objective is {problem.policy.objective!r}",
-                    "use a position for level 'moved' instead, or the objective total_fit",
+                    msg(
+                        "a penalty is paid in fit, but the policy's objective is {objective!r}",
+                        objective=problem.policy.objective,
+                    ),
+                    msg("use a position for level 'moved' instead, or the objective total_fit"),
                 )
             ]
         )
@@ -258,16 +265,20 @@ def reoptimise(
     if not previous.status.has_plan:
         raise InputError(
             [
-                ValidationIssue(
+                ValidationIssue.of(
                     "previous",
-                    f"the previous result has no plan (status {previous.status.value})",
-                    "repair a result that has a plan, or solve the round afresh with matchmaker.solve",
+                    msg("the previous result has no plan (status {status})", status=previous.status),
+                    msg("repair a result that has a plan, or solve the round afresh with matchmaker.solve"),
                 )
             ]
         )
     if position is not None and penalty is not None:
         raise InputError(
-            [ValidationIssue("penalty", "both a position and a penalty are given", "give one of them, or neither")]
+            [
+                ValidationIssue.of(
+                    "penalty", msg("both a position and a penalty are given"), msg("give one of them, or neither")
+                )
+            ]
         )
     _penalty_points(problem, position, penalty)  # before the numbers go into a record
     basis = RepairBasis(
@@ -293,7 +304,11 @@ def repeat_repair(problem: Problem, basis: RepairBasis, *, options: SolveOptions
     position, penalty = basis.position, basis.penalty
     if (position is None) == (penalty is None):
         raise InputError(
-            [ValidationIssue("penalty", "give exactly one of a position and a penalty", "e.g. position 2.5")]
+            [
+                ValidationIssue.of(
+                    "penalty", msg("give exactly one of a position and a penalty"), msg("e.g. position 2.5")
+                )
+            ]
         )
     penalty_points = _penalty_points(problem, position, penalty)
     base = {p.applicant: p.supervisor for p in basis.previous}

@@ -261,7 +261,7 @@ class ScenarioComparison(BaseModel):
             (tr("newly unplaced", lang), "newly_unplaced"),
         ):
             rows.append((label, ["" if o.changes is None else str(len(getattr(o.changes, counted))) for o in outcomes]))
-        header = ["", *(o.name for o in outcomes)]
+        header = ["", tr("base", lang), *(o.name for o in self.scenarios)]
         body = [[label, *cells] for label, cells in rows]
         widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
         lines = [

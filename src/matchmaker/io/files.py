@@ -53,7 +53,7 @@ def read_limited(path: str | os.PathLike[str], max_bytes: int | None = None) -> 
             [
                 ValidationIssue.of(
                     str(p),
-                    msg("cannot be read ({reason})", reason=exc.strerror or exc),
+                    msg("cannot be read ({reason})", reason=_reason(exc)),
                     msg("check the path and permissions"),
                 )
             ],
@@ -61,8 +61,19 @@ def read_limited(path: str | os.PathLike[str], max_bytes: int | None = None) -> 
         ) from exc
 
 
+def _reason(exc: OSError) -> Message | str:
+    """Why a file cannot be used: our words for the common cases, else the system's own."""
+    if isinstance(exc, FileNotFoundError):
+        return msg("no such file or folder")
+    if isinstance(exc, PermissionError):
+        return msg("permission denied")
+    if isinstance(exc, IsADirectoryError):
+        return msg("it is a folder")
+    return exc.strerror or str(exc)
+
+
 def _unwritable(target: Path, exc: OSError, fix: Message) -> ValidationIssue:
-    return ValidationIssue.of(str(target), msg("cannot be written ({reason})", reason=exc.strerror or exc), fix)
+    return ValidationIssue.of(str(target), msg("cannot be written ({reason})", reason=_reason(exc)), fix)
 
 
 def _same_file(a: Path, b: Path) -> bool:

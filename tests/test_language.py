@@ -1,0 +1,377 @@
+"""One language at a time: every migrated command, on every example, speaks only the language asked for.
+
+Each command runs in-process (click's runner) with ``MATCHMAKER_LANG`` set to ``en`` and to ``sv``; its
+output must hold no word of the other language's stop-list and, in Swedish, no English message of the
+catalog left untranslated. Ids, names and scenario names of the examples are taken out first (they are
+data, in whatever language the user wrote them), and so are the parts of the output that other modules
+write and will migrate later (see ``NOT_YET_COVERED``).
+
+To cover another command, add a function to ``COMMANDS``: it gets the example and the language and
+returns the text to check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES
+from matchmaker import load_problem, load_result
+from matchmaker._i18n import LANGS, Lang, load_catalog
+from matchmaker.cli import cli
+from matchmaker.explanations import diagnose, display_names, explain_infeasibility
+from matchmaker.report.text import format_result
+
+pytestmark = pytest.mark.slow
+
+EXAMPLE_DIRS = sorted(p for p in EXAMPLES.iterdir() if (p / "problem.json").is_file())
+
+#: Commands whose own text is not yet in the catalogs, by the engineer whose area it is; they are
+#: covered here once their strings have moved (add them to COMMANDS).
+NOT_YET_COVERED = {
+    "report": "the report (report/, io/excel.py result sheets, the text report): report engineer",
+    "evaluate": "review and explanation texts (review/evaluate.py, explanations/): review engineer",
+    "override": "review texts: review engineer",
+    "approve": "signing and review commands (review/audit.py): signing engineer",
+    "audit": "signing and review commands: signing engineer",
+    "reproduce": "signing and review commands: signing engineer",
+    "explain RESULT": "explanations of applicants (explanations/): review engineer",
+    "popular": "the popular-plan verdicts (stability/popular.py): not yet migrated",
+    "pseudonymise": "needs a roster with names; its messages are migrated, no example has a roster",
+    "names": "needs a roster key; its messages are migrated, no example has a roster",
+}
+#: Text in the output that other modules write (subtracted before checking; see NOT_YET_COVERED).
+OTHERS = "format_result (report/text.py) and the diagnostics of explanations/"
+
+#: Words that betray English in Swedish output.
+ENGLISH = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "is",
+        "are",
+        "was",
+        "were",
+        "not",
+        "no",
+        "with",
+        "written",
+        "error",
+        "notice",
+        "applicant",
+        "applicants",
+        "supervisor",
+        "supervisors",
+        "unit",
+        "units",
+        "municipality",
+        "municipalities",
+        "place",
+        "places",
+        "placed",
+        "moved",
+        "unchanged",
+        "withdrawn",
+        "newly",
+        "blocking",
+        "pair",
+        "pairs",
+        "stable",
+        "valid",
+        "template",
+        "secret",
+        "give",
+        "use",
+        "rank",
+        "problems",
+        "found",
+        "fix",
+        "interrupted",
+        "solving",
+        "stage",
+        "best",
+        "bound",
+        "gap",
+        "which",
+        "from",
+    ]
+)
+#: Words that betray Swedish in English output.
+SWEDISH = frozenset(
+    [
+        "och",
+        "är",
+        "inte",
+        "sökande",
+        "handledare",
+        "enhet",
+        "enheter",
+        "kommun",
+        "kommuner",
+        "plats",
+        "platser",
+        "placerad",
+        "placerade",
+        "skrevs",
+        "fel",
+        "obs",
+        "giltigt",
+        "flyttade",
+        "oförändrade",
+        "återkallade",
+        "blockerande",
+        "stabil",
+        "mallen",
+        "hemligheten",
+        "ange",
+        "använd",
+        "omgången",
+        "hittades",
+        "åtgärd",
+        "lösningen",
+        "ingen",
+        "någon",
+        "rang",
+    ]
+)
+
+
+@dataclass
+class Case:
+    """One example, with a solved result (for the commands that read one) and its data words."""
+
+    folder: Path
+    result: Path
+    other_result: Path
+    data_words: frozenset[str]
+
+
+def _words(text: str) -> list[str]:
+    # Identifiers, options and paths (max_pairs, --lang, /tmp/x/secret-sv, H-VUX-1) are not prose.
+    prose = re.sub(r"\S*[_/.=-]\S*", " ", text)
+    return re.findall(r"[^\W\d_]+", prose.lower())
+
+
+def _values(data: object) -> list[str]:
+    """The words of every text value in ``data`` (not its keys, which are the schema's English)."""
+    if isinstance(data, str):
+        return _words(data)
+    if isinstance(data, dict):
+        return [w for v in data.values() for w in _values(v)]  # keys that are data (areas) are values too
+    if isinstance(data, list):
+        return [w for v in data for w in _values(v)]
+    return []
+
+
+def _data_words(folder: Path, tmp: Path) -> frozenset[str]:
+    """The words of the example's own data: ids, names, areas, scenario names, and every path used."""
+    words = set(_values(json.loads((folder / "problem.json").read_text("utf-8"))))
+    if (folder / "scenarios.json").is_file():
+        words |= set(_values(json.loads((folder / "scenarios.json").read_text("utf-8"))))
+    words |= set(_words(str(folder))) | set(_words(str(tmp)))
+    return frozenset(words)
+
+
+def run(args: list[str], lang: Lang) -> tuple[int, str]:
+    """``matchmaker ARGS`` with ``MATCHMAKER_LANG=lang``: the exit code and standard output and error."""
+    result = CliRunner().invoke(cli, args, env={"MATCHMAKER_LANG": lang}, catch_exceptions=False)
+    return result.exit_code, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module", params=EXAMPLE_DIRS, ids=lambda p: p.name)
+def case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Case:
+    folder: Path = request.param
+    tmp = tmp_path_factory.mktemp(folder.name)
+    result, other = tmp / "result.json", tmp / "other.json"
+    run(["solve", str(folder / "problem.json"), "-o", str(result), "-q"], "en")
+    run(["solve", str(folder / "problem.json"), "-o", str(other), "-q", "--seed", "7"], "en")
+    return Case(folder, result, other, _data_words(folder, tmp))
+
+
+def _without(text: str, *parts: str) -> str:
+    for part in parts:
+        text = text.replace(part, "")
+    return text
+
+
+def _solve(c: Case, lang: Lang, tmp: Path) -> str:
+    out = tmp / f"solve-{lang}.json"
+    _, text = run(["solve", str(c.folder / "problem.json"), "-o", str(out)], lang)
+    return _without(text, format_result(load_result(out))) if out.exists() else text
+
+
+def _validate(c: Case, lang: Lang, tmp: Path) -> str:
+    return run(["validate", str(c.folder / "problem.json")], lang)[1]
+
+
+def _schema(c: Case, lang: Lang, tmp: Path) -> str:
+    code, text = run(["schema"], lang)
+    assert code == 0
+    json.loads(text)  # the JSON Schema itself: the API's field names and docstrings, not prose to translate
+    return ""
+
+
+def _template(c: Case, lang: Lang, tmp: Path) -> str:
+    texts = [run(["template", "--xlsx", str(tmp / f"t-{lang}.xlsx")], lang)[1]]
+    texts.append(run(["template", "--csv", str(tmp / f"t-{lang}")], lang)[1])
+    texts.append(run(["template", "--csv", str(tmp / f"t-{lang}")], lang)[1])  # exists: an error
+    texts.append(run(["template"], lang)[1])  # neither: a usage error
+    return "\n".join(texts)
+
+
+def _explain_header(c: Case, lang: Lang, tmp: Path) -> str:
+    problem = load_problem(c.folder / "problem.json")
+    _, text = run(["explain", "--problem", str(c.folder / "problem.json")], lang)
+    names = display_names(problem)
+    infeasible = explain_infeasibility(problem)
+    others = [diagnose(problem).text(lang, names)]
+    if infeasible is not None:
+        others.append(infeasible.text(lang, names))
+    return _without(text, *others)
+
+
+def _secret(c: Case, lang: Lang, tmp: Path) -> str:
+    return run(["secret", str(tmp / f"secret-{lang}")], lang)[1]
+
+
+def _diff(c: Case, lang: Lang, tmp: Path) -> str:
+    return run(["diff", str(c.result), str(c.other_result)], lang)[1]
+
+
+def _stability(c: Case, lang: Lang, tmp: Path) -> str:
+    return run(["stability", str(c.folder / "problem.json"), str(c.result)], lang)[1]
+
+
+def _repair(c: Case, lang: Lang, tmp: Path) -> str:
+    out = tmp / f"repair-{lang}.json"
+    _, text = run(["repair", str(c.folder / "problem.json"), "--previous", str(c.other_result), "-o", str(out)], lang)
+    return _without(text, format_result(load_result(out))) if out.exists() else text
+
+
+def _scenarios(c: Case, lang: Lang, tmp: Path) -> str:
+    scenarios = c.folder / "scenarios.json"
+    if not scenarios.is_file():
+        return ""
+    return run(["scenarios", str(c.folder / "problem.json"), str(scenarios)], lang)[1]
+
+
+def _completion(c: Case, lang: Lang, tmp: Path) -> str:
+    code, _ = run(["completion", "bash"], lang)
+    assert code == 0
+    return ""  # a shell script: no prose
+
+
+def _errors(c: Case, lang: Lang, tmp: Path) -> str:
+    """The CLI's own errors: a missing file, bad options, unknown applicants."""
+    missing = str(tmp / "missing.json")
+    texts = [
+        run(["validate", missing], lang)[1],
+        run(["solve", str(c.folder / "problem.json"), "--balance-tolerance", "0.2", "--balance", "none"], lang)[1],
+        run(["--limit", "max_pairs", "validate", str(c.folder / "problem.json")], lang)[1],
+    ]
+    if load_result(c.result).status.has_plan:  # without a plan, explain shows the diagnostics instead
+        texts.append(run(["explain", str(c.result)], lang)[1])
+        texts.append(run(["explain", str(c.result), "--problem", str(c.folder / "problem.json"), "nobody"], lang)[1])
+    return "\n".join(texts)
+
+
+COMMANDS: dict[str, Callable[[Case, Lang, Path], str]] = {
+    "solve": _solve,
+    "validate": _validate,
+    "schema": _schema,
+    "template": _template,
+    "explain --problem": _explain_header,
+    "secret": _secret,
+    "diff": _diff,
+    "stability": _stability,
+    "repair": _repair,
+    "scenarios": _scenarios,
+    "completion": _completion,
+    "errors": _errors,
+}
+
+
+def _untranslated(text: str) -> list[str]:
+    """English catalog messages (of three words or more, no placeholders) that appear in ``text``."""
+    catalog = load_catalog("sv")
+    assert catalog is not None
+    return [m for m in catalog.singular if "{" not in m and len(m.split()) >= 3 and m in text]
+
+
+def foreign_words(text: str, lang: Lang, data: frozenset[str]) -> list[str]:
+    """The words of ``text`` that belong to the other language (data words excepted)."""
+    stop = ENGLISH if lang == "sv" else SWEDISH
+    return sorted({w for w in _words(text) if w in stop and w not in data})
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_speaks_one_language(case: Case, command: str, lang: Lang, tmp_path: Path) -> None:
+    text = COMMANDS[command](case, lang, tmp_path)
+    foreign = foreign_words(text, lang, case.data_words | set(_words(str(tmp_path))))
+    assert not foreign, f"{command} ({lang}) printed {foreign} in:\n{text}"
+    if lang == "sv":
+        left = _untranslated(text)
+        assert not left, f"{command} printed untranslated messages {left} in:\n{text}"
+
+
+def test_the_stop_lists_catch_the_other_language() -> None:
+    # The check itself must be able to fail: English text is caught in Swedish output, and the other way.
+    assert foreign_words("fel: 2 problems found", "sv", frozenset()) == ["found", "problems"]
+    assert foreign_words("error: 2 problem hittades", "en", frozenset()) == ["hittades"]
+    assert foreign_words("enhet sdt-bou", "en", frozenset({"enhet"})) == []
+    assert _untranslated("x: the ranks leave a gap") == []
+    assert _untranslated("x: give each record its own id") == ["give each record its own id"]
+
+
+def test_lang_option_wins_over_the_environment_and_a_bad_value_is_a_usage_error(tmp_path: Path) -> None:
+    problem = str(EXAMPLE_DIRS[0] / "problem.json")
+    result = CliRunner().invoke(cli, ["validate", problem, "--lang", "en"], env={"MATCHMAKER_LANG": "sv"})
+    assert result.exit_code == 0
+    assert ": valid." in result.stdout
+    result = CliRunner().invoke(cli, ["validate", problem], env={"MATCHMAKER_LANG": "sv"})
+    assert ": giltigt." in result.stdout
+    result = CliRunner().invoke(cli, ["validate", problem], env={"MATCHMAKER_LANG": "de"})
+    assert result.exit_code == 2
+    assert "MATCHMAKER_LANG" in result.stderr
+    result = CliRunner().invoke(cli, ["validate", problem, "--lang", "de"])
+    assert result.exit_code == 2
+    assert "'de' is not a language" in result.stderr
+    # A command that has no text of its own still takes --lang (added to every command).
+    result = CliRunner().invoke(cli, ["secret", str(tmp_path / "s"), "--lang", "sv"])
+    assert result.exit_code == 0
+    assert "hemligheten skrevs till" in result.stdout
+
+
+def test_validation_errors_are_rendered_in_the_chosen_language(tmp_path: Path) -> None:
+    data = json.loads((EXAMPLE_DIRS[0] / "problem.json").read_text("utf-8"))
+    data["units"][0]["max_places"] = -1
+    data["applicants"][0]["shoe_size"] = 42
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), "utf-8")
+    en = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "en"})
+    sv = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "sv"})
+    assert en.exit_code == sv.exit_code == 2
+    assert "input should be greater than or equal to 0. Fix: use a value of at least 0" in en.stderr
+    assert "värdet ska vara större än eller lika med 0. Åtgärd: använd ett värde som är minst 0" in sv.stderr
+    assert "okänt fält. Åtgärd: ta bort 'shoe_size'" in sv.stderr
+    assert "fel: 2 problem hittades i" in sv.stderr
+    words = _data_words(EXAMPLE_DIRS[0], tmp_path)
+    assert foreign_words(sv.stderr, "sv", words) == []
+    assert foreign_words(en.stderr, "en", words) == []
+    # A cross-record rule (checked once every record is well formed), with its suggestion.
+    data = json.loads((EXAMPLE_DIRS[0] / "problem.json").read_text("utf-8"))
+    unit = data["units"][0]["id"]
+    data["supervisors"][0]["unit"] = unit + "x"
+    path.write_text(json.dumps(data), "utf-8")
+    sv = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "sv"})
+    assert f"hänvisar till enhet {unit + 'x'!r}, som inte finns (menade du {unit!r}?)" in sv.stderr
+    assert "Åtgärd: använd id:t för en befintlig post av typen enhet" in sv.stderr
+    assert foreign_words(sv.stderr, "sv", words) == []
