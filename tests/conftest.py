@@ -27,6 +27,13 @@ settings.register_profile(
 settings.register_profile("long", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+
+@pytest.fixture(autouse=True)
+def _english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``MATCHMAKER_LANG`` in the developer's shell must not change what the tests see."""
+    monkeypatch.delenv("MATCHMAKER_LANG", raising=False)
+
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 

@@ -373,5 +373,5 @@ def test_validation_errors_are_rendered_in_the_chosen_language(tmp_path: Path) -
     path.write_text(json.dumps(data), "utf-8")
     sv = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "sv"})
     assert f"hänvisar till enhet {unit + 'x'!r}, som inte finns (menade du {unit!r}?)" in sv.stderr
-    assert "Åtgärd: använd id:t för en befintlig post av typen enhet" in sv.stderr
+    assert "Åtgärd: använd id:t för en befintlig enhet, eller lägg till den" in sv.stderr
     assert foreign_words(sv.stderr, "sv", words) == []

@@ -24,10 +24,11 @@ never echo other input values, so they are safe to log.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from matchmaker._i18n import Lang, Message, tr, tr_n
+from matchmaker._i18n import Lang, Message, msg, tr, tr_n
 
 __all__ = [
     "InputError",
@@ -41,6 +42,30 @@ __all__ = [
     "SolverError",
     "ValidationIssue",
 ]
+
+
+#: The words the file readers build locations from (``units.csv, row 4, column max``), in any language.
+_PLACE_WORDS: dict[str, Message] = {
+    "row": msg("row"),
+    "line": msg("line"),
+    "column": msg("column"),
+    "sheet": msg("sheet"),
+    "header": msg("header"),
+}
+# A quoted id is left alone; a place word counts before a number (row, line), before a name (column,
+# sheet) or as a whole part of the location (header).
+_PLACE = re.compile(
+    r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|(?:^|(?<=, ))(?:(row|line)(?= \d)|(column|sheet)(?= \S)|(header)(?=,|$))"""
+)
+
+
+def _location_text(location: str, lang: Lang) -> str:
+    if lang == "en":
+        return location
+    return _PLACE.sub(
+        lambda m: _PLACE_WORDS[word].text(lang) if (word := m.group(1) or m.group(2) or m.group(3)) else m.group(0),
+        location,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +99,9 @@ class ValidationIssue:
         """``location: message. Fix: fix`` in ``lang``."""
         message = self.message_key.text(lang) if self.message_key is not None else self.message
         fix = self.fix_key.text(lang) if self.fix_key is not None else self.fix
-        location = self.location_key.text(lang) if self.location_key is not None else self.location
+        location = (
+            self.location_key.text(lang) if self.location_key is not None else _location_text(self.location, lang)
+        )
         return tr("{location}: {message}. Fix: {fix}", lang, location=location, message=message, fix=fix)
 
     def __str__(self) -> str:
