@@ -375,3 +375,23 @@ def test_validation_errors_are_rendered_in_the_chosen_language(tmp_path: Path) -
     assert f"hänvisar till enhet {unit + 'x'!r}, som inte finns (menade du {unit!r}?)" in sv.stderr
     assert "Åtgärd: använd id:t för en befintlig enhet, eller lägg till den" in sv.stderr
     assert foreign_words(sv.stderr, "sv", words) == []
+
+
+def test_notices_are_rendered_in_the_chosen_language(tmp_path: Path) -> None:
+    # An older schema version is read with a notice (an InputWarning carrying its message id).
+    data = json.loads((EXAMPLE_DIRS[0] / "problem.json").read_text("utf-8"))
+    data["schema_version"] = 0
+    for unit in data["units"]:
+        unit["places"] = unit.pop("max_places")
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), "utf-8")
+    en = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "en"})
+    sv = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "sv"})
+    assert en.exit_code == sv.exit_code == 0
+    assert "notice: " in en.stderr
+    assert "is a version-0 problem file; it was read as version 1 (units[].places -> max_places)" in en.stderr
+    assert "obs: " in sv.stderr
+    assert "är en problemfil av version 0; den lästes som version 1 (units[].places -> max_places)" in sv.stderr
+    words = _data_words(EXAMPLE_DIRS[0], tmp_path)
+    assert foreign_words(sv.stderr + sv.stdout, "sv", words) == []
+    assert foreign_words(en.stderr + en.stdout, "en", words) == []

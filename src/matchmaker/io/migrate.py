@@ -38,9 +38,11 @@ result is read without its problem. Solve the problem again to get them.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from matchmaker._i18n import Lang, Message, Translatable, msg
 from matchmaker.errors import InputFileError, InputWarning, ValidationIssue
 from matchmaker.models import SCHEMA_VERSION
 from matchmaker.result import RESULT_SCHEMA_VERSION
@@ -49,7 +51,22 @@ from matchmaker.scoring import FIT_SCALE
 __all__ = ["check_version", "migrate_problem_data", "migrate_result_data"]
 
 #: Problems found while migrating: (what is wrong, how to fix it).
-Issues = list[tuple[str, str]]
+Issues = list[tuple[Message, Message]]
+#: What a migration changed: field renames (names are the same in every language) and descriptions.
+Changes = list[str | Message]
+
+#: The kinds of file, as words.
+_KINDS: dict[str, Message] = {"problem": msg("problem"), "result": msg("result")}
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """Items joined by ``"; "`` when shown, each in the language asked for."""
+
+    items: Sequence[str | Message]
+
+    def text(self, lang: Lang = "en") -> str:
+        return "; ".join(i.text(lang) if isinstance(i, Translatable) else i for i in self.items)
 
 
 def check_version(data: Any, source: str, current: int, what: str) -> int:
@@ -59,7 +76,13 @@ def check_version(data: Any, source: str, current: int, what: str) -> int:
     """
     if not isinstance(data, dict):
         raise InputFileError(
-            [ValidationIssue(source, f"the top level is not a JSON object of a {what}", "give a JSON object")],
+            [
+                ValidationIssue.of(
+                    source,
+                    msg("the top level is not a JSON object of a {what}", what=_KINDS.get(what, what)),
+                    msg("give a JSON object"),
+                )
+            ],
             source=source,
         )
     version = data.get("schema_version", current)
@@ -68,27 +91,43 @@ def check_version(data: Any, source: str, current: int, what: str) -> int:
     if version > current:
         raise InputFileError(
             [
-                ValidationIssue(
+                ValidationIssue.of(
                     f"{source} schema_version",
-                    f"the file uses {what} schema {version}, newer than this matchmaker knows ({current})",
-                    "upgrade matchmaker",
+                    msg(
+                        "the file uses {what} schema {version}, newer than this matchmaker knows ({current})",
+                        what=_KINDS.get(what, what),
+                        version=version,
+                        current=current,
+                    ),
+                    msg("upgrade matchmaker"),
                 )
             ],
             source=source,
         )
     if version < 0:
         raise InputFileError(
-            [ValidationIssue(f"{source} schema_version", f"is {version}, not a schema version", "use 1")],
+            [
+                ValidationIssue.of(
+                    f"{source} schema_version",
+                    msg("is {version}, not a schema version", version=version),
+                    msg("use 1"),
+                )
+            ],
             source=source,
         )
     return version
 
 
-def _rename(record: dict[str, Any], old: str, new: str, where: str, changes: list[str], issues: Issues) -> None:
+def _rename(record: dict[str, Any], old: str, new: str, where: str, changes: Changes, issues: Issues) -> None:
     if old not in record:
         return
     if new in record:
-        issues.append((f"{where} has both {old!r} (version 0) and {new!r} (version 1)", f"keep only {new!r}"))
+        issues.append(
+            (
+                msg("{where} has both {old!r} (version 0) and {new!r} (version 1)", where=where, old=old, new=new),
+                msg("keep only {new!r}", new=new),
+            )
+        )
         return
     record[new] = record.pop(old)
     changes.append(f"{where}.{old} -> {new}")
@@ -99,7 +138,7 @@ def _records(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [r for r in items if isinstance(r, dict)] if isinstance(items, list) else []
 
 
-def _problem_v0(data: dict[str, Any], changes: list[str], issues: Issues) -> dict[str, Any]:
+def _problem_v0(data: dict[str, Any], changes: Changes, issues: Issues) -> dict[str, Any]:
     out = dict(data)
     _rename(out, "students", "applicants", "problem", changes, issues)
     _rename(out, "locks", "pins", "problem", changes, issues)
@@ -110,9 +149,19 @@ def _problem_v0(data: dict[str, Any], changes: list[str], issues: Issues) -> dic
         if "trained" in sup:
             trained = sup.pop("trained")
             if not isinstance(trained, bool):
-                issues.append((f"supervisor {sup.get('id')!r}: 'trained' is not true or false", "write true or false"))
+                issues.append(
+                    (
+                        msg("supervisor {id!r}: 'trained' is not true or false", id=sup.get("id")),
+                        msg("write true or false"),
+                    )
+                )
             elif "training" in sup:
-                issues.append((f"supervisor {sup.get('id')!r} has both 'trained' and 'training'", "keep 'training'"))
+                issues.append(
+                    (
+                        msg("supervisor {id!r} has both 'trained' and 'training'", id=sup.get("id")),
+                        msg("keep 'training'"),
+                    )
+                )
             else:
                 sup["training"] = "completed" if trained else "none"
                 changes.append("supervisors[].trained -> training")
@@ -122,12 +171,17 @@ def _problem_v0(data: dict[str, Any], changes: list[str], issues: Issues) -> dic
             if not (isinstance(prefs, list) and all(isinstance(u, str) for u in prefs)):
                 issues.append(
                     (
-                        f"applicant {app.get('id')!r}: 'preferences' is not a list of unit ids",
-                        "list unit ids, best first",
+                        msg("applicant {id!r}: 'preferences' is not a list of unit ids", id=app.get("id")),
+                        msg("list unit ids, best first"),
                     )
                 )
             elif "ranking" in app:
-                issues.append((f"applicant {app.get('id')!r} has both 'preferences' and 'ranking'", "keep 'ranking'"))
+                issues.append(
+                    (
+                        msg("applicant {id!r} has both 'preferences' and 'ranking'", id=app.get("id")),
+                        msg("keep 'ranking'"),
+                    )
+                )
             else:
                 app["ranking"] = {"units": {unit: rank for rank, unit in enumerate(prefs, start=1)}}
                 changes.append("applicants[].preferences -> ranking.units")
@@ -145,14 +199,19 @@ def _fit_points(fit: Any) -> Any:
     return fit
 
 
-def _result_v0(data: dict[str, Any], changes: list[str], issues: Issues) -> dict[str, Any]:
+def _result_v0(data: dict[str, Any], changes: Changes, issues: Issues) -> dict[str, Any]:
     known = {"schema_version", "kind", "status", "objective", "assignments", "unplaced", "fingerprint", "seed"}
     known |= {"message", "stats"}
     for key in sorted(set(data) - known):
-        issues.append((f"unknown version-0 field {key!r}", "remove it"))
+        issues.append((msg("unknown version-0 field {key!r}", key=key), msg("remove it")))
     objective = data.get("objective", {})
     if not isinstance(objective, dict):
-        issues.append(("'objective' is not a mapping of level names to values", "give {name: value, ...}"))
+        issues.append(
+            (
+                msg("'objective' is not a mapping of level names to values"),
+                msg("give {example}", example="{name: value, ...}"),
+            )
+        )
         objective = {}
     assignments = []
     for item in data.get("assignments", []):
@@ -163,9 +222,9 @@ def _result_v0(data: dict[str, Any], changes: list[str], issues: Issues) -> dict
     statistics = {"stages": [], "parameters": {}, **stats} if isinstance(stats, dict) else stats
     changes += [
         "status, objective, assignments, unplaced, fingerprint, seed, message -> decision",
-        "objective mapping -> list of levels (sense max)",
-        "assignments[].fit_points from the fit",
-        "stats -> statistics (no stages, no parameters)",
+        msg("objective mapping -> list of levels (sense max)"),
+        msg("assignments[].fit_points from the fit"),
+        msg("stats -> statistics (no stages, no parameters)"),
     ]
     return {
         "schema_version": RESULT_SCHEMA_VERSION,
@@ -188,13 +247,13 @@ def _migrate(
     source: str,
     current: int,
     what: str,
-    steps: dict[int, Callable[[dict[str, Any], list[str], Issues], dict[str, Any]]],
+    steps: dict[int, Callable[[dict[str, Any], Changes, Issues], dict[str, Any]]],
 ) -> Any:
     version = check_version(data, source, current, what)
     if version == current:
         return data
     start = version
-    changes: list[str] = []
+    changes: Changes = []
     issues: Issues = []
     while version < current:
         data = steps[version](data, changes, issues)
@@ -203,16 +262,34 @@ def _migrate(
     if issues:
         raise InputFileError(
             [
-                ValidationIssue(source, f"cannot migrate the version-{start} {what}: {message}", fix)
+                ValidationIssue.of(
+                    source,
+                    msg(
+                        "cannot migrate the version-{start} {what}: {message}",
+                        start=start,
+                        what=_KINDS.get(what, what),
+                        message=message,
+                    ),
+                    fix,
+                )
                 for message, fix in issues
             ],
             source=source,
         )
-    done = "; ".join(dict.fromkeys(changes)) or "no field needed a change"
+    done: Translatable = (
+        _Joined(list({str(c): c for c in changes}.values())) if changes else msg("no field needed a change")
+    )
     warnings.warn(
         InputWarning(
-            f"{source} is a version-{start} {what} file; it was read as version {current} ({done}). "
-            f"Save it again with this matchmaker to upgrade the file."
+            msg(
+                "{source} is a version-{start} {what} file; it was read as version {current} ({done}). Save it "
+                "again with this matchmaker to upgrade the file.",
+                source=source,
+                start=start,
+                what=_KINDS.get(what, what),
+                current=current,
+                done=done,
+            )
         ),
         stacklevel=4,
     )
