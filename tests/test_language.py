@@ -350,31 +350,36 @@ def test_lang_option_wins_over_the_environment_and_a_bad_value_is_a_usage_error(
     assert "hemligheten skrevs till" in result.stdout
 
 
+def _validate_both(data: object, path: Path) -> tuple[str, str]:
+    """``validate`` a problem written from ``data`` in English and Swedish: each one's output, checked
+    for words of the other language, and the exit code shared by both."""
+    path.write_text(json.dumps(data), "utf-8")
+    en = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "en"})
+    sv = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "sv"})
+    assert en.exit_code == sv.exit_code
+    words = _data_words(EXAMPLE_DIRS[0], path.parent)
+    assert foreign_words(sv.stdout + sv.stderr, "sv", words) == []
+    assert foreign_words(en.stdout + en.stderr, "en", words) == []
+    return en.stdout + en.stderr, sv.stdout + sv.stderr
+
+
 def test_validation_errors_are_rendered_in_the_chosen_language(tmp_path: Path) -> None:
     data = json.loads((EXAMPLE_DIRS[0] / "problem.json").read_text("utf-8"))
     data["units"][0]["max_places"] = -1
     data["applicants"][0]["shoe_size"] = 42
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(data), "utf-8")
-    en = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "en"})
-    sv = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "sv"})
-    assert en.exit_code == sv.exit_code == 2
-    assert "input should be greater than or equal to 0. Fix: use a value of at least 0" in en.stderr
-    assert "värdet ska vara större än eller lika med 0. Åtgärd: använd ett värde som är minst 0" in sv.stderr
-    assert "okänt fält. Åtgärd: ta bort 'shoe_size'" in sv.stderr
-    assert "fel: 2 problem hittades i" in sv.stderr
-    words = _data_words(EXAMPLE_DIRS[0], tmp_path)
-    assert foreign_words(sv.stderr, "sv", words) == []
-    assert foreign_words(en.stderr, "en", words) == []
+    en, sv = _validate_both(data, tmp_path / "bad.json")
+    assert "input should be greater than or equal to 0. Fix: use a value of at least 0" in en
+    assert "värdet ska vara större än eller lika med 0. Åtgärd: använd ett värde som är minst 0" in sv
+    assert "okänt fält. Åtgärd: ta bort 'shoe_size'" in sv
+    assert "fel: 2 problem hittades i" in sv
     # A cross-record rule (checked once every record is well formed), with its suggestion.
     data = json.loads((EXAMPLE_DIRS[0] / "problem.json").read_text("utf-8"))
     unit = data["units"][0]["id"]
     data["supervisors"][0]["unit"] = unit + "x"
-    path.write_text(json.dumps(data), "utf-8")
-    sv = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "sv"})
-    assert f"hänvisar till enhet {unit + 'x'!r}, som inte finns (menade du {unit!r}?)" in sv.stderr
-    assert "Åtgärd: använd id:t för en befintlig enhet, eller lägg till den" in sv.stderr
-    assert foreign_words(sv.stderr, "sv", words) == []
+    en, sv = _validate_both(data, tmp_path / "bad.json")
+    assert f"hänvisar till enhet {unit + 'x'!r}, som inte finns (menade du {unit!r}?)" in sv
+    assert "Åtgärd: använd id:t för en befintlig enhet, eller lägg till den" in sv
+    assert "error: 1 problem found in" in en
 
 
 def test_notices_are_rendered_in_the_chosen_language(tmp_path: Path) -> None:
@@ -383,15 +388,10 @@ def test_notices_are_rendered_in_the_chosen_language(tmp_path: Path) -> None:
     data["schema_version"] = 0
     for unit in data["units"]:
         unit["places"] = unit.pop("max_places")
-    path = tmp_path / "old.json"
-    path.write_text(json.dumps(data), "utf-8")
-    en = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "en"})
-    sv = CliRunner().invoke(cli, ["validate", str(path)], env={"MATCHMAKER_LANG": "sv"})
-    assert en.exit_code == sv.exit_code == 0
-    assert "notice: " in en.stderr
-    assert "is a version-0 problem file; it was read as version 1 (units[].places -> max_places)" in en.stderr
-    assert "obs: " in sv.stderr
-    assert "är en problemfil av version 0; den lästes som version 1 (units[].places -> max_places)" in sv.stderr
-    words = _data_words(EXAMPLE_DIRS[0], tmp_path)
-    assert foreign_words(sv.stderr + sv.stdout, "sv", words) == []
-    assert foreign_words(en.stderr + en.stdout, "en", words) == []
+    en, sv = _validate_both(data, tmp_path / "old.json")
+    assert "notice: " in en
+    assert "is a version-0 problem file; it was read as version 1 (units[].places -> max_places)" in en
+    assert ": valid." in en
+    assert "obs: " in sv
+    assert "är en problemfil av version 0; den lästes som version 1 (units[].places -> max_places)" in sv
+    assert ": giltigt." in sv
