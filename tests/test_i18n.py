@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from i18n_catalog import SRC, collect_uses
 from matchmaker._i18n import LANGS, Message, load_catalog, msg, msg_n, parse_po, tr, tr_n, translator
 from matchmaker.errors import InputError, ValidationIssue
+from matchmaker.progress import ProgressEvent
+from matchmaker.result import Status
 
 PO = SRC / "locale" / "sv" / "LC_MESSAGES" / "matchmaker.po"
 
@@ -151,3 +153,11 @@ def test_catalogs_load_once_and_safely_from_many_threads() -> None:
 def test_the_catalog_ships_with_the_package() -> None:
     pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text("utf-8")
     assert re.search(r'"locale/\*/LC_MESSAGES/\*\.po"', pyproject)
+
+
+def test_progress_lines_and_statuses_speak_the_language_asked_for() -> None:
+    event = ProgressEvent("solution", 4.25, stage=3, stages=5, levels=("total_fit",), objective=8392, bound=8457)
+    assert event.text() == "4.2 s  stage 3/5 total_fit  best 8 392  bound 8 457  gap 0.77%"
+    assert event.text("sv") == "4.2 s  steg 3/5 total_fit  bästa 8 392  gräns 8 457  lucka 0.77%"
+    assert [s.text("sv") for s in Status] == ["optimal", "genomförbar", "ogenomförbar", "okänd"]
+    assert [s.text() for s in Status] == [s.value for s in Status]

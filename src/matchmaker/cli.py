@@ -777,4 +777,4 @@ def main() -> None:
     try:
         cli.main(standalone_mode=True)
     except MatchmakerError as exc:  # pragma: no cover - every command handles its own errors
-        _fail(str(exc), EXIT_INTERNAL)
+        _fail(exc.text(current_lang()), EXIT_INTERNAL)
