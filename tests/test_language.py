@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from conftest import EXAMPLES
 from matchmaker import load_problem, load_result
@@ -27,6 +28,7 @@ from matchmaker._i18n import LANGS, Lang, load_catalog
 from matchmaker.cli import cli
 from matchmaker.explanations import diagnose, display_names, explain_infeasibility
 from matchmaker.report.text import format_result
+from test_privacy import PEOPLE, roster
 
 pytestmark = pytest.mark.slow
 
@@ -43,8 +45,6 @@ NOT_YET_COVERED = {
     "reproduce": "signing and review commands: signing engineer",
     "explain RESULT": "explanations of applicants (explanations/): review engineer",
     "popular": "the popular-plan verdicts (stability/popular.py): not yet migrated",
-    "pseudonymise": "needs a roster with names; its messages are migrated, no example has a roster",
-    "names": "needs a roster key; its messages are migrated, no example has a roster",
 }
 #: Text in the output that other modules write (subtracted before checking; see NOT_YET_COVERED).
 OTHERS = "format_result (report/text.py) and the diagnostics of explanations/"
@@ -101,6 +101,9 @@ ENGLISH = frozenset(
         "gap",
         "which",
         "from",
+        "row",
+        "column",
+        "sheet",
     ]
 )
 #: Words that betray Swedish in English output.
@@ -395,3 +398,36 @@ def test_notices_are_rendered_in_the_chosen_language(tmp_path: Path) -> None:
     assert "obs: " in sv
     assert "är en problemfil av version 0; den lästes som version 1 (units[].places -> max_places)" in sv
     assert ": giltigt." in sv
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pseudonymise_and_names_speak_one_language(lang: Lang, tmp_path: Path) -> None:
+    # No example has a roster with names, so these two run on the privacy tests' roster.
+    # The roster's own words (names, sheet names, headers) are data.
+    book = load_workbook(roster(tmp_path / "words.xlsx"))
+    cells = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    words = set(_words(" ".join([str(tmp_path), *book.sheetnames, *cells])))
+    words |= {w for person in PEOPLE for w in _words(" ".join(person))}
+    secret, key, problem = tmp_path / "secret.key", tmp_path / "key.csv", tmp_path / "problem.xlsx"
+    texts = [run(["secret", str(secret)], lang)[1]]
+    code, text = run(
+        ["pseudonymise", str(roster(tmp_path / "roster.xlsx")), "--secret", str(secret), "-o", str(problem),
+         "--key", str(key)],
+        lang,
+    )  # fmt: skip
+    assert code == 0, text
+    texts.append(text)
+    run(["solve", str(problem), "-o", str(tmp_path / "result.json"), "-q"], lang)
+    texts.append(
+        run(["names", str(tmp_path / "result.json"), "--key", str(key), "-o", str(tmp_path / "n.csv")], lang)[1]
+    )
+    code, text = run(
+        ["pseudonymise", str(roster(tmp_path / "broken.xlsx", broken=True)), "--secret", str(secret),
+         "-o", str(tmp_path / "p2.xlsx"), "--key", str(tmp_path / "k2.csv")],
+        lang,
+    )  # fmt: skip
+    assert code == 2, text
+    texts.append(text)
+    output = "\n".join(texts)
+    assert ("pseudonymiserade" if lang == "sv" else "applicants pseudonymised") in output
+    assert foreign_words(output, lang, frozenset(words)) == [], output

@@ -36,6 +36,7 @@ __all__ = [
     "InputWarning",
     "MatchmakerError",
     "MissingExtraError",
+    "Place",
     "ProblemValidationError",
     "ResultMismatchError",
     "ResultStatusError",
@@ -66,6 +67,21 @@ def _location_text(location: str, lang: Lang) -> str:
         lambda m: _PLACE_WORDS[word].text(lang) if (word := m.group(1) or m.group(2) or m.group(3)) else m.group(0),
         location,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place in a file as the readers name it (``units.csv, row 4, column max``), to fill a message:
+    its place words (row, column, sheet) are shown in the language asked for, its names as written."""
+
+    where: str
+
+    def text(self, lang: Lang = "en") -> str:
+        """The place in ``lang``."""
+        return _location_text(self.where, lang)
+
+    def __str__(self) -> str:
+        return self.where
 
 
 @dataclass(frozen=True, slots=True)

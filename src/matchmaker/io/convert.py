@@ -26,6 +26,7 @@ from matchmaker.errors import (
     InputError,
     InputFileError,
     InputWarning,
+    Place,
     ProblemValidationError,
     ValidationIssue,
 )
@@ -502,7 +503,7 @@ def _preferences(
                     msg(
                         "the applicant lists this {kind} again (first at {first})",
                         kind=_word(kind),
-                        first=first[kind + option],
+                        first=Place(first[kind + option]),
                     ),
                     msg("list each option once"),
                 )
@@ -561,7 +562,7 @@ def _unit_rankings(
         if (unit, applicant) in first:
             issues.add(
                 parsed.where(row.label, APPLICANT_REF),
-                msg("the unit ranks this applicant again (first at {first})", first=first[unit, applicant]),
+                msg("the unit ranks this applicant again (first at {first})", first=Place(first[unit, applicant])),
                 msg("rank each applicant once per unit"),
             )
             continue

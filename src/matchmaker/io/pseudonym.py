@@ -32,7 +32,7 @@ from pathlib import Path
 
 from matchmaker._i18n import msg
 from matchmaker._text import fold_field_name, norm_key
-from matchmaker.errors import InputFileError, ValidationIssue
+from matchmaker.errors import InputFileError, Place, ValidationIssue
 from matchmaker.io.convert import Rows, Source, Value, finish, parse_tables, problem_from_parsed
 from matchmaker.io.csv import folder_sources, read_csv_sheet, table_csv_text
 from matchmaker.io.excel import read_workbook, workbook_sources, write_tables_excel
@@ -232,13 +232,15 @@ def _roster_applicants(
         if key in first_row:
             issues.add(
                 cell_where(sheet, row.label, str(header[index["name"]].value), index["name"]),
-                msg("the same name as {first}: other sheets could not tell the two apart", first=first_row[key]),
+                msg("the same name as {first}: other sheets could not tell the two apart", first=Place(first_row[key])),
                 msg("make the names distinct in every sheet (add an initial), or remove the duplicate row"),
             )
             continue
         ident = pseudonym(identity, secret)
         if ident in seen_ids:
-            issues.add(where, msg("the same person as {first}", first=seen_ids[ident]), msg("remove the duplicate row"))
+            issues.add(
+                where, msg("the same person as {first}", first=Place(seen_ids[ident])), msg("remove the duplicate row")
+            )
             continue
         first_row[key], seen_ids[ident], ids[key] = row.label, row.label, ident
         people.append(

@@ -34,7 +34,7 @@ from typing import Any
 from matchmaker._base import PROTECTED_FIELDS
 from matchmaker._i18n import Message, msg, msg_n
 from matchmaker._text import fold_field_name, suggest
-from matchmaker.errors import ValidationIssue
+from matchmaker.errors import Place, ValidationIssue
 from matchmaker.io.tables import LIST_SEPARATOR, Column, Kind, Table
 
 __all__ = [
@@ -313,8 +313,8 @@ def parse_sheet(sheet: RawSheet, table: Table, issues: Issues) -> ParsedTable:
                 "{where}: {n} ids were typed as a number and read as text (first at {first}); an id such as 001 "
                 "loses its zeros in a number cell: format the column as Text and type the ids again",
                 len(labels),
-                where=parsed.where(None, key),
-                first=labels[0],
+                where=Place(parsed.where(None, key)),
+                first=Place(labels[0]),
             )
         )
     if table.single_row and len(parsed.rows) > 1:
