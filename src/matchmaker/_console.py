@@ -129,6 +129,10 @@ def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> Lang:
     raise click.BadParameter(f"{value!r} is not a language: use one of {choices}", ctx, param)
 
 
+def _complete_lang(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    return [lang for lang in LANGS if lang.startswith(incomplete)]
+
+
 def _lang_attrs(*, expose: bool) -> dict[str, Any]:
     return {
         "default": _default_lang,
@@ -137,6 +141,7 @@ def _lang_attrs(*, expose: bool) -> dict[str, Any]:
         "is_eager": True,  # first, so that errors about the other options are in this language
         "expose_value": expose,
         "callback": _check_lang,
+        "shell_complete": _complete_lang,
         "help": "Language of everything the command prints and writes: en or sv.",
     }
 
