@@ -6,8 +6,8 @@ import numpy as np
 
 from matchmaker._gc import pausing
 from matchmaker._text import plural
-from matchmaker.build import LinearModel
-from matchmaker.engines.base import IntArray
+from matchmaker._types import IntArray
+from matchmaker.linear import LinearModel
 from matchmaker.metrics import compute_metrics
 from matchmaker.models import Problem
 from matchmaker.result import Assignment, Decision, LevelValue, Status, Unplaced, UnplacedReason

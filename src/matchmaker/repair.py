@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from matchmaker.build import ConstraintPiece, LinearModel, ObjectivePiece, Position, build_model
-from matchmaker.engines.base import IntArray
+from matchmaker._types import IntArray
+from matchmaker.build import build_model
 from matchmaker.errors import InputError, ValidationIssue
+from matchmaker.linear import ConstraintPiece, LinearModel, ObjectivePiece, Position
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import TotalFit, default_constraints, default_objectives

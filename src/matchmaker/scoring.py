@@ -39,6 +39,7 @@ import numpy.typing as npt
 
 from matchmaker._gc import pausing
 from matchmaker._text import norm_key
+from matchmaker._types import FloatArray, IntArray
 from matchmaker.errors import ProblemValidationError, ValidationIssue
 from matchmaker.lottery import id_hashes, lottery_draws
 from matchmaker.rules import REMOVAL_ORDER, trained_enough
@@ -65,9 +66,6 @@ _MAX_SAFE_TOTAL = 2**53
 
 #: The order in which acceptability rules are applied to an applicant's wishes.
 REMOVAL_RULES: tuple[str, ...] = REMOVAL_ORDER
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 
 def to_points(fit: FloatArray, scale: int = FIT_SCALE) -> IntArray:

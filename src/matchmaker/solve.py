@@ -12,16 +12,19 @@ from importlib import metadata
 import numpy as np
 import scipy.sparse as sp
 
-from matchmaker.build import LinearModel, build_model
+from matchmaker._types import IntArray
+from matchmaker.build import build_model
 from matchmaker.decode import decode
 from matchmaker.engines.auto import AutoSession
-from matchmaker.engines.base import CancelToken, IntArray
+from matchmaker.engines.base import CancelToken
 from matchmaker.engines.cpsat import infeasible_groups
 from matchmaker.engines.parametric import by_parameter
-from matchmaker.lexicographic import LexicographicOutcome, Stage, StageRecord, plan_stages, run
+from matchmaker.lexicographic import LexicographicOutcome, StageRecord, run
 from matchmaker.limits import check_problem_size
+from matchmaker.linear import LinearModel, Stage, plan_stages
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.pieces import default_constraints
 from matchmaker.progress import ProgressCallback, Reporter
 from matchmaker.result import Result, RunStatistics, StageStatistics, Status
 from matchmaker.scoring import score
@@ -121,8 +124,6 @@ def solve(
             # The applicant- or unit-optimal stable plan is the optimum (stability/deferred_acceptance.py):
             # only the levels' values are left to find, on the model without the stability rows (the
             # decision's audit and the checker confirm that the plan has no blocking pair).
-            from matchmaker.pieces import default_constraints
-
             unstable = [c for c in default_constraints(problem) if c.name != "stability"]
             levels_only = build_model(problem, scores, constraints=unstable)
             completed = _complete(levels_only, opts, plan)

@@ -17,9 +17,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from matchmaker.build import ConstraintPiece, ObjectivePiece, build_model
+from matchmaker.build import build_model
 from matchmaker.errors import InputError, ResultMismatchError, ValidationIssue
 from matchmaker.explanations.types import ApplicantExplanation, LevelChange, Move, OptionReason, WhatIf
+from matchmaker.linear import ConstraintPiece, ObjectivePiece
 from matchmaker.metrics import offered_places
 from matchmaker.models import Balance, Problem
 from matchmaker.options import SolveOptions

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from matchmaker.build import ModelBuilder, build_model
+from matchmaker.build import build_model
 from matchmaker.checks import _Truth, check, level_vector
 from matchmaker.explanations.applicant import WHAT_IF_MOVED, level_changes, moves_between, require_same_problem
 from matchmaker.explanations.types import Lang, LevelChange, Move
+from matchmaker.linear import ModelBuilder
 from matchmaker.metrics import Metrics, compute_metrics
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
@@ -45,7 +46,7 @@ from matchmaker.scoring import Scores, applicant_wishes, score
 from matchmaker.solve import solve, solve_model, versions
 
 if TYPE_CHECKING:
-    from matchmaker.build import ConstraintPiece
+    from matchmaker.linear import ConstraintPiece
 
 __all__ = [
     "BlockingPair",

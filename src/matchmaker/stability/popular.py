@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from matchmaker.build import Level, build_model
+from matchmaker.build import build_model
 from matchmaker.errors import InputError, ValidationIssue
+from matchmaker.linear import Level
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.result import Result, Status
@@ -41,8 +42,8 @@ from matchmaker.scoring import Scores, score
 from matchmaker.stability.audit import check_plan_ids
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder
-    from matchmaker.engines.base import IntArray
+    from matchmaker._types import IntArray
+    from matchmaker.linear import ModelBuilder
 
 __all__ = ["PopularPlan", "Popularity", "popular_plan", "popularity"]
 
