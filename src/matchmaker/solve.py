@@ -18,6 +18,7 @@ from matchmaker.decode import decode
 from matchmaker.engines.auto import AutoSession
 from matchmaker.engines.base import CancelToken
 from matchmaker.engines.cpsat import infeasible_groups
+from matchmaker.engines.deferred_acceptance import applies, deferred_acceptance, unit_proposing
 from matchmaker.engines.parametric import by_parameter
 from matchmaker.lexicographic import LexicographicOutcome, StageRecord, run
 from matchmaker.limits import check_problem_size
@@ -28,7 +29,6 @@ from matchmaker.pieces import default_constraints
 from matchmaker.progress import ProgressCallback, Reporter
 from matchmaker.result import Result, RunStatistics, StageStatistics, Status
 from matchmaker.scoring import score
-from matchmaker.stability.deferred_acceptance import applies, deferred_acceptance, unit_proposing
 
 __all__ = ["solve", "solve_model", "versions"]
 
@@ -121,7 +121,7 @@ def solve(
         fast = applies(problem, scores)
         plan = unit_proposing(scores) if fast and stability.mode == "unit_optimal" else deferred_acceptance(scores)
         if plan is not None and fast:
-            # The applicant- or unit-optimal stable plan is the optimum (stability/deferred_acceptance.py):
+            # The applicant- or unit-optimal stable plan is the optimum (engines/deferred_acceptance.py):
             # only the levels' values are left to find, on the model without the stability rows (the
             # decision's audit and the checker confirm that the plan has no blocking pair).
             unstable = [c for c in default_constraints(problem) if c.name != "stability"]

@@ -1,4 +1,4 @@
-"""Stability as linear constraints: no blocking pair (see :mod:`matchmaker.stability.audit`).
+"""Stability as linear constraints: no blocking pair (see :mod:`matchmaker.blocking`).
 
 For an acceptable pair ``p = (a, s)`` of a non-pinned applicant, with ``s`` in unit ``u`` of
 municipality ``m``, let ``A`` be the sum of ``a``'s pairs at least as good as ``p`` (``a`` is placed no

@@ -11,14 +11,14 @@ objective vector that gets worse. Every claim is a solve, not a guess.
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from matchmaker.blocking import blocking_pairs
 from matchmaker.build import build_model
 from matchmaker.checks import _Truth, check, level_vector
 from matchmaker.explanations.applicant import WHAT_IF_MOVED, level_changes, moves_between, require_same_problem
@@ -212,27 +212,12 @@ class Unplace:
         builder.add_row(g, pairs, 1, 0, 0)
 
 
-def default_stability_audit() -> StabilityAudit | None:
-    """The library's stability audit, when this version has it; otherwise ``None``.
-
-    The hook (HOOK: issue 4): a function ``matchmaker.stability.audit.blocking_pairs(problem, plan)`` that
-    takes the plan as applicant id -> supervisor id and returns blocking pairs, each with attributes
-    ``applicant`` and ``supervisor``. Without it, an evaluation reports the stability as not available,
-    never as zero blocking pairs.
-    """
-    try:
-        module = importlib.import_module("matchmaker.stability.audit")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("matchmaker.stability", "matchmaker.stability.audit"):
-            raise
-        return None
-    found = getattr(module, "blocking_pairs", None)
-    if not callable(found):
-        return None
-    audit: Callable[..., Iterable[Any]] = found
+def default_stability_audit() -> StabilityAudit:
+    """The library's stability audit: :func:`matchmaker.blocking_pairs` of the plan (applicant id ->
+    supervisor id), as (applicant id, supervisor id) pairs."""
 
     def pairs(problem: Problem, plan: Mapping[str, str]) -> list[tuple[str, str]]:
-        return [(str(b.applicant), str(b.supervisor)) for b in audit(problem, dict(plan))]
+        return [(b.applicant, b.supervisor) for b in blocking_pairs(problem, dict(plan))]
 
     return pairs
 

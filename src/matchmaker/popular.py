@@ -32,14 +32,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from matchmaker.blocking import check_plan_ids
 from matchmaker.build import build_model
 from matchmaker.errors import InputError, ValidationIssue
 from matchmaker.linear import Level
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.pieces import default_constraints, default_objectives
 from matchmaker.result import Result, Status
 from matchmaker.scoring import Scores, score
-from matchmaker.stability.audit import check_plan_ids
+from matchmaker.solve import solve_model
 
 if TYPE_CHECKING:
     from matchmaker._types import IntArray
@@ -194,9 +196,6 @@ def popularity(problem: Problem, plan: Result | Mapping[str, str], options: Solv
         InputError: if the plan names an unknown applicant or supervisor, or places an applicant at a
             pair that is not acceptable (every such entry listed).
     """
-    from matchmaker.pieces import default_constraints
-    from matchmaker.solve import solve_model
-
     opts = options if options is not None else SolveOptions()
     base = _round_problem(problem)
     sc = score(base)
@@ -230,9 +229,6 @@ def popularity(problem: Problem, plan: Result | Mapping[str, str], options: Solv
 def popular_plan(problem: Problem, options: SolveOptions | None = None, *, max_rounds: int = MAX_ROUNDS) -> PopularPlan:
     """The policy's best popular plan for ``problem``, or the proof that none exists; see the module
     docstring. Each round solves the policy's objective vector under the cuts found so far."""
-    from matchmaker.pieces import default_constraints, default_objectives
-    from matchmaker.solve import solve_model
-
     opts = options if options is not None else SolveOptions()
     base = _round_problem(problem)
     sc = score(base)
