@@ -68,9 +68,10 @@ from matchmaker.models import (
     Unit,
 )
 from matchmaker.options import SolveOptions
+from matchmaker.pipeline import reoptimise, solve
 from matchmaker.popular import Popularity, PopularPlan, popular_plan, popularity
 from matchmaker.progress import ProgressEvent
-from matchmaker.repair import plan_diff, reoptimise
+from matchmaker.repair import plan_diff
 from matchmaker.report.html import html_report
 from matchmaker.report.plots import plot_result
 from matchmaker.result import (
@@ -120,7 +121,6 @@ from matchmaker.scenarios import (
     load_scenarios,
 )
 from matchmaker.scoring import FIT_SCALE
-from matchmaker.solve import solve
 
 __version__ = "0.1.0"
 

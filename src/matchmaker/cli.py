@@ -606,7 +606,7 @@ def repair_cmd(
     lang: Lang,
 ) -> None:
     """Re-plan the changed round PROBLEM from the result --previous, moving as few people as possible."""
-    from matchmaker.repair import reoptimise
+    from matchmaker.pipeline import reoptimise
 
     problem = _load(problem_path)
     previous = _run(lambda: load_result(previous_path))

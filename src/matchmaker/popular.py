@@ -203,7 +203,7 @@ def popularity(problem: Problem, plan: Result | Mapping[str, str], options: Solv
     model = build_model(base, sc, default_constraints(base), [_Margin(mine)])
     # Only the margin counts: a soft link's level (added by the links piece) is a wish, not a rule.
     margin_only = dataclasses.replace(model, levels=tuple(lv for lv in model.levels if lv.name == _Margin.name))
-    out = solve_model(base, margin_only, opts, explain_infeasibility=False)
+    out = solve_model(base, margin_only, opts)
     if not out.status.has_plan:
         return Popularity(popular=False, margin=0, prefer_other=0, prefer_this=0, better=None, status=out.status)
     other = {a.applicant: a.supervisor for a in out.assignments}
@@ -235,7 +235,7 @@ def popular_plan(problem: Problem, options: SolveOptions | None = None, *, max_r
     others: list[IntArray] = []
     for _ in range(max_rounds):
         model = build_model(base, sc, [*default_constraints(base), _Cuts(others)], default_objectives(base))
-        candidate = solve_model(base, model, opts, explain_infeasibility=False)
+        candidate = solve_model(base, model, opts)
         if candidate.status is Status.INFEASIBLE:
             if not others:
                 return PopularPlan(

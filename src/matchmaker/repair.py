@@ -28,7 +28,7 @@ from matchmaker.pieces import TotalFit, default_constraints, default_objectives
 from matchmaker.pieces.change import Disruption, Force, MovePenalty
 from matchmaker.result import Move, Placement, PlanDiff, RepairBasis, RepairRecord, Result
 from matchmaker.scoring import FIT_SCALE, score
-from matchmaker.solve import solve_model
+from matchmaker.solve import InfeasibilityText, solve_model
 
 __all__ = [
     "EXPLAIN_POSITION",
@@ -76,13 +76,14 @@ def resolve_near(
     exclude: frozenset[str] = frozenset(),
     options: SolveOptions | None = None,
     constraints: Sequence[ConstraintPiece] = (),
-    explain_infeasibility: bool = False,
+    infeasibility_text: InfeasibilityText | None = None,
 ) -> Result:
     """Solve ``problem`` with level ``moved`` (relative to ``base``) at ``position``, warm-started from
     ``base``; or, with ``penalty_points``, with every move costing that many fit points in level 3.
 
     ``exclude`` lists applicants whose moves do not count (one forced elsewhere moves by definition);
-    ``constraints`` are added to the problem's own.
+    ``constraints`` are added to the problem's own; ``infeasibility_text`` as in
+    :func:`matchmaker.solve.solve_problem`.
     """
     opts = options if options is not None else SolveOptions(workers=1)
     scores = score(problem)
@@ -97,7 +98,7 @@ def resolve_near(
         constraints=[*default_constraints(problem), *constraints],
         objectives=objectives,
     )
-    return solve_model(problem, model, opts, hint=hint_from(model, base), explain_infeasibility=explain_infeasibility)
+    return solve_model(problem, model, opts, hint=hint_from(model, base), infeasibility_text=infeasibility_text)
 
 
 def plan_diff(before: Result, after: Result) -> PlanDiff:
@@ -232,8 +233,10 @@ def reoptimise(
     position: Position | None = None,
     penalty: float | None = None,
     options: SolveOptions | None = None,
+    infeasibility_text: InfeasibilityText | None = None,
 ) -> Result:
-    """Re-solve a changed round so that as few people as possible lose or change their placement.
+    """Re-solve a changed round so that as few people as possible lose or change their placement
+    (the public :func:`matchmaker.reoptimise` is this with an infeasible round explained).
 
     ``previous`` is a result with a plan (of the round before the change); ``problem`` is the round as
     it is now: a supervisor on leave (capacity 0, or unavailable), an applicant withdrawn, places added,
@@ -278,10 +281,21 @@ def reoptimise(
         penalty=penalty,
         keep=tuple(dict.fromkeys(keep)),
     )
-    return repeat_repair(problem, basis, options=options if options is not None else SolveOptions())
+    return repeat_repair(
+        problem,
+        basis,
+        options=options if options is not None else SolveOptions(),
+        infeasibility_text=infeasibility_text,
+    )
 
 
-def repeat_repair(problem: Problem, basis: RepairBasis, *, options: SolveOptions | None = None) -> Result:
+def repeat_repair(
+    problem: Problem,
+    basis: RepairBasis,
+    *,
+    options: SolveOptions | None = None,
+    infeasibility_text: InfeasibilityText | None = None,
+) -> Result:
     """Re-solve ``problem`` as the repair ``basis`` describes (the previous plan, the position of level
     ``moved`` or the penalty, the hard keeps): what :func:`reoptimise` does, from a
     :class:`~matchmaker.result.RepairBasis` instead of the previous result. Reproducing a repaired plan
@@ -306,7 +320,7 @@ def repeat_repair(problem: Problem, basis: RepairBasis, *, options: SolveOptions
         penalty_points=penalty_points,
         options=options if options is not None else SolveOptions(),
         constraints=[Force(a, supervisor=base[a], kind="keep") for a in kept],
-        explain_infeasibility=True,
+        infeasibility_text=infeasibility_text,
     )
     record = RepairRecord(
         previous_fingerprint=basis.previous_fingerprint,

@@ -120,7 +120,7 @@ def what_if(
             Disruption(base, position=EXPLAIN_POSITION, exclude=frozenset({applicant}), level=WHAT_IF_MOVED),
         ],
     )
-    forced = solve_model(problem, model, options or SolveOptions(workers=1), explain_infeasibility=False)
+    forced = solve_model(problem, model, options or SolveOptions(workers=1))
     if not forced.status.has_plan:
         return WhatIf(applicant=applicant, unit=unit, status=forced.status, first_worse=None, changes=(), moves=())
     changes = level_changes(result.decision.objective, forced)

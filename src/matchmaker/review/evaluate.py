@@ -29,6 +29,7 @@ from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import default_constraints, default_objectives
 from matchmaker.pieces.change import Disruption, Force
+from matchmaker.pipeline import solve
 from matchmaker.repair import EXPLAIN_POSITION, plan_of
 from matchmaker.result import (
     Assignment,
@@ -43,7 +44,7 @@ from matchmaker.result import (
 from matchmaker.review.plan import Plan, complete_plan
 from matchmaker.rules import REMOVAL_ORDER, refusal
 from matchmaker.scoring import Scores, applicant_wishes, score
-from matchmaker.solve import solve, solve_model, versions
+from matchmaker.solve import solve_model, versions
 
 if TYPE_CHECKING:
     from matchmaker.linear import ConstraintPiece
@@ -324,7 +325,7 @@ def counterfactual(
             Disruption(before, position=EXPLAIN_POSITION, exclude=frozenset({applicant}), level=WHAT_IF_MOVED),
         ],
     )
-    other = solve_model(problem, model, options or SolveOptions(workers=1), explain_infeasibility=False)
+    other = solve_model(problem, model, options or SolveOptions(workers=1))
     if not other.status.has_plan:
         return Counterfactual(
             applicant=applicant,
