@@ -235,30 +235,9 @@ def reoptimise(
     options: SolveOptions | None = None,
     infeasibility_text: InfeasibilityText | None = None,
 ) -> Result:
-    """Re-solve a changed round so that as few people as possible lose or change their placement
-    (the public :func:`matchmaker.reoptimise` is this with an infeasible round explained).
-
-    ``previous`` is a result with a plan (of the round before the change); ``problem`` is the round as
-    it is now: a supervisor on leave (capacity 0, or unavailable), an applicant withdrawn, places added,
-    a new pin. The plan is the best under the objective vector with one more level, ``moved``: the
-    number of applicants placed in ``previous`` who are still in the round and lose or change their
-    placement. By default it sits at :data:`REPAIR_POSITION` (2.5: after the priority tiers, the
-    placed count and the soft levels, before the policy's objective), so keeping people in place
-    outranks fit but never costs a placement. ``position`` puts it elsewhere (3.5: only among plans of
-    the best fit). Or give ``penalty`` instead: no level of its own, but every move costs that much fit
-    (0.3 = three tenths of a perfect fit) in level 3, which becomes ``total_fit_less_moves`` (only with
-    ``policy.objective == "total_fit"``).
-
-    ``keep`` names applicants whose previous placement is held fixed (hard keeps: the plan keeps them
-    with the same supervisor, or has no plan). The solve is warm-started from the previous plan. The
-    result's ``decision.repair`` records the settings and the :class:`~matchmaker.PlanDiff`;
-    :func:`matchmaker.check` verifies it, and with ``previous=`` also against the previous result.
-
-    Raises:
-        InputError: ``previous`` has no plan, both or neither of ``position`` and ``penalty`` are
-            usable, ``penalty`` with another objective than total fit, or a ``keep`` that names an
-            applicant the previous result did not place or the problem no longer has.
-    """
+    """:func:`matchmaker.reoptimise` without the step after it: an infeasible round's message is worded
+    by ``infeasibility_text`` (one plain sentence without it). See the public function for the
+    parameters and the errors it raises."""
     if not previous.status.has_plan:
         raise InputError(
             [
