@@ -394,7 +394,7 @@ def test_a_result_cannot_be_used_with_another_problem() -> None:
         mm.explain(other, result, applicant)
     with pytest.raises(mm.ResultMismatchError):
         mm.reserve_lists(other, result)
-    with pytest.raises(mm.ResultMismatchError):
+    with pytest.warns(DeprecationWarning, match="matchmaker.explain"), pytest.raises(mm.ResultMismatchError):
         result.explain(other, applicant)
 
 
