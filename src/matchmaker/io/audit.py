@@ -7,7 +7,7 @@ import os
 from pydantic import ValidationError
 
 from matchmaker._pydantic_errors import issues_from_validation_error
-from matchmaker.errors import InputFileError
+from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io.files import DEFAULT_MAX_BYTES, read_limited
 from matchmaker.io.json import parse_json
 from matchmaker.review.audit import AuditRecord
@@ -25,6 +25,19 @@ def load_audit(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYT
     """
     source = str(path)
     data = parse_json(read_limited(path, max_bytes), source)
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind is not None and kind != "matchmaker.audit":
+        what = f"a {kind} file" if isinstance(kind, str) and kind.startswith("matchmaker.") else "not an audit record"
+        raise InputFileError(
+            [
+                ValidationIssue(
+                    f"{source} kind",
+                    f"is {what}, not an audit record (kind matchmaker.audit)",
+                    "give the record that `matchmaker approve -o` or `matchmaker audit -o` wrote",
+                )
+            ],
+            source=source,
+        )
     try:
         return AuditRecord.model_validate(data)
     except ValidationError as exc:

@@ -30,10 +30,8 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "verified: the record is consistent and signed by key {key}",
         "sv": "verifierad: posten är konsekvent och signerad med nyckeln {key}",
     },
-    "failed": {
-        "en": "NOT verified: {count} finding(s)",
-        "sv": "INTE verifierad: {count} avvikelse(r)",
-    },
+    "failed_one": {"en": "NOT verified: 1 finding", "sv": "INTE verifierad: 1 avvikelse"},
+    "failed_many": {"en": "NOT verified: {count} findings", "sv": "INTE verifierad: {count} avvikelser"},
     "decision_edited": {
         "en": "the decision does not match its recorded fingerprint (it was edited)",
         "sv": "beslutet stämmer inte med sitt registrerade fingeravtryck (det har ändrats)",
@@ -96,6 +94,10 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "sv": "tillagd efter signering (täcks inte av signaturen)",
     },
     "removed": {"en": "removed after signing", "sv": "borttagen efter signering"},
+    "no_key": {
+        "en": "a signature is required, but no public key was given to check it",
+        "sv": "en signatur krävs, men ingen publik nyckel angavs för att kontrollera den",
+    },
     "unchecked": {
         "en": "signed by key {key}; the signature was not checked (give the office's public key)",
         "sv": "signerad med nyckeln {key}; signaturen kontrollerades inte (ange kontorets publika nyckel)",
@@ -147,7 +149,7 @@ class Verification(BaseModel):
         if self.ok:
             head = _say(lang, "verified_signed", key=self.signed_by) if self.signed_by else _say(lang, "verified")
         else:
-            head = _say(lang, "failed", count=len(self.findings))
+            head = _say(lang, "failed_one" if len(self.findings) == 1 else "failed_many", count=len(self.findings))
         lines = [head, *(f"- {f.text(lang)}" for f in self.findings)]
         if self.unchecked_key is not None:
             lines.append(_say(lang, "notice", text=_say(lang, "unchecked", key=self.unchecked_key)))
@@ -179,6 +181,8 @@ def _signature(record: AuditRecord, public_key: PublicKey | None, required: bool
     if signature is None:
         return ([Finding(kind="signature", field="signature", code="unsigned")] if required else []), None
     out = []
+    if public_key is None and required:
+        out.append(Finding(kind="signature", field="signature", code="no_key"))
     if public_key is not None:
         if signature.key_fingerprint != public_key.fingerprint:
             given = public_key.fingerprint
@@ -232,7 +236,8 @@ def verify_record(
       without overrides the approved plan is the recommendation and was solved for the recorded input;
     * the signature, when there is one: every part of the record against the signed digests (a change is
       named by its field), and with ``public_key`` the signature itself and the key that made it. A
-      record without a signature fails when ``public_key`` is given or ``require_signature`` is set;
+      record without a signature fails when ``public_key`` is given or ``require_signature`` is set, and
+      ``require_signature`` without ``public_key`` fails (a signature that is not checked proves nothing);
     * with ``problem``: its fingerprints and policy against the record's, and that the decision was
       solved for the problem with the record's overrides.
 
