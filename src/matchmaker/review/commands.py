@@ -12,6 +12,7 @@ from typing import Literal
 
 import click
 
+from matchmaker._console import say
 from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, _fail, _load, _run
 from matchmaker.errors import MatchmakerError, ResultMismatchError
 from matchmaker.explanations.render import display_names
@@ -371,7 +372,7 @@ def keygen_cmd(out: Path, lang: Lang) -> None:
     """Make the office's key pair for signing approvals: the private key to OUT (readable by you only;
     an existing file is never replaced) and the public key to OUT.pub."""
     public = _run(lambda: write_keypair(out))
-    click.echo(_say(lang, "keygen", private=out, public=public_key_path(out), key=public.fingerprint))
+    say(_say(lang, "keygen", private=out, public=public_key_path(out), key=public.fingerprint))
 
 
 @click.command("verify")
