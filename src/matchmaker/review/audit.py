@@ -82,9 +82,9 @@ logger = logging.getLogger("matchmaker.review")
 _MESSAGES: dict[str, dict[Lang, str]] = {
     "migrated": {
         "en": "a version-{version} audit record was read as version {current} (no role, no signature); "
-        "approve it again with this matchmaker to write the new version",
-        "sv": "en revisionspost av version {version} lästes som version {current} (ingen roll, ingen signatur); "
-        "godkänn den igen med denna matchmaker för att skriva den nya versionen",
+        "it stays valid as it is, and records written from now on are version {current}",
+        "sv": "en post av version {version} lästes som version {current} (ingen roll, ingen signatur); "
+        "den gäller som den är, och poster som skrivs från och med nu är version {current}",
     },
     "reproduced": {
         "en": "reproduced: the decision is byte-identical ({fingerprint})",
