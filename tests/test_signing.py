@@ -431,3 +431,17 @@ def test_no_key_material_in_any_output_or_log(tmp_path: Path, caplog: pytest.Log
     seen = "\n".join([*outputs, caplog.text, repr(key), str(key), (tmp_path / "approved.json").read_text("utf-8")])
     assert [s for s in secrets if s in seen] == []
     assert "sha256:" in seen  # the key is named by its fingerprint
+
+
+def test_a_reproduction_reads_in_swedish(problem: mm.Problem, recommendation: mm.Result) -> None:
+    record = mm.audit_record(problem, recommendation, options=OPTS)
+    data = problem.model_dump(mode="json")
+    data["policy"]["lottery_seed"] += 1
+    again = mm.reproduce(record, mm.Problem.model_validate(data))
+    seed = problem.policy.lottery_seed
+    assert f"- seed: the lottery seed was {seed}, now {seed + 1}" in again.text()
+    swedish = again.text("sv")
+    assert swedish.startswith("inte reproducerad: beslutet skiljer sig")
+    assert f"- slumpfrö: lottningens slumpfrö var {seed}, nu {seed + 1}" in swedish
+    assert [d.message for d in again.differences] == [d.text("en") for d in again.differences]
+

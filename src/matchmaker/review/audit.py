@@ -450,7 +450,8 @@ def _decision_text(lang: Lang, params: dict[str, str | int]) -> str:
 
 class Reproduction(_Out):
     """The outcome of :func:`reproduce`: ``identical`` when the decision is byte-identical (its
-    fingerprint equals the record's ``output_fingerprint``); ``differences`` says exactly what differs
+    fingerprint equals the record's ``output_fingerprint``, and so does the fingerprint of the decision
+    the record holds: an edited record is never identical); ``differences`` says exactly what differs
     (a version or an option may differ while the decision is still identical); ``result`` is the new run."""
 
     identical: bool
