@@ -444,4 +444,3 @@ def test_a_reproduction_reads_in_swedish(problem: mm.Problem, recommendation: mm
     assert swedish.startswith("inte reproducerad: beslutet skiljer sig")
     assert f"- slumpfrö: lottningens slumpfrö var {seed}, nu {seed + 1}" in swedish
     assert [d.message for d in again.differences] == [d.text("en") for d in again.differences]
-
