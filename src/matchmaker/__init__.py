@@ -38,9 +38,11 @@ from matchmaker.explanations import (
     explain_infeasibility,
     reserve_lists,
 )
+from matchmaker.io.audit import load_audit
 from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
 from matchmaker.io.frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
 from matchmaker.io.json import dump_problem, dump_result, problem_json_schema, result_json_schema
+from matchmaker.io.keys import load_public_key, load_signing_key, write_keypair
 from matchmaker.io.template import write_template
 from matchmaker.limits import Limits, current_limits, use_limits
 from matchmaker.metrics import Metrics, MunicipalityMetrics, UnitMetrics
@@ -97,14 +99,19 @@ from matchmaker.review import (
     Plan,
     PlanEntry,
     PlanEvaluation,
+    PublicKey,
     Reproduction,
+    SigningKey,
+    Verification,
     approve,
     audit_record,
     evaluate_plan,
+    generate_keypair,
     load_plan,
     reproduce,
     solve_with_overrides,
     verify_approval,
+    verify_record,
 )
 from matchmaker.rounds import next_round
 from matchmaker.scenarios import (
@@ -177,6 +184,7 @@ __all__ = [
     "Problem",
     "ProblemValidationError",
     "ProgressEvent",
+    "PublicKey",
     "Ranking",
     "RemoveSupervisor",
     "RepairRecord",
@@ -190,6 +198,7 @@ __all__ = [
     "Scenario",
     "ScenarioComparison",
     "ScenarioOutcome",
+    "SigningKey",
     "SolveOptions",
     "SolverError",
     "Stability",
@@ -202,6 +211,7 @@ __all__ = [
     "Unplaced",
     "UnplacedReason",
     "ValidationIssue",
+    "Verification",
     "Violation",
     "__version__",
     "apply_scenario",
@@ -218,11 +228,15 @@ __all__ = [
     "explain",
     "explain_all",
     "explain_infeasibility",
+    "generate_keypair",
     "html_report",
+    "load_audit",
     "load_plan",
     "load_problem",
+    "load_public_key",
     "load_result",
     "load_scenarios",
+    "load_signing_key",
     "next_round",
     "plan_diff",
     "plot_result",
@@ -243,5 +257,7 @@ __all__ = [
     "solve_with_overrides",
     "use_limits",
     "verify_approval",
+    "verify_record",
+    "write_keypair",
     "write_template",
 ]

@@ -545,7 +545,7 @@ def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | 
         sys.exit(EXIT_NO_PLAN)
 
 
-# The review commands (evaluate, override, approve, audit, reproduce) live in their own module.
+# The review commands (evaluate, override, approve, audit, reproduce, keygen, verify) live in their own module.
 from matchmaker.review.commands import COMMANDS as _REVIEW_COMMANDS  # noqa: E402
 
 for _command in _REVIEW_COMMANDS:
