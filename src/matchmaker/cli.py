@@ -395,13 +395,18 @@ def report_cmd(
     problem = _load(problem_path) if problem_path is not None else None
     if problem is None and explain:
         _fail("--explain needs the problem: give --problem PROBLEM", EXIT_BAD_INPUT)
-    if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
-        _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
     approval = None
     if approval_path is not None:
         where = approval_path
         data = _run(lambda: parse_json(read_limited(where), str(where)))
         approval = _run(lambda: approval_from_data(data, result, source=str(where)))
+        if problem is not None and approval.overrides:  # the approved plan was solved with its overrides
+            from matchmaker.review.overrides import apply_overrides
+
+            base, overrides = problem, approval.overrides
+            problem = _run(lambda: apply_overrides(base, overrides))
+    if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
+        _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
     if suffix == ".txt":
         text = _run(lambda: text_report(result, problem, lang=lang, title=title, approval=approval))
     else:

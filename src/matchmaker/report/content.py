@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchmaker.explanations import explain_infeasibility
+from matchmaker.explanations import display_names, explain_infeasibility
 from matchmaker.models import Policy, Problem
 from matchmaker.report._format import date, decimal, number, percent
 from matchmaker.result import Assignment, LevelValue, Result, Unplaced
@@ -634,7 +634,7 @@ def placement_notes(assignment: Assignment, lang: Lang, facts: NoteFacts) -> lis
     return notes
 
 
-def no_plan_explanation(result: Result, problem: Problem | None, lang: Lang, names: Mapping[str, str]) -> str | None:
+def no_plan_explanation(result: Result, problem: Problem | None, lang: Lang) -> str | None:
     """For a round without a plan: which rules clash and the smallest change that makes a plan possible,
     in ``lang`` (lines ``- ...`` are list items), from :func:`matchmaker.explanations.explain_infeasibility`
     (it solves again); without the problem, a sentence saying to give it. ``None`` for a plan."""
@@ -644,4 +644,4 @@ def no_plan_explanation(result: Result, problem: Problem | None, lang: Lang, nam
     if problem is None:
         return message("no_plan_problem", lang)
     explanation = explain_infeasibility(problem) if status.value == "infeasible" else None
-    return None if explanation is None else explanation.text(lang, dict(names))
+    return None if explanation is None else explanation.text(lang, display_names(problem))

@@ -26,6 +26,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from matchmaker.explanations import display_names
 from matchmaker.explanations import explain as explain_one
 from matchmaker.report._format import date, decimal, number, percent
 from matchmaker.report.charts import Chart, all_charts
@@ -267,7 +268,7 @@ def _reasons(
     out = {u.applicant: _e(unplaced_reason(u, lang, facts.get(u.applicant))) for u in d.unplaced}
     if explain and problem is not None and d.status.has_plan:
         for u in d.unplaced:
-            text = explain_one(problem, result, u.applicant).text(lang, dict(names))
+            text = explain_one(problem, result, u.applicant).text(lang, display_names(problem))
             # The first line repeats "Applicant X is not placed."; the table already says who.
             out[u.applicant] = _explained("\n".join(text.splitlines()[1:]).strip() or text)
     return out
@@ -379,7 +380,7 @@ def html_report(
     fold = not printable and n_placed + n_unplaced > COLLAPSE_AT
 
     decision = _list(decision_lines(result, lang, approval))
-    why = no_plan_explanation(result, problem, lang, names)
+    why = no_plan_explanation(result, problem, lang)
     if why is not None:
         decision += f"<h3>{message('no_plan_why', lang)}</h3>{_explained(why)}"
     if result.gap not in (None, 0.0):

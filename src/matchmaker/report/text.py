@@ -143,7 +143,7 @@ def text_report(
     if problem is not None:
         names = {u.id: u.name for u in problem.units if u.name}
         names.update({m.id: m.name for m in problem.municipalities if m.name})
-    why = no_plan_explanation(result, problem, lang, names)
+    why = no_plan_explanation(result, problem, lang)
     if why is not None:
         out += ["", message("no_plan_why", lang) + ":", why]
     out += _heading(message("policy", lang))
