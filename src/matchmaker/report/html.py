@@ -195,12 +195,12 @@ def _figure(chart: Chart, title: str, width: int, height: int, body: str) -> str
 
 
 # A column: its title and its cells' class ("id": never breaks, "num": right-aligned, "": wraps).
-Column = tuple[str, str]
+_Column = tuple[str, str]
 # A cell: its HTML (already escaped) and its sort key (or None: sorted by its text).
-Cell = tuple[str, str | None]
+_Cell = tuple[str, str | None]
 
 
-def _table(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], key: str) -> str:
+def _table(columns: Sequence[_Column], rows: Sequence[Sequence[_Cell]], key: str) -> str:
     """A sortable table with a header that repeats on every printed page."""
     head = "".join(
         f'<th class="{c}" scope="col">{_e(t)}</th>' if c else f'<th scope="col">{_e(t)}</th>' for t, c in columns
@@ -313,7 +313,7 @@ def _assignment_rows(
     named: Mapping[str, str],
     tiers: Mapping[str, int],
     notes: Mapping[str, list[str]],
-) -> list[list[Cell]]:
+) -> list[list[_Cell]]:
     return [
         [
             (_e(a.applicant), None),
@@ -483,7 +483,7 @@ def _plan_sections(
         f'<section id="charts"><h2>{message("charts", lang)}</h2><div class="charts">{"".join(figures)}</div></section>'
     ]
     if m is not None and m.municipalities:
-        rows: list[list[Cell]] = [
+        rows: list[list[_Cell]] = [
             [
                 (_e(named.get(x.municipality, x.municipality)), None),
                 (_e(number(x.placed, lang)), str(x.placed)),
@@ -507,7 +507,7 @@ def _plan_sections(
         out.append(f'<section id="per-municipality"><h2>{message("municipalities", lang)}</h2>{table}</section>')
     facts = note_facts(problem, approval)
     notes = {a.applicant: placement_notes(a, lang, facts) for a in d.assignments}
-    columns: list[Column] = [
+    columns: list[_Column] = [
         (message("col.applicant", lang), "id"),
         (message("col.tier", lang), "num"),
         (message("col.unit", lang), ""),
@@ -542,7 +542,7 @@ def _plan_sections(
         out.append(f'<section id="not-placed"><h2>{title}</h2><p>{message("none_unplaced", lang)}</p></section>')
         return out
     reasons = _reasons(result, problem, lang, explain, names)
-    unplaced_rows: list[list[Cell]] = [
+    unplaced_rows: list[list[_Cell]] = [
         [
             (_e(u.applicant), None),
             (_e(facts.tiers.get(u.applicant, "-")), str(facts.tiers.get(u.applicant, 1000))),
