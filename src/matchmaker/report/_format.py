@@ -38,9 +38,10 @@ def number(value: int, lang: Lang) -> str:
     return str(_babel("numbers").format_decimal(value, format="#,##0", locale=_LOCALE[lang]))
 
 
-def decimal(value: float, lang: Lang, digits: int = 2) -> str:
-    """``value`` with at most ``digits`` decimals and the language's decimal mark (``0,87`` / ``0.87``)."""
-    pattern = "#,##0." + "#" * digits if digits > 0 else "#,##0"
+def decimal(value: float, lang: Lang, digits: int = 2, *, fixed: bool = False) -> str:
+    """``value`` with at most ``digits`` decimals (exactly, if ``fixed``: for a column of numbers) and the
+    language's decimal mark (``0,87`` / ``0.87``)."""
+    pattern = "#,##0." + ("0" if fixed else "#") * digits if digits > 0 else "#,##0"
     return str(_babel("numbers").format_decimal(value, format=pattern, locale=_LOCALE[lang]))
 
 

@@ -49,10 +49,13 @@ if TYPE_CHECKING:
     from matchmaker.report.approval import ReportApproval
     from matchmaker.result import Assignment, Result
 
-__all__ = ["COLLAPSE_AT", "html_report"]
+__all__ = ["COLLAPSE_AT", "FOLD_BARS", "html_report"]
 
 #: A table with more rows than this is folded per municipality (``<details>``) on screen.
 COLLAPSE_AT = 300
+
+#: A fill chart with more bars than this is shown below the others, folded on screen in a large round.
+FOLD_BARS = 40
 
 
 _CSS = """
@@ -136,7 +139,7 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _vertical_chart(chart: Chart, title: str, shown: Mapping[str, str]) -> str:
+def _vertical_chart(chart: Chart, title: str, shown: Mapping[str, str], lang: Lang) -> str:
     """Vertical bars with the count above each bar and its label (as ``shown``, if there) below."""
     bars = chart.bars
     width, height, top, bottom, left = 460, 220, 18, 34, 10
@@ -152,7 +155,7 @@ def _vertical_chart(chart: Chart, title: str, shown: Mapping[str, str]) -> str:
         parts.append(
             f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
             f'data-label="{_e(b.label)}" data-value="{b.value}"><title>{_e(b.label)}: {b.value}</title></rect>'
-            f'<text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle">{b.value}</text>'
+            f'<text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle">{number(b.value, lang)}</text>'
             f'<text x="{cx:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle">'
             f"{_e(shown.get(b.label, b.label))}</text>"
         )
@@ -160,7 +163,7 @@ def _vertical_chart(chart: Chart, title: str, shown: Mapping[str, str]) -> str:
     return _figure(chart, title, width, height, axis + "".join(parts))
 
 
-def _horizontal_chart(chart: Chart, title: str, names: Mapping[str, str]) -> str:
+def _horizontal_chart(chart: Chart, title: str, names: Mapping[str, str], lang: Lang) -> str:
     """One row per bar: the label, the capacity as a light bar, the value as a dark bar over it."""
     bars = chart.bars
     row, label_w, width, pad = 18, 190, 460, 6
@@ -173,14 +176,15 @@ def _horizontal_chart(chart: Chart, title: str, names: Mapping[str, str]) -> str
         name = names.get(b.label, b.label)
         short = name if len(name) <= 30 else name[:29] + "…"
         cap = "" if b.capacity is None else f' data-capacity="{b.capacity}"'
-        of = "" if b.capacity is None else f" / {b.capacity}"
+        of = "" if b.capacity is None else f" / {number(b.capacity, lang)}"
         cap_w = 0.0 if b.capacity is None else span * b.capacity / peak
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{_e(short)}<title>{_e(name)}</title></text>'
             f'<rect class="cap" x="{label_w}" y="{y + 2}" width="{cap_w:.1f}" height="{row - 5}"/>'
             f'<rect class="bar" x="{label_w}" y="{y + 2}" width="{span * b.value / peak:.1f}" height="{row - 5}" '
             f'data-label="{_e(b.label)}" data-value="{b.value}"{cap}><title>{_e(name)}: {b.value}{of}</title></rect>'
-            f'<text x="{label_w + max(cap_w, span * b.value / peak) + 4:.1f}" y="{y + 13}">{b.value}{of}</text>'
+            f'<text x="{label_w + max(cap_w, span * b.value / peak) + 4:.1f}" y="{y + 13}">'
+            f"{number(b.value, lang)}{of}</text>"
         )
     axis = f'<line class="axis" x1="{label_w}" y1="{pad}" x2="{label_w}" y2="{height - pad}"/>'
     return _figure(chart, title, width, height, axis + "".join(parts))
@@ -321,7 +325,7 @@ def _assignment_rows(
             (_e(named.get(a.unit, a.unit)), None),
             (_e(a.supervisor), None),
             (_e(number(a.rank, lang)), str(a.rank)),
-            (_e(decimal(a.fit, lang)), str(a.fit_points)),
+            (_e(decimal(a.fit, lang, fixed=True)), str(a.fit_points)),
             (f'<span class="note">{_e("; ".join(notes[a.applicant]))}</span>' if notes.get(a.applicant) else "", None),
         ]
         for a in assignments
@@ -470,17 +474,23 @@ def _plan_sections(
     d = result.decision
     m = d.metrics
     figures = []
+    wide = ""  # a chart of many units: below the others, folded on screen
     for chart in all_charts(result):
         title_text = message(chart.key, lang)
         if chart.key.startswith("fill_"):
-            figures.append(_horizontal_chart(chart, title_text, names))
+            figure = _horizontal_chart(chart, title_text, names, lang)
+            if len(chart.bars) > FOLD_BARS:
+                wide = _folded([(title_text, len(chart.bars), figure)], lang, fold)
+                continue
+            figures.append(figure)
         elif chart.key == "fit_distribution":
             shown = {b.label: "–".join(decimal(float(x), lang, 1) for x in b.label.rsplit("-", 1)) for b in chart.bars}
-            figures.append(_vertical_chart(chart, title_text, shown))
+            figures.append(_vertical_chart(chart, title_text, shown, lang))
         else:
-            figures.append(_vertical_chart(chart, title_text, {}))
+            figures.append(_vertical_chart(chart, title_text, {}, lang))
     out = [
-        f'<section id="charts"><h2>{message("charts", lang)}</h2><div class="charts">{"".join(figures)}</div></section>'
+        f'<section id="charts"><h2>{message("charts", lang)}</h2><div class="charts">{"".join(figures)}</div>'
+        f"{wide}</section>"
     ]
     if m is not None and m.municipalities:
         rows: list[list[_Cell]] = [
@@ -489,7 +499,7 @@ def _plan_sections(
                 (_e(number(x.placed, lang)), str(x.placed)),
                 (_e(number(x.offered, lang)), str(x.offered)),
                 (_e("-" if x.fill_rate is None else decimal(x.fill_rate * 100, lang, 0) + " %"), str(x.fill_rate or 0)),
-                (_e("-" if x.mean_fit is None else decimal(x.mean_fit, lang)), str(x.mean_fit or 0)),
+                (_e("-" if x.mean_fit is None else decimal(x.mean_fit, lang, fixed=True)), str(x.mean_fit or 0)),
             ]
             for x in m.municipalities
         ]

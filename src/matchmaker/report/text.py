@@ -175,7 +175,7 @@ def text_report(
                         names.get(a.unit, a.unit),
                         a.supervisor,
                         number(a.rank, lang),
-                        decimal(a.fit, lang),
+                        decimal(a.fit, lang, fixed=True),
                         "; ".join(placement_notes(a, lang, facts)),
                     ]
                     for a in d.assignments
