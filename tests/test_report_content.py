@@ -210,7 +210,13 @@ def test_approval_block(joint: tuple[mm.Problem, mm.Result]) -> None:
     ):
         assert expected in " ".join(block.split()), expected
     assert "Godkänd av tjänsteperson off-1 den 6 december 2026." in shown
-    assert "placerad genom en ändring: närhet till hemmet" in shown
+    row = re.search(
+        rf'<tr><td class="id">{moved.applicant}</td>.*?</tr>',
+        html_report(approved, problem, lang="sv", approval=approval),
+    )
+    assert row is not None
+    assert "placerad genom en ändring: närhet till hemmet" in row[0]
+    assert "förhandsplacering" not in row[0]  # the override's pin is not noted twice
     english = " ".join(visible(html_report(approved, problem, lang="en", approval=approval)).split())
     assert "Date 6 December 2026" in english
     text = text_report(approved, problem, lang="sv", approval=approval)

@@ -627,10 +627,10 @@ def placement_notes(assignment: Assignment, lang: Lang, facts: NoteFacts) -> lis
         notes.append(message("note.low_fit", lang, fit=decimal(assignment.fit, lang)))
     if who in facts.tiers:
         notes.append(message("note.tier", lang, tier=facts.tiers[who]))
-    if who in facts.pinned:
-        notes.append(message("note.pin", lang))
-    if who in facts.overrides:
+    if who in facts.overrides:  # an override's pin is also a pin of the round it was solved in
         notes.append(message("note.override", lang, reason=facts.overrides[who]))
+    elif who in facts.pinned:
+        notes.append(message("note.pin", lang))
     return notes
 
 

@@ -82,9 +82,10 @@ svg .axis { stroke: var(--muted); stroke-width: 1; }
 svg .bar { fill: var(--bar); } svg .cap { fill: var(--cap); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.id { white-space: nowrap; overflow-wrap: normal; font-variant-numeric: tabular-nums; }
+.id { white-space: nowrap; overflow-wrap: normal; font-variant-numeric: tabular-nums; }
+td.name { min-width: 11em; }
 th { background: #f3f5f8; cursor: pointer; user-select: none; }
 tr { break-inside: avoid; }
 td ul, #decision ul ul { margin: 0; padding-left: 18px; }
@@ -322,7 +323,7 @@ def _assignment_rows(
         [
             (_e(a.applicant), None),
             (_e(tiers.get(a.applicant, "-")), str(tiers.get(a.applicant, 1000))),
-            (_e(named.get(a.unit, a.unit)), None),
+            (_name_html(a.unit, named), None),
             (_e(a.supervisor), None),
             (_e(number(a.rank, lang)), str(a.rank)),
             (_e(decimal(a.fit, lang, fixed=True)), str(a.fit_points)),
@@ -330,6 +331,14 @@ def _assignment_rows(
         ]
         for a in assignments
     ]
+
+
+def _name_html(ident: str, named: Mapping[str, str]) -> str:
+    """A unit's or municipality's name (it may wrap) and its id in brackets (it never breaks)."""
+    if ident not in named:
+        return f'<span class="id">{_e(ident)}</span>'
+    name = named[ident].removesuffix(f" ({ident})")
+    return f'{_e(name)} <span class="id">({_e(ident)})</span>'
 
 
 def _by_municipality(items: Sequence[Assignment], named: Mapping[str, str]) -> list[tuple[str, list[Assignment]]]:
@@ -495,7 +504,7 @@ def _plan_sections(
     if m is not None and m.municipalities:
         rows: list[list[_Cell]] = [
             [
-                (_e(named.get(x.municipality, x.municipality)), None),
+                (_name_html(x.municipality, named), None),
                 (_e(number(x.placed, lang)), str(x.placed)),
                 (_e(number(x.offered, lang)), str(x.offered)),
                 (_e("-" if x.fill_rate is None else decimal(x.fill_rate * 100, lang, 0) + " %"), str(x.fill_rate or 0)),
@@ -505,7 +514,7 @@ def _plan_sections(
         ]
         table = _table(
             [
-                (message("col.municipality", lang), ""),
+                (message("col.municipality", lang), "name"),
                 (message("col.placed", lang), "num"),
                 (message("col.offered", lang), "num"),
                 (message("col.filled", lang), "num"),
@@ -520,7 +529,7 @@ def _plan_sections(
     columns: list[_Column] = [
         (message("col.applicant", lang), "id"),
         (message("col.tier", lang), "num"),
-        (message("col.unit", lang), ""),
+        (message("col.unit", lang), "name"),
         (message("col.supervisor", lang), "id"),
         (message("col.rank", lang), "num"),
         (message("col.fit", lang), "num"),
