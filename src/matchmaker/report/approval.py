@@ -69,7 +69,15 @@ def approval_from_record(record: AuditRecord, result: Result, *, source: str = "
             source=source,
         )
     approval = record.approval
-    return ReportApproval(official=approval.official, date=approval.approved_at, overrides=record.overrides)
+    # An approval's role (being added to the audit record) is shown once it is there; its signature's
+    # status, once the record can be verified, is one more argument here.
+    role = getattr(approval, "role", None)
+    return ReportApproval(
+        official=approval.official,
+        role=role if isinstance(role, str) else None,
+        date=approval.approved_at,
+        overrides=record.overrides,
+    )
 
 
 def approval_from_data(data: object, result: Result, *, source: str) -> ReportApproval:
