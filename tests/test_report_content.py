@@ -371,3 +371,20 @@ def test_the_pdf_report(tmp_path: Path) -> None:
     result = mm.load_result(result_path)
     for a in result.assignments:
         assert a.applicant in text  # whole: an id never breaks across lines
+
+
+def test_the_role_shows_once_the_record_has_one(joint: tuple[mm.Problem, mm.Result]) -> None:
+    """The audit record is getting a role: the report shows it without a change of its own."""
+    from types import SimpleNamespace
+
+    problem, result = joint
+    record = approve(problem, result, "off-1", approved_at="2026-12-06")
+    with_role = record.model_copy(
+        update={"approval": SimpleNamespace(official="off-1", approved_at="2026-12-06", role="enhetschef")}
+    )
+    assert approval_from_record(with_role, result).role == "enhetschef"
+    assert approval_from_record(record, result).role is None
+    shown = " ".join(
+        visible(html_report(result, problem, lang="sv", approval=approval_from_record(with_role, result))).split()
+    )
+    assert "Roll enhetschef" in shown
