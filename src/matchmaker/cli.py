@@ -355,23 +355,40 @@ def explain_cmd(
 @cli.command("report")
 @click.argument("result_path", metavar="RESULT", type=_PATH)
 @click.option(
-    "-o", "--output", type=_PATH, help="Write the report here (.html, or .txt for plain text); default: print."
+    "-o",
+    "--output",
+    type=_PATH,
+    help="Write the report here (.html, .pdf printed by Chromium, or .txt for plain text); default: print.",
 )
 @click.option("--problem", "problem_path", type=_PATH, help="The problem (default: the file RESULT was solved from).")
+@click.option(
+    "--approval", "approval_path", type=_PATH, help="The approved plan (an audit record of `approve`) to show."
+)
 @click.option("--lang", type=click.Choice(["en", "sv"]), default="en", show_default=True, help="Language.")
 @click.option("--title", help="The report's heading (default: Placement plan / Placeringsplan).")
 @click.option("--explain", is_flag=True, help="A checked explanation for every unplaced applicant (slower).")
 def report_cmd(
-    result_path: Path, output: Path | None, problem_path: Path | None, lang: Lang, title: str | None, explain: bool
+    result_path: Path,
+    output: Path | None,
+    problem_path: Path | None,
+    approval_path: Path | None,
+    lang: Lang,
+    title: str | None,
+    explain: bool,
 ) -> None:
-    """Write RESULT as a report for people: one self-contained HTML page (summary, charts, the
-    assignments, the unplaced with reasons) that loads nothing from the network and prints well."""
-    from matchmaker.io.files import atomic_write_text
+    """Write RESULT as a report for people to read, approve and sign: the decision in plain words, the
+    policy, the rules and how well the plan meets them, the placements, the unplaced with reasons and
+    the approval. One self-contained HTML page (or its PDF print, or plain text) that loads nothing."""
+    from matchmaker.io.files import atomic_write_bytes, atomic_write_text, read_limited
+    from matchmaker.io.json import parse_json
+    from matchmaker.report.approval import approval_from_data
     from matchmaker.report.html import html_report
+    from matchmaker.report.pdf import NoChromiumError, PdfError, html_to_pdf
+    from matchmaker.report.text import text_report
 
     suffix = ".html" if output is None else output.suffix.lower()
-    if suffix not in (".html", ".htm", ".txt"):
-        _fail(f"{output}: a report's name ends in .html (or .txt for plain text)", EXIT_BAD_INPUT)
+    if suffix not in (".html", ".htm", ".txt", ".pdf"):
+        _fail(f"{output}: a report's name ends in .html, .pdf or .txt", EXIT_BAD_INPUT)
     result = _run(lambda: load_result(result_path))
     recorded = result.statistics.input
     if problem_path is None and recorded is not None and Path(recorded).exists():
@@ -379,17 +396,40 @@ def report_cmd(
     problem = _load(problem_path) if problem_path is not None else None
     if problem is None and explain:
         _fail("--explain needs the problem: give --problem PROBLEM", EXIT_BAD_INPUT)
+    approval = None
+    if approval_path is not None:
+        where = approval_path
+        data = _run(lambda: parse_json(read_limited(where), str(where)))
+        approval = _run(lambda: approval_from_data(data, result, source=str(where)))
+        if problem is not None and approval.overrides:  # the approved plan was solved with its overrides
+            from matchmaker.review.overrides import apply_overrides
+
+            base, overrides = problem, approval.overrides
+            problem = _run(lambda: apply_overrides(base, overrides))
     if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
         _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
     if suffix == ".txt":
-        text = format_result(result) + "\n"
+        text = _run(lambda: text_report(result, problem, lang=lang, title=title, approval=approval))
     else:
-        text = html_report(result, problem, lang=lang, title=title, explain=explain)
+        text = _run(
+            lambda: html_report(
+                result, problem, lang=lang, title=title, explain=explain, approval=approval, printable=suffix == ".pdf"
+            )
+        )
+    given = [p for p in (result_path, problem_path, approval_path) if p is not None]
     if output is None:
         click.echo(text, nl=False)
         return
-    protect = (result_path,) if problem_path is None else (result_path, problem_path)
-    _run(lambda: atomic_write_text(output, text, protect=protect))
+    if suffix == ".pdf":
+        try:
+            pdf = html_to_pdf(text)
+        except NoChromiumError as exc:
+            _fail(str(exc), EXIT_BAD_INPUT)
+        except PdfError as exc:
+            _fail(str(exc), EXIT_INTERNAL)
+        _run(lambda: atomic_write_bytes(output, pdf, protect=tuple(given)))
+    else:
+        _run(lambda: atomic_write_text(output, text, protect=tuple(given)))
     say(f"report written to {output}")
 
 
