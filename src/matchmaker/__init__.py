@@ -12,6 +12,7 @@ Describe a round as a :class:`Problem`, call :func:`solve`, verify with :func:`c
 """
 
 from matchmaker import _native  # noqa: F401  (first: OR-Tools, with a clear message if highspy clashes)
+from matchmaker.blocking import BlockingPair, blocking_pairs
 from matchmaker.checks import CheckFailedError, CheckReport, Violation, check
 from matchmaker.engines.base import CancelToken
 from matchmaker.errors import (
@@ -37,9 +38,11 @@ from matchmaker.explanations import (
     explain_infeasibility,
     reserve_lists,
 )
+from matchmaker.io.audit import load_audit
 from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
 from matchmaker.io.frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
 from matchmaker.io.json import dump_problem, dump_result, problem_json_schema, result_json_schema
+from matchmaker.io.keys import load_public_key, load_signing_key, write_keypair
 from matchmaker.io.template import write_template
 from matchmaker.limits import Limits, current_limits, use_limits
 from matchmaker.metrics import Metrics, MunicipalityMetrics, UnitMetrics
@@ -67,8 +70,10 @@ from matchmaker.models import (
     Unit,
 )
 from matchmaker.options import SolveOptions
+from matchmaker.pipeline import reoptimise, solve
+from matchmaker.popular import Popularity, PopularPlan, popular_plan, popularity
 from matchmaker.progress import ProgressEvent
-from matchmaker.repair import plan_diff, reoptimise
+from matchmaker.repair import plan_diff
 from matchmaker.report.html import html_report
 from matchmaker.report.plots import plot_result
 from matchmaker.result import (
@@ -94,14 +99,19 @@ from matchmaker.review import (
     Plan,
     PlanEntry,
     PlanEvaluation,
+    PublicKey,
     Reproduction,
+    SigningKey,
+    Verification,
     approve,
     audit_record,
     evaluate_plan,
+    generate_keypair,
     load_plan,
     reproduce,
     solve_with_overrides,
     verify_approval,
+    verify_record,
 )
 from matchmaker.rounds import next_round
 from matchmaker.scenarios import (
@@ -118,8 +128,6 @@ from matchmaker.scenarios import (
     load_scenarios,
 )
 from matchmaker.scoring import FIT_SCALE
-from matchmaker.solve import solve
-from matchmaker.stability import BlockingPair, Popularity, PopularPlan, blocking_pairs, popular_plan, popularity
 
 __version__ = "0.1.0"
 
@@ -176,6 +184,7 @@ __all__ = [
     "Problem",
     "ProblemValidationError",
     "ProgressEvent",
+    "PublicKey",
     "Ranking",
     "RemoveSupervisor",
     "RepairRecord",
@@ -189,6 +198,7 @@ __all__ = [
     "Scenario",
     "ScenarioComparison",
     "ScenarioOutcome",
+    "SigningKey",
     "SolveOptions",
     "SolverError",
     "Stability",
@@ -201,6 +211,7 @@ __all__ = [
     "Unplaced",
     "UnplacedReason",
     "ValidationIssue",
+    "Verification",
     "Violation",
     "__version__",
     "apply_scenario",
@@ -217,11 +228,15 @@ __all__ = [
     "explain",
     "explain_all",
     "explain_infeasibility",
+    "generate_keypair",
     "html_report",
+    "load_audit",
     "load_plan",
     "load_problem",
+    "load_public_key",
     "load_result",
     "load_scenarios",
+    "load_signing_key",
     "next_round",
     "plan_diff",
     "plot_result",
@@ -242,5 +257,7 @@ __all__ = [
     "solve_with_overrides",
     "use_limits",
     "verify_approval",
+    "verify_record",
+    "write_keypair",
     "write_template",
 ]

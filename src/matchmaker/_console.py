@@ -28,9 +28,9 @@ from matchmaker._i18n import LANGS, Lang, tr
 from matchmaker._interrupt import run_interruptible
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.pipeline import solve
 from matchmaker.progress import ProgressEvent
 from matchmaker.result import Result
-from matchmaker.solve import solve
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -39,6 +39,7 @@ from matchmaker._console import (
     solve_interruptibly,
 )
 from matchmaker._i18n import Lang, Message, msg, tr, tr_n
+from matchmaker.blocking import blocking_pairs
 from matchmaker.checks import check
 from matchmaker.errors import InputError, InputWarning, MatchmakerError, MissingExtraError, SolverError
 from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
@@ -48,9 +49,9 @@ from matchmaker.io.template import write_template
 from matchmaker.limits import Limits, use_limits
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.popular import popular_plan, popularity
 from matchmaker.report.text import format_result
 from matchmaker.result import PlanDiff, Result
-from matchmaker.stability import blocking_pairs, popular_plan, popularity
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_NO_PLAN", "EXIT_OK", "cli", "main"]
 
@@ -377,23 +378,40 @@ def explain_cmd(
 @cli.command("report")
 @click.argument("result_path", metavar="RESULT", type=_PATH)
 @click.option(
-    "-o", "--output", type=_PATH, help="Write the report here (.html, or .txt for plain text); default: print."
+    "-o",
+    "--output",
+    type=_PATH,
+    help="Write the report here (.html, .pdf printed by Chromium, or .txt for plain text); default: print.",
 )
 @click.option("--problem", "problem_path", type=_PATH, help="The problem (default: the file RESULT was solved from).")
+@click.option(
+    "--approval", "approval_path", type=_PATH, help="The approved plan (an audit record of `approve`) to show."
+)
 @lang_option
 @click.option("--title", help="The report's heading (default: Placement plan / Placeringsplan).")
 @click.option("--explain", is_flag=True, help="A checked explanation for every unplaced applicant (slower).")
 def report_cmd(
-    result_path: Path, output: Path | None, problem_path: Path | None, lang: Lang, title: str | None, explain: bool
+    result_path: Path,
+    output: Path | None,
+    problem_path: Path | None,
+    approval_path: Path | None,
+    lang: Lang,
+    title: str | None,
+    explain: bool,
 ) -> None:
-    """Write RESULT as a report for people: one self-contained HTML page (summary, charts, the
-    assignments, the unplaced with reasons) that loads nothing from the network and prints well."""
-    from matchmaker.io.files import atomic_write_text
+    """Write RESULT as a report for people to read, approve and sign: the decision in plain words, the
+    policy, the rules and how well the plan meets them, the placements, the unplaced with reasons and
+    the approval. One self-contained HTML page (or its PDF print, or plain text) that loads nothing."""
+    from matchmaker.io.files import atomic_write_bytes, atomic_write_text, read_limited
+    from matchmaker.io.json import parse_json
+    from matchmaker.report.approval import approval_from_data
     from matchmaker.report.html import html_report
+    from matchmaker.report.pdf import NoChromiumError, PdfError, html_to_pdf
+    from matchmaker.report.text import text_report
 
     suffix = ".html" if output is None else output.suffix.lower()
-    if suffix not in (".html", ".htm", ".txt"):
-        _fail(f"{output}: a report's name ends in .html (or .txt for plain text)", EXIT_BAD_INPUT)
+    if suffix not in (".html", ".htm", ".txt", ".pdf"):
+        _fail(f"{output}: a report's name ends in .html, .pdf or .txt", EXIT_BAD_INPUT)
     result = _run(lambda: load_result(result_path))
     recorded = result.statistics.input
     if problem_path is None and recorded is not None and Path(recorded).exists():
@@ -401,17 +419,40 @@ def report_cmd(
     problem = _load(problem_path) if problem_path is not None else None
     if problem is None and explain:
         _fail("--explain needs the problem: give --problem PROBLEM", EXIT_BAD_INPUT)
+    approval = None
+    if approval_path is not None:
+        where = approval_path
+        data = _run(lambda: parse_json(read_limited(where), str(where)))
+        approval = _run(lambda: approval_from_data(data, result, source=str(where)))
+        if problem is not None and approval.overrides:  # the approved plan was solved with its overrides
+            from matchmaker.review.overrides import apply_overrides
+
+            base, overrides = problem, approval.overrides
+            problem = _run(lambda: apply_overrides(base, overrides))
     if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
         _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
     if suffix == ".txt":
-        text = format_result(result) + "\n"
+        text = _run(lambda: text_report(result, problem, lang=lang, title=title, approval=approval))
     else:
-        text = html_report(result, problem, lang=lang, title=title, explain=explain)
+        text = _run(
+            lambda: html_report(
+                result, problem, lang=lang, title=title, explain=explain, approval=approval, printable=suffix == ".pdf"
+            )
+        )
+    given = [p for p in (result_path, problem_path, approval_path) if p is not None]
     if output is None:
         click.echo(text, nl=False)
         return
-    protect = (result_path,) if problem_path is None else (result_path, problem_path)
-    _run(lambda: atomic_write_text(output, text, protect=protect))
+    if suffix == ".pdf":
+        try:
+            pdf = html_to_pdf(text)
+        except NoChromiumError as exc:
+            _fail(str(exc), EXIT_BAD_INPUT)
+        except PdfError as exc:
+            _fail(str(exc), EXIT_INTERNAL)
+        _run(lambda: atomic_write_bytes(output, pdf, protect=tuple(given)))
+    else:
+        _run(lambda: atomic_write_text(output, text, protect=tuple(given)))
     say(f"report written to {output}")
 
 
@@ -628,7 +669,7 @@ def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | 
         sys.exit(EXIT_NO_PLAN)
 
 
-# The review commands (evaluate, override, approve, audit, reproduce) live in their own module.
+# The review commands (evaluate, override, approve, audit, reproduce, keygen, verify) live in their own module.
 from matchmaker.review.commands import COMMANDS as _REVIEW_COMMANDS  # noqa: E402
 
 for _command in _REVIEW_COMMANDS:
@@ -697,7 +738,7 @@ def repair_cmd(
     lang: Lang,
 ) -> None:
     """Re-plan the changed round PROBLEM from the result --previous, moving as few people as possible."""
-    from matchmaker.repair import reoptimise
+    from matchmaker.pipeline import reoptimise
 
     problem = _load(problem_path)
     previous = _run(lambda: load_result(previous_path))

@@ -24,9 +24,10 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matchmaker.build import LinearModel, ModelBuilder, build_model
+from matchmaker.build import build_model
 from matchmaker.engines.cpsat import CpSatSession
 from matchmaker.explanations.types import CoreItem, InfeasibilityExplanation, Relaxation
+from matchmaker.linear import LinearModel, ModelBuilder
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import default_constraints

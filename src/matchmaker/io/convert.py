@@ -47,6 +47,7 @@ from matchmaker.io.tables import (
     find_table,
 )
 from matchmaker.models import Problem
+from matchmaker.report.content import level_name, level_reading
 from matchmaker.result import Result
 
 __all__ = [
@@ -201,8 +202,9 @@ def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
     return rows
 
 
-def result_rows(result: Result, lang: Lang = "en") -> Rows:
-    """Every table of ``result`` as rows, headers and words in ``lang``."""
+def result_rows(result: Result, lang: Lang = "en", *, plain: bool = False) -> Rows:
+    """Every table of ``result`` as rows, headers and words in ``lang``; with ``plain``, each objective
+    level also in words and its value as a person reads it (for a workbook; needs Babel)."""
     t = {table.key: table for table in RESULT_TABLES}
     rows: Rows = {table: [] for table in RESULT_TABLES}
 
@@ -222,7 +224,13 @@ def result_rows(result: Result, lang: Lang = "en") -> Rows:
     }
     put("result", head)
     for level in d.objective:
-        put("objective", level.model_dump())
+        words = {}
+        if plain:
+            words = {
+                "rule": level_name(level.name, lang),
+                "reading": level_reading(level, lang, placed=len(d.assignments), seed=d.lottery_seed),
+            }
+        put("objective", {**level.model_dump(), **words})
     for a in d.assignments:
         put("assignments", a.model_dump())
     for u in d.unplaced:
@@ -931,6 +939,9 @@ def result_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source
     data["decision"] = decision
     for key in ("objective", "assignments", "unplaced"):
         decision[key] = _records(tables.get(key), f"decision.{key}", prov)
+    for record in decision["objective"]:
+        for words in ("rule", "reading"):  # written for people; the level is its name and value
+            record.pop(words, None)
     for record in decision["assignments"]:
         if record.get("continuity") is None:
             record.pop("continuity", None)  # a table written before continuity bonuses existed

@@ -334,4 +334,4 @@ def dump_result_excel(
     result: Result, path: str | os.PathLike[str], *, lang: Lang = "en", protect: tuple[Path, ...] = ()
 ) -> None:
     """Write ``result`` as an Excel workbook, one sheet per table. Needs the ``excel`` extra."""
-    write_tables_excel(result_rows(result, lang), path, lang, protect=protect)
+    write_tables_excel(result_rows(result, lang, plain=True), path, lang, protect=protect)

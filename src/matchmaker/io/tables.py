@@ -715,6 +715,9 @@ OBJECTIVE = Table(
         _n("name", "namn", Kind.TEXT),
         _n("sense", "riktning", Kind.ENUM, words={"max": "max", "min": "min"}),
         _n("value", "värde", Kind.INT, required=False),
+        # The level in words and its value as a person reads it: written to workbooks, ignored on reading.
+        _n("rule", "regel", Kind.TEXT, required=False),
+        _n("reading", "klartext", Kind.TEXT, required=False),
     ),
     required=True,
 )

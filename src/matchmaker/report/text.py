@@ -1,4 +1,9 @@
-"""Plain-text and small HTML summaries of a result (ids only, never personal data)."""
+"""Plain-text reports and small HTML summaries of a result (ids only, never personal data).
+
+:func:`format_result` is the terse view the ``solve`` command prints; :func:`text_report` is the report
+for people (``matchmaker report -o r.txt``), with the content of the HTML report in plain words, in
+English or Swedish.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,27 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from matchmaker.report._format import date, decimal, number
+from matchmaker.report.content import (
+    decision_lines,
+    level_name,
+    level_reading,
+    message,
+    no_plan_explanation,
+    note_facts,
+    placement_notes,
+    policy_lines,
+    unplaced_facts,
+    unplaced_reason,
+)
+
 if TYPE_CHECKING:
+    from matchmaker.io.tables import Lang
+    from matchmaker.models import Problem
+    from matchmaker.report.approval import ReportApproval
     from matchmaker.result import Result
 
-__all__ = ["format_result", "format_table", "result_html_summary"]
+__all__ = ["format_result", "format_table", "result_html_summary", "text_report"]
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -84,3 +106,115 @@ def result_html_summary(result: Result) -> str:
         f"{esc(d.status.value)}, {len(d.assignments)} placed, {len(d.unplaced)} unplaced"
         f"<table><tr><th>objective level</th><th>value</th></tr>{rows}</table></div>"
     )
+
+
+def _lines(items: Sequence[object], indent: str = "- ") -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, list):
+            out += _lines(item, "  " + indent)
+        else:
+            out.append(f"{indent}{item}")
+    return out
+
+
+def _heading(text: str) -> list[str]:
+    return ["", text, "=" * len(text)]
+
+
+def text_report(
+    result: Result,
+    problem: Problem | None = None,
+    *,
+    lang: Lang = "en",
+    title: str | None = None,
+    approval: ReportApproval | None = None,
+) -> str:
+    """The report for people as plain text: the decision in plain words, the policy (with ``problem``),
+    the objective levels by name and readable value, the placements with priority tier and notes, the
+    applicants not placed with their reasons, and the approval (or lines to sign)."""
+    if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
+        raise ValueError("the result was solved for a different problem")
+    d = result.decision
+    heading = title or message("title", lang)
+    out = [heading, "=" * len(heading), f"{message('status', lang)}: {message('status.' + d.status.value, lang)}"]
+    out += _heading(message("decision", lang)) + _lines(decision_lines(result, lang, approval))
+    names: dict[str, str] = {}
+    if problem is not None:
+        names = {u.id: u.name for u in problem.units if u.name}
+        names.update({m.id: m.name for m in problem.municipalities if m.name})
+    why = no_plan_explanation(result, problem, lang)
+    if why is not None:
+        out += ["", message("no_plan_why", lang) + ":", why]
+    out += _heading(message("policy", lang))
+    out += _lines(policy_lines(problem.policy, lang)) if problem is not None else [message("policy.missing", lang)]
+    out += _heading(message("objective", lang))
+    out.append(
+        format_table(
+            [message("col.order", lang), message("col.rule", lang), message("col.value", lang)],
+            [
+                [
+                    number(i, lang),
+                    level_name(lv.name, lang),
+                    level_reading(lv, lang, placed=len(d.assignments), seed=d.lottery_seed),
+                ]
+                for i, lv in enumerate(d.objective, start=1)
+            ],
+        )
+    )
+    facts = note_facts(problem, approval)
+    if d.status.has_plan:
+        out += _heading(message("assignments", lang, n=number(len(d.assignments), lang)))
+        out.append(
+            format_table(
+                [message(f"col.{k}", lang) for k in ("applicant", "tier", "unit", "supervisor", "rank", "fit", "note")],
+                [
+                    [
+                        a.applicant,
+                        str(facts.tiers.get(a.applicant, "-")),
+                        names.get(a.unit, a.unit),
+                        a.supervisor,
+                        number(a.rank, lang),
+                        decimal(a.fit, lang, fixed=True),
+                        "; ".join(placement_notes(a, lang, facts)),
+                    ]
+                    for a in d.assignments
+                ],
+            )
+        )
+        out += _heading(message("unplaced", lang, n=number(len(d.unplaced), lang)))
+        known = unplaced_facts(problem, [u.applicant for u in d.unplaced]) if problem is not None else {}
+        out += [
+            f"- {u.applicant} ({message('col.tier', lang)} {facts.tiers.get(u.applicant, '-')}): "
+            f"{unplaced_reason(u, lang, known.get(u.applicant))}"
+            for u in d.unplaced
+        ] or [message("none_unplaced", lang)]
+    out += _heading(message("approval", lang))
+    if approval is None:
+        out.append(message("approval.unsigned", lang))
+        out += [
+            f"{message(k, lang)}: ______________________________"
+            for k in ("approval.name", "approval.role", "approval.date", "approval.signature")
+        ]
+    else:
+        missing = message("approval.not_recorded", lang)
+        out += [
+            f"{message('approval.official', lang)}: {approval.official}",
+            f"{message('approval.role', lang)}: {approval.role or missing}",
+            f"{message('approval.date', lang)}: {date(approval.date, lang) if approval.date else missing}",
+            f"{message('approval.signature', lang)}: {message('signature.' + approval.signature, lang)}",
+            f"{message('approval.overrides', lang)}:",
+        ]
+        out += [
+            "- "
+            + message(
+                f"override.{o.action}",
+                lang,
+                applicant=o.applicant,
+                target=names.get(o.target, o.target),
+                reason=o.reason,
+                official=o.official,
+            )
+            for o in approval.overrides
+        ] or ["- " + message("approval.no_overrides", lang)]
+    return "\n".join(out) + "\n"

@@ -7,7 +7,9 @@
 * :mod:`~matchmaker.review.overrides`: pins and forbidden pairs by an official, with reasons, their
   cost, and conflicts between them (:func:`solve_with_overrides`);
 * :mod:`~matchmaker.review.audit`: approval, the audit record and its reproduction (:func:`approve`,
-  :func:`verify_approval`, :func:`audit_record`, :func:`reproduce`).
+  :func:`verify_approval`, :func:`audit_record`, :func:`reproduce`);
+* :mod:`~matchmaker.review.signing`: the office's key pair and signed approvals (:func:`generate_keypair`);
+* :mod:`~matchmaker.review.verify`: a record checked without solving again (:func:`verify_record`).
 """
 
 from matchmaker.review.audit import (
@@ -20,6 +22,7 @@ from matchmaker.review.audit import (
     approve,
     audit_record,
     decision_fingerprint,
+    migration_notice,
     records_fingerprint,
     reproduce,
     verify_approval,
@@ -45,6 +48,8 @@ from matchmaker.review.overrides import (
     solve_with_overrides,
 )
 from matchmaker.review.plan import Plan, PlanEntry
+from matchmaker.review.signing import PublicKey, Signature, SigningKey, generate_keypair
+from matchmaker.review.verify import Finding, Verification, verify_record
 
 __all__ = [
     "AUDIT_SCHEMA_VERSION",
@@ -54,6 +59,7 @@ __all__ = [
     "BlockingPair",
     "Counterfactual",
     "Discrepancy",
+    "Finding",
     "LevelGap",
     "Override",
     "OverrideConflict",
@@ -64,18 +70,25 @@ __all__ = [
     "PlanEntry",
     "PlanEvaluation",
     "PlanViolation",
+    "PublicKey",
     "Reproduction",
+    "Signature",
+    "SigningKey",
     "StabilityReport",
+    "Verification",
     "apply_overrides",
     "approve",
     "audit_record",
     "decision_fingerprint",
     "dump_plan",
     "evaluate_plan",
+    "generate_keypair",
     "load_plan",
+    "migration_notice",
     "plan_result",
     "records_fingerprint",
     "reproduce",
     "solve_with_overrides",
     "verify_approval",
+    "verify_record",
 ]

@@ -15,27 +15,47 @@ policy), the policy with its lottery seed, the solve options, the versions of th
 OR-Tools, the overrides with reasons, for a repaired plan the previous plan and the repair's settings,
 and the output's fingerprint. :func:`reproduce` solves (or repairs) again and
 says that the decision is byte-identical, or exactly what differs: the input, the policy, the seed, the
-options, a version, and how the decision differs.
+options, a version, and how the decision differs. A record whose decision does not match its own
+fingerprint is never reported as reproduced.
+
+**Signed and versioned.** An approval states the official's opaque id, role and date, and can be signed
+with the office's key (:mod:`matchmaker.review.signing`, ``approve(..., signing_key=...)``); see
+:func:`matchmaker.verify_record`. Records carry ``schema_version`` (:data:`AUDIT_SCHEMA_VERSION`): a
+version-1 record is read as version 2 with a notice (logged, and kept as :attr:`AuditRecord.migrated_from`);
+a newer version, or 0 and below, is refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from matchmaker._text import plural
 from matchmaker.canonical import canonical_bytes, canonical_problem
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, ResultMismatchError
+from matchmaker.explanations.types import Lang
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
-from matchmaker.repair import repair_basis, repeat_repair
+from matchmaker.pipeline import repeat_repair, solve
+from matchmaker.repair import repair_basis
 from matchmaker.result import Decision, RepairBasis, Result, Status
 from matchmaker.review.overrides import Override, apply_overrides, solve_with_overrides
-from matchmaker.solve import solve, versions
+from matchmaker.review.signing import Signature, SigningKey, make_signature
+from matchmaker.solve import versions
 
 __all__ = [
     "AUDIT_SCHEMA_VERSION",
@@ -47,13 +67,86 @@ __all__ = [
     "approve",
     "audit_record",
     "decision_fingerprint",
+    "migration_notice",
     "records_fingerprint",
     "reproduce",
     "verify_approval",
 ]
 
-#: The version of the audit record layout this library writes.
-AUDIT_SCHEMA_VERSION = 1
+#: The version of the audit record layout this library writes. Version 2 added the approval's ``role``
+#: and the ``signature``; a version-1 record is read as version 2 (the new fields empty).
+AUDIT_SCHEMA_VERSION = 2
+
+logger = logging.getLogger("matchmaker.review")
+
+#: Every sentence of this module a person reads, in both languages (``str.format`` placeholders).
+_MESSAGES: dict[str, dict[Lang, str]] = {
+    "migrated": {
+        "en": "a version-{version} audit record was read as version {current} (no role, no signature); "
+        "it stays valid as it is, and records written from now on are version {current}",
+        "sv": "en post av version {version} lästes som version {current} (ingen roll, ingen signatur); "
+        "den gäller som den är, och poster som skrivs från och med nu är version {current}",
+    },
+    "reproduced": {
+        "en": "reproduced: the decision is byte-identical ({fingerprint})",
+        "sv": "reproducerad: beslutet är identiskt byte för byte ({fingerprint})",
+    },
+    "not_reproduced": {"en": "not reproduced: the decision differs", "sv": "inte reproducerad: beslutet skiljer sig"},
+    "self_mismatch": {
+        "en": "the record's decision does not match its own fingerprint",
+        "sv": "postens beslut stämmer inte med sitt eget fingeravtryck",
+    },
+    "records_differ": {
+        "en": "the problem's records differ (fingerprint was {was}, now {now})",
+        "sv": "indatats poster skiljer sig (fingeravtrycket var {was}, nu {now})",
+    },
+    "input_differs": {"en": "the problem's fingerprint differs", "sv": "indatats fingeravtryck skiljer sig"},
+    "repair_no_fit": {
+        "en": "the recorded repair no longer fits the problem: {error}",
+        "sv": "den registrerade reparationen passar inte längre indata: {error}",
+    },
+    "overrides_no_fit": {
+        "en": "the recorded overrides no longer fit the problem: {error}",
+        "sv": "de registrerade ändringarna passar inte längre indata: {error}",
+    },
+    "seed": {"en": "the lottery seed was {was}, now {now}", "sv": "lottningens slumpfrö var {was}, nu {now}"},
+    "policy": {"en": "policy {key} was {was}, now {now}", "sv": "policyfältet {key} var {was}, nu {now}"},
+    "option": {"en": "option {key} was {was}, now {now}", "sv": "inställningen {key} var {was}, nu {now}"},
+    "version": {"en": "{name} was {was}, now {now}", "sv": "{name} var {was}, nu {now}"},
+    "status": {"en": "status {was} -> {now}", "sv": "status {was} -> {now}"},
+    "levels": {"en": "levels {levels}", "sv": "nivåer {levels}"},
+    "moved_one": {"en": "{count} placement differs: {shown}", "sv": "{count} placering skiljer sig: {shown}"},
+    "moved_many": {"en": "{count} placements differ: {shown}", "sv": "{count} placeringar skiljer sig: {shown}"},
+    "more": {"en": " and {count} more", "sv": " och {count} till"},
+    "input_only": {
+        "en": "the input fingerprint recorded in the decision differs",
+        "sv": "indatats fingeravtryck i beslutet skiljer sig",
+    },
+    "bytes_only": {
+        "en": "the bytes differ (same placements and levels; a message or metric differs)",
+        "sv": "byten skiljer sig (samma placeringar och nivåer; ett meddelande eller ett mått skiljer sig)",
+    },
+    "limit": {
+        "en": " (a run stopped by a limit is not proven optimal and need not repeat)",
+        "sv": " (en körning som stoppades av en gräns är inte bevisat optimal och behöver inte upprepas)",
+    },
+    "kind.input": {"en": "input", "sv": "indata"},
+    "kind.policy": {"en": "policy", "sv": "policy"},
+    "kind.seed": {"en": "seed", "sv": "slumpfrö"},
+    "kind.options": {"en": "options", "sv": "inställningar"},
+    "kind.version": {"en": "version", "sv": "version"},
+    "kind.decision": {"en": "decision", "sv": "beslut"},
+}
+
+
+def _say(lang: Lang, message_id: str, /, **params: object) -> str:
+    return _MESSAGES[message_id][lang].format(**params)
+
+
+def migration_notice(version: int, lang: Lang = "en") -> str:
+    """The notice, in ``lang``, that a record of schema ``version`` was read as the current version."""
+    return _say(lang, "migrated", version=version, current=AUDIT_SCHEMA_VERSION)
+
 
 #: The versions that can change a decision; a difference in another (Python) is reported as a notice.
 _DECISIVE = ("matchmaker", "ortools", "numpy", "pydantic")
@@ -80,11 +173,31 @@ def records_fingerprint(problem: Problem) -> str:
 
 
 class Approval(_Out):
-    """Who approved (an opaque ``official`` id, never a name) and when (``approved_at``, ISO 8601 as
-    given, or ``None``)."""
+    """Who approved: an opaque ``official`` id (never a name) and their ``role`` (such as
+    ``"enhetschef"``, or ``None``), and when: ``approved_at``, an ISO 8601 date (or date and time) as the
+    official states it, or ``None``."""
 
     official: str
+    role: str | None = None
     approved_at: str | None = None
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("the role is empty: give the official's role, such as enhetschef, or leave it out")
+        return value.strip() if value is not None else None
+
+    @field_validator("approved_at")
+    @classmethod
+    def _iso(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            (dt.date if len(value) == 10 else dt.datetime).fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO 8601 date: write it as 2026-05-12") from None
+        return value
 
 
 class AuditRecord(_Out):
@@ -98,11 +211,16 @@ class AuditRecord(_Out):
     * ``repair``: for a repaired plan (:func:`matchmaker.reoptimise`), the previous plan and the
       repair's settings, so that it is reproduced (and overridden) as the repair it is; else ``None``;
     * ``recommendation_fingerprint``: the decision without overrides; ``output_fingerprint``: the decision
-      this record stands for (``decision``), which with overrides is the re-solve with them.
+      this record stands for (``decision``), which with overrides is the re-solve with them;
+    * ``signature``: the office key's signature of every other part (:mod:`matchmaker.review.signing`),
+      or ``None`` for an unsigned record.
+
+    ``schema_version`` 1 is read as 2 with a notice (``migrated_from`` is then 1); a newer version than
+    :data:`AUDIT_SCHEMA_VERSION`, or 0 and below, is refused.
     """
 
     kind: Literal["matchmaker.audit"] = "matchmaker.audit"
-    schema_version: int = AUDIT_SCHEMA_VERSION
+    schema_version: Annotated[int, Strict()] = AUDIT_SCHEMA_VERSION
     state: Literal["recommendation", "approved"]
     input: str | None = None
     input_fingerprint: str
@@ -116,6 +234,40 @@ class AuditRecord(_Out):
     output_fingerprint: str
     decision: Decision
     approval: Approval | None = None
+    signature: Signature | None = None
+
+    _migrated_from: int | None = PrivateAttr(default=None)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(
+                f"{value} is not an audit schema version (1 to {AUDIT_SCHEMA_VERSION}): "
+                "the record was not written by matchmaker or was edited; use the file matchmaker wrote"
+            )
+        if value > AUDIT_SCHEMA_VERSION:
+            raise ValueError(
+                f"audit schema {value} is newer than this matchmaker knows ({AUDIT_SCHEMA_VERSION}); upgrade matchmaker"
+            )
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _migrate(cls, data: Any, handler: ModelWrapValidatorHandler[AuditRecord]) -> AuditRecord:
+        """Read a version-1 record as the current version, with a notice (logged and kept)."""
+        version = data.get("schema_version") if isinstance(data, dict) else None
+        if not isinstance(version, int) or isinstance(version, bool) or version != 1:
+            return handler(data)
+        record = handler({**data, "schema_version": AUDIT_SCHEMA_VERSION})
+        record._migrated_from = version
+        logger.warning("%s", migration_notice(version))
+        return record
+
+    @property
+    def migrated_from(self) -> int | None:
+        """The schema version the record was read from when it was migrated on read, else ``None``."""
+        return self._migrated_from
 
     def to_json(self) -> str:
         """The record as indented JSON text."""
@@ -173,12 +325,18 @@ def approve(
     approved_at: str | None = None,
     options: SolveOptions | None = None,
     input: str | None = None,
+    role: str | None = None,
+    signing_key: SigningKey | None = None,
 ) -> AuditRecord:
     """An official approves ``recommendation``, as it is or with ``overrides``: the approved plan.
 
     Without overrides the approved decision is the recommendation's, byte for byte. With overrides the
     round is re-solved with them (:func:`matchmaker.solve_with_overrides`), the new plan is checked by the
     independent checker, and the record keeps the recommendation's fingerprint beside its own.
+
+    ``role`` is the official's role (such as ``"enhetschef"``); ``approved_at`` an ISO 8601 date as the
+    official states it. With ``signing_key`` (the office's key, :func:`matchmaker.generate_keypair`) the
+    record is signed: every part of it, so that :func:`matchmaker.verify_record` names any later change.
 
     Raises:
         ResultMismatchError: the recommendation was solved for another problem.
@@ -204,9 +362,15 @@ def approve(
     record = audit_record(
         problem, result, options=options, overrides=overrides, recommendation=recommendation, input=input
     )
-    return record.model_copy(
-        update={"state": "approved", "approval": Approval(official=official.strip(), approved_at=approved_at)}
-    )
+    try:
+        approval = Approval(official=official.strip(), role=role, approved_at=approved_at)
+    except ValidationError as exc:
+        raise ApprovalError("; ".join(str(e["msg"]) for e in exc.errors())) from None
+    record = record.model_copy(update={"state": "approved", "approval": approval})
+    if signing_key is not None:
+        signature = make_signature(record.model_dump(mode="json"), record.schema_version, signing_key)
+        record = record.model_copy(update={"signature": signature})
+    return record
 
 
 def verify_approval(
@@ -243,15 +407,52 @@ def verify_approval(
 
 class Discrepancy(_Out):
     """One thing that differs between an audit record and its reproduction: ``kind`` (``input``,
-    ``policy``, ``seed``, ``options``, ``version``, ``decision``) and what, in words (ids only)."""
+    ``policy``, ``seed``, ``options``, ``version``, ``decision``) and what, in words (ids only):
+    ``message`` in English, :meth:`text` in either language (from ``code`` and ``params``)."""
 
     kind: Literal["input", "policy", "seed", "options", "version", "decision"]
     message: str
+    code: str = ""
+    params: dict[str, str | int] = {}
+
+    def text(self, lang: Lang = "en") -> str:
+        """What differs, in ``lang``."""
+        if not self.code:
+            return self.message
+        if self.code == "decision":
+            return _decision_text(lang, self.params)
+        return _say(lang, self.code, **self.params)
+
+
+def _discrepancy(
+    kind: Literal["input", "policy", "seed", "options", "version", "decision"], code: str, **params: str | int
+) -> Discrepancy:
+    message = _decision_text("en", params) if code == "decision" else _say("en", code, **params)
+    return Discrepancy(kind=kind, message=message, code=code, params=params)
+
+
+def _decision_text(lang: Lang, params: dict[str, str | int]) -> str:
+    """How two decisions differ (see :func:`_decision_changes` for the parameters)."""
+    parts = []
+    if "status_was" in params:
+        parts.append(_say(lang, "status", was=params["status_was"], now=params["status_now"]))
+    if "levels" in params:
+        parts.append(_say(lang, "levels", levels=params["levels"]))
+    count = int(params.get("moved", 0))
+    if count:
+        more = int(params.get("more", 0))
+        shown = str(params["shown"]) + (_say(lang, "more", count=more) if more else "")
+        parts.append(_say(lang, "moved_one" if count == 1 else "moved_many", count=count, shown=shown))
+    if params.get("input_only"):
+        parts.append(_say(lang, "input_only"))
+    text = "; ".join(parts) or _say(lang, "bytes_only")
+    return text + (_say(lang, "limit") if params.get("limit") else "")
 
 
 class Reproduction(_Out):
     """The outcome of :func:`reproduce`: ``identical`` when the decision is byte-identical (its
-    fingerprint equals the record's ``output_fingerprint``); ``differences`` says exactly what differs
+    fingerprint equals the record's ``output_fingerprint``, and so does the fingerprint of the decision
+    the record holds: an edited record is never identical); ``differences`` says exactly what differs
     (a version or an option may differ while the decision is still identical); ``result`` is the new run."""
 
     identical: bool
@@ -259,14 +460,14 @@ class Reproduction(_Out):
     differences: tuple[Discrepancy, ...]
     result: Result
 
-    def text(self) -> str:
-        """A short report: identical or not, then every difference."""
+    def text(self, lang: Lang = "en") -> str:
+        """A short report in ``lang``: identical or not, then every difference."""
         head = (
-            f"reproduced: the decision is byte-identical ({self.output_fingerprint})"
+            _say(lang, "reproduced", fingerprint=self.output_fingerprint)
             if self.identical
-            else "not reproduced: the decision differs"
+            else _say(lang, "not_reproduced")
         )
-        return "\n".join([head, *(f"- {d.kind}: {d.message}" for d in self.differences)])
+        return "\n".join([head, *(f"- {_say(lang, 'kind.' + d.kind)}: {d.text(lang)}" for d in self.differences)])
 
 
 def _policy_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Discrepancy]:
@@ -276,36 +477,33 @@ def _policy_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Discr
         if canonical_bytes(old) == canonical_bytes(new):
             continue
         if key == "lottery_seed":
-            out.append(Discrepancy(kind="seed", message=f"the lottery seed was {old}, now {new}"))
+            out.append(_discrepancy("seed", "seed", was=str(old), now=str(new)))
         else:
-            out.append(
-                Discrepancy(
-                    kind="policy",
-                    message=f"policy {key} was {canonical_bytes(old).decode()}, now {canonical_bytes(new).decode()}",
-                )
-            )
+            was, now = canonical_bytes(old).decode(), canonical_bytes(new).decode()
+            out.append(_discrepancy("policy", "policy", key=key, was=was, now=now))
     return out
 
 
-def _decision_changes(before: Decision, after: Decision) -> str:
-    parts = []
+def _decision_changes(before: Decision, after: Decision) -> dict[str, str | int]:
+    """The parameters of a decision discrepancy: status, levels and placements that differ."""
+    params: dict[str, str | int] = {}
     if before.status != after.status:
-        parts.append(f"status {before.status.value} -> {after.status.value}")
+        params.update(status_was=before.status.value, status_now=after.status.value)
     old = {lv.name: lv.value for lv in before.objective}
     new = {lv.name: lv.value for lv in after.objective}
     levels = [f"{k} {old.get(k)} -> {new.get(k)}" for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
     if levels:
-        parts.append("levels " + ", ".join(levels))
+        params["levels"] = ", ".join(levels)
     was = {a.applicant: a.supervisor for a in before.assignments}
     now = {a.applicant: a.supervisor for a in after.assignments}
     moved = sorted(a for a in set(was) | set(now) if was.get(a) != now.get(a))
     if moved:
-        shown = ", ".join(f"{a} {was.get(a) or '-'} -> {now.get(a) or '-'}" for a in moved[:10])
-        more = f" and {len(moved) - 10} more" if len(moved) > 10 else ""
-        parts.append(f"{plural(len(moved), 'placement differs', 'placements differ')}: {shown}{more}")
-    if before.input_fingerprint != after.input_fingerprint and not parts:
-        parts.append("the input fingerprint recorded in the decision differs")
-    return "; ".join(parts) or "the bytes differ (same placements and levels; a message or metric differs)"
+        params["moved"] = len(moved)
+        params["shown"] = ", ".join(f"{a} {was.get(a) or '-'} -> {now.get(a) or '-'}" for a in moved[:10])
+        params["more"] = max(len(moved) - 10, 0)
+    if before.input_fingerprint != after.input_fingerprint and not params:
+        params["input_only"] = 1
+    return params
 
 
 def _rerun(record: AuditRecord, problem: Problem, options: SolveOptions, diffs: list[Discrepancy]) -> Result:
@@ -315,7 +513,7 @@ def _rerun(record: AuditRecord, problem: Problem, options: SolveOptions, diffs: 
     try:
         return repeat_repair(problem, record.repair, options=options)
     except InputError as exc:
-        diffs.append(Discrepancy(kind="input", message=f"the recorded repair no longer fits the problem: {exc}"))
+        diffs.append(_discrepancy("input", "repair_no_fit", error=str(exc)))
         return solve(problem, options)
 
 
@@ -341,48 +539,42 @@ def reproduce(
         difference.
     """
     diffs: list[Discrepancy] = []
-    if decision_fingerprint(record.decision) != record.output_fingerprint:
-        diffs.append(Discrepancy(kind="decision", message="the record's decision does not match its own fingerprint"))
+    own = decision_fingerprint(record.decision) == record.output_fingerprint
+    if not own:
+        diffs.append(_discrepancy("decision", "self_mismatch"))
     if problem.fingerprint() != record.input_fingerprint:
         if records_fingerprint(problem) != record.records_fingerprint:
-            diffs.append(
-                Discrepancy(
-                    kind="input",
-                    message=f"the problem's records differ (fingerprint was {record.input_fingerprint}, "
-                    f"now {problem.fingerprint()})",
-                )
-            )
+            was, now = record.input_fingerprint, problem.fingerprint()
+            diffs.append(_discrepancy("input", "records_differ", was=was, now=now))
         diffs += _policy_changes(record.policy, problem.policy.model_dump(mode="json"))
         if len(diffs) == 0:  # pragma: no cover - a fingerprint covers exactly records and policy
-            diffs.append(Discrepancy(kind="input", message="the problem's fingerprint differs"))
+            diffs.append(_discrepancy("input", "input_differs"))
     opts = options if options is not None else SolveOptions.model_validate(record.options)
     now_options = opts.model_dump(mode="json")
     for key in sorted(set(record.options) | set(now_options)):
         if key == "workers":
             continue  # the number of workers never changes a proven-optimal decision
         if canonical_bytes(record.options.get(key)) != canonical_bytes(now_options.get(key)):
-            diffs.append(
-                Discrepancy(
-                    kind="options",
-                    message=f"option {key} was {record.options.get(key)!r}, now {now_options.get(key)!r}",
-                )
-            )
+            was, now = repr(record.options.get(key)), repr(now_options.get(key))
+            diffs.append(_discrepancy("options", "option", key=key, was=was, now=now))
     now_versions = current_versions if current_versions is not None else versions()
     for name in _DECISIVE:
-        was, now = record.versions.get(name), now_versions.get(name)
-        if was != now:
-            diffs.append(Discrepancy(kind="version", message=f"{name} was {was}, now {now}"))
+        before, after = record.versions.get(name), now_versions.get(name)
+        if before != after:
+            diffs.append(_discrepancy("version", "version", name=name, was=str(before), now=str(after)))
     try:
         changed = apply_overrides(problem, record.overrides) if record.overrides else problem
     except MatchmakerError as exc:
-        diffs.append(Discrepancy(kind="input", message=f"the recorded overrides no longer fit the problem: {exc}"))
+        diffs.append(_discrepancy("input", "overrides_no_fit", error=str(exc)))
         changed = problem
     result = _rerun(record, changed, opts, diffs)
     got = decision_fingerprint(result.decision)
-    identical = got == record.output_fingerprint
-    if not identical:
-        note = _decision_changes(record.decision, result.decision)
+    # Identical only if the re-run gives the recorded fingerprint AND the record's own decision is the
+    # one that fingerprint stands for: an edited decision is never "reproduced".
+    identical = got == record.output_fingerprint and own
+    if got != record.output_fingerprint or not own:
+        params = _decision_changes(record.decision, result.decision)
         if not result.status.is_optimal or record.decision.status is not Status.OPTIMAL:
-            note += " (a run stopped by a limit is not proven optimal and need not repeat)"
-        diffs.append(Discrepancy(kind="decision", message=note))
+            params["limit"] = 1
+        diffs.append(_discrepancy("decision", "decision", **params))
     return Reproduction(identical=identical, output_fingerprint=got, differences=tuple(diffs), result=result)

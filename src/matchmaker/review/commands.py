@@ -1,5 +1,6 @@
 """The review commands of the ``matchmaker`` command line: ``evaluate``, ``override``, ``approve``,
-``audit`` and ``reproduce``. Registered on the group by :mod:`matchmaker.cli`; imported only from there."""
+``audit``, ``reproduce``, ``keygen`` and ``verify``. Registered on the group by :mod:`matchmaker.cli`;
+imported only from there."""
 
 from __future__ import annotations
 
@@ -11,24 +12,70 @@ from typing import Literal
 
 import click
 
-from matchmaker._text import plural
+from matchmaker._console import say
 from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, _fail, _load, _run
 from matchmaker.errors import MatchmakerError, ResultMismatchError
 from matchmaker.explanations.render import display_names
+from matchmaker.explanations.types import Lang
+from matchmaker.io.audit import load_audit
 from matchmaker.io.files import atomic_write_text
 from matchmaker.io.formats import load_result, save_result
+from matchmaker.io.keys import load_public_key, load_signing_key, public_key_path, write_keypair
+from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.pipeline import solve
 from matchmaker.review.audit import ApprovalError, AuditRecord, approve, audit_record, reproduce
 from matchmaker.review.evaluate import evaluate_plan
 from matchmaker.review.io import load_plan
 from matchmaker.review.overrides import Override, dump_overrides, load_overrides, solve_with_overrides
 from matchmaker.review.render import render_overrides
-from matchmaker.solve import solve
+from matchmaker.review.signing import PublicKey
+from matchmaker.review.verify import Verification, verify_record
 
 __all__ = ["COMMANDS"]
 
 _PATH = click.Path(path_type=Path)
 _LANG = click.option("--lang", type=click.Choice(["en", "sv"]), default="en", show_default=True, help="Language.")
+_PUBLIC_KEY = click.option(
+    "--public-key", "public_key_path_", type=_PATH, help="The office's public key (KEY.pub): check the signature."
+)
+_REQUIRE = click.option("--require-signature", is_flag=True, help="Fail if the record is not signed.")
+
+#: The sentences of the new commands, in both languages (``str.format`` placeholders).
+_MESSAGES: dict[str, dict[Lang, str]] = {
+    "approved": {
+        "en": "approved by {official}{role}{count}: {fingerprint}",
+        "sv": "godkänd av {official}{role}{count}: {fingerprint}",
+    },
+    "role": {"en": " ({role})", "sv": " ({role})"},
+    "with_one": {"en": " with 1 override", "sv": " med 1 ändring"},
+    "with_many": {"en": " with {count} overrides", "sv": " med {count} ändringar"},
+    "recommendation": {"en": "recommendation {fingerprint}", "sv": "rekommendation {fingerprint}"},
+    "signed": {"en": "signed with key {key}", "sv": "signerad med nyckeln {key}"},
+    "written": {"en": "approved plan written to {path}", "sv": "den godkända planen skrevs till {path}"},
+    "bad_date": {
+        "en": "--approved-at {value!r} is not an ISO 8601 date: write it as 2026-05-12",
+        "sv": "--approved-at {value!r} är inget datum enligt ISO 8601: skriv det som 2026-05-12",
+    },
+    "keygen": {
+        "en": "private key written to {private} (readable by you only; the key holder keeps it)\n"
+        "public key written to {public} (give it to whoever checks approvals)\nkey {key}",
+        "sv": "den privata nyckeln skrevs till {private} (bara du kan läsa den; nyckelinnehavaren förvarar den)\n"
+        "den publika nyckeln skrevs till {public} (ge den till dem som kontrollerar godkännanden)\nnyckel {key}",
+    },
+    "no_problem": {
+        "en": "give --problem PROBLEM (the record does not name its problem file)",
+        "sv": "ange --problem PROBLEM (posten anger inte sin indatafil)",
+    },
+}
+
+
+def _say(lang: Lang, message_id: str, /, **params: object) -> str:
+    return _MESSAGES[message_id][lang].format(**params)
+
+
+def _public_key(path: Path | None) -> PublicKey | None:
+    return _run(lambda: load_public_key(path)) if path is not None else None
 
 
 def _overrides(path: Path | None) -> tuple[Override, ...]:
@@ -36,10 +83,7 @@ def _overrides(path: Path | None) -> tuple[Override, ...]:
 
 
 def _load_audit(path: Path) -> AuditRecord:
-    from matchmaker.io.files import read_limited
-    from matchmaker.io.json import parse_json
-
-    return _run(lambda: AuditRecord.model_validate(parse_json(read_limited(path), str(path))))
+    return _run(lambda: load_audit(path))
 
 
 @click.command("evaluate")
@@ -147,6 +191,10 @@ def override_cmd(
 @click.option("--overrides", "overrides_path", type=_PATH, help="Approve with the overrides of this file.")
 @click.option("-o", "--output", type=_PATH, required=True, help="Write the approved plan (an audit record) here.")
 @click.option("--result-output", type=_PATH, help="Also write the approved plan as a result file.")
+@click.option("--role", help="The approving official's role, such as enhetschef (never a name).")
+@click.option("--approved-at", help="The date of the approval, ISO 8601 (default: today, UTC).")
+@click.option("--key", "key_path", type=_PATH, help="Sign the approval with the office's private key (`keygen`).")
+@_LANG
 def approve_cmd(
     problem_path: Path,
     result_path: Path,
@@ -154,29 +202,55 @@ def approve_cmd(
     overrides_path: Path | None,
     output: Path,
     result_output: Path | None,
+    role: str | None,
+    approved_at: str | None,
+    key_path: Path | None,
+    lang: Lang,
 ) -> None:
     """Approve RECOMMENDATION (a result of PROBLEM), as it is or with overrides: write the approved plan
-    as a separate audit record that references the recommendation by its fingerprint."""
+    as a separate audit record that references the recommendation by its fingerprint. With --key the
+    record is signed; `matchmaker verify RECORD --public-key KEY.pub` checks it."""
+    if approved_at is None:
+        approved_at = dt.datetime.now(dt.UTC).date().isoformat()
+    else:
+        try:
+            dt.date.fromisoformat(approved_at)
+        except ValueError:
+            _fail(_say(lang, "bad_date", value=approved_at), EXIT_BAD_INPUT)
     problem = _load(problem_path)
     recommendation = _run(lambda: load_result(result_path))
     overrides = _overrides(overrides_path)
-    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    key = _run(lambda: load_signing_key(key_path)) if key_path is not None else None
     try:
         record = approve(
-            problem, recommendation, official, overrides=overrides, approved_at=stamp, input=str(problem_path)
+            problem,
+            recommendation,
+            official,
+            overrides=overrides,
+            approved_at=approved_at,
+            input=str(problem_path),
+            role=role,
+            signing_key=key,
         )
     except ResultMismatchError as exc:
         _fail(f"{result_path}: {exc}", EXIT_BAD_INPUT)
     except ApprovalError as exc:
         _fail(str(exc), EXIT_NO_PLAN)
-    _run(lambda: atomic_write_text(output, record.to_json(), protect=(problem_path, result_path)))
+    inputs = (problem_path, result_path, *((key_path,) if key_path is not None else ()))
+    _run(lambda: atomic_write_text(output, record.to_json(), protect=inputs))
     if result_output is not None:
         result = recommendation.model_copy(update={"decision": record.decision})
-        _run(lambda: save_result(result, result_output, protect=(problem_path, result_path)))
-    with_ = f" with {plural(len(overrides), 'override')}" if overrides else ""
-    click.echo(f"approved by {official}{with_}: {record.output_fingerprint}")
-    click.echo(f"recommendation {record.recommendation_fingerprint}")
-    click.echo(f"approved plan written to {output}")
+        _run(lambda: save_result(result, result_output, protect=inputs))
+    count = (
+        "" if not overrides else _say(lang, "with_one" if len(overrides) == 1 else "with_many", count=len(overrides))
+    )
+    shown_role = _say(lang, "role", role=role.strip()) if role else ""
+    fingerprint = record.output_fingerprint
+    click.echo(_say(lang, "approved", official=official.strip(), role=shown_role, count=count, fingerprint=fingerprint))
+    click.echo(_say(lang, "recommendation", fingerprint=record.recommendation_fingerprint))
+    if record.signature is not None:
+        click.echo(_say(lang, "signed", key=record.signature.key_fingerprint))
+    click.echo(_say(lang, "written", path=output))
 
 
 @click.command("audit")
@@ -218,33 +292,125 @@ def audit_cmd(
 @click.argument("audit_path", metavar="AUDIT", type=_PATH)
 @click.option("--problem", "problem_path", type=_PATH, help="The problem (default: the file the record names).")
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
-def reproduce_cmd(audit_path: Path, problem_path: Path | None, as_json: bool) -> None:
+@_PUBLIC_KEY
+@_REQUIRE
+@_LANG
+def reproduce_cmd(
+    audit_path: Path,
+    problem_path: Path | None,
+    as_json: bool,
+    public_key_path_: Path | None,
+    require_signature: bool,
+    lang: Lang,
+) -> None:
     """Re-run the run of AUDIT and confirm that the decision is byte-identical, or say exactly what
-    differs (input, policy, seed, options, versions, decision). Exit 0 if identical, 1 if not."""
+    differs (input, policy, seed, options, versions, decision), after checking the record as `verify`
+    does. Exit 0 if identical and verified, 1 if not."""
     record = _load_audit(audit_path)
-    if problem_path is None:
-        if record.input is None:
-            _fail("give --problem PROBLEM (the record does not name its problem file)", EXIT_BAD_INPUT)
-        problem_path = Path(record.input)
-        beside = audit_path.parent / problem_path
-        if not problem_path.exists() and not problem_path.is_absolute() and beside.exists():
-            problem_path = beside  # the record was moved with its problem, relative to both
-    problem = _load(problem_path)
+    public_key = _public_key(public_key_path_)
+    problem = _load(_problem_of(record, audit_path, problem_path, lang))
+    verification = _verify(record, public_key, problem, require_signature)
     try:
         outcome = reproduce(record, problem)
     except MatchmakerError as exc:  # pragma: no cover - reproduce reports, it does not raise
         _fail(str(exc), EXIT_BAD_INPUT)
+    ok = outcome.identical and verification.ok
     if as_json:
         payload = {
+            "ok": ok,
             "identical": outcome.identical,
             "output_fingerprint": outcome.output_fingerprint,
             "differences": [d.model_dump(mode="json") for d in outcome.differences],
+            "verification": _verification_data(verification),
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    elif verification.ok:
+        click.echo(outcome.text(lang))
+        click.echo(verification.text(lang))
     else:
-        click.echo(outcome.text())
-    sys.exit(EXIT_OK if outcome.identical else EXIT_NO_PLAN)
+        # Never "identical" beside a finding: the findings first, then only what the re-run found.
+        click.echo(verification.text(lang))
+        lines = outcome.text(lang).splitlines()
+        click.echo("\n".join(lines if not outcome.identical else lines[1:]))
+    sys.exit(EXIT_OK if ok else EXIT_NO_PLAN)
+
+
+def _problem_of(record: AuditRecord, audit_path: Path, given: Path | None, lang: Lang) -> Path:
+    """The problem file of ``record``: ``given``, or the file the record names (beside the record)."""
+    if given is not None:
+        return given
+    if record.input is None:
+        _fail(_say(lang, "no_problem"), EXIT_BAD_INPUT)
+    path = Path(record.input)
+    beside = audit_path.parent / path
+    if not path.exists() and not path.is_absolute() and beside.exists():
+        path = beside  # the record was moved with its problem, relative to both
+    return path
+
+
+def _verify(
+    record: AuditRecord, public_key: PublicKey | None, problem: Problem | None, require_signature: bool
+) -> Verification:
+    return _run(
+        lambda: verify_record(record, public_key=public_key, problem=problem, require_signature=require_signature)
+    )
+
+
+def _verification_data(verification: Verification) -> dict[str, object]:
+    data = verification.model_dump(mode="json")
+    data["ok"] = verification.ok
+    data["findings"] = [{**f.model_dump(mode="json"), "message": f.text()} for f in verification.findings]
+    return data
+
+
+@click.command("keygen")
+@click.option(
+    "--out", "out", type=_PATH, required=True, help="Write the private key here (and its public key to OUT.pub)."
+)
+@_LANG
+def keygen_cmd(out: Path, lang: Lang) -> None:
+    """Make the office's key pair for signing approvals: the private key to OUT (readable by you only;
+    an existing file is never replaced) and the public key to OUT.pub."""
+    public = _run(lambda: write_keypair(out))
+    say(_say(lang, "keygen", private=out, public=public_key_path(out), key=public.fingerprint))
+
+
+@click.command("verify")
+@click.argument("audit_path", metavar="RECORD", type=_PATH)
+@click.option("--problem", "problem_path", type=_PATH, help="Also check the record against this problem file.")
+@_PUBLIC_KEY
+@_REQUIRE
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@_LANG
+def verify_cmd(
+    audit_path: Path,
+    problem_path: Path | None,
+    public_key_path_: Path | None,
+    require_signature: bool,
+    as_json: bool,
+    lang: Lang,
+) -> None:
+    """Check RECORD (an audit record) without solving again: the decision against its fingerprint, the
+    approval against the decision, the signature (with --public-key) and the input (with --problem).
+    Exit 0 if every check holds, 1 naming every finding."""
+    record = _load_audit(audit_path)
+    public_key = _public_key(public_key_path_)
+    problem = _load(problem_path) if problem_path is not None else None
+    verification = _verify(record, public_key, problem, require_signature)
+    if as_json:
+        click.echo(json.dumps(_verification_data(verification), indent=2, ensure_ascii=False))
+    else:
+        click.echo(verification.text(lang))
+    sys.exit(EXIT_OK if verification.ok else EXIT_NO_PLAN)
 
 
 #: The commands :mod:`matchmaker.cli` adds to its group.
-COMMANDS: tuple[click.Command, ...] = (evaluate_cmd, override_cmd, approve_cmd, audit_cmd, reproduce_cmd)
+COMMANDS: tuple[click.Command, ...] = (
+    evaluate_cmd,
+    override_cmd,
+    approve_cmd,
+    audit_cmd,
+    reproduce_cmd,
+    keygen_cmd,
+    verify_cmd,
+)

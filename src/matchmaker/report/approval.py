@@ -1,0 +1,94 @@
+"""The approval a report shows: who approved the plan, in what role, when, the signature's status and the
+overrides with their reasons, read from an audit record (:class:`matchmaker.review.audit.AuditRecord`).
+
+The report renders a :class:`ReportApproval`, not the audit record itself, so that the record can grow
+(a role, a signature) and the report needs one line more to show it. :func:`approval_from_record` takes an
+approved audit record and refuses one that approved another plan than the report's result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import ValidationError
+
+from matchmaker._pydantic_errors import issues_from_validation_error
+from matchmaker.errors import InputError, InputFileError, ValidationIssue
+from matchmaker.result import Result
+from matchmaker.review.audit import AuditRecord, decision_fingerprint
+from matchmaker.review.overrides import Override
+
+__all__ = ["ReportApproval", "SignatureStatus", "approval_from_data", "approval_from_record"]
+
+#: What is known of the approval's signature: none recorded, checked and valid, or checked and invalid.
+SignatureStatus = Literal["none", "valid", "invalid"]
+
+
+@dataclass(frozen=True)
+class ReportApproval:
+    """An approval as the report shows it: the approving ``official`` (an opaque id), their ``role``
+    (``None`` when the record has none), the ``date`` (ISO 8601 text as recorded, or ``None``), the
+    ``signature`` status and the ``overrides`` the plan was approved with (each with its reason)."""
+
+    official: str
+    role: str | None = None
+    date: str | None = None
+    signature: SignatureStatus = "none"
+    overrides: tuple[Override, ...] = ()
+
+
+def approval_from_record(record: AuditRecord, result: Result, *, source: str = "the audit record") -> ReportApproval:
+    """The approval of ``record``, which must be an approved plan whose decision is ``result``'s.
+
+    Raises:
+        InputError: the record is only a recommendation, or it approved another plan (it names
+            ``source`` and says what to give instead).
+    """
+    if record.state != "approved" or record.approval is None:
+        raise InputError(
+            [
+                ValidationIssue(
+                    f"{source}: state",
+                    "the record is a recommendation that no official has approved",
+                    "give the approved plan written by `matchmaker approve ... -o FILE`",
+                )
+            ],
+            source=source,
+        )
+    if record.output_fingerprint != decision_fingerprint(result.decision):
+        raise InputError(
+            [
+                ValidationIssue(
+                    f"{source}: output_fingerprint",
+                    "the record approved another plan than the result of this report",
+                    "report on the approved plan itself (`matchmaker approve ... --result-output RESULT`), "
+                    "or give the approval of this result",
+                )
+            ],
+            source=source,
+        )
+    approval = record.approval
+    # An approval's role (being added to the audit record) is shown once it is there; its signature's
+    # status, once the record can be verified, is one more argument here.
+    role = getattr(approval, "role", None)
+    return ReportApproval(
+        official=approval.official,
+        role=role if isinstance(role, str) else None,
+        date=approval.approved_at,
+        overrides=record.overrides,
+    )
+
+
+def approval_from_data(data: object, result: Result, *, source: str) -> ReportApproval:
+    """The approval of ``result`` in ``data``, the parsed JSON of an audit record read from ``source``.
+
+    Raises:
+        InputFileError: ``data`` is not an audit record (each issue names the field and the fix).
+        InputError: see :func:`approval_from_record`.
+    """
+    try:
+        record = AuditRecord.model_validate(data)
+    except ValidationError as exc:
+        raise InputFileError(issues_from_validation_error(exc, data, "AuditRecord"), source=source) from exc
+    return approval_from_record(record, result, source=source)
