@@ -11,13 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from i18n_catalog import SRC, collect_uses
+from i18n_catalog import PO, collect_uses, render_catalog
 from matchmaker._i18n import LANGS, Message, load_catalog, msg, msg_n, parse_po, tr, tr_n, translator
 from matchmaker.errors import InputError, ValidationIssue
 from matchmaker.progress import ProgressEvent
 from matchmaker.result import Status
-
-PO = SRC / "locale" / "sv" / "LC_MESSAGES" / "matchmaker.po"
 
 
 def _fields(text: str) -> set[str]:
@@ -161,3 +159,20 @@ def test_progress_lines_and_statuses_speak_the_language_asked_for() -> None:
     assert event.text("sv") == "4.2 s  steg 3/5 total_fit  bästa 8 392  gräns 8 457  lucka 0.77%"
     assert [s.text("sv") for s in Status] == ["optimal", "genomförbar", "ogenomförbar", "okänd"]
     assert [s.text() for s in Status] == [s.value for s in Status]
+
+
+def test_the_catalog_is_up_to_date_with_the_code() -> None:
+    # Entries in the order of first use, each with the files that use it: what the tool writes.
+    text = PO.read_text("utf-8")
+    assert render_catalog(collect_uses(), parse_po(text)) == text, "run `python tests/i18n_catalog.py`"
+
+
+def test_the_tool_keeps_translations_and_marks_new_ids() -> None:
+    text = PO.read_text("utf-8")
+    old = parse_po(text)
+    uses = collect_uses()
+    extra = type(uses[0])("a new message {x}", None, "matchmaker/new.py", 1)
+    rendered = parse_po(render_catalog([*uses, extra], old))
+    assert rendered.singular["a new message {x}"] == ""
+    assert {k: v for k, v in rendered.singular.items() if k != "a new message {x}"} == old.singular
+    assert rendered.plural == old.plural
