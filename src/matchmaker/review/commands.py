@@ -12,7 +12,7 @@ from typing import Literal
 
 import click
 
-from matchmaker._console import say
+from matchmaker._console import lang_option, say
 from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, _fail, _load, _run
 from matchmaker.errors import MatchmakerError, ResultMismatchError
 from matchmaker.explanations.render import display_names
@@ -35,7 +35,7 @@ from matchmaker.review.verify import Verification, verify_record
 __all__ = ["COMMANDS"]
 
 _PATH = click.Path(path_type=Path)
-_LANG = click.option("--lang", type=click.Choice(["en", "sv"]), default="en", show_default=True, help="Language.")
+_LANG = lang_option  # the one shared --lang option (default MATCHMAKER_LANG, then en)
 _PUBLIC_KEY = click.option(
     "--public-key", "public_key_path_", type=_PATH, help="The office's public key (KEY.pub): check the signature."
 )
