@@ -15,7 +15,8 @@ There is no global language: every call names its language, and the command line
 
 ``tests/test_i18n.py`` collects the literal first arguments of these four calls in ``src/`` and fails
 if one is missing from the catalog, untranslated, fuzzy, or has other placeholders than its
-translation, or if the catalog holds an id no longer used.
+translation, or if the catalog holds an id no longer used; ``python tests/i18n_catalog.py`` brings the
+catalog up to date with the code for the translator.
 """
 
 from __future__ import annotations
