@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from matchmaker.build import ModelBuilder, build_model
-from matchmaker.checks import _Truth, check, level_vector
+from matchmaker.checks import CheckReport, _Truth, check, level_vector
 from matchmaker.explanations.applicant import WHAT_IF_MOVED, level_changes, moves_between, require_same_problem
 from matchmaker.explanations.types import Lang, LevelChange, Move
 from matchmaker.metrics import Metrics, compute_metrics
@@ -74,11 +74,18 @@ class _Out(BaseModel):
 
 class PlanViolation(_Out):
     """A rule the plan breaks, as the independent checker reports it: ``kind`` (``unit_max``,
-    ``not_acceptable``, ``supervisor_capacity``, ``pin``, ...), the ``record`` and a message."""
+    ``not_acceptable``, ``supervisor_capacity``, ``pin``, ...), the ``record`` and a message.
+
+    For ``not_acceptable`` (the record is the applicant), ``supervisor`` is the supervisor the plan
+    gives them and ``rules`` every rule the pair breaks, as :data:`~matchmaker.rules.REASONS` codes in
+    the rules' order (the checker's message names only the first).
+    """
 
     kind: str
     record: str
     message: str
+    supervisor: str | None = None
+    rules: tuple[str, ...] = ()
 
 
 class LevelGap(_Out):
@@ -432,6 +439,20 @@ def _stability(problem: Problem, plan: Mapping[str, str], audit: StabilityAudit 
     )
 
 
+def _violations(problem: Problem, plan: Mapping[str, str], report: CheckReport) -> tuple[PlanViolation, ...]:
+    """The checker's violations, each unacceptable placement with every rule its pair breaks."""
+    truth = _Truth(problem)
+    out = []
+    for v in report:
+        if v.kind == "not_acceptable" and v.record in plan:
+            sup = plan[v.record]
+            rules = tuple(truth.broken_rules(truth.apps[v.record], sup))
+            out.append(PlanViolation(kind=v.kind, record=v.record, message=v.message, supervisor=sup, rules=rules))
+        else:
+            out.append(PlanViolation(kind=v.kind, record=v.record, message=v.message))
+    return tuple(out)
+
+
 def _gap(sense: str, plan: int, optimum: int | None) -> int | None:
     if optimum is None:
         return None
@@ -452,8 +473,9 @@ def evaluate_plan(
     Args:
         problem: the round.
         plan: a :class:`~matchmaker.Plan`, or a mapping applicant id -> supervisor id. A unit-only entry
-            gets its supervisor as :mod:`matchmaker.review.plan` describes (fewest broken rules, then the
-            highest fit, then the lottery), within the unit the plan names.
+            gets its supervisor as :mod:`matchmaker.review.plan` describes (one who keeps every rule
+            when there is one, then the fewest broken rules, the highest fit, the first id), within
+            the unit the plan names.
         optimum: the optimal result to compare with (solved for ``problem`` if not given).
         options: solve options for the optimum and the re-solves.
         explain: explain each difference from the optimum by a re-solve (one per applicant placed
@@ -498,7 +520,7 @@ def evaluate_plan(
         supervisor_chosen=tuple(sorted(chosen)),
         objective=hand.decision.objective,
         metrics=hand.decision.metrics,
-        violations=tuple(PlanViolation(kind=v.kind, record=v.record, message=v.message) for v in report),
+        violations=_violations(problem, mapping, report),
         optimum=optimum.decision,
         gaps=gaps,
         first_better=next((g.name for g in gaps if g.gap is not None and g.gap > 0), None),

@@ -34,11 +34,71 @@ _VIOLATION_SV = {
     "link": "en hård koppling mellan sökande håller inte",
     "balance": "balansen mellan kommunerna håller inte",
 }
+#: This module's new sentences, by message id, in both languages (``str.format`` placeholders).
+_MESSAGES: dict[str, dict[Lang, str]] = {
+    "not_allowed": {
+        "en": "- [not_acceptable] {applicant}: placed with supervisor {supervisor}, which breaks {count}: {rules}",
+        "sv": (
+            "- [not_acceptable] {applicant}: placerad hos handledare {supervisor}, vilket bryter mot {count}: {rules}"
+        ),
+    },
+    "rule_one": {"en": "1 rule", "sv": "1 regel"},
+    "rule_many": {"en": "{n} rules", "sv": "{n} regler"},
+    # A broken rule of one (applicant, supervisor) pair, by REASONS code.
+    "pair:no_interest": {
+        "en": "it is not among the applicant's wishes",
+        "sv": "den finns inte bland den sökandes önskemål",
+    },
+    "pair:requirement": {
+        "en": "the unit requires a qualification the applicant has not stated",
+        "sv": "enheten kräver en behörighet som den sökande inte har angett",
+    },
+    "pair:conflict": {
+        "en": "a declared conflict of interest (jäv) rules it out",
+        "sv": "ett anmält jäv utesluter det",
+    },
+    "pair:training": {
+        "en": "the supervisor lacks the training the policy requires",
+        "sv": "handledaren saknar den handledarutbildning som policyn kräver",
+    },
+    "pair:no_capacity": {
+        "en": "the supervisor, the unit or the municipality has no places this round",
+        "sv": "handledaren, enheten eller kommunen har inga platser denna omgång",
+    },
+    "pair:unit_ranking": {
+        "en": "the unit's own ranking does not list the applicant",
+        "sv": "enhetens egen rangordning tar inte med den sökande",
+    },
+    "pair:availability": {
+        "en": "the supervisor is unavailable in the applicant's period",
+        "sv": "handledaren är inte tillgänglig under den sökandes period",
+    },
+}
+
+
+def _msg(key: str, lang: Lang, **params: object) -> str:
+    return _MESSAGES[key][lang].format(**params)
+
+
+def _rule_count(n: int, lang: Lang) -> str:
+    return _msg("rule_one", lang) if n == 1 else _msg("rule_many", lang, n=n)
+
+
 _COUNT = re.compile(r"^(\d+) students?, (capacity|maximum|minimum|hard target) (\d+)$")
 _COUNT_SV = {"capacity": "kapacitet", "maximum": "maximum", "minimum": "minimum", "hard target": "hårt mål"}
 
 
 def _violation(v: PlanViolation, lang: Lang) -> str:
+    if v.rules:
+        rules = "; ".join(_msg(f"pair:{r}", lang) for r in v.rules)
+        return _msg(
+            "not_allowed",
+            lang,
+            applicant=v.record,
+            supervisor=v.supervisor,
+            count=_rule_count(len(v.rules), lang),
+            rules=rules,
+        )
     if lang != "sv" or v.kind not in _VIOLATION_SV:
         return f"- [{v.kind}] {v.record}: {v.message}"
     m = _COUNT.match(v.message)
@@ -154,11 +214,9 @@ def render_evaluation(e: PlanEvaluation, lang: Lang, names: Names) -> str:
             else f"A supervisor was chosen within the named unit for: {chosen}."
         )
     if e.violations:
-        lines.append(
-            f"Planen bryter mot {plural(len(e.violations), 'regel', 'regler')}:"
-            if sv
-            else f"The plan breaks {plural(len(e.violations), 'rule')}:"
-        )
+        # An unacceptable placement counts every rule it breaks, as its line lists them all.
+        n = sum(max(1, len(v.rules)) for v in e.violations)
+        lines.append(f"Planen bryter mot {_rule_count(n, lang)}:" if sv else f"The plan breaks {_rule_count(n, lang)}:")
         lines += [_violation(v, lang) for v in e.violations]
     else:
         lines.append("Planen håller alla regler." if sv else "The plan keeps every rule.")
