@@ -379,3 +379,44 @@ def test_counts_of_one_read_as_one() -> None:
     assert "- Vux: 1 plats, handledarkapacitet 1, 1 sökande önskar det, 1 kan placeras där." in d.text("sv")
     two = one.model_copy(update={"places": 2, "wishing": 2})
     assert "2 places, supervisor capacity 1, 2 applicants wish for it" in Diagnostics(supply=(two,), findings=()).text()
+
+
+def test_no_acceptable_option_is_one_well_formed_sentence_in_each_language() -> None:
+    data = base_round()
+    data["units"].append(
+        {"id": "Krav", "municipality": "M", "area": "Krav", "max_places": 1, "requirements": ["körkort"]}
+    )
+    data["supervisors"] += [{"id": "H5", "unit": "Krav", "capacity": 1}, {"id": "H6", "unit": "Krav", "capacity": 0}]
+    data["applicants"] += [
+        {"id": "A5", "ranking": {"units": {"Krav": 1}}},
+        {
+            "id": "A6",
+            "ranking": {"units": {"Krav": 1}},
+            "qualifications": ["körkort"],
+            "conflicts": {"supervisors": ["H5"]},
+        },
+        {"id": "A7", "ranking": {"supervisors": {"H5": 1}}},
+        {"id": "A8"},
+    ]
+    d = mm.diagnose(mm.Problem.model_validate(data))
+    en = [line for line in d.text("en").splitlines() if "no acceptable option" in line]
+    sv = [line for line in d.text("sv").splitlines() if "inget möjligt alternativ" in line]
+    assert en == [
+        "- Applicant A5 has no acceptable option: all 2 wished placements are ruled out, 2 because the unit requires "
+        "a qualification the applicant has not stated.",
+        "- Applicant A6 has no acceptable option: all 2 wished placements are ruled out, 1 because a declared "
+        "conflict of interest (jäv) rules it out and 1 because the supervisor, the unit or the municipality has no "
+        "places this round.",
+        "- Applicant A7 has no acceptable option: the one wished placement is ruled out because the unit requires a "
+        "qualification the applicant has not stated.",
+        "- Applicant A8 has no acceptable option: no wishes were given.",
+    ]
+    assert sv == [
+        "- Sökande A5 har inget möjligt alternativ: alla 2 önskade placeringarna är uteslutna, 2 eftersom enheten "
+        "kräver en behörighet som den sökande inte har angett.",
+        "- Sökande A6 har inget möjligt alternativ: alla 2 önskade placeringarna är uteslutna, 1 eftersom ett "
+        "anmält jäv utesluter det och 1 eftersom handledaren, enheten eller kommunen har inga platser denna omgång.",
+        "- Sökande A7 har inget möjligt alternativ: den enda önskade placeringen är utesluten eftersom enheten "
+        "kräver en behörighet som den sökande inte har angett.",
+        "- Sökande A8 har inget möjligt alternativ: inga önskemål har angetts.",
+    ]

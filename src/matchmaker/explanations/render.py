@@ -27,6 +27,7 @@ __all__ = [
     "display_names",
     "level_label",
     "moves_text",
+    "pair_rule_text",
     "render_applicant",
     "render_diagnostics",
     "render_infeasibility",
@@ -53,6 +54,71 @@ RULE_TEXT: dict[str, dict[str, str]] = {
         "availability": "enhetens handledare är inte tillgängliga under den sökandes period",
     },
 }
+
+#: This module's newer sentences, by message id, in both languages (``str.format`` placeholders).
+_MESSAGES: dict[str, dict[Lang, str]] = {
+    # A broken rule of one (applicant, supervisor) pair, by REASONS code.
+    "pair:no_interest": {
+        "en": "it is not among the applicant's wishes",
+        "sv": "den finns inte bland den sökandes önskemål",
+    },
+    "pair:requirement": {
+        "en": "the unit requires a qualification the applicant has not stated",
+        "sv": "enheten kräver en behörighet som den sökande inte har angett",
+    },
+    "pair:conflict": {
+        "en": "a declared conflict of interest (jäv) rules it out",
+        "sv": "ett anmält jäv utesluter det",
+    },
+    "pair:training": {
+        "en": "the supervisor lacks the training the policy requires",
+        "sv": "handledaren saknar den handledarutbildning som policyn kräver",
+    },
+    "pair:no_capacity": {
+        "en": "the supervisor, the unit or the municipality has no places this round",
+        "sv": "handledaren, enheten eller kommunen har inga platser denna omgång",
+    },
+    "pair:unit_ranking": {
+        "en": "the unit's own ranking does not list the applicant",
+        "sv": "enhetens egen rangordning tar inte med den sökande",
+    },
+    "pair:availability": {
+        "en": "the supervisor is unavailable in the applicant's period",
+        "sv": "handledaren är inte tillgänglig under den sökandes period",
+    },
+    # Diagnostics: an applicant with no acceptable option.
+    "no_option_no_wishes": {
+        "en": "Applicant {who} has no acceptable option: no wishes were given.",
+        "sv": "Sökande {who} har inget möjligt alternativ: inga önskemål har angetts.",
+    },
+    "no_option_one": {
+        "en": "Applicant {who} has no acceptable option: the one wished placement is ruled out because {parts}.",
+        "sv": "Sökande {who} har inget möjligt alternativ: den enda önskade placeringen är utesluten eftersom {parts}.",
+    },
+    "no_option_many": {
+        "en": "Applicant {who} has no acceptable option: all {wished} wished placements are ruled out, {parts}.",
+        "sv": "Sökande {who} har inget möjligt alternativ: alla {wished} önskade placeringarna är uteslutna, {parts}.",
+    },
+    "no_option_part": {"en": "{n} because {rule}", "sv": "{n} eftersom {rule}"},
+    "and": {"en": " and ", "sv": " och "},
+}
+
+
+def _msg(key: str, lang: Lang, **params: object) -> str:
+    return _MESSAGES[key][lang].format(**params)
+
+
+def _join(items: list[str], lang: Lang) -> str:
+    """``a, b and c`` (``a, b och c``)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + _msg("and", lang) + items[-1]
+
+
+def pair_rule_text(code: str, lang: Lang) -> str:
+    """A rule that one (applicant, supervisor) pair breaks, by :data:`~matchmaker.rules.REASONS` code."""
+    return _msg(f"pair:{code}", lang)
+
 
 _FULL = {
     "en": {"unit": "the unit", "supervisors": "its supervisors", "municipality": "the municipality"},
@@ -439,11 +505,14 @@ def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], la
     sv = lang == "sv"
     who = ", ".join(_n(names, r) for r in records)
     if code == "no_acceptable_option":
-        removed = {k: v for k, v in p.items() if k != "wished"}
-        parts = "; ".join(f"{v} ({RULE_TEXT[lang][k]})" for k, v in removed.items() if k in RULE_TEXT[lang])
-        if sv:
-            return f"Sökande {who} har inget möjligt alternativ ({p['wished']} önskade). {parts}".strip()
-        return f"Applicant {who} has no acceptable option ({p['wished']} wished). {parts}".strip()
+        wished = int(p["wished"])
+        removed = [(k, int(v)) for k, v in p.items() if k != "wished" and f"pair:{k}" in _MESSAGES]
+        if wished == 0 or not removed:
+            return _msg("no_option_no_wishes", lang, who=who)
+        if wished == 1:
+            return _msg("no_option_one", lang, who=who, parts=pair_rule_text(removed[0][0], lang))
+        parts = [_msg("no_option_part", lang, n=n, rule=pair_rule_text(k, lang)) for k, n in removed]
+        return _msg("no_option_many", lang, who=who, wished=wished, parts=_join(parts, lang))
     if code == "minimum_unreachable":
         if sv:
             return (

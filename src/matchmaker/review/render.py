@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from matchmaker._text import plural
-from matchmaker.explanations.render import RULE_TEXT, Names, change_text, level_label, moves_text
+from matchmaker.explanations.render import RULE_TEXT, Names, change_text, level_label, moves_text, pair_rule_text
 from matchmaker.explanations.types import Lang, LevelChange
 
 if TYPE_CHECKING:
@@ -44,35 +44,6 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "rule_one": {"en": "1 rule", "sv": "1 regel"},
     "rule_many": {"en": "{n} rules", "sv": "{n} regler"},
-    # A broken rule of one (applicant, supervisor) pair, by REASONS code.
-    "pair:no_interest": {
-        "en": "it is not among the applicant's wishes",
-        "sv": "den finns inte bland den sökandes önskemål",
-    },
-    "pair:requirement": {
-        "en": "the unit requires a qualification the applicant has not stated",
-        "sv": "enheten kräver en behörighet som den sökande inte har angett",
-    },
-    "pair:conflict": {
-        "en": "a declared conflict of interest (jäv) rules it out",
-        "sv": "ett anmält jäv utesluter det",
-    },
-    "pair:training": {
-        "en": "the supervisor lacks the training the policy requires",
-        "sv": "handledaren saknar den handledarutbildning som policyn kräver",
-    },
-    "pair:no_capacity": {
-        "en": "the supervisor, the unit or the municipality has no places this round",
-        "sv": "handledaren, enheten eller kommunen har inga platser denna omgång",
-    },
-    "pair:unit_ranking": {
-        "en": "the unit's own ranking does not list the applicant",
-        "sv": "enhetens egen rangordning tar inte med den sökande",
-    },
-    "pair:availability": {
-        "en": "the supervisor is unavailable in the applicant's period",
-        "sv": "handledaren är inte tillgänglig under den sökandes period",
-    },
 }
 
 
@@ -90,7 +61,7 @@ _COUNT_SV = {"capacity": "kapacitet", "maximum": "maximum", "minimum": "minimum"
 
 def _violation(v: PlanViolation, lang: Lang) -> str:
     if v.rules:
-        rules = "; ".join(_msg(f"pair:{r}", lang) for r in v.rules)
+        rules = "; ".join(pair_rule_text(r, lang) for r in v.rules)
         return _msg(
             "not_allowed",
             lang,
