@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import matchmaker as mm
 from brute import brute_force
@@ -208,3 +209,68 @@ def test_cores_are_minimal_and_relaxations_smallest(raw: dict[str, Any]) -> None
     # And applying it gives a round with a plan.
     relaxed = _apply(problem, e)
     assert mm.solve(relaxed).status.has_plan
+
+
+def test_a_minimum_far_above_the_applicants_gets_its_smallest_change() -> None:
+    # One applicant, a unit minimum of 3: the minimum must come down by 2, more than the round's one pair.
+    problem = mm.Problem.model_validate(
+        {
+            "municipalities": [{"id": "M"}],
+            "units": [{"id": "U", "municipality": "M", "area": "X", "max_places": 3, "min_places": 3}],
+            "supervisors": [{"id": "S", "unit": "U", "capacity": 3}],
+            "applicants": [{"id": "A", "interests": {"units": {"U": 1.0}}}],
+        }
+    )
+    e = mm.explain_infeasibility(problem)
+    assert e is not None
+    assert e.search == "found"
+    assert (e.slack, [(r.kind, r.record, r.before, r.after) for r in e.relaxation]) == (2, [("unit_min", "U", 3, 1)])
+    assert "The smallest change that makes a plan possible (size 2):\n- lower the minimum of U from 3 to 1;" in e.text()
+    assert "Den minsta ändringen som gör en plan möjlig (storlek 2):\n- sänk miniminivån för U från 3 till 1;" in (
+        e.text("sv")
+    )
+
+
+def test_no_change_within_the_bounds_is_said_plainly_in_both_languages() -> None:
+    e = mm.InfeasibilityExplanation(core=(), relaxation=(), slack=None, search="none_within_bounds")
+    assert e.text("en").splitlines()[1].startswith("No change within the bounds makes a plan possible: a minimum")
+    assert e.text("sv").splitlines()[1].startswith("Ingen ändring inom gränserna gör en plan möjlig: en miniminivå")
+    for lang in ("en", "sv"):
+        assert (
+            mm.InfeasibilityExplanation(core=(), relaxation=(), slack=None, search="found").text(lang).count("\n") == 0
+        )  # nothing is claimed when there is nothing to say
+
+
+@st.composite
+def _short_rounds(draw: st.DrawFn) -> dict[str, Any]:
+    """One or two units whose minimums (up to 4) are far above their one or two applicants."""
+    n_units = draw(st.integers(1, 2))
+    caps = [draw(st.integers(1, 4)) for _ in range(n_units)]
+    units = [
+        {"id": f"U{u}", "municipality": "M", "area": "X", "max_places": 4, "min_places": draw(st.integers(0, cap))}
+        for u, cap in enumerate(caps)
+    ]
+    sups = [{"id": f"S{u}", "unit": f"U{u}", "capacity": cap} for u, cap in enumerate(caps)]
+    apps = [
+        {"id": f"A{a}", "interests": {"units": {f"U{u}": 1.0 for u in range(n_units) if draw(st.booleans())} or None}}
+        for a in range(draw(st.integers(1, 2)))
+    ]
+    for a in apps:
+        if a["interests"]["units"] is None:
+            del a["interests"]
+    muni: dict[str, Any] = {"id": "M", "min_places": draw(st.integers(0, 3))}
+    return {"municipalities": [muni], "units": units, "supervisors": sups, "applicants": apps}
+
+
+@settings(max_examples=40, deadline=None)
+@given(raw=_short_rounds())
+def test_relaxations_that_need_more_than_the_pairs_are_found_and_smallest(raw: dict[str, Any]) -> None:
+    problem = make_problem(raw)
+    assume(brute_force(problem).vector is None)
+    e = mm.explain_infeasibility(problem)
+    assert e is not None
+    assert e.search == "found"
+    truth = _Truth(problem)
+    # Brute force: every relaxation within the bounds is a plan's total violation; the least is the answer.
+    assert e.slack == min(_violation(problem, truth, plan) for plan in _plans(problem, truth, rules=True))
+    assert mm.solve(_apply(problem, e)).status.has_plan

@@ -14,12 +14,20 @@ capacities, minimums and pins where it can.
 variable; conflicts, requirements and training are never proposed to be relaxed. It minimises the
 *slack*: the total number of places changed plus the number of constraints dropped. The optimum is
 proven by CP-SAT, so no smaller relaxation of this kind restores feasibility.
+
+**Bounds of the relaxation** (:data:`RELAXATION_BOUNDS`), taken from the data so that they never cut off
+a needed amount: a minimum may be lowered by as much as the minimum itself (to 0); a maximum or a
+capacity may be raised by as much as its row can ever exceed it (the number of pairs it counts, less
+the bound), after which it can no longer bind; a pin, link, balance rule or load limit may be dropped.
+Rules that remove pairs (conflicts, requirements, training, unit rankings, availability) and the
+stability rule are never relaxed. When no relaxation within these bounds restores feasibility, the
+explanation says so (``search == "none_within_bounds"``) instead of proposing nothing in silence.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -33,7 +41,15 @@ from matchmaker.pieces import default_constraints
 from matchmaker.rules import available, meets_requirements, trained_enough
 from matchmaker.scoring import score
 
-__all__ = ["explain_infeasibility"]
+__all__ = ["RELAXATION_BOUNDS", "explain_infeasibility"]
+
+#: How far the relaxation may change each kind of constraint (see the module docstring).
+RELAXATION_BOUNDS: dict[str, str] = {
+    "minimum": "lowered by at most the minimum itself (to 0)",
+    "maximum": "raised by at most the number of placements the row counts, less its bound",
+    "drop": "pins, links, balance rules and load limits may be dropped",
+    "never": "conflicts, requirements, training, unit rankings, availability and stability are never relaxed",
+}
 
 #: Kinds that describe rules (removed pairs), never relaxed by the elastic model.
 RULE_KINDS = ("conflict", "requirement", "training", "unit_ranking", "availability")
@@ -175,14 +191,34 @@ def _minimal_core(session: CpSatSession, model: LinearModel, time_limit: float) 
     return sorted(kept, key=lambda g: (model.groups[g].kind, model.groups[g].record))
 
 
-def _elastic(model: LinearModel, time_limit: float) -> tuple[int | None, dict[int, int]]:
-    """Minimise total slack over the relaxable groups; returns the optimum and slack per group."""
+def _slack_bound(model: LinearModel, rows: list[int], upper: bool) -> int:
+    """The most a group's bound may move: a minimum down to 0, a maximum up to where it cannot bind."""
+    most = 0
+    for r in rows:
+        if upper:
+            idx, cf = model.row(r)
+            reach = sum(max(0, int(c)) * int(model.var_ub[i]) for i, c in zip(idx.tolist(), cf.tolist(), strict=True))
+            most = max(most, reach - int(model.row_ub[r]))
+        else:
+            most = max(most, int(model.row_lb[r]))
+    return max(0, most)
+
+
+def _elastic(
+    model: LinearModel, time_limit: float
+) -> tuple[Literal["found", "none_within_bounds", "not_proven"], int | None, dict[int, int]]:
+    """Minimise total slack over the relaxable groups, each within :data:`RELAXATION_BOUNDS`; returns
+    whether a relaxation was found, the optimum and the slack per group."""
+    rows_of: dict[int, list[int]] = defaultdict(list)
+    for r in range(model.n_rows):
+        rows_of[int(model.row_group[r])].append(r)
     cp = cp_model.CpModel()
     x = [cp.new_int_var(int(model.var_lb[i]), int(model.var_ub[i]), f"v{i}") for i in range(model.n_vars)]
     slack: dict[int, cp_model.IntVar] = {}
     for g, group in enumerate(model.groups):
         if group.kind in _UPPER or group.kind in _LOWER:
-            slack[g] = cp.new_int_var(0, max(1, model.n_pairs), f"slack[{group.kind}:{group.record}]")
+            bound = _slack_bound(model, rows_of[g], group.kind in _UPPER)
+            slack[g] = cp.new_int_var(0, bound, f"slack[{group.kind}:{group.record}]")
         elif group.kind in _DROP:
             slack[g] = cp.new_bool_var(f"drop[{group.kind}:{group.record}]")
     for r in range(model.n_rows):
@@ -208,9 +244,12 @@ def _elastic(model: LinearModel, time_limit: float) -> tuple[int | None, dict[in
     solver.parameters.catch_sigint_signal = False
     solver.parameters.max_time_in_seconds = time_limit
     status = solver.solve(cp)
+    if status == cp_model.INFEASIBLE:
+        return "none_within_bounds", None, {}
     if status != cp_model.OPTIMAL:
-        return None, {}
-    return round(solver.objective_value), {g: int(solver.value(v)) for g, v in slack.items() if solver.value(v)}
+        return "not_proven", None, {}
+    found = {g: int(solver.value(v)) for g, v in slack.items() if solver.value(v)}
+    return "found", round(solver.objective_value), found
 
 
 def explain_infeasibility(
@@ -243,7 +282,7 @@ def explain_infeasibility(
         for g in core
     )
     strict = build_model(problem, original)
-    slack, per_group = _elastic(strict, time_limit)
+    search, slack, per_group = _elastic(strict, time_limit)
     relaxation: list[Relaxation] = []
     for g, amount in sorted(per_group.items(), key=lambda kv: (strict.groups[kv[0]].kind, strict.groups[kv[0]].record)):
         group = strict.groups[g]
@@ -256,4 +295,4 @@ def explain_infeasibility(
             relaxation.append(Relaxation(kind=group.kind, record=group.record, before=before, after=before - amount))
         else:
             relaxation.append(Relaxation(kind=group.kind, record=group.record, before=None, after=None))
-    return InfeasibilityExplanation(core=items, relaxation=tuple(relaxation), slack=slack)
+    return InfeasibilityExplanation(core=items, relaxation=tuple(relaxation), slack=slack, search=search)

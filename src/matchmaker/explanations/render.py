@@ -101,6 +101,25 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "no_option_part": {"en": "{n} because {rule}", "sv": "{n} eftersom {rule}"},
     "and": {"en": " and ", "sv": " och "},
+    # The search for the smallest relaxation, when it proposes nothing.
+    "relax_none": {
+        "en": (
+            "No change within the bounds makes a plan possible: a minimum may be lowered at most to 0, a "
+            "maximum or a capacity raised at most until it no longer limits anything, and pins, links, balance "
+            "rules and load limits dropped; conflicts of interest (jäv), requirements, training, unit rankings, "
+            "availability and stability are never changed."
+        ),
+        "sv": (
+            "Ingen ändring inom gränserna gör en plan möjlig: en miniminivå får sänkas högst till 0, en "
+            "maxnivå eller en kapacitet höjas högst tills den inte längre begränsar något, och låsningar, "
+            "kopplingar, balansregler och belastningsgränser tas bort; jäv, krav, handledarutbildning, "
+            "enheternas rangordningar, tillgänglighet och stabilitet ändras aldrig."
+        ),
+    },
+    "relax_not_proven": {
+        "en": "The search for the smallest change that makes a plan possible did not finish within its time limit.",
+        "sv": "Sökandet efter den minsta ändring som gör en plan möjlig blev inte klart inom sin tidsgräns.",
+    },
 }
 
 
@@ -476,6 +495,10 @@ def render_infeasibility(e: InfeasibilityExplanation, lang: Lang, names: Names) 
         else:
             lines.append(f"The smallest change that makes a plan possible (size {e.slack}):")
         lines += [f"- {_relaxation(r, lang, names)};" for r in e.relaxation]
+    elif e.search == "none_within_bounds":
+        lines.append(_msg("relax_none", lang))
+    elif e.search == "not_proven":
+        lines.append(_msg("relax_not_proven", lang))
     return "\n".join(lines)
 
 

@@ -138,11 +138,18 @@ class Relaxation(_Out):
 class InfeasibilityExplanation(_Out):
     """Why no plan exists: a minimal core (constraints that cannot hold together, each needed) and the
     smallest relaxation that restores feasibility (``slack``: places of capacity or minimum changed
-    plus constraints dropped, minimised)."""
+    plus constraints dropped, minimised).
+
+    ``search`` says how the search for the relaxation ended: ``found`` (``relaxation`` is a smallest
+    one), ``none_within_bounds`` (no relaxation within
+    :data:`~matchmaker.explanations.infeasible.RELAXATION_BOUNDS` restores feasibility) or
+    ``not_proven`` (the time limit ran out first).
+    """
 
     core: tuple[CoreItem, ...]
     relaxation: tuple[Relaxation, ...]
     slack: int | None
+    search: Literal["found", "none_within_bounds", "not_proven"] = "found"
 
     def text(self, lang: Lang = "en", unit_names: dict[str, str] | None = None) -> str:
         """The explanation in full sentences."""
