@@ -251,13 +251,10 @@ def _short_rounds(draw: st.DrawFn) -> dict[str, Any]:
         for u, cap in enumerate(caps)
     ]
     sups = [{"id": f"S{u}", "unit": f"U{u}", "capacity": cap} for u, cap in enumerate(caps)]
-    apps = [
-        {"id": f"A{a}", "interests": {"units": {f"U{u}": 1.0 for u in range(n_units) if draw(st.booleans())} or None}}
-        for a in range(draw(st.integers(1, 2)))
-    ]
-    for a in apps:
-        if a["interests"]["units"] is None:
-            del a["interests"]
+    apps: list[dict[str, Any]] = []
+    for a in range(draw(st.integers(1, 2))):
+        wished = {f"U{u}": 1.0 for u in range(n_units) if draw(st.booleans())}
+        apps.append({"id": f"A{a}", "interests": {"units": wished}} if wished else {"id": f"A{a}"})
     muni: dict[str, Any] = {"id": "M", "min_places": draw(st.integers(0, 3))}
     return {"municipalities": [muni], "units": units, "supervisors": sups, "applicants": apps}
 
