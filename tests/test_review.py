@@ -631,7 +631,7 @@ def test_a_lottery_difference_reads_in_natural_swedish(tiny: mm.Problem, optimum
     lottery = [d for d in evaluation.differences if d.outcome == "lottery"]
     assert lottery
     sv = render_difference(lottery[0], "sv", {})
-    assert "lottningen (med fast frö) avgjorde" in sv
+    assert "lottningen (med fast slumpfrö) avgjorde" in sv
     assert "seedade" not in sv
 
 

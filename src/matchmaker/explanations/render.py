@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from matchmaker._text import plural
+from matchmaker.explanations.applicant import LOW_FIT
 from matchmaker.explanations.types import (
     ApplicantExplanation,
     CoreItem,
@@ -101,6 +102,37 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "no_option_part": {"en": "{n} because {rule}", "sv": "{n} eftersom {rule}"},
     "and": {"en": " and ", "sv": " och "},
+    # An applicant's placement and what makes it unusual.
+    "placed": {
+        "en": "Applicant {who} is placed in {unit} with supervisor {supervisor} (their choice {rank}, fit {fit}).",
+        "sv": "Sökande {who} placeras på {unit} hos handledare {supervisor} (sitt val {rank}, matchningsvärde {fit}).",
+    },
+    "low_fit": {
+        "en": "The fit {fit} is very low (below {threshold}).",
+        "sv": "Matchningsvärdet {fit} är mycket lågt (under {threshold}).",
+    },
+    "tier": {
+        "en": "The applicant has priority tier {tier}: placing the applicants of each priority tier comes before "
+        "any fit.",
+        "sv": "Den sökande har förtursnivå {tier}: att placera de sökande på varje förtursnivå går före allt "
+        "matchningsvärde.",
+    },
+    "override": {
+        "en": "The placement is an override (ändring) that an official decided, with a recorded reason.",
+        "sv": "Placeringen är en ändring som en tjänsteperson har beslutat, med ett dokumenterat skäl.",
+    },
+    "not_selected": {
+        "en": (
+            "The rules allow the applicant a place with {supervisors} in {units}, but the plan gives those places "
+            "to other applicants."
+        ),
+        "sv": (
+            "Reglerna tillåter den sökande en plats hos {supervisors} på {units}, men planen ger de platserna till "
+            "andra sökande."
+        ),
+    },
+    "supervisors": {"en": "{n} supervisor|{n} supervisors", "sv": "{n} handledare|{n} handledare"},
+    "units": {"en": "{n} unit|{n} units", "sv": "{n} enhet|{n} enheter"},
     # The search for the smallest relaxation, when it proposes nothing.
     "relax_none": {
         "en": (
@@ -125,6 +157,11 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
 
 def _msg(key: str, lang: Lang, **params: object) -> str:
     return _MESSAGES[key][lang].format(**params)
+
+
+def _count(key: str, n: int, lang: Lang) -> str:
+    one, many = _msg(key, lang, n=n).split("|")
+    return one if n == 1 else many
 
 
 def _join(items: list[str], lang: Lang) -> str:
@@ -170,24 +207,24 @@ def level_label(name: str, lang: Lang) -> str:
     sv = lang == "sv"
     if name.startswith("placed_tier_"):
         t = name.rsplit("_", 1)[1]
-        return f"placerade sökande med förtursgrupp {t}" if sv else f"applicants placed with priority tier {t}"
+        return f"placerade sökande med förtursnivå {t}" if sv else f"applicants placed with priority tier {t}"
     if name.startswith("placed_at_rank_"):
         k = name.rsplit("_", 1)[1]
         return f"sökande placerade på sitt val {k}" if sv else f"applicants placed at their choice {k}"
     if name.startswith("placed_at_fit_"):
         v = int(name.rsplit("_", 1)[1]) / 10_000
-        return f"sökande placerade med matchning {v:.4f}" if sv else f"applicants placed with fit {v:.4f}"
+        return f"sökande placerade med matchningsvärde {v:.4f}" if sv else f"applicants placed with fit {v:.4f}"
     words = {
         "placed": ("applicants placed", "placerade sökande"),
         "minimum_shortfall": ("students missing below minimums", "saknade studenter under miniminivåerna"),
         "target_shortfall": ("students missing below targets", "saknade studenter under målnivåerna"),
         "link_violations": ("links not honoured", "kopplingar som inte hålls"),
         "lowest_fill_rate_ppm": ("the lowest municipality fill rate", "den lägsta fyllnadsgraden bland kommunerna"),
-        "lowest_fit_per_place": ("the lowest fit per offered place", "den lägsta matchningen per erbjuden plats"),
-        "total_fit": ("the total fit", "den totala matchningen"),
+        "lowest_fit_per_place": ("the lowest fit per offered place", "det lägsta matchningsvärdet per erbjuden plats"),
+        "total_fit": ("the total fit", "det totala matchningsvärdet"),
         "total_fit_less_moves": (
             "the total fit less the penalty for moves",
-            "den totala matchningen minus avdraget för flyttar",
+            "det totala matchningsvärdet minus avdraget för flyttar",
         ),
         "worst_rank": ("the worst rank", "den sämsta rangplatsen"),
         "rank_sum": ("the sum of ranks", "summan av rangplatserna"),
@@ -252,7 +289,8 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
         assert w is not None
         if o.outcome == "lottery":
             return (
-                f"{head}: en plan med den placeringen är lika bra på alla nivåer; lottningen (med fast frö) avgjorde."
+                f"{head}: en plan med den placeringen är lika bra på alla nivåer; "
+                "lottningen (med fast slumpfrö) avgjorde."
             )
         worse = next(c for c in w.changes if c.name == w.first_worse)
         cost = f"att placera den sökande där skulle göra planen sämre: {change_text(worse, lang)}"
@@ -303,17 +341,24 @@ def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
     lines: list[str] = []
     if e.placed is not None:
         p = e.placed
-        if sv:
-            lines.append(
-                f"Sökande {e.applicant} placeras på {_n(names, p.unit)} hos handledare {p.supervisor} "
-                f"(sitt val {p.rank}, matchning {p.fit:.4f})."
+        lines.append(
+            _msg(
+                "placed",
+                lang,
+                who=e.applicant,
+                unit=_n(names, p.unit),
+                supervisor=p.supervisor,
+                rank=p.rank,
+                fit=f"{p.fit:.4f}",
             )
-        else:
-            lines.append(
-                f"Applicant {e.applicant} is placed in {_n(names, p.unit)} with supervisor {p.supervisor} "
-                f"(their choice {p.rank}, fit {p.fit:.4f})."
-            )
-        if e.pinned:
+        )
+        if e.low_fit:
+            lines.append(_msg("low_fit", lang, fit=f"{p.fit:.4f}", threshold=f"{LOW_FIT:.2f}"))
+        if e.tier is not None:
+            lines.append(_msg("tier", lang, tier=e.tier))
+        if e.pinned and e.override:
+            lines.append(_msg("override", lang))
+        elif e.pinned:
             lines.append("Placeringen är låst av samordnaren." if sv else "The placement is pinned by the coordinator.")
         elif e.kept:
             lines.append(
@@ -339,6 +384,11 @@ def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
                 "Inget önskat alternativ är möjligt enligt reglerna."
                 if sv
                 else "None of the wished options is possible under the rules."
+            )
+        elif e.unplaced is not None and e.unplaced.reason.value == "not_selected":
+            supervisors = _count("supervisors", e.acceptable_supervisors, lang)
+            lines.append(
+                _msg("not_selected", lang, supervisors=supervisors, units=_count("units", e.acceptable_units, lang))
             )
         elif e.unplaced is not None and e.unplaced.reason.value == "no_plan":
             lines.append("Omgången har ingen plan." if sv else "The round has no plan.")

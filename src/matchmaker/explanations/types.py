@@ -99,7 +99,14 @@ class ApplicantExplanation(_Out):
     """Why an applicant got what they got: the placement (or the unplaced reason), and a reason for
     every unit they wanted more (placed) or wanted at all (unplaced). For an unplaced applicant,
     ``cheapest`` is the option whose what-if costs least. ``kept``: a repair holds the placement from
-    the previous plan (a hard keep), so no other option is explained."""
+    the previous plan (a hard keep), so no other option is explained.
+
+    The facts that make a placement unusual: ``low_fit`` (the fit is below
+    :data:`~matchmaker.explanations.applicant.LOW_FIT`), ``tier`` (the applicant's priority tier, which
+    is placed before any fit counts), ``pinned`` (by the round or by an override: ``override``). For an
+    applicant not selected, ``acceptable_supervisors`` and ``acceptable_units`` count the places the
+    rules allowed them.
+    """
 
     applicant: str
     placed: Assignment | None
@@ -108,6 +115,11 @@ class ApplicantExplanation(_Out):
     kept: bool = False
     options: tuple[OptionReason, ...]
     cheapest: OptionReason | None = None
+    tier: int | None = None
+    low_fit: bool = False
+    override: bool = False
+    acceptable_supervisors: int = 0
+    acceptable_units: int = 0
 
     def text(self, lang: Lang = "en", unit_names: dict[str, str] | None = None) -> str:
         """The explanation in full sentences (``lang`` ``"en"`` or ``"sv"``)."""

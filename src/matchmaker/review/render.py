@@ -135,7 +135,7 @@ def render_difference(d: PlanDifference, lang: Lang, names: Names) -> str:
         moves = moves_text(cf.moves, lang, names)
         if d.outcome == "lottery":
             tail = (
-                "eftersom båda är lika bra på varje nivå; lottningen (med fast frö) avgjorde "
+                "eftersom båda är lika bra på varje nivå; lottningen (med fast slumpfrö) avgjorde "
                 f"(er placering är möjlig {moves})"
                 if sv
                 else f"because both are equally good on every level; the seeded lottery decided "
