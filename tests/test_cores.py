@@ -8,6 +8,7 @@ round with a plan, and no plan needs less total slack (places changed plus const
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from fractions import Fraction
@@ -18,8 +19,8 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from brute import brute_force
-from conftest import make_problem
-from matchmaker.checks import _Truth
+from conftest import EXAMPLES, make_problem
+from matchmaker.checks import _Truth, stability_audit
 from matchmaker.explanations.types import CoreItem
 from matchmaker.metrics import offered_places
 from strategies import problems
@@ -271,3 +272,51 @@ def test_relaxations_that_need_more_than_the_pairs_are_found_and_smallest(raw: d
     # Brute force: every relaxation within the bounds is a plan's total violation; the least is the answer.
     assert e.slack == min(_violation(problem, truth, plan) for plan in _plans(problem, truth, rules=True))
     assert mm.solve(_apply(problem, e)).status.has_plan
+
+
+def _stable_clash() -> dict[str, Any]:
+    # A wants U2 first; U2 has room and nobody else, so any plan without A in U2 has a blocking pair;
+    # U1's minimum of one can only be met by A.
+    return {
+        "policy": {"stability": {"mode": "applicant_optimal"}},
+        "municipalities": [{"id": "M"}],
+        "units": [
+            {"id": "U1", "municipality": "M", "area": "X", "max_places": 1, "min_places": 1},
+            {"id": "U2", "municipality": "M", "area": "Y", "max_places": 1},
+        ],
+        "supervisors": [{"id": "S1", "unit": "U1", "capacity": 1}, {"id": "S2", "unit": "U2", "capacity": 1}],
+        "applicants": [{"id": "A", "ranking": {"units": {"U2": 1, "U1": 2}}}],
+    }
+
+
+def test_a_round_infeasible_by_stability_names_the_stability_rule() -> None:
+    problem = mm.Problem.model_validate(_stable_clash())
+    truth = _Truth(problem)
+    plans = list(_plans(problem, truth, rules=True))
+    # Brute force: a plan meets the minimum, a plan is stable, but no plan is both.
+    meets = [p for p in plans if Counter(truth.sups[s].unit for s in p.values())["U1"] >= 1]
+    stable = [p for p in plans if not stability_audit(problem, p)]
+    assert meets
+    assert stable
+    assert not [p for p in meets if p in stable]
+    e = mm.explain_infeasibility(problem)
+    assert e is not None
+    assert [(c.kind, c.record) for c in e.core] == [("stability", "policy"), ("unit_min", "U1")]
+    assert "- the plan must be stable (policy.stability, mode applicant_optimal): no blocking pair" in e.text("en")
+    assert "- planen måste vara stabil (policy.stability, läge applicant_optimal): inga blockerande par" in e.text("sv")
+    assert [(r.kind, r.record, r.before, r.after) for r in e.relaxation] == [("unit_min", "U1", 1, 0)]
+
+
+def test_sodertalje_minimum_against_stability_is_a_clash_of_both() -> None:
+    data = json.loads((EXAMPLES / "sodertalje" / "problem.json").read_text(encoding="utf-8"))
+    data["policy"]["stability"] = {"mode": "applicant_optimal"}
+    problem = mm.Problem.model_validate(data)
+    e = mm.explain_infeasibility(problem)
+    assert e is not None
+    assert [(c.kind, c.record) for c in e.core] == [("stability", "policy"), ("unit_min", "sdt-af")]
+    # Each member is needed: without stability, or without the minimum, the round has a plan.
+    data["policy"]["stability"] = None
+    assert mm.solve(mm.Problem.model_validate(data)).status.has_plan
+    data["policy"]["stability"] = {"mode": "applicant_optimal"}
+    next(u for u in data["units"] if u["id"] == "sdt-af")["min_places"] = 0
+    assert mm.solve(mm.Problem.model_validate(data)).status.has_plan

@@ -9,6 +9,13 @@ removal keeps the set infeasible, so the core is *minimal*: infeasible, and feas
 of its members (hence without any proper subset). Rules are tried for removal first, so a core names
 capacities, minimums and pins where it can.
 
+**Stability.** With ``policy.stability``, every row that forbids a blocking pair is one member of the
+core, kind ``stability`` (record ``policy``): a round that only the stability rule makes infeasible is
+explained as a clash of the stable-plan rule with the minimums, capacities or pins it meets, never by
+a minimum alone. The stability rows are defined over the round's acceptable pairs, so a stable round's
+core keeps the pair rules (conflicts, requirements, training, rankings, availability) fixed rather than
+naming them: without a rule a pair could block, which the rows of the strict round cannot say.
+
 **Relaxation.** An elastic copy of the model gives every capacity and minimum row a slack variable
 (places added to a maximum or taken off a minimum) and every pin, link and balance rule a drop
 variable; conflicts, requirements and training are never proposed to be relaxed. It minimises the
@@ -27,12 +34,13 @@ explanation says so (``search == "none_within_bounds"``) instead of proposing no
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matchmaker.build import LinearModel, ModelBuilder, build_model
+from matchmaker.build import Group, LinearModel, ModelBuilder, build_model
 from matchmaker.engines.cpsat import CpSatSession
 from matchmaker.explanations.types import CoreItem, InfeasibilityExplanation, Relaxation
 from matchmaker.models import Problem
@@ -55,6 +63,7 @@ RELAXATION_BOUNDS: dict[str, str] = {
 RULE_KINDS = ("conflict", "requirement", "training", "unit_ranking", "availability")
 #: The order in which the deletion filter tries to drop members (rules first, pins last).
 _DROP_ORDER = {
+    "stability": 0,
     "conflict": 0,
     "requirement": 0,
     "training": 0,
@@ -127,6 +136,19 @@ class _RuleRows:
             builder.add_row(g, np.array(pairs, dtype=np.int64), 1, 0, 0)
 
 
+def _stability_as_one_rule(model: LinearModel) -> LinearModel:
+    """``model`` with every stability row in one non-structural group ``stability`` (so it can be a
+    member of a core); the model is unchanged without stability rows."""
+    stable = np.array([g.kind.startswith("stability") for g in model.groups], dtype=bool)
+    rows = np.flatnonzero(stable[model.row_group]) if stable.any() else np.empty(0, dtype=np.int64)
+    if rows.size == 0:
+        return model
+    row_group = model.row_group.copy()
+    row_group[rows] = len(model.groups)
+    group = Group("stability", "policy", "no blocking pair: the plan is stable")
+    return replace(model, groups=(*model.groups, group), row_group=row_group)
+
+
 def _params(problem: Problem, kind: str, record: str, acceptable: dict[str, int]) -> dict[str, int | str]:
     if kind in ("unit_min", "unit_max"):
         u = problem.unit_by_id[record]
@@ -169,6 +191,9 @@ def _params(problem: Problem, kind: str, record: str, acceptable: dict[str, int]
     if kind == "availability":
         supervisor, period = record.split("|", 1)
         return {"supervisor": supervisor, "period": period}
+    if kind == "stability":
+        mode = problem.policy.stability.mode if problem.policy.stability is not None else ""
+        return {"mode": mode}
     if kind == "supervisor_load":
         return {"supervisor": record, "limit": f"{problem.supervisor_by_id[record].load_limit:g}"}
     if kind == "link":
@@ -261,9 +286,11 @@ def explain_infeasibility(
     (``core`` empty) rather than overstated.
     """
     opts = options if options is not None else SolveOptions(workers=1)
-    relaxed = _relaxed(problem)
-    scores = score(relaxed)
-    model = build_model(relaxed, scores, constraints=[*default_constraints(relaxed), _RuleRows(problem)])
+    if problem.policy.stability is not None:
+        model = _stability_as_one_rule(build_model(problem, score(problem)))  # pair rules stay fixed
+    else:
+        relaxed = _relaxed(problem)
+        model = build_model(relaxed, score(relaxed), constraints=[*default_constraints(relaxed), _RuleRows(problem)])
     session = CpSatSession(model, opts, guard=True)
     core = _minimal_core(session, model, time_limit)
     if core is None:

@@ -102,6 +102,12 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "no_option_part": {"en": "{n} because {rule}", "sv": "{n} eftersom {rule}"},
     "and": {"en": " and ", "sv": " och "},
+    "core:stability": {
+        "en": "the plan must be stable (policy.stability, mode {mode}): no blocking pair, that is no applicant and "
+        "unit who would both rather be together than as the plan has them",
+        "sv": "planen måste vara stabil (policy.stability, läge {mode}): inga blockerande par, alltså ingen sökande "
+        "och enhet som båda hellre vill vara tillsammans än som planen har dem",
+    },
     # An applicant's placement and what makes it unusual.
     "placed": {
         "en": "Applicant {who} is placed in {unit} with supervisor {supervisor} (their choice {rank}, fit {fit}).",
@@ -481,6 +487,8 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
             if sv
             else f"supervisor {p['supervisor']} is unavailable in period {p['period']}"
         )
+    if k == "stability":
+        return _msg("core:stability", lang, mode=p["mode"])
     if k == "supervisor_load":
         return (
             f"handledare {p['supervisor']} har högst belastningen {p['limit']} per vecka"
