@@ -600,7 +600,7 @@ def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) 
     assert outcome.conflict is not None
     assert outcome.conflict.overrides == (0,)
     sv = render_overrides(outcome, "sv", {"Vux": "Vuxenenhet (Vux)"})
-    assert "Åsidosättande [0] kan inte gälla:" in sv
+    assert "Ändring [0] kan inte gälla:" in sv
     assert "- [0] lås A1 -> Vuxenenhet (Vux): enheten kräver en behörighet som den sökande inte har angett" in sv
     en = render_overrides(outcome, "en", {})
     assert "Override [0] cannot hold:" in en
@@ -610,7 +610,7 @@ def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) 
         assert "overrides[" not in text
     two = solve_with_overrides(tiny, [pin("A1", supervisor="H1"), forbid("A1", supervisor="H1")], costs=False)
     sv = render_overrides(two, "sv", {})
-    assert "Åsidosättandena [0] och [1] kan inte gälla samtidigt:" in sv
+    assert "Ändringarna [0] och [1] kan inte gälla samtidigt:" in sv
     assert "- [1] förbjud A1 -> handledare H1: förbjuder paret som [0] låser" in sv
     core = solve_with_overrides(tiny, [pin("A1", supervisor="H3"), pin("A3", supervisor="H3")], costs=False)
     sv = render_overrides(core, "sv", {})

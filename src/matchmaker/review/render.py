@@ -154,9 +154,9 @@ def render_difference(d: PlanDifference, lang: Lang, names: Names) -> str:
 def _conflict_head(which: tuple[int, ...], lang: Lang) -> str:
     labels = [f"[{i}]" for i in which] or ["-"]
     if len(labels) == 1:
-        return f"Åsidosättande {labels[0]} kan inte gälla:" if lang == "sv" else f"Override {labels[0]} cannot hold:"
+        return f"Ändring {labels[0]} kan inte gälla:" if lang == "sv" else f"Override {labels[0]} cannot hold:"
     if lang == "sv":
-        return f"Åsidosättandena {', '.join(labels[:-1])} och {labels[-1]} kan inte gälla samtidigt:"
+        return f"Ändringarna {', '.join(labels[:-1])} och {labels[-1]} kan inte gälla samtidigt:"
     return f"Overrides {', '.join(labels)} cannot all hold together:"
 
 
@@ -295,7 +295,7 @@ def render_overrides(o: OverrideOutcome, lang: Lang, names: Names) -> str:
     """The overrides, whether they hold together, and what each costs, level by level."""
     sv = lang == "sv"
     n = len(o.overrides)
-    lines = [f"{plural(n, 'åsidosättande', 'åsidosättanden')}:" if sv else f"{plural(n, 'override')}:"]
+    lines = [f"{plural(n, 'ändring', 'ändringar')}:" if sv else f"{plural(n, 'override')}:"]
     for i, ov in enumerate(o.overrides):
         verb = ("lås" if ov.action == "pin" else "förbjud") if sv else ov.action
         target = _n(names, ov.unit) if ov.unit is not None else ov.supervisor
@@ -315,7 +315,7 @@ def render_overrides(o: OverrideOutcome, lang: Lang, names: Names) -> str:
         elif c.explanation is not None:
             lines.append(c.explanation.text(lang, dict(names)))
         elif sv:
-            lines.append("Ingen plan håller alla åsidosättanden tillsammans med omplaneringens fasta placeringar.")
+            lines.append("Ingen plan håller alla ändringar tillsammans med omplaneringens fasta placeringar.")
         else:
             lines.append(c.message)
         return "\n".join(lines)
