@@ -664,6 +664,21 @@ def test_sodertalje_unit_only_entry_prefers_a_trained_supervisor_with_room() -> 
         "- [not_acceptable] VT26-03: placerad hos handledare H-VUX-2, vilket bryter mot 2 regler: enheten kräver "
         "en behörighet som den sökande inte har angett; handledaren saknar den handledarutbildning som policyn kräver"
     ) in f.text("sv")
+    # The difference from the optimum names both rules too.
+    optimum = mm.solve(problem, OPTS)
+    entries = [{"applicant": x.applicant, "supervisor": x.supervisor} for x in optimum.assignments]
+    entries = [x for x in entries if x["applicant"] != "VT26-03"] + [{"applicant": "VT26-03", "supervisor": "H-VUX-2"}]
+    g = evaluate_plan(problem, Plan.model_validate({"entries": entries}), optimum=optimum, options=OPTS)
+    (d,) = [d for d in g.differences if d.applicant == "VT26-03"]
+    assert (d.outcome, d.rules) == ("rule", ("requirement", "training"))
+    assert (
+        "because your placement is not allowed: the unit requires a qualification the applicant has not stated; "
+        "the supervisor lacks the training the policy requires."
+    ) in g.text("en")
+    assert (
+        "eftersom er placering inte är tillåten: enheten kräver en behörighet som den sökande inte har angett; "
+        "handledaren saknar den handledarutbildning som policyn kräver."
+    ) in g.text("sv")
 
 
 def _three_supervisors(conflict: bool) -> mm.Problem:

@@ -144,7 +144,9 @@ class PlanDifference(_Out):
     ``outcome``:
 
     * ``rule``: the plan's placement is not allowed for this applicant, by ``rule`` (a
-      :data:`~matchmaker.rules.REASONS` code: ``no_interest``, ``requirement``, ``conflict``, ...);
+      :data:`~matchmaker.rules.REASONS` code: ``no_interest``, ``requirement``, ``conflict``, ...;
+      for a unit-only entry the rule that removes most of the unit's supervisors); ``rules`` lists
+      every rule the plan's (applicant, supervisor) pair breaks;
     * ``worse``: the best plan that gives the applicant the plan's placement is worse at level
       ``counterfactual.first_worse``;
     * ``lottery``: it is as good on every level; the seeded lottery chose the optimum's placement;
@@ -159,6 +161,7 @@ class PlanDifference(_Out):
     optimum_supervisor: str | None
     outcome: Literal["rule", "worse", "lottery", "infeasible"]
     rule: str | None = None
+    rules: tuple[str, ...] = ()
     counterfactual: Counterfactual | None = None
 
 
@@ -388,6 +391,7 @@ def _differences(
 ) -> tuple[PlanDifference, ...]:
     sups = problem.supervisor_by_id
     best = plan_of(optimum)
+    truth = _Truth(problem)
     sc = score(problem)
     enc = sc.encoding
     acceptable = {
@@ -417,7 +421,9 @@ def _differences(
         if mine is not None:
             targets = [s.id for s in problem.supervisors if s.unit == mine_unit] if open_ else [mine]
             if not any((applicant, s) in acceptable for s in targets):
-                out.append(PlanDifference(**common, outcome="rule", rule=_rule_of(problem, applicant, targets)))
+                rule = _rule_of(problem, applicant, targets)
+                rules = tuple(truth.broken_rules(truth.apps[applicant], mine))
+                out.append(PlanDifference(**common, outcome="rule", rule=rule, rules=rules))
                 continue
         cf = counterfactual(problem, optimum, applicant, unit=unit, supervisor=supervisor, scores=sc, options=options)
         if not cf.status.has_plan:

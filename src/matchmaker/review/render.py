@@ -120,6 +120,8 @@ def render_difference(d: PlanDifference, lang: Lang, names: Names) -> str:
     if d.outcome == "rule":
         rule = d.rule or "no_interest"
         why = _NO_INTEREST[lang] if rule == "no_interest" else RULE_TEXT[lang].get(rule, rule)
+        if d.rules:  # every rule the pair breaks, in the rules' order
+            why = "; ".join(pair_rule_text(r, lang) for r in d.rules)
         tail = (
             f"eftersom er placering inte är tillåten: {why}" if sv else f"because your placement is not allowed: {why}"
         )
