@@ -152,8 +152,8 @@ def _mm_task(task: dict[str, Any]) -> dict[str, Any]:
     if kind == "mm-build":
         parts: dict[str, list[float]] = {"score": [], "build": []}
 
+        from matchmaker.engines.deferred_acceptance import applies
         from matchmaker.pieces import default_constraints
-        from matchmaker.stability.deferred_acceptance import applies
 
         skipped: list[str] = []
 

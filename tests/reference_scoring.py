@@ -16,10 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from matchmaker._text import norm_key
+from matchmaker._types import FloatArray
 from matchmaker.lottery import id_hashes, lottery_draws
 from matchmaker.rules import REMOVAL_ORDER as REMOVAL_RULES
 from matchmaker.rules import trained_enough
-from matchmaker.scoring import Encoding, FloatArray, Scores, _encode, to_points
+from matchmaker.scoring import Encoding, Scores, _encode, to_points
 
 if TYPE_CHECKING:
     from matchmaker.models import Applicant, Problem, Unit

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
-from matchmaker.build import ModelBuilder, build_model
+from matchmaker.build import build_model
 from matchmaker.engines.flow import network_of, solve_network
 from matchmaker.engines.lp import verify
-from matchmaker.lexicographic import plan_stages
+from matchmaker.linear import ModelBuilder, plan_stages
 from matchmaker.scoring import score
 from matchmaker.solve import solve_model
 from strategies import problems
@@ -200,6 +200,7 @@ def test_a_wide_stage_needs_the_flow_and_is_split_when_the_flow_fails(monkeypatc
     answers SPLIT_STAGE instead of handing it to the simplex or CP-SAT, and the stage is planned again
     within the limit. The decision is the one of a plain solve."""
     import matchmaker.lexicographic as lex
+    import matchmaker.linear as linear
     from matchmaker.engines.base import SPLIT_STAGE
     from matchmaker.engines.lp import LpSession
 
@@ -208,6 +209,7 @@ def test_a_wide_stage_needs_the_flow_and_is_split_when_the_flow_fails(monkeypatc
     model = _model(problem)
     spans = [lv.hi - lv.lo + 1 for lv in model.levels]
     # A STAGE_LIMIT below the first two levels' range product: the flow's one wide stage is flow_only.
+    monkeypatch.setattr(linear, "STAGE_LIMIT", spans[0] * spans[1] - 1)
     monkeypatch.setattr(lex, "STAGE_LIMIT", spans[0] * spans[1] - 1)
     wide = plan_stages(model.levels, 2**62)
     assert wide[0].objective.flow_only
@@ -254,7 +256,7 @@ def test_a_flow_only_stage_is_never_handed_to_cp_sat_as_a_row() -> None:
     """Holding a flow-proven wide stage must not add its huge coefficients to an open CP-SAT session:
     CP-SAT is reopened from the LP's bounds (which hold the stage's optimal face) when needed."""
     from matchmaker.engines.auto import AutoSession
-    from matchmaker.engines.base import Objective
+    from matchmaker.linear import Objective
 
     problem = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
     model = _model(problem)

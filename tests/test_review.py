@@ -535,13 +535,13 @@ def test_pinning_the_optimum_costs_nothing_and_runs_reproduce(raw: dict[str, Any
     assert reproduce(audit_record(problem, optimum, options=OPTS), problem).identical
 
 
-def test_the_stability_hook_finds_the_library_audit(
+def test_an_evaluation_uses_the_library_audit(
     tiny: mm.Problem, optimum: mm.Result, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """HOOK (issue 4): ``matchmaker.stability.audit.blocking_pairs`` is used when it exists."""
-    import sys
-    import types
+    """The evaluation's stability part is :func:`matchmaker.blocking_pairs` of the plan, as it returns it."""
     from dataclasses import dataclass
+
+    import matchmaker.review.evaluate as evaluate_module
 
     @dataclass
     class Found:
@@ -555,11 +555,7 @@ def test_the_stability_hook_finds_the_library_audit(
         seen.append(dict(plan))
         return (Found("A4", "H2", "undersubscribed"),)
 
-    package = types.ModuleType("matchmaker.stability")
-    module = types.ModuleType("matchmaker.stability.audit")
-    module.blocking_pairs = blocking_pairs  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "matchmaker.stability", package)
-    monkeypatch.setitem(sys.modules, "matchmaker.stability.audit", module)
+    monkeypatch.setattr(evaluate_module, "blocking_pairs", blocking_pairs)
     e = evaluate_plan(tiny, {"A1": "H1", "A3": "H3"}, optimum=optimum, explain=False)
     assert seen == [{"A1": "H1", "A3": "H3"}]
     assert e.stability.available

@@ -27,9 +27,11 @@ from hypothesis import given
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
 from matchmaker._interrupt import run_interruptible
+from matchmaker._types import IntArray
 from matchmaker.engines.auto import AutoSession
-from matchmaker.engines.base import IntArray, Objective, StageOutcome
+from matchmaker.engines.base import StageOutcome
 from matchmaker.limits import candidate_pairs
+from matchmaker.linear import Objective
 from matchmaker.scoring import score
 from strategies import problems
 
@@ -392,7 +394,7 @@ def test_a_result_cannot_be_used_with_another_problem() -> None:
         mm.explain(other, result, applicant)
     with pytest.raises(mm.ResultMismatchError):
         mm.reserve_lists(other, result)
-    with pytest.raises(mm.ResultMismatchError):
+    with pytest.warns(DeprecationWarning, match="matchmaker.explain"), pytest.raises(mm.ResultMismatchError):
         result.explain(other, applicant)
 
 

@@ -12,6 +12,7 @@ Describe a round as a :class:`Problem`, call :func:`solve`, verify with :func:`c
 """
 
 from matchmaker import _native  # noqa: F401  (first: OR-Tools, with a clear message if highspy clashes)
+from matchmaker.blocking import BlockingPair, blocking_pairs
 from matchmaker.checks import CheckFailedError, CheckReport, Violation, check
 from matchmaker.engines.base import CancelToken
 from matchmaker.errors import (
@@ -67,8 +68,10 @@ from matchmaker.models import (
     Unit,
 )
 from matchmaker.options import SolveOptions
+from matchmaker.pipeline import reoptimise, solve
+from matchmaker.popular import Popularity, PopularPlan, popular_plan, popularity
 from matchmaker.progress import ProgressEvent
-from matchmaker.repair import plan_diff, reoptimise
+from matchmaker.repair import plan_diff
 from matchmaker.report.html import html_report
 from matchmaker.report.plots import plot_result
 from matchmaker.result import (
@@ -118,8 +121,6 @@ from matchmaker.scenarios import (
     load_scenarios,
 )
 from matchmaker.scoring import FIT_SCALE
-from matchmaker.solve import solve
-from matchmaker.stability import BlockingPair, Popularity, PopularPlan, blocking_pairs, popular_plan, popularity
 
 __version__ = "0.1.0"
 

@@ -23,9 +23,9 @@ import click
 from matchmaker._interrupt import run_interruptible
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.pipeline import solve
 from matchmaker.progress import ProgressEvent
 from matchmaker.result import Result
-from matchmaker.solve import solve
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -801,7 +801,7 @@ def _unit_preference(problem: Problem, t: _Truth) -> dict[tuple[str, str], int]:
 def stability_audit(problem: Problem, plan: Mapping[str, str], *, strict: bool = False) -> list[tuple[str, str, str]]:
     """Every blocking pair of ``plan`` as (applicant, supervisor, case), from the raw records.
 
-    The reference definition (see :mod:`matchmaker.stability.audit`), written independently of the
+    The reference definition (see :mod:`matchmaker.blocking`), written independently of the
     solver's arrays: acceptability, both sides' rankings and, with ``strict``, the seeded tie-breaks
     are recomputed here.
     """

@@ -36,6 +36,7 @@ from matchmaker._console import (
     solve_interruptibly,
 )
 from matchmaker._text import plural
+from matchmaker.blocking import blocking_pairs
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, MissingExtraError, SolverError
 from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
@@ -46,9 +47,9 @@ from matchmaker.io.template import write_template
 from matchmaker.limits import Limits, use_limits
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.popular import popular_plan, popularity
 from matchmaker.report.text import format_result
 from matchmaker.result import PlanDiff, Result
-from matchmaker.stability import blocking_pairs, popular_plan, popularity
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_NO_PLAN", "EXIT_OK", "cli", "main"]
 
@@ -608,7 +609,7 @@ def repair_cmd(
     lang: Lang,
 ) -> None:
     """Re-plan the changed round PROBLEM from the result --previous, moving as few people as possible."""
-    from matchmaker.repair import reoptimise
+    from matchmaker.pipeline import reoptimise
 
     problem = _load(problem_path)
     previous = _run(lambda: load_result(previous_path))

@@ -6,14 +6,14 @@ import numpy as np
 
 from matchmaker._gc import pausing
 from matchmaker._text import plural
-from matchmaker.build import LinearModel
-from matchmaker.engines.base import IntArray
+from matchmaker._types import IntArray
+from matchmaker.blocking import count_blocking_pairs
+from matchmaker.linear import LinearModel
 from matchmaker.metrics import compute_metrics
 from matchmaker.models import Problem
 from matchmaker.result import Assignment, Decision, LevelValue, Status, Unplaced, UnplacedReason
 from matchmaker.rules import REASONS
 from matchmaker.scoring import FIT_SCALE, REMOVAL_RULES, Scores
-from matchmaker.stability.audit import count_blocking_pairs
 
 __all__ = ["decode", "no_option_detail"]
 

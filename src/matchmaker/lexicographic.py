@@ -1,14 +1,8 @@
-"""Exact lexicographic optimisation of the objective vector.
+"""Exact lexicographic optimisation of the objective vector, stage by stage, on an engine's session.
 
-Levels are grouped into *stages*. Within a stage the levels are merged into one weighted objective,
-``sum(M_l * level_l)``, with ``M_last = 1`` and ``M_l = M_(l+1) * (range_(l+1) + 1)``, where a level's
-range is ``hi - lo`` over every plan. One unit of a level then outweighs any change of all later levels
-in the stage together, so the merge cannot reorder levels. A stage is closed before the product of
-ranges would exceed the engine's limit (:data:`STAGE_LIMIT`, 2**52, for the simplex and CP-SAT),
-which keeps every objective value exact in both integer and double arithmetic; no big-M is guessed.
-The min-cost flow computes in int64 alone: its stages may be wider (up to 2**62, each merged
-coefficient within the flow's limit per arc), and such a stage is marked ``flow_only``. If the flow
-cannot solve one, the stage is planned again within :data:`STAGE_LIMIT`. After a stage is
+The stages come from :func:`matchmaker.linear.plan_stages` (levels merged exactly, within each engine's
+limits). A ``flow_only`` stage the flow cannot solve is planned again within
+:data:`~matchmaker.linear.STAGE_LIMIT`. After a stage is
 solved to optimality its value is held (an equality, or the LP's optimal face), and the next stage is
 optimised. A stage stopped by the time limit keeps its
 best value as a lower bound instead, and the result is ``feasible``.
@@ -22,25 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matchmaker.build import Level
-from matchmaker.engines.base import SPLIT_STAGE, CancelToken, IntArray, Objective, Session, StageStatus
+from matchmaker._types import IntArray
+from matchmaker.engines.base import SPLIT_STAGE, CancelToken, Session, StageStatus
+from matchmaker.linear import STAGE_LIMIT, Level, plan_stages
 from matchmaker.progress import Reporter
 
 logger = logging.getLogger("matchmaker.lexicographic")
 
-__all__ = ["STAGE_LIMIT", "LexicographicOutcome", "Stage", "StageRecord", "plan_stages", "run"]
-
-#: The largest combined range of one stage's merged objective.
-STAGE_LIMIT = 2**52
-
-
-@dataclass(frozen=True, eq=False)
-class Stage:
-    """Consecutive levels merged into one maximised objective with the given multipliers."""
-
-    levels: tuple[int, ...]
-    multipliers: tuple[int, ...]
-    objective: Objective
+__all__ = ["LexicographicOutcome", "StageRecord", "run"]
 
 
 @dataclass(frozen=True)
@@ -63,71 +46,6 @@ class LexicographicOutcome:
     values: IntArray | None
     stages: tuple[StageRecord, ...]
     cancelled: bool
-
-
-def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int], *, flow_only: bool = False) -> Objective:
-    idx_parts = []
-    coef_parts = []
-    for li, m in zip(members, mults, strict=True):
-        lv = levels[li]
-        sign = 1 if lv.sense == "max" else -1
-        idx_parts.append(lv.indices)
-        coef_parts.append(lv.coefs * np.int64(sign * m))
-    if not idx_parts:
-        return Objective(np.empty(0, np.int64), np.empty(0, np.int64), flow_only)
-    idx = np.concatenate(idx_parts)
-    cf = np.concatenate(coef_parts)
-    order = np.argsort(idx, kind="stable")
-    idx, cf = idx[order], cf[order]
-    if idx.size == 0:
-        return Objective(idx, cf, flow_only)
-    starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
-    summed = np.add.reduceat(cf, starts)
-    keep = summed != 0
-    return Objective(idx[starts][keep].astype(np.int64), summed[keep].astype(np.int64), flow_only)
-
-
-def plan_stages(
-    levels: tuple[Level, ...], limit: int = STAGE_LIMIT, coef_limit: int | None = None, start: int = 0
-) -> list[Stage]:
-    """Group ``levels[start:]`` into as few stages as the exactness limits allow; a threshold level,
-    and a level marked ``alone``, is a stage of its own.
-
-    ``limit`` bounds the product of a stage's level ranges (so its objective values stay exact);
-    ``coef_limit``, when given, also bounds the largest coefficient of the merged objective (the
-    network-flow engine's limit, which is per arc: far below the range product at scale). A stage
-    wider than :data:`STAGE_LIMIT` is marked ``flow_only`` (see :class:`~matchmaker.engines.base.Objective`)."""
-    groups: list[list[int]] = []
-    current: list[int] = []
-    product = 1
-    largest = 0  # a bound on the merged objective's largest absolute coefficient
-    for i in range(start, len(levels)):
-        lv = levels[i]
-        if lv.kind == "threshold" or lv.alone:
-            if current:
-                groups.append(current)
-            groups.append([i])
-            current, product, largest = [], 1, 0
-            continue
-        span = lv.hi - lv.lo + 1
-        own = int(np.abs(lv.coefs).max(initial=0))
-        if current and (product * span > limit or (coef_limit is not None and largest * span + own > coef_limit)):
-            groups.append(current)
-            current, product, largest = [], 1, 0
-        current.append(i)
-        product *= span
-        largest = largest * span + own
-    if current:
-        groups.append(current)
-    stages: list[Stage] = []
-    for members in groups:
-        mults = [1] * len(members)
-        for k in range(len(members) - 2, -1, -1):
-            nxt = levels[members[k + 1]]
-            mults[k] = mults[k + 1] * (nxt.hi - nxt.lo + 1)
-        wide = len(members) > 1 and mults[0] * (levels[members[0]].hi - levels[members[0]].lo + 1) > STAGE_LIMIT
-        stages.append(Stage(tuple(members), tuple(mults), _merge(levels, members, mults, flow_only=wide)))
-    return stages
 
 
 def _threshold_stage(

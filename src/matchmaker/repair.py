@@ -18,16 +18,17 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from matchmaker.build import ConstraintPiece, LinearModel, ObjectivePiece, Position, build_model
-from matchmaker.engines.base import IntArray
+from matchmaker._types import IntArray
+from matchmaker.build import build_model
 from matchmaker.errors import InputError, ValidationIssue
+from matchmaker.linear import ConstraintPiece, LinearModel, ObjectivePiece, Position
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import TotalFit, default_constraints, default_objectives
 from matchmaker.pieces.change import Disruption, Force, MovePenalty
 from matchmaker.result import Move, Placement, PlanDiff, RepairBasis, RepairRecord, Result
 from matchmaker.scoring import FIT_SCALE, score
-from matchmaker.solve import solve_model
+from matchmaker.solve import InfeasibilityText, solve_model
 
 __all__ = [
     "EXPLAIN_POSITION",
@@ -75,13 +76,14 @@ def resolve_near(
     exclude: frozenset[str] = frozenset(),
     options: SolveOptions | None = None,
     constraints: Sequence[ConstraintPiece] = (),
-    explain_infeasibility: bool = False,
+    infeasibility_text: InfeasibilityText | None = None,
 ) -> Result:
     """Solve ``problem`` with level ``moved`` (relative to ``base``) at ``position``, warm-started from
     ``base``; or, with ``penalty_points``, with every move costing that many fit points in level 3.
 
     ``exclude`` lists applicants whose moves do not count (one forced elsewhere moves by definition);
-    ``constraints`` are added to the problem's own.
+    ``constraints`` are added to the problem's own; ``infeasibility_text`` as in
+    :func:`matchmaker.solve.solve_problem`.
     """
     opts = options if options is not None else SolveOptions(workers=1)
     scores = score(problem)
@@ -96,7 +98,7 @@ def resolve_near(
         constraints=[*default_constraints(problem), *constraints],
         objectives=objectives,
     )
-    return solve_model(problem, model, opts, hint=hint_from(model, base), explain_infeasibility=explain_infeasibility)
+    return solve_model(problem, model, opts, hint=hint_from(model, base), infeasibility_text=infeasibility_text)
 
 
 def plan_diff(before: Result, after: Result) -> PlanDiff:
@@ -231,30 +233,11 @@ def reoptimise(
     position: Position | None = None,
     penalty: float | None = None,
     options: SolveOptions | None = None,
+    infeasibility_text: InfeasibilityText | None = None,
 ) -> Result:
-    """Re-solve a changed round so that as few people as possible lose or change their placement.
-
-    ``previous`` is a result with a plan (of the round before the change); ``problem`` is the round as
-    it is now: a supervisor on leave (capacity 0, or unavailable), an applicant withdrawn, places added,
-    a new pin. The plan is the best under the objective vector with one more level, ``moved``: the
-    number of applicants placed in ``previous`` who are still in the round and lose or change their
-    placement. By default it sits at :data:`REPAIR_POSITION` (2.5: after the priority tiers, the
-    placed count and the soft levels, before the policy's objective), so keeping people in place
-    outranks fit but never costs a placement. ``position`` puts it elsewhere (3.5: only among plans of
-    the best fit). Or give ``penalty`` instead: no level of its own, but every move costs that much fit
-    (0.3 = three tenths of a perfect fit) in level 3, which becomes ``total_fit_less_moves`` (only with
-    ``policy.objective == "total_fit"``).
-
-    ``keep`` names applicants whose previous placement is held fixed (hard keeps: the plan keeps them
-    with the same supervisor, or has no plan). The solve is warm-started from the previous plan. The
-    result's ``decision.repair`` records the settings and the :class:`~matchmaker.PlanDiff`;
-    :func:`matchmaker.check` verifies it, and with ``previous=`` also against the previous result.
-
-    Raises:
-        InputError: ``previous`` has no plan, both or neither of ``position`` and ``penalty`` are
-            usable, ``penalty`` with another objective than total fit, or a ``keep`` that names an
-            applicant the previous result did not place or the problem no longer has.
-    """
+    """:func:`matchmaker.reoptimise` without the step after it: an infeasible round's message is worded
+    by ``infeasibility_text`` (one plain sentence without it). See the public function for the
+    parameters and the errors it raises."""
     if not previous.status.has_plan:
         raise InputError(
             [
@@ -277,10 +260,21 @@ def reoptimise(
         penalty=penalty,
         keep=tuple(dict.fromkeys(keep)),
     )
-    return repeat_repair(problem, basis, options=options if options is not None else SolveOptions())
+    return repeat_repair(
+        problem,
+        basis,
+        options=options if options is not None else SolveOptions(),
+        infeasibility_text=infeasibility_text,
+    )
 
 
-def repeat_repair(problem: Problem, basis: RepairBasis, *, options: SolveOptions | None = None) -> Result:
+def repeat_repair(
+    problem: Problem,
+    basis: RepairBasis,
+    *,
+    options: SolveOptions | None = None,
+    infeasibility_text: InfeasibilityText | None = None,
+) -> Result:
     """Re-solve ``problem`` as the repair ``basis`` describes (the previous plan, the position of level
     ``moved`` or the penalty, the hard keeps): what :func:`reoptimise` does, from a
     :class:`~matchmaker.result.RepairBasis` instead of the previous result. Reproducing a repaired plan
@@ -305,7 +299,7 @@ def repeat_repair(problem: Problem, basis: RepairBasis, *, options: SolveOptions
         penalty_points=penalty_points,
         options=options if options is not None else SolveOptions(),
         constraints=[Force(a, supervisor=base[a], kind="keep") for a in kept],
-        explain_infeasibility=True,
+        infeasibility_text=infeasibility_text,
     )
     record = RepairRecord(
         previous_fingerprint=basis.previous_fingerprint,

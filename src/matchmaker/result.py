@@ -9,6 +9,7 @@ order. The *statistics* (times, engine, workers, versions) describe one run and 
 from __future__ import annotations
 
 import enum
+import warnings
 from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -337,19 +338,27 @@ class Result(_Out):
         return self.model_dump_json(indent=indent)
 
     def explain(self, problem: Problem, applicant: str) -> ApplicantExplanation:
-        """Why ``applicant`` got their placement (or none); see :func:`matchmaker.explain`."""
-        from matchmaker.explanations.applicant import explain
+        """Deprecated alias of :func:`matchmaker.explain` (``mm.explain(problem, result, applicant)``):
+        warns, and goes in 0.2. A result is data; the explanations sit floors above it."""
+        warnings.warn(
+            "Result.explain(problem, applicant) is deprecated and goes in 0.2: "
+            "use matchmaker.explain(problem, result, applicant)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from matchmaker.explanations.applicant import explain  # the deprecated alias only
 
         return explain(problem, self, applicant)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per applicant: the placement or the reason for none (needs the ``pandas`` extra);
         see :func:`matchmaker.report.frame.result_frame`."""
-        from matchmaker.report.frame import result_frame
+        from matchmaker.report.frame import result_frame  # the pandas extra, imported on use
 
         return result_frame(self)
 
     def _repr_html_(self) -> str:
+        # Jupyter's display protocol: the summary is rendered on the report floor, reached on use only.
         from matchmaker.report.text import result_html_summary
 
         return result_html_summary(self)

@@ -29,9 +29,9 @@ from matchmaker.errors import InputError, InputFileError, ProblemValidationError
 from matchmaker.io.json import parse_json
 from matchmaker.models import Id, Problem, TrainingStatus
 from matchmaker.options import SolveOptions
+from matchmaker.pipeline import solve
 from matchmaker.repair import plan_diff
 from matchmaker.result import LevelValue, PlanDiff, Result, Status
-from matchmaker.solve import solve
 
 __all__ = [
     "AddSupervisor",

@@ -39,12 +39,13 @@ import numpy.typing as npt
 
 from matchmaker._gc import pausing
 from matchmaker._text import norm_key
+from matchmaker._types import BoolArray, FloatArray, IntArray
 from matchmaker.errors import ProblemValidationError, ValidationIssue
 from matchmaker.lottery import id_hashes, lottery_draws
 from matchmaker.rules import REMOVAL_ORDER, trained_enough
 
 if TYPE_CHECKING:
-    from matchmaker.models import Applicant, InterviewCriterion, Problem, Unit
+    from matchmaker.models import Applicant, InterviewCriterion, Problem, Supervisor, Unit
 
 __all__ = [
     "FIT_SCALE",
@@ -65,9 +66,6 @@ _MAX_SAFE_TOTAL = 2**53
 
 #: The order in which acceptability rules are applied to an applicant's wishes.
 REMOVAL_RULES: tuple[str, ...] = REMOVAL_ORDER
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 
 def to_points(fit: FloatArray, scale: int = FIT_SCALE) -> IntArray:
@@ -572,6 +570,118 @@ def _pin_extras(
     return _Wishes(app[order], sup[order], interest[order], rank[order])
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """The wished (applicant, supervisor) pairs before the acceptability rules, and what the rules read."""
+
+    problem: Problem
+    enc: Encoding
+    applicants: Sequence[Applicant]
+    supervisors: Sequence[Supervisor]
+    units: Sequence[Unit]
+    applicant: IntArray
+    supervisor: IntArray
+    unit: IntArray
+
+
+def _breaks_requirement(c: _Candidates) -> BoolArray | None:
+    """Pairs whose unit requires a qualification the applicant has not stated."""
+    if not c.supervisor.size:
+        return np.zeros(0, dtype=bool)
+    qual_sets: dict[frozenset[str], int] = {}
+    qual_of = np.array(
+        [qual_sets.setdefault(frozenset(norm_key(q) for q in a.qualifications), len(qual_sets)) for a in c.applicants],
+        dtype=np.int64,
+    )
+    requirement_keys = [frozenset(norm_key(r) for r in u.requirements) for u in c.units]
+    req_ok = np.array([[keys <= quals for keys in requirement_keys] for quals in qual_sets], dtype=bool).reshape(
+        len(qual_sets), len(c.units)
+    )
+    breaks: BoolArray = ~req_ok[qual_of[c.applicant], c.unit]
+    return breaks
+
+
+def _breaks_conflict(c: _Candidates) -> BoolArray | None:
+    """Pairs that a declared conflict of interest (jäv) names, by unit or by supervisor."""
+    enc, n_units, n_sup = c.enc, len(c.units), c.enc.n_supervisors
+    bad_units = [ai * n_units + enc.unit_index[u] for ai, a in enumerate(c.applicants) for u in a.conflicts.units]
+    bad_sups = [
+        ai * n_sup + enc.supervisor_index[s] for ai, a in enumerate(c.applicants) for s in a.conflicts.supervisors
+    ]
+    if not bad_units and not bad_sups:
+        return None
+    return np.isin(c.applicant * n_units + c.unit, np.array(bad_units, dtype=np.int64)) | np.isin(
+        c.applicant * n_sup + c.supervisor, np.array(bad_sups, dtype=np.int64)
+    )
+
+
+def _breaks_training(c: _Candidates) -> BoolArray | None:
+    """Pairs whose supervisor lacks the training the policy requires."""
+    required = c.problem.policy.supervisor_training
+    trained = np.array([trained_enough(s.training, required) for s in c.supervisors], dtype=bool)
+    breaks: BoolArray = ~trained[c.supervisor]
+    return breaks
+
+
+def _breaks_capacity(c: _Candidates) -> BoolArray | None:
+    """Pairs with no capacity at some level: the supervisor, the unit or the municipality takes none."""
+    enc = c.enc
+    sup_unit = enc.supervisor_unit
+    muni_of_sup = enc.unit_municipality[sup_unit] if enc.n_supervisors else np.empty(0, np.int64)
+    has_capacity = (
+        (enc.supervisor_capacity > 0) & (enc.unit_max[sup_unit] > 0) & (enc.municipality_max[muni_of_sup] != 0)
+    )
+    breaks: BoolArray = ~has_capacity[c.supervisor]
+    return breaks
+
+
+def _breaks_unit_ranking(c: _Candidates) -> BoolArray | None:
+    """Pairs whose unit ranks applicants itself and does not list this one."""
+    ranked_unit = np.array([u.ranking is not None for u in c.units], dtype=bool)
+    if not ranked_unit.any():
+        return None
+    n_units, index = len(c.units), c.enc.applicant_index
+    listed = [
+        index[ident] * n_units + ui for ui, u in enumerate(c.units) for ident in (u.ranking or {}) if ident in index
+    ]
+    breaks: BoolArray = ranked_unit[c.unit] & ~np.isin(c.applicant * n_units + c.unit, np.array(listed, dtype=np.int64))
+    return breaks
+
+
+def _breaks_availability(c: _Candidates) -> BoolArray | None:
+    """Pairs whose supervisor is unavailable in the applicant's period."""
+    periods = sorted({p for s in c.supervisors for p in s.unavailable_periods})
+    if not periods:
+        return None
+    period_index = {p: i for i, p in enumerate(periods)}
+    unavailable = np.zeros((len(periods) + 1, c.enc.n_supervisors), dtype=bool)  # the last row: no such period
+    for si, sup in enumerate(c.supervisors):
+        for period_id in sup.unavailable_periods:
+            unavailable[period_index[period_id], si] = True
+    period_of = c.problem.period_of
+    app_period = np.array(
+        [
+            period_index.get(p.id, len(periods)) if (p := period_of[a.id]) is not None else len(periods)
+            for a in c.applicants
+        ],
+        dtype=np.int64,
+    )
+    breaks: BoolArray = unavailable[app_period[c.applicant], c.supervisor]
+    return breaks
+
+
+#: Each acceptability rule of :data:`REMOVAL_RULES`, by name, as the candidate pairs it rules out
+#: (``None``: the round gives the rule nothing to rule out).
+_RULES: dict[str, Callable[[_Candidates], BoolArray | None]] = {
+    "requirement": _breaks_requirement,
+    "conflict": _breaks_conflict,
+    "training": _breaks_training,
+    "no_capacity": _breaks_capacity,
+    "unit_ranking": _breaks_unit_ranking,
+    "availability": _breaks_availability,
+}
+
+
 @pausing
 def score(problem: Problem) -> Scores:
     """Acceptable pairs and their fit for ``problem``; see the module docstring for the formula.
@@ -584,7 +694,7 @@ def score(problem: Problem) -> Scores:
     applicants = sorted(problem.applicants, key=lambda a: a.id)
     supervisors = sorted(problem.supervisors, key=lambda s: s.id)
     units = sorted(problem.units, key=lambda u: u.id)
-    n_app, n_sup, n_units = enc.n_applicants, enc.n_supervisors, len(units)
+    n_app = enc.n_applicants
     sup_unit = enc.supervisor_unit
 
     def unit_sups(u: int) -> npt.NDArray[np.int64]:
@@ -600,73 +710,17 @@ def score(problem: Problem) -> Scores:
     wishes = _pin_extras(_resolve_wishes(applicants, enc, units), pins_by_applicant, enc, unit_sups)
     pa64, sups, interest, rank = wishes.applicant, wishes.supervisor, wishes.interest, wishes.rank
     wished = np.bincount(pa64, minlength=n_app).astype(np.int32)
+    candidates = _Candidates(problem, enc, applicants, supervisors, units, pa64, sups, sup_unit[sups])
+    pair_unit = candidates.unit
     removed = np.zeros((n_app, len(REMOVAL_RULES)), dtype=np.int32)
-    pair_unit = sup_unit[sups]
     ok = np.ones(sups.shape, dtype=bool)
-
-    def rule(r: int, breaks: npt.NDArray[np.bool_]) -> None:
-        fails = ok & breaks
+    for r, name in enumerate(REMOVAL_RULES):
+        breaks = _RULES[name](candidates)
+        if breaks is None:
+            continue
+        fails = ok & breaks  # a pair is charged to the first rule it breaks
         removed[:, r] = np.bincount(pa64[fails], minlength=n_app)
         ok[fails] = False
-
-    # Rule: the unit's requirements.
-    qual_sets: dict[frozenset[str], int] = {}
-    qual_of = np.array(
-        [qual_sets.setdefault(frozenset(norm_key(q) for q in a.qualifications), len(qual_sets)) for a in applicants],
-        dtype=np.int64,
-    )
-    requirement_keys = [frozenset(norm_key(r) for r in u.requirements) for u in units]
-    req_ok = np.array([[keys <= quals for keys in requirement_keys] for quals in qual_sets], dtype=bool).reshape(
-        len(qual_sets), n_units
-    )
-    rule(0, ~req_ok[qual_of[pa64], pair_unit] if sups.size else np.zeros(0, dtype=bool))
-    # Rule: declared conflicts.
-    bad_units = [ai * n_units + enc.unit_index[u] for ai, a in enumerate(applicants) for u in a.conflicts.units]
-    bad_sups = [
-        ai * n_sup + enc.supervisor_index[s] for ai, a in enumerate(applicants) for s in a.conflicts.supervisors
-    ]
-    if bad_units or bad_sups:
-        rule(
-            1,
-            np.isin(pa64 * n_units + pair_unit, np.array(bad_units, dtype=np.int64))
-            | np.isin(pa64 * n_sup + sups, np.array(bad_sups, dtype=np.int64)),
-        )
-    # Rule: supervisor training.
-    trained = np.array([trained_enough(s.training, policy.supervisor_training) for s in supervisors], dtype=bool)
-    rule(2, ~trained[sups])
-    # Rule: some capacity at every level.
-    muni_of_sup = enc.unit_municipality[sup_unit] if n_sup else np.empty(0, np.int64)
-    has_capacity = (
-        (enc.supervisor_capacity > 0) & (enc.unit_max[sup_unit] > 0) & (enc.municipality_max[muni_of_sup] != 0)
-    )
-    rule(3, ~has_capacity[sups])
-    # Rule: a unit that ranks applicants itself must list this one.
-    ranked_unit = np.array([u.ranking is not None for u in units], dtype=bool)
-    if ranked_unit.any():
-        listed = [
-            enc.applicant_index[ident] * n_units + ui
-            for ui, u in enumerate(units)
-            for ident in (u.ranking or {})
-            if ident in enc.applicant_index
-        ]
-        rule(4, ranked_unit[pair_unit] & ~np.isin(pa64 * n_units + pair_unit, np.array(listed, dtype=np.int64)))
-    # Rule: the supervisor is available in the applicant's period.
-    periods = sorted({p for s in supervisors for p in s.unavailable_periods})
-    if periods:
-        period_index = {p: i for i, p in enumerate(periods)}
-        unavailable = np.zeros((len(periods) + 1, n_sup), dtype=bool)  # the last row: no such period
-        for si, sup in enumerate(supervisors):
-            for period_id in sup.unavailable_periods:
-                unavailable[period_index[period_id], si] = True
-        period_of = problem.period_of
-        app_period = np.array(
-            [
-                period_index.get(p.id, len(periods)) if (p := period_of[a.id]) is not None else len(periods)
-                for a in applicants
-            ],
-            dtype=np.int64,
-        )
-        rule(5, unavailable[app_period[pa64], sups])
 
     pa64, sups, interest, rank, pair_unit = pa64[ok], sups[ok], interest[ok], rank[ok], pair_unit[ok]
     interview_arr = _interview_table(problem, applicants, enc, pa64, pair_unit)

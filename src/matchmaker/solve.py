@@ -1,4 +1,8 @@
-"""``solve()``: score, build, optimise lexicographically, decode. The input is never changed."""
+"""The solve floor: score, build, optimise lexicographically, decode; the input is never changed.
+
+The public :func:`matchmaker.solve` (:mod:`matchmaker.pipeline`) is :func:`solve_problem` with the
+explanation of an infeasible round as a step after it.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,37 @@ import functools
 import logging
 import platform
 import time
+from collections.abc import Callable
 from importlib import metadata
 
 import numpy as np
 import scipy.sparse as sp
 
-from matchmaker.build import LinearModel, build_model
+from matchmaker._types import IntArray
+from matchmaker.build import build_model
 from matchmaker.decode import decode
 from matchmaker.engines.auto import AutoSession
-from matchmaker.engines.base import CancelToken, IntArray
+from matchmaker.engines.base import CancelToken
 from matchmaker.engines.cpsat import infeasible_groups
+from matchmaker.engines.deferred_acceptance import applies, deferred_acceptance, unit_proposing
 from matchmaker.engines.parametric import by_parameter
-from matchmaker.lexicographic import LexicographicOutcome, Stage, StageRecord, plan_stages, run
+from matchmaker.lexicographic import LexicographicOutcome, StageRecord, run
 from matchmaker.limits import check_problem_size
+from matchmaker.linear import LinearModel, Stage, plan_stages
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.pieces import default_constraints
 from matchmaker.progress import ProgressCallback, Reporter
 from matchmaker.result import Result, RunStatistics, StageStatistics, Status
 from matchmaker.scoring import score
-from matchmaker.stability.deferred_acceptance import applies, deferred_acceptance, unit_proposing
 
-__all__ = ["solve", "solve_model", "versions"]
+__all__ = ["InfeasibilityText", "core_message", "solve_model", "solve_problem", "versions"]
 
 logger = logging.getLogger("matchmaker")
+
+
+#: Words the message of an infeasible result from the problem, its model and the options.
+InfeasibilityText = Callable[[Problem, LinearModel, SolveOptions], str]
 
 
 def versions() -> dict[str, str]:
@@ -49,18 +61,8 @@ def _versions() -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
-def _explained_infeasibility(problem: Problem, model: LinearModel, options: SolveOptions) -> str:
-    """A minimal core and the smallest relaxation in words, or a quick core if that cannot be had."""
-    from matchmaker.explanations.infeasible import explain_infeasibility
-    from matchmaker.explanations.render import display_names
-
-    explanation = explain_infeasibility(problem, options=options.model_copy(update={"workers": 1}))
-    if explanation is None or not explanation.core:
-        return _infeasibility_message(model, options)
-    return explanation.text("en", display_names(problem))
-
-
-def _infeasibility_message(model: LinearModel, options: SolveOptions) -> str:
+def core_message(model: LinearModel, options: SolveOptions) -> str:
+    """The infeasibility in one paragraph from a quick core of the model's constraint groups."""
     core = infeasible_groups(model, options)
     head = "No plan satisfies every constraint."
     if not core:
@@ -71,36 +73,18 @@ def _infeasibility_message(model: LinearModel, options: SolveOptions) -> str:
     return f"{head} These {len(labels)} constraints cannot all hold together: " + "; ".join(labels) + "."
 
 
-def solve(
+def solve_problem(
     problem: Problem,
     options: SolveOptions | None = None,
     *,
     cancel: CancelToken | None = None,
     progress: ProgressCallback | None = None,
+    infeasibility_text: InfeasibilityText | None = None,
 ) -> Result:
-    """Find the best placement plan for ``problem``.
+    """Score, build, solve and decode ``problem``: :func:`matchmaker.solve` without the step after it.
 
-    The plan maximises the objective vector lexicographically (see the README's table): applicants
-    placed per priority tier, applicants placed, the policy's objective (total fit), and finally the
-    seeded lottery, so the optimum is unique. Every constraint of the problem holds.
-
-    Args:
-        problem: a validated :class:`~matchmaker.Problem`; it is not modified.
-        options: time limit, workers, seed and engine; defaults to :class:`~matchmaker.SolveOptions()`.
-        cancel: a :class:`~matchmaker.CancelToken` to stop the solve from another thread; the best plan
-            found so far is returned with status ``feasible``.
-        progress: called with a :class:`~matchmaker.ProgressEvent` whenever a stage starts or ends, the
-            engine finds a better plan or bound, and at least every quarter second (see
-            :mod:`matchmaker.progress`); for a live display in a terminal or a notebook.
-
-    Returns:
-        A :class:`~matchmaker.Result`. Infeasible and unknown are statuses, not exceptions.
-
-    Raises:
-        TypeError: if ``problem`` is not a :class:`~matchmaker.Problem`.
-        InputError: if ``problem`` is over the size limits in force (:func:`~matchmaker.use_limits`);
-            checked before any memory is spent on scoring.
-        SolverError: if an engine fails for a reason that is not about the input.
+    ``infeasibility_text`` words the message of an infeasible result (the public ``solve`` passes the
+    explanation of :mod:`matchmaker.pipeline`); without it the message is one plain sentence.
     """
     if not isinstance(problem, Problem):
         raise TypeError(
@@ -118,17 +102,21 @@ def solve(
         fast = applies(problem, scores)
         plan = unit_proposing(scores) if fast and stability.mode == "unit_optimal" else deferred_acceptance(scores)
         if plan is not None and fast:
-            # The applicant- or unit-optimal stable plan is the optimum (stability/deferred_acceptance.py):
+            # The applicant- or unit-optimal stable plan is the optimum (engines/deferred_acceptance.py):
             # only the levels' values are left to find, on the model without the stability rows (the
             # decision's audit and the checker confirm that the plan has no blocking pair).
-            from matchmaker.pieces import default_constraints
-
             unstable = [c for c in default_constraints(problem) if c.name != "stability"]
             levels_only = build_model(problem, scores, constraints=unstable)
             completed = _complete(levels_only, opts, plan)
             if completed is not None:
                 return _result(
-                    problem, levels_only, opts, completed, "deferred-acceptance", t0, t1, time.perf_counter()
+                    problem,
+                    levels_only,
+                    opts,
+                    completed,
+                    "deferred-acceptance",
+                    (t0, t1, time.perf_counter()),
+                    infeasibility_text,
                 )
         model = build_model(problem, scores)
         completed = None if plan is None else _complete(model, opts, plan)
@@ -149,10 +137,21 @@ def solve(
                     scored=t1,
                     progress=progress,
                     engine_prefix="lp-bound",
+                    infeasibility_text=infeasibility_text,
                 )
             if found is not None:
                 hint = found.plan
-    return solve_model(problem, model, opts, cancel=cancel, hint=hint, started=t0, scored=t1, progress=progress)
+    return solve_model(
+        problem,
+        model,
+        opts,
+        cancel=cancel,
+        hint=hint,
+        started=t0,
+        scored=t1,
+        progress=progress,
+        infeasibility_text=infeasibility_text,
+    )
 
 
 def _complete(model: LinearModel, options: SolveOptions, plan: IntArray) -> LexicographicOutcome | None:
@@ -210,13 +209,14 @@ def solve_model(
     hint: IntArray | None = None,
     started: float | None = None,
     scored: float | None = None,
-    explain_infeasibility: bool = True,
     progress: ProgressCallback | None = None,
     engine_prefix: str | None = None,
+    infeasibility_text: InfeasibilityText | None = None,
 ) -> Result:
     """Solve an already built model of ``problem`` (used by :func:`solve` and by re-solves that add
     pieces, such as a forced pair or a disruption level) and decode the result. ``engine_prefix``
-    names a step that ran before the engines (e.g. ``"lp-bound"``) in the statistics."""
+    names a step that ran before the engines (e.g. ``"lp-bound"``) in the statistics; ``infeasibility_text``
+    as in :func:`solve_problem`."""
     opts = options
     t0 = started if started is not None else time.perf_counter()
     t1 = scored if scored is not None else t0
@@ -225,7 +225,7 @@ def solve_model(
         reporter.start()
     try:
         result = _solve_session(
-            problem, model, opts, reporter, cancel, hint, t0, t1, explain_infeasibility, engine_prefix
+            problem, model, opts, reporter, cancel, hint, (t0, t1), infeasibility_text, engine_prefix
         )
     finally:
         if reporter is not None:
@@ -242,9 +242,8 @@ def _solve_session(
     reporter: Reporter | None,
     cancel: CancelToken | None,
     hint: IntArray | None,
-    t0: float,
-    t1: float,
-    explain_infeasibility: bool,
+    times: tuple[float, float],
+    infeasibility_text: InfeasibilityText | None,
     engine_prefix: str | None = None,
 ) -> Result:
     session = AutoSession(model, opts, progress=reporter)
@@ -258,7 +257,7 @@ def _solve_session(
     )
     outcome = run(model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint, progress=reporter)
     engine = session.engine_name if engine_prefix is None else f"{engine_prefix}+{session.engine_name}"
-    return _result(problem, model, opts, outcome, engine, t0, t1, t2, explain_infeasibility=explain_infeasibility)
+    return _result(problem, model, opts, outcome, engine, (*times, t2), infeasibility_text)
 
 
 def _result(
@@ -267,20 +266,18 @@ def _result(
     opts: SolveOptions,
     outcome: LexicographicOutcome,
     engine: str,
-    t0: float,
-    t1: float,
-    t2: float,
-    *,
-    explain_infeasibility: bool = True,
+    times: tuple[float, float, float],
+    infeasibility_text: InfeasibilityText | None,
 ) -> Result:
-    """Decode ``outcome`` and attach the run statistics (``t0``: start, ``t1``: scored, ``t2``: built)."""
+    """Decode ``outcome`` and attach the run statistics (``times``: started, scored, built)."""
+    t0, t1, t2 = times
     t3 = time.perf_counter()
     status = Status(outcome.status)
     message = None
     if status is Status.INFEASIBLE:
         message = (
-            _explained_infeasibility(problem, model, opts)
-            if explain_infeasibility
+            infeasibility_text(problem, model, opts)
+            if infeasibility_text is not None
             else "No plan satisfies every constraint."
         )
     elif status is Status.UNKNOWN:

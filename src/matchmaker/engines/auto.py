@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 
-from matchmaker.build import LinearModel, Threshold
-from matchmaker.engines.base import SPLIT_STAGE, IntArray, Objective, StageOutcome
+from matchmaker._types import IntArray
+from matchmaker.engines.base import SPLIT_STAGE, StageOutcome
 from matchmaker.engines.cpsat import CpSatSession
 from matchmaker.engines.lp import LpSession
+from matchmaker.linear import LinearModel, Objective, Threshold
 from matchmaker.options import SolveOptions
 from matchmaker.progress import Reporter
 

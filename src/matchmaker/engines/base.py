@@ -1,6 +1,6 @@
 """What every engine provides, and cancellation.
 
-An engine opens a :class:`Session` on a :class:`~matchmaker.build.LinearModel`. The lexicographic driver
+An engine opens a :class:`Session` on a :class:`~matchmaker.linear.LinearModel`. The lexicographic driver
 (:mod:`matchmaker.lexicographic`) asks the session to maximise one combined objective per stage and then
 to hold that stage's value while it optimises the next.
 """
@@ -12,33 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-import numpy as np
-import numpy.typing as npt
+from matchmaker._types import IntArray
+from matchmaker.linear import Objective, Threshold
 
-from matchmaker.build import Threshold
-
-__all__ = ["CancelToken", "Objective", "Session", "StageOutcome", "StageStatus"]
-
-IntArray = npt.NDArray[np.int64]
+__all__ = ["SPLIT_STAGE", "CancelToken", "Session", "StageOutcome", "StageStatus"]
 StageStatus = Literal["optimal", "feasible", "infeasible", "unknown"]
-
-
-@dataclass(frozen=True, eq=False)
-class Objective:
-    """``sum(coefs * var[indices])``, always maximised.
-
-    ``flow_only`` marks a merged stage whose range is beyond what the simplex and CP-SAT take exactly
-    (:data:`matchmaker.lexicographic.STAGE_LIMIT`): only the min-cost flow may solve it, and a session
-    that cannot answers :data:`SPLIT_STAGE` so that the stage is planned again in smaller parts.
-    """
-
-    indices: IntArray
-    coefs: IntArray
-    flow_only: bool = False
-
-    def value(self, values: IntArray) -> int:
-        """The objective's value for a full vector of variable values."""
-        return int(np.dot(self.coefs, values[self.indices]))
 
 
 #: The engine status of a ``flow_only`` stage the flow did not solve: split the stage and go on.

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matchmaker.build import LinearModel, Threshold
-from matchmaker.engines.base import IntArray, Objective, StageOutcome, StageStatus
+from matchmaker._types import IntArray
+from matchmaker.engines.base import StageOutcome, StageStatus
 from matchmaker.errors import SolverError
+from matchmaker.linear import LinearModel, Objective, Threshold
 from matchmaker.options import SolveOptions
 from matchmaker.progress import Reporter
 
@@ -36,9 +37,8 @@ _STATUS: dict[object, StageStatus] = {
 }
 #: The full-problem subsolvers used when fewer than 8 workers run, in order of need.
 _FEW_WORKER_SUBSOLVERS = ("max_lp", "quick_restart", "reduced_costs", "pseudo_costs", "default_lp", "core", "no_lp")
-#: The same for models that are far from LP-tight (stable mode's blocking-pair rows): the strongest LP
-#: worker spends its time on a weak relaxation there. Measured on the joint-programme example in
-#: applicant-optimal stable mode, 2 workers: 46 s with the list above, 16 s with this one.
+#: The same for models declared not LP-tight (stable mode's blocking-pair rows): the strongest LP
+#: worker spends its time on a weak relaxation there (figures: benchmarks/README.md, "CP-SAT workers").
 _FEW_WORKER_SUBSOLVERS_COMBINATORIAL = (
     "default_lp",
     "quick_restart",
@@ -123,9 +123,8 @@ class CpSatSession:
             p.max_time_in_seconds = max(time_limit, 0.001)
         if workers < 8 and "subsolvers" not in self.options.cpsat_parameters:
             # CP-SAT's default portfolio for few workers lacks its strongest LP worker, and these models
-            # are LP-tight: measured on the joint-programme example (90 applicants), 2 default workers
-            # had not proved the fit level after 60 s, while "max_lp" proves it in 0.2 s.
-            few = _FEW_WORKER_SUBSOLVERS_COMBINATORIAL if "stability" in self.model.pieces else _FEW_WORKER_SUBSOLVERS
+            # are mostly LP-tight (figures: benchmarks/README.md, "CP-SAT workers").
+            few = _FEW_WORKER_SUBSOLVERS if self.model.lp_tight else _FEW_WORKER_SUBSOLVERS_COMBINATORIAL
             p.subsolvers.extend(few[:workers])
         for name, value in self.options.cpsat_parameters.items():
             if name == "subsolvers":

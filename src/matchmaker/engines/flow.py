@@ -28,8 +28,8 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.graph.python import min_cost_flow
 
-from matchmaker.build import LinearModel
-from matchmaker.engines.base import IntArray
+from matchmaker._types import IntArray
+from matchmaker.linear import LinearModel
 
 __all__ = ["COST_LIMIT", "FLOW_STAGE_LIMIT", "Network", "flow_coef_limit", "network_of", "solve_network"]
 
@@ -41,12 +41,12 @@ COST_LIMIT = 2**61
 
 
 #: The largest range of a merged stage the flow takes: its objective values are int64 sums. Stages
-#: wider than ``STAGE_LIMIT`` are marked ``flow_only`` (see :class:`~matchmaker.engines.base.Objective`).
+#: wider than ``STAGE_LIMIT`` are marked ``flow_only`` (see :class:`~matchmaker.linear.Objective`).
 FLOW_STAGE_LIMIT = 2**62
 
 
 def flow_coef_limit(net: Network) -> int:
-    """The largest merged objective coefficient (:func:`matchmaker.lexicographic.plan_stages`) that
+    """The largest merged objective coefficient (:func:`matchmaker.linear.plan_stages`) that
     ``net`` handles exactly: OR-Tools' cost scaling multiplies each arc's cost by the node count. The
     objective's range is bounded separately (by :data:`FLOW_STAGE_LIMIT`), so levels merge into fewer,
     larger stages than the simplex takes."""
@@ -125,7 +125,7 @@ def network_of(model: LinearModel, a_int: sp.csr_matrix | None = None) -> Networ
     sizes = np.diff(a.indptr).astype(np.int64)
     if np.any(sizes == 0):
         return None
-    applicant = model.scores.applicant.astype(np.int64)
+    applicant = model.pair_applicant
     row_of = np.repeat(np.arange(n_rows, dtype=np.int64), sizes)
     var_of = a.indices.astype(np.int64)
     app = applicant[var_of]

@@ -30,9 +30,10 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from matchmaker.build import LinearModel, Threshold
-from matchmaker.engines.base import SPLIT_STAGE, IntArray, Objective, StageOutcome
+from matchmaker._types import IntArray
+from matchmaker.engines.base import SPLIT_STAGE, StageOutcome
 from matchmaker.engines.flow import FLOW_STAGE_LIMIT, Network, flow_coef_limit, network_of, solve_network
+from matchmaker.linear import LinearModel, Objective, Threshold
 from matchmaker.options import SolveOptions
 
 __all__ = ["Certificate", "LpSession", "certify", "verify"]

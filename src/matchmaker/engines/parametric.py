@@ -30,10 +30,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from matchmaker.build import Level, LinearModel
-from matchmaker.engines.base import IntArray
+from matchmaker._types import IntArray
 from matchmaker.engines.lp import Certificate, LpSession
-from matchmaker.lexicographic import plan_stages
+from matchmaker.linear import Level, LinearModel, plan_stages
 from matchmaker.options import SolveOptions
 
 __all__ = ["ByParameter", "by_parameter", "dual_bound", "is_placed_row", "parameter_of", "substitute"]
@@ -288,9 +287,8 @@ def by_parameter(
 
     start: npt.NDArray[np.bool_] | None = None
     if n > price_above:
-        sc = model.scores
-        order = np.lexsort((-sc.fit_points, sc.applicant))  # by applicant, best fit first
-        grouped = sc.applicant[order]
+        order = np.lexsort((-model.pair_points, model.pair_applicant))  # by applicant, best fit first
+        grouped = model.pair_applicant[order]
         first_of = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1]
         position = np.arange(n) - np.repeat(first_of, np.diff(np.r_[first_of, n]))
         start = np.zeros(model.n_vars, dtype=bool)

@@ -19,9 +19,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from matchmaker.build import ConstraintPiece, ObjectivePiece, build_model
+from matchmaker.build import build_model
 from matchmaker.errors import InputError, ResultMismatchError, ValidationIssue
 from matchmaker.explanations.types import ApplicantExplanation, LevelChange, Move, OptionReason, WhatIf
+from matchmaker.linear import ConstraintPiece, ObjectivePiece
 from matchmaker.metrics import offered_places
 from matchmaker.models import Balance, Problem
 from matchmaker.options import SolveOptions
@@ -126,7 +127,7 @@ def what_if(
             Disruption(base, position=EXPLAIN_POSITION, exclude=frozenset({applicant}), level=WHAT_IF_MOVED),
         ],
     )
-    forced = solve_model(problem, model, options or SolveOptions(workers=1), explain_infeasibility=False)
+    forced = solve_model(problem, model, options or SolveOptions(workers=1))
     if not forced.status.has_plan:
         return WhatIf(applicant=applicant, unit=unit, status=forced.status, first_worse=None, changes=(), moves=())
     changes = level_changes(result.decision.objective, forced)

@@ -40,9 +40,10 @@ from typing import Any, Literal
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matchmaker.build import Group, LinearModel, ModelBuilder, build_model
+from matchmaker.build import build_model
 from matchmaker.engines.cpsat import CpSatSession
 from matchmaker.explanations.types import CoreItem, InfeasibilityExplanation, Relaxation
+from matchmaker.linear import Group, LinearModel, ModelBuilder
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import default_constraints

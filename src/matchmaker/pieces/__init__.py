@@ -34,7 +34,7 @@ from matchmaker.pieces.soft import SoftMinimums, SoftTargets
 from matchmaker.pieces.stability import Stable
 
 if TYPE_CHECKING:
-    from matchmaker.build import ConstraintPiece, ObjectivePiece
+    from matchmaker.linear import ConstraintPiece, ObjectivePiece
     from matchmaker.models import Problem
 
 __all__ = [

@@ -16,19 +16,18 @@ left out. Fill rate = placed / offered.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchmaker.build import Level, Threshold
+from matchmaker.linear import LazyThresholds, Level, Threshold
 from matchmaker.metrics import offered_places
 from matchmaker.pieces.constraints import pairs_by
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder
-    from matchmaker.engines.base import IntArray
+    from matchmaker._types import IntArray
+    from matchmaker.linear import ModelBuilder
     from matchmaker.models import Problem
 
 __all__ = ["MAX_DENOMINATOR", "MunicipalityBalance", "offered_places"]
@@ -38,27 +37,17 @@ _PPM = 1_000_000
 MAX_DENOMINATOR = 10_000
 
 
-class _FillThresholds(Sequence[Threshold]):
-    """ "Every municipality fills at least rate r", for the candidate rates r = k / O_m, best first."""
+def _fill_thresholds(rows: list[tuple[int, int]]) -> LazyThresholds:
+    """ "Every municipality fills at least rate r", for the candidate rates r = k / O_m, best first;
+    ``rows`` holds (row index, offered) per municipality."""
+    rates = sorted({Fraction(k, o) for _, o in rows for k in range(o + 1)}, reverse=True)
 
-    def __init__(self, rows: list[tuple[int, int]]) -> None:
-        self._rows = rows  # (row index, offered)
-        rates = {Fraction(k, o) for _, o in rows for k in range(o + 1)}
-        self._rates = sorted(rates, reverse=True)
-
-    def __len__(self) -> int:
-        return len(self._rates)
-
-    @overload
-    def __getitem__(self, i: int) -> Threshold: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Threshold]: ...
-    def __getitem__(self, i: int | slice) -> Threshold | Sequence[Threshold]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        r = self._rates[i]
-        lbs = tuple((row, math.ceil(r * o)) for row, o in self._rows)
+    def make(i: int) -> Threshold:
+        r = rates[i]
+        lbs = tuple((row, math.ceil(r * o)) for row, o in rows)
         return Threshold(math.floor(r * _PPM), np.empty(0, np.int64), lbs)
+
+    return LazyThresholds(len(rates), make)
 
 
 class MunicipalityBalance:
@@ -138,7 +127,7 @@ class MunicipalityBalance:
                 _PPM,
                 position=2.4,
                 kind="threshold",
-                thresholds=_FillThresholds(rows),
+                thresholds=_fill_thresholds(rows),
                 evaluate=lowest_rate,
             )
         )

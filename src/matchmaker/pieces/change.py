@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchmaker.build import Level
+from matchmaker.linear import Level
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder, Position
+    from matchmaker.linear import ModelBuilder, Position
     from matchmaker.models import Problem
 
 __all__ = ["AtLeast", "Disruption", "Force", "MovePenalty", "counted_base"]

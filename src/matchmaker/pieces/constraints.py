@@ -13,7 +13,7 @@ import numpy as np
 from matchmaker._text import plural
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder
+    from matchmaker.linear import ModelBuilder
     from matchmaker.models import Problem
 
 __all__ = [

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchmaker.build import Level
+from matchmaker.linear import Level
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder
-    from matchmaker.engines.base import IntArray
+    from matchmaker._types import IntArray
+    from matchmaker.linear import ModelBuilder
     from matchmaker.models import Link, Problem
 
 __all__ = ["Links", "link_violated"]

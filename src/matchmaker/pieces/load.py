@@ -25,7 +25,7 @@ from matchmaker.pieces.constraints import pairs_by
 from matchmaker.timeline import commitment_load, load_points, peak_dates, span_of
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder
+    from matchmaker.linear import ModelBuilder
     from matchmaker.models import Problem
 
 __all__ = ["SupervisorLoad"]

@@ -30,16 +30,16 @@ The last count of a profile is implied by the placed count and the others, so it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.build import Level, Position, Threshold
+from matchmaker._types import IntArray
+from matchmaker.linear import LazyThresholds, Level, Position, Threshold
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder, ObjectivePiece
+    from matchmaker.linear import ModelBuilder, ObjectivePiece
     from matchmaker.models import Problem
 
 __all__ = [
@@ -56,8 +56,6 @@ __all__ = [
     "TotalFit",
     "objective_pieces",
 ]
-
-IntArray = npt.NDArray[np.int64]
 
 
 def pair_level(
@@ -154,25 +152,15 @@ class Generous:
             pair_level(builder, f"placed_at_rank_{k}", f"applicants placed at their rank {k}", rank == k, sense="min")
 
 
-class _RankThresholds(Sequence[Threshold]):
+def _rank_thresholds(rank: npt.NDArray[np.int32]) -> LazyThresholds:
     """Thresholds "every placed applicant gets rank <= k", for the distinct ranks k, best first."""
+    ks = np.unique(rank).tolist()
 
-    def __init__(self, rank: npt.NDArray[np.int32]) -> None:
-        self._rank = rank
-        self._ks = np.unique(rank).tolist()
+    def make(i: int) -> Threshold:
+        k = int(ks[i])
+        return Threshold(k, np.flatnonzero(rank > k).astype(np.int64))
 
-    def __len__(self) -> int:
-        return len(self._ks)
-
-    @overload
-    def __getitem__(self, i: int) -> Threshold: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Threshold]: ...
-    def __getitem__(self, i: int | slice) -> Threshold | Sequence[Threshold]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        k = int(self._ks[i])
-        return Threshold(k, np.flatnonzero(self._rank > k).astype(np.int64))
+    return LazyThresholds(len(ks), make)
 
 
 class MinimumRegret:
@@ -199,7 +187,7 @@ class MinimumRegret:
                 0,
                 _max_rank(builder),
                 kind="threshold",
-                thresholds=_RankThresholds(builder.scores.rank),
+                thresholds=_rank_thresholds(builder.scores.rank),
                 evaluate=worst,
             )
         )

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matchmaker._text import plural
-from matchmaker.build import Level
+from matchmaker.linear import Level
 from matchmaker.pieces.constraints import pairs_by
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder
-    from matchmaker.engines.base import IntArray
+    from matchmaker._types import IntArray
+    from matchmaker.linear import ModelBuilder
     from matchmaker.models import Problem
 
 __all__ = ["SoftMinimums", "SoftTargets"]

@@ -1,4 +1,4 @@
-"""Stability as linear constraints: no blocking pair (see :mod:`matchmaker.stability.audit`).
+"""Stability as linear constraints: no blocking pair (see :mod:`matchmaker.blocking`).
 
 For an acceptable pair ``p = (a, s)`` of a non-pinned applicant, with ``s`` in unit ``u`` of
 municipality ``m``, let ``A`` be the sum of ``a``'s pairs at least as good as ``p`` (``a`` is placed no
@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder
+    from matchmaker.linear import ModelBuilder
     from matchmaker.models import Problem
 
 __all__ = ["Stable"]
@@ -98,6 +98,7 @@ class Stable:
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """Full-flags, chains and the four non-blocking rows per pair."""
+        builder.declare_not_lp_tight()  # blocking-pair rows: a weak LP relaxation
         sc = builder.scores
         enc = sc.encoding
         n = sc.n_pairs

@@ -32,10 +32,11 @@ from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, ResultMismatchError
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
-from matchmaker.repair import repair_basis, repeat_repair
+from matchmaker.pipeline import repeat_repair, solve
+from matchmaker.repair import repair_basis
 from matchmaker.result import Decision, RepairBasis, Result, Status
 from matchmaker.review.overrides import Override, apply_overrides, solve_with_overrides
-from matchmaker.solve import solve, versions
+from matchmaker.solve import versions
 
 __all__ = [
     "AUDIT_SCHEMA_VERSION",

@@ -18,12 +18,12 @@ from matchmaker.explanations.render import display_names
 from matchmaker.io.files import atomic_write_text
 from matchmaker.io.formats import load_result, save_result
 from matchmaker.options import SolveOptions
+from matchmaker.pipeline import solve
 from matchmaker.review.audit import ApprovalError, AuditRecord, approve, audit_record, reproduce
 from matchmaker.review.evaluate import evaluate_plan
 from matchmaker.review.io import load_plan
 from matchmaker.review.overrides import Override, dump_overrides, load_overrides, solve_with_overrides
 from matchmaker.review.render import render_overrides
-from matchmaker.solve import solve
 
 __all__ = ["COMMANDS"]
 

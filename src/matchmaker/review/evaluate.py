@@ -11,23 +11,25 @@ objective vector that gets worse. Every claim is a solve, not a guess.
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from matchmaker.build import ModelBuilder, build_model
+from matchmaker.blocking import blocking_pairs
+from matchmaker.build import build_model
 from matchmaker.checks import CheckReport, _Truth, check, level_vector
 from matchmaker.explanations.applicant import WHAT_IF_MOVED, level_changes, moves_between, require_same_problem
 from matchmaker.explanations.types import Lang, LevelChange, Move
+from matchmaker.linear import ModelBuilder
 from matchmaker.metrics import Metrics, compute_metrics
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import default_constraints, default_objectives
 from matchmaker.pieces.change import Disruption, Force
+from matchmaker.pipeline import solve
 from matchmaker.repair import EXPLAIN_POSITION, plan_of
 from matchmaker.result import (
     Assignment,
@@ -42,10 +44,10 @@ from matchmaker.result import (
 from matchmaker.review.plan import Plan, complete_plan
 from matchmaker.rules import REMOVAL_ORDER, refusal
 from matchmaker.scoring import Scores, applicant_wishes, score
-from matchmaker.solve import solve, solve_model, versions
+from matchmaker.solve import solve_model, versions
 
 if TYPE_CHECKING:
-    from matchmaker.build import ConstraintPiece
+    from matchmaker.linear import ConstraintPiece
 
 __all__ = [
     "BlockingPair",
@@ -221,27 +223,12 @@ class Unplace:
         builder.add_row(g, pairs, 1, 0, 0)
 
 
-def default_stability_audit() -> StabilityAudit | None:
-    """The library's stability audit, when this version has it; otherwise ``None``.
-
-    The hook (HOOK: issue 4): a function ``matchmaker.stability.audit.blocking_pairs(problem, plan)`` that
-    takes the plan as applicant id -> supervisor id and returns blocking pairs, each with attributes
-    ``applicant`` and ``supervisor``. Without it, an evaluation reports the stability as not available,
-    never as zero blocking pairs.
-    """
-    try:
-        module = importlib.import_module("matchmaker.stability.audit")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("matchmaker.stability", "matchmaker.stability.audit"):
-            raise
-        return None
-    found = getattr(module, "blocking_pairs", None)
-    if not callable(found):
-        return None
-    audit: Callable[..., Iterable[Any]] = found
+def default_stability_audit() -> StabilityAudit:
+    """The library's stability audit: :func:`matchmaker.blocking_pairs` of the plan (applicant id ->
+    supervisor id), as (applicant id, supervisor id) pairs."""
 
     def pairs(problem: Problem, plan: Mapping[str, str]) -> list[tuple[str, str]]:
-        return [(str(b.applicant), str(b.supervisor)) for b in audit(problem, dict(plan))]
+        return [(b.applicant, b.supervisor) for b in blocking_pairs(problem, dict(plan))]
 
     return pairs
 
@@ -348,7 +335,7 @@ def counterfactual(
             Disruption(before, position=EXPLAIN_POSITION, exclude=frozenset({applicant}), level=WHAT_IF_MOVED),
         ],
     )
-    other = solve_model(problem, model, options or SolveOptions(workers=1), explain_infeasibility=False)
+    other = solve_model(problem, model, options or SolveOptions(workers=1))
     if not other.status.has_plan:
         return Counterfactual(
             applicant=applicant,

@@ -29,10 +29,10 @@ from matchmaker.errors import ProblemValidationError, ValidationIssue
 from matchmaker.explanations.types import InfeasibilityExplanation, LevelChange
 from matchmaker.models import Id, Label, Problem
 from matchmaker.options import SolveOptions
-from matchmaker.repair import repair_basis, repeat_repair
+from matchmaker.pipeline import repeat_repair, solve
+from matchmaker.repair import repair_basis
 from matchmaker.result import Decision, LevelValue, RepairBasis, Result, Status
 from matchmaker.rules import meets_requirements, trained_enough
-from matchmaker.solve import solve
 
 __all__ = [
     "ConflictCode",

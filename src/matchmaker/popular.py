@@ -32,17 +32,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from matchmaker.build import Level, build_model
+from matchmaker.blocking import check_plan_ids
+from matchmaker.build import build_model
 from matchmaker.errors import InputError, ValidationIssue
+from matchmaker.linear import Level
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
+from matchmaker.pieces import default_constraints, default_objectives
 from matchmaker.result import Result, Status
 from matchmaker.scoring import Scores, score
-from matchmaker.stability.audit import check_plan_ids
+from matchmaker.solve import solve_model
 
 if TYPE_CHECKING:
-    from matchmaker.build import ModelBuilder
-    from matchmaker.engines.base import IntArray
+    from matchmaker._types import IntArray
+    from matchmaker.linear import ModelBuilder
 
 __all__ = ["PopularPlan", "Popularity", "popular_plan", "popularity"]
 
@@ -193,9 +196,6 @@ def popularity(problem: Problem, plan: Result | Mapping[str, str], options: Solv
         InputError: if the plan names an unknown applicant or supervisor, or places an applicant at a
             pair that is not acceptable (every such entry listed).
     """
-    from matchmaker.pieces import default_constraints
-    from matchmaker.solve import solve_model
-
     opts = options if options is not None else SolveOptions()
     base = _round_problem(problem)
     sc = score(base)
@@ -203,7 +203,7 @@ def popularity(problem: Problem, plan: Result | Mapping[str, str], options: Solv
     model = build_model(base, sc, default_constraints(base), [_Margin(mine)])
     # Only the margin counts: a soft link's level (added by the links piece) is a wish, not a rule.
     margin_only = dataclasses.replace(model, levels=tuple(lv for lv in model.levels if lv.name == _Margin.name))
-    out = solve_model(base, margin_only, opts, explain_infeasibility=False)
+    out = solve_model(base, margin_only, opts)
     if not out.status.has_plan:
         return Popularity(popular=False, margin=0, prefer_other=0, prefer_this=0, better=None, status=out.status)
     other = {a.applicant: a.supervisor for a in out.assignments}
@@ -229,16 +229,13 @@ def popularity(problem: Problem, plan: Result | Mapping[str, str], options: Solv
 def popular_plan(problem: Problem, options: SolveOptions | None = None, *, max_rounds: int = MAX_ROUNDS) -> PopularPlan:
     """The policy's best popular plan for ``problem``, or the proof that none exists; see the module
     docstring. Each round solves the policy's objective vector under the cuts found so far."""
-    from matchmaker.pieces import default_constraints, default_objectives
-    from matchmaker.solve import solve_model
-
     opts = options if options is not None else SolveOptions()
     base = _round_problem(problem)
     sc = score(base)
     others: list[IntArray] = []
     for _ in range(max_rounds):
         model = build_model(base, sc, [*default_constraints(base), _Cuts(others)], default_objectives(base))
-        candidate = solve_model(base, model, opts, explain_infeasibility=False)
+        candidate = solve_model(base, model, opts)
         if candidate.status is Status.INFEASIBLE:
             if not others:
                 return PopularPlan(

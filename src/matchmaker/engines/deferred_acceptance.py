@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from matchmaker.engines.base import IntArray
+    from matchmaker._types import IntArray
     from matchmaker.models import Problem
     from matchmaker.scoring import Scores
 
