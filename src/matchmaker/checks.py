@@ -31,6 +31,16 @@ _UNIT_DRAW_OFFSET = 0x9E3779B97F4A7C15  # the units' tie-break draws use seed + 
 _LOAD_SCALE = 1_000  # load points per unit of load, as documented in the README
 _TRAINING = {"none": 0, "in_progress": 1, "completed": 2}
 _NEEDED = {"any": 0, "in_progress": 1, "completed": 2}
+#: The checker's own words for each broken rule (its messages are in English).
+_RULE_WORDS = {
+    "no_interest": "not among the applicant's wishes",
+    "requirement": "the unit's requirements are not met",
+    "conflict": "a declared conflict forbids it",
+    "training": "the supervisor lacks the required training",
+    "no_capacity": "there is no capacity",
+    "unit_ranking": "the unit's own ranking does not list the applicant",
+    "availability": "the supervisor is unavailable in the applicant's period",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,26 +157,41 @@ class _Truth:
 
     def refusal(self, a: Applicant, sup_id: str) -> str | None:
         """Why the pair is not acceptable, or None if it is."""
+        first = self._rules(a, sup_id, first=True)
+        return _RULE_WORDS[first[0]] if first else None
+
+    def broken_rules(self, a: Applicant, sup_id: str) -> list[str]:
+        """Every rule the pair breaks, as :data:`matchmaker.rules.REASONS` codes in the rules' order
+        (``no_interest`` first); empty if the pair is acceptable."""
+        return self._rules(a, sup_id, first=False)
+
+    def _rules(self, a: Applicant, sup_id: str, *, first: bool) -> list[str]:
+        # One reading of the rules for both callers; ``first`` stops at the first broken rule, as the
+        # acceptability test of every pair of the round needs no more.
+        out: list[str] = []
         s = self.sups[sup_id]
-        u = self.units[s.unit]
-        m = self.munis[u.municipality]
         if not (self.wished(a, sup_id) or self.pinned_here(a, sup_id)):
-            return "not among the applicant's wishes"
+            out.append("no_interest")
+            if first:
+                return out
+        u = self.units[s.unit]
         have = {_key(q) for q in a.qualifications}
         if any(_key(r) not in have for r in u.requirements):
-            return "the unit's requirements are not met"
+            out.append("requirement")
         if s.unit in a.conflicts.units or sup_id in a.conflicts.supervisors:
-            return "a declared conflict forbids it"
+            out.append("conflict")
         if _TRAINING[str(s.training)] < _NEEDED[self.p.policy.supervisor_training]:
-            return "the supervisor lacks the required training"
-        if s.capacity <= 0 or u.max_places <= 0 or m.max_places == 0:
-            return "there is no capacity"
+            out.append("training")
+        if s.capacity <= 0 or u.max_places <= 0 or self.munis[u.municipality].max_places == 0:
+            out.append("no_capacity")
         if u.ranking is not None and a.id not in u.ranking:
-            return "the unit's own ranking does not list the applicant"
+            out.append("unit_ranking")
+        if out and first:
+            return out
         period = self.period(a)
         if period is not None and period.id in s.unavailable_periods:
-            return "the supervisor is unavailable in the applicant's period"
-        return None
+            out.append("availability")
+        return out
 
     def options(self, applicant_id: str) -> list[str]:
         """The supervisors acceptable for one applicant."""

@@ -337,8 +337,11 @@ def explain_cmd(
         unknown = [a for a in ids if a not in problem.applicant_by_id]
         if unknown:
             _fail(f"not applicants of the problem: {', '.join(unknown)}", EXIT_BAD_INPUT)
+        overridden = {o.applicant for o in overrides if o.action == "pin"} if overrides_path is not None else set()
         for ident in ids:
             e = explain(problem, result, ident)
+            if ident in overridden:  # the pin is an official's override, not the round's own
+                e = e.model_copy(update={"override": True})
             out.append(e.text(lang, names))
             payload.append(e.model_dump(mode="json"))
         if reserves:
