@@ -229,6 +229,37 @@ def test_approval_block(joint: tuple[mm.Problem, mm.Result]) -> None:
         approval_from_record(audit_record(base, result), result)
 
 
+def test_approval_block_shows_the_checked_signature(joint: tuple[mm.Problem, mm.Result]) -> None:
+    """The signature line says what is known: checked and valid with the office's key, invalid with
+    another key or after an edit, unchecked without a key, none for an unsigned record."""
+    pytest.importorskip("cryptography")
+    problem, result = joint
+    (office, office_public), (_, other_public) = mm.generate_keypair(), mm.generate_keypair()
+    record = approve(problem, result, "off-1", role="enhetschef", approved_at="2026-12-06", signing_key=office)
+    data = record.model_dump(mode="json")
+
+    def status(payload: object, key: mm.PublicKey | None) -> str:
+        return approval_from_data(payload, result, source="approved.json", public_key=key).signature
+
+    assert status(data, office_public) == "valid"
+    assert status(data, None) == "unchecked"
+    assert status(data, other_public) == "invalid"
+    edited = record.model_dump(mode="json")
+    edited["approval"]["official"] = "off-9"  # the name of who approved, changed after signing
+    assert status(edited, office_public) == "invalid"
+    unsigned = approve(problem, result, "off-1", approved_at="2026-12-06").model_dump(mode="json")
+    assert status(unsigned, None) == "none"
+    assert status(unsigned, office_public) == "invalid"  # a key was given: a missing signature fails
+    approval = approval_from_data(data, result, source="approved.json", public_key=office_public)
+    assert approval.role == "enhetschef"
+    block = " ".join(visible(html_report(result, problem, lang="sv", approval=approval)).split())
+    assert "Signatur signerad; signaturen är kontrollerad och giltig" in block
+    assert "Roll enhetschef" in block
+    unchecked = approval_from_data(data, result, source="approved.json")
+    english = " ".join(visible(html_report(result, problem, lang="en", approval=unchecked)).split())
+    assert "Signature signed; the signature is not checked here (give the office's public key)" in english
+
+
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_without_approval_lines_to_sign(joint: tuple[mm.Problem, mm.Result], lang: str) -> None:
     problem, result = joint
@@ -326,6 +357,31 @@ def test_report_command_text_and_approval(tmp_path: Path) -> None:
     assert "error: " in bad.output
     assert "state: a required field is missing" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_report_command_checks_the_signature(tmp_path: Path) -> None:
+    pytest.importorskip("click")
+    pytest.importorskip("cryptography")
+    from click.testing import CliRunner
+
+    from matchmaker.cli import cli
+
+    runner = CliRunner()
+    result_path, approved, key, out = (tmp_path / n for n in ("result.json", "approved.json", "office.key", "r.txt"))
+    assert runner.invoke(cli, ["solve", str(JOINT), "-q", "-o", str(result_path)]).exit_code == 0
+    assert runner.invoke(cli, ["keygen", "--out", str(key)]).exit_code == 0
+    args = ["approve", str(JOINT), str(result_path), "--official", "off-1", "--key", str(key), "-o", str(approved)]
+    assert runner.invoke(cli, args).exit_code == 0
+    report = ["report", str(result_path), "-o", str(out), "--lang", "sv", "--approval", str(approved)]
+    run = runner.invoke(cli, [*report, "--public-key", f"{key}.pub"])
+    assert run.exit_code == 0, run.output
+    assert "Signatur: signerad; signaturen är kontrollerad och giltig" in out.read_text("utf-8")
+    assert runner.invoke(cli, report).exit_code == 0
+    assert "Signatur: signerad; signaturen är inte kontrollerad här" in out.read_text("utf-8")
+    lone = runner.invoke(cli, ["report", str(result_path), "--public-key", f"{key}.pub"])
+    assert lone.exit_code == 2
+    assert "--approval" in lone.output
+    assert "Traceback" not in lone.output
 
 
 def test_pdf_without_chromium_says_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

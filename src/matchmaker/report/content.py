@@ -396,6 +396,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Inte godkänd ännu. Tjänstepersonen som godkänner fyller i och skriver under:",
     },
     "signature.none": {"en": "no digital signature recorded", "sv": "ingen digital signatur registrerad"},
+    "signature.unchecked": {
+        "en": "signed; the signature is not checked here (give the office's public key)",
+        "sv": "signerad; signaturen är inte kontrollerad här (ange kontorets publika nyckel)",
+    },
     "signature.valid": {
         "en": "signed; the signature is checked and valid",
         "sv": "signerad; signaturen är kontrollerad och giltig",
