@@ -458,7 +458,7 @@ def level_reading(level: LevelValue, lang: Lang, *, placed: int, seed: int) -> s
     if value is None:
         return message("reading.none", lang)
     if level.name == "lottery":
-        return message("reading.lottery", lang, seed=number(seed, lang))
+        return message("reading.lottery", lang, seed=str(seed))  # a seed is an id: never grouped
     if level.name in ("total_fit", "total_fit_less_moves"):
         return _fit_reading(value / FIT_SCALE / placed if placed else 0.0, lang)
     if level.name == "lowest_fit_per_place":
@@ -508,7 +508,7 @@ def policy_lines(policy: Policy, lang: Lang) -> list[str]:
             same_unit=decimal(policy.continuity_same_unit, lang),
         )
     )
-    lines.append(message("policy.lottery", lang, seed=number(policy.lottery_seed, lang)))
+    lines.append(message("policy.lottery", lang, seed=str(policy.lottery_seed)))
     return lines
 
 
