@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import matchmaker as mm
 from brute import brute_force
 from conftest import EXAMPLES, make_problem
-from matchmaker.checks import _Truth, stability_audit
+from matchmaker.checks import Truth, stability_audit
 from matchmaker.explanations.types import CoreItem
 from matchmaker.metrics import offered_places
 from strategies import problems
@@ -28,7 +28,7 @@ from strategies import problems
 Plan = dict[str, str]
 
 
-def _plans(problem: mm.Problem, truth: _Truth, *, rules: bool) -> Iterator[Plan]:
+def _plans(problem: mm.Problem, truth: Truth, *, rules: bool) -> Iterator[Plan]:
     """Every plan over wished (or pinned) pairs with capacity; with ``rules``, only acceptable pairs."""
     options = []
     for a in sorted(problem.applicants, key=lambda a: a.id):
@@ -47,7 +47,7 @@ def _plans(problem: mm.Problem, truth: _Truth, *, rules: bool) -> Iterator[Plan]
         yield {a: s for a, s in choice if s is not None}
 
 
-def _holds(problem: mm.Problem, truth: _Truth, item: CoreItem) -> Callable[[Plan], bool]:
+def _holds(problem: mm.Problem, truth: Truth, item: CoreItem) -> Callable[[Plan], bool]:
     p = item.params
 
     def units(plan: Plan) -> Counter[str]:
@@ -115,7 +115,7 @@ def _holds(problem: mm.Problem, truth: _Truth, item: CoreItem) -> Callable[[Plan
     raise AssertionError(f"no predicate for core kind {k}")
 
 
-def _violation(problem: mm.Problem, truth: _Truth, plan: Plan) -> int:
+def _violation(problem: mm.Problem, truth: Truth, plan: Plan) -> int:
     """Total slack a plan needs: places beyond maximums and below minimums, plus pins, hard links and
     balance rules broken (each counts one), as the elastic model measures it."""
     pol = problem.policy
@@ -195,7 +195,7 @@ def test_cores_are_minimal_and_relaxations_smallest(raw: dict[str, Any]) -> None
     e = mm.explain_infeasibility(problem)
     assert e is not None
     assert e.core
-    truth = _Truth(problem)
+    truth = Truth(problem)
     universe = list(_plans(problem, truth, rules=False))
     checks = [_holds(problem, truth, item) for item in e.core]
     # Infeasible: no plan meets every member of the core.
@@ -268,7 +268,7 @@ def test_relaxations_that_need_more_than_the_pairs_are_found_and_smallest(raw: d
     e = mm.explain_infeasibility(problem)
     assert e is not None
     assert e.search == "found"
-    truth = _Truth(problem)
+    truth = Truth(problem)
     # Brute force: every relaxation within the bounds is a plan's total violation; the least is the answer.
     assert e.slack == min(_violation(problem, truth, plan) for plan in _plans(problem, truth, rules=True))
     assert mm.solve(_apply(problem, e)).status.has_plan
@@ -291,7 +291,7 @@ def _stable_clash() -> dict[str, Any]:
 
 def test_a_round_infeasible_by_stability_names_the_stability_rule() -> None:
     problem = mm.Problem.model_validate(_stable_clash())
-    truth = _Truth(problem)
+    truth = Truth(problem)
     plans = list(_plans(problem, truth, rules=True))
     # Brute force: a plan meets the minimum, a plan is stable, but no plan is both.
     meets = [p for p in plans if Counter(truth.sups[s].unit for s in p.values())["U1"] >= 1]

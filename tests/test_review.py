@@ -751,9 +751,9 @@ def test_unit_only_completion_matches_brute_force(raw: dict[str, Any], data: st.
     problem = make_problem(raw)
     if problem.round is not None:
         return  # periods (availability) are not generated here
-    from matchmaker.checks import _Truth
+    from matchmaker.checks import Truth
 
-    truth = _Truth(problem)
+    truth = Truth(problem)
     staffed = sorted({s.unit for s in problem.supervisors})
     entries = []
     for a in sorted(problem.applicant_by_id):

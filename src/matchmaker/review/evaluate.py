@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from matchmaker.blocking import blocking_pairs
 from matchmaker.build import build_model
-from matchmaker.checks import CheckReport, _Truth, check, level_vector
+from matchmaker.checks import CheckReport, Truth, check, level_vector
 from matchmaker.explanations.applicant import WHAT_IF_MOVED, level_changes, moves_between, require_same_problem
 from matchmaker.explanations.types import Lang, LevelChange, Move
 from matchmaker.linear import ModelBuilder
@@ -237,7 +237,7 @@ def plan_result(problem: Problem, plan: Mapping[str, str]) -> Result:
     """A plan (applicant id -> supervisor id) as a :class:`~matchmaker.Result` of status ``feasible``,
     with every number recomputed by the checker's own rules (fit, rank, objective levels, metrics), so
     that :func:`matchmaker.check` can verify it like any result. Statistics are empty (engine ``plan``)."""
-    truth = _Truth(problem)
+    truth = Truth(problem)
     assignments = []
     for applicant, sup in sorted(plan.items()):
         a = truth.apps[applicant]
@@ -378,7 +378,7 @@ def _differences(
 ) -> tuple[PlanDifference, ...]:
     sups = problem.supervisor_by_id
     best = plan_of(optimum)
-    truth = _Truth(problem)
+    truth = Truth(problem)
     sc = score(problem)
     enc = sc.encoding
     acceptable = {
@@ -434,7 +434,7 @@ def _stability(problem: Problem, plan: Mapping[str, str], audit: StabilityAudit 
 
 def _violations(problem: Problem, plan: Mapping[str, str], report: CheckReport) -> tuple[PlanViolation, ...]:
     """The checker's violations, each unacceptable placement with every rule its pair breaks."""
-    truth = _Truth(problem)
+    truth = Truth(problem)
     out = []
     for v in report:
         if v.kind == "not_acceptable" and v.record in plan:

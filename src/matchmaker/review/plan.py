@@ -35,7 +35,7 @@ from pydantic import Field, Strict, model_validator
 
 from matchmaker._base import Record
 from matchmaker._text import suggest
-from matchmaker.checks import _Truth
+from matchmaker.checks import Truth
 from matchmaker.errors import ProblemValidationError, SolverError, ValidationIssue
 from matchmaker.models import Id, Label, Problem
 from matchmaker.result import Result
@@ -183,7 +183,7 @@ def complete_plan(problem: Problem, plan: Plan) -> tuple[dict[str, str], frozens
             open_[applicant] = unit
     if not open_:
         return fixed, frozenset()
-    truth = _Truth(problem)
+    truth = Truth(problem)
     load = Counter(fixed.values())
     model = cp_model.CpModel()
     choose: dict[tuple[str, str], cp_model.IntVar] = {}
