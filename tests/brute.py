@@ -10,7 +10,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
-from matchmaker.checks import _Truth, check_balance, check_links, level_vector
+from matchmaker.checks import Truth, check_balance, check_links, level_vector
 from matchmaker.models import Problem
 
 Plan = dict[str, str]  # applicant id -> supervisor id
@@ -25,22 +25,22 @@ class BruteResult:
     feasible: int
 
 
-def vector_of(problem: Problem, truth: _Truth, plan: Plan) -> tuple[int, ...]:
+def vector_of(problem: Problem, truth: Truth, plan: Plan) -> tuple[int, ...]:
     """The objective vector of ``plan`` as a tuple where larger is better on every level."""
     return tuple(v if sense == "max" else -v for _, sense, v in level_vector(problem, truth, plan))
 
 
 def level_names(problem: Problem) -> list[str]:
     """The level names the policy asks for (from the empty plan)."""
-    return [name for name, _, _ in level_vector(problem, _Truth(problem), {})]
+    return [name for name, _, _ in level_vector(problem, Truth(problem), {})]
 
 
-def raw_vector(problem: Problem, truth: _Truth, plan: Plan) -> tuple[int, ...]:
+def raw_vector(problem: Problem, truth: Truth, plan: Plan) -> tuple[int, ...]:
     """The level values of ``plan`` as reported in a result."""
     return tuple(v for _, _, v in level_vector(problem, truth, plan))
 
 
-def feasible(problem: Problem, truth: _Truth, plan: Plan, *, minimums: bool = True) -> bool:
+def feasible(problem: Problem, truth: Truth, plan: Plan, *, minimums: bool = True) -> bool:
     """Whether ``plan`` meets every capacity, minimum and pin."""
     sups = Counter(plan.values())
     units = Counter(truth.sups[s].unit for s in plan.values())
@@ -79,7 +79,7 @@ def feasible(problem: Problem, truth: _Truth, plan: Plan, *, minimums: bool = Tr
 
 def brute_force(problem: Problem, *, minimums: bool = True) -> BruteResult:
     """Enumerate all plans; return the lexicographic optimum of the objective vector."""
-    truth = _Truth(problem)
+    truth = Truth(problem)
     apps = sorted(problem.applicants, key=lambda a: a.id)
     options: list[list[str | None]] = []
     for a in apps:

@@ -8,17 +8,19 @@ round with a plan, and no plan needs less total slack (places changed plus const
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
 from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import matchmaker as mm
 from brute import brute_force
-from conftest import make_problem
-from matchmaker.checks import _Truth
+from conftest import EXAMPLES, make_problem
+from matchmaker.checks import Truth, stability_audit
 from matchmaker.explanations.types import CoreItem
 from matchmaker.metrics import offered_places
 from strategies import problems
@@ -26,7 +28,7 @@ from strategies import problems
 Plan = dict[str, str]
 
 
-def _plans(problem: mm.Problem, truth: _Truth, *, rules: bool) -> Iterator[Plan]:
+def _plans(problem: mm.Problem, truth: Truth, *, rules: bool) -> Iterator[Plan]:
     """Every plan over wished (or pinned) pairs with capacity; with ``rules``, only acceptable pairs."""
     options = []
     for a in sorted(problem.applicants, key=lambda a: a.id):
@@ -45,7 +47,7 @@ def _plans(problem: mm.Problem, truth: _Truth, *, rules: bool) -> Iterator[Plan]
         yield {a: s for a, s in choice if s is not None}
 
 
-def _holds(problem: mm.Problem, truth: _Truth, item: CoreItem) -> Callable[[Plan], bool]:
+def _holds(problem: mm.Problem, truth: Truth, item: CoreItem) -> Callable[[Plan], bool]:
     p = item.params
 
     def units(plan: Plan) -> Counter[str]:
@@ -113,7 +115,7 @@ def _holds(problem: mm.Problem, truth: _Truth, item: CoreItem) -> Callable[[Plan
     raise AssertionError(f"no predicate for core kind {k}")
 
 
-def _violation(problem: mm.Problem, truth: _Truth, plan: Plan) -> int:
+def _violation(problem: mm.Problem, truth: Truth, plan: Plan) -> int:
     """Total slack a plan needs: places beyond maximums and below minimums, plus pins, hard links and
     balance rules broken (each counts one), as the elastic model measures it."""
     pol = problem.policy
@@ -193,7 +195,7 @@ def test_cores_are_minimal_and_relaxations_smallest(raw: dict[str, Any]) -> None
     e = mm.explain_infeasibility(problem)
     assert e is not None
     assert e.core
-    truth = _Truth(problem)
+    truth = Truth(problem)
     universe = list(_plans(problem, truth, rules=False))
     checks = [_holds(problem, truth, item) for item in e.core]
     # Infeasible: no plan meets every member of the core.
@@ -208,3 +210,113 @@ def test_cores_are_minimal_and_relaxations_smallest(raw: dict[str, Any]) -> None
     # And applying it gives a round with a plan.
     relaxed = _apply(problem, e)
     assert mm.solve(relaxed).status.has_plan
+
+
+def test_a_minimum_far_above_the_applicants_gets_its_smallest_change() -> None:
+    # One applicant, a unit minimum of 3: the minimum must come down by 2, more than the round's one pair.
+    problem = mm.Problem.model_validate(
+        {
+            "municipalities": [{"id": "M"}],
+            "units": [{"id": "U", "municipality": "M", "area": "X", "max_places": 3, "min_places": 3}],
+            "supervisors": [{"id": "S", "unit": "U", "capacity": 3}],
+            "applicants": [{"id": "A", "interests": {"units": {"U": 1.0}}}],
+        }
+    )
+    e = mm.explain_infeasibility(problem)
+    assert e is not None
+    assert e.search == "found"
+    assert (e.slack, [(r.kind, r.record, r.before, r.after) for r in e.relaxation]) == (2, [("unit_min", "U", 3, 1)])
+    assert "The smallest change that makes a plan possible (size 2):\n- lower the minimum of U from 3 to 1;" in e.text()
+    assert "Den minsta ändringen som gör en plan möjlig (storlek 2):\n- sänk miniminivån för U från 3 till 1;" in (
+        e.text("sv")
+    )
+
+
+def test_no_change_within_the_bounds_is_said_plainly_in_both_languages() -> None:
+    e = mm.InfeasibilityExplanation(core=(), relaxation=(), slack=None, search="none_within_bounds")
+    assert e.text("en").splitlines()[1].startswith("No change within the bounds makes a plan possible: a minimum")
+    assert e.text("sv").splitlines()[1].startswith("Ingen ändring inom gränserna gör en plan möjlig: en miniminivå")
+    for lang in ("en", "sv"):
+        assert (
+            mm.InfeasibilityExplanation(core=(), relaxation=(), slack=None, search="found").text(lang).count("\n") == 0
+        )  # nothing is claimed when there is nothing to say
+
+
+@st.composite
+def _short_rounds(draw: st.DrawFn) -> dict[str, Any]:
+    """One or two units whose minimums (up to 4) are far above their one or two applicants."""
+    n_units = draw(st.integers(1, 2))
+    caps = [draw(st.integers(1, 4)) for _ in range(n_units)]
+    units = [
+        {"id": f"U{u}", "municipality": "M", "area": "X", "max_places": 4, "min_places": draw(st.integers(0, cap))}
+        for u, cap in enumerate(caps)
+    ]
+    sups = [{"id": f"S{u}", "unit": f"U{u}", "capacity": cap} for u, cap in enumerate(caps)]
+    apps: list[dict[str, Any]] = []
+    for a in range(draw(st.integers(1, 2))):
+        wished = {f"U{u}": 1.0 for u in range(n_units) if draw(st.booleans())}
+        apps.append({"id": f"A{a}", "interests": {"units": wished}} if wished else {"id": f"A{a}"})
+    muni: dict[str, Any] = {"id": "M", "min_places": draw(st.integers(0, 3))}
+    return {"municipalities": [muni], "units": units, "supervisors": sups, "applicants": apps}
+
+
+@settings(max_examples=40, deadline=None)
+@given(raw=_short_rounds())
+def test_relaxations_that_need_more_than_the_pairs_are_found_and_smallest(raw: dict[str, Any]) -> None:
+    problem = make_problem(raw)
+    assume(brute_force(problem).vector is None)
+    e = mm.explain_infeasibility(problem)
+    assert e is not None
+    assert e.search == "found"
+    truth = Truth(problem)
+    # Brute force: every relaxation within the bounds is a plan's total violation; the least is the answer.
+    assert e.slack == min(_violation(problem, truth, plan) for plan in _plans(problem, truth, rules=True))
+    assert mm.solve(_apply(problem, e)).status.has_plan
+
+
+def _stable_clash() -> dict[str, Any]:
+    # A wants U2 first; U2 has room and nobody else, so any plan without A in U2 has a blocking pair;
+    # U1's minimum of one can only be met by A.
+    return {
+        "policy": {"stability": {"mode": "applicant_optimal"}},
+        "municipalities": [{"id": "M"}],
+        "units": [
+            {"id": "U1", "municipality": "M", "area": "X", "max_places": 1, "min_places": 1},
+            {"id": "U2", "municipality": "M", "area": "Y", "max_places": 1},
+        ],
+        "supervisors": [{"id": "S1", "unit": "U1", "capacity": 1}, {"id": "S2", "unit": "U2", "capacity": 1}],
+        "applicants": [{"id": "A", "ranking": {"units": {"U2": 1, "U1": 2}}}],
+    }
+
+
+def test_a_round_infeasible_by_stability_names_the_stability_rule() -> None:
+    problem = mm.Problem.model_validate(_stable_clash())
+    truth = Truth(problem)
+    plans = list(_plans(problem, truth, rules=True))
+    # Brute force: a plan meets the minimum, a plan is stable, but no plan is both.
+    meets = [p for p in plans if Counter(truth.sups[s].unit for s in p.values())["U1"] >= 1]
+    stable = [p for p in plans if not stability_audit(problem, p)]
+    assert meets
+    assert stable
+    assert not [p for p in meets if p in stable]
+    e = mm.explain_infeasibility(problem)
+    assert e is not None
+    assert [(c.kind, c.record) for c in e.core] == [("stability", "policy"), ("unit_min", "U1")]
+    assert "- the plan must be stable (policy.stability, mode applicant_optimal): no blocking pair" in e.text("en")
+    assert "- planen måste vara stabil (policy.stability, läge applicant_optimal): inga blockerande par" in e.text("sv")
+    assert [(r.kind, r.record, r.before, r.after) for r in e.relaxation] == [("unit_min", "U1", 1, 0)]
+
+
+def test_sodertalje_minimum_against_stability_is_a_clash_of_both() -> None:
+    data = json.loads((EXAMPLES / "sodertalje" / "problem.json").read_text(encoding="utf-8"))
+    data["policy"]["stability"] = {"mode": "applicant_optimal"}
+    problem = mm.Problem.model_validate(data)
+    e = mm.explain_infeasibility(problem)
+    assert e is not None
+    assert [(c.kind, c.record) for c in e.core] == [("stability", "policy"), ("unit_min", "sdt-af")]
+    # Each member is needed: without stability, or without the minimum, the round has a plan.
+    data["policy"]["stability"] = None
+    assert mm.solve(mm.Problem.model_validate(data)).status.has_plan
+    data["policy"]["stability"] = {"mode": "applicant_optimal"}
+    next(u for u in data["units"] if u["id"] == "sdt-af")["min_places"] = 0
+    assert mm.solve(mm.Problem.model_validate(data)).status.has_plan

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -51,7 +52,7 @@ def test_equal_candidates_are_told_the_lottery_decided() -> None:
     assert all(not c.worse for c in bou.what_if.changes)
     assert len(bou.what_if.moves) == 1  # someone else leaves BoU
     assert "lottery decided" in e.text("en")
-    assert "lottningen (med fast frö) avgjorde" in e.text("sv")
+    assert "lottningen (med fast slumpfrö) avgjorde" in e.text("sv")
     assert "seedade" not in e.text("sv")
     assert e.cheapest is not None
 
@@ -106,7 +107,7 @@ def test_priority_is_named_as_the_first_worse_level() -> None:
     assert bou.what_if is not None
     assert bou.what_if.first_worse == "placed_tier_1"
     assert "applicants placed with priority tier 1 1 -> 0" in e.text("en")
-    assert "placerade sökande med förtursgrupp 1 1 -> 0" in e.text("sv")
+    assert "placerade sökande med förtursnivå 1 1 -> 0" in e.text("sv")
 
 
 def test_forcing_into_a_pinned_full_unit_is_infeasible() -> None:
@@ -380,3 +381,99 @@ def test_counts_of_one_read_as_one() -> None:
     assert "- Vux: 1 plats, handledarkapacitet 1, 1 sökande önskar det, 1 kan placeras där." in d.text("sv")
     two = one.model_copy(update={"places": 2, "wishing": 2})
     assert "2 places, supervisor capacity 1, 2 applicants wish for it" in Diagnostics(supply=(two,), findings=()).text()
+
+
+def test_no_acceptable_option_is_one_well_formed_sentence_in_each_language() -> None:
+    data = base_round()
+    data["units"].append(
+        {"id": "Krav", "municipality": "M", "area": "Krav", "max_places": 1, "requirements": ["körkort"]}
+    )
+    data["supervisors"] += [{"id": "H5", "unit": "Krav", "capacity": 1}, {"id": "H6", "unit": "Krav", "capacity": 0}]
+    data["applicants"] += [
+        {"id": "A5", "ranking": {"units": {"Krav": 1}}},
+        {
+            "id": "A6",
+            "ranking": {"units": {"Krav": 1}},
+            "qualifications": ["körkort"],
+            "conflicts": {"supervisors": ["H5"]},
+        },
+        {"id": "A7", "ranking": {"supervisors": {"H5": 1}}},
+        {"id": "A8"},
+    ]
+    d = mm.diagnose(mm.Problem.model_validate(data))
+    en = [line for line in d.text("en").splitlines() if "no acceptable option" in line]
+    sv = [line for line in d.text("sv").splitlines() if "inget möjligt alternativ" in line]
+    assert en == [
+        "- Applicant A5 has no acceptable option: all 2 wished placements are ruled out, 2 because the unit requires "
+        "a qualification the applicant has not stated.",
+        "- Applicant A6 has no acceptable option: all 2 wished placements are ruled out, 1 because a declared "
+        "conflict of interest (jäv) rules it out and 1 because the supervisor, the unit or the municipality has no "
+        "places this round.",
+        "- Applicant A7 has no acceptable option: the one wished placement is ruled out because the unit requires a "
+        "qualification the applicant has not stated.",
+        "- Applicant A8 has no acceptable option: no wishes were given.",
+    ]
+    assert sv == [
+        "- Sökande A5 har inget möjligt alternativ: alla 2 önskade placeringarna är uteslutna, 2 eftersom enheten "
+        "kräver en behörighet som den sökande inte har angett.",
+        "- Sökande A6 har inget möjligt alternativ: alla 2 önskade placeringarna är uteslutna, 1 eftersom ett "
+        "anmält jäv utesluter det och 1 eftersom handledaren, enheten eller kommunen har inga platser denna omgång.",
+        "- Sökande A7 har inget möjligt alternativ: den enda önskade placeringen är utesluten eftersom enheten "
+        "kräver en behörighet som den sökande inte har angett.",
+        "- Sökande A8 har inget möjligt alternativ: inga önskemål har angetts.",
+    ]
+
+
+# -- both languages carry the same facts -----------------------------------------------------------
+
+#: English words that never belong in a Swedish sentence.
+_ENGLISH = {
+    "the", "and", "of", "with", "is", "not", "to", "was", "by", "for", "but", "their", "applicant", "applicants",
+    "supervisor", "supervisors", "unit", "units", "placed", "choice", "fit", "moving", "other", "place", "places",
+    "lottery", "rule", "rules", "because", "would", "could", "cannot", "minimum", "capacity", "pinned",
+}  # fmt: skip
+
+
+def _facts(text: str, ids: set[str]) -> list[str]:
+    """The numbers and ids of a text, in order (a token with a digit, or a known id)."""
+    tokens = (t.rstrip(".-") for t in re.findall(r"[\w][\w.-]*", text))
+    return [t for t in tokens if any(c.isdigit() for c in t) or t in ids]
+
+
+def _same_facts(en: str, sv: str, ids: set[str]) -> None:
+    assert _facts(en, ids) == _facts(sv, ids), (en, sv)
+    english = {w for w in re.findall(r"[A-Za-z]+", sv) if w.lower() in _ENGLISH} - ids
+    assert not english, (english, sv)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if (p / "problem.json").is_file()))
+def test_swedish_and_english_explanations_carry_the_same_facts(example: str) -> None:
+    problem = mm.load_problem(EXAMPLES / example / "problem.json")
+    names = display_names(problem)
+    ids = {*problem.applicant_by_id, *problem.supervisor_by_id, *problem.unit_by_id, *problem.municipality_by_id}
+    d = mm.diagnose(problem)
+    _same_facts(d.text("en", names), d.text("sv", names), ids)
+    result = mm.solve(problem, mm.SolveOptions(workers=1))
+    if not result.status.has_plan:
+        e = mm.explain_infeasibility(problem)
+        assert e is not None
+        _same_facts(e.text("en", names), e.text("sv", names), ids)
+        return
+    for x in explain_all(problem, result, options=mm.SolveOptions(workers=1)):
+        _same_facts(x.text("en", names), x.text("sv", names), ids)
+
+
+def test_a_very_low_fit_says_so_and_why() -> None:
+    data = base_round()
+    data["policy"] = {"interest_weight": 1.0, "interview_weight": 0.0}
+    data["applicants"] = [{"id": "A1", "interests": {"units": {"BoU": 0.12}}, "priority_tier": 1}]
+    p, r = solved(data)
+    e = mm.explain(p, r, "A1")
+    assert e.low_fit
+    assert e.tier == 1
+    assert "The fit 0.1200 is very low (below 0.25).\nThe applicant has priority tier 1:" in e.text("en")
+    assert "Matchningsvärdet 0.1200 är mycket lågt (under 0.25).\nDen sökande har förtursnivå 1:" in e.text("sv")
+    data["applicants"][0]["interests"] = {"units": {"BoU": 0.3}}
+    p, r = solved(data)
+    assert not mm.explain(p, r, "A1").low_fit  # at or above the threshold, nothing is said

@@ -42,7 +42,7 @@ PINNED: dict[str, str] = {
     "sodertalje:objective=leximin": "6bf87057727d1b08a103e29ea94b83539ff97ed6784ea7dfbf94abd9c8fc9768",
     "sodertalje:minimums=soft": "42625ca95a59d20d97aa2ad2e2bd0f6fc71994cae7108864972a36578922d5ed",
     "sodertalje:seed=7": "d827212327b9e32a405b012c0de5bb27bd03644308535a5d72563456627bb04d",
-    "sodertalje:stability=applicant_optimal": "45377b31fd43316e2d821a0c59b7f9406eef3476fba4708511eb03f2f59f1a25",
+    "sodertalje:stability=applicant_optimal": "fba4cebfa15d75f776b2d876c225b0e8e2a96e1bc7fc66a7df66f877272d7ff6",
     "generated:100-stable-3:applicant_optimal": "41f1dbb8ba3bb669deb0eeadc8f26cfcec11b78ed8c4e6a113493b20ca4d2d38",
     "generated:100-stable-3:unit_optimal": "0598f43998eb453f95815659cbd460129179adc1968c30833add95dd8834924a",
     "sdt-free:optimise": "5a4f86bec076658788e581b67f61f1ce860eaed8d04ae05184f211312a6fb355",

@@ -64,17 +64,17 @@ def test_levels_by_name_and_readable_value(joint: tuple[mm.Problem, mm.Result], 
     shown = visible(html_report(result, problem, lang=lang))  # type: ignore[arg-type]
     for internal in ("placed_tier_", "total_fit", "no_acceptable_option", "not_selected"):
         assert internal not in shown
-    assert not re.findall(r"\d{8,}", shown), "a raw level value or seed without separators"
+    seed = result.decision.lottery_seed
+    # The seed is an id a person may retype, shown as given; no other long number (a raw level value).
+    assert not re.findall(r"\d{8,}", shown.replace(str(seed), "")), "a raw level value"
     total = next(lv.value for lv in result.decision.objective if lv.name == "total_fit")
     assert total is not None
     mean = total / 10_000 / len(result.assignments)
     of100 = f"{round(mean * 100)} {'av' if lang == 'sv' else 'of'} 100"
     mean_text = f"{mean:.2f}".replace(".", "," if lang == "sv" else ".")
     assert f"{mean_text} ({of100})" in shown
-    seed = result.decision.lottery_seed
-    seed_text = f"{seed:,}".replace(",", "\xa0" if lang == "sv" else ",")
     drawn = "lottad med slumpfrö" if lang == "sv" else "drawn with seed"
-    assert f"{drawn} {seed_text}" in shown
+    assert f"{drawn} {seed}, " in shown
     tier = "Placerade sökande i förtursnivå 1" if lang == "sv" else "Applicants in priority tier 1 placed"
     assert tier in shown
 
@@ -110,7 +110,7 @@ def test_policy_in_words(joint: tuple[mm.Problem, mm.Result]) -> None:
     shown = visible(html_report(result, problem, lang="sv"))
     assert "Mål: högsta sammanlagda matchningsvärde för placeringarna." in shown
     assert "intresse 0,6 och intervjun 0,4" in shown  # the policy's 0.6 and 0.4, normalised
-    assert "Slumpfrö för lottningen 20\xa0260\xa0801" in shown
+    assert "Slumpfrö för lottningen 20260801:" in shown
     assert problem.policy.lottery_seed == 20_260_801
     other = problem.model_copy(update={"policy": problem.policy.model_copy(update={"objective": "rank_maximal"})})
     assert "så många förstahandsval som möjligt" in visible(html_report(mm.solve(other), other, lang="sv"))
@@ -229,6 +229,37 @@ def test_approval_block(joint: tuple[mm.Problem, mm.Result]) -> None:
         approval_from_record(audit_record(base, result), result)
 
 
+def test_approval_block_shows_the_checked_signature(joint: tuple[mm.Problem, mm.Result]) -> None:
+    """The signature line says what is known: checked and valid with the office's key, invalid with
+    another key or after an edit, unchecked without a key, none for an unsigned record."""
+    pytest.importorskip("cryptography")
+    problem, result = joint
+    (office, office_public), (_, other_public) = mm.generate_keypair(), mm.generate_keypair()
+    record = approve(problem, result, "off-1", role="enhetschef", approved_at="2026-12-06", signing_key=office)
+    data = record.model_dump(mode="json")
+
+    def status(payload: object, key: mm.PublicKey | None) -> str:
+        return approval_from_data(payload, result, source="approved.json", public_key=key).signature
+
+    assert status(data, office_public) == "valid"
+    assert status(data, None) == "unchecked"
+    assert status(data, other_public) == "invalid"
+    edited = record.model_dump(mode="json")
+    edited["approval"]["official"] = "off-9"  # the name of who approved, changed after signing
+    assert status(edited, office_public) == "invalid"
+    unsigned = approve(problem, result, "off-1", approved_at="2026-12-06").model_dump(mode="json")
+    assert status(unsigned, None) == "none"
+    assert status(unsigned, office_public) == "invalid"  # a key was given: a missing signature fails
+    approval = approval_from_data(data, result, source="approved.json", public_key=office_public)
+    assert approval.role == "enhetschef"
+    block = " ".join(visible(html_report(result, problem, lang="sv", approval=approval)).split())
+    assert "Signatur signerad; signaturen är kontrollerad och giltig" in block
+    assert "Roll enhetschef" in block
+    unchecked = approval_from_data(data, result, source="approved.json")
+    english = " ".join(visible(html_report(result, problem, lang="en", approval=unchecked)).split())
+    assert "Signature signed; the signature is not checked here (give the office's public key)" in english
+
+
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_without_approval_lines_to_sign(joint: tuple[mm.Problem, mm.Result], lang: str) -> None:
     problem, result = joint
@@ -326,6 +357,31 @@ def test_report_command_text_and_approval(tmp_path: Path) -> None:
     assert "error: " in bad.output
     assert "state: a required field is missing" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_report_command_checks_the_signature(tmp_path: Path) -> None:
+    pytest.importorskip("click")
+    pytest.importorskip("cryptography")
+    from click.testing import CliRunner
+
+    from matchmaker.cli import cli
+
+    runner = CliRunner()
+    result_path, approved, key, out = (tmp_path / n for n in ("result.json", "approved.json", "office.key", "r.txt"))
+    assert runner.invoke(cli, ["solve", str(JOINT), "-q", "-o", str(result_path)]).exit_code == 0
+    assert runner.invoke(cli, ["keygen", "--out", str(key)]).exit_code == 0
+    args = ["approve", str(JOINT), str(result_path), "--official", "off-1", "--key", str(key), "-o", str(approved)]
+    assert runner.invoke(cli, args).exit_code == 0
+    report = ["report", str(result_path), "-o", str(out), "--lang", "sv", "--approval", str(approved)]
+    run = runner.invoke(cli, [*report, "--public-key", f"{key}.pub"])
+    assert run.exit_code == 0, run.output
+    assert "Signatur: signerad; signaturen är kontrollerad och giltig" in out.read_text("utf-8")
+    assert runner.invoke(cli, report).exit_code == 0
+    assert "Signatur: signerad; signaturen är inte kontrollerad här" in out.read_text("utf-8")
+    lone = runner.invoke(cli, ["report", str(result_path), "--public-key", f"{key}.pub"])
+    assert lone.exit_code == 2
+    assert "--approval" in lone.output
+    assert "Traceback" not in lone.output
 
 
 def test_pdf_without_chromium_says_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,8 @@ second; the optimum places A3 in Vux and two of A1, A2, A4 in BoU: placed 3, tot
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from matchmaker.review import (
     verify_approval,
 )
 from matchmaker.review.io import dump_plan
+from matchmaker.review.plan import complete_plan
 from strategies import problems
 
 OPTS = mm.SolveOptions(workers=1)
@@ -593,7 +596,7 @@ def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) 
     assert outcome.conflict is not None
     assert outcome.conflict.overrides == (0,)
     sv = render_overrides(outcome, "sv", {"Vux": "Vuxenenhet (Vux)"})
-    assert "Åsidosättande [0] kan inte gälla:" in sv
+    assert "Ändring [0] kan inte gälla:" in sv
     assert "- [0] lås A1 -> Vuxenenhet (Vux): enheten kräver en behörighet som den sökande inte har angett" in sv
     en = render_overrides(outcome, "en", {})
     assert "Override [0] cannot hold:" in en
@@ -603,7 +606,7 @@ def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) 
         assert "overrides[" not in text
     two = solve_with_overrides(tiny, [pin("A1", supervisor="H1"), forbid("A1", supervisor="H1")], costs=False)
     sv = render_overrides(two, "sv", {})
-    assert "Åsidosättandena [0] och [1] kan inte gälla samtidigt:" in sv
+    assert "Ändringarna [0] och [1] kan inte gälla samtidigt:" in sv
     assert "- [1] förbjud A1 -> handledare H1: förbjuder paret som [0] låser" in sv
     core = solve_with_overrides(tiny, [pin("A1", supervisor="H3"), pin("A3", supervisor="H3")], costs=False)
     sv = render_overrides(core, "sv", {})
@@ -624,5 +627,161 @@ def test_a_lottery_difference_reads_in_natural_swedish(tiny: mm.Problem, optimum
     lottery = [d for d in evaluation.differences if d.outcome == "lottery"]
     assert lottery
     sv = render_difference(lottery[0], "sv", {})
-    assert "lottningen (med fast frö) avgjorde" in sv
+    assert "lottningen (med fast slumpfrö) avgjorde" in sv
     assert "seedade" not in sv
+
+
+# -- unit-only entries: the completed supervisor, and every rule an entry breaks ------------------------
+
+SDT = Path(__file__).resolve().parent.parent / "examples" / "sodertalje"
+
+
+def test_sodertalje_unit_only_entry_prefers_a_trained_supervisor_with_room() -> None:
+    # VT26-03 lacks the licence sdt-vux requires, so no supervisor there keeps every rule; H-VUX-2 is
+    # also untrained (two broken rules), H-VUX-1 (one place left beside VT26-08) breaks only the first.
+    problem = mm.load_problem(SDT / "problem.json")
+    plan = load_plan(SDT / "hand-plan.csv")
+    e = evaluate_plan(problem, plan, explain=False, stability=lambda p, m: [])
+    placed = {x.applicant: x.supervisor for x in e.assignments}
+    assert placed["VT26-03"] == "H-VUX-1"
+    bad = [(v.record, v.supervisor, v.rules) for v in e.violations if v.kind == "not_acceptable"]
+    assert bad == [("VT26-03", "H-VUX-1", ("requirement",))]
+    # Forced onto the untrained supervisor, the entry lists both rules it breaks, in both languages.
+    forced = Plan.model_validate({"entries": [{"applicant": "VT26-03", "supervisor": "H-VUX-2"}]})
+    f = evaluate_plan(problem, forced, explain=False, stability=lambda p, m: [])
+    assert [v.rules for v in f.violations if v.kind == "not_acceptable"] == [("requirement", "training")]
+    assert (
+        "- [not_acceptable] VT26-03: placed with supervisor H-VUX-2, which breaks 2 rules: the unit requires a "
+        "qualification the applicant has not stated; the supervisor lacks the training the policy requires"
+    ) in f.text("en")
+    others = [v for v in f.violations if v.kind != "not_acceptable"]
+    assert f"The plan breaks {2 + len(others)} rules:" in f.text("en")  # each rule of the pair counts
+    assert (
+        "- [not_acceptable] VT26-03: placerad hos handledare H-VUX-2, vilket bryter mot 2 regler: enheten kräver "
+        "en behörighet som den sökande inte har angett; handledaren saknar den handledarutbildning som policyn kräver"
+    ) in f.text("sv")
+    # The difference from the optimum names both rules too.
+    optimum = mm.solve(problem, OPTS)
+    entries = [{"applicant": x.applicant, "supervisor": x.supervisor} for x in optimum.assignments]
+    entries = [x for x in entries if x["applicant"] != "VT26-03"] + [{"applicant": "VT26-03", "supervisor": "H-VUX-2"}]
+    g = evaluate_plan(problem, Plan.model_validate({"entries": entries}), optimum=optimum, options=OPTS)
+    (d,) = [d for d in g.differences if d.applicant == "VT26-03"]
+    assert (d.outcome, d.rules) == ("rule", ("requirement", "training"))
+    assert (
+        "because your placement is not allowed: the unit requires a qualification the applicant has not stated; "
+        "the supervisor lacks the training the policy requires."
+    ) in g.text("en")
+    assert (
+        "eftersom er placering inte är tillåten: enheten kräver en behörighet som den sökande inte har angett; "
+        "handledaren saknar den handledarutbildning som policyn kräver."
+    ) in g.text("sv")
+
+
+def _three_supervisors(conflict: bool) -> mm.Problem:
+    # S1 untrained (best fit), S2 full (B holds its one place), S3 trained with room (lowest fit).
+    return mm.Problem.model_validate(
+        {
+            "policy": {"supervisor_training": "in_progress"},
+            "municipalities": [{"id": "M"}],
+            "units": [{"id": "U", "municipality": "M", "area": "Vuxen", "max_places": 3}],
+            "supervisors": [
+                {"id": "S1", "unit": "U", "capacity": 1, "training": "none"},
+                {"id": "S2", "unit": "U", "capacity": 1, "training": "completed"},
+                {"id": "S3", "unit": "U", "capacity": 1, "training": "completed"},
+            ],
+            "applicants": [
+                {
+                    "id": "A",
+                    "interests": {"supervisors": {"S1": 0.9, "S2": 0.8, "S3": 0.5}},
+                    "conflicts": {"supervisors": ["S3"] if conflict else []},
+                },
+                {"id": "B", "interests": {"supervisors": {"S2": 1.0}}},
+            ],
+        }
+    )
+
+
+def test_unit_only_entry_gets_the_supervisor_that_keeps_every_rule() -> None:
+    plan = Plan.model_validate({"entries": [{"applicant": "A", "unit": "U"}, {"applicant": "B", "supervisor": "S2"}]})
+    e = evaluate_plan(_three_supervisors(False), plan, explain=False, stability=lambda p, m: [])
+    assert {x.applicant: x.supervisor for x in e.assignments} == {"A": "S3", "B": "S2"}
+    assert e.ok
+    # With a conflict on S3 no one keeps every rule: each breaks one, and the best fit (S1) decides.
+    e = evaluate_plan(_three_supervisors(True), plan, explain=False, stability=lambda p, m: [])
+    assert {x.applicant: x.supervisor for x in e.assignments}["A"] == "S1"
+    assert [(v.record, v.rules) for v in e.violations if v.kind == "not_acceptable"] == [("A", ("training",))]
+
+
+def _raw_rules(problem: mm.Problem, applicant: str, supervisor: str) -> int:
+    """How many rules the pair breaks, read from the raw records (independent of the library's readers)."""
+    a = problem.applicant_by_id[applicant]
+    s = problem.supervisor_by_id[supervisor]
+    u = problem.unit_by_id[s.unit]
+    m = problem.municipality_by_id[u.municipality]
+    prefs = a.interests if a.interests is not None else a.ranking
+    wish = None
+    if prefs is not None:
+        for table, key in ((prefs.supervisors, s.id), (prefs.units, u.id), (prefs.areas, u.area)):
+            if key in table:
+                wish = table[key]
+                break
+    pinned = any(
+        p.applicant == applicant and (p.supervisor == s.id if p.supervisor is not None else p.unit == u.id)
+        for p in problem.pins
+    )
+    wished = wish is not None and (a.ranking is not None or wish > 0)
+    level = {"none": 0, "in_progress": 1, "completed": 2}
+    need = {"any": 0, "in_progress": 1, "completed": 2}[problem.policy.supervisor_training]
+    have = {q.strip().casefold() for q in a.qualifications}
+    return sum(
+        [
+            not (wished or pinned),
+            any(r.strip().casefold() not in have for r in u.requirements),
+            u.id in a.conflicts.units or s.id in a.conflicts.supervisors,
+            level[str(s.training)] < need,
+            s.capacity <= 0 or u.max_places <= 0 or m.max_places == 0,
+            u.ranking is not None and a.id not in u.ranking,
+        ]
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(raw=problems(max_applicants=4, max_supervisors=4), data=st.data())
+def test_unit_only_completion_matches_brute_force(raw: dict[str, Any], data: st.DataObject) -> None:
+    problem = make_problem(raw)
+    if problem.round is not None:
+        return  # periods (availability) are not generated here
+    from matchmaker.checks import Truth
+
+    truth = Truth(problem)
+    staffed = sorted({s.unit for s in problem.supervisors})
+    entries = []
+    for a in sorted(problem.applicant_by_id):
+        how = data.draw(st.sampled_from(["none", "unit", "supervisor"]))
+        if how == "unit":
+            entries.append({"applicant": a, "unit": data.draw(st.sampled_from(staffed))})
+        elif how == "supervisor":
+            entries.append({"applicant": a, "supervisor": data.draw(st.sampled_from(sorted(problem.supervisor_by_id)))})
+    plan = Plan.model_validate({"entries": entries})
+    got, chosen = complete_plan(problem, plan)
+    fixed = {e["applicant"]: e["supervisor"] for e in entries if "supervisor" in e}
+    open_ = {e["applicant"]: e["unit"] for e in entries if "unit" in e}
+    assert chosen == frozenset(open_)
+    caps = {s.id: s.capacity for s in problem.supervisors}
+    room = {s: max(0, caps[s] - sum(1 for v in fixed.values() if v == s)) for s in caps}
+    apps = sorted(open_)
+    choices = [sorted(s.id for s in problem.supervisors if s.unit == open_[a]) for a in apps]
+    best: tuple[Any, ...] | None = None
+    best_plan: tuple[str, ...] = ()
+    for combo in itertools.product(*choices):
+        rules = [_raw_rules(problem, a, s) for a, s in zip(apps, combo, strict=True)]
+        load = Counter(combo)
+        clean_at = Counter(s for s, n in zip(combo, rules, strict=True) if n == 0)
+        unclean = sum(1 for n in rules if n) + sum(max(0, k - room[s]) for s, k in clean_at.items())
+        broken = sum(rules) + sum(max(0, k - room[s]) for s, k in load.items())
+        fit = sum(truth.points(truth.apps[a], s) for a, s in zip(apps, combo, strict=True))
+        key = (unclean, broken, -fit, combo)
+        if best is None or key < best:
+            best, best_plan = key, combo
+    assert {a: got[a] for a in apps} == dict(zip(apps, best_plan, strict=True))
+    assert {a: got[a] for a in fixed} == fixed

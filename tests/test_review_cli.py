@@ -202,7 +202,10 @@ def test_repaired_and_overridden_results_can_be_explained(work: Path) -> None:
     assert "--overrides" in err
     code, out, err = run("explain", approved, "VT26-13", "--overrides", overrides)
     assert code == EXIT_OK, err
-    assert "The placement is pinned by the coordinator." in out
+    assert "The placement is an override (ändring) that an official decided, with a recorded reason." in out
+    code, out, err = run("explain", approved, "VT26-13", "--overrides", overrides, "--lang", "sv")
+    assert code == EXIT_OK, err
+    assert "Placeringen är en ändring som en tjänsteperson har beslutat, med ett dokumenterat skäl." in out
 
 
 def test_override_usage_errors(work: Path) -> None:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import matchmaker as mm
 from brute import brute_force, feasible
 from conftest import EXAMPLES, make_problem
-from matchmaker.checks import _Truth, level_vector
+from matchmaker.checks import Truth, level_vector
 from matchmaker.io.csv import dump_result_csv, load_result_csv
 from matchmaker.io.excel import dump_result_excel, load_result_excel
 from strategies import problems
@@ -235,7 +235,7 @@ MODES: list[Mode] = [(None, None), (3.5, None), (None, 0.3)]
 
 
 def vector(
-    problem: mm.Problem, truth: _Truth, plan: dict[str, str], base: dict[str, str], mode: Mode
+    problem: mm.Problem, truth: Truth, plan: dict[str, str], base: dict[str, str], mode: Mode
 ) -> tuple[int, ...]:
     """The repair's objective vector of ``plan``, larger is better on every level."""
     position, penalty = mode
@@ -245,7 +245,7 @@ def vector(
 
 def brute_repair(problem: mm.Problem, base: dict[str, str], keep: list[str], mode: Mode) -> tuple[int, ...] | None:
     """The best objective vector of a repair, over every plan, from the raw records."""
-    truth = _Truth(problem)
+    truth = Truth(problem)
     apps = sorted(problem.applicants, key=lambda a: a.id)
     options = [[None, *sorted(s.id for s in problem.supervisors if truth.refusal(a, s.id) is None)] for a in apps]
     best: tuple[int, ...] | None = None
@@ -288,7 +288,7 @@ def test_repair_optimum_equals_brute_force_and_keeps_hold(mode: Mode, raw: dict[
         assert not after.status.has_plan
         return
     assert after.status is mm.Status.OPTIMAL
-    assert vector(changed, _Truth(changed), plan_of(after), base, mode) == best
+    assert vector(changed, Truth(changed), plan_of(after), base, mode) == best
     for k in keep:
         assert plan_of(after)[k] == base[k]
 

@@ -31,7 +31,8 @@ from hypothesis import strategies as st
 import matchmaker as mm
 from brute import Plan, feasible, vector_of
 from conftest import EXAMPLES, make_problem
-from matchmaker.checks import _strict_rank, _Truth, _unit_key, _unit_preference, stability_audit
+from matchmaker.checks import Truth, stability_audit
+from matchmaker.checks.stability import strict_rank, unit_key, unit_preference
 from strategies import problems
 
 # --------------------------------------------------------------------------------------------------
@@ -43,9 +44,9 @@ class Prefs:
 
     def __init__(self, problem: mm.Problem, *, strict: bool) -> None:
         self.problem = problem
-        self.t = _Truth(problem)
+        self.t = Truth(problem)
         self.strict = strict
-        self.upref = _unit_preference(problem, self.t)
+        self.upref = unit_preference(problem, self.t)
         self.pinned = {p.applicant for p in problem.pins}
         self.options = {
             a.id: sorted(s.id for s in problem.supervisors if self.t.refusal(a, s.id) is None)
@@ -56,12 +57,12 @@ class Prefs:
         """The applicant's key of a supervisor: smaller is better."""
         a = self.t.apps[a_id]
         if self.strict:
-            return (_strict_rank(self.t, a, sid, self.problem.policy.lottery_seed), 0)
+            return (strict_rank(self.t, a, sid, self.problem.policy.lottery_seed), 0)
         return (self.t.rank(a, sid), 0)
 
     def ukey(self, unit: str, a_id: str) -> tuple[int, int, str]:
         """The unit's key of an applicant: smaller is preferred."""
-        return _unit_key(self.problem, self.upref, unit, a_id, strict=self.strict)
+        return unit_key(self.problem, self.upref, unit, a_id, strict=self.strict)
 
     def unit_of(self, sid: str) -> str:
         return self.t.sups[sid].unit
@@ -609,7 +610,7 @@ def test_a_plan_from_outside_with_unknown_ids_or_pairs_is_refused() -> None:
     assert [i.location for i in unknown.value.issues] == ["plan['NOBODY']", "plan['VT26-01']"]
     assert "an applicant the problem does not have" in unknown.value.issues[0].message
     assert "a supervisor the problem does not have" in unknown.value.issues[1].message
-    truth = _Truth(problem)
+    truth = Truth(problem)
     refused = next((a.id, s.id) for a in problem.applicants for s in problem.supervisors if truth.refusal(a, s.id))
     with pytest.raises(mm.InputError) as unacceptable:
         mm.popularity(problem, {refused[0]: refused[1]})

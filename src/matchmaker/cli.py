@@ -359,8 +359,11 @@ def explain_cmd(
         unknown = [a for a in ids if a not in problem.applicant_by_id]
         if unknown:
             _fail(tr("not applicants of the problem: {ids}", lang, ids=", ".join(unknown)), EXIT_BAD_INPUT)
+        overridden = {o.applicant for o in overrides if o.action == "pin"} if overrides_path is not None else set()
         for ident in ids:
             e = explain(problem, result, ident)
+            if ident in overridden:  # the pin is an official's override, not the round's own
+                e = e.model_copy(update={"override": True})
             out.append(e.text(lang, names))
             payload.append(e.model_dump(mode="json"))
         if reserves:
@@ -387,6 +390,12 @@ def explain_cmd(
 @click.option(
     "--approval", "approval_path", type=_PATH, help="The approved plan (an audit record of `approve`) to show."
 )
+@click.option(
+    "--public-key",
+    "public_key_path",
+    type=_PATH,
+    help="The office's public key: the approval's signature is checked and its status shown.",
+)
 @lang_option
 @click.option("--title", help="The report's heading (default: Placement plan / Placeringsplan).")
 @click.option("--explain", is_flag=True, help="A checked explanation for every unplaced applicant (slower).")
@@ -395,6 +404,7 @@ def report_cmd(
     output: Path | None,
     problem_path: Path | None,
     approval_path: Path | None,
+    public_key_path: Path | None,
     lang: Lang,
     title: str | None,
     explain: bool,
@@ -404,6 +414,7 @@ def report_cmd(
     the approval. One self-contained HTML page (or its PDF print, or plain text) that loads nothing."""
     from matchmaker.io.files import atomic_write_bytes, atomic_write_text, read_limited
     from matchmaker.io.json import parse_json
+    from matchmaker.io.keys import load_public_key
     from matchmaker.report.approval import approval_from_data
     from matchmaker.report.html import html_report
     from matchmaker.report.pdf import NoChromiumError, PdfError, html_to_pdf
@@ -420,10 +431,16 @@ def report_cmd(
     if problem is None and explain:
         _fail("--explain needs the problem: give --problem PROBLEM", EXIT_BAD_INPUT)
     approval = None
+    if public_key_path is not None and approval_path is None:
+        _fail("--public-key checks an approval's signature: give --approval APPROVED.json too", EXIT_BAD_INPUT)
     if approval_path is not None:
         where = approval_path
+        key = None
+        if public_key_path is not None:
+            key_path = public_key_path
+            key = _run(lambda: load_public_key(key_path))
         data = _run(lambda: parse_json(read_limited(where), str(where)))
-        approval = _run(lambda: approval_from_data(data, result, source=str(where)))
+        approval = _run(lambda: approval_from_data(data, result, source=str(where), public_key=key))
         if problem is not None and approval.overrides:  # the approved plan was solved with its overrides
             from matchmaker.review.overrides import apply_overrides
 

@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
+import numpy as np
+
 from matchmaker.build import build_model
 from matchmaker.errors import InputError, ResultMismatchError, ValidationIssue
 from matchmaker.explanations.types import ApplicantExplanation, LevelChange, Move, OptionReason, WhatIf
@@ -34,6 +36,7 @@ from matchmaker.scoring import FIT_SCALE, Scores, applicant_wishes, score
 from matchmaker.solve import solve_model
 
 __all__ = [
+    "LOW_FIT",
     "WHAT_IF_MOVED",
     "explain",
     "explain_all",
@@ -47,6 +50,10 @@ __all__ = [
 #: objective, so that the what-if moves the fewest people); not a cost of the option itself.
 WHAT_IF_MOVED = "what_if_moved"
 _SKIP = ("lottery", WHAT_IF_MOVED)
+
+#: A placement with a fit below this (on the 0-1 scale) is called very low in its explanation, which
+#: then says what placed the applicant there (priority tier, pin, override) where the data says so.
+LOW_FIT = 0.25
 
 
 def require_same_problem(problem: Problem, result: Result) -> None:
@@ -232,9 +239,16 @@ def explain(
     pinned = any(p.applicant == applicant for p in problem.pins)
     repair = result.decision.repair
     kept = placed is not None and repair is not None and applicant in repair.keep
+    mine = sc.applicant == sc.encoding.applicant_index[applicant]
+    facts = {
+        "tier": problem.applicant_by_id[applicant].priority_tier,
+        "low_fit": placed is not None and placed.fit < LOW_FIT,
+        "acceptable_supervisors": int(np.unique(sc.supervisor[mine]).size),
+        "acceptable_units": int(np.unique(sc.unit[mine]).size),
+    }
     if not result.status.has_plan or pinned or kept:
         return ApplicantExplanation(
-            applicant=applicant, placed=placed, unplaced=unplaced, pinned=pinned, kept=kept, options=()
+            applicant=applicant, placed=placed, unplaced=unplaced, pinned=pinned, kept=kept, options=(), **facts
         )
     wishes = applicant_wishes(problem, applicant)
     by_unit: dict[str, list[tuple[str, int]]] = {}
@@ -276,6 +290,7 @@ def explain(
         pinned=pinned,
         options=tuple(reasons),
         cheapest=cheapest,
+        **facts,
     )
 
 

@@ -9,17 +9,33 @@ removal keeps the set infeasible, so the core is *minimal*: infeasible, and feas
 of its members (hence without any proper subset). Rules are tried for removal first, so a core names
 capacities, minimums and pins where it can.
 
+**Stability.** With ``policy.stability``, every row that forbids a blocking pair is one member of the
+core, kind ``stability`` (record ``policy``): a round that only the stability rule makes infeasible is
+explained as a clash of the stable-plan rule with the minimums, capacities or pins it meets, never by
+a minimum alone. The stability rows are defined over the round's acceptable pairs, so a stable round's
+core keeps the pair rules (conflicts, requirements, training, rankings, availability) fixed rather than
+naming them: without a rule a pair could block, which the rows of the strict round cannot say.
+
 **Relaxation.** An elastic copy of the model gives every capacity and minimum row a slack variable
 (places added to a maximum or taken off a minimum) and every pin, link and balance rule a drop
 variable; conflicts, requirements and training are never proposed to be relaxed. It minimises the
 *slack*: the total number of places changed plus the number of constraints dropped. The optimum is
 proven by CP-SAT, so no smaller relaxation of this kind restores feasibility.
+
+**Bounds of the relaxation** (:data:`RELAXATION_BOUNDS`), taken from the data so that they never cut off
+a needed amount: a minimum may be lowered by as much as the minimum itself (to 0); a maximum or a
+capacity may be raised by as much as its row can ever exceed it (the number of pairs it counts, less
+the bound), after which it can no longer bind; a pin, link, balance rule or load limit may be dropped.
+Rules that remove pairs (conflicts, requirements, training, unit rankings, availability) and the
+stability rule are never relaxed. When no relaxation within these bounds restores feasibility, the
+explanation says so (``search == "none_within_bounds"``) instead of proposing nothing in silence.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from dataclasses import replace
+from typing import Any, Literal
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -27,19 +43,28 @@ from ortools.sat.python import cp_model
 from matchmaker.build import build_model
 from matchmaker.engines.cpsat import CpSatSession
 from matchmaker.explanations.types import CoreItem, InfeasibilityExplanation, Relaxation
-from matchmaker.linear import LinearModel, ModelBuilder
+from matchmaker.linear import Group, LinearModel, ModelBuilder
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pieces import default_constraints
 from matchmaker.rules import available, meets_requirements, trained_enough
 from matchmaker.scoring import score
 
-__all__ = ["explain_infeasibility"]
+__all__ = ["RELAXATION_BOUNDS", "explain_infeasibility"]
+
+#: How far the relaxation may change each kind of constraint (see the module docstring).
+RELAXATION_BOUNDS: dict[str, str] = {
+    "minimum": "lowered by at most the minimum itself (to 0)",
+    "maximum": "raised by at most the number of placements the row counts, less its bound",
+    "drop": "pins, links, balance rules and load limits may be dropped",
+    "never": "conflicts, requirements, training, unit rankings, availability and stability are never relaxed",
+}
 
 #: Kinds that describe rules (removed pairs), never relaxed by the elastic model.
 RULE_KINDS = ("conflict", "requirement", "training", "unit_ranking", "availability")
 #: The order in which the deletion filter tries to drop members (rules first, pins last).
 _DROP_ORDER = {
+    "stability": 0,
     "conflict": 0,
     "requirement": 0,
     "training": 0,
@@ -112,6 +137,19 @@ class _RuleRows:
             builder.add_row(g, np.array(pairs, dtype=np.int64), 1, 0, 0)
 
 
+def _stability_as_one_rule(model: LinearModel) -> LinearModel:
+    """``model`` with every stability row in one non-structural group ``stability`` (so it can be a
+    member of a core); the model is unchanged without stability rows."""
+    stable = np.array([g.kind.startswith("stability") for g in model.groups], dtype=bool)
+    rows = np.flatnonzero(stable[model.row_group]) if stable.any() else np.empty(0, dtype=np.int64)
+    if rows.size == 0:
+        return model
+    row_group = model.row_group.copy()
+    row_group[rows] = len(model.groups)
+    group = Group("stability", "policy", "no blocking pair: the plan is stable")
+    return replace(model, groups=(*model.groups, group), row_group=row_group)
+
+
 def _params(problem: Problem, kind: str, record: str, acceptable: dict[str, int]) -> dict[str, int | str]:
     if kind in ("unit_min", "unit_max"):
         u = problem.unit_by_id[record]
@@ -154,6 +192,9 @@ def _params(problem: Problem, kind: str, record: str, acceptable: dict[str, int]
     if kind == "availability":
         supervisor, period = record.split("|", 1)
         return {"supervisor": supervisor, "period": period}
+    if kind == "stability":
+        mode = problem.policy.stability.mode if problem.policy.stability is not None else ""
+        return {"mode": mode}
     if kind == "supervisor_load":
         return {"supervisor": record, "limit": f"{problem.supervisor_by_id[record].load_limit:g}"}
     if kind == "link":
@@ -176,14 +217,34 @@ def _minimal_core(session: CpSatSession, model: LinearModel, time_limit: float) 
     return sorted(kept, key=lambda g: (model.groups[g].kind, model.groups[g].record))
 
 
-def _elastic(model: LinearModel, time_limit: float) -> tuple[int | None, dict[int, int]]:
-    """Minimise total slack over the relaxable groups; returns the optimum and slack per group."""
+def _slack_bound(model: LinearModel, rows: list[int], upper: bool) -> int:
+    """The most a group's bound may move: a minimum down to 0, a maximum up to where it cannot bind."""
+    most = 0
+    for r in rows:
+        if upper:
+            idx, cf = model.row(r)
+            reach = sum(max(0, int(c)) * int(model.var_ub[i]) for i, c in zip(idx.tolist(), cf.tolist(), strict=True))
+            most = max(most, reach - int(model.row_ub[r]))
+        else:
+            most = max(most, int(model.row_lb[r]))
+    return max(0, most)
+
+
+def _elastic(
+    model: LinearModel, time_limit: float
+) -> tuple[Literal["found", "none_within_bounds", "not_proven"], int | None, dict[int, int]]:
+    """Minimise total slack over the relaxable groups, each within :data:`RELAXATION_BOUNDS`; returns
+    whether a relaxation was found, the optimum and the slack per group."""
+    rows_of: dict[int, list[int]] = defaultdict(list)
+    for r in range(model.n_rows):
+        rows_of[int(model.row_group[r])].append(r)
     cp = cp_model.CpModel()
     x = [cp.new_int_var(int(model.var_lb[i]), int(model.var_ub[i]), f"v{i}") for i in range(model.n_vars)]
     slack: dict[int, cp_model.IntVar] = {}
     for g, group in enumerate(model.groups):
         if group.kind in _UPPER or group.kind in _LOWER:
-            slack[g] = cp.new_int_var(0, max(1, model.n_pairs), f"slack[{group.kind}:{group.record}]")
+            bound = _slack_bound(model, rows_of[g], group.kind in _UPPER)
+            slack[g] = cp.new_int_var(0, bound, f"slack[{group.kind}:{group.record}]")
         elif group.kind in _DROP:
             slack[g] = cp.new_bool_var(f"drop[{group.kind}:{group.record}]")
     for r in range(model.n_rows):
@@ -209,9 +270,12 @@ def _elastic(model: LinearModel, time_limit: float) -> tuple[int | None, dict[in
     solver.parameters.catch_sigint_signal = False
     solver.parameters.max_time_in_seconds = time_limit
     status = solver.solve(cp)
+    if status == cp_model.INFEASIBLE:
+        return "none_within_bounds", None, {}
     if status != cp_model.OPTIMAL:
-        return None, {}
-    return round(solver.objective_value), {g: int(solver.value(v)) for g, v in slack.items() if solver.value(v)}
+        return "not_proven", None, {}
+    found = {g: int(solver.value(v)) for g, v in slack.items() if solver.value(v)}
+    return "found", round(solver.objective_value), found
 
 
 def explain_infeasibility(
@@ -223,9 +287,11 @@ def explain_infeasibility(
     (``core`` empty) rather than overstated.
     """
     opts = options if options is not None else SolveOptions(workers=1)
-    relaxed = _relaxed(problem)
-    scores = score(relaxed)
-    model = build_model(relaxed, scores, constraints=[*default_constraints(relaxed), _RuleRows(problem)])
+    if problem.policy.stability is not None:
+        model = _stability_as_one_rule(build_model(problem, score(problem)))  # pair rules stay fixed
+    else:
+        relaxed = _relaxed(problem)
+        model = build_model(relaxed, score(relaxed), constraints=[*default_constraints(relaxed), _RuleRows(problem)])
     session = CpSatSession(model, opts, guard=True)
     core = _minimal_core(session, model, time_limit)
     if core is None:
@@ -244,7 +310,7 @@ def explain_infeasibility(
         for g in core
     )
     strict = build_model(problem, original)
-    slack, per_group = _elastic(strict, time_limit)
+    search, slack, per_group = _elastic(strict, time_limit)
     relaxation: list[Relaxation] = []
     for g, amount in sorted(per_group.items(), key=lambda kv: (strict.groups[kv[0]].kind, strict.groups[kv[0]].record)):
         group = strict.groups[g]
@@ -257,4 +323,4 @@ def explain_infeasibility(
             relaxation.append(Relaxation(kind=group.kind, record=group.record, before=before, after=before - amount))
         else:
             relaxation.append(Relaxation(kind=group.kind, record=group.record, before=None, after=None))
-    return InfeasibilityExplanation(core=items, relaxation=tuple(relaxation), slack=slack)
+    return InfeasibilityExplanation(core=items, relaxation=tuple(relaxation), slack=slack, search=search)

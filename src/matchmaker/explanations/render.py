@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from matchmaker._text import plural
+from matchmaker.explanations.applicant import LOW_FIT
 from matchmaker.explanations.types import (
     ApplicantExplanation,
     CoreItem,
@@ -27,6 +28,7 @@ __all__ = [
     "display_names",
     "level_label",
     "moves_text",
+    "pair_rule_text",
     "render_applicant",
     "render_diagnostics",
     "render_infeasibility",
@@ -53,6 +55,132 @@ RULE_TEXT: dict[str, dict[str, str]] = {
         "availability": "enhetens handledare är inte tillgängliga under den sökandes period",
     },
 }
+
+#: This module's newer sentences, by message id, in both languages (``str.format`` placeholders).
+_MESSAGES: dict[str, dict[Lang, str]] = {
+    # A broken rule of one (applicant, supervisor) pair, by REASONS code.
+    "pair:no_interest": {
+        "en": "it is not among the applicant's wishes",
+        "sv": "den finns inte bland den sökandes önskemål",
+    },
+    "pair:requirement": {
+        "en": "the unit requires a qualification the applicant has not stated",
+        "sv": "enheten kräver en behörighet som den sökande inte har angett",
+    },
+    "pair:conflict": {
+        "en": "a declared conflict of interest (jäv) rules it out",
+        "sv": "ett anmält jäv utesluter det",
+    },
+    "pair:training": {
+        "en": "the supervisor lacks the training the policy requires",
+        "sv": "handledaren saknar den handledarutbildning som policyn kräver",
+    },
+    "pair:no_capacity": {
+        "en": "the supervisor, the unit or the municipality has no places this round",
+        "sv": "handledaren, enheten eller kommunen har inga platser denna omgång",
+    },
+    "pair:unit_ranking": {
+        "en": "the unit's own ranking does not list the applicant",
+        "sv": "enhetens egen rangordning tar inte med den sökande",
+    },
+    "pair:availability": {
+        "en": "the supervisor is unavailable in the applicant's period",
+        "sv": "handledaren är inte tillgänglig under den sökandes period",
+    },
+    # Diagnostics: an applicant with no acceptable option.
+    "no_option_no_wishes": {
+        "en": "Applicant {who} has no acceptable option: no wishes were given.",
+        "sv": "Sökande {who} har inget möjligt alternativ: inga önskemål har angetts.",
+    },
+    "no_option_one": {
+        "en": "Applicant {who} has no acceptable option: the one wished placement is ruled out because {parts}.",
+        "sv": "Sökande {who} har inget möjligt alternativ: den enda önskade placeringen är utesluten eftersom {parts}.",
+    },
+    "no_option_many": {
+        "en": "Applicant {who} has no acceptable option: all {wished} wished placements are ruled out, {parts}.",
+        "sv": "Sökande {who} har inget möjligt alternativ: alla {wished} önskade placeringarna är uteslutna, {parts}.",
+    },
+    "no_option_part": {"en": "{n} because {rule}", "sv": "{n} eftersom {rule}"},
+    "and": {"en": " and ", "sv": " och "},
+    "core:stability": {
+        "en": "the plan must be stable (policy.stability, mode {mode}): no blocking pair, that is no applicant and "
+        "unit who would both rather be together than as the plan has them",
+        "sv": "planen måste vara stabil (policy.stability, läge {mode}): inga blockerande par, alltså ingen sökande "
+        "och enhet som båda hellre vill vara tillsammans än som planen har dem",
+    },
+    # An applicant's placement and what makes it unusual.
+    "placed": {
+        "en": "Applicant {who} is placed in {unit} with supervisor {supervisor} (their choice {rank}, fit {fit}).",
+        "sv": "Sökande {who} placeras på {unit} hos handledare {supervisor} (sitt val {rank}, matchningsvärde {fit}).",
+    },
+    "low_fit": {
+        "en": "The fit {fit} is very low (below {threshold}).",
+        "sv": "Matchningsvärdet {fit} är mycket lågt (under {threshold}).",
+    },
+    "tier": {
+        "en": "The applicant has priority tier {tier}: placing the applicants of each priority tier comes before "
+        "any fit.",
+        "sv": "Den sökande har förtursnivå {tier}: att placera de sökande på varje förtursnivå går före allt "
+        "matchningsvärde.",
+    },
+    "override": {
+        "en": "The placement is an override (ändring) that an official decided, with a recorded reason.",
+        "sv": "Placeringen är en ändring som en tjänsteperson har beslutat, med ett dokumenterat skäl.",
+    },
+    "not_selected": {
+        "en": (
+            "The rules allow the applicant a place with {supervisors} in {units}, but the plan gives those places "
+            "to other applicants."
+        ),
+        "sv": (
+            "Reglerna tillåter den sökande en plats hos {supervisors} på {units}, men planen ger de platserna till "
+            "andra sökande."
+        ),
+    },
+    "supervisors": {"en": "{n} supervisor|{n} supervisors", "sv": "{n} handledare|{n} handledare"},
+    "units": {"en": "{n} unit|{n} units", "sv": "{n} enhet|{n} enheter"},
+    # The search for the smallest relaxation, when it proposes nothing.
+    "relax_none": {
+        "en": (
+            "No change within the bounds makes a plan possible: a minimum may be lowered at most to 0, a "
+            "maximum or a capacity raised at most until it no longer limits anything, and pins, links, balance "
+            "rules and load limits dropped; conflicts of interest (jäv), requirements, training, unit rankings, "
+            "availability and stability are never changed."
+        ),
+        "sv": (
+            "Ingen ändring inom gränserna gör en plan möjlig: en miniminivå får sänkas högst till 0, en "
+            "maxnivå eller en kapacitet höjas högst tills den inte längre begränsar något, och låsningar, "
+            "kopplingar, balansregler och belastningsgränser tas bort; jäv, krav, handledarutbildning, "
+            "enheternas rangordningar, tillgänglighet och stabilitet ändras aldrig."
+        ),
+    },
+    "relax_not_proven": {
+        "en": "The search for the smallest change that makes a plan possible did not finish within its time limit.",
+        "sv": "Sökandet efter den minsta ändring som gör en plan möjlig blev inte klart inom sin tidsgräns.",
+    },
+}
+
+
+def _msg(key: str, lang: Lang, **params: object) -> str:
+    return _MESSAGES[key][lang].format(**params)
+
+
+def _count(key: str, n: int, lang: Lang) -> str:
+    one, many = _msg(key, lang, n=n).split("|")
+    return one if n == 1 else many
+
+
+def _join(items: list[str], lang: Lang) -> str:
+    """``a, b and c`` (``a, b och c``)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + _msg("and", lang) + items[-1]
+
+
+def pair_rule_text(code: str, lang: Lang) -> str:
+    """A rule that one (applicant, supervisor) pair breaks, by :data:`~matchmaker.rules.REASONS` code."""
+    return _msg(f"pair:{code}", lang)
+
 
 _FULL = {
     "en": {"unit": "the unit", "supervisors": "its supervisors", "municipality": "the municipality"},
@@ -85,24 +213,24 @@ def level_label(name: str, lang: Lang) -> str:
     sv = lang == "sv"
     if name.startswith("placed_tier_"):
         t = name.rsplit("_", 1)[1]
-        return f"placerade sökande med förtursgrupp {t}" if sv else f"applicants placed with priority tier {t}"
+        return f"placerade sökande med förtursnivå {t}" if sv else f"applicants placed with priority tier {t}"
     if name.startswith("placed_at_rank_"):
         k = name.rsplit("_", 1)[1]
         return f"sökande placerade på sitt val {k}" if sv else f"applicants placed at their choice {k}"
     if name.startswith("placed_at_fit_"):
         v = int(name.rsplit("_", 1)[1]) / 10_000
-        return f"sökande placerade med matchning {v:.4f}" if sv else f"applicants placed with fit {v:.4f}"
+        return f"sökande placerade med matchningsvärde {v:.4f}" if sv else f"applicants placed with fit {v:.4f}"
     words = {
         "placed": ("applicants placed", "placerade sökande"),
         "minimum_shortfall": ("students missing below minimums", "saknade studenter under miniminivåerna"),
         "target_shortfall": ("students missing below targets", "saknade studenter under målnivåerna"),
         "link_violations": ("links not honoured", "kopplingar som inte hålls"),
         "lowest_fill_rate_ppm": ("the lowest municipality fill rate", "den lägsta fyllnadsgraden bland kommunerna"),
-        "lowest_fit_per_place": ("the lowest fit per offered place", "den lägsta matchningen per erbjuden plats"),
-        "total_fit": ("the total fit", "den totala matchningen"),
+        "lowest_fit_per_place": ("the lowest fit per offered place", "det lägsta matchningsvärdet per erbjuden plats"),
+        "total_fit": ("the total fit", "det totala matchningsvärdet"),
         "total_fit_less_moves": (
             "the total fit less the penalty for moves",
-            "den totala matchningen minus avdraget för flyttar",
+            "det totala matchningsvärdet minus avdraget för flyttar",
         ),
         "worst_rank": ("the worst rank", "den sämsta rangplatsen"),
         "rank_sum": ("the sum of ranks", "summan av rangplatserna"),
@@ -167,7 +295,8 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
         assert w is not None
         if o.outcome == "lottery":
             return (
-                f"{head}: en plan med den placeringen är lika bra på alla nivåer; lottningen (med fast frö) avgjorde."
+                f"{head}: en plan med den placeringen är lika bra på alla nivåer; "
+                "lottningen (med fast slumpfrö) avgjorde."
             )
         worse = next(c for c in w.changes if c.name == w.first_worse)
         cost = f"att placera den sökande där skulle göra planen sämre: {change_text(worse, lang)}"
@@ -218,17 +347,24 @@ def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
     lines: list[str] = []
     if e.placed is not None:
         p = e.placed
-        if sv:
-            lines.append(
-                f"Sökande {e.applicant} placeras på {_n(names, p.unit)} hos handledare {p.supervisor} "
-                f"(sitt val {p.rank}, matchning {p.fit:.4f})."
+        lines.append(
+            _msg(
+                "placed",
+                lang,
+                who=e.applicant,
+                unit=_n(names, p.unit),
+                supervisor=p.supervisor,
+                rank=p.rank,
+                fit=f"{p.fit:.4f}",
             )
-        else:
-            lines.append(
-                f"Applicant {e.applicant} is placed in {_n(names, p.unit)} with supervisor {p.supervisor} "
-                f"(their choice {p.rank}, fit {p.fit:.4f})."
-            )
-        if e.pinned:
+        )
+        if e.low_fit:
+            lines.append(_msg("low_fit", lang, fit=f"{p.fit:.4f}", threshold=f"{LOW_FIT:.2f}"))
+        if e.tier is not None:
+            lines.append(_msg("tier", lang, tier=e.tier))
+        if e.pinned and e.override:
+            lines.append(_msg("override", lang))
+        elif e.pinned:
             lines.append("Placeringen är låst av samordnaren." if sv else "The placement is pinned by the coordinator.")
         elif e.kept:
             lines.append(
@@ -254,6 +390,11 @@ def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
                 "Inget önskat alternativ är möjligt enligt reglerna."
                 if sv
                 else "None of the wished options is possible under the rules."
+            )
+        elif e.unplaced is not None and e.unplaced.reason.value == "not_selected":
+            supervisors = _count("supervisors", e.acceptable_supervisors, lang)
+            lines.append(
+                _msg("not_selected", lang, supervisors=supervisors, units=_count("units", e.acceptable_units, lang))
             )
         elif e.unplaced is not None and e.unplaced.reason.value == "no_plan":
             lines.append("Omgången har ingen plan." if sv else "The round has no plan.")
@@ -346,6 +487,8 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
             if sv
             else f"supervisor {p['supervisor']} is unavailable in period {p['period']}"
         )
+    if k == "stability":
+        return _msg("core:stability", lang, mode=p["mode"])
     if k == "supervisor_load":
         return (
             f"handledare {p['supervisor']} har högst belastningen {p['limit']} per vecka"
@@ -410,6 +553,10 @@ def render_infeasibility(e: InfeasibilityExplanation, lang: Lang, names: Names) 
         else:
             lines.append(f"The smallest change that makes a plan possible (size {e.slack}):")
         lines += [f"- {_relaxation(r, lang, names)};" for r in e.relaxation]
+    elif e.search == "none_within_bounds":
+        lines.append(_msg("relax_none", lang))
+    elif e.search == "not_proven":
+        lines.append(_msg("relax_not_proven", lang))
     return "\n".join(lines)
 
 
@@ -439,11 +586,14 @@ def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], la
     sv = lang == "sv"
     who = ", ".join(_n(names, r) for r in records)
     if code == "no_acceptable_option":
-        removed = {k: v for k, v in p.items() if k != "wished"}
-        parts = "; ".join(f"{v} ({RULE_TEXT[lang][k]})" for k, v in removed.items() if k in RULE_TEXT[lang])
-        if sv:
-            return f"Sökande {who} har inget möjligt alternativ ({p['wished']} önskade). {parts}".strip()
-        return f"Applicant {who} has no acceptable option ({p['wished']} wished). {parts}".strip()
+        wished = int(p["wished"])
+        removed = [(k, int(v)) for k, v in p.items() if k != "wished" and f"pair:{k}" in _MESSAGES]
+        if wished == 0 or not removed:
+            return _msg("no_option_no_wishes", lang, who=who)
+        if wished == 1:
+            return _msg("no_option_one", lang, who=who, parts=pair_rule_text(removed[0][0], lang))
+        parts = [_msg("no_option_part", lang, n=n, rule=pair_rule_text(k, lang)) for k, n in removed]
+        return _msg("no_option_many", lang, who=who, wished=wished, parts=_join(parts, lang))
     if code == "minimum_unreachable":
         if sv:
             return (

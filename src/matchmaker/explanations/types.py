@@ -99,7 +99,14 @@ class ApplicantExplanation(_Out):
     """Why an applicant got what they got: the placement (or the unplaced reason), and a reason for
     every unit they wanted more (placed) or wanted at all (unplaced). For an unplaced applicant,
     ``cheapest`` is the option whose what-if costs least. ``kept``: a repair holds the placement from
-    the previous plan (a hard keep), so no other option is explained."""
+    the previous plan (a hard keep), so no other option is explained.
+
+    The facts that make a placement unusual: ``low_fit`` (the fit is below
+    :data:`~matchmaker.explanations.applicant.LOW_FIT`), ``tier`` (the applicant's priority tier, which
+    is placed before any fit counts), ``pinned`` (by the round or by an override: ``override``). For an
+    applicant not selected, ``acceptable_supervisors`` and ``acceptable_units`` count the places the
+    rules allowed them.
+    """
 
     applicant: str
     placed: Assignment | None
@@ -108,6 +115,11 @@ class ApplicantExplanation(_Out):
     kept: bool = False
     options: tuple[OptionReason, ...]
     cheapest: OptionReason | None = None
+    tier: int | None = None
+    low_fit: bool = False
+    override: bool = False
+    acceptable_supervisors: int = 0
+    acceptable_units: int = 0
 
     def text(self, lang: Lang = "en", unit_names: dict[str, str] | None = None) -> str:
         """The explanation in full sentences (``lang`` ``"en"`` or ``"sv"``)."""
@@ -138,11 +150,18 @@ class Relaxation(_Out):
 class InfeasibilityExplanation(_Out):
     """Why no plan exists: a minimal core (constraints that cannot hold together, each needed) and the
     smallest relaxation that restores feasibility (``slack``: places of capacity or minimum changed
-    plus constraints dropped, minimised)."""
+    plus constraints dropped, minimised).
+
+    ``search`` says how the search for the relaxation ended: ``found`` (``relaxation`` is a smallest
+    one), ``none_within_bounds`` (no relaxation within
+    :data:`~matchmaker.explanations.infeasible.RELAXATION_BOUNDS` restores feasibility) or
+    ``not_proven`` (the time limit ran out first).
+    """
 
     core: tuple[CoreItem, ...]
     relaxation: tuple[Relaxation, ...]
     slack: int | None
+    search: Literal["found", "none_within_bounds", "not_proven"] = "found"
 
     def text(self, lang: Lang = "en", unit_names: dict[str, str] | None = None) -> str:
         """The explanation in full sentences."""

@@ -626,7 +626,7 @@ ADJUSTMENTS = Table(
             "justering",
             Kind.FLOAT,
             "Change of the fit, -1 to 1.",
-            "Ändring av passningen, -1 till 1.",
+            "Ändring av matchningsvärdet, -1 till 1.",
             required=True,
         ),
     ),

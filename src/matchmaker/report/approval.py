@@ -1,9 +1,9 @@
 """The approval a report shows: who approved the plan, in what role, when, the signature's status and the
 overrides with their reasons, read from an audit record (:class:`matchmaker.review.audit.AuditRecord`).
 
-The report renders a :class:`ReportApproval`, not the audit record itself, so that the record can grow
-(a role, a signature) and the report needs one line more to show it. :func:`approval_from_record` takes an
-approved audit record and refuses one that approved another plan than the report's result.
+The report renders a :class:`ReportApproval`, not the audit record itself. :func:`approval_from_record`
+takes an approved audit record and refuses one that approved another plan than the report's result; with
+the office's public key it checks the record's signature (:func:`matchmaker.verify_record`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from matchmaker.errors import InputError, InputFileError, ValidationIssue
 from matchmaker.result import Result
 from matchmaker.review.audit import AuditRecord, decision_fingerprint
 from matchmaker.review.overrides import Override
+from matchmaker.review.signing import PublicKey
+from matchmaker.review.verify import verify_record
 
 __all__ = ["ReportApproval", "SignatureStatus", "approval_from_data", "approval_from_record"]
 
-#: What is known of the approval's signature: none recorded, checked and valid, or checked and invalid.
-SignatureStatus = Literal["none", "valid", "invalid"]
+#: What is known of the approval's signature: none recorded, recorded but not checked (no public key
+#: given), checked and valid, or checked and invalid.
+SignatureStatus = Literal["none", "unchecked", "valid", "invalid"]
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,12 @@ class ReportApproval:
     overrides: tuple[Override, ...] = ()
 
 
-def approval_from_record(record: AuditRecord, result: Result, *, source: str = "the audit record") -> ReportApproval:
-    """The approval of ``record``, which must be an approved plan whose decision is ``result``'s.
+def approval_from_record(
+    record: AuditRecord, result: Result, *, source: str = "the audit record", public_key: PublicKey | None = None
+) -> ReportApproval:
+    """The approval of ``record``, which must be an approved plan whose decision is ``result``'s; with
+    ``public_key`` its signature is checked (any finding of :func:`matchmaker.verify_record` makes it
+    ``invalid``, and so does a record without a signature).
 
     Raises:
         InputError: the record is only a recommendation, or it approved another plan (it names
@@ -69,19 +76,26 @@ def approval_from_record(record: AuditRecord, result: Result, *, source: str = "
             source=source,
         )
     approval = record.approval
-    # An approval's role (being added to the audit record) is shown once it is there; its signature's
-    # status, once the record can be verified, is one more argument here.
-    role = getattr(approval, "role", None)
+    signature: SignatureStatus
+    if public_key is not None:
+        signature = "valid" if verify_record(record, public_key=public_key).ok else "invalid"
+    else:
+        signature = "none" if record.signature is None else "unchecked"
     return ReportApproval(
         official=approval.official,
-        role=role if isinstance(role, str) else None,
+        role=approval.role,
         date=approval.approved_at,
+        signature=signature,
         overrides=record.overrides,
     )
 
 
-def approval_from_data(data: object, result: Result, *, source: str) -> ReportApproval:
-    """The approval of ``result`` in ``data``, the parsed JSON of an audit record read from ``source``.
+def approval_from_data(
+    data: object, result: Result, *, source: str, public_key: PublicKey | None = None
+) -> ReportApproval:
+    """The approval of ``result`` in ``data``, the parsed JSON of an audit record read from ``source``
+    (older record versions migrated as :func:`matchmaker.load_audit` does); ``public_key`` as in
+    :func:`approval_from_record`.
 
     Raises:
         InputFileError: ``data`` is not an audit record (each issue names the field and the fix).
@@ -91,4 +105,4 @@ def approval_from_data(data: object, result: Result, *, source: str) -> ReportAp
         record = AuditRecord.model_validate(data)
     except ValidationError as exc:
         raise InputFileError(issues_from_validation_error(exc, data, "AuditRecord"), source=source) from exc
-    return approval_from_record(record, result, source=source)
+    return approval_from_record(record, result, source=source, public_key=public_key)

@@ -396,6 +396,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Inte godkänd ännu. Tjänstepersonen som godkänner fyller i och skriver under:",
     },
     "signature.none": {"en": "no digital signature recorded", "sv": "ingen digital signatur registrerad"},
+    "signature.unchecked": {
+        "en": "signed; the signature is not checked here (give the office's public key)",
+        "sv": "signerad; signaturen är inte kontrollerad här (ange kontorets publika nyckel)",
+    },
     "signature.valid": {
         "en": "signed; the signature is checked and valid",
         "sv": "signerad; signaturen är kontrollerad och giltig",
@@ -454,7 +458,7 @@ def level_reading(level: LevelValue, lang: Lang, *, placed: int, seed: int) -> s
     if value is None:
         return message("reading.none", lang)
     if level.name == "lottery":
-        return message("reading.lottery", lang, seed=number(seed, lang))
+        return message("reading.lottery", lang, seed=str(seed))  # a seed is an id: never grouped
     if level.name in ("total_fit", "total_fit_less_moves"):
         return _fit_reading(value / FIT_SCALE / placed if placed else 0.0, lang)
     if level.name == "lowest_fit_per_place":
@@ -504,7 +508,7 @@ def policy_lines(policy: Policy, lang: Lang) -> list[str]:
             same_unit=decimal(policy.continuity_same_unit, lang),
         )
     )
-    lines.append(message("policy.lottery", lang, seed=number(policy.lottery_seed, lang)))
+    lines.append(message("policy.lottery", lang, seed=str(policy.lottery_seed)))
     return lines
 
 

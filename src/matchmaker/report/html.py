@@ -454,7 +454,7 @@ def html_report(
         "footer",
         lang,
         fp=d.input_fingerprint[:16],
-        seed=number(d.lottery_seed, lang),
+        seed=str(d.lottery_seed),
         engine=result.statistics.engine,
         time=decimal(result.statistics.wall_time, lang),
         version=__version__,

@@ -171,7 +171,7 @@ def override_cmd(
     if not outcome.ok:
         if new is not None:
             not_added = (
-                f"det nya åsidosättandet lades inte till i {overrides_path}"
+                f"den nya ändringen lades inte till i {overrides_path}"
                 if lang == "sv"
                 else f"the new override was not added to {overrides_path}"
             )
@@ -180,7 +180,7 @@ def override_cmd(
     if new is not None:
         _run(lambda: dump_overrides(overrides, overrides_path))
         click.echo(
-            f"åsidosättandet lades till i {overrides_path}" if lang == "sv" else f"override added to {overrides_path}"
+            f"ändringen lades till i {overrides_path}" if lang == "sv" else f"override added to {overrides_path}"
         )
 
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from matchmaker.blocking import blocking_pairs
 from matchmaker.build import build_model
-from matchmaker.checks import _Truth, check, level_vector
+from matchmaker.checks import CheckReport, Truth, check, level_vector
 from matchmaker.explanations.applicant import WHAT_IF_MOVED, level_changes, moves_between, require_same_problem
 from matchmaker.explanations.types import Lang, LevelChange, Move
 from matchmaker.linear import ModelBuilder
@@ -76,11 +76,18 @@ class _Out(BaseModel):
 
 class PlanViolation(_Out):
     """A rule the plan breaks, as the independent checker reports it: ``kind`` (``unit_max``,
-    ``not_acceptable``, ``supervisor_capacity``, ``pin``, ...), the ``record`` and a message."""
+    ``not_acceptable``, ``supervisor_capacity``, ``pin``, ...), the ``record`` and a message.
+
+    For ``not_acceptable`` (the record is the applicant), ``supervisor`` is the supervisor the plan
+    gives them and ``rules`` every rule the pair breaks, as :data:`~matchmaker.rules.REASONS` codes in
+    the rules' order (the checker's message names only the first).
+    """
 
     kind: str
     record: str
     message: str
+    supervisor: str | None = None
+    rules: tuple[str, ...] = ()
 
 
 class LevelGap(_Out):
@@ -139,7 +146,9 @@ class PlanDifference(_Out):
     ``outcome``:
 
     * ``rule``: the plan's placement is not allowed for this applicant, by ``rule`` (a
-      :data:`~matchmaker.rules.REASONS` code: ``no_interest``, ``requirement``, ``conflict``, ...);
+      :data:`~matchmaker.rules.REASONS` code: ``no_interest``, ``requirement``, ``conflict``, ...;
+      for a unit-only entry the rule that removes most of the unit's supervisors); ``rules`` lists
+      every rule the plan's (applicant, supervisor) pair breaks;
     * ``worse``: the best plan that gives the applicant the plan's placement is worse at level
       ``counterfactual.first_worse``;
     * ``lottery``: it is as good on every level; the seeded lottery chose the optimum's placement;
@@ -154,6 +163,7 @@ class PlanDifference(_Out):
     optimum_supervisor: str | None
     outcome: Literal["rule", "worse", "lottery", "infeasible"]
     rule: str | None = None
+    rules: tuple[str, ...] = ()
     counterfactual: Counterfactual | None = None
 
 
@@ -227,7 +237,7 @@ def plan_result(problem: Problem, plan: Mapping[str, str]) -> Result:
     """A plan (applicant id -> supervisor id) as a :class:`~matchmaker.Result` of status ``feasible``,
     with every number recomputed by the checker's own rules (fit, rank, objective levels, metrics), so
     that :func:`matchmaker.check` can verify it like any result. Statistics are empty (engine ``plan``)."""
-    truth = _Truth(problem)
+    truth = Truth(problem)
     assignments = []
     for applicant, sup in sorted(plan.items()):
         a = truth.apps[applicant]
@@ -368,6 +378,7 @@ def _differences(
 ) -> tuple[PlanDifference, ...]:
     sups = problem.supervisor_by_id
     best = plan_of(optimum)
+    truth = Truth(problem)
     sc = score(problem)
     enc = sc.encoding
     acceptable = {
@@ -397,7 +408,9 @@ def _differences(
         if mine is not None:
             targets = [s.id for s in problem.supervisors if s.unit == mine_unit] if open_ else [mine]
             if not any((applicant, s) in acceptable for s in targets):
-                out.append(PlanDifference(**common, outcome="rule", rule=_rule_of(problem, applicant, targets)))
+                rule = _rule_of(problem, applicant, targets)
+                rules = tuple(truth.broken_rules(truth.apps[applicant], mine))
+                out.append(PlanDifference(**common, outcome="rule", rule=rule, rules=rules))
                 continue
         cf = counterfactual(problem, optimum, applicant, unit=unit, supervisor=supervisor, scores=sc, options=options)
         if not cf.status.has_plan:
@@ -417,6 +430,20 @@ def _stability(problem: Problem, plan: Mapping[str, str], audit: StabilityAudit 
         available=True,
         blocking_pairs=tuple(BlockingPair(applicant=a, supervisor=s, unit=sups[s].unit) for a, s in pairs),
     )
+
+
+def _violations(problem: Problem, plan: Mapping[str, str], report: CheckReport) -> tuple[PlanViolation, ...]:
+    """The checker's violations, each unacceptable placement with every rule its pair breaks."""
+    truth = Truth(problem)
+    out = []
+    for v in report:
+        if v.kind == "not_acceptable" and v.record in plan:
+            sup = plan[v.record]
+            rules = tuple(truth.broken_rules(truth.apps[v.record], sup))
+            out.append(PlanViolation(kind=v.kind, record=v.record, message=v.message, supervisor=sup, rules=rules))
+        else:
+            out.append(PlanViolation(kind=v.kind, record=v.record, message=v.message))
+    return tuple(out)
 
 
 def _gap(sense: str, plan: int, optimum: int | None) -> int | None:
@@ -439,8 +466,9 @@ def evaluate_plan(
     Args:
         problem: the round.
         plan: a :class:`~matchmaker.Plan`, or a mapping applicant id -> supervisor id. A unit-only entry
-            gets its supervisor as :mod:`matchmaker.review.plan` describes (fewest broken rules, then the
-            highest fit, then the lottery), within the unit the plan names.
+            gets its supervisor as :mod:`matchmaker.review.plan` describes (one who keeps every rule
+            when there is one, then the fewest broken rules, the highest fit, the first id), within
+            the unit the plan names.
         optimum: the optimal result to compare with (solved for ``problem`` if not given).
         options: solve options for the optimum and the re-solves.
         explain: explain each difference from the optimum by a re-solve (one per applicant placed
@@ -485,7 +513,7 @@ def evaluate_plan(
         supervisor_chosen=tuple(sorted(chosen)),
         objective=hand.decision.objective,
         metrics=hand.decision.metrics,
-        violations=tuple(PlanViolation(kind=v.kind, record=v.record, message=v.message) for v in report),
+        violations=_violations(problem, mapping, report),
         optimum=optimum.decision,
         gaps=gaps,
         first_better=next((g.name for g in gaps if g.gap is not None and g.gap > 0), None),

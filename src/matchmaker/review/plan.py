@@ -6,18 +6,22 @@ unplaced too.
 
 **Unit-only entries.** Every objective level and every rule is computed per (applicant, supervisor), so an
 entry that names only a unit is completed with one of that unit's supervisors before it is evaluated. The
-choice never moves anyone to another unit, and it is made, in this order:
+choice never moves anyone to another unit. A supervisor *keeps every rule* for an entry when the pair is
+acceptable (the applicant's wish, the unit's requirements, conflicts of interest, the supervisor's
+training, capacity this round, the unit's own ranking, availability in the applicant's period) and the
+supervisor has room left (capacity less the students the plan gives them). The choice is made, in this
+order:
 
-1. the fewest broken rules at the supervisor level: pairs that are not acceptable (a supervisor's own
-   conflict, missing training, no capacity, a wish of 0 for that supervisor) and students over a
-   supervisor's capacity, counting the supervisors the plan names itself;
-2. then the highest total fit (the policy's fit, in points);
-3. then the seeded lottery of the round (the same draw as level 4 of the objective vector).
+1. as many unit-only entries as possible get a supervisor who keeps every rule;
+2. then the fewest broken rules in all: each rule a chosen pair breaks counts once, and each student
+   beyond a supervisor's room counts once (an entry with no rule-keeping supervisor gets the one that
+   breaks the fewest rules, and the evaluation lists every rule it breaks);
+3. then the highest total fit (the policy's fit, in points);
+4. then, applicant by applicant in id order, the supervisor whose id comes first.
 
-Each step is solved exactly (CP-SAT, one worker, so the completion is the same on every machine). With
-the default objective (total fit) this is the best supervisor assignment within the chosen units by the
-round's own objective vector; with a rank-based objective, ranks rarely differ between the supervisors
-of one unit, and the fit decides.
+Each step is solved exactly (CP-SAT, one worker, holding the optimum of the steps before), so the
+completion is the same on every machine. Load limits per date are not part of the choice (the checker
+reports them like any broken rule).
 """
 
 from __future__ import annotations
@@ -31,9 +35,8 @@ from pydantic import Field, Strict, model_validator
 
 from matchmaker._base import Record
 from matchmaker._text import suggest
-from matchmaker.checks import _Truth
+from matchmaker.checks import Truth
 from matchmaker.errors import ProblemValidationError, SolverError, ValidationIssue
-from matchmaker.lottery import pair_draw
 from matchmaker.models import Id, Label, Problem
 from matchmaker.result import Result
 
@@ -180,33 +183,45 @@ def complete_plan(problem: Problem, plan: Plan) -> tuple[dict[str, str], frozens
             open_[applicant] = unit
     if not open_:
         return fixed, frozenset()
-    truth = _Truth(problem)
+    truth = Truth(problem)
     load = Counter(fixed.values())
     model = cp_model.CpModel()
     choose: dict[tuple[str, str], cp_model.IntVar] = {}
+    clean: dict[str, cp_model.IntVar] = {}
     for applicant, unit in open_.items():
         sups = sorted(s.id for s in problem.supervisors if s.unit == unit)
         for s in sups:
             choose[applicant, s] = model.new_bool_var(f"x[{applicant},{s}]")
         # Each unit-only entry gets exactly one supervisor of its unit.
         model.add_exactly_one(choose[applicant, s] for s in sups)
+        clean[applicant] = model.new_bool_var(f"clean[{applicant}]")
     broken: list[tuple[cp_model.IntVar, int]] = []
+    kept: dict[tuple[str, str], cp_model.IntVar] = {}
     for (applicant, s), var in choose.items():
-        if truth.refusal(truth.apps[applicant], s) is not None:
-            broken.append((var, 1))
+        n = len(truth.broken_rules(truth.apps[applicant], s))
+        if n:
+            broken.append((var, n))
+            # A pair that breaks a rule never makes its entry clean.
+            model.add_implication(clean[applicant], var.Not())
+        kept[applicant, s] = both = model.new_bool_var(f"kept[{applicant},{s}]")
+        model.add_multiplication_equality(both, [var, clean[applicant]])
     for s in sorted({s for _, s in choose}):
         mine = [var for (_, sup), var in choose.items() if sup == s]
         room = max(0, problem.supervisor_by_id[s].capacity - load[s])
+        # Clean entries fit in the supervisor's room; every student beyond it is a broken rule.
+        model.add(sum(v for (_, sup), v in kept.items() if sup == s) <= room)
         over = model.new_int_var(0, len(mine), f"over[{s}]")
-        # Students beyond the supervisor's remaining capacity are counted as broken rules.
         model.add(sum(mine) - over <= room)
         broken.append((over, 1))
-    seed = problem.policy.lottery_seed
     stages = [
+        ([(var, 1) for var in clean.values()], "max"),
         (broken, "min"),
         ([(var, truth.points(truth.apps[a], s)) for (a, s), var in choose.items()], "max"),
-        ([(var, pair_draw(seed, a, s)) for (a, s), var in choose.items()], "max"),
     ]
+    for applicant in sorted(open_):
+        # The id order among equals: one stage per applicant, earlier applicants first.
+        mine_sorted = sorted(s for (a, s) in choose if a == applicant)
+        stages.append(([(choose[applicant, s], k) for k, s in enumerate(mine_sorted)], "min"))
     solver = _solve_stages(model, stages)
     out = dict(fixed)
     for (applicant, s), var in choose.items():

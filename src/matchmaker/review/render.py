@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from matchmaker._text import plural
-from matchmaker.explanations.render import RULE_TEXT, Names, change_text, level_label, moves_text
+from matchmaker.explanations.render import RULE_TEXT, Names, change_text, level_label, moves_text, pair_rule_text
 from matchmaker.explanations.types import Lang, LevelChange
 
 if TYPE_CHECKING:
@@ -34,11 +34,42 @@ _VIOLATION_SV = {
     "link": "en hård koppling mellan sökande håller inte",
     "balance": "balansen mellan kommunerna håller inte",
 }
+#: This module's new sentences, by message id, in both languages (``str.format`` placeholders).
+_MESSAGES: dict[str, dict[Lang, str]] = {
+    "not_allowed": {
+        "en": "- [not_acceptable] {applicant}: placed with supervisor {supervisor}, which breaks {count}: {rules}",
+        "sv": (
+            "- [not_acceptable] {applicant}: placerad hos handledare {supervisor}, vilket bryter mot {count}: {rules}"
+        ),
+    },
+    "rule_one": {"en": "1 rule", "sv": "1 regel"},
+    "rule_many": {"en": "{n} rules", "sv": "{n} regler"},
+}
+
+
+def _msg(key: str, lang: Lang, **params: object) -> str:
+    return _MESSAGES[key][lang].format(**params)
+
+
+def _rule_count(n: int, lang: Lang) -> str:
+    return _msg("rule_one", lang) if n == 1 else _msg("rule_many", lang, n=n)
+
+
 _COUNT = re.compile(r"^(\d+) students?, (capacity|maximum|minimum|hard target) (\d+)$")
 _COUNT_SV = {"capacity": "kapacitet", "maximum": "maximum", "minimum": "minimum", "hard target": "hårt mål"}
 
 
 def _violation(v: PlanViolation, lang: Lang) -> str:
+    if v.rules:
+        rules = "; ".join(pair_rule_text(r, lang) for r in v.rules)
+        return _msg(
+            "not_allowed",
+            lang,
+            applicant=v.record,
+            supervisor=v.supervisor,
+            count=_rule_count(len(v.rules), lang),
+            rules=rules,
+        )
     if lang != "sv" or v.kind not in _VIOLATION_SV:
         return f"- [{v.kind}] {v.record}: {v.message}"
     m = _COUNT.match(v.message)
@@ -89,6 +120,8 @@ def render_difference(d: PlanDifference, lang: Lang, names: Names) -> str:
     if d.outcome == "rule":
         rule = d.rule or "no_interest"
         why = _NO_INTEREST[lang] if rule == "no_interest" else RULE_TEXT[lang].get(rule, rule)
+        if d.rules:  # every rule the pair breaks, in the rules' order
+            why = "; ".join(pair_rule_text(r, lang) for r in d.rules)
         tail = (
             f"eftersom er placering inte är tillåten: {why}" if sv else f"because your placement is not allowed: {why}"
         )
@@ -104,7 +137,7 @@ def render_difference(d: PlanDifference, lang: Lang, names: Names) -> str:
         moves = moves_text(cf.moves, lang, names)
         if d.outcome == "lottery":
             tail = (
-                "eftersom båda är lika bra på varje nivå; lottningen (med fast frö) avgjorde "
+                "eftersom båda är lika bra på varje nivå; lottningen (med fast slumpfrö) avgjorde "
                 f"(er placering är möjlig {moves})"
                 if sv
                 else f"because both are equally good on every level; the seeded lottery decided "
@@ -123,9 +156,9 @@ def render_difference(d: PlanDifference, lang: Lang, names: Names) -> str:
 def _conflict_head(which: tuple[int, ...], lang: Lang) -> str:
     labels = [f"[{i}]" for i in which] or ["-"]
     if len(labels) == 1:
-        return f"Åsidosättande {labels[0]} kan inte gälla:" if lang == "sv" else f"Override {labels[0]} cannot hold:"
+        return f"Ändring {labels[0]} kan inte gälla:" if lang == "sv" else f"Override {labels[0]} cannot hold:"
     if lang == "sv":
-        return f"Åsidosättandena {', '.join(labels[:-1])} och {labels[-1]} kan inte gälla samtidigt:"
+        return f"Ändringarna {', '.join(labels[:-1])} och {labels[-1]} kan inte gälla samtidigt:"
     return f"Overrides {', '.join(labels)} cannot all hold together:"
 
 
@@ -154,11 +187,9 @@ def render_evaluation(e: PlanEvaluation, lang: Lang, names: Names) -> str:
             else f"A supervisor was chosen within the named unit for: {chosen}."
         )
     if e.violations:
-        lines.append(
-            f"Planen bryter mot {plural(len(e.violations), 'regel', 'regler')}:"
-            if sv
-            else f"The plan breaks {plural(len(e.violations), 'rule')}:"
-        )
+        # An unacceptable placement counts every rule it breaks, as its line lists them all.
+        n = sum(max(1, len(v.rules)) for v in e.violations)
+        lines.append(f"Planen bryter mot {_rule_count(n, lang)}:" if sv else f"The plan breaks {_rule_count(n, lang)}:")
         lines += [_violation(v, lang) for v in e.violations]
     else:
         lines.append("Planen håller alla regler." if sv else "The plan keeps every rule.")
@@ -266,7 +297,7 @@ def render_overrides(o: OverrideOutcome, lang: Lang, names: Names) -> str:
     """The overrides, whether they hold together, and what each costs, level by level."""
     sv = lang == "sv"
     n = len(o.overrides)
-    lines = [f"{plural(n, 'åsidosättande', 'åsidosättanden')}:" if sv else f"{plural(n, 'override')}:"]
+    lines = [f"{plural(n, 'ändring', 'ändringar')}:" if sv else f"{plural(n, 'override')}:"]
     for i, ov in enumerate(o.overrides):
         verb = ("lås" if ov.action == "pin" else "förbjud") if sv else ov.action
         target = _n(names, ov.unit) if ov.unit is not None else ov.supervisor
@@ -286,7 +317,7 @@ def render_overrides(o: OverrideOutcome, lang: Lang, names: Names) -> str:
         elif c.explanation is not None:
             lines.append(c.explanation.text(lang, dict(names)))
         elif sv:
-            lines.append("Ingen plan håller alla åsidosättanden tillsammans med omplaneringens fasta placeringar.")
+            lines.append("Ingen plan håller alla ändringar tillsammans med omplaneringens fasta placeringar.")
         else:
             lines.append(c.message)
         return "\n".join(lines)
