@@ -92,15 +92,12 @@ def use_limits(limits: Limits) -> Iterator[Limits]:
         _CURRENT.reset(token)
 
 
-class LimitsExceededError(ValueError):
-    """Carries the issues of an exceeded limit out of a pydantic validator (which wraps ValueErrors).
+class LimitsExceededError(InputError):
+    """Carries the issues of an exceeded limit out of a pydantic validator (which wraps ValueErrors; an
+    :class:`~matchmaker.InputError` is one).
 
     Internal: callers see a :class:`~matchmaker.ProblemValidationError` naming the limit.
     """
-
-    def __init__(self, issues: list[ValidationIssue]) -> None:
-        self.issues = issues
-        super().__init__("; ".join(str(i) for i in issues))
 
 
 def _issue(where: str, what: str, count: int, limit: int, name: str) -> ValidationIssue:
