@@ -20,7 +20,8 @@ from matchmaker._types import FloatArray
 from matchmaker.lottery import id_hashes, lottery_draws
 from matchmaker.rules import REMOVAL_ORDER as REMOVAL_RULES
 from matchmaker.rules import trained_enough
-from matchmaker.scoring import Encoding, Scores, _encode, to_points
+from matchmaker.scoring import Encoding, Scores, to_points
+from matchmaker.scoring.encoding import encode
 
 if TYPE_CHECKING:
     from matchmaker.models import Applicant, Problem, Unit
@@ -195,7 +196,7 @@ def _area_and_unit_supervisors(
 
 def reference_score(problem: Problem) -> Scores:
     """Acceptable pairs and their fit for ``problem``; see the module docstring for the formula."""
-    enc = _encode(problem)
+    enc = encode(problem)
     policy = problem.policy
     applicants = sorted(problem.applicants, key=lambda a: a.id)
     supervisors = sorted(problem.supervisors, key=lambda s: s.id)

@@ -178,7 +178,7 @@ def issues_from_validation_error(exc: ValidationError, raw: Any, root: str = "Pr
         ctx = err.get("ctx") or {}
         original = ctx.get("error")
         bundled = getattr(original, "issues", None)
-        if isinstance(bundled, list) and all(isinstance(i, ValidationIssue) for i in bundled):
+        if isinstance(bundled, list | tuple) and all(isinstance(i, ValidationIssue) for i in bundled):
             issues.extend(bundled)
             continue
         location = render_location(err.get("loc", ()), raw, root)
