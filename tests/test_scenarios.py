@@ -96,6 +96,21 @@ def test_scenarios_file(tmp_path: Path) -> None:
     bad.write_text(json.dumps([{"name": "x", "changes": [{"kind": "teleport"}]}]), encoding="utf-8")
     with pytest.raises(mm.InputFileError):
         mm.load_scenarios(bad)
+    with pytest.raises(mm.InputFileError) as missing:
+        mm.load_scenarios(tmp_path / "none.json")
+    assert "kan inte läsas" in missing.value.text("sv")
+
+
+def test_a_change_naming_nothing_is_an_error_in_both_languages(tiny: mm.Problem) -> None:
+    gone = mm.Scenario(name="gone", changes=(mm.ChangePlaces(unit="nowhere", places=1),))
+    with pytest.raises(mm.InputError) as err:
+        mm.apply_scenario(tiny, gone)
+    assert "there is no unit 'nowhere'" in str(err.value)
+    assert "det finns ingen enhet 'nowhere'" in err.value.text("sv")
+    twice = [mm.Scenario(name="a"), mm.Scenario(name="a")]
+    with pytest.raises(mm.InputError) as dupes:
+        mm.compare_scenarios(tiny, twice)
+    assert "scenariernas namn är inte unika: a" in dupes.value.text("sv")
 
 
 # --- the commands ---------------------------------------------------------------------------------------

@@ -812,7 +812,8 @@ def scenarios_cmd(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from matchmaker.scenarios import compare_scenarios, load_scenarios
+    from matchmaker.io.scenarios import load_scenarios
+    from matchmaker.scenarios import compare_scenarios
 
     problem = _load(problem_path)
     scenarios = _run(lambda: load_scenarios(scenarios_path))

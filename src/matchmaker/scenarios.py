@@ -16,18 +16,14 @@ reproducible, so a batch gives the same comparison however it is run.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from matchmaker._i18n import Lang, tr
-from matchmaker._pydantic_errors import issues_from_validation_error
-from matchmaker.errors import InputError, InputFileError, ProblemValidationError, ValidationIssue
-from matchmaker.io.json import parse_json
+from matchmaker._i18n import Lang, Message, msg, tr
+from matchmaker.errors import InputError, ProblemValidationError, ValidationIssue
 from matchmaker.models import Id, Problem, TrainingStatus
 from matchmaker.options import SolveOptions
 from matchmaker.pipeline import solve
@@ -45,7 +41,6 @@ __all__ = [
     "ScenarioOutcome",
     "apply_scenario",
     "compare_scenarios",
-    "load_scenarios",
 ]
 
 
@@ -113,26 +108,13 @@ class Scenario(BaseModel):
     changes: tuple[Change, ...] = ()
 
 
-_SCENARIOS: TypeAdapter[tuple[Scenario, ...]] = TypeAdapter(tuple[Scenario, ...])
-
-
-def load_scenarios(path: str | os.PathLike[str]) -> tuple[Scenario, ...]:
-    """Read scenarios from a JSON file: a list of ``{"name": ..., "changes": [{"kind": ...}, ...]}``.
-
-    Raises:
-        InputError: the file cannot be read, is not strict JSON, or a scenario is not valid.
-    """
-    source = os.fspath(path)
-    try:
-        raw = parse_json(Path(path).read_bytes(), source)
-    except OSError as exc:
-        raise InputFileError(
-            [ValidationIssue(source, f"cannot be read ({exc.strerror})", "check the path")], source=source
-        ) from exc
-    try:
-        return _SCENARIOS.validate_python(raw)
-    except ValidationError as exc:
-        raise InputFileError(issues_from_validation_error(exc, raw, root="scenarios"), source=source) from exc
+#: The kinds of record a change names, as words.
+_WHAT: dict[str, Message] = {
+    "unit": msg("unit"),
+    "supervisor": msg("supervisor"),
+    "applicant": msg("applicant"),
+    "municipality": msg("municipality"),
+}
 
 
 def _find(records: list[dict[str, Any]], ident: str, what: str, where: str) -> dict[str, Any]:
@@ -141,10 +123,10 @@ def _find(records: list[dict[str, Any]], ident: str, what: str, where: str) -> d
             return record
     raise InputError(
         [
-            ValidationIssue(
+            ValidationIssue.of(
                 where,
-                f"there is no {what} {ident!r}",
-                f"name {'an' if what[0] in 'aeiou' else 'a'} {what} of the base problem",
+                msg("there is no {what} {id!r}", what=_WHAT[what], id=ident),
+                msg("name a {what} of the base problem", what=_WHAT[what]),
             )
         ]
     )
@@ -163,7 +145,9 @@ def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
         where = f"scenarios[{scenario.name!r}].changes[{i}]"
         if isinstance(change, ChangePlaces):
             if (change.unit is None) == (change.municipality is None):
-                raise InputError([ValidationIssue(where, "names both or neither of unit and municipality", "give one")])
+                raise InputError(
+                    [ValidationIssue.of(where, msg("names both or neither of unit and municipality"), msg("give one"))]
+                )
             if change.unit is not None:
                 unit = _find(data["units"], change.unit, "unit", where)
                 unit["max_places"] = max(0, unit["max_places"] + change.places)
@@ -191,7 +175,9 @@ def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
             data["policy"]["interview_weight"] = change.interview_weight
         else:
             if (change.unit is None) == (change.supervisor is None):
-                raise InputError([ValidationIssue(where, "names both or neither of unit and supervisor", "give one")])
+                raise InputError(
+                    [ValidationIssue.of(where, msg("names both or neither of unit and supervisor"), msg("give one"))]
+                )
             applicant = _find(data["applicants"], change.applicant, "applicant", where)
             conflicts = applicant.setdefault("conflicts", {"units": [], "supervisors": []})
             if change.unit is not None:
@@ -322,7 +308,13 @@ def compare_scenarios(
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InputError(
-            [ValidationIssue("scenarios", f"scenario names are not unique: {', '.join(dupes)}", "name each one")]
+            [
+                ValidationIssue.of(
+                    "scenarios",
+                    msg("scenario names are not unique: {names}", names=", ".join(dupes)),
+                    msg("name each one"),
+                )
+            ]
         )
     opts = options if options is not None else SolveOptions(workers=1)
     jobs: list[Scenario | None] = [None, *scenarios]
