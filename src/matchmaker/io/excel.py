@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from matchmaker._extras import require
 from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io.convert import (
     Rows,
@@ -39,7 +40,6 @@ from matchmaker.io.convert import (
     result_from_parsed,
     result_rows,
 )
-from matchmaker.io.extras import require
 from matchmaker.io.files import atomic_write_bytes, read_limited
 from matchmaker.io.sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
 from matchmaker.io.tables import BOOL_WORDS, PROBLEM_TABLES, RESULT_TABLES, Column, Kind, Lang, Table

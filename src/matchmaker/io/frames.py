@@ -14,9 +14,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from matchmaker._extras import require
 from matchmaker.io.convert import Rows, Source, parse_tables, problem_from_parsed, problem_rows, result_from_parsed
 from matchmaker.io.convert import result_rows as _result_rows
-from matchmaker.io.extras import require
 from matchmaker.io.sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
 from matchmaker.io.tables import PROBLEM_TABLES, RESULT_TABLES, Kind, Lang, Table
 from matchmaker.models import Problem

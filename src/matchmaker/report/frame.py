@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matchmaker.io.extras import require
+from matchmaker._extras import require
 
 if TYPE_CHECKING:
     import pandas as pd

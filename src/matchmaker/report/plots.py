@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from matchmaker.io.extras import require
+from matchmaker._extras import require
 from matchmaker.report.charts import Chart, all_charts
 
 if TYPE_CHECKING:
