@@ -32,8 +32,10 @@ from matchmaker._base import PROTECTED_FIELDS
 from matchmaker._base import Record as _Record
 from matchmaker._i18n import msg
 from matchmaker._pydantic_errors import RuleError
+from matchmaker.canonical import problem_fingerprint
 from matchmaker.errors import ValidationIssue
 from matchmaker.limits import check_record_counts
+from matchmaker.validation import problem_issues
 
 __all__ = [
     "PROTECTED_FIELDS",
@@ -525,8 +527,6 @@ class Problem(_Record):
 
     @model_validator(mode="after")
     def _cross_record_rules(self) -> Self:
-        from matchmaker.validation import problem_issues
-
         issues = problem_issues(self)
         if issues:
             raise _IssueBundleError(issues)
@@ -585,8 +585,6 @@ class Problem(_Record):
     @cached_property
     def _fingerprint(self) -> str:
         # Computed once per problem: records are frozen, and a copy with changes is a new problem.
-        from matchmaker.canonical import problem_fingerprint
-
         return problem_fingerprint(self)
 
     def _repr_html_(self) -> str:
