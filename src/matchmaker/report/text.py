@@ -11,22 +11,26 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from matchmaker._i18n import tr
 from matchmaker.report._format import date, decimal, number
 from matchmaker.report.content import (
+    approval_labels,
     decision_lines,
     level_name,
     level_reading,
-    message,
     no_plan_explanation,
     note_facts,
+    override_line,
     placement_notes,
     policy_lines,
+    signature_text,
+    status_text,
     unplaced_facts,
     unplaced_reason,
 )
 
 if TYPE_CHECKING:
-    from matchmaker.io.tables import Lang
+    from matchmaker._i18n import Lang
     from matchmaker.models import Problem
     from matchmaker.report.approval import ReportApproval
     from matchmaker.result import Result
@@ -136,22 +140,26 @@ def text_report(
     if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
         raise ValueError("the result was solved for a different problem")
     d = result.decision
-    heading = title or message("title", lang)
-    out = [heading, "=" * len(heading), f"{message('status', lang)}: {message('status.' + d.status.value, lang)}"]
-    out += _heading(message("decision", lang)) + _lines(decision_lines(result, lang, approval))
+    heading = title or tr("Placement plan", lang)
+    out = [heading, "=" * len(heading), tr("Status: {status}", lang, status=status_text(d.status.value, lang))]
+    out += _heading(tr("The decision", lang)) + _lines(decision_lines(result, lang, approval))
     names: dict[str, str] = {}
     if problem is not None:
         names = {u.id: u.name for u in problem.units if u.name}
         names.update({m.id: m.name for m in problem.municipalities if m.name})
     why = no_plan_explanation(result, problem, lang)
     if why is not None:
-        out += ["", message("no_plan_why", lang) + ":", why]
-    out += _heading(message("policy", lang))
-    out += _lines(policy_lines(problem.policy, lang)) if problem is not None else [message("policy.missing", lang)]
-    out += _heading(message("objective", lang))
+        out += ["", tr("Why there is no plan", lang) + ":", why]
+    out += _heading(tr("The policy in force", lang))
+    out += (
+        _lines(policy_lines(problem.policy, lang))
+        if problem is not None
+        else [tr("The policy is in the problem file; give it (--problem) to show the policy here.", lang)]
+    )
+    out += _heading(tr("The rules and how well the plan meets them", lang))
     out.append(
         format_table(
-            [message("col.order", lang), message("col.rule", lang), message("col.value", lang)],
+            [tr("order", lang), tr("rule", lang), tr("value", lang)],
             [
                 [
                     number(i, lang),
@@ -164,10 +172,18 @@ def text_report(
     )
     facts = note_facts(problem, approval)
     if d.status.has_plan:
-        out += _heading(message("assignments", lang, n=number(len(d.assignments), lang)))
+        out += _heading(tr("Placements ({n})", lang, n=number(len(d.assignments), lang)))
         out.append(
             format_table(
-                [message(f"col.{k}", lang) for k in ("applicant", "tier", "unit", "supervisor", "rank", "fit", "note")],
+                [
+                    tr("applicant", lang),
+                    tr("priority tier", lang),
+                    tr("unit", lang),
+                    tr("supervisor", lang),
+                    tr("choice", lang),
+                    tr("fit", lang),
+                    tr("note", lang),
+                ],
                 [
                     [
                         a.applicant,
@@ -182,39 +198,27 @@ def text_report(
                 ],
             )
         )
-        out += _heading(message("unplaced", lang, n=number(len(d.unplaced), lang)))
+        out += _heading(tr("Applicants not placed ({n})", lang, n=number(len(d.unplaced), lang)))
         known = unplaced_facts(problem, [u.applicant for u in d.unplaced]) if problem is not None else {}
         out += [
-            f"- {u.applicant} ({message('col.tier', lang)} {facts.tiers.get(u.applicant, '-')}): "
+            f"- {u.applicant} ({tr('priority tier', lang)} {facts.tiers.get(u.applicant, '-')}): "
             f"{unplaced_reason(u, lang, known.get(u.applicant))}"
             for u in d.unplaced
-        ] or [message("none_unplaced", lang)]
-    out += _heading(message("approval", lang))
+        ] or [tr("Every applicant has a place.", lang)]
+    out += _heading(tr("Approval", lang))
     if approval is None:
-        out.append(message("approval.unsigned", lang))
-        out += [
-            f"{message(k, lang)}: ______________________________"
-            for k in ("approval.name", "approval.role", "approval.date", "approval.signature")
-        ]
+        out.append(tr("Not approved yet. The approving official fills in and signs:", lang))
+        out += [f"{label}: ______________________________" for label in approval_labels(lang)]
     else:
-        missing = message("approval.not_recorded", lang)
+        missing = tr("not recorded", lang)
         out += [
-            f"{message('approval.official', lang)}: {approval.official}",
-            f"{message('approval.role', lang)}: {approval.role or missing}",
-            f"{message('approval.date', lang)}: {date(approval.date, lang) if approval.date else missing}",
-            f"{message('approval.signature', lang)}: {message('signature.' + approval.signature, lang)}",
-            f"{message('approval.overrides', lang)}:",
+            f"{tr('Official', lang)}: {approval.official}",
+            f"{tr('Role', lang)}: {approval.role or missing}",
+            f"{tr('Date', lang)}: {date(approval.date, lang) if approval.date else missing}",
+            f"{tr('Signature', lang)}: {signature_text(approval.signature, lang)}",
+            f"{tr('Overrides', lang)}:",
         ]
-        out += [
-            "- "
-            + message(
-                f"override.{o.action}",
-                lang,
-                applicant=o.applicant,
-                target=names.get(o.target, o.target),
-                reason=o.reason,
-                official=o.official,
-            )
-            for o in approval.overrides
-        ] or ["- " + message("approval.no_overrides", lang)]
+        out += ["- " + override_line(o, lang, names) for o in approval.overrides] or [
+            "- " + tr("none: approved as recommended", lang)
+        ]
     return "\n".join(out) + "\n"
