@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import matchmaker as mm
+from matchmaker._i18n import Lang, msg
 from matchmaker.errors import InputError
 from matchmaker.report import _format
 from matchmaker.report import html as html_mod
@@ -225,8 +226,9 @@ def test_approval_block(joint: tuple[mm.Problem, mm.Result]) -> None:
     # the record approved another plan than the recommendation: refused, with the field and the fix
     with pytest.raises(InputError, match="output_fingerprint: the record approved another plan"):
         approval_from_record(record, result, source="approved.json")
-    with pytest.raises(InputError, match="state: the record is a recommendation"):
+    with pytest.raises(InputError, match="state: the record is a recommendation") as refused:
         approval_from_record(audit_record(base, result), result)
+    assert "posten är en rekommendation som ingen tjänsteperson har godkänt" in refused.value.text("sv")
 
 
 def test_approval_block_shows_the_checked_signature(joint: tuple[mm.Problem, mm.Result]) -> None:
@@ -399,6 +401,37 @@ def test_pdf_without_chromium_says_to_install_it(tmp_path: Path, monkeypatch: py
     assert run.exit_code == 2
     assert "install it (e.g. `apt-get install chromium`)" in run.output
     assert not (tmp_path / "r.pdf").exists()
+    swedish = runner.invoke(cli, ["report", str(result_path), "-o", str(tmp_path / "r.pdf"), "--lang", "sv"])
+    assert swedish.exit_code == 2
+    assert "fel: en PDF-rapport skrivs ut av Chromium, som inte är installerat" in swedish.output
+    failed = pdf.PdfError(msg("Chromium did not print the report within {timeout} s", timeout="5"))
+    assert (str(failed), failed.text("sv")) == (
+        "Chromium did not print the report within 5 s",
+        "Chromium skrev inte ut rapporten inom 5 s",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "titles"),
+    [
+        ("en", ["Rank profile", "Fill per unit", "Fill per municipality", "Fit distribution"]),
+        (
+            "sv",
+            ["Rangprofil", "Fyllda platser per enhet", "Fyllda platser per kommun", "Fördelning av matchningsvärde"],
+        ),
+    ],
+)
+def test_plots_speak_the_language_asked_for(joint: tuple[mm.Problem, mm.Result], lang: Lang, titles: list[str]) -> None:
+    pytest.importorskip("matplotlib")
+    _, result = joint
+    figure = mm.plot_result(result, lang=lang)
+    assert [ax.get_title() for ax in figure.axes] == titles
+    assert figure.axes[0].get_xlabel() == ("choice" if lang == "en" else "val")
+    legend = figure.axes[1].get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == (
+        ["offered", "placed"] if lang == "en" else ["erbjudna", "placerade"]
+    )
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install chromium (.ci/run installs it)")
