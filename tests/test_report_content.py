@@ -409,6 +409,7 @@ def test_pdf_without_chromium_says_to_install_it(tmp_path: Path, monkeypatch: py
         "Chromium did not print the report within 5 s",
         "Chromium skrev inte ut rapporten inom 5 s",
     )
+    assert pdf.PdfError("plain").text("sv") == "plain"  # a text without a message id is shown as it is
 
 
 @pytest.mark.parametrize(

@@ -28,13 +28,13 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 class PdfError(MatchmakerError, RuntimeError):
     """The browser failed to print the report; ``str()`` is English, :meth:`text` any language."""
 
-    def __init__(self, message: Message) -> None:
+    def __init__(self, message: str | Message) -> None:
         self.message = message
-        super().__init__(message.text("en"))
+        super().__init__(self.text("en"))
 
     def text(self, lang: Lang = "en") -> str:
-        """The message in ``lang``."""
-        return self.message.text(lang)
+        """The message in ``lang`` (a plain text as it is)."""
+        return self.message.text(lang) if isinstance(self.message, Message) else self.message
 
 
 class NoChromiumError(PdfError):
