@@ -28,7 +28,6 @@ from matchmaker import load_problem, load_result
 from matchmaker._i18n import LANGS, Lang, load_catalog
 from matchmaker.cli import cli
 from matchmaker.explanations import diagnose, display_names, explain_infeasibility
-from matchmaker.report.text import format_result
 from test_privacy import PEOPLE, roster
 
 pytestmark = pytest.mark.slow
@@ -51,7 +50,7 @@ NOT_YET_COVERED = {
 #: Commands checked by a test of their own below (they need a roster with names, which no example has).
 CHECKED_ON_A_ROSTER = ("pseudonymise", "names")
 #: Text in the output that other modules write (subtracted before checking; see NOT_YET_COVERED).
-OTHERS = "format_result (report/text.py), the diagnostics of explanations/ and the output of approve"
+OTHERS = "the diagnostics of explanations/ and the output of approve"
 
 #: Words that betray English in Swedish output.
 ENGLISH = frozenset(
@@ -208,10 +207,29 @@ def _without(text: str, *parts: str) -> str:
     return text
 
 
+def _recorded(path: Path) -> list[str]:
+    """The result's own records at ``path``, shown as solved: the solver's English ``message`` and the
+    ``detail`` of each applicant not placed (part of the decision, written by solve/decode)."""
+    if not path.exists():
+        return []
+    d = load_result(path).decision
+    return sorted([d.message or "", *(u.detail for u in d.unplaced)], key=len, reverse=True)
+
+
+def _printed(text: str, path: Path) -> str:
+    """``text`` (a command's output that prints the result at ``path``) without the result's records:
+    what :func:`_recorded` says, and the level names (identifiers) of its objective table."""
+    text = _without(text, *_recorded(path))
+    if path.exists():
+        for level in load_result(path).decision.objective:
+            text = re.sub(rf"(?m)^(\S+\s+){re.escape(level.name)}(?=\s+(?:max|min)\b)", r"\1", text)
+    return text
+
+
 def _solve(c: Case, lang: Lang, tmp: Path) -> str:
     out = tmp / f"solve-{lang}.json"
     _, text = run(["solve", str(c.folder / "problem.json"), "-o", str(out)], lang)
-    return _without(text, format_result(load_result(out))) if out.exists() else text
+    return _printed(text, out)
 
 
 def _validate(c: Case, lang: Lang, tmp: Path) -> str:
@@ -259,7 +277,7 @@ def _stability(c: Case, lang: Lang, tmp: Path) -> str:
 def _repair(c: Case, lang: Lang, tmp: Path) -> str:
     out = tmp / f"repair-{lang}.json"
     _, text = run(["repair", str(c.folder / "problem.json"), "--previous", str(c.other_result), "-o", str(out)], lang)
-    return _without(text, format_result(load_result(out))) if out.exists() else text
+    return _printed(text, out)
 
 
 def _scenarios(c: Case, lang: Lang, tmp: Path) -> str:
@@ -356,11 +374,10 @@ def _report(c: Case, lang: Lang, tmp: Path) -> str:
     texts.append(run(["report", str(c.result), "--public-key", str(tmp / "k.pub")], lang)[1])  # another
     book = tmp / f"result-{lang}.xlsx"
     code, text = run(["solve", str(c.folder / "problem.json"), "-o", str(book), "-q"], lang)
-    # The result's own records are data: its levels' names, and the solver's English ``message`` and
-    # ``detail`` of each applicant not placed (part of the decision as solved, written by solve/decode).
-    d = result.decision
-    recorded = frozenset([*(lv.name for lv in d.objective), *(u.detail for u in d.unplaced), d.message or ""])
-    texts.append(_workbook_text(book, recorded))
+    # The result's own records are data: its levels' names and what _recorded says.
+    texts.append(
+        _workbook_text(book, frozenset([*(lv.name for lv in result.decision.objective), *_recorded(c.result)]))
+    )
     (tmp / "broken.xlsx").write_bytes(b"not a workbook")
     texts.append(run(["report", str(tmp / "broken.xlsx")], lang)[1])
     infeasible = explain_infeasibility(problem) if not result.status.has_plan else None

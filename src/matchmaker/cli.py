@@ -96,7 +96,7 @@ def _deliver(
     if output is not None:
         _run(lambda: save_result(result, output, lang=lang, protect=protect))
     if not quiet:
-        click.echo(format_result(result))
+        click.echo(format_result(result, lang=lang))
         if after is not None:
             click.echo(after)
         if output is not None:

@@ -49,15 +49,16 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(line.rstrip() for line in out)
 
 
-def format_result(result: Result, *, max_levels: int = 12) -> str:
+def format_result(result: Result, *, max_levels: int = 12, lang: Lang = "en") -> str:
     """The status, the objective vector (at most ``max_levels`` rows), the rank profile, the
-    placements and the unplaced applicants as text."""
+    placements and the unplaced applicants as text, its words in ``lang``. Level names, reasons and
+    the result's own ``message`` and ``detail`` are shown as recorded."""
     d = result.decision
-    parts = [f"status: {d.status.value}"]
+    parts = [tr("status: {status}", lang, status=d.status.text(lang))]
     if d.message:
         parts.append(d.message)
     if result.gap not in (None, 0.0):
-        parts.append(f"gap of the first unproven stage: {result.gap:.4%}")
+        parts.append(tr("gap of the first unproven stage: {gap}", lang, gap=f"{result.gap:.4%}"))
     parts.append("")
     rows = [
         [str(i), lv.name, lv.sense, "-" if lv.value is None else str(lv.value)]
@@ -65,17 +66,31 @@ def format_result(result: Result, *, max_levels: int = 12) -> str:
     ]
     if len(rows) > max_levels:  # e.g. leximin's one level per distinct fit value
         hidden = len(rows) - max_levels + 1
-        rows = [*rows[: max_levels - 2], ["...", f"({hidden} more levels)", "", ""], rows[-1]]
-    parts.append(format_table(["level", "objective", "sense", "value"], rows))
+        rows = [*rows[: max_levels - 2], ["...", tr("({hidden} more levels)", lang, hidden=hidden), "", ""], rows[-1]]
+    parts.append(format_table([tr("level", lang), tr("objective", lang), tr("sense", lang), tr("value", lang)], rows))
     m = d.metrics
     if d.status.has_plan and m is not None and m.rank_profile:  # a migrated result may have no metrics
         profile = ", ".join(f"{k}: {n}" for k, n in enumerate(m.rank_profile, start=1))
-        parts.append(f"rank profile (choice: placed): {profile}; worst rank {m.worst_rank}")
+        parts.append(
+            tr(
+                "rank profile (choice: placed): {profile}; worst rank {worst}",
+                lang,
+                profile=profile,
+                worst=m.worst_rank,
+            )
+        )
     if d.assignments:
         parts.append("")
         parts.append(
             format_table(
-                ["applicant", "unit", "supervisor", "municipality", "rank", "fit"],
+                [
+                    tr("applicant", lang),
+                    tr("unit", lang),
+                    tr("supervisor", lang),
+                    tr("municipality", lang),
+                    tr("rank", lang),
+                    tr("fit", lang),
+                ],
                 [
                     [x.applicant, x.unit, x.supervisor, x.municipality, str(x.rank), f"{x.fit:.4f}"]
                     for x in d.assignments
@@ -86,14 +101,20 @@ def format_result(result: Result, *, max_levels: int = 12) -> str:
         parts.append("")
         parts.append(
             format_table(
-                ["unplaced", "reason", "detail"],
+                [tr("unplaced", lang), tr("reason", lang), tr("detail", lang)],
                 [[y.applicant, y.reason.value, y.detail] for y in d.unplaced],
             )
         )
     parts.append("")
     parts.append(
-        f"{len(d.assignments)} placed, {len(d.unplaced)} unplaced; "
-        f"solved by {result.statistics.engine} in {result.statistics.wall_time:.3f} s"
+        tr(
+            "{placed} placed, {unplaced} unplaced; solved by {engine} in {time} s",
+            lang,
+            placed=len(d.assignments),
+            unplaced=len(d.unplaced),
+            engine=result.statistics.engine,
+            time=f"{result.statistics.wall_time:.3f}",
+        )
     )
     return "\n".join(parts)
 
