@@ -1,8 +1,8 @@
 """Plain-text reports and small HTML summaries of a result (ids only, never personal data).
 
 :func:`format_result` is the terse view the ``solve`` command prints; :func:`text_report` is the report
-for people (``matchmaker report -o r.txt``), with the content of the HTML report in plain words, in
-English or Swedish.
+for people (``matchmaker report -o r.txt``), with the content of the HTML report in plain words. Both
+speak English or Swedish (the catalog of :mod:`matchmaker._i18n`).
 """
 
 from __future__ import annotations
