@@ -143,6 +143,20 @@ def test_a_reason_has_the_same_facts_in_both_languages(
         assert _facts(en) == sorted([str(wished), *map(str, removed.values())])
 
 
+@pytest.mark.parametrize(
+    ("count", "en", "sv"),
+    [
+        (1, "Allowed with 1 supervisor in 1 unit,", "Tillåten hos 1 handledare på 1 enhet,"),
+        (3, "Allowed with 3 supervisors in 3 units,", "Tillåten hos 3 handledare på 3 enheter,"),
+    ],
+)
+def test_a_reason_counts_in_the_right_number(count: int, en: str, sv: str) -> None:
+    u = Unplaced(applicant="A-17", reason=UnplacedReason.NOT_SELECTED, detail="")
+    facts = UnplacedFacts(count, count, count, {})
+    assert unplaced_reason(u, "en", facts).startswith(en)
+    assert unplaced_reason(u, "sv", facts).startswith(sv)
+
+
 def test_the_facts_check_catches_a_shorter_translation() -> None:
     """The comparison above can fail: a Swedish text without the unit count differs from the English."""
     u = Unplaced(applicant="A-17", reason=UnplacedReason.NOT_SELECTED, detail="")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchmaker._i18n import Lang, Message, msg, tr
+from matchmaker._i18n import Lang, Message, msg, tr, tr_n
 from matchmaker.explanations import display_names, explain_infeasibility
 from matchmaker.models import Policy, Problem
 from matchmaker.report._format import date, decimal, number, percent
@@ -306,7 +306,10 @@ def decision_lines(result: Result, lang: Lang, approval: ReportApproval | None =
     if not d.unplaced:
         out.append(tr("Every applicant has a place.", lang))
     else:
-        out.append(tr("{n} are not placed:", lang, n=number(len(d.unplaced), lang)))
+        n_unplaced = len(d.unplaced)
+        out.append(
+            tr_n("{count} is not placed:", "{count} are not placed:", n_unplaced, lang, count=number(n_unplaced, lang))
+        )
         counts = Counter(u.reason.value for u in d.unplaced)
         out.append([_say(_WHY_COUNT[k], lang, n=number(n, lang)) for k, n in sorted(counts.items())])
     out.append(tr("The plan was chosen by these rules, each before the next:", lang))
@@ -357,12 +360,12 @@ def unplaced_reason(unplaced: Unplaced, lang: Lang, facts: UnplacedFacts | None 
     if facts is None:
         return _SHORT_REASON[reason].text(lang)
     if reason == "not_selected":
+        n_sup, n_units = facts.supervisors, facts.units
         return tr(
-            "Allowed with {supervisors} supervisors in {units} units, but those places went to applicants "
-            "the rules put first.",
+            "Allowed with {supervisors} in {units}, but those places went to applicants the rules put first.",
             lang,
-            supervisors=number(facts.supervisors, lang),
-            units=number(facts.units, lang),
+            supervisors=tr_n("{count} supervisor", "{count} supervisors", n_sup, lang, count=number(n_sup, lang)),
+            units=tr_n("{count} unit", "{count} units", n_units, lang, count=number(n_units, lang)),
         )
     if facts.wished == 0:
         return tr("No option is allowed: no wishes were given.", lang)
