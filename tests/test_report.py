@@ -149,7 +149,7 @@ def test_report_command(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     run = runner.invoke(cli, ["report", str(result_path), "-o", str(page), "--lang", "sv", "--title", "VT26"])
     assert run.exit_code == 0, run.output
-    assert run.output == f"report written to {page}\n"
+    assert run.output == f"rapporten skrevs till {page}\n"  # the confirmation in the --lang asked for
     text = page.read_text("utf-8")
     assert "<h1>VT26</h1>" in text
     assert "Södertälje" in text  # the problem was found through the result

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import matchmaker as mm
+from matchmaker._i18n import Lang, msg
 from matchmaker.errors import InputError
 from matchmaker.report import _format
 from matchmaker.report import html as html_mod
@@ -142,6 +143,20 @@ def test_a_reason_has_the_same_facts_in_both_languages(
         assert _facts(en) == sorted([str(wished), *map(str, removed.values())])
 
 
+@pytest.mark.parametrize(
+    ("count", "en", "sv"),
+    [
+        (1, "Allowed with 1 supervisor in 1 unit,", "Tillåten hos 1 handledare på 1 enhet,"),
+        (3, "Allowed with 3 supervisors in 3 units,", "Tillåten hos 3 handledare på 3 enheter,"),
+    ],
+)
+def test_a_reason_counts_in_the_right_number(count: int, en: str, sv: str) -> None:
+    u = Unplaced(applicant="A-17", reason=UnplacedReason.NOT_SELECTED, detail="")
+    facts = UnplacedFacts(count, count, count, {})
+    assert unplaced_reason(u, "en", facts).startswith(en)
+    assert unplaced_reason(u, "sv", facts).startswith(sv)
+
+
 def test_the_facts_check_catches_a_shorter_translation() -> None:
     """The comparison above can fail: a Swedish text without the unit count differs from the English."""
     u = Unplaced(applicant="A-17", reason=UnplacedReason.NOT_SELECTED, detail="")
@@ -225,8 +240,9 @@ def test_approval_block(joint: tuple[mm.Problem, mm.Result]) -> None:
     # the record approved another plan than the recommendation: refused, with the field and the fix
     with pytest.raises(InputError, match="output_fingerprint: the record approved another plan"):
         approval_from_record(record, result, source="approved.json")
-    with pytest.raises(InputError, match="state: the record is a recommendation"):
+    with pytest.raises(InputError, match="state: the record is a recommendation") as refused:
         approval_from_record(audit_record(base, result), result)
+    assert "posten är en rekommendation som ingen tjänsteperson har godkänt" in refused.value.text("sv")
 
 
 def test_approval_block_shows_the_checked_signature(joint: tuple[mm.Problem, mm.Result]) -> None:
@@ -399,6 +415,38 @@ def test_pdf_without_chromium_says_to_install_it(tmp_path: Path, monkeypatch: py
     assert run.exit_code == 2
     assert "install it (e.g. `apt-get install chromium`)" in run.output
     assert not (tmp_path / "r.pdf").exists()
+    swedish = runner.invoke(cli, ["report", str(result_path), "-o", str(tmp_path / "r.pdf"), "--lang", "sv"])
+    assert swedish.exit_code == 2
+    assert "fel: en PDF-rapport skrivs ut av Chromium, som inte är installerat" in swedish.output
+    failed = pdf.PdfError(msg("Chromium did not print the report within {timeout} s", timeout="5"))
+    assert (str(failed), failed.text("sv")) == (
+        "Chromium did not print the report within 5 s",
+        "Chromium skrev inte ut rapporten inom 5 s",
+    )
+    assert pdf.PdfError("plain").text("sv") == "plain"  # a text without a message id is shown as it is
+
+
+@pytest.mark.parametrize(
+    ("lang", "titles"),
+    [
+        ("en", ["Rank profile", "Fill per unit", "Fill per municipality", "Fit distribution"]),
+        (
+            "sv",
+            ["Rangprofil", "Fyllda platser per enhet", "Fyllda platser per kommun", "Fördelning av matchningsvärde"],
+        ),
+    ],
+)
+def test_plots_speak_the_language_asked_for(joint: tuple[mm.Problem, mm.Result], lang: Lang, titles: list[str]) -> None:
+    pytest.importorskip("matplotlib")
+    _, result = joint
+    figure = mm.plot_result(result, lang=lang)
+    assert [ax.get_title() for ax in figure.axes] == titles
+    assert figure.axes[0].get_xlabel() == ("choice" if lang == "en" else "val")
+    legend = figure.axes[1].get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == (
+        ["offered", "placed"] if lang == "en" else ["erbjudna", "placerade"]
+    )
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install chromium (.ci/run installs it)")

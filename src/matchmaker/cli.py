@@ -96,7 +96,7 @@ def _deliver(
     if output is not None:
         _run(lambda: save_result(result, output, lang=lang, protect=protect))
     if not quiet:
-        click.echo(format_result(result))
+        click.echo(format_result(result, lang=lang))
         if after is not None:
             click.echo(after)
         if output is not None:
@@ -422,17 +422,19 @@ def report_cmd(
 
     suffix = ".html" if output is None else output.suffix.lower()
     if suffix not in (".html", ".htm", ".txt", ".pdf"):
-        _fail(f"{output}: a report's name ends in .html, .pdf or .txt", EXIT_BAD_INPUT)
+        _fail(tr("{path}: a report's name ends in .html, .pdf or .txt", lang, path=output), EXIT_BAD_INPUT)
     result = _run(lambda: load_result(result_path))
     recorded = result.statistics.input
     if problem_path is None and recorded is not None and Path(recorded).exists():
         problem_path = Path(recorded)
     problem = _load(problem_path) if problem_path is not None else None
     if problem is None and explain:
-        _fail("--explain needs the problem: give --problem PROBLEM", EXIT_BAD_INPUT)
+        _fail(tr("--explain needs the problem: give --problem PROBLEM", lang), EXIT_BAD_INPUT)
     approval = None
     if public_key_path is not None and approval_path is None:
-        _fail("--public-key checks an approval's signature: give --approval APPROVED.json too", EXIT_BAD_INPUT)
+        _fail(
+            tr("--public-key checks an approval's signature: give --approval APPROVED.json too", lang), EXIT_BAD_INPUT
+        )
     if approval_path is not None:
         where = approval_path
         key = None
@@ -447,7 +449,15 @@ def report_cmd(
             base, overrides = problem, approval.overrides
             problem = _run(lambda: apply_overrides(base, overrides))
     if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
-        _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
+        _fail(
+            tr(
+                "{result} was solved for a different problem than {problem}",
+                lang,
+                result=result_path,
+                problem=problem_path,
+            ),
+            EXIT_BAD_INPUT,
+        )
     if suffix == ".txt":
         text = _run(lambda: text_report(result, problem, lang=lang, title=title, approval=approval))
     else:
@@ -464,13 +474,13 @@ def report_cmd(
         try:
             pdf = html_to_pdf(text)
         except NoChromiumError as exc:
-            _fail(str(exc), EXIT_BAD_INPUT)
+            _fail(exc.text(lang), EXIT_BAD_INPUT)
         except PdfError as exc:
-            _fail(str(exc), EXIT_INTERNAL)
+            _fail(exc.text(lang), EXIT_INTERNAL)
         _run(lambda: atomic_write_bytes(output, pdf, protect=tuple(given)))
     else:
         _run(lambda: atomic_write_text(output, text, protect=tuple(given)))
-    say(f"report written to {output}")
+    say(tr("report written to {path}", lang, path=output))
 
 
 @cli.command("validate")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from matchmaker._extras import require
+from matchmaker._i18n import msg, tr
 from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io.convert import (
     Rows,
@@ -92,10 +93,10 @@ _UNREADABLE: tuple[type[BaseException], ...] = (
 def _cannot_read(path: str | os.PathLike[str]) -> InputFileError:
     return InputFileError(
         [
-            ValidationIssue(
+            ValidationIssue.of(
                 str(path),
-                "is not an Excel workbook (.xlsx) that can be read",
-                "save it from the spreadsheet program as 'Excel Workbook (.xlsx)'",
+                msg("is not an Excel workbook (.xlsx) that can be read"),
+                msg("save it from the spreadsheet program as 'Excel Workbook (.xlsx)'"),
             )
         ],
         source=str(path),
@@ -224,27 +225,23 @@ def _validations(ws: Worksheet, table: Table, lang: Lang, sheet_names: dict[str,
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    sv = lang == "sv"
     for index, col in enumerate(table.columns, start=1):
         letter = get_column_letter(index)
         cells = f"{letter}2:{letter}{_LAST_ROW}"
         dv: DataValidation | None = None
         if col.kind in (Kind.ENUM, Kind.BOOL):
             dv = DataValidation(type="list", formula1='"' + ",".join(col.vocabulary(lang)) + '"', allow_blank=True)
-            dv.error = ("Välj ett av värdena i listan: " if sv else "Choose one of: ") + ", ".join(col.vocabulary(lang))
+            dv.error = tr("Choose one of: {values}", lang, values=", ".join(col.vocabulary(lang)))
         elif col.kind is Kind.INT and col.minimum is not None:
             dv = DataValidation(
                 type="whole", operator="greaterThanOrEqual", formula1=str(col.minimum), allow_blank=True
             )
-            dv.error = (
-                f"Skriv ett heltal från {col.minimum}" if sv else f"Write a whole number of at least {col.minimum}"
-            )
+            dv.error = tr("Write a whole number of at least {minimum}", lang, minimum=col.minimum)
         elif col.refers_to in sheet_names:
             target = sheet_names[col.refers_to].replace("'", "''")
             dv = DataValidation(type="list", formula1=f"'{target}'!$A$2:$A${_LAST_ROW}", allow_blank=True)
             dv.errorStyle = "warning"
-            dv.error = "Id:t finns inte på bladet " if sv else "The id is not on the sheet "
-            dv.error += sheet_names[col.refers_to]
+            dv.error = tr("The id is not on the sheet {sheet}", lang, sheet=sheet_names[col.refers_to])
         if dv is None:
             continue
         dv.showErrorMessage = True

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from matchmaker._i18n import msg
 from matchmaker._pydantic_errors import issues_from_validation_error
 from matchmaker.errors import InputError, InputFileError, ValidationIssue
 from matchmaker.result import Result
@@ -55,10 +56,10 @@ def approval_from_record(
     if record.state != "approved" or record.approval is None:
         raise InputError(
             [
-                ValidationIssue(
+                ValidationIssue.of(
                     f"{source}: state",
-                    "the record is a recommendation that no official has approved",
-                    "give the approved plan written by `matchmaker approve ... -o FILE`",
+                    msg("the record is a recommendation that no official has approved"),
+                    msg("give the approved plan written by `matchmaker approve ... -o FILE`"),
                 )
             ],
             source=source,
@@ -66,11 +67,13 @@ def approval_from_record(
     if record.output_fingerprint != decision_fingerprint(result.decision):
         raise InputError(
             [
-                ValidationIssue(
+                ValidationIssue.of(
                     f"{source}: output_fingerprint",
-                    "the record approved another plan than the result of this report",
-                    "report on the approved plan itself (`matchmaker approve ... --result-output RESULT`), "
-                    "or give the approval of this result",
+                    msg("the record approved another plan than the result of this report"),
+                    msg(
+                        "report on the approved plan itself (`matchmaker approve ... --result-output RESULT`), "
+                        "or give the approval of this result"
+                    ),
                 )
             ],
             source=source,

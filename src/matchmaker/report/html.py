@@ -26,25 +26,30 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from matchmaker._i18n import tr
 from matchmaker.explanations import display_names
 from matchmaker.explanations import explain as explain_one
 from matchmaker.report._format import date, decimal, number, percent
 from matchmaker.report.charts import Chart, all_charts
 from matchmaker.report.content import (
+    approval_labels,
+    chart_title,
     decision_lines,
     level_name,
     level_reading,
-    message,
     no_plan_explanation,
     note_facts,
+    override_line,
     placement_notes,
     policy_lines,
+    signature_text,
+    status_text,
     unplaced_facts,
     unplaced_reason,
 )
 
 if TYPE_CHECKING:
-    from matchmaker.io.tables import Lang
+    from matchmaker._i18n import Lang
     from matchmaker.models import Problem
     from matchmaker.report.approval import ReportApproval
     from matchmaker.result import Assignment, Result
@@ -153,12 +158,12 @@ def _vertical_chart(chart: Chart, title: str, shown: Mapping[str, str], lang: La
         x = left + i * slot + slot * 0.15
         y = top + inner - h
         cx = left + i * slot + slot / 2
+        label = shown.get(b.label, b.label)  # the tooltip too, as the language writes numbers
         parts.append(
             f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
-            f'data-label="{_e(b.label)}" data-value="{b.value}"><title>{_e(b.label)}: {b.value}</title></rect>'
-            f'<text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle">{number(b.value, lang)}</text>'
-            f'<text x="{cx:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle">'
-            f"{_e(shown.get(b.label, b.label))}</text>"
+            f'data-label="{_e(b.label)}" data-value="{b.value}"><title>{_e(label)}: {number(b.value, lang)}</title>'
+            f'</rect><text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle">{number(b.value, lang)}</text>'
+            f'<text x="{cx:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle">{_e(label)}</text>'
         )
     axis = f'<line class="axis" x1="{left}" y1="{top + inner}" x2="{width - left}" y2="{top + inner}"/>'
     return _figure(chart, title, width, height, axis + "".join(parts))
@@ -183,7 +188,8 @@ def _horizontal_chart(chart: Chart, title: str, names: Mapping[str, str], lang: 
             f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{_e(short)}<title>{_e(name)}</title></text>'
             f'<rect class="cap" x="{label_w}" y="{y + 2}" width="{cap_w:.1f}" height="{row - 5}"/>'
             f'<rect class="bar" x="{label_w}" y="{y + 2}" width="{span * b.value / peak:.1f}" height="{row - 5}" '
-            f'data-label="{_e(b.label)}" data-value="{b.value}"{cap}><title>{_e(name)}: {b.value}{of}</title></rect>'
+            f'data-label="{_e(b.label)}" data-value="{b.value}"{cap}>'
+            f"<title>{_e(name)}: {number(b.value, lang)}{of}</title></rect>"
             f'<text x="{label_w + max(cap_w, span * b.value / peak) + 4:.1f}" y="{y + 13}">'
             f"{number(b.value, lang)}{of}</text>"
         )
@@ -258,7 +264,8 @@ def _folded(tables: Sequence[tuple[str, int, str]], lang: Lang, fold: bool) -> s
     if not fold:
         return "".join(table for _, _, table in tables)
     return "".join(
-        f"<details><summary>{_e(message('group', lang, name=title, n=number(n, lang)))}</summary>{table}</details>"
+        f"<details><summary>{_e(tr('{name}: {n} rows', lang, name=title, n=number(n, lang)))}</summary>"
+        f"{table}</details>"
         for title, n, table in tables
     )
 
@@ -282,33 +289,24 @@ def _reasons(
 def _approval_html(approval: ReportApproval | None, lang: Lang, names: Mapping[str, str]) -> str:
     """The approval block: who approved, role, date, signature status and overrides; without an
     approval, empty lines to fill in and sign on paper."""
-    heading = f'<section id="approval" class="approval"><h2>{message("approval", lang)}</h2>'
+    heading = f'<section id="approval" class="approval"><h2>{tr("Approval", lang)}</h2>'
     if approval is None:
-        lines = "".join(
-            f"<p>{message(key, lang)}</p>"
-            for key in ("approval.name", "approval.role", "approval.date", "approval.signature")
-        )
-        return f'{heading}<p>{message("approval.unsigned", lang)}</p><div class="sign">{lines}</div></section>'
-    missing = message("approval.not_recorded", lang)
-    overrides = [
-        message(
-            f"override.{o.action}",
-            lang,
-            applicant=o.applicant,
-            target=names.get(o.target, o.target),
-            reason=o.reason,
-            official=o.official,
-        )
-        for o in approval.overrides
-    ]
+        lines = "".join(f"<p>{label}</p>" for label in approval_labels(lang))
+        unsigned = tr("Not approved yet. The approving official fills in and signs:", lang)
+        return f'{heading}<p>{unsigned}</p><div class="sign">{lines}</div></section>'
+    missing = tr("not recorded", lang)
+    overrides = [override_line(o, lang, names) for o in approval.overrides]
     rows = [
-        ("approval.official", _e(approval.official)),
-        ("approval.role", _e(approval.role or missing)),
-        ("approval.date", _e(date(approval.date, lang) if approval.date else missing)),
-        ("approval.signature", _e(message(f"signature.{approval.signature}", lang))),
-        ("approval.overrides", _list(overrides) if overrides else _e(message("approval.no_overrides", lang))),
+        (tr("Official", lang), _e(approval.official)),
+        (tr("Role", lang), _e(approval.role or missing)),
+        (tr("Date", lang), _e(date(approval.date, lang) if approval.date else missing)),
+        (tr("Signature", lang), _e(signature_text(approval.signature, lang))),
+        (
+            tr("Overrides", lang),
+            _list(overrides) if overrides else _e(tr("none: approved as recommended", lang)),
+        ),
     ]
-    fields = "".join(f"<dt>{message(key, lang)}</dt><dd>{value}</dd>" for key, value in rows)
+    fields = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
     return f"{heading}<dl>{fields}</dl></section>"
 
 
@@ -386,7 +384,7 @@ def html_report(
         names.update({m.id: m.name for m in problem.municipalities if m.name})
     named = {k: f"{v} ({k})" for k, v in names.items()}
     d = result.decision
-    heading = title or message("title", lang)
+    heading = title or tr("Placement plan", lang)
     status = d.status.value
     m = d.metrics
     n_placed, n_unplaced = len(d.assignments), len(d.unplaced)
@@ -395,37 +393,39 @@ def html_report(
     decision = _list(decision_lines(result, lang, approval))
     why = no_plan_explanation(result, problem, lang)
     if why is not None:
-        decision += f"<h3>{message('no_plan_why', lang)}</h3>{_explained(why)}"
+        decision += f"<h3>{tr('Why there is no plan', lang)}</h3>{_explained(why)}"
     if result.gap not in (None, 0.0):
-        decision += f'<p class="muted">{_e(message("gap", lang, gap=percent(result.gap or 0.0, lang)))}</p>'
+        gap = tr(
+            "Not proven optimal: at most {gap} from the best possible.", lang, gap=percent(result.gap or 0.0, lang)
+        )
+        decision += f'<p class="muted">{_e(gap)}</p>'
 
     cards: list[tuple[str, str]] = [
-        (number(n_placed, lang), "card.placed"),
-        (number(n_unplaced, lang), "card.unplaced"),
-        (number(n_placed + n_unplaced, lang), "card.applicants"),
+        (number(n_placed, lang), tr("placed", lang)),
+        (number(n_unplaced, lang), tr("not placed", lang)),
+        (number(n_placed + n_unplaced, lang), tr("applicants", lang)),
     ]
     if m is not None and m.municipalities:
-        cards.append((number(sum(x.offered for x in m.municipalities), lang), "card.places"))
+        cards.append((number(sum(x.offered for x in m.municipalities), lang), tr("places offered", lang)))
     if m is not None and m.rank_profile:
-        cards.append((number(m.rank_profile[0], lang), "card.first_choice"))
+        cards.append((number(m.rank_profile[0], lang), tr("at their first choice", lang)))
     if d.assignments:
         mean_fit = sum(a.fit_points for a in d.assignments) / len(d.assignments) / 10_000
-        cards.append((decimal(mean_fit, lang), "card.mean_fit"))
+        cards.append((decimal(mean_fit, lang), tr("mean fit (of 1)", lang)))
     if m is not None and m.mean_rank is not None:
-        cards.append((decimal(m.mean_rank, lang), "card.mean_rank"))
+        cards.append((decimal(m.mean_rank, lang), tr("mean choice placed at", lang)))
     card_html = "".join(
-        f'<div class="card"><span class="n">{_e(n)}</span><span class="l">{message(k, lang)}</span></div>'
-        for n, k in cards
+        f'<div class="card"><span class="n">{_e(n)}</span><span class="l">{label}</span></div>' for n, label in cards
     )
 
     policy = (
         _list(policy_lines(problem.policy, lang))
         if problem is not None
-        else f"<p>{message('policy.missing', lang)}</p>"
+        else f"<p>{tr('The policy is in the problem file; give it (--problem) to show the policy here.', lang)}</p>"
     )
 
     levels = _table(
-        [(message("col.order", lang), "num"), (message("col.rule", lang), ""), (message("col.value", lang), "")],
+        [(tr("order", lang), "num"), (tr("rule", lang), ""), (tr("value", lang), "")],
         [
             [
                 (_e(number(i, lang)), str(i)),
@@ -439,19 +439,19 @@ def html_report(
 
     body = [
         f"<header><h1>{_e(heading)}</h1>",
-        f'<p>{message("status", lang)}: <span class="status {_e(status)}" id="status">'
-        f"{message('status.' + status, lang)}</span></p>",
+        f'<p>{tr("Status", lang)}: <span class="status {_e(status)}" id="status">'
+        f"{status_text(status, lang)}</span></p>",
         "</header>",
-        f'<section id="decision"><h2>{message("decision", lang)}</h2>{decision}</section>',
-        f'<section id="summary"><h2>{message("summary", lang)}</h2><div class="cards">{card_html}</div></section>',
-        f'<section id="policy"><h2>{message("policy", lang)}</h2>{policy}</section>',
-        f'<section id="levels"><h2>{message("objective", lang)}</h2>{levels}</section>',
+        f'<section id="decision"><h2>{tr("The decision", lang)}</h2>{decision}</section>',
+        f'<section id="summary"><h2>{tr("Summary", lang)}</h2><div class="cards">{card_html}</div></section>',
+        f'<section id="policy"><h2>{tr("The policy in force", lang)}</h2>{policy}</section>',
+        f'<section id="levels"><h2>{tr("The rules and how well the plan meets them", lang)}</h2>{levels}</section>',
     ]
     if d.status.has_plan:
         body += _plan_sections(result, problem, lang, names, named, explain, approval, fold)
     body.append(_approval_html(approval, lang, names))
-    footer = message(
-        "footer",
+    footer = tr(
+        "Input fingerprint {fp}; lottery seed {seed}; solved by {engine} in {time} s; matchmaker {version}.",
         lang,
         fp=d.input_fingerprint[:16],
         seed=str(d.lottery_seed),
@@ -485,7 +485,7 @@ def _plan_sections(
     figures = []
     wide = ""  # a chart of many units: below the others, folded on screen
     for chart in all_charts(result):
-        title_text = message(chart.key, lang)
+        title_text = chart_title(chart.key, lang)
         if chart.key.startswith("fill_"):
             figure = _horizontal_chart(chart, title_text, names, lang)
             if len(chart.bars) > FOLD_BARS:
@@ -498,7 +498,7 @@ def _plan_sections(
         else:
             figures.append(_vertical_chart(chart, title_text, {}, lang))
     out = [
-        f'<section id="charts"><h2>{message("charts", lang)}</h2><div class="charts">{"".join(figures)}</div>'
+        f'<section id="charts"><h2>{tr("Charts", lang)}</h2><div class="charts">{"".join(figures)}</div>'
         f"{wide}</section>"
     ]
     if m is not None and m.municipalities:
@@ -514,26 +514,26 @@ def _plan_sections(
         ]
         table = _table(
             [
-                (message("col.municipality", lang), "name"),
-                (message("col.placed", lang), "num"),
-                (message("col.offered", lang), "num"),
-                (message("col.filled", lang), "num"),
-                (message("col.mean_fit", lang), "num"),
+                (tr("municipality", lang), "name"),
+                (tr("placed", lang), "num"),
+                (tr("places offered", lang), "num"),
+                (tr("share filled", lang), "num"),
+                (tr("mean fit", lang), "num"),
             ],
             rows,
             "municipalities",
         )
-        out.append(f'<section id="per-municipality"><h2>{message("municipalities", lang)}</h2>{table}</section>')
+        out.append(f'<section id="per-municipality"><h2>{tr("Per municipality", lang)}</h2>{table}</section>')
     facts = note_facts(problem, approval)
     notes = {a.applicant: placement_notes(a, lang, facts) for a in d.assignments}
     columns: list[_Column] = [
-        (message("col.applicant", lang), "id"),
-        (message("col.tier", lang), "num"),
-        (message("col.unit", lang), "name"),
-        (message("col.supervisor", lang), "id"),
-        (message("col.rank", lang), "num"),
-        (message("col.fit", lang), "num"),
-        (message("col.note", lang), ""),
+        (tr("applicant", lang), "id"),
+        (tr("priority tier", lang), "num"),
+        (tr("unit", lang), "name"),
+        (tr("supervisor", lang), "id"),
+        (tr("choice", lang), "num"),
+        (tr("fit", lang), "num"),
+        (tr("note", lang), ""),
     ]
     if fold:
         tables = [
@@ -553,12 +553,14 @@ def _plan_sections(
             )
         ]
     out.append(
-        f'<section id="placements"><h2>{message("assignments", lang, n=number(len(d.assignments), lang))}</h2>'
-        f'<p class="muted no-print">{message("sort_hint", lang)}</p>{_folded(tables, lang, fold)}</section>'
+        f'<section id="placements"><h2>{tr("Placements ({n})", lang, n=number(len(d.assignments), lang))}</h2>'
+        f'<p class="muted no-print">{tr("Click a column header to sort.", lang)}</p>'
+        f"{_folded(tables, lang, fold)}</section>"
     )
-    title = message("unplaced", lang, n=number(len(d.unplaced), lang))
+    title = tr("Applicants not placed ({n})", lang, n=number(len(d.unplaced), lang))
     if not d.unplaced:
-        out.append(f'<section id="not-placed"><h2>{title}</h2><p>{message("none_unplaced", lang)}</p></section>')
+        every = tr("Every applicant has a place.", lang)
+        out.append(f'<section id="not-placed"><h2>{title}</h2><p>{every}</p></section>')
         return out
     reasons = _reasons(result, problem, lang, explain, names)
     unplaced_rows: list[list[_Cell]] = [
@@ -570,7 +572,7 @@ def _plan_sections(
         for u in d.unplaced
     ]
     table = _table(
-        [(message("col.applicant", lang), "id"), (message("col.tier", lang), "num"), (message("col.reason", lang), "")],
+        [(tr("applicant", lang), "id"), (tr("priority tier", lang), "num"), (tr("reason", lang), "")],
         unplaced_rows,
         "unplaced",
     )

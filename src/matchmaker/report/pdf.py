@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from matchmaker._i18n import Lang, Message, msg
 from matchmaker.errors import MatchmakerError
 
 __all__ = ["CHROMIUM_NAMES", "NoChromiumError", "PdfError", "find_chromium", "html_to_pdf"]
@@ -25,7 +26,15 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 
 
 class PdfError(MatchmakerError, RuntimeError):
-    """The browser failed to print the report."""
+    """The browser failed to print the report; ``str()`` is English, :meth:`text` any language."""
+
+    def __init__(self, message: str | Message) -> None:
+        self.message = message
+        super().__init__(self.text("en"))
+
+    def text(self, lang: Lang = "en") -> str:
+        """The message in ``lang`` (a plain text as it is)."""
+        return self.message.text(lang) if isinstance(self.message, Message) else self.message
 
 
 class NoChromiumError(PdfError):
@@ -33,8 +42,10 @@ class NoChromiumError(PdfError):
 
     def __init__(self) -> None:
         super().__init__(
-            "a PDF report is printed by Chromium, which is not installed: install it (e.g. "
-            "`apt-get install chromium`), or write the report as .html and print it from a browser"
+            msg(
+                "a PDF report is printed by Chromium, which is not installed: install it (e.g. "
+                "`apt-get install chromium`), or write the report as .html and print it from a browser"
+            )
         )
 
 
@@ -91,11 +102,19 @@ def html_to_pdf(page: str, *, executable: str | None = None, timeout: float = 60
             with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise PdfError(f"Chromium did not print the report within {timeout:g} s") from None
+            raise PdfError(
+                msg("Chromium did not print the report within {timeout} s", timeout=f"{timeout:g}")
+            ) from None
         with contextlib.suppress(OSError):  # helpers (crash handler) that outlive the browser
             os.killpg(proc.pid, signal.SIGKILL)
         data = target.read_bytes() if target.exists() else b""
         if proc.returncode != 0 or not data.startswith(b"%PDF-"):
             last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-            raise PdfError(f"Chromium could not print the report (exit code {proc.returncode}): {last[0]}")
+            raise PdfError(
+                msg(
+                    "Chromium could not print the report (exit code {code}): {reason}",
+                    code=proc.returncode,
+                    reason=last[0],
+                )
+            )
         return data

@@ -1,7 +1,8 @@
 """Plots of a result with matplotlib (the ``plot`` extra): the HTML report's four charts, for notebooks.
 
-The numbers come from :mod:`matchmaker.report.charts`, so a plot shows what the report shows.
-matplotlib is imported when a plot is drawn, never at import of matchmaker.
+The numbers come from :mod:`matchmaker.report.charts`, so a plot shows what the report shows; titles,
+axes and legends are in English or Swedish (the catalog of :mod:`matchmaker._i18n`). matplotlib is
+imported when a plot is drawn, never at import of matchmaker.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from matchmaker._extras import require
+from matchmaker._i18n import Lang, Message, msg, tr
 from matchmaker.report.charts import Chart, all_charts
 
 if TYPE_CHECKING:
@@ -23,25 +25,26 @@ __all__ = ["CHART_KEYS", "plot_chart", "plot_result"]
 #: The charts :func:`plot_result` can draw, in the report's order.
 CHART_KEYS = ("rank_profile", "fill_units", "fill_municipalities", "fit_distribution")
 
-_TITLES = {
-    "rank_profile": ("Rank profile", "choice", "applicants placed"),
-    "fill_units": ("Fill per unit", "places", ""),
-    "fill_municipalities": ("Fill per municipality", "places", ""),
-    "fit_distribution": ("Fit distribution", "fit", "placements"),
+#: Each chart's title, x-axis and y-axis label (``None``: no label).
+_TITLES: dict[str, tuple[Message, Message, Message | None]] = {
+    "rank_profile": (msg("Rank profile"), msg("choice"), msg("applicants placed")),
+    "fill_units": (msg("Fill per unit"), msg("places"), None),
+    "fill_municipalities": (msg("Fill per municipality"), msg("places"), None),
+    "fit_distribution": (msg("Fit distribution"), msg("fit"), msg("placements")),
 }
 
 
-def plot_chart(chart: Chart, ax: Axes) -> Axes:
+def plot_chart(chart: Chart, ax: Axes, *, lang: Lang = "en") -> Axes:
     """Draw one chart on ``ax``: vertical bars, or for the fill charts horizontal bars of the places
-    taken over the places offered. Each bar is labelled with its count."""
+    taken over the places offered. Each bar is labelled with its count; the words are in ``lang``."""
     title, xlabel, ylabel = _TITLES[chart.key]
     labels = [b.label for b in chart.bars]
     values = [b.value for b in chart.bars]
     if chart.key.startswith("fill_"):
         rows = list(range(len(labels)))
         capacities = [b.capacity if b.capacity is not None else b.value for b in chart.bars]
-        ax.barh(rows, capacities, color="#dce7f1", label="offered")
-        bars = ax.barh(rows, values, color="#2f6f9f", label="placed")
+        ax.barh(rows, capacities, color="#dce7f1", label=tr("offered", lang))
+        bars = ax.barh(rows, values, color="#2f6f9f", label=tr("placed", lang))
         ax.set_yticks(rows, labels)
         ax.invert_yaxis()
         ax.bar_label(bars, labels=[f"{v}/{c}" for v, c in zip(values, capacities, strict=True)], padding=2)
@@ -54,10 +57,10 @@ def plot_chart(chart: Chart, ax: Axes) -> Axes:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if chart.key == "fit_distribution":
             ax.tick_params(axis="x", labelrotation=45)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    if ylabel:
-        ax.set_ylabel(ylabel)
+    ax.set_title(title.text(lang))
+    ax.set_xlabel(xlabel.text(lang))
+    if ylabel is not None:
+        ax.set_ylabel(ylabel.text(lang))
     return ax
 
 
@@ -66,9 +69,11 @@ def plot_result(
     *,
     charts: Sequence[str] = CHART_KEYS,
     axes: Sequence[Axes] | None = None,
+    lang: Lang = "en",
     **figure: Any,
 ) -> Figure:
-    """Plot ``charts`` of ``result`` (any of :data:`CHART_KEYS`), one per axes, and return the figure.
+    """Plot ``charts`` of ``result`` (any of :data:`CHART_KEYS`), one per axes, with titles and labels
+    in ``lang`` (``"en"`` or ``"sv"``), and return the figure.
 
     Without ``axes``, a new figure holds the charts side by side in rows of two (``figure`` keywords go
     to :func:`matplotlib.pyplot.figure`, e.g. ``figsize``). Needs matplotlib: ``pip install
@@ -97,7 +102,7 @@ def plot_result(
     elif len(axes) < len(charts):
         raise ValueError(f"{len(charts)} charts need as many axes, got {len(axes)}")
     for key, ax in zip(charts, axes, strict=False):
-        plot_chart(by_key[key], ax)
+        plot_chart(by_key[key], ax, lang=lang)
     parent = axes[0].get_figure()
     assert parent is not None
     return parent  # type: ignore[return-value]

@@ -1,8 +1,8 @@
 """Plain-text reports and small HTML summaries of a result (ids only, never personal data).
 
 :func:`format_result` is the terse view the ``solve`` command prints; :func:`text_report` is the report
-for people (``matchmaker report -o r.txt``), with the content of the HTML report in plain words, in
-English or Swedish.
+for people (``matchmaker report -o r.txt``), with the content of the HTML report in plain words. Both
+speak English or Swedish (the catalog of :mod:`matchmaker._i18n`).
 """
 
 from __future__ import annotations
@@ -11,22 +11,26 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from matchmaker._i18n import tr
 from matchmaker.report._format import date, decimal, number
 from matchmaker.report.content import (
+    approval_labels,
     decision_lines,
     level_name,
     level_reading,
-    message,
     no_plan_explanation,
     note_facts,
+    override_line,
     placement_notes,
     policy_lines,
+    signature_text,
+    status_text,
     unplaced_facts,
     unplaced_reason,
 )
 
 if TYPE_CHECKING:
-    from matchmaker.io.tables import Lang
+    from matchmaker._i18n import Lang
     from matchmaker.models import Problem
     from matchmaker.report.approval import ReportApproval
     from matchmaker.result import Result
@@ -45,15 +49,16 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(line.rstrip() for line in out)
 
 
-def format_result(result: Result, *, max_levels: int = 12) -> str:
+def format_result(result: Result, *, max_levels: int = 12, lang: Lang = "en") -> str:
     """The status, the objective vector (at most ``max_levels`` rows), the rank profile, the
-    placements and the unplaced applicants as text."""
+    placements and the unplaced applicants as text, its words in ``lang``. Level names, reasons and
+    the result's own ``message`` and ``detail`` are shown as recorded."""
     d = result.decision
-    parts = [f"status: {d.status.value}"]
+    parts = [tr("status: {status}", lang, status=d.status.text(lang))]
     if d.message:
         parts.append(d.message)
     if result.gap not in (None, 0.0):
-        parts.append(f"gap of the first unproven stage: {result.gap:.4%}")
+        parts.append(tr("gap of the first unproven stage: {gap}", lang, gap=f"{result.gap:.4%}"))
     parts.append("")
     rows = [
         [str(i), lv.name, lv.sense, "-" if lv.value is None else str(lv.value)]
@@ -61,17 +66,31 @@ def format_result(result: Result, *, max_levels: int = 12) -> str:
     ]
     if len(rows) > max_levels:  # e.g. leximin's one level per distinct fit value
         hidden = len(rows) - max_levels + 1
-        rows = [*rows[: max_levels - 2], ["...", f"({hidden} more levels)", "", ""], rows[-1]]
-    parts.append(format_table(["level", "objective", "sense", "value"], rows))
+        rows = [*rows[: max_levels - 2], ["...", tr("({hidden} more levels)", lang, hidden=hidden), "", ""], rows[-1]]
+    parts.append(format_table([tr("level", lang), tr("objective", lang), tr("sense", lang), tr("value", lang)], rows))
     m = d.metrics
     if d.status.has_plan and m is not None and m.rank_profile:  # a migrated result may have no metrics
         profile = ", ".join(f"{k}: {n}" for k, n in enumerate(m.rank_profile, start=1))
-        parts.append(f"rank profile (choice: placed): {profile}; worst rank {m.worst_rank}")
+        parts.append(
+            tr(
+                "rank profile (choice: placed): {profile}; worst rank {worst}",
+                lang,
+                profile=profile,
+                worst=m.worst_rank,
+            )
+        )
     if d.assignments:
         parts.append("")
         parts.append(
             format_table(
-                ["applicant", "unit", "supervisor", "municipality", "rank", "fit"],
+                [
+                    tr("applicant", lang),
+                    tr("unit", lang),
+                    tr("supervisor", lang),
+                    tr("municipality", lang),
+                    tr("rank", lang),
+                    tr("fit", lang),
+                ],
                 [
                     [x.applicant, x.unit, x.supervisor, x.municipality, str(x.rank), f"{x.fit:.4f}"]
                     for x in d.assignments
@@ -82,14 +101,20 @@ def format_result(result: Result, *, max_levels: int = 12) -> str:
         parts.append("")
         parts.append(
             format_table(
-                ["unplaced", "reason", "detail"],
+                [tr("unplaced", lang), tr("reason", lang), tr("detail", lang)],
                 [[y.applicant, y.reason.value, y.detail] for y in d.unplaced],
             )
         )
     parts.append("")
     parts.append(
-        f"{len(d.assignments)} placed, {len(d.unplaced)} unplaced; "
-        f"solved by {result.statistics.engine} in {result.statistics.wall_time:.3f} s"
+        tr(
+            "{placed} placed, {unplaced} unplaced; solved by {engine} in {time} s",
+            lang,
+            placed=len(d.assignments),
+            unplaced=len(d.unplaced),
+            engine=result.statistics.engine,
+            time=f"{result.statistics.wall_time:.3f}",
+        )
     )
     return "\n".join(parts)
 
@@ -136,22 +161,26 @@ def text_report(
     if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
         raise ValueError("the result was solved for a different problem")
     d = result.decision
-    heading = title or message("title", lang)
-    out = [heading, "=" * len(heading), f"{message('status', lang)}: {message('status.' + d.status.value, lang)}"]
-    out += _heading(message("decision", lang)) + _lines(decision_lines(result, lang, approval))
+    heading = title or tr("Placement plan", lang)
+    out = [heading, "=" * len(heading), tr("Status: {status}", lang, status=status_text(d.status.value, lang))]
+    out += _heading(tr("The decision", lang)) + _lines(decision_lines(result, lang, approval))
     names: dict[str, str] = {}
     if problem is not None:
         names = {u.id: u.name for u in problem.units if u.name}
         names.update({m.id: m.name for m in problem.municipalities if m.name})
     why = no_plan_explanation(result, problem, lang)
     if why is not None:
-        out += ["", message("no_plan_why", lang) + ":", why]
-    out += _heading(message("policy", lang))
-    out += _lines(policy_lines(problem.policy, lang)) if problem is not None else [message("policy.missing", lang)]
-    out += _heading(message("objective", lang))
+        out += ["", tr("Why there is no plan", lang) + ":", why]
+    out += _heading(tr("The policy in force", lang))
+    out += (
+        _lines(policy_lines(problem.policy, lang))
+        if problem is not None
+        else [tr("The policy is in the problem file; give it (--problem) to show the policy here.", lang)]
+    )
+    out += _heading(tr("The rules and how well the plan meets them", lang))
     out.append(
         format_table(
-            [message("col.order", lang), message("col.rule", lang), message("col.value", lang)],
+            [tr("order", lang), tr("rule", lang), tr("value", lang)],
             [
                 [
                     number(i, lang),
@@ -164,10 +193,18 @@ def text_report(
     )
     facts = note_facts(problem, approval)
     if d.status.has_plan:
-        out += _heading(message("assignments", lang, n=number(len(d.assignments), lang)))
+        out += _heading(tr("Placements ({n})", lang, n=number(len(d.assignments), lang)))
         out.append(
             format_table(
-                [message(f"col.{k}", lang) for k in ("applicant", "tier", "unit", "supervisor", "rank", "fit", "note")],
+                [
+                    tr("applicant", lang),
+                    tr("priority tier", lang),
+                    tr("unit", lang),
+                    tr("supervisor", lang),
+                    tr("choice", lang),
+                    tr("fit", lang),
+                    tr("note", lang),
+                ],
                 [
                     [
                         a.applicant,
@@ -182,39 +219,27 @@ def text_report(
                 ],
             )
         )
-        out += _heading(message("unplaced", lang, n=number(len(d.unplaced), lang)))
+        out += _heading(tr("Applicants not placed ({n})", lang, n=number(len(d.unplaced), lang)))
         known = unplaced_facts(problem, [u.applicant for u in d.unplaced]) if problem is not None else {}
         out += [
-            f"- {u.applicant} ({message('col.tier', lang)} {facts.tiers.get(u.applicant, '-')}): "
+            f"- {u.applicant} ({tr('priority tier', lang)} {facts.tiers.get(u.applicant, '-')}): "
             f"{unplaced_reason(u, lang, known.get(u.applicant))}"
             for u in d.unplaced
-        ] or [message("none_unplaced", lang)]
-    out += _heading(message("approval", lang))
+        ] or [tr("Every applicant has a place.", lang)]
+    out += _heading(tr("Approval", lang))
     if approval is None:
-        out.append(message("approval.unsigned", lang))
-        out += [
-            f"{message(k, lang)}: ______________________________"
-            for k in ("approval.name", "approval.role", "approval.date", "approval.signature")
-        ]
+        out.append(tr("Not approved yet. The approving official fills in and signs:", lang))
+        out += [f"{label}: ______________________________" for label in approval_labels(lang)]
     else:
-        missing = message("approval.not_recorded", lang)
+        missing = tr("not recorded", lang)
         out += [
-            f"{message('approval.official', lang)}: {approval.official}",
-            f"{message('approval.role', lang)}: {approval.role or missing}",
-            f"{message('approval.date', lang)}: {date(approval.date, lang) if approval.date else missing}",
-            f"{message('approval.signature', lang)}: {message('signature.' + approval.signature, lang)}",
-            f"{message('approval.overrides', lang)}:",
+            f"{tr('Official', lang)}: {approval.official}",
+            f"{tr('Role', lang)}: {approval.role or missing}",
+            f"{tr('Date', lang)}: {date(approval.date, lang) if approval.date else missing}",
+            f"{tr('Signature', lang)}: {signature_text(approval.signature, lang)}",
+            f"{tr('Overrides', lang)}:",
         ]
-        out += [
-            "- "
-            + message(
-                f"override.{o.action}",
-                lang,
-                applicant=o.applicant,
-                target=names.get(o.target, o.target),
-                reason=o.reason,
-                official=o.official,
-            )
-            for o in approval.overrides
-        ] or ["- " + message("approval.no_overrides", lang)]
+        out += ["- " + override_line(o, lang, names) for o in approval.overrides] or [
+            "- " + tr("none: approved as recommended", lang)
+        ]
     return "\n".join(out) + "\n"
