@@ -558,3 +558,37 @@ def test_list_items_with_the_separator_cannot_be_written(tmp_path: Path) -> None
     data["applicants"][0]["qualifications"] = ["körkort; B"]
     with pytest.raises(mm.InputError, match=r"units\['bou'\]\.requirements: an item contains ';'"):
         mm.save_problem(mm.Problem.model_validate(data), tmp_path / "x.xlsx")
+
+
+def test_workbooks_with_earlier_swedish_words_still_read(tmp_path: Path) -> None:
+    """The glossary renamed some Swedish headers and words (passning -> matchningsvärde, lottningsfrö ->
+    slumpfrö, total passning -> totalt matchningsvärde); a workbook written before still reads, and to the
+    same problem and result."""
+    from openpyxl import load_workbook
+
+    problem = mm.load_problem(ROOT / "examples" / "sodertalje" / "problem.json")
+    result = mm.solve(problem)
+    earlier = {"matchningsvärde": "passning", "matchningspoäng": "passningspoäng", "slumpfrö": "lottningsfrö"}
+    for name, value in (("round.xlsx", problem), ("result.xlsx", result)):
+        path = tmp_path / name
+        if isinstance(value, mm.Problem):
+            mm.save_problem(value, path, lang="sv")
+        else:
+            mm.save_result(value, path, lang="sv")
+        book = load_workbook(path)
+        renamed = 0
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value in earlier:
+                        cell.value = earlier[cell.value]
+                        renamed += 1
+                    elif cell.value == "totalt matchningsvärde":
+                        cell.value = "total passning"
+                        renamed += 1
+        assert renamed
+        book.save(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mm.InputWarning)
+            back = mm.load_problem(path) if isinstance(value, mm.Problem) else mm.load_result(path)
+        assert back == value

@@ -111,6 +111,10 @@ class Column:
     words: Mapping[str, str] = field(default_factory=dict)  # ENUM: value -> Swedish word
     minimum: int | None = None  # INT: the smallest allowed value (for spreadsheet validation)
     refers_to: str | None = None  # the table whose ids this column holds (for spreadsheet drop-downs)
+    #: Earlier Swedish headers, still read (never written): workbooks made by older versions keep loading.
+    sv_before: tuple[str, ...] = ()
+    #: Earlier Swedish words of an enumeration, still read (never written): earlier word -> value.
+    words_before: Mapping[str, str] = field(default_factory=dict)
 
     def header(self, lang: Lang) -> str:
         """The header in ``lang``."""
@@ -126,7 +130,7 @@ class Column:
         for value, sv in self.words.items():
             if folded in (fold_field_name(value), fold_field_name(sv)):
                 return value
-        return None
+        return next((v for old, v in self.words_before.items() if fold_field_name(old) == folded), None)
 
     def vocabulary(self, lang: Lang) -> list[str]:
         """Every allowed word in ``lang``, in order (``yes``, ``no`` for a yes/no column)."""
@@ -134,9 +138,9 @@ class Column:
             return list(BOOL_WORDS[lang])
         return [self.word(v, lang) for v in self.words]
 
-    def names(self) -> tuple[str, str]:
-        """The folded English and Swedish headers."""
-        return fold_field_name(self.key), fold_field_name(self.sv)
+    def names(self) -> tuple[str, ...]:
+        """The folded English and Swedish headers, and the earlier Swedish ones still read."""
+        return (fold_field_name(self.key), fold_field_name(self.sv), *(fold_field_name(h) for h in self.sv_before))
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,8 +200,22 @@ def _c(
     words: Mapping[str, str] | None = None,
     minimum: int | None = None,
     refers_to: str | None = None,
+    sv_before: tuple[str, ...] = (),
+    words_before: Mapping[str, str] | None = None,
 ) -> Column:
-    return Column(key, sv, kind, help_en, help_sv, required, dict(words or {}), minimum, refers_to)
+    return Column(
+        key,
+        sv,
+        kind,
+        help_en,
+        help_sv,
+        required,
+        dict(words or {}),
+        minimum,
+        refers_to,
+        sv_before,
+        dict(words_before or {}),
+    )
 
 
 _TRAINING = {"none": "ingen", "in_progress": "pågår", "completed": "genomförd"}
@@ -254,7 +272,7 @@ ROUND = Table(
             "What the plan optimises once the most applicants are placed.",
             "Vad planen optimerar när så många som möjligt har fått plats.",
             words={
-                "total_fit": "total passning",
+                "total_fit": "totalt matchningsvärde",
                 "rank_maximal": "flest förstahandsval",
                 "generous": "generös",
                 "minimum_regret": "bästa sämsta rang",
@@ -262,6 +280,7 @@ ROUND = Table(
                 "leximin": "leximin",
                 "sex_equal": "jämlik",
             },
+            words_before={"total passning": "total_fit"},
         ),
         _c(
             "unit_preferences",
@@ -364,7 +383,13 @@ ROUND = Table(
             minimum=1,
         ),
         _c(
-            "lottery_seed", "lottningsfrö", Kind.INT, "Seed of the tie-break lottery.", "Frö för lottningen.", minimum=0
+            "lottery_seed",
+            "slumpfrö",
+            Kind.INT,
+            "Seed of the tie-break lottery.",
+            "Slumpfrö för lottningen.",
+            minimum=0,
+            sv_before=("lottningsfrö",),
         ),
     ),
     single_row=True,
@@ -686,8 +711,16 @@ _REASON = {
 }
 
 
-def _n(key: str, sv: str, kind: Kind, *, required: bool = True, words: Mapping[str, str] | None = None) -> Column:
-    return _c(key, sv, kind, "", "", required=required, words=words)
+def _n(
+    key: str,
+    sv: str,
+    kind: Kind,
+    *,
+    required: bool = True,
+    words: Mapping[str, str] | None = None,
+    sv_before: tuple[str, ...] = (),
+) -> Column:
+    return _c(key, sv, kind, "", "", required=required, words=words, sv_before=sv_before)
 
 
 RESULT = Table(
@@ -698,7 +731,7 @@ RESULT = Table(
         _n("kind", "sort", Kind.TEXT),
         _n("status", "status", Kind.ENUM, words=_STATUS),
         _n("input_fingerprint", "fingeravtryck", Kind.TEXT),
-        _n("lottery_seed", "lottningsfrö", Kind.INT),
+        _n("lottery_seed", "slumpfrö", Kind.INT, sv_before=("lottningsfrö",)),
         _n("message", "meddelande", Kind.TEXT, required=False),
         _n("metrics", "nyckeltal", Kind.BOOL, required=False),
         _n("worst_rank", "sämsta rang", Kind.INT, required=False),
@@ -729,8 +762,8 @@ ASSIGNMENTS = Table(
         _n("supervisor", "handledare", Kind.ID),
         _n("unit", "enhet", Kind.ID),
         _n("municipality", "kommun", Kind.ID),
-        _n("fit", "passning", Kind.FLOAT),
-        _n("fit_points", "passningspoäng", Kind.INT),
+        _n("fit", "matchningsvärde", Kind.FLOAT, sv_before=("passning",)),
+        _n("fit_points", "matchningspoäng", Kind.INT, sv_before=("passningspoäng",)),
         _n("rank", "rang", Kind.INT),
         _n("continuity", "kontinuitet", Kind.FLOAT, required=False),
     ),
@@ -754,7 +787,7 @@ RANK_PROFILE = Table(
 FIT_PERCENTILES = Table(
     "fit_percentiles",
     "Passning percentiler",
-    (_n("percentile", "percentil", Kind.TEXT), _n("fit", "passning", Kind.FLOAT)),
+    (_n("percentile", "percentil", Kind.TEXT), _n("fit", "matchningsvärde", Kind.FLOAT, sv_before=("passning",))),
 )
 UNIT_METRICS = Table(
     "unit_metrics",
@@ -766,7 +799,7 @@ UNIT_METRICS = Table(
         _n("max_places", "max platser", Kind.INT),
         _n("min_places", "min platser", Kind.INT),
         _n("fill_rate", "fyllnadsgrad", Kind.FLOAT, required=False),
-        _n("mean_fit", "medelpassning", Kind.FLOAT, required=False),
+        _n("mean_fit", "matchningsvärde i medel", Kind.FLOAT, required=False, sv_before=("medelpassning",)),
     ),
 )
 MUNICIPALITY_METRICS = Table(
@@ -777,8 +810,14 @@ MUNICIPALITY_METRICS = Table(
         _n("placed", "placerade", Kind.INT),
         _n("offered", "erbjudna platser", Kind.INT),
         _n("fill_rate", "fyllnadsgrad", Kind.FLOAT, required=False),
-        _n("mean_fit", "medelpassning", Kind.FLOAT, required=False),
-        _n("fit_per_offered_place", "passning per erbjuden plats", Kind.FLOAT, required=False),
+        _n("mean_fit", "matchningsvärde i medel", Kind.FLOAT, required=False, sv_before=("medelpassning",)),
+        _n(
+            "fit_per_offered_place",
+            "matchningsvärde per erbjuden plats",
+            Kind.FLOAT,
+            required=False,
+            sv_before=("passning per erbjuden plats",),
+        ),
     ),
 )
 STATISTICS = Table(
