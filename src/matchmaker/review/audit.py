@@ -31,6 +31,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -44,6 +45,7 @@ from pydantic import (
     model_validator,
 )
 
+from matchmaker._i18n import Message, msg, tr, tr_n
 from matchmaker.canonical import canonical_bytes, canonical_problem
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, ResultMismatchError
@@ -79,73 +81,38 @@ AUDIT_SCHEMA_VERSION = 2
 
 logger = logging.getLogger("matchmaker.review")
 
-#: Every sentence of this module a person reads, in both languages (``str.format`` placeholders).
-_MESSAGES: dict[str, dict[Lang, str]] = {
-    "migrated": {
-        "en": "a version-{version} audit record was read as version {current} (no role, no signature); "
-        "it stays valid as it is, and records written from now on are version {current}",
-        "sv": "en post av version {version} lästes som version {current} (ingen roll, ingen signatur); "
-        "den gäller som den är, och poster som skrivs från och med nu är version {current}",
-    },
-    "reproduced": {
-        "en": "reproduced: the decision is byte-identical ({fingerprint})",
-        "sv": "reproducerad: beslutet är identiskt byte för byte ({fingerprint})",
-    },
-    "not_reproduced": {"en": "not reproduced: the decision differs", "sv": "inte reproducerad: beslutet skiljer sig"},
-    "self_mismatch": {
-        "en": "the record's decision does not match its own fingerprint",
-        "sv": "postens beslut stämmer inte med sitt eget fingeravtryck",
-    },
-    "records_differ": {
-        "en": "the problem's records differ (fingerprint was {was}, now {now})",
-        "sv": "indatats poster skiljer sig (fingeravtrycket var {was}, nu {now})",
-    },
-    "input_differs": {"en": "the problem's fingerprint differs", "sv": "indatats fingeravtryck skiljer sig"},
-    "repair_no_fit": {
-        "en": "the recorded repair no longer fits the problem: {error}",
-        "sv": "den registrerade reparationen passar inte längre indata: {error}",
-    },
-    "overrides_no_fit": {
-        "en": "the recorded overrides no longer fit the problem: {error}",
-        "sv": "de registrerade ändringarna passar inte längre indata: {error}",
-    },
-    "seed": {"en": "the lottery seed was {was}, now {now}", "sv": "lottningens slumpfrö var {was}, nu {now}"},
-    "policy": {"en": "policy {key} was {was}, now {now}", "sv": "policyfältet {key} var {was}, nu {now}"},
-    "option": {"en": "option {key} was {was}, now {now}", "sv": "inställningen {key} var {was}, nu {now}"},
-    "version": {"en": "{name} was {was}, now {now}", "sv": "{name} var {was}, nu {now}"},
-    "status": {"en": "status {was} -> {now}", "sv": "status {was} -> {now}"},
-    "levels": {"en": "levels {levels}", "sv": "nivåer {levels}"},
-    "moved_one": {"en": "{count} placement differs: {shown}", "sv": "{count} placering skiljer sig: {shown}"},
-    "moved_many": {"en": "{count} placements differ: {shown}", "sv": "{count} placeringar skiljer sig: {shown}"},
-    "more": {"en": " and {count} more", "sv": " och {count} till"},
-    "input_only": {
-        "en": "the input fingerprint recorded in the decision differs",
-        "sv": "indatats fingeravtryck i beslutet skiljer sig",
-    },
-    "bytes_only": {
-        "en": "the bytes differ (same placements and levels; a message or metric differs)",
-        "sv": "byten skiljer sig (samma placeringar och nivåer; ett meddelande eller ett mått skiljer sig)",
-    },
-    "limit": {
-        "en": " (a run stopped by a limit is not proven optimal and need not repeat)",
-        "sv": " (en körning som stoppades av en gräns är inte bevisat optimal och behöver inte upprepas)",
-    },
-    "kind.input": {"en": "input", "sv": "indata"},
-    "kind.policy": {"en": "policy", "sv": "policy"},
-    "kind.seed": {"en": "seed", "sv": "slumpfrö"},
-    "kind.options": {"en": "options", "sv": "inställningar"},
-    "kind.version": {"en": "version", "sv": "version"},
-    "kind.decision": {"en": "decision", "sv": "beslut"},
+#: What a :class:`Discrepancy` says, by its code (``str.format`` placeholders from its params).
+_DISCREPANCIES: dict[str, Message] = {
+    "self_mismatch": msg("the record's decision does not match its own fingerprint"),
+    "records_differ": msg("the problem's records differ (fingerprint was {was}, now {now})"),
+    "input_differs": msg("the problem's fingerprint differs"),
+    "repair_no_fit": msg("the recorded repair no longer fits the problem: {error}"),
+    "overrides_no_fit": msg("the recorded overrides no longer fit the problem: {error}"),
+    "seed": msg("the lottery seed was {was}, now {now}"),
+    "policy": msg("policy {key} was {was}, now {now}"),
+    "option": msg("option {key} was {was}, now {now}"),
+    "version": msg("{name} was {was}, now {now}"),
 }
-
-
-def _say(lang: Lang, message_id: str, /, **params: object) -> str:
-    return _MESSAGES[message_id][lang].format(**params)
+#: The kinds of :class:`Discrepancy`, in words.
+_KINDS: dict[str, Message] = {
+    "input": msg("input"),
+    "policy": msg("policy"),
+    "seed": msg("seed"),
+    "options": msg("options"),
+    "version": msg("version"),
+    "decision": msg("decision"),
+}
 
 
 def migration_notice(version: int, lang: Lang = "en") -> str:
     """The notice, in ``lang``, that a record of schema ``version`` was read as the current version."""
-    return _say(lang, "migrated", version=version, current=AUDIT_SCHEMA_VERSION)
+    return tr(
+        "a version-{version} audit record was read as version {current} (no role, no signature); "
+        "it stays valid as it is, and records written from now on are version {current}",
+        lang,
+        version=version,
+        current=AUDIT_SCHEMA_VERSION,
+    )
 
 
 #: The versions that can change a decision; a difference in another (Python) is reported as a notice.
@@ -421,13 +388,13 @@ class Discrepancy(_Out):
             return self.message
         if self.code == "decision":
             return _decision_text(lang, self.params)
-        return _say(lang, self.code, **self.params)
+        return replace(_DISCREPANCIES[self.code], params=self.params).text(lang)
 
 
 def _discrepancy(
     kind: Literal["input", "policy", "seed", "options", "version", "decision"], code: str, **params: str | int
 ) -> Discrepancy:
-    message = _decision_text("en", params) if code == "decision" else _say("en", code, **params)
+    message = _decision_text("en", params) if code == "decision" else str(replace(_DISCREPANCIES[code], params=params))
     return Discrepancy(kind=kind, message=message, code=code, params=params)
 
 
@@ -435,18 +402,19 @@ def _decision_text(lang: Lang, params: dict[str, str | int]) -> str:
     """How two decisions differ (see :func:`_decision_changes` for the parameters)."""
     parts = []
     if "status_was" in params:
-        parts.append(_say(lang, "status", was=params["status_was"], now=params["status_now"]))
+        parts.append(tr("status {was} -> {now}", lang, was=params["status_was"], now=params["status_now"]))
     if "levels" in params:
-        parts.append(_say(lang, "levels", levels=params["levels"]))
+        parts.append(tr("levels {levels}", lang, levels=params["levels"]))
     count = int(params.get("moved", 0))
     if count:
         more = int(params.get("more", 0))
-        shown = str(params["shown"]) + (_say(lang, "more", count=more) if more else "")
-        parts.append(_say(lang, "moved_one" if count == 1 else "moved_many", count=count, shown=shown))
+        shown = str(params["shown"]) + (tr(" and {count} more", lang, count=more) if more else "")
+        parts.append(tr_n("{n} placement differs: {shown}", "{n} placements differ: {shown}", count, lang, shown=shown))
     if params.get("input_only"):
-        parts.append(_say(lang, "input_only"))
-    text = "; ".join(parts) or _say(lang, "bytes_only")
-    return text + (_say(lang, "limit") if params.get("limit") else "")
+        parts.append(tr("the input fingerprint recorded in the decision differs", lang))
+    text = "; ".join(parts) or tr("the bytes differ (same placements and levels; a message or metric differs)", lang)
+    limit = tr(" (a run stopped by a limit is not proven optimal and need not repeat)", lang)
+    return text + (limit if params.get("limit") else "")
 
 
 class Reproduction(_Out):
@@ -463,11 +431,11 @@ class Reproduction(_Out):
     def text(self, lang: Lang = "en") -> str:
         """A short report in ``lang``: identical or not, then every difference."""
         head = (
-            _say(lang, "reproduced", fingerprint=self.output_fingerprint)
+            tr("reproduced: the decision is byte-identical ({fingerprint})", lang, fingerprint=self.output_fingerprint)
             if self.identical
-            else _say(lang, "not_reproduced")
+            else tr("not reproduced: the decision differs", lang)
         )
-        return "\n".join([head, *(f"- {_say(lang, 'kind.' + d.kind)}: {d.text(lang)}" for d in self.differences)])
+        return "\n".join([head, *(f"- {_KINDS[d.kind].text(lang)}: {d.text(lang)}" for d in self.differences)])
 
 
 def _policy_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Discrepancy]:
