@@ -30,8 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -46,9 +46,11 @@ from pydantic import (
 )
 
 from matchmaker._i18n import Message, msg, tr, tr_n
+from matchmaker._pydantic_errors import RuleError, issues_from_validation_error
 from matchmaker.canonical import canonical_bytes, canonical_problem
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, ResultMismatchError
+from matchmaker.explanations.render import display_names
 from matchmaker.explanations.types import Lang
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
@@ -56,6 +58,7 @@ from matchmaker.pipeline import repeat_repair, solve
 from matchmaker.repair import repair_basis
 from matchmaker.result import Decision, RepairBasis, Result, Status
 from matchmaker.review.overrides import Override, apply_overrides, solve_with_overrides
+from matchmaker.review.render import conflict_text
 from matchmaker.review.signing import Signature, SigningKey, make_signature
 from matchmaker.solve import versions
 
@@ -124,7 +127,19 @@ class _Out(BaseModel):
 
 
 class ApprovalError(MatchmakerError, ValueError):
-    """An approved plan does not follow from its recommendation and overrides, or cannot be made."""
+    """An approved plan does not follow from its recommendation and overrides, or cannot be made
+    (raised with a :class:`~matchmaker._i18n.Message`: ``str()`` is English, :meth:`text` any language)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """Text made in the language it is shown in: a parameter of a message that is itself rendered."""
+
+    render: Callable[[Lang], str]
+
+    def text(self, lang: Lang = "en") -> str:
+        """The text in ``lang``."""
+        return self.render(lang)
 
 
 def decision_fingerprint(decision: Decision) -> str:
@@ -152,7 +167,9 @@ class Approval(_Out):
     @classmethod
     def _role(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
-            raise ValueError("the role is empty: give the official's role, such as enhetschef, or leave it out")
+            raise RuleError(
+                msg("the role is empty"), msg("give the official's role, such as enhetschef, or leave it out")
+            )
         return value.strip() if value is not None else None
 
     @field_validator("approved_at")
@@ -163,7 +180,9 @@ class Approval(_Out):
         try:
             (dt.date if len(value) == 10 else dt.datetime).fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 date: write it as 2026-05-12") from None
+            raise RuleError(
+                msg("{value!r} is not an ISO 8601 date", value=value), msg("write it as 2026-05-12")
+            ) from None
         return value
 
 
@@ -263,10 +282,12 @@ def audit_record(
     """
     expected = apply_overrides(problem, overrides) if overrides else problem
     if result.decision.input_fingerprint != expected.fingerprint():
-        raise ResultMismatchError("the result was solved for another problem (or other overrides) than the one given")
+        raise ResultMismatchError(
+            msg("the result was solved for another problem (or other overrides) than the one given")
+        )
     base = recommendation if recommendation is not None else result
     if base.decision.input_fingerprint != problem.fingerprint():
-        raise ResultMismatchError("the recommendation was solved for another problem than the one given")
+        raise ResultMismatchError(msg("the recommendation was solved for another problem than the one given"))
     return AuditRecord(
         state="recommendation",
         input=input,
@@ -311,28 +332,36 @@ def approve(
             conflict (the message names them and why), or the re-solved plan fails its check.
     """
     if recommendation.decision.input_fingerprint != problem.fingerprint():
-        raise ResultMismatchError("the recommendation was solved for another problem than the one given")
+        raise ResultMismatchError(msg("the recommendation was solved for another problem than the one given"))
     if not recommendation.status.has_plan:
-        raise ApprovalError(f"a recommendation without a plan ({recommendation.status.value}) cannot be approved")
+        status = recommendation.status
+        raise ApprovalError(msg("a recommendation without a plan ({status}) cannot be approved", status=status))
     if not official.strip():
-        raise ApprovalError("an approval needs the official's id")
+        raise ApprovalError(msg("an approval needs the official's id"))
     result = recommendation
     if overrides:
         outcome = solve_with_overrides(problem, overrides, base=recommendation, options=options, costs=False)
         if outcome.conflict is not None or outcome.result is None or not outcome.result.status.has_plan:
-            why = outcome.conflict.message if outcome.conflict is not None else "no plan"
-            raise ApprovalError(f"the overrides cannot all hold: {why}")
+            conflict, names = outcome.conflict, display_names(problem)
+            why = _Text(
+                lambda lang: (
+                    tr("no plan", lang) if conflict is None else conflict_text(conflict, tuple(overrides), lang, names)
+                )
+            )
+            raise ApprovalError(msg("the overrides cannot all hold: {why}", why=why))
         result = outcome.result
         report = check(apply_overrides(problem, overrides), result)
         if not report.ok:  # pragma: no cover - the checker guards the solver
-            raise ApprovalError(f"the re-solved plan failed its independent check:\n{report}")
+            raise ApprovalError(msg("the re-solved plan failed its independent check:\n{report}", report=report))
     record = audit_record(
         problem, result, options=options, overrides=overrides, recommendation=recommendation, input=input
     )
     try:
         approval = Approval(official=official.strip(), role=role, approved_at=approved_at)
     except ValidationError as exc:
-        raise ApprovalError("; ".join(str(e["msg"]) for e in exc.errors())) from None
+        issues = issues_from_validation_error(exc, {"role": role, "approved_at": approved_at}, root="approval")
+        why = _Text(lambda lang: "; ".join(i.text(lang) for i in issues))
+        raise ApprovalError(msg("the approval is not valid: {issues}", issues=why)) from None
     record = record.model_copy(update={"state": "approved", "approval": approval})
     if signing_key is not None:
         signature = make_signature(record.model_dump(mode="json"), record.schema_version, signing_key)
@@ -350,26 +379,27 @@ def verify_approval(
             fingerprint, another recommendation, another problem, or a decision that is not the
             recommendation (without overrides) or the re-solve with the overrides.
     """
-    found: list[str] = []
+    found: list[Message] = []
     if record.state != "approved" or record.approval is None:
-        found.append("the record is a recommendation, not an approved plan")
+        found.append(msg("the record is a recommendation, not an approved plan"))
     if decision_fingerprint(record.decision) != record.output_fingerprint:
-        found.append("the approved decision does not match its recorded fingerprint (it was edited)")
+        found.append(msg("the approved decision does not match its recorded fingerprint (it was edited)"))
     if decision_fingerprint(recommendation.decision) != record.recommendation_fingerprint:
-        found.append("the recommendation is not the one the approval references")
+        found.append(msg("the recommendation is not the one the approval references"))
     if problem.fingerprint() != record.input_fingerprint:
-        found.append("the problem is not the one the approval was made for")
+        found.append(msg("the problem is not the one the approval was made for"))
     if not found:
         if not record.overrides:
             if record.output_fingerprint != record.recommendation_fingerprint:
-                found.append("without overrides the approved plan must be the recommendation, but it differs")
+                found.append(msg("without overrides the approved plan must be the recommendation, but it differs"))
         else:
             opts = SolveOptions.model_validate(record.options) if options is None else options
             outcome = solve_with_overrides(problem, record.overrides, base=recommendation, options=opts, costs=False)
             if outcome.result is None or decision_fingerprint(outcome.result.decision) != record.output_fingerprint:
-                found.append("the approved plan is not the re-solve of the recommendation with its overrides")
+                found.append(msg("the approved plan is not the re-solve of the recommendation with its overrides"))
     if found:
-        raise ApprovalError("the approved plan diverges from its recommendation: " + "; ".join(found))
+        what = _Text(lambda lang: "; ".join(m.text(lang) for m in found))
+        raise ApprovalError(msg("the approved plan diverges from its recommendation: {what}", what=what))
 
 
 class Discrepancy(_Out):

@@ -29,7 +29,7 @@ from matchmaker.review.audit import ApprovalError, AuditRecord, approve, audit_r
 from matchmaker.review.evaluate import evaluate_plan
 from matchmaker.review.io import load_plan
 from matchmaker.review.overrides import Override, dump_overrides, load_overrides, solve_with_overrides
-from matchmaker.review.render import render_overrides
+from matchmaker.review.render import conflict_text, render_overrides
 from matchmaker.review.signing import PublicKey
 from matchmaker.review.verify import Verification, verify_record
 
@@ -78,7 +78,7 @@ def evaluate_cmd(
     try:
         evaluation = _run(lambda: evaluate_plan(problem, plan, optimum=optimum, explain=not no_explain))
     except ResultMismatchError as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
+        _fail(exc.text(lang), EXIT_BAD_INPUT)
     if as_json:
         click.echo(evaluation.model_dump_json(indent=2))
     else:
@@ -209,9 +209,9 @@ def approve_cmd(
             signing_key=key,
         )
     except ResultMismatchError as exc:
-        _fail(f"{result_path}: {exc}", EXIT_BAD_INPUT)
+        _fail(f"{result_path}: {exc.text(lang)}", EXIT_BAD_INPUT)
     except ApprovalError as exc:
-        _fail(str(exc), EXIT_NO_PLAN)
+        _fail(exc.text(lang), EXIT_NO_PLAN)
     inputs = (problem_path, result_path, *((key_path,) if key_path is not None else ()))
     _run(lambda: atomic_write_text(output, record.to_json(), protect=inputs))
     if result_output is not None:
@@ -258,7 +258,8 @@ def audit_cmd(
     recommendation = solve(problem, options)
     outcome = solve_with_overrides(problem, overrides, base=recommendation, options=options, costs=False)
     if outcome.result is None or outcome.conflict is not None:
-        why = render_overrides(outcome, lang, display_names(problem)) if outcome.conflict else ""
+        names = display_names(problem)
+        why = conflict_text(outcome.conflict, outcome.overrides, lang, names) if outcome.conflict else ""
         _fail(tr("the overrides cannot all hold: {why}", lang, why=why), EXIT_NO_PLAN)
     result = outcome.result if overrides else recommendation
     record = audit_record(
@@ -299,7 +300,7 @@ def reproduce_cmd(
     try:
         outcome = reproduce(record, problem)
     except MatchmakerError as exc:  # pragma: no cover - reproduce reports, it does not raise
-        _fail(str(exc), EXIT_BAD_INPUT)
+        _fail(exc.text(lang), EXIT_BAD_INPUT)
     ok = outcome.identical and verification.ok
     if as_json:
         payload = {

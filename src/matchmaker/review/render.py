@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "conflict_reason",
     "conflict_reason_text",
+    "conflict_text",
     "override_label",
     "override_label_message",
     "render_conflict",
@@ -243,20 +244,29 @@ def conflict_reason_text(r: ConflictReason, lang: Lang) -> str:
     return conflict_reason(r).text(lang)
 
 
+def _reason_line(r: ConflictReason, overrides: tuple[Override, ...], lang: Lang, names: Names) -> str:
+    reason = conflict_reason_text(r, lang)
+    if r.override is None:
+        return reason
+    return f"{override_label(r.override, overrides[r.override], lang, names)}: {reason}"
+
+
+def conflict_text(c: OverrideConflict, overrides: tuple[Override, ...], lang: Lang, names: Names) -> str:
+    """Why overrides cannot hold together, in one text (without :func:`render_conflict`'s heading)."""
+    if c.reasons:
+        return "; ".join(_reason_line(r, overrides, lang, names) for r in c.reasons)
+    if c.explanation is not None:
+        return c.explanation.text(lang, dict(names))
+    return tr("No plan keeps every override together with the repair's hard keeps.", lang)
+
+
 def render_conflict(c: OverrideConflict, overrides: tuple[Override, ...], lang: Lang, names: Names) -> str:
-    """Which overrides cannot hold together, and why."""
+    """Which overrides cannot hold together (a heading), and why: each reason on a line of its own."""
     lines = [_conflict_head(c.overrides, lang)]
     if c.reasons:
-        for r in c.reasons:
-            reason = conflict_reason_text(r, lang)
-            if r.override is None:
-                lines.append(f"- {reason}")
-            else:
-                lines.append(f"- {override_label(r.override, overrides[r.override], lang, names)}: {reason}")
-    elif c.explanation is not None:
-        lines.append(c.explanation.text(lang, dict(names)))
+        lines += [f"- {_reason_line(r, overrides, lang, names)}" for r in c.reasons]
     else:
-        lines.append(tr("No plan keeps every override together with the repair's hard keeps.", lang))
+        lines.append(conflict_text(c, overrides, lang, names))
     return "\n".join(lines)
 
 
