@@ -228,13 +228,23 @@ class AuditRecord(_Out):
     @classmethod
     def _known_version(cls, value: int) -> int:
         if value < 1:
-            raise ValueError(
-                f"{value} is not an audit schema version (1 to {AUDIT_SCHEMA_VERSION}): "
-                "the record was not written by matchmaker or was edited; use the file matchmaker wrote"
+            raise RuleError(
+                msg(
+                    "{value} is not an audit schema version (1 to {current}): the record was not written by "
+                    "matchmaker or was edited",
+                    value=value,
+                    current=AUDIT_SCHEMA_VERSION,
+                ),
+                msg("use the file matchmaker wrote"),
             )
         if value > AUDIT_SCHEMA_VERSION:
-            raise ValueError(
-                f"audit schema {value} is newer than this matchmaker knows ({AUDIT_SCHEMA_VERSION}); upgrade matchmaker"
+            raise RuleError(
+                msg(
+                    "audit schema {value} is newer than this matchmaker knows ({current})",
+                    value=value,
+                    current=AUDIT_SCHEMA_VERSION,
+                ),
+                msg("upgrade matchmaker"),
             )
         return value
 

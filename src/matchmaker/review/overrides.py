@@ -122,7 +122,7 @@ class ConflictReason(_Out):
     """One reason why an override cannot hold, as data (rendered in English or Swedish by
     :func:`matchmaker.review.render.conflict_reason_text`): ``override`` (its index), ``code``, and
     ``params``: ``other`` (the index of the override it clashes with), ``rule`` (a
-    :data:`~matchmaker.explanations.render.RULE_TEXT` code, or ``no_supervisor``), ``supervisor``, or
+    :data:`~matchmaker.rules.REASONS` code, or ``no_supervisor``), ``supervisor``, or
     ``message`` (an English validation message, for ``invalid``)."""
 
     override: int | None
