@@ -97,6 +97,17 @@ ENGLISH = frozenset(
         "row",
         "column",
         "sheet",
+        "override",
+        "overrides",
+        "approved",
+        "signed",
+        "verified",
+        "reproduced",
+        "evaluation",
+        "because",
+        "cheapest",
+        "wished",
+        "violation",
     ]
 )
 #: Words that betray Swedish in English output.
@@ -135,6 +146,15 @@ SWEDISH = frozenset(
         "ingen",
         "någon",
         "rang",
+        "ändringar",
+        "godkänd",
+        "signerad",
+        "verifierad",
+        "reproducerad",
+        "utvärdering",
+        "eftersom",
+        "önskade",
+        "avvikelse",
     ]
 )
 
