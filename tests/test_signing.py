@@ -234,8 +234,12 @@ def test_verify_checks_the_input_without_solving(
 def test_approval_fields_are_checked(problem: mm.Problem, recommendation: mm.Result) -> None:
     with pytest.raises(mm.ApprovalError, match="ISO 8601"):
         mm.approve(problem, recommendation, "HR-007", approved_at="12 May")
-    with pytest.raises(mm.ApprovalError, match="role"):
+    with pytest.raises(mm.ApprovalError, match="role") as refused:
         mm.approve(problem, recommendation, "HR-007", role=" ")
+    # str() is English; text("sv") says the same in Swedish (the issue with its fix).
+    assert "give the official's role" in str(refused.value)
+    assert "ange tjänstepersonens roll" in refused.value.text("sv")
+    assert "godkännandet är inte giltigt" in refused.value.text("sv")
     record = mm.approve(problem, recommendation, "HR-007", role=" enhetschef ", approved_at="2026-05-12")
     assert record.approval is not None
     assert (record.approval.role, record.approval.approved_at) == ("enhetschef", "2026-05-12")
