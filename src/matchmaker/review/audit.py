@@ -37,6 +37,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
     Strict,
@@ -415,12 +416,17 @@ def verify_approval(
 class Discrepancy(_Out):
     """One thing that differs between an audit record and its reproduction: ``kind`` (``input``,
     ``policy``, ``seed``, ``options``, ``version``, ``decision``) and what, in words (ids only):
-    ``message`` in English, :meth:`text` in either language (from ``code`` and ``params``)."""
+    ``message`` in English, :meth:`text` in either language (from ``code`` and ``params``). ``cause``,
+    the error behind a difference (not written out: ``params`` holds its English text), is said in the
+    same language."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     kind: Literal["input", "policy", "seed", "options", "version", "decision"]
     message: str
     code: str = ""
     params: dict[str, str | int] = {}
+    cause: MatchmakerError | None = Field(default=None, exclude=True, repr=False)
 
     def text(self, lang: Lang = "en") -> str:
         """What differs, in ``lang``."""
@@ -428,7 +434,8 @@ class Discrepancy(_Out):
             return self.message
         if self.code == "decision":
             return _decision_text(lang, self.params)
-        return replace(_DISCREPANCIES[self.code], params=self.params).text(lang)
+        params = self.params if self.cause is None else {**self.params, "error": self.cause.text(lang)}
+        return replace(_DISCREPANCIES[self.code], params=params).text(lang)
 
 
 def _discrepancy(
@@ -436,6 +443,13 @@ def _discrepancy(
 ) -> Discrepancy:
     message = _decision_text("en", params) if code == "decision" else str(replace(_DISCREPANCIES[code], params=params))
     return Discrepancy(kind=kind, message=message, code=code, params=params)
+
+
+def _no_fit(code: str, cause: MatchmakerError) -> Discrepancy:
+    """The input no longer fits what the record holds (``code``), because of ``cause``."""
+    params: dict[str, str | int] = {"error": str(cause)}
+    message = str(replace(_DISCREPANCIES[code], params=params))
+    return Discrepancy(kind="input", message=message, code=code, params=params, cause=cause)
 
 
 def _decision_text(lang: Lang, params: dict[str, str | int]) -> str:
@@ -521,7 +535,7 @@ def _rerun(record: AuditRecord, problem: Problem, options: SolveOptions, diffs: 
     try:
         return repeat_repair(problem, record.repair, options=options)
     except InputError as exc:
-        diffs.append(_discrepancy("input", "repair_no_fit", error=str(exc)))
+        diffs.append(_no_fit("repair_no_fit", exc))
         return solve(problem, options)
 
 
@@ -573,7 +587,7 @@ def reproduce(
     try:
         changed = apply_overrides(problem, record.overrides) if record.overrides else problem
     except MatchmakerError as exc:
-        diffs.append(_discrepancy("input", "overrides_no_fit", error=str(exc)))
+        diffs.append(_no_fit("overrides_no_fit", exc))
         changed = problem
     result = _rerun(record, changed, opts, diffs)
     got = decision_fingerprint(result.decision)

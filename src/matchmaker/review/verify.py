@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from matchmaker._i18n import Message, msg, tr, tr_n
 from matchmaker.errors import MatchmakerError
@@ -54,18 +54,21 @@ _FINDINGS: dict[str, Message] = {
 class Finding(BaseModel):
     """One thing wrong with a record: ``kind`` (``decision``, ``approval``, ``signature``, ``input``),
     ``field``, the record field it concerns (a dotted path such as ``approval.official``), and what, as a
-    message id with parameters; :meth:`text` says it in either language."""
+    message id with parameters; :meth:`text` says it in either language. ``cause``, the error behind a
+    finding (not written out: ``params`` holds its English text), is said in the same language."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     kind: Literal["decision", "approval", "signature", "input"]
     field: str
     code: str
     params: dict[str, str] = {}
+    cause: MatchmakerError | None = Field(default=None, exclude=True, repr=False)
 
     def text(self, lang: Lang = "en") -> str:
         """``field: what is wrong``, in ``lang``."""
-        return f"{self.field}: {replace(_FINDINGS[self.code], params=self.params).text(lang)}"
+        params = self.params if self.cause is None else {**self.params, "error": self.cause.text(lang)}
+        return f"{self.field}: {replace(_FINDINGS[self.code], params=params).text(lang)}"
 
 
 class Verification(BaseModel):
@@ -164,7 +167,8 @@ def _input(record: AuditRecord, problem: Problem) -> list[Finding]:
         try:
             changed = apply_overrides(problem, record.overrides).fingerprint()
         except MatchmakerError as exc:
-            out.append(Finding(kind="input", field="overrides", code="overrides_no_fit", params={"error": str(exc)}))
+            params = {"error": str(exc)}
+            out.append(Finding(kind="input", field="overrides", code="overrides_no_fit", params=params, cause=exc))
         else:
             if changed != record.decision.input_fingerprint:
                 out.append(Finding(kind="decision", field="decision.input_fingerprint", code="overrides_input"))
