@@ -22,7 +22,7 @@ import os
 from collections.abc import Sequence
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matchmaker._base import Record
 from matchmaker._i18n import Message, msg
@@ -123,11 +123,15 @@ class ConflictReason(_Out):
     :func:`matchmaker.review.render.conflict_reason_text`): ``override`` (its index), ``code``, and
     ``params``: ``other`` (the index of the override it clashes with), ``rule`` (a
     :data:`~matchmaker.rules.REASONS` code, or ``no_supervisor``), ``supervisor``, or
-    ``message`` (an English validation message, for ``invalid``)."""
+    ``message`` (an English validation message, for ``invalid``, whose ``issue`` says it in any
+    language; the issue is not written out)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     override: int | None
     code: ConflictCode
     params: dict[str, str] = {}
+    issue: ValidationIssue | None = Field(default=None, exclude=True, repr=False)
 
 
 class OverrideConflict(_Out):
@@ -334,7 +338,7 @@ def solve_with_overrides(
             changed = apply_overrides(problem, overrides)
         except ProblemValidationError as exc:  # a rule override_reasons does not know: keep its words
             reasons = tuple(
-                ConflictReason(override=None, code="invalid", params={"message": f"{i.location}: {i.message}"})
+                ConflictReason(override=None, code="invalid", params={"message": f"{i.location}: {i.message}"}, issue=i)
                 for i in exc.issues
             )
     if reasons:

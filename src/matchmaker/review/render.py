@@ -234,7 +234,9 @@ def conflict_reason(r: ConflictReason) -> Message:
             "the repair keeps the applicant with supervisor {supervisor} (a hard keep)",
             supervisor=p.get("supervisor", ""),
         )
-    if "message" in p:  # a validation rule, whose English message says which
+    if r.issue is not None:  # a validation rule, which its issue names
+        return msg("breaks a rule of the round: {message}", message=r.issue)
+    if "message" in p:  # read back from JSON: only the English message is left
         return msg("breaks a rule of the round: {message}", message=p["message"])
     return msg("breaks a rule of the round")
 
