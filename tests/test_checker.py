@@ -122,6 +122,12 @@ def test_unacceptable_pair(solved: tuple[Problem, Result]) -> None:
     report = check(p, bad)
     assert "not_acceptable" in report.kinds()
     assert any("not among the applicant's wishes" in v.message for v in report)
+    # A violation carries its message to translate: str() is English, text("sv") Swedish, same content.
+    wrong = next(v for v in report if v.kind == "not_acceptable")
+    assert str(wrong) == "[not_acceptable] A2: placed with 'H3' but not among the applicant's wishes"
+    assert wrong.text("sv") == "[not_acceptable] A2: placerad hos 'H3' men finns inte bland den sökandes önskemål"
+    assert str(report).startswith("check: ")
+    assert report.text("sv").startswith("kontroll: ")
 
 
 def test_conflict_violation(tiny: Problem) -> None:

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from conftest import make_problem
+from matchmaker._i18n import msg
+from matchmaker.errors import ValidationIssue
 from matchmaker.io.json import parse_json
 from matchmaker.review import (
     ApprovalError,
@@ -35,7 +37,9 @@ from matchmaker.review import (
     verify_approval,
 )
 from matchmaker.review.io import dump_plan
+from matchmaker.review.overrides import ConflictReason
 from matchmaker.review.plan import complete_plan
+from matchmaker.review.render import conflict_reason_text
 from strategies import problems
 
 OPTS = mm.SolveOptions(workers=1)
@@ -72,7 +76,8 @@ def test_hand_plan_with_known_violations_and_gap(tiny: mm.Problem, optimum: mm.R
     assert e.first_better == "total_fit"
     assert [u.applicant for u in e.unplaced] == ["A4"]
     assert "- [supervisor_capacity] H1: 2 students, capacity 1" in e.text("en")
-    assert "handledaren har fler studenter än sin kapacitet (2 studenter, kapacitet 1)" in e.text("sv")
+    # The checker's own message, in Swedish with the same content (a Violation carries a Message).
+    assert "- [supervisor_capacity] H1: 2 studenter, kapacitet 1" in e.text("sv")
 
 
 def test_unacceptable_placement_is_a_rule_difference(tiny: mm.Problem, optimum: mm.Result) -> None:
@@ -785,3 +790,16 @@ def test_unit_only_completion_matches_brute_force(raw: dict[str, Any], data: st.
             best, best_plan = key, combo
     assert {a: got[a] for a in apps} == dict(zip(apps, best_plan, strict=True))
     assert {a: got[a] for a in fixed} == fixed
+
+
+def test_a_rule_the_overrides_break_is_named_in_the_language_asked() -> None:
+    # A validation rule that override_reasons does not know keeps its issue: said in either language,
+    # with only its English text written out.
+    issue = ValidationIssue.of("pins[0]", msg("the applicant is not in the round"), msg("use an applicant id"))
+    reason = ConflictReason(override=None, code="invalid", params={"message": "pins[0]: x"}, issue=issue)
+    assert conflict_reason_text(reason, "en") == f"breaks a rule of the round: {issue}"
+    assert "den sökande finns inte i omgången" in conflict_reason_text(reason, "sv")
+    assert "issue" not in reason.model_dump()
+    # Read back from JSON the issue is gone and the English message is what is left.
+    again = ConflictReason.model_validate(reason.model_dump())
+    assert conflict_reason_text(again, "en") == "breaks a rule of the round: pins[0]: x"

@@ -21,8 +21,9 @@ from pydantic import ValidationError
 import matchmaker as mm
 from conftest import EXAMPLES
 from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
-from matchmaker.review import AuditRecord, Override, decision_fingerprint
+from matchmaker.review import AuditRecord, Override, apply_overrides, decision_fingerprint
 from matchmaker.review.signing import make_signature, part_digests
+from matchmaker.review.verify import Finding
 
 pytest.importorskip("cryptography")
 
@@ -234,8 +235,12 @@ def test_verify_checks_the_input_without_solving(
 def test_approval_fields_are_checked(problem: mm.Problem, recommendation: mm.Result) -> None:
     with pytest.raises(mm.ApprovalError, match="ISO 8601"):
         mm.approve(problem, recommendation, "HR-007", approved_at="12 May")
-    with pytest.raises(mm.ApprovalError, match="role"):
+    with pytest.raises(mm.ApprovalError, match="role") as refused:
         mm.approve(problem, recommendation, "HR-007", role=" ")
+    # str() is English; text("sv") says the same in Swedish (the issue with its fix).
+    assert "give the official's role" in str(refused.value)
+    assert "ange tjänstepersonens roll" in refused.value.text("sv")
+    assert "godkännandet är inte giltigt" in refused.value.text("sv")
     record = mm.approve(problem, recommendation, "HR-007", role=" enhetschef ", approved_at="2026-05-12")
     assert record.approval is not None
     assert (record.approval.role, record.approval.approved_at) == ("enhetschef", "2026-05-12")
@@ -444,3 +449,19 @@ def test_a_reproduction_reads_in_swedish(problem: mm.Problem, recommendation: mm
     assert swedish.startswith("inte reproducerad: beslutet skiljer sig")
     assert f"- slumpfrö: lottningens slumpfrö var {seed}, nu {seed + 1}" in swedish
     assert [d.message for d in again.differences] == [d.text("en") for d in again.differences]
+
+
+def test_a_finding_says_its_cause_in_the_language_asked(problem: mm.Problem) -> None:
+    # The error behind a finding (here: overrides that name an applicant the round lacks) is kept with
+    # it, not written out (its English text is in params), and said in the finding's language.
+    unit = problem.units[0].id
+    ghost = Override(action="pin", applicant="nobody-1", unit=unit, reason="r", official="o-1")
+    with pytest.raises(mm.ProblemValidationError) as refused:
+        apply_overrides(problem, [ghost])
+    exc = refused.value
+    finding = Finding(kind="input", field="overrides", code="overrides_no_fit", params={"error": str(exc)}, cause=exc)
+    assert "the applicant is not in the round" in finding.text("en")
+    assert finding.text("en") == f"overrides: the record's overrides do not fit the problem: {exc}"
+    assert "postens ändringar passar inte indata" in finding.text("sv")
+    assert "den sökande finns inte i omgången" in finding.text("sv")
+    assert "cause" not in finding.model_dump()

@@ -487,6 +487,11 @@ def test_no_popular_plan_for_three_applicants_with_one_list() -> None:
     assert outcome.status is mm.Status.INFEASIBLE
     assert outcome.plan is None
     assert "No popular plan exists" in outcome.message
+    # The verdict as data, said in either language with the same content (the number of plans too).
+    assert outcome.verdict == "none_exists"
+    assert outcome.text("en") == outcome.message
+    assert outcome.text("sv").startswith("Det finns ingen populär plan")
+    assert f"bevisat med {outcome.cuts} plan" in outcome.text("sv")
     verdict = mm.popularity(problem, {"a1": "p1", "a2": "p2", "a3": "p3"})
     assert not verdict.popular
     assert (verdict.margin, verdict.prefer_other, verdict.prefer_this) == (1, 2, 1)

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
+from matchmaker._i18n import msg
 from matchmaker.errors import InputError, ValidationIssue
 from matchmaker.models import Problem
 from matchmaker.result import Result
@@ -51,10 +52,15 @@ def check_plan_ids(sc: Scores, plan: Mapping[str, str]) -> None:
     does not have, with every such entry listed."""
     enc = sc.encoding
     issues = [
-        ValidationIssue(
+        ValidationIssue.of(
             f"plan[{a_id!r}]",
-            f"names {'an applicant' if a_id not in enc.applicant_index else 'a supervisor'} the problem does not have",
-            "use the ids of the problem's applicants and supervisors, or check that plan and problem belong together",
+            msg("names an applicant the problem does not have")
+            if a_id not in enc.applicant_index
+            else msg("names a supervisor the problem does not have"),
+            msg(
+                "use the ids of the problem's applicants and supervisors, or check that plan and problem "
+                "belong together"
+            ),
         )
         for a_id, s_id in sorted(plan.items())
         if a_id not in enc.applicant_index or s_id not in enc.supervisor_index

@@ -689,7 +689,7 @@ def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | 
     if as_json:
         click.echo(outcome.model_dump_json(indent=2))
     else:
-        click.echo(outcome.message)
+        click.echo(outcome.text(lang))
         for applicant, supervisor in sorted((outcome.plan or {}).items()):
             click.echo(f"  {applicant} -> {supervisor}")
     if outcome.plan is None:

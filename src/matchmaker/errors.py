@@ -128,8 +128,10 @@ class MatchmakerError(Exception):
     """Base class of every error matchmaker raises on purpose."""
 
     def text(self, lang: Lang = "en") -> str:
-        """The error's message in ``lang`` (English where the error has no translation)."""
-        return str(self)
+        """The error's message in ``lang``: raised with a :class:`~matchmaker._i18n.Message`, it is
+        translated (``str()`` stays English); raised with plain text, it is that text."""
+        first = self.args[0] if len(self.args) == 1 else None
+        return first.text(lang) if isinstance(first, Message) else str(self)
 
 
 class InputError(MatchmakerError, ValueError):

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from matchmaker._i18n import Lang, msg, tr, tr_n
 from matchmaker.blocking import check_plan_ids
 from matchmaker.build import build_model
 from matchmaker.errors import InputError, ValidationIssue
@@ -76,8 +77,11 @@ class PopularPlan(BaseModel):
     """The outcome of :func:`popular_plan`.
 
     ``status``: ``optimal`` (``plan`` is popular and the policy's best popular plan), ``infeasible``
-    (no popular plan exists: ``message`` says so in words) or ``unknown`` (the time limit or the
-    round limit came first). ``cuts`` counts the plans that were needed to reach the verdict.
+    (no popular plan exists) or ``unknown`` (the time limit or the round limit came first). ``cuts``
+    counts the plans that were needed to reach the verdict. ``verdict`` says which in one word
+    (``popular``, ``none_exists``, ``no_plan``: the round itself has none, ``no_verdict``), with the
+    best alternative's ``margin`` for a popular plan; :meth:`text` says it in either language and
+    ``message`` is that text in English (kept for compatibility).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -86,6 +90,45 @@ class PopularPlan(BaseModel):
     plan: dict[str, str] | None
     cuts: int
     message: str
+    verdict: Literal["popular", "none_exists", "no_plan", "no_verdict"] = "no_verdict"
+    margin: int | None = None
+
+    def text(self, lang: Lang = "en") -> str:
+        """The verdict in a sentence of ``lang``."""
+        return _verdict_text(self.verdict, self.cuts, self.margin, lang)
+
+
+def _verdict_text(verdict: str, cuts: int, margin: int | None, lang: Lang) -> str:
+    if verdict == "popular":
+        return tr(
+            "A popular plan: no plan meets the constraints and is preferred by more applicants "
+            "(the best alternative's margin is {margin}).",
+            lang,
+            margin=margin,
+        )
+    if verdict == "none_exists":
+        return tr_n(
+            "No popular plan exists: for every plan another one is preferred by more applicants "
+            "(proven with {n} plan that together beat every candidate).",
+            "No popular plan exists: for every plan another one is preferred by more applicants "
+            "(proven with {n} plans that together beat every candidate).",
+            cuts,
+            lang,
+        )
+    if verdict == "no_plan":
+        return tr("No plan meets the round's constraints.", lang)
+    return tr("No verdict within the time or round limit; allow more time or rounds.", lang)
+
+
+def _outcome(
+    status: Status,
+    verdict: Literal["popular", "none_exists", "no_plan", "no_verdict"],
+    cuts: int,
+    plan: dict[str, str] | None = None,
+    margin: int | None = None,
+) -> PopularPlan:
+    message = _verdict_text(verdict, cuts, margin, "en")
+    return PopularPlan(status=status, plan=plan, cuts=cuts, message=message, verdict=verdict, margin=margin)
 
 
 def _votes(sc: Scores, other: IntArray) -> tuple[IntArray, int]:
@@ -170,10 +213,13 @@ def _plan_vector(sc: Scores, plan: Mapping[str, str]) -> IntArray:
         )
         if hit.size == 0:
             issues.append(
-                ValidationIssue(
+                ValidationIssue.of(
                     f"plan[{a_id!r}]",
-                    f"places the applicant with supervisor {s_id!r}, which is not an acceptable pair",
-                    "fix the plan, or check the applicant's wishes, conflicts and the unit's requirements",
+                    msg(
+                        "places the applicant with supervisor {supervisor!r}, which is not an acceptable pair",
+                        supervisor=s_id,
+                    ),
+                    msg("fix the plan, or check the applicant's wishes, conflicts and the unit's requirements"),
                 )
             )
         x[hit] = 1
@@ -238,18 +284,8 @@ def popular_plan(problem: Problem, options: SolveOptions | None = None, *, max_r
         candidate = solve_model(base, model, opts)
         if candidate.status is Status.INFEASIBLE:
             if not others:
-                return PopularPlan(
-                    status=Status.INFEASIBLE, plan=None, cuts=0, message="No plan meets the round's constraints."
-                )
-            return PopularPlan(
-                status=Status.INFEASIBLE,
-                plan=None,
-                cuts=len(others),
-                message=(
-                    f"No popular plan exists: for every plan another one is preferred by more applicants "
-                    f"(proven with {len(others)} plans that together beat every candidate)."
-                ),
-            )
+                return _outcome(Status.INFEASIBLE, "no_plan", 0)
+            return _outcome(Status.INFEASIBLE, "none_exists", len(others))
         if candidate.status is not Status.OPTIMAL:
             break
         plan = {a.applicant: a.supervisor for a in candidate.assignments}
@@ -257,18 +293,7 @@ def popular_plan(problem: Problem, options: SolveOptions | None = None, *, max_r
         if verdict.status is not Status.OPTIMAL:
             break
         if verdict.popular:
-            return PopularPlan(
-                status=Status.OPTIMAL,
-                plan=plan,
-                cuts=len(others),
-                message=f"A popular plan: no plan meets the constraints and is preferred by more applicants "
-                f"(the best alternative's margin is {verdict.margin}).",
-            )
+            return _outcome(Status.OPTIMAL, "popular", len(others), plan, verdict.margin)
         assert verdict.better is not None
         others.append(_plan_vector(sc, verdict.better))
-    return PopularPlan(
-        status=Status.UNKNOWN,
-        plan=None,
-        cuts=len(others),
-        message="No verdict within the time or round limit; allow more time or rounds.",
-    )
+    return _outcome(Status.UNKNOWN, "no_verdict", len(others))

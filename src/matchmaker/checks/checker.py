@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
+from matchmaker._i18n import msg
 from matchmaker.checks.levels import check_objective
 from matchmaker.checks.report import CheckReport, Violation
 from matchmaker.checks.stability import check_stability
@@ -44,28 +45,28 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
     t = Truth(problem)
     d = result.decision
     if d.input_fingerprint != problem.fingerprint():
-        add(Violation("fingerprint", "problem", "the result was made for a different problem"))
+        add(Violation("fingerprint", "problem", msg("the result was made for a different problem")))
     if d.lottery_seed != problem.policy.lottery_seed:
-        add(Violation("lottery_seed", "policy", "the result's lottery seed differs from the policy's"))
+        add(Violation("lottery_seed", "policy", msg("the result's lottery seed differs from the policy's")))
 
     if not d.status.has_plan and d.assignments:
-        add(Violation("status", d.status.value, "a result without a plan lists assignments"))
+        add(Violation("status", d.status.value, msg("a result without a plan lists assignments")))
 
     placed_count: Counter[str] = Counter(x.applicant for x in d.assignments)
     unplaced_count: Counter[str] = Counter(x.applicant for x in d.unplaced)
     for ident in sorted(set(t.apps) | set(placed_count) | set(unplaced_count)):
         if ident not in t.apps:
-            add(Violation("unknown_applicant", ident, "the result names an applicant the problem lacks"))
+            add(Violation("unknown_applicant", ident, msg("the result names an applicant the problem lacks")))
             continue
         n_in, n_out = placed_count[ident], unplaced_count[ident]
         if n_in > 1:
-            add(Violation("placed_twice", ident, f"placed {n_in} times"))
+            add(Violation("placed_twice", ident, msg("placed {n_in} times", n_in=n_in)))
         if n_in and n_out:
-            add(Violation("placed_and_unplaced", ident, "listed both as placed and as unplaced"))
+            add(Violation("placed_and_unplaced", ident, msg("listed both as placed and as unplaced")))
         if n_out > 1:
-            add(Violation("unplaced_twice", ident, f"listed {n_out} times as unplaced"))
+            add(Violation("unplaced_twice", ident, msg("listed {n_out} times as unplaced", n_out=n_out)))
         if not n_in and not n_out:
-            add(Violation("missing_applicant", ident, "neither placed nor listed as unplaced"))
+            add(Violation("missing_applicant", ident, msg("neither placed nor listed as unplaced")))
 
     per_sup: Counter[str] = Counter()
     per_unit: Counter[str] = Counter()
@@ -74,57 +75,153 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
         if x.applicant not in t.apps:
             continue
         if x.supervisor not in t.sups:
-            add(Violation("unknown_supervisor", x.applicant, f"placed with unknown supervisor {x.supervisor!r}"))
+            add(
+                Violation(
+                    "unknown_supervisor",
+                    x.applicant,
+                    msg("placed with unknown supervisor {supervisor!r}", supervisor=x.supervisor),
+                )
+            )
             continue
         s = t.sups[x.supervisor]
         u = t.units[s.unit]
         if x.unit != s.unit:
-            add(Violation("wrong_unit", x.applicant, f"supervisor {s.id!r} works in {s.unit!r}, not {x.unit!r}"))
+            add(
+                Violation(
+                    "wrong_unit",
+                    x.applicant,
+                    msg(
+                        "supervisor {supervisor!r} works in {works_in!r}, not {unit!r}",
+                        supervisor=s.id,
+                        works_in=s.unit,
+                        unit=x.unit,
+                    ),
+                )
+            )
         if x.municipality != u.municipality:
-            add(Violation("wrong_municipality", x.applicant, f"unit {u.id!r} is in {u.municipality!r}"))
+            add(
+                Violation(
+                    "wrong_municipality",
+                    x.applicant,
+                    msg("unit {unit!r} is in {municipality!r}", unit=u.id, municipality=u.municipality),
+                )
+            )
         a = t.apps[x.applicant]
         why = t.refusal(a, s.id)
         if why is not None:
-            add(Violation("not_acceptable", x.applicant, f"placed with {s.id!r} but {why}"))
+            add(
+                Violation(
+                    "not_acceptable", x.applicant, msg("placed with {supervisor!r} but {why}", supervisor=s.id, why=why)
+                )
+            )
         per_sup[s.id] += 1
         per_unit[s.unit] += 1
         per_muni[u.municipality] += 1
         fit = t.fit(a, s.id)
         if not points_match(x.fit_points, fit):
-            add(Violation("fit", x.applicant, f"fit points {x.fit_points} but the inputs give {fit * SCALE:.3f}"))
+            add(
+                Violation(
+                    "fit",
+                    x.applicant,
+                    msg(
+                        "fit points {fit_points} but the inputs give {expected:.3f}",
+                        fit_points=x.fit_points,
+                        expected=fit * SCALE,
+                    ),
+                )
+            )
         if x.fit != x.fit_points / SCALE:
-            add(Violation("fit", x.applicant, "fit and fit_points disagree"))
+            add(Violation("fit", x.applicant, msg("fit and fit_points disagree")))
         if why is None and x.rank != t.rank(a, s.id):
-            add(Violation("rank", x.applicant, f"rank {x.rank} but the inputs give {t.rank(a, s.id)}"))
+            add(
+                Violation(
+                    "rank",
+                    x.applicant,
+                    msg("rank {rank} but the inputs give {expected}", rank=x.rank, expected=t.rank(a, s.id)),
+                )
+            )
         if x.continuity != t.continuity(a, s.id):
             add(
                 Violation(
-                    "continuity", x.applicant, f"bonus {x.continuity} but the inputs give {t.continuity(a, s.id)}"
+                    "continuity",
+                    x.applicant,
+                    msg(
+                        "bonus {continuity} but the inputs give {expected}",
+                        continuity=x.continuity,
+                        expected=t.continuity(a, s.id),
+                    ),
                 )
             )
 
     if d.status.has_plan:
         for s in problem.supervisors:
             if per_sup[s.id] > s.capacity:
-                add(Violation("supervisor_capacity", s.id, f"{per_sup[s.id]} students, capacity {s.capacity}"))
+                add(
+                    Violation(
+                        "supervisor_capacity",
+                        s.id,
+                        msg("{count} students, capacity {bound}", count=per_sup[s.id], bound=s.capacity),
+                    )
+                )
         hard_min = problem.policy.minimums == "hard"
         hard_target = problem.policy.targets == "hard"
         for u in problem.units:
             if per_unit[u.id] > u.max_places:
-                add(Violation("unit_max", u.id, f"{per_unit[u.id]} students, maximum {u.max_places}"))
+                add(
+                    Violation(
+                        "unit_max",
+                        u.id,
+                        msg("{count} students, maximum {bound}", count=per_unit[u.id], bound=u.max_places),
+                    )
+                )
             if hard_min and per_unit[u.id] < u.min_places:
-                add(Violation("unit_min", u.id, f"{per_unit[u.id]} students, minimum {u.min_places}"))
+                add(
+                    Violation(
+                        "unit_min",
+                        u.id,
+                        msg("{count} students, minimum {bound}", count=per_unit[u.id], bound=u.min_places),
+                    )
+                )
             if hard_target and u.target_places is not None and per_unit[u.id] < u.target_places:
-                add(Violation("unit_target", u.id, f"{per_unit[u.id]} students, hard target {u.target_places}"))
+                add(
+                    Violation(
+                        "unit_target",
+                        u.id,
+                        msg("{count} students, hard target {bound}", count=per_unit[u.id], bound=u.target_places),
+                    )
+                )
         for m in problem.municipalities:
             if m.max_places is not None and per_muni[m.id] > m.max_places:
-                add(Violation("municipality_max", m.id, f"{per_muni[m.id]} students, maximum {m.max_places}"))
+                add(
+                    Violation(
+                        "municipality_max",
+                        m.id,
+                        msg("{count} students, maximum {bound}", count=per_muni[m.id], bound=m.max_places),
+                    )
+                )
             if hard_min and per_muni[m.id] < m.min_places:
-                add(Violation("municipality_min", m.id, f"{per_muni[m.id]} students, minimum {m.min_places}"))
+                add(
+                    Violation(
+                        "municipality_min",
+                        m.id,
+                        msg("{count} students, minimum {bound}", count=per_muni[m.id], bound=m.min_places),
+                    )
+                )
         placements = {x.applicant: x for x in d.assignments}
         known = {x.applicant: x.supervisor for x in d.assignments if x.applicant in t.apps and x.supervisor in t.sups}
         for sid, day, load, limit in t.load_violations(known):
-            add(Violation("supervisor_load", sid, f"load {load / LOAD_SCALE:g} on {day}, limit {limit / LOAD_SCALE:g}"))
+            add(
+                Violation(
+                    "supervisor_load",
+                    sid,
+                    msg(
+                        "load {load:g} on {day}, limit {limit:g}",
+                        load=load / LOAD_SCALE,
+                        day=day,
+                        limit=limit / LOAD_SCALE,
+                    ),
+                )
+            )
         check_links(problem, {a: (x.unit, x.municipality) for a, x in placements.items()}, add)
         check_balance(problem, per_muni, add)
         for pin in problem.pins:
@@ -133,7 +230,7 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
                 got.supervisor == pin.supervisor if pin.supervisor is not None else got.unit == pin.unit
             )
             if not ok:
-                add(Violation("pin", pin.applicant, "the pinned placement does not hold"))
+                add(Violation("pin", pin.applicant, msg("the pinned placement does not hold")))
 
     for y in d.unplaced:
         a_or_none = t.apps.get(y.applicant)
@@ -141,18 +238,20 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
             continue
         has_option = any(t.refusal(a_or_none, sid) is None for sid in t.sups)
         if d.status.has_plan and y.reason is UnplacedReason.NO_PLAN:
-            add(Violation("unplaced_reason", y.applicant, "reason 'no_plan' although there is a plan"))
+            add(Violation("unplaced_reason", y.applicant, msg("reason 'no_plan' although there is a plan")))
         if y.reason is UnplacedReason.NO_ACCEPTABLE_OPTION and has_option:
-            add(Violation("unplaced_reason", y.applicant, "reported without options, but has acceptable ones"))
+            add(Violation("unplaced_reason", y.applicant, msg("reported without options, but has acceptable ones")))
         if y.reason is UnplacedReason.NOT_SELECTED and not has_option:
-            add(Violation("unplaced_reason", y.applicant, "reported as not selected, but has no acceptable option"))
+            add(
+                Violation("unplaced_reason", y.applicant, msg("reported as not selected, but has no acceptable option"))
+            )
         if not d.status.has_plan and y.reason is not UnplacedReason.NO_PLAN:
-            add(Violation("unplaced_reason", y.applicant, "without a plan the reason must be 'no_plan'"))
+            add(Violation("unplaced_reason", y.applicant, msg("without a plan the reason must be 'no_plan'")))
 
     if d.repair is not None:
         check_repair(problem, result, d.repair, previous, out, t)
     elif previous is not None:
-        out.append(Violation("repair", "decision", "a previous result is given, but the result is not a repair"))
+        out.append(Violation("repair", "decision", msg("a previous result is given, but the result is not a repair")))
     check_objective(problem, result, out, t)
     if d.status.has_plan and d.metrics is not None:
         check_metrics(problem, result, d.metrics, out, t)
@@ -170,16 +269,28 @@ def check_metrics(problem: Problem, result: Result, m: Metrics, out: list[Violat
     )
     profile = tuple(ranks.get(k, 0) for k in range(1, max(ranks, default=0) + 1))
     if m.rank_profile != profile:
-        out.append(Violation("metrics", "rank_profile", f"reported {m.rank_profile}, recomputed {profile}"))
+        out.append(
+            Violation(
+                "metrics",
+                "rank_profile",
+                msg("reported {reported}, recomputed {recomputed}", reported=m.rank_profile, recomputed=profile),
+            )
+        )
     per_unit = Counter(x.unit for x in result.decision.assignments)
     for u in m.units:
         if u.placed != per_unit[u.unit]:
-            out.append(Violation("metrics", u.unit, f"reported {u.placed} placed, the plan has {per_unit[u.unit]}"))
+            out.append(
+                Violation(
+                    "metrics",
+                    u.unit,
+                    msg("reported {placed} placed, the plan has {count}", placed=u.placed, count=per_unit[u.unit]),
+                )
+            )
     offered = offered_by_municipality(problem)
     per_muni = Counter(x.municipality for x in result.decision.assignments)
     for mm_ in m.municipalities:
         if mm_.placed != per_muni[mm_.municipality] or mm_.offered != offered.get(mm_.municipality):
-            out.append(Violation("metrics", mm_.municipality, "placed or offered places disagree with the plan"))
+            out.append(Violation("metrics", mm_.municipality, msg("placed or offered places disagree with the plan")))
 
 
 def check_links(problem: Problem, where: Mapping[str, tuple[str, str]], add: Callable[[Violation], None]) -> None:
@@ -187,7 +298,11 @@ def check_links(problem: Problem, where: Mapping[str, tuple[str, str]], add: Cal
     for link in problem.links:
         first, second = link.applicants
         if link.hard and link_broken(link.relation, where.get(first), where.get(second), hard=True):
-            add(Violation("link", f"{first}~{second}", f"the hard '{link.relation}' link does not hold"))
+            add(
+                Violation(
+                    "link", f"{first}~{second}", msg("the hard '{relation}' link does not hold", relation=link.relation)
+                )
+            )
 
 
 def check_balance(problem: Problem, per_muni: Mapping[str, int], add: Callable[[Violation], None]) -> None:
@@ -203,13 +318,25 @@ def check_balance(problem: Problem, per_muni: Mapping[str, int], add: Callable[[
         tol = Fraction(balance.tolerance).limit_denominator(10_000)
         lo, hi = min(rate, key=lambda m: rate[m]), max(rate, key=lambda m: rate[m])
         if rate[hi] - rate[lo] > tol:
-            add(Violation("balance", f"{hi}/{lo}", f"fill rates differ by {float(rate[hi] - rate[lo]):.4f}"))
+            add(
+                Violation(
+                    "balance",
+                    f"{hi}/{lo}",
+                    msg("fill rates differ by {difference:.4f}", difference=float(rate[hi] - rate[lo])),
+                )
+            )
     else:
         rho = Fraction(balance.ratio).limit_denominator(10_000)
         overall = Fraction(sum(per_muni.get(m, 0) for m in offered), sum(offered.values()))
         for m, r in rate.items():
             if r < rho * overall:
-                add(Violation("balance", m, f"fill rate {float(r):.4f} below {float(rho)} x overall"))
+                add(
+                    Violation(
+                        "balance",
+                        m,
+                        msg("fill rate {rate:.4f} below {ratio} x overall", rate=float(r), ratio=float(rho)),
+                    )
+                )
 
 
 def check_repair(
@@ -220,7 +347,7 @@ def check_repair(
     plan = {x.applicant: x for x in result.decision.assignments}
     diff = rec.diff
     if (rec.position is None) == (rec.penalty is None):
-        add(Violation("repair", "settings", "exactly one of position and penalty must be set"))
+        add(Violation("repair", "settings", msg("exactly one of position and penalty must be set")))
     listed: Counter[str] = Counter()
     for kind, moves in (
         ("moved", diff.moved),
@@ -241,21 +368,31 @@ def check_repair(
                 "withdrawn": m.before is not None and m.after is None and m.applicant not in t.apps,
             }[kind]
             if not (after_ok and shape_ok):
-                add(Violation("repair_diff", m.applicant, f"listed as {kind}, which the plan does not show"))
+                add(
+                    Violation(
+                        "repair_diff", m.applicant, msg("listed as {kind}, which the plan does not show", kind=kind)
+                    )
+                )
     for ident, n in listed.items():
         if n > 1:
-            add(Violation("repair_diff", ident, f"listed {n} times in the diff"))
+            add(Violation("repair_diff", ident, msg("listed {n} times in the diff", n=n)))
     unchanged = sum(1 for a in plan if a not in listed)
     if diff.unchanged != unchanged:
-        add(Violation("repair_diff", "unchanged", f"reported {diff.unchanged}, the plan gives {unchanged}"))
+        add(
+            Violation(
+                "repair_diff",
+                "unchanged",
+                msg("reported {reported}, the plan gives {expected}", reported=diff.unchanged, expected=unchanged),
+            )
+        )
     base = diff.before_plan({a: x.supervisor for a, x in plan.items()})
     if previous is not None:
         if rec.previous_fingerprint != previous.decision.input_fingerprint:
-            add(Violation("repair", "previous", "the repair was made from another previous result"))
+            add(Violation("repair", "previous", msg("the repair was made from another previous result")))
         before = {x.applicant: (x.supervisor, x.unit) for x in previous.decision.assignments}
         implied = {m.applicant: (m.before, m.before_unit) for m in (*diff.moved, *diff.newly_unplaced, *diff.withdrawn)}
         if base != {a: s for a, (s, _) in before.items()} or any(before.get(a) != v for a, v in implied.items()):
-            add(Violation("repair_diff", "previous", "the diff does not lead back to the previous plan"))
+            add(Violation("repair_diff", "previous", msg("the diff does not lead back to the previous plan")))
     for ident in rec.keep if result.decision.status.has_plan else ():
         if ident not in base or plan.get(ident) is None or plan[ident].supervisor != base[ident]:
-            add(Violation("keep", ident, "a hard keep was not kept at the previous supervisor"))
+            add(Violation("keep", ident, msg("a hard keep was not kept at the previous supervisor")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
+from matchmaker._i18n import msg
 from matchmaker.checks.report import Violation
 from matchmaker.checks.stability import strict_rank, unit_positions
 from matchmaker.checks.truth import SCALE, Truth, link_broken, offered_by_municipality
@@ -133,17 +134,33 @@ def check_objective(problem: Problem, result: Result, out: list[Violation], t: T
     if names != [name for name, _, _ in expected] or [lv.sense for lv in d.objective] != [
         sense for _, sense, _ in expected
     ]:
-        out.append(Violation("objective_levels", "objective", f"levels {names}, expected {list(truth)}"))
+        out.append(
+            Violation(
+                "objective_levels",
+                "objective",
+                msg("levels {names}, expected {expected}", names=names, expected=list(truth)),
+            )
+        )
         return
     if not d.status.has_plan:
         for lv in d.objective:
             if lv.value is not None:
-                out.append(Violation("objective", lv.name, "a result without a plan reports a value"))
+                out.append(Violation("objective", lv.name, msg("a result without a plan reports a value")))
         return
     for lv in d.objective:
         if lv.value != truth[lv.name]:
-            out.append(Violation("objective", lv.name, f"reported {lv.value}, recomputed {truth[lv.name]}"))
+            out.append(
+                Violation(
+                    "objective",
+                    lv.name,
+                    msg("reported {reported}, recomputed {recomputed}", reported=lv.value, recomputed=truth[lv.name]),
+                )
+            )
     if d.status is Status.OPTIMAL:
         for st in result.statistics.stages:
             if st.status != "optimal":
-                out.append(Violation("status", "optimal", f"stage {st.levels} ended {st.status}"))
+                out.append(
+                    Violation(
+                        "status", "optimal", msg("stage {levels} ended {status}", levels=st.levels, status=st.status)
+                    )
+                )

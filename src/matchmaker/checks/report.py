@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from matchmaker._i18n import Lang, Message, tr, tr_n
 from matchmaker.errors import MatchmakerError
 
 __all__ = ["CheckFailedError", "CheckReport", "Violation"]
@@ -12,14 +13,24 @@ __all__ = ["CheckFailedError", "CheckReport", "Violation"]
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One way a result is wrong: ``kind`` (e.g. ``"unit_max"``), the ``record`` id and a message."""
+    """One way a result is wrong: ``kind`` (e.g. ``"unit_max"``), the ``record`` id and what, a
+    :class:`~matchmaker._i18n.Message` (``str()`` and :attr:`message` are English, :meth:`text` any language)."""
 
     kind: str
     record: str
-    message: str
+    note: Message
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in English."""
+        return str(self.note)
+
+    def text(self, lang: Lang = "en") -> str:
+        """``[kind] record: what is wrong``, in ``lang``."""
+        return f"[{self.kind}] {self.record}: {self.note.text(lang)}"
 
     def __str__(self) -> str:
-        return f"[{self.kind}] {self.record}: {self.message}"
+        return self.text("en")
 
 
 @dataclass(frozen=True)
@@ -48,10 +59,16 @@ class CheckReport:
         if self.violations:
             raise CheckFailedError(self)
 
+    def text(self, lang: Lang = "en") -> str:
+        """The report in ``lang``: how many violations, then each one."""
+        n = len(self.violations)
+        if not n:
+            return tr("check: no violations", lang)
+        head = tr_n("check: {n} violation", "check: {n} violations", n, lang)
+        return "\n".join([head, *(f"  {v.text(lang)}" for v in self.violations)])
+
     def __str__(self) -> str:
-        if not self.violations:
-            return "check: no violations"
-        return "\n".join([f"check: {len(self.violations)} violation(s)", *(f"  {v}" for v in self.violations)])
+        return self.text("en")
 
 
 class CheckFailedError(MatchmakerError, AssertionError):

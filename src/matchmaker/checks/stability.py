@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
+from matchmaker._i18n import msg
 from matchmaker.checks.report import Violation
 from matchmaker.checks.truth import UNIT_DRAW_OFFSET, Truth
 from matchmaker.lottery import pair_draw
@@ -141,7 +142,19 @@ def check_stability(problem: Problem, result: Result, out: list[Violation], t: T
     found = stability_audit(problem, plan, strict=strict)
     if stability is not None:
         for a_id, sid, case in found:
-            out.append(Violation("blocking_pair", a_id, f"blocks with supervisor {sid!r} ({case})"))
+            out.append(
+                Violation(
+                    "blocking_pair",
+                    a_id,
+                    msg("blocks with supervisor {supervisor!r} ({case})", supervisor=sid, case=case),
+                )
+            )
     m = result.decision.metrics
     if m is not None and m.blocking_pairs is not None and m.blocking_pairs != len(found):
-        out.append(Violation("metrics", "blocking_pairs", f"reported {m.blocking_pairs}, the audit finds {len(found)}"))
+        out.append(
+            Violation(
+                "metrics",
+                "blocking_pairs",
+                msg("reported {reported}, the audit finds {found}", reported=m.blocking_pairs, found=len(found)),
+            )
+        )

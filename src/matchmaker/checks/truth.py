@@ -9,6 +9,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Mapping
 
+from matchmaker._i18n import Message, msg
 from matchmaker.models import Applicant, Period, Problem
 
 __all__ = [
@@ -39,14 +40,14 @@ _NEEDED = {"any": 0, "in_progress": 1, "completed": 2}
 
 
 #: The checker's own words for each broken rule (its messages are in English).
-RULE_WORDS = {
-    "no_interest": "not among the applicant's wishes",
-    "requirement": "the unit's requirements are not met",
-    "conflict": "a declared conflict forbids it",
-    "training": "the supervisor lacks the required training",
-    "no_capacity": "there is no capacity",
-    "unit_ranking": "the unit's own ranking does not list the applicant",
-    "availability": "the supervisor is unavailable in the applicant's period",
+RULE_WORDS: dict[str, Message] = {
+    "no_interest": msg("not among the applicant's wishes"),
+    "requirement": msg("the unit's requirements are not met"),
+    "conflict": msg("a declared conflict forbids it"),
+    "training": msg("the supervisor lacks the required training"),
+    "no_capacity": msg("there is no capacity"),
+    "unit_ranking": msg("the unit's own ranking does not list the applicant"),
+    "availability": msg("the supervisor is unavailable in the applicant's period"),
 }
 
 
@@ -110,7 +111,7 @@ class Truth:
             return pin.supervisor == sup_id
         return self.sups[sup_id].unit == pin.unit
 
-    def refusal(self, a: Applicant, sup_id: str) -> str | None:
+    def refusal(self, a: Applicant, sup_id: str) -> Message | None:
         """Why the pair is not acceptable, or None if it is."""
         first = self._rules(a, sup_id, first=True)
         return RULE_WORDS[first[0]] if first else None

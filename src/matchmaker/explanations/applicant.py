@@ -19,6 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from matchmaker._i18n import msg
 from matchmaker.build import build_model
 from matchmaker.errors import InputError, ResultMismatchError, ValidationIssue
 from matchmaker.explanations.types import ApplicantExplanation, LevelChange, Move, OptionReason, WhatIf
@@ -60,8 +61,10 @@ def require_same_problem(problem: Problem, result: Result) -> None:
     """Raise :class:`ResultMismatchError` unless ``result`` was solved for ``problem``."""
     if result.decision.input_fingerprint != problem.fingerprint():
         raise ResultMismatchError(
-            "the result was solved for a different problem (its input fingerprint differs); "
-            "explain, evaluate or repair it with the problem it was made from"
+            msg(
+                "the result was solved for a different problem (its input fingerprint differs); "
+                "explain, evaluate or repair it with the problem it was made from"
+            )
         )
 
 
@@ -231,7 +234,13 @@ def explain(
     require_same_problem(problem, result)
     if applicant not in problem.applicant_by_id:
         raise InputError(
-            [ValidationIssue(f"applicant {applicant!r}", "is not in the problem", "give the id of an applicant")]
+            [
+                ValidationIssue.of(
+                    msg("applicant {applicant!r}", applicant=applicant),
+                    msg("is not in the problem"),
+                    msg("give the id of an applicant"),
+                )
+            ]
         )
     sc = scores if scores is not None else score(problem)
     placed = result.placement_of.get(applicant)

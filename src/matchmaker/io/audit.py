@@ -6,6 +6,7 @@ import os
 
 from pydantic import ValidationError
 
+from matchmaker._i18n import msg
 from matchmaker._pydantic_errors import issues_from_validation_error
 from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io.files import DEFAULT_MAX_BYTES, read_limited
@@ -27,17 +28,12 @@ def load_audit(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYT
     data = parse_json(read_limited(path, max_bytes), source)
     kind = data.get("kind") if isinstance(data, dict) else None
     if kind is not None and kind != "matchmaker.audit":
-        what = f"a {kind} file" if isinstance(kind, str) and kind.startswith("matchmaker.") else "not an audit record"
-        raise InputFileError(
-            [
-                ValidationIssue(
-                    f"{source} kind",
-                    f"is {what}, not an audit record (kind matchmaker.audit)",
-                    "give the record that `matchmaker approve -o` or `matchmaker audit -o` wrote",
-                )
-            ],
-            source=source,
-        )
+        if isinstance(kind, str) and kind.startswith("matchmaker."):
+            what = msg("is a {kind} file, not an audit record (kind matchmaker.audit)", kind=kind)
+        else:
+            what = msg("is not an audit record (kind matchmaker.audit)")
+        fix = msg("give the record that `matchmaker approve -o` or `matchmaker audit -o` wrote")
+        raise InputFileError([ValidationIssue.of(f"{source} kind", what, fix)], source=source)
     try:
         return AuditRecord.model_validate(data)
     except ValidationError as exc:

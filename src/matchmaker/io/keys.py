@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from matchmaker._i18n import msg
 from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io.files import atomic_write_bytes, read_limited
 from matchmaker.review.signing import PublicKey, SigningKey, generate_keypair
@@ -38,7 +39,11 @@ def write_keypair(path: str | os.PathLike[str]) -> PublicKey:
     for existing in (target, public):
         if existing.exists():
             raise InputFileError(
-                [ValidationIssue(str(existing), "already exists", "keep the old key, or choose a new file name")],
+                [
+                    ValidationIssue.of(
+                        str(existing), msg("already exists"), msg("keep the old key, or choose a new file name")
+                    )
+                ],
                 source=str(existing),
             )
     key, public_key = generate_keypair()
@@ -47,7 +52,13 @@ def write_keypair(path: str | os.PathLike[str]) -> PublicKey:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as exc:
         raise InputFileError(
-            [ValidationIssue(str(target), f"cannot be written ({exc.strerror or exc})", "check the folder")],
+            [
+                ValidationIssue.of(
+                    str(target),
+                    msg("cannot be written ({reason})", reason=exc.strerror or exc),
+                    msg("check the folder"),
+                )
+            ],
             source=str(target),
         ) from exc
     try:

@@ -30,12 +30,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
     Strict,
@@ -44,9 +46,12 @@ from pydantic import (
     model_validator,
 )
 
+from matchmaker._i18n import Message, msg, tr, tr_n
+from matchmaker._pydantic_errors import RuleError, issues_from_validation_error
 from matchmaker.canonical import canonical_bytes, canonical_problem
 from matchmaker.checks import check
 from matchmaker.errors import InputError, MatchmakerError, ResultMismatchError
+from matchmaker.explanations.render import display_names
 from matchmaker.explanations.types import Lang
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
@@ -54,6 +59,7 @@ from matchmaker.pipeline import repeat_repair, solve
 from matchmaker.repair import repair_basis
 from matchmaker.result import Decision, RepairBasis, Result, Status
 from matchmaker.review.overrides import Override, apply_overrides, solve_with_overrides
+from matchmaker.review.render import conflict_text
 from matchmaker.review.signing import Signature, SigningKey, make_signature
 from matchmaker.solve import versions
 
@@ -79,73 +85,38 @@ AUDIT_SCHEMA_VERSION = 2
 
 logger = logging.getLogger("matchmaker.review")
 
-#: Every sentence of this module a person reads, in both languages (``str.format`` placeholders).
-_MESSAGES: dict[str, dict[Lang, str]] = {
-    "migrated": {
-        "en": "a version-{version} audit record was read as version {current} (no role, no signature); "
-        "it stays valid as it is, and records written from now on are version {current}",
-        "sv": "en post av version {version} lästes som version {current} (ingen roll, ingen signatur); "
-        "den gäller som den är, och poster som skrivs från och med nu är version {current}",
-    },
-    "reproduced": {
-        "en": "reproduced: the decision is byte-identical ({fingerprint})",
-        "sv": "reproducerad: beslutet är identiskt byte för byte ({fingerprint})",
-    },
-    "not_reproduced": {"en": "not reproduced: the decision differs", "sv": "inte reproducerad: beslutet skiljer sig"},
-    "self_mismatch": {
-        "en": "the record's decision does not match its own fingerprint",
-        "sv": "postens beslut stämmer inte med sitt eget fingeravtryck",
-    },
-    "records_differ": {
-        "en": "the problem's records differ (fingerprint was {was}, now {now})",
-        "sv": "indatats poster skiljer sig (fingeravtrycket var {was}, nu {now})",
-    },
-    "input_differs": {"en": "the problem's fingerprint differs", "sv": "indatats fingeravtryck skiljer sig"},
-    "repair_no_fit": {
-        "en": "the recorded repair no longer fits the problem: {error}",
-        "sv": "den registrerade reparationen passar inte längre indata: {error}",
-    },
-    "overrides_no_fit": {
-        "en": "the recorded overrides no longer fit the problem: {error}",
-        "sv": "de registrerade ändringarna passar inte längre indata: {error}",
-    },
-    "seed": {"en": "the lottery seed was {was}, now {now}", "sv": "lottningens slumpfrö var {was}, nu {now}"},
-    "policy": {"en": "policy {key} was {was}, now {now}", "sv": "policyfältet {key} var {was}, nu {now}"},
-    "option": {"en": "option {key} was {was}, now {now}", "sv": "inställningen {key} var {was}, nu {now}"},
-    "version": {"en": "{name} was {was}, now {now}", "sv": "{name} var {was}, nu {now}"},
-    "status": {"en": "status {was} -> {now}", "sv": "status {was} -> {now}"},
-    "levels": {"en": "levels {levels}", "sv": "nivåer {levels}"},
-    "moved_one": {"en": "{count} placement differs: {shown}", "sv": "{count} placering skiljer sig: {shown}"},
-    "moved_many": {"en": "{count} placements differ: {shown}", "sv": "{count} placeringar skiljer sig: {shown}"},
-    "more": {"en": " and {count} more", "sv": " och {count} till"},
-    "input_only": {
-        "en": "the input fingerprint recorded in the decision differs",
-        "sv": "indatats fingeravtryck i beslutet skiljer sig",
-    },
-    "bytes_only": {
-        "en": "the bytes differ (same placements and levels; a message or metric differs)",
-        "sv": "byten skiljer sig (samma placeringar och nivåer; ett meddelande eller ett mått skiljer sig)",
-    },
-    "limit": {
-        "en": " (a run stopped by a limit is not proven optimal and need not repeat)",
-        "sv": " (en körning som stoppades av en gräns är inte bevisat optimal och behöver inte upprepas)",
-    },
-    "kind.input": {"en": "input", "sv": "indata"},
-    "kind.policy": {"en": "policy", "sv": "policy"},
-    "kind.seed": {"en": "seed", "sv": "slumpfrö"},
-    "kind.options": {"en": "options", "sv": "inställningar"},
-    "kind.version": {"en": "version", "sv": "version"},
-    "kind.decision": {"en": "decision", "sv": "beslut"},
+#: What a :class:`Discrepancy` says, by its code (``str.format`` placeholders from its params).
+_DISCREPANCIES: dict[str, Message] = {
+    "self_mismatch": msg("the record's decision does not match its own fingerprint"),
+    "records_differ": msg("the problem's records differ (fingerprint was {was}, now {now})"),
+    "input_differs": msg("the problem's fingerprint differs"),
+    "repair_no_fit": msg("the recorded repair no longer fits the problem: {error}"),
+    "overrides_no_fit": msg("the recorded overrides no longer fit the problem: {error}"),
+    "seed": msg("the lottery seed was {was}, now {now}"),
+    "policy": msg("policy {key} was {was}, now {now}"),
+    "option": msg("option {key} was {was}, now {now}"),
+    "version": msg("{name} was {was}, now {now}"),
 }
-
-
-def _say(lang: Lang, message_id: str, /, **params: object) -> str:
-    return _MESSAGES[message_id][lang].format(**params)
+#: The kinds of :class:`Discrepancy`, in words.
+_KINDS: dict[str, Message] = {
+    "input": msg("input"),
+    "policy": msg("policy"),
+    "seed": msg("seed"),
+    "options": msg("options"),
+    "version": msg("version"),
+    "decision": msg("decision"),
+}
 
 
 def migration_notice(version: int, lang: Lang = "en") -> str:
     """The notice, in ``lang``, that a record of schema ``version`` was read as the current version."""
-    return _say(lang, "migrated", version=version, current=AUDIT_SCHEMA_VERSION)
+    return tr(
+        "a version-{version} audit record was read as version {current} (no role, no signature); "
+        "it stays valid as it is, and records written from now on are version {current}",
+        lang,
+        version=version,
+        current=AUDIT_SCHEMA_VERSION,
+    )
 
 
 #: The versions that can change a decision; a difference in another (Python) is reported as a notice.
@@ -157,7 +128,19 @@ class _Out(BaseModel):
 
 
 class ApprovalError(MatchmakerError, ValueError):
-    """An approved plan does not follow from its recommendation and overrides, or cannot be made."""
+    """An approved plan does not follow from its recommendation and overrides, or cannot be made
+    (raised with a :class:`~matchmaker._i18n.Message`: ``str()`` is English, :meth:`text` any language)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """Text made in the language it is shown in: a parameter of a message that is itself rendered."""
+
+    render: Callable[[Lang], str]
+
+    def text(self, lang: Lang = "en") -> str:
+        """The text in ``lang``."""
+        return self.render(lang)
 
 
 def decision_fingerprint(decision: Decision) -> str:
@@ -185,7 +168,9 @@ class Approval(_Out):
     @classmethod
     def _role(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
-            raise ValueError("the role is empty: give the official's role, such as enhetschef, or leave it out")
+            raise RuleError(
+                msg("the role is empty"), msg("give the official's role, such as enhetschef, or leave it out")
+            )
         return value.strip() if value is not None else None
 
     @field_validator("approved_at")
@@ -196,7 +181,9 @@ class Approval(_Out):
         try:
             (dt.date if len(value) == 10 else dt.datetime).fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 date: write it as 2026-05-12") from None
+            raise RuleError(
+                msg("{value!r} is not an ISO 8601 date", value=value), msg("write it as 2026-05-12")
+            ) from None
         return value
 
 
@@ -242,13 +229,23 @@ class AuditRecord(_Out):
     @classmethod
     def _known_version(cls, value: int) -> int:
         if value < 1:
-            raise ValueError(
-                f"{value} is not an audit schema version (1 to {AUDIT_SCHEMA_VERSION}): "
-                "the record was not written by matchmaker or was edited; use the file matchmaker wrote"
+            raise RuleError(
+                msg(
+                    "{value} is not an audit schema version (1 to {current}): the record was not written by "
+                    "matchmaker or was edited",
+                    value=value,
+                    current=AUDIT_SCHEMA_VERSION,
+                ),
+                msg("use the file matchmaker wrote"),
             )
         if value > AUDIT_SCHEMA_VERSION:
-            raise ValueError(
-                f"audit schema {value} is newer than this matchmaker knows ({AUDIT_SCHEMA_VERSION}); upgrade matchmaker"
+            raise RuleError(
+                msg(
+                    "audit schema {value} is newer than this matchmaker knows ({current})",
+                    value=value,
+                    current=AUDIT_SCHEMA_VERSION,
+                ),
+                msg("upgrade matchmaker"),
             )
         return value
 
@@ -296,10 +293,12 @@ def audit_record(
     """
     expected = apply_overrides(problem, overrides) if overrides else problem
     if result.decision.input_fingerprint != expected.fingerprint():
-        raise ResultMismatchError("the result was solved for another problem (or other overrides) than the one given")
+        raise ResultMismatchError(
+            msg("the result was solved for another problem (or other overrides) than the one given")
+        )
     base = recommendation if recommendation is not None else result
     if base.decision.input_fingerprint != problem.fingerprint():
-        raise ResultMismatchError("the recommendation was solved for another problem than the one given")
+        raise ResultMismatchError(msg("the recommendation was solved for another problem than the one given"))
     return AuditRecord(
         state="recommendation",
         input=input,
@@ -344,28 +343,36 @@ def approve(
             conflict (the message names them and why), or the re-solved plan fails its check.
     """
     if recommendation.decision.input_fingerprint != problem.fingerprint():
-        raise ResultMismatchError("the recommendation was solved for another problem than the one given")
+        raise ResultMismatchError(msg("the recommendation was solved for another problem than the one given"))
     if not recommendation.status.has_plan:
-        raise ApprovalError(f"a recommendation without a plan ({recommendation.status.value}) cannot be approved")
+        status = recommendation.status
+        raise ApprovalError(msg("a recommendation without a plan ({status}) cannot be approved", status=status))
     if not official.strip():
-        raise ApprovalError("an approval needs the official's id")
+        raise ApprovalError(msg("an approval needs the official's id"))
     result = recommendation
     if overrides:
         outcome = solve_with_overrides(problem, overrides, base=recommendation, options=options, costs=False)
         if outcome.conflict is not None or outcome.result is None or not outcome.result.status.has_plan:
-            why = outcome.conflict.message if outcome.conflict is not None else "no plan"
-            raise ApprovalError(f"the overrides cannot all hold: {why}")
+            conflict, names = outcome.conflict, display_names(problem)
+            why = _Text(
+                lambda lang: (
+                    tr("no plan", lang) if conflict is None else conflict_text(conflict, tuple(overrides), lang, names)
+                )
+            )
+            raise ApprovalError(msg("the overrides cannot all hold: {why}", why=why))
         result = outcome.result
         report = check(apply_overrides(problem, overrides), result)
         if not report.ok:  # pragma: no cover - the checker guards the solver
-            raise ApprovalError(f"the re-solved plan failed its independent check:\n{report}")
+            raise ApprovalError(msg("the re-solved plan failed its independent check:\n{report}", report=report))
     record = audit_record(
         problem, result, options=options, overrides=overrides, recommendation=recommendation, input=input
     )
     try:
         approval = Approval(official=official.strip(), role=role, approved_at=approved_at)
     except ValidationError as exc:
-        raise ApprovalError("; ".join(str(e["msg"]) for e in exc.errors())) from None
+        issues = issues_from_validation_error(exc, {"role": role, "approved_at": approved_at}, root="approval")
+        why = _Text(lambda lang: "; ".join(i.text(lang) for i in issues))
+        raise ApprovalError(msg("the approval is not valid: {issues}", issues=why)) from None
     record = record.model_copy(update={"state": "approved", "approval": approval})
     if signing_key is not None:
         signature = make_signature(record.model_dump(mode="json"), record.schema_version, signing_key)
@@ -383,37 +390,43 @@ def verify_approval(
             fingerprint, another recommendation, another problem, or a decision that is not the
             recommendation (without overrides) or the re-solve with the overrides.
     """
-    found: list[str] = []
+    found: list[Message] = []
     if record.state != "approved" or record.approval is None:
-        found.append("the record is a recommendation, not an approved plan")
+        found.append(msg("the record is a recommendation, not an approved plan"))
     if decision_fingerprint(record.decision) != record.output_fingerprint:
-        found.append("the approved decision does not match its recorded fingerprint (it was edited)")
+        found.append(msg("the approved decision does not match its recorded fingerprint (it was edited)"))
     if decision_fingerprint(recommendation.decision) != record.recommendation_fingerprint:
-        found.append("the recommendation is not the one the approval references")
+        found.append(msg("the recommendation is not the one the approval references"))
     if problem.fingerprint() != record.input_fingerprint:
-        found.append("the problem is not the one the approval was made for")
+        found.append(msg("the problem is not the one the approval was made for"))
     if not found:
         if not record.overrides:
             if record.output_fingerprint != record.recommendation_fingerprint:
-                found.append("without overrides the approved plan must be the recommendation, but it differs")
+                found.append(msg("without overrides the approved plan must be the recommendation, but it differs"))
         else:
             opts = SolveOptions.model_validate(record.options) if options is None else options
             outcome = solve_with_overrides(problem, record.overrides, base=recommendation, options=opts, costs=False)
             if outcome.result is None or decision_fingerprint(outcome.result.decision) != record.output_fingerprint:
-                found.append("the approved plan is not the re-solve of the recommendation with its overrides")
+                found.append(msg("the approved plan is not the re-solve of the recommendation with its overrides"))
     if found:
-        raise ApprovalError("the approved plan diverges from its recommendation: " + "; ".join(found))
+        what = _Text(lambda lang: "; ".join(m.text(lang) for m in found))
+        raise ApprovalError(msg("the approved plan diverges from its recommendation: {what}", what=what))
 
 
 class Discrepancy(_Out):
     """One thing that differs between an audit record and its reproduction: ``kind`` (``input``,
     ``policy``, ``seed``, ``options``, ``version``, ``decision``) and what, in words (ids only):
-    ``message`` in English, :meth:`text` in either language (from ``code`` and ``params``)."""
+    ``message`` in English, :meth:`text` in either language (from ``code`` and ``params``). ``cause``,
+    the error behind a difference (not written out: ``params`` holds its English text), is said in the
+    same language."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     kind: Literal["input", "policy", "seed", "options", "version", "decision"]
     message: str
     code: str = ""
     params: dict[str, str | int] = {}
+    cause: MatchmakerError | None = Field(default=None, exclude=True, repr=False)
 
     def text(self, lang: Lang = "en") -> str:
         """What differs, in ``lang``."""
@@ -421,32 +434,41 @@ class Discrepancy(_Out):
             return self.message
         if self.code == "decision":
             return _decision_text(lang, self.params)
-        return _say(lang, self.code, **self.params)
+        params = self.params if self.cause is None else {**self.params, "error": self.cause.text(lang)}
+        return replace(_DISCREPANCIES[self.code], params=params).text(lang)
 
 
 def _discrepancy(
     kind: Literal["input", "policy", "seed", "options", "version", "decision"], code: str, **params: str | int
 ) -> Discrepancy:
-    message = _decision_text("en", params) if code == "decision" else _say("en", code, **params)
+    message = _decision_text("en", params) if code == "decision" else str(replace(_DISCREPANCIES[code], params=params))
     return Discrepancy(kind=kind, message=message, code=code, params=params)
+
+
+def _no_fit(code: str, cause: MatchmakerError) -> Discrepancy:
+    """The input no longer fits what the record holds (``code``), because of ``cause``."""
+    params: dict[str, str | int] = {"error": str(cause)}
+    message = str(replace(_DISCREPANCIES[code], params=params))
+    return Discrepancy(kind="input", message=message, code=code, params=params, cause=cause)
 
 
 def _decision_text(lang: Lang, params: dict[str, str | int]) -> str:
     """How two decisions differ (see :func:`_decision_changes` for the parameters)."""
     parts = []
     if "status_was" in params:
-        parts.append(_say(lang, "status", was=params["status_was"], now=params["status_now"]))
+        parts.append(tr("status {was} -> {now}", lang, was=params["status_was"], now=params["status_now"]))
     if "levels" in params:
-        parts.append(_say(lang, "levels", levels=params["levels"]))
+        parts.append(tr("levels {levels}", lang, levels=params["levels"]))
     count = int(params.get("moved", 0))
     if count:
         more = int(params.get("more", 0))
-        shown = str(params["shown"]) + (_say(lang, "more", count=more) if more else "")
-        parts.append(_say(lang, "moved_one" if count == 1 else "moved_many", count=count, shown=shown))
+        shown = str(params["shown"]) + (tr(" and {count} more", lang, count=more) if more else "")
+        parts.append(tr_n("{n} placement differs: {shown}", "{n} placements differ: {shown}", count, lang, shown=shown))
     if params.get("input_only"):
-        parts.append(_say(lang, "input_only"))
-    text = "; ".join(parts) or _say(lang, "bytes_only")
-    return text + (_say(lang, "limit") if params.get("limit") else "")
+        parts.append(tr("the input fingerprint recorded in the decision differs", lang))
+    text = "; ".join(parts) or tr("the bytes differ (same placements and levels; a message or metric differs)", lang)
+    limit = tr(" (a run stopped by a limit is not proven optimal and need not repeat)", lang)
+    return text + (limit if params.get("limit") else "")
 
 
 class Reproduction(_Out):
@@ -463,11 +485,11 @@ class Reproduction(_Out):
     def text(self, lang: Lang = "en") -> str:
         """A short report in ``lang``: identical or not, then every difference."""
         head = (
-            _say(lang, "reproduced", fingerprint=self.output_fingerprint)
+            tr("reproduced: the decision is byte-identical ({fingerprint})", lang, fingerprint=self.output_fingerprint)
             if self.identical
-            else _say(lang, "not_reproduced")
+            else tr("not reproduced: the decision differs", lang)
         )
-        return "\n".join([head, *(f"- {_say(lang, 'kind.' + d.kind)}: {d.text(lang)}" for d in self.differences)])
+        return "\n".join([head, *(f"- {_KINDS[d.kind].text(lang)}: {d.text(lang)}" for d in self.differences)])
 
 
 def _policy_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Discrepancy]:
@@ -513,7 +535,7 @@ def _rerun(record: AuditRecord, problem: Problem, options: SolveOptions, diffs: 
     try:
         return repeat_repair(problem, record.repair, options=options)
     except InputError as exc:
-        diffs.append(_discrepancy("input", "repair_no_fit", error=str(exc)))
+        diffs.append(_no_fit("repair_no_fit", exc))
         return solve(problem, options)
 
 
@@ -565,7 +587,7 @@ def reproduce(
     try:
         changed = apply_overrides(problem, record.overrides) if record.overrides else problem
     except MatchmakerError as exc:
-        diffs.append(_discrepancy("input", "overrides_no_fit", error=str(exc)))
+        diffs.append(_no_fit("overrides_no_fit", exc))
         changed = problem
     result = _rerun(record, changed, opts, diffs)
     got = decision_fingerprint(result.decision)

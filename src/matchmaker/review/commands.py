@@ -12,7 +12,8 @@ from typing import Literal
 
 import click
 
-from matchmaker._console import lang_option, say
+from matchmaker._console import current_lang, lang_option, say
+from matchmaker._i18n import tr, tr_n
 from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, _fail, _load, _run
 from matchmaker.errors import MatchmakerError, ResultMismatchError
 from matchmaker.explanations.render import display_names
@@ -28,7 +29,7 @@ from matchmaker.review.audit import ApprovalError, AuditRecord, approve, audit_r
 from matchmaker.review.evaluate import evaluate_plan
 from matchmaker.review.io import load_plan
 from matchmaker.review.overrides import Override, dump_overrides, load_overrides, solve_with_overrides
-from matchmaker.review.render import render_overrides
+from matchmaker.review.render import conflict_text, render_overrides
 from matchmaker.review.signing import PublicKey
 from matchmaker.review.verify import Verification, verify_record
 
@@ -40,38 +41,6 @@ _PUBLIC_KEY = click.option(
     "--public-key", "public_key_path_", type=_PATH, help="The office's public key (KEY.pub): check the signature."
 )
 _REQUIRE = click.option("--require-signature", is_flag=True, help="Fail if the record is not signed.")
-
-#: The sentences of the new commands, in both languages (``str.format`` placeholders).
-_MESSAGES: dict[str, dict[Lang, str]] = {
-    "approved": {
-        "en": "approved by {official}{role}{count}: {fingerprint}",
-        "sv": "godkänd av {official}{role}{count}: {fingerprint}",
-    },
-    "role": {"en": " ({role})", "sv": " ({role})"},
-    "with_one": {"en": " with 1 override", "sv": " med 1 ändring"},
-    "with_many": {"en": " with {count} overrides", "sv": " med {count} ändringar"},
-    "recommendation": {"en": "recommendation {fingerprint}", "sv": "rekommendation {fingerprint}"},
-    "signed": {"en": "signed with key {key}", "sv": "signerad med nyckeln {key}"},
-    "written": {"en": "approved plan written to {path}", "sv": "den godkända planen skrevs till {path}"},
-    "bad_date": {
-        "en": "--approved-at {value!r} is not an ISO 8601 date: write it as 2026-05-12",
-        "sv": "--approved-at {value!r} är inget datum enligt ISO 8601: skriv det som 2026-05-12",
-    },
-    "keygen": {
-        "en": "private key written to {private} (readable by you only; the key holder keeps it)\n"
-        "public key written to {public} (give it to whoever checks approvals)\nkey {key}",
-        "sv": "den privata nyckeln skrevs till {private} (bara du kan läsa den; nyckelinnehavaren förvarar den)\n"
-        "den publika nyckeln skrevs till {public} (ge den till dem som kontrollerar godkännanden)\nnyckel {key}",
-    },
-    "no_problem": {
-        "en": "give --problem PROBLEM (the record does not name its problem file)",
-        "sv": "ange --problem PROBLEM (posten anger inte sin indatafil)",
-    },
-}
-
-
-def _say(lang: Lang, message_id: str, /, **params: object) -> str:
-    return _MESSAGES[message_id][lang].format(**params)
 
 
 def _public_key(path: Path | None) -> PublicKey | None:
@@ -109,7 +78,7 @@ def evaluate_cmd(
     try:
         evaluation = _run(lambda: evaluate_plan(problem, plan, optimum=optimum, explain=not no_explain))
     except ResultMismatchError as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
+        _fail(exc.text(lang), EXIT_BAD_INPUT)
     if as_json:
         click.echo(evaluation.model_dump_json(indent=2))
     else:
@@ -151,37 +120,41 @@ def override_cmd(
     problem = _load(problem_path)
     base = _run(lambda: load_result(result_path)) if result_path is not None else None
     if base is not None and base.decision.input_fingerprint != problem.fingerprint():
-        _fail(f"{result_path} was solved for a different problem than {problem_path}", EXIT_BAD_INPUT)
+        _fail(
+            tr(
+                "{result} was solved for a different problem than {problem}",
+                lang,
+                result=result_path,
+                problem=problem_path,
+            ),
+            EXIT_BAD_INPUT,
+        )
     current = _overrides(overrides_path) if overrides_path.exists() else ()
     new: Override | None = None
     if pin is not None and forbid is not None:
-        _fail("give one of --pin and --forbid", EXIT_BAD_INPUT)
+        _fail(tr("give one of --pin and --forbid", lang), EXIT_BAD_INPUT)
     if pin is not None or forbid is not None:
         if not reason or not official:
-            _fail("an override needs --reason and --official", EXIT_BAD_INPUT)
+            _fail(tr("an override needs --reason and --official", lang), EXIT_BAD_INPUT)
         action: Literal["pin", "forbid"] = "pin" if pin is not None else "forbid"
         applicant = pin if pin is not None else forbid
         data = {"action": action, "applicant": applicant, "unit": unit, "supervisor": supervisor}
         new = _run(lambda: Override.model_validate({**data, "reason": reason, "official": official}))
     elif unit or supervisor or reason or official:
-        _fail("--unit, --supervisor, --reason and --official describe a new override: give --pin or --forbid", 2)
+        _fail(
+            tr("--unit, --supervisor, --reason and --official describe a new override: give --pin or --forbid", lang),
+            EXIT_BAD_INPUT,
+        )
     overrides = (*current, new) if new is not None else current
     outcome = solve_with_overrides(problem, overrides, base=base)
     click.echo(render_overrides(outcome, lang, display_names(problem)))
     if not outcome.ok:
         if new is not None:
-            not_added = (
-                f"den nya ändringen lades inte till i {overrides_path}"
-                if lang == "sv"
-                else f"the new override was not added to {overrides_path}"
-            )
-            click.echo(not_added, err=True)
+            click.echo(tr("the new override was not added to {path}", lang, path=overrides_path), err=True)
         sys.exit(EXIT_NO_PLAN)
     if new is not None:
         _run(lambda: dump_overrides(overrides, overrides_path))
-        click.echo(
-            f"ändringen lades till i {overrides_path}" if lang == "sv" else f"override added to {overrides_path}"
-        )
+        click.echo(tr("override added to {path}", lang, path=overrides_path))
 
 
 @click.command("approve")
@@ -216,7 +189,10 @@ def approve_cmd(
         try:
             dt.date.fromisoformat(approved_at)
         except ValueError:
-            _fail(_say(lang, "bad_date", value=approved_at), EXIT_BAD_INPUT)
+            _fail(
+                tr("--approved-at {value!r} is not an ISO 8601 date: write it as 2026-05-12", lang, value=approved_at),
+                EXIT_BAD_INPUT,
+            )
     problem = _load(problem_path)
     recommendation = _run(lambda: load_result(result_path))
     overrides = _overrides(overrides_path)
@@ -233,24 +209,31 @@ def approve_cmd(
             signing_key=key,
         )
     except ResultMismatchError as exc:
-        _fail(f"{result_path}: {exc}", EXIT_BAD_INPUT)
+        _fail(f"{result_path}: {exc.text(lang)}", EXIT_BAD_INPUT)
     except ApprovalError as exc:
-        _fail(str(exc), EXIT_NO_PLAN)
+        _fail(exc.text(lang), EXIT_NO_PLAN)
     inputs = (problem_path, result_path, *((key_path,) if key_path is not None else ()))
     _run(lambda: atomic_write_text(output, record.to_json(), protect=inputs))
     if result_output is not None:
         result = recommendation.model_copy(update={"decision": record.decision})
         _run(lambda: save_result(result, result_output, protect=inputs))
-    count = (
-        "" if not overrides else _say(lang, "with_one" if len(overrides) == 1 else "with_many", count=len(overrides))
-    )
-    shown_role = _say(lang, "role", role=role.strip()) if role else ""
+    count = "" if not overrides else tr_n(" with {n} override", " with {n} overrides", len(overrides), lang)
+    shown_role = f" ({role.strip()})" if role else ""
     fingerprint = record.output_fingerprint
-    click.echo(_say(lang, "approved", official=official.strip(), role=shown_role, count=count, fingerprint=fingerprint))
-    click.echo(_say(lang, "recommendation", fingerprint=record.recommendation_fingerprint))
+    click.echo(
+        tr(
+            "approved by {official}{role}{count}: {fingerprint}",
+            lang,
+            official=official.strip(),
+            role=shown_role,
+            count=count,
+            fingerprint=fingerprint,
+        )
+    )
+    click.echo(tr("recommendation {fingerprint}", lang, fingerprint=record.recommendation_fingerprint))
     if record.signature is not None:
-        click.echo(_say(lang, "signed", key=record.signature.key_fingerprint))
-    click.echo(_say(lang, "written", path=output))
+        click.echo(tr("signed with key {key}", lang, key=record.signature.key_fingerprint))
+    click.echo(tr("approved plan written to {path}", lang, path=output))
 
 
 @click.command("audit")
@@ -268,13 +251,16 @@ def audit_cmd(
 ) -> None:
     """Solve PROBLEM (with overrides, if given) and write the run's audit record: fingerprints, policy and
     seed, options, versions, overrides with reasons. `matchmaker reproduce` checks it later."""
+    lang = current_lang()
     problem = _load(problem_path)
     overrides = _overrides(overrides_path)
     options = SolveOptions(time_limit=time_limit)
     recommendation = solve(problem, options)
     outcome = solve_with_overrides(problem, overrides, base=recommendation, options=options, costs=False)
     if outcome.result is None or outcome.conflict is not None:
-        _fail(f"the overrides cannot all hold: {outcome.conflict.message if outcome.conflict else ''}", EXIT_NO_PLAN)
+        names = display_names(problem)
+        why = conflict_text(outcome.conflict, outcome.overrides, lang, names) if outcome.conflict else ""
+        _fail(tr("the overrides cannot all hold: {why}", lang, why=why), EXIT_NO_PLAN)
     result = outcome.result if overrides else recommendation
     record = audit_record(
         problem, result, options=options, overrides=overrides, recommendation=recommendation, input=str(problem_path)
@@ -282,8 +268,9 @@ def audit_cmd(
     _run(lambda: atomic_write_text(output, record.to_json(), protect=(problem_path,)))
     if result_output is not None:
         _run(lambda: save_result(result, result_output, protect=(problem_path,)))
-    click.echo(f"status: {result.status.value}; output {record.output_fingerprint}")
-    click.echo(f"audit record written to {output}")
+    status = result.status.text(lang)
+    click.echo(tr("status: {status}; output {fingerprint}", lang, status=status, fingerprint=record.output_fingerprint))
+    click.echo(tr("audit record written to {path}", lang, path=output))
     if not result.status.has_plan:
         sys.exit(EXIT_NO_PLAN)
 
@@ -313,7 +300,7 @@ def reproduce_cmd(
     try:
         outcome = reproduce(record, problem)
     except MatchmakerError as exc:  # pragma: no cover - reproduce reports, it does not raise
-        _fail(str(exc), EXIT_BAD_INPUT)
+        _fail(exc.text(lang), EXIT_BAD_INPUT)
     ok = outcome.identical and verification.ok
     if as_json:
         payload = {
@@ -340,7 +327,7 @@ def _problem_of(record: AuditRecord, audit_path: Path, given: Path | None, lang:
     if given is not None:
         return given
     if record.input is None:
-        _fail(_say(lang, "no_problem"), EXIT_BAD_INPUT)
+        _fail(tr("give --problem PROBLEM (the record does not name its problem file)", lang), EXIT_BAD_INPUT)
     path = Path(record.input)
     beside = audit_path.parent / path
     if not path.exists() and not path.is_absolute() and beside.exists():
@@ -372,7 +359,16 @@ def keygen_cmd(out: Path, lang: Lang) -> None:
     """Make the office's key pair for signing approvals: the private key to OUT (readable by you only;
     an existing file is never replaced) and the public key to OUT.pub."""
     public = _run(lambda: write_keypair(out))
-    say(_say(lang, "keygen", private=out, public=public_key_path(out), key=public.fingerprint))
+    say(
+        tr(
+            "private key written to {private} (readable by you only; the key holder keeps it)\n"
+            "public key written to {public} (give it to whoever checks approvals)\nkey {key}",
+            lang,
+            private=out,
+            public=public_key_path(out),
+            key=public.fingerprint,
+        )
+    )
 
 
 @click.command("verify")

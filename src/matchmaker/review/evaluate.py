@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from matchmaker._i18n import Message
 from matchmaker.blocking import blocking_pairs
 from matchmaker.build import build_model
 from matchmaker.checks import CheckReport, Truth, check, level_vector
@@ -81,13 +82,23 @@ class PlanViolation(_Out):
     For ``not_acceptable`` (the record is the applicant), ``supervisor`` is the supervisor the plan
     gives them and ``rules`` every rule the pair breaks, as :data:`~matchmaker.rules.REASONS` codes in
     the rules' order (the checker's message names only the first).
+
+    ``message`` is in English; ``note``, the checker's message to translate, is not written out (a
+    violation read back from JSON shows ``message``).
     """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     kind: str
     record: str
     message: str
     supervisor: str | None = None
     rules: tuple[str, ...] = ()
+    note: Message | None = Field(default=None, exclude=True, repr=False)
+
+    def text(self, lang: Lang = "en") -> str:
+        """What the checker says, in ``lang``."""
+        return self.message if self.note is None else self.note.text(lang)
 
 
 class LevelGap(_Out):
@@ -440,9 +451,11 @@ def _violations(problem: Problem, plan: Mapping[str, str], report: CheckReport) 
         if v.kind == "not_acceptable" and v.record in plan:
             sup = plan[v.record]
             rules = tuple(truth.broken_rules(truth.apps[v.record], sup))
-            out.append(PlanViolation(kind=v.kind, record=v.record, message=v.message, supervisor=sup, rules=rules))
+            out.append(
+                PlanViolation(kind=v.kind, record=v.record, message=v.message, supervisor=sup, rules=rules, note=v.note)
+            )
         else:
-            out.append(PlanViolation(kind=v.kind, record=v.record, message=v.message))
+            out.append(PlanViolation(kind=v.kind, record=v.record, message=v.message, note=v.note))
     return tuple(out)
 
 

@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from matchmaker._i18n import Message, msg
 from matchmaker._text import fold_field_name
 from matchmaker.errors import InputFileError, ValidationIssue
 from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_text, read_limited
@@ -51,8 +52,8 @@ def _from_sheet(sheet: RawSheet, source: str, name: str) -> Plan:
     return Plan.model_validate({"name": name, "entries": entries})
 
 
-def _bad(path: Path, message: str, fix: str) -> InputFileError:
-    return InputFileError([ValidationIssue(str(path), message, fix)], source=str(path))
+def _bad(path: Path, message: Message, fix: Message) -> InputFileError:
+    return InputFileError([ValidationIssue.of(str(path), message, fix)], source=str(path))
 
 
 def load_plan(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Plan:
@@ -96,8 +97,8 @@ def load_plan(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
             return _from_sheet(named[0], str(p), p.stem)
         if len(sheets) == 1:
             return _from_sheet(next(iter(sheets.values())), str(p), p.stem)
-        raise _bad(p, "has no sheet named 'plan'", "name the sheet with the plan 'plan' (or 'Plan')")
-    raise _bad(p, "is not a plan format matchmaker reads", "give a .json, .csv or .xlsx file")
+        raise _bad(p, msg("has no sheet named 'plan'"), msg("name the sheet with the plan 'plan' (or 'Plan')"))
+    raise _bad(p, msg("is not a plan format matchmaker reads"), msg("give a .json, .csv or .xlsx file"))
 
 
 def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
@@ -113,4 +114,4 @@ def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
         writer.writerows([e.applicant, e.unit or "", e.supervisor or ""] for e in plan.entries)
         atomic_write_text(p, buffer.getvalue())
         return
-    raise _bad(p, "is not a plan format matchmaker writes", "give a .json or .csv file")
+    raise _bad(p, msg("is not a plan format matchmaker writes"), msg("give a .json or .csv file"))

@@ -22,9 +22,11 @@ import os
 from collections.abc import Sequence
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matchmaker._base import Record
+from matchmaker._i18n import Message, msg
+from matchmaker._pydantic_errors import RuleError
 from matchmaker.errors import ProblemValidationError, ValidationIssue
 from matchmaker.explanations.types import InfeasibilityExplanation, LevelChange
 from matchmaker.models import Id, Label, Problem
@@ -66,7 +68,10 @@ class Override(Record):
     @model_validator(mode="after")
     def _one_target(self) -> Self:
         if (self.unit is None) == (self.supervisor is None):
-            raise ValueError("an override names exactly one of unit and supervisor")
+            raise RuleError(
+                msg("an override names exactly one of unit and supervisor"),
+                msg("give either unit or supervisor, not both"),
+            )
         return self
 
     @property
@@ -117,12 +122,16 @@ class ConflictReason(_Out):
     """One reason why an override cannot hold, as data (rendered in English or Swedish by
     :func:`matchmaker.review.render.conflict_reason_text`): ``override`` (its index), ``code``, and
     ``params``: ``other`` (the index of the override it clashes with), ``rule`` (a
-    :data:`~matchmaker.explanations.render.RULE_TEXT` code, or ``no_supervisor``), ``supervisor``, or
-    ``message`` (an English validation message, for ``invalid``)."""
+    :data:`~matchmaker.rules.REASONS` code, or ``no_supervisor``), ``supervisor``, or
+    ``message`` (an English validation message, for ``invalid``, whose ``issue`` says it in any
+    language; the issue is not written out)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     override: int | None
     code: ConflictCode
     params: dict[str, str] = {}
+    issue: ValidationIssue | None = Field(default=None, exclude=True, repr=False)
 
 
 class OverrideConflict(_Out):
@@ -184,12 +193,12 @@ def apply_overrides(problem: Problem, overrides: Sequence[Override]) -> Problem:
 
 
 def _reasons_error(reasons: Sequence[ConflictReason], overrides: Sequence[Override]) -> ProblemValidationError:
-    from matchmaker.review.render import conflict_reason_text, override_label
+    from matchmaker.review.render import conflict_reason, override_label_message
 
     issues = [
-        ValidationIssue(
-            "overrides" if r.override is None else override_label(r.override, overrides[r.override], "en", {}),
-            conflict_reason_text(r, "en"),
+        ValidationIssue.of(
+            "overrides" if r.override is None else override_label_message(r.override, overrides[r.override], {}),
+            conflict_reason(r),
             _FIXES[r.code],
         )
         for r in reasons
@@ -197,16 +206,16 @@ def _reasons_error(reasons: Sequence[ConflictReason], overrides: Sequence[Overri
     return ProblemValidationError(issues, source="overrides")
 
 
-_FIXES: dict[str, str] = {
-    "unknown_applicant": "use an applicant id",
-    "unknown_unit": "use a unit id",
-    "unknown_supervisor": "use a supervisor id",
-    "pinned_twice": "keep one pin per applicant",
-    "pin_and_forbid": "keep one of the two",
-    "pin_rule": "pin elsewhere, or change the record that rules it out",
-    "forbids_round_pin": "drop the forbid, or pin the applicant elsewhere",
-    "kept_by_repair": "drop the override, or repair again without the keep",
-    "invalid": "see the message",
+_FIXES: dict[str, Message] = {
+    "unknown_applicant": msg("use an applicant id"),
+    "unknown_unit": msg("use a unit id"),
+    "unknown_supervisor": msg("use a supervisor id"),
+    "pinned_twice": msg("keep one pin per applicant"),
+    "pin_and_forbid": msg("keep one of the two"),
+    "pin_rule": msg("pin elsewhere, or change the record that rules it out"),
+    "forbids_round_pin": msg("drop the forbid, or pin the applicant elsewhere"),
+    "kept_by_repair": msg("drop the override, or repair again without the keep"),
+    "invalid": msg("see the message"),
 }
 
 
@@ -329,7 +338,7 @@ def solve_with_overrides(
             changed = apply_overrides(problem, overrides)
         except ProblemValidationError as exc:  # a rule override_reasons does not know: keep its words
             reasons = tuple(
-                ConflictReason(override=None, code="invalid", params={"message": f"{i.location}: {i.message}"})
+                ConflictReason(override=None, code="invalid", params={"message": f"{i.location}: {i.message}"}, issue=i)
                 for i in exc.issues
             )
     if reasons:

@@ -28,12 +28,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Annotated, Literal, Self
 
 from ortools.sat.python import cp_model
 from pydantic import Field, Strict, model_validator
 
 from matchmaker._base import Record
+from matchmaker._i18n import Message, msg
+from matchmaker._pydantic_errors import RuleError
 from matchmaker._text import suggest
 from matchmaker.checks import Truth
 from matchmaker.errors import ProblemValidationError, SolverError, ValidationIssue
@@ -76,7 +79,10 @@ class Plan(Record):
         seen: set[str] = set()
         for entry in self.entries:
             if entry.applicant in seen:
-                raise ValueError(f"applicant {entry.applicant!r} has two entries; give each applicant one entry")
+                raise RuleError(
+                    msg("applicant {applicant!r} has two entries", applicant=entry.applicant),
+                    msg("give each applicant one entry"),
+                )
             seen.add(entry.applicant)
         return self
 
@@ -93,14 +99,27 @@ class Plan(Record):
         return {e.applicant: (e.unit, e.supervisor) for e in self.entries if e.unit or e.supervisor}
 
 
+#: A plan entry that names a record the problem lacks, by the kind of record.
+_NOT_IN_PROBLEM: dict[str, Message] = {
+    "applicant": msg("names applicant {value!r}, who is not in the problem{did}"),
+    "unit": msg("names unit {value!r}, who is not in the problem{did}"),
+    "supervisor": msg("names supervisor {value!r}, who is not in the problem{did}"),
+}
+#: How to fix it.
+_USE_ID: dict[str, Message] = {
+    "applicant": msg("use the id of an applicant"),
+    "unit": msg("use the id of a unit"),
+    "supervisor": msg("use the id of a supervisor"),
+}
+
+
 def _ref(out: list[ValidationIssue], where: str, kind: str, value: str, known: Mapping[str, object]) -> bool:
     if value in known:
         return True
     hint = suggest(value, known)
-    did = f" (did you mean {hint!r}?)" if hint else ""
-    out.append(
-        ValidationIssue(where, f"names {kind} {value!r}, who is not in the problem{did}", f"use the id of a {kind}")
-    )
+    did = msg(" (did you mean {hint!r}?)", hint=hint) if hint else ""
+    message = replace(_NOT_IN_PROBLEM[kind], params={"value": value, "did": did})
+    out.append(ValidationIssue.of(where, message, _USE_ID[kind]))
     return False
 
 
@@ -118,10 +137,15 @@ def plan_issues(problem: Problem, plan: Plan) -> list[ValidationIssue]:
             works_in = problem.supervisor_by_id[entry.supervisor].unit
             if works_in != entry.unit:
                 out.append(
-                    ValidationIssue(
+                    ValidationIssue.of(
                         where,
-                        f"supervisor {entry.supervisor!r} works in unit {works_in!r}, not {entry.unit!r}",
-                        "correct the unit or the supervisor, or leave the unit empty",
+                        msg(
+                            "supervisor {supervisor!r} works in unit {works_in!r}, not {unit!r}",
+                            supervisor=entry.supervisor,
+                            works_in=works_in,
+                            unit=entry.unit,
+                        ),
+                        msg("correct the unit or the supervisor, or leave the unit empty"),
                     )
                 )
         elif (
@@ -131,10 +155,10 @@ def plan_issues(problem: Problem, plan: Plan) -> list[ValidationIssue]:
             and not any(s.unit == entry.unit for s in problem.supervisors)
         ):
             out.append(
-                ValidationIssue(
+                ValidationIssue.of(
                     where,
-                    f"unit {entry.unit!r} has no supervisor, so no one can be placed there",
-                    "choose another unit, or add the unit's supervisors to the problem",
+                    msg("unit {unit!r} has no supervisor, so no one can be placed there", unit=entry.unit),
+                    msg("choose another unit, or add the unit's supervisors to the problem"),
                 )
             )
     return out

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from matchmaker._i18n import msg
 from matchmaker.canonical import canonical_bytes
 from matchmaker.errors import InputFileError, MissingExtraError, ValidationIssue
 
@@ -43,7 +44,7 @@ def _ed25519() -> Any:
     try:  # function-local: cryptography is the optional extra "sign"
         from cryptography.hazmat.primitives.asymmetric import ed25519
     except ImportError as exc:
-        raise MissingExtraError("signing and verifying approvals", "sign", "cryptography") from exc
+        raise MissingExtraError(msg("signing and verifying approvals"), "sign", "cryptography") from exc
     return ed25519
 
 
@@ -54,10 +55,11 @@ def _serialization() -> Any:
     return serialization
 
 
-def _bad_key(source: str, what: str) -> InputFileError:
+def _bad_key(source: str, private: bool) -> InputFileError:
     # Never quote the file's content: it may be (part of) a private key.
+    what = msg("is not a private key (PEM, Ed25519)") if private else msg("is not a public key (PEM, Ed25519)")
     return InputFileError(
-        [ValidationIssue(source, f"is not {what} (PEM, Ed25519)", "give the file `matchmaker keygen` wrote")],
+        [ValidationIssue.of(source, what, msg("give the file `matchmaker keygen` wrote"))],
         source=source,
     )
 
@@ -100,9 +102,9 @@ class PublicKey:
         try:
             key = ser.load_pem_public_key(data)
         except (ValueError, TypeError) as exc:
-            raise _bad_key(source, "a public key") from exc
+            raise _bad_key(source, private=False) from exc
         if not isinstance(key, ed25519.Ed25519PublicKey):
-            raise _bad_key(source, "a public key")
+            raise _bad_key(source, private=False)
         return cls(key)
 
     def __eq__(self, other: object) -> bool:
@@ -144,9 +146,9 @@ class SigningKey:
         try:
             key = ser.load_pem_private_key(data, password=None)
         except (ValueError, TypeError) as exc:
-            raise _bad_key(source, "a private key") from exc
+            raise _bad_key(source, private=True) from exc
         if not isinstance(key, ed25519.Ed25519PrivateKey):
-            raise _bad_key(source, "a private key")
+            raise _bad_key(source, private=True)
         return cls(key)
 
     def __repr__(self) -> str:

@@ -10,10 +10,12 @@ goes further and solves again.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from matchmaker._i18n import Message, msg, tr, tr_n
 from matchmaker.errors import MatchmakerError
 from matchmaker.explanations.types import Lang
 from matchmaker.models import Problem
@@ -23,108 +25,50 @@ from matchmaker.review.signing import PublicKey, part_digests, signature_valid
 
 __all__ = ["Finding", "Verification", "verify_record"]
 
-#: Every sentence of this module a person reads, in both languages (``str.format`` placeholders).
-_MESSAGES: dict[str, dict[Lang, str]] = {
-    "verified": {"en": "verified: the record is consistent", "sv": "verifierad: posten är konsekvent"},
-    "verified_signed": {
-        "en": "verified: the record is consistent and signed by key {key}",
-        "sv": "verifierad: posten är konsekvent och signerad med nyckeln {key}",
-    },
-    "failed_one": {"en": "NOT verified: 1 finding", "sv": "INTE verifierad: 1 avvikelse"},
-    "failed_many": {"en": "NOT verified: {count} findings", "sv": "INTE verifierad: {count} avvikelser"},
-    "decision_edited": {
-        "en": "the decision does not match its recorded fingerprint (it was edited)",
-        "sv": "beslutet stämmer inte med sitt registrerade fingeravtryck (det har ändrats)",
-    },
-    "approved_without_approval": {
-        "en": "the record says approved but holds no approval",
-        "sv": "posten säger godkänd men har inget godkännande",
-    },
-    "not_approved": {
-        "en": "the record is a recommendation, not an approved plan",
-        "sv": "posten är en rekommendation, inte en godkänd plan",
-    },
-    "not_the_recommendation": {
-        "en": "without overrides the approved plan must be the recommendation, but its fingerprint differs",
-        "sv": "utan ändringar måste den godkända planen vara rekommendationen, men fingeravtrycket skiljer sig",
-    },
-    "decision_input": {
-        "en": "the decision was solved for another input than the record names",
-        "sv": "beslutet togs fram för andra indata än posten anger",
-    },
-    "input_differs": {
-        "en": "the problem is not the one the record was made for (fingerprint {now}, recorded {was})",
-        "sv": "indata är inte de som posten gjordes för (fingeravtryck {now}, registrerat {was})",
-    },
-    "records_differ": {
-        "en": "the problem's records differ from those the record was made for",
-        "sv": "indatats poster skiljer sig från dem posten gjordes för",
-    },
-    "policy_differs": {
-        "en": "the record's policy is not the problem's policy",
-        "sv": "postens policy är inte indatats policy",
-    },
-    "overrides_input": {
-        "en": "the decision is not solved for the problem with the record's overrides",
-        "sv": "beslutet är inte framtaget för indata med postens ändringar",
-    },
-    "overrides_no_fit": {
-        "en": "the record's overrides do not fit the problem: {error}",
-        "sv": "postens ändringar passar inte indata: {error}",
-    },
-    "unsigned": {
-        "en": "the record is not signed, and a signature is required",
-        "sv": "posten är inte signerad, och en signatur krävs",
-    },
-    "other_key": {
-        "en": "signed by another key ({signed}), not the given public key ({given})",
-        "sv": "signerad med en annan nyckel ({signed}), inte den angivna publika nyckeln ({given})",
-    },
-    "bad_signature": {
-        "en": "the signature is not valid for the given public key: the signature or its digests were edited",
-        "sv": "signaturen är inte giltig för den angivna publika nyckeln: signaturen eller dess kontrollsummor "
-        "har ändrats",
-    },
-    "changed": {
-        "en": "changed after signing (its digest differs from the signed one)",
-        "sv": "ändrad efter signering (kontrollsumman skiljer sig från den signerade)",
-    },
-    "added": {
-        "en": "added after signing (not covered by the signature)",
-        "sv": "tillagd efter signering (täcks inte av signaturen)",
-    },
-    "removed": {"en": "removed after signing", "sv": "borttagen efter signering"},
-    "no_key": {
-        "en": "a signature is required, but no public key was given to check it",
-        "sv": "en signatur krävs, men ingen publik nyckel angavs för att kontrollera den",
-    },
-    "unchecked": {
-        "en": "signed by key {key}; the signature was not checked (give the office's public key)",
-        "sv": "signerad med nyckeln {key}; signaturen kontrollerades inte (ange kontorets publika nyckel)",
-    },
-    "notice": {"en": "notice: {text}", "sv": "observera: {text}"},
+#: What a :class:`Finding` says, by its code (``str.format`` placeholders from its params).
+_FINDINGS: dict[str, Message] = {
+    "decision_edited": msg("the decision does not match its recorded fingerprint (it was edited)"),
+    "approved_without_approval": msg("the record says approved but holds no approval"),
+    "not_approved": msg("the record is a recommendation, not an approved plan"),
+    "not_the_recommendation": msg(
+        "without overrides the approved plan must be the recommendation, but its fingerprint differs"
+    ),
+    "decision_input": msg("the decision was solved for another input than the record names"),
+    "input_differs": msg("the problem is not the one the record was made for (fingerprint {now}, recorded {was})"),
+    "records_differ": msg("the problem's records differ from those the record was made for"),
+    "policy_differs": msg("the record's policy is not the problem's policy"),
+    "overrides_input": msg("the decision is not solved for the problem with the record's overrides"),
+    "overrides_no_fit": msg("the record's overrides do not fit the problem: {error}"),
+    "unsigned": msg("the record is not signed, and a signature is required"),
+    "other_key": msg("signed by another key ({signed}), not the given public key ({given})"),
+    "bad_signature": msg(
+        "the signature is not valid for the given public key: the signature or its digests were edited"
+    ),
+    "changed": msg("changed after signing (its digest differs from the signed one)"),
+    "added": msg("added after signing (not covered by the signature)"),
+    "removed": msg("removed after signing"),
+    "no_key": msg("a signature is required, but no public key was given to check it"),
 }
-
-
-def _say(lang: Lang, message_id: str, /, **params: object) -> str:
-    return _MESSAGES[message_id][lang].format(**params)
 
 
 class Finding(BaseModel):
     """One thing wrong with a record: ``kind`` (``decision``, ``approval``, ``signature``, ``input``),
     ``field``, the record field it concerns (a dotted path such as ``approval.official``), and what, as a
-    message id with parameters; :meth:`text` says it in either language."""
+    message id with parameters; :meth:`text` says it in either language. ``cause``, the error behind a
+    finding (not written out: ``params`` holds its English text), is said in the same language."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     kind: Literal["decision", "approval", "signature", "input"]
     field: str
     code: str
     params: dict[str, str] = {}
+    cause: MatchmakerError | None = Field(default=None, exclude=True, repr=False)
 
     def text(self, lang: Lang = "en") -> str:
         """``field: what is wrong``, in ``lang``."""
-        return f"{self.field}: {_say(lang, self.code, **self.params)}"
+        params = self.params if self.cause is None else {**self.params, "error": self.cause.text(lang)}
+        return f"{self.field}: {replace(_FINDINGS[self.code], params=params).text(lang)}"
 
 
 class Verification(BaseModel):
@@ -146,15 +90,22 @@ class Verification(BaseModel):
 
     def text(self, lang: Lang = "en") -> str:
         """A short report in ``lang``: verified or not, every finding, then the notices."""
-        if self.ok:
-            head = _say(lang, "verified_signed", key=self.signed_by) if self.signed_by else _say(lang, "verified")
+        if self.ok and self.signed_by:
+            head = tr("verified: the record is consistent and signed by key {key}", lang, key=self.signed_by)
+        elif self.ok:
+            head = tr("verified: the record is consistent", lang)
         else:
-            head = _say(lang, "failed_one" if len(self.findings) == 1 else "failed_many", count=len(self.findings))
+            head = tr_n("NOT verified: {n} finding", "NOT verified: {n} findings", len(self.findings), lang)
         lines = [head, *(f"- {f.text(lang)}" for f in self.findings)]
         if self.unchecked_key is not None:
-            lines.append(_say(lang, "notice", text=_say(lang, "unchecked", key=self.unchecked_key)))
+            unchecked = tr(
+                "signed by key {key}; the signature was not checked (give the office's public key)",
+                lang,
+                key=self.unchecked_key,
+            )
+            lines.append(tr("notice: {message}", lang, message=unchecked))
         if self.migrated_from is not None:
-            lines.append(_say(lang, "notice", text=migration_notice(self.migrated_from, lang)))
+            lines.append(tr("notice: {message}", lang, message=migration_notice(self.migrated_from, lang)))
         return "\n".join(lines)
 
 
@@ -216,7 +167,8 @@ def _input(record: AuditRecord, problem: Problem) -> list[Finding]:
         try:
             changed = apply_overrides(problem, record.overrides).fingerprint()
         except MatchmakerError as exc:
-            out.append(Finding(kind="input", field="overrides", code="overrides_no_fit", params={"error": str(exc)}))
+            params = {"error": str(exc)}
+            out.append(Finding(kind="input", field="overrides", code="overrides_no_fit", params=params, cause=exc))
         else:
             if changed != record.decision.input_fingerprint:
                 out.append(Finding(kind="decision", field="decision.input_fingerprint", code="overrides_input"))
