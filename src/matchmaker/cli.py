@@ -90,13 +90,21 @@ def _load(path: Path) -> Problem:
 
 
 def _deliver(
-    result: Result, output: Path | None, *, quiet: bool, lang: Lang, protect: tuple[Path, ...], after: str | None = None
+    result: Result,
+    output: Path | None,
+    *,
+    quiet: bool,
+    lang: Lang,
+    protect: tuple[Path, ...],
+    problem: Problem,
+    after: str | None = None,
 ) -> None:
-    """Write the result (never over an input), print the plan (and ``after``), exit 1 without a plan."""
+    """Write the result (never over an input), print the plan (and ``after``) in ``lang``, exit 1 without
+    a plan."""
     if output is not None:
         _run(lambda: save_result(result, output, lang=lang, protect=protect))
     if not quiet:
-        click.echo(format_result(result, lang=lang))
+        click.echo(format_result(result, lang=lang, problem=problem))
         if after is not None:
             click.echo(after)
         if output is not None:
@@ -265,7 +273,7 @@ def solve_cmd(
         click.echo(
             tr("interrupted: the search was stopped; status {status}", lang, status=result.status.text(lang)), err=True
         )
-    _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path,))
+    _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path,), problem=problem)
 
 
 @cli.command("explain")
@@ -792,7 +800,9 @@ def repair_cmd(
         after = _diff_text(result.decision.repair.diff, lang)
     else:  # pragma: no cover - reoptimise always records the repair
         after = None
-    _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path, previous_path), after=after)
+    _deliver(
+        result, output, quiet=quiet, lang=lang, protect=(problem_path, previous_path), problem=problem, after=after
+    )
 
 
 @cli.command("diff")

@@ -43,6 +43,7 @@ __all__ = [
     "override_line",
     "placement_notes",
     "policy_lines",
+    "reason_label",
     "signature_text",
     "status_text",
     "unplaced_facts",
@@ -350,6 +351,19 @@ def unplaced_facts(problem: Problem, ids: Sequence[str]) -> dict[str, UnplacedFa
         removed = {r: int(k) for r, k in zip(REMOVAL_RULES, scores.removed[i].tolist(), strict=True) if k}
         out[ident] = UnplacedFacts(int(sups[i]), int(units[i]), int(scores.wished[i]), removed)
     return out
+
+
+#: An unplaced applicant's reason code (:class:`matchmaker.UnplacedReason`) as a short label.
+_REASON_LABEL: dict[str, Message] = {
+    "not_selected": msg("not selected"),
+    "no_acceptable_option": msg("no allowed option"),
+    "no_plan": msg("no plan"),
+}
+
+
+def reason_label(reason: str, lang: Lang) -> str:
+    """The short label of an unplaced applicant's reason code, in ``lang``."""
+    return _REASON_LABEL[reason].text(lang)
 
 
 def unplaced_reason(unplaced: Unplaced, lang: Lang, facts: UnplacedFacts | None = None) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from matchmaker._i18n import tr
-from matchmaker.report._format import date, decimal, number
+from matchmaker.report._format import date, decimal, number, percent
 from matchmaker.report.content import (
     approval_labels,
     decision_lines,
@@ -23,6 +23,7 @@ from matchmaker.report.content import (
     override_line,
     placement_notes,
     policy_lines,
+    reason_label,
     signature_text,
     status_text,
     unplaced_facts,
@@ -49,19 +50,40 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(line.rstrip() for line in out)
 
 
-def format_result(result: Result, *, max_levels: int = 12, lang: Lang = "en") -> str:
+def format_result(result: Result, *, max_levels: int = 12, lang: Lang = "en", problem: Problem | None = None) -> str:
     """The status, the objective vector (at most ``max_levels`` rows), the rank profile, the
-    placements and the unplaced applicants as text, its words in ``lang``. Level names, reasons and
-    the result's own ``message`` and ``detail`` are shown as recorded."""
+    placements and the unplaced applicants as text, in ``lang``.
+
+    In English the levels, reasons and the result's own ``message`` and ``detail`` are shown as recorded
+    (the API's names). In any other language they are said in it: levels by their plain names with
+    readable values, each unplaced applicant's reason from the round's facts (with ``problem``), a round
+    without a plan explained again in that language (:func:`no_plan_explanation`, which solves again),
+    and numbers in the language's format.
+    """
     d = result.decision
+    recorded = lang == "en"
     parts = [tr("status: {status}", lang, status=d.status.text(lang))]
-    if d.message:
+    if recorded and d.message:
         parts.append(d.message)
+    elif d.status.value == "unknown":
+        parts.append(tr("No plan was found before the time limit or cancellation; allow more time.", lang))
+    elif not d.status.has_plan:
+        said = no_plan_explanation(result, problem, lang)
+        parts.append(said if said else tr("No plan satisfies every constraint.", lang))
     if result.gap not in (None, 0.0):
-        parts.append(tr("gap of the first unproven stage: {gap}", lang, gap=f"{result.gap:.4%}"))
+        gap = f"{result.gap:.4%}" if recorded else percent(result.gap, lang)
+        parts.append(tr("gap of the first unproven stage: {gap}", lang, gap=gap))
     parts.append("")
+    n_placed = len(d.assignments)
     rows = [
         [str(i), lv.name, lv.sense, "-" if lv.value is None else str(lv.value)]
+        if recorded
+        else [
+            str(i),
+            level_name(lv.name, lang),
+            lv.sense,
+            level_reading(lv, lang, placed=n_placed, seed=d.lottery_seed),
+        ]
         for i, lv in enumerate(d.objective, start=1)
     ]
     if len(rows) > max_levels:  # e.g. leximin's one level per distinct fit value
@@ -92,20 +114,38 @@ def format_result(result: Result, *, max_levels: int = 12, lang: Lang = "en") ->
                     tr("fit", lang),
                 ],
                 [
-                    [x.applicant, x.unit, x.supervisor, x.municipality, str(x.rank), f"{x.fit:.4f}"]
+                    [
+                        x.applicant,
+                        x.unit,
+                        x.supervisor,
+                        x.municipality,
+                        str(x.rank),
+                        f"{x.fit:.4f}" if recorded else decimal(x.fit, lang, 4, fixed=True),
+                    ]
                     for x in d.assignments
                 ],
             )
         )
     if d.unplaced and d.status.has_plan:
+        facts = {} if recorded or problem is None else unplaced_facts(problem, [y.applicant for y in d.unplaced])
         parts.append("")
         parts.append(
             format_table(
                 [tr("unplaced", lang), tr("reason", lang), tr("detail", lang)],
-                [[y.applicant, y.reason.value, y.detail] for y in d.unplaced],
+                [
+                    [y.applicant, y.reason.value, y.detail]
+                    if recorded
+                    else [
+                        y.applicant,
+                        reason_label(y.reason.value, lang),
+                        unplaced_reason(y, lang, facts.get(y.applicant)),
+                    ]
+                    for y in d.unplaced
+                ],
             )
         )
     parts.append("")
+    wall = result.statistics.wall_time
     parts.append(
         tr(
             "{placed} placed, {unplaced} unplaced; solved by {engine} in {time} s",
@@ -113,7 +153,7 @@ def format_result(result: Result, *, max_levels: int = 12, lang: Lang = "en") ->
             placed=len(d.assignments),
             unplaced=len(d.unplaced),
             engine=result.statistics.engine,
-            time=f"{result.statistics.wall_time:.3f}",
+            time=f"{wall:.3f}" if recorded else decimal(wall, lang, 3, fixed=True),
         )
     )
     return "\n".join(parts)
