@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import matchmaker as mm
-from matchmaker._console import EXIT_INTERRUPTED, CommandGroup, is_quiet, say, verbosity
 from matchmaker.cli import cli
+from matchmaker.cli.console import EXIT_INTERRUPTED, CommandGroup, is_quiet, say, verbosity
 from matchmaker.report.charts import all_charts
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -166,7 +166,7 @@ def test_display_draws_after_its_delay_only() -> None:
     pytest.importorskip("rich")
     from rich.console import Console
 
-    from matchmaker._console import ProgressDisplay
+    from matchmaker.cli.console import ProgressDisplay
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=100)
@@ -221,8 +221,8 @@ def test_ctrl_c_stops_the_search_and_keeps_the_plan(
     pytest.importorskip("click")
     from click.testing import CliRunner
 
-    from matchmaker import _console
     from matchmaker.cli import cli
+    from matchmaker.cli import console as _console
 
     fake = _InterruptAfterFirstStage()
     original = signal.getsignal(signal.SIGINT)

@@ -26,8 +26,8 @@ from hypothesis import given
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
-from matchmaker._interrupt import run_interruptible
 from matchmaker._types import IntArray
+from matchmaker.cli.interrupt import run_interruptible
 from matchmaker.engines.auto import AutoSession
 from matchmaker.engines.base import StageOutcome
 from matchmaker.limits import candidate_pairs
@@ -568,7 +568,7 @@ def test_ctrl_c_in_the_cli_writes_the_best_plan_so_far(tmp_path: Path, monkeypat
 
         return real_solve(problem, options, cancel=cancel, progress=after_first_stage)
 
-    from matchmaker import _console
+    from matchmaker.cli import console as _console
 
     monkeypatch.setattr(_console, "solve", interrupted_solve)
     out = tmp_path / "result.json"

@@ -1,35 +1,18 @@
-"""The ``matchmaker`` command line.
-
-Exit codes:
-
-====  ==================================================================
-0     a plan was found (optimal, or feasible when a limit stopped the proof)
-1     no plan: the problem is infeasible, or no plan was found in time (``stability``,
-      ``popular``: the plan is not stable, not popular, or no popular plan exists)
-2     bad input or usage: the message names the record, field and fix
-3     internal error: an engine failed or a result failed its check
-130   interrupted by Ctrl-C outside a solve, or a second Ctrl-C during one
-====  ==================================================================
-
-A first Ctrl-C during ``solve`` stops the search and keeps the best plan so far (exit code 0 if there
-is one). Every command takes ``-q``/``-v`` and ``--lang`` (added by :class:`matchmaker._console.CommandGroup`,
-so a command added later gets them too); ``--lang`` defaults to ``MATCHMAKER_LANG``, then English, and
-every line a command prints goes through the catalogs of :mod:`matchmaker._i18n`.
-"""
+"""The commands of the ``matchmaker`` command line, but the review commands (``cli/review.py``)."""
 
 from __future__ import annotations
 
 import json
 import sys
-import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TypeVar
 
 import click
 
-from matchmaker._console import (
-    EXIT_INTERRUPTED,
+from matchmaker._i18n import Lang, Message, msg, tr, tr_n
+from matchmaker.blocking import blocking_pairs
+from matchmaker.checks import check
+from matchmaker.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, fail, load, run
+from matchmaker.cli.console import (
     CommandGroup,
     ProgressDisplay,
     configure_logging,
@@ -38,11 +21,8 @@ from matchmaker._console import (
     say,
     solve_interruptibly,
 )
-from matchmaker._i18n import Lang, Message, msg, tr, tr_n
-from matchmaker.blocking import blocking_pairs
-from matchmaker.checks import check
-from matchmaker.errors import InputError, InputWarning, MatchmakerError, MissingExtraError, SolverError
-from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
+from matchmaker.errors import MatchmakerError, SolverError
+from matchmaker.io.formats import load_result, save_problem, save_result
 from matchmaker.io.json import problem_json_schema, result_json_schema
 from matchmaker.io.pseudonym import load_key, pseudonymise, read_secret, save_key, save_named_export, write_secret
 from matchmaker.io.template import write_template
@@ -53,40 +33,7 @@ from matchmaker.popular import popular_plan, popularity
 from matchmaker.report.text import format_result
 from matchmaker.result import PlanDiff, Result
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_NO_PLAN", "EXIT_OK", "cli", "main"]
-
-EXIT_OK = 0
-EXIT_NO_PLAN = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 3
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    """Print ``message`` (already in the command's language) as an error and exit with ``code``."""
-    click.echo(tr("error: {message}", current_lang(), message=message), err=True)
-    sys.exit(code)
-
-
-T = TypeVar("T")
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Run ``action``; print its notices; bad input or a missing extra ends with exit code 2."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            return action()
-        except (InputError, MissingExtraError) as exc:
-            _fail(exc.text(current_lang()), EXIT_BAD_INPUT)
-        finally:
-            lang = current_lang()
-            for w in caught:
-                text = w.message.text(lang) if isinstance(w.message, InputWarning) else str(w.message)
-                click.echo(tr("notice: {message}", lang, message=text), err=True)
-
-
-def _load(path: Path) -> Problem:
-    return _run(lambda: load_problem(path))
+__all__ = ["cli", "main"]
 
 
 def _deliver(
@@ -102,7 +49,7 @@ def _deliver(
     """Write the result (never over an input), print the plan (and ``after``) in ``lang``, exit 1 without
     a plan."""
     if output is not None:
-        _run(lambda: save_result(result, output, lang=lang, protect=protect))
+        run(lambda: save_result(result, output, lang=lang, protect=protect))
     if not quiet:
         click.echo(format_result(result, lang=lang, problem=problem))
         if after is not None:
@@ -122,12 +69,12 @@ def _limits(given: tuple[str, ...]) -> Limits:
     for item in given:
         name, sep, value = item.partition("=")
         if not sep or not value.strip().isdigit():
-            _fail(
+            fail(
                 tr("--limit {item}: write NAME=NUMBER, e.g. --limit max_pairs=5000000", current_lang(), item=item),
                 EXIT_BAD_INPUT,
             )
         values[name.strip()] = int(value)
-    return _run(lambda: Limits.model_validate(values))
+    return run(lambda: Limits.model_validate(values))
 
 
 @click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -216,7 +163,7 @@ def solve_cmd(
 ) -> None:
     """Solve PROBLEM (.json, .xlsx or a folder of CSV files): print the plan and write the result."""
     configure_logging(verbose, quiet)
-    problem = _load(problem_path)
+    problem = load(problem_path)
     overrides: dict[str, object] = {
         key: value
         for key, value in (
@@ -232,7 +179,7 @@ def solve_cmd(
     if balance_tolerance is not None or balance_ratio is not None:
         current = overrides.get("balance", problem.policy.balance and problem.policy.balance.model_dump(mode="json"))
         if not isinstance(current, dict):
-            _fail(tr("--balance-tolerance and --balance-ratio need a balance mode (--balance)", lang), EXIT_BAD_INPUT)
+            fail(tr("--balance-tolerance and --balance-ratio need a balance mode (--balance)", lang), EXIT_BAD_INPUT)
         current = dict(current)
         if balance_tolerance is not None:
             current["tolerance"] = balance_tolerance
@@ -246,12 +193,12 @@ def solve_cmd(
             "stability", problem.policy.stability and problem.policy.stability.model_dump(mode="json")
         )
         if not isinstance(current_s, dict):
-            _fail(tr("--stability-ties needs a stable mode (--stability)", lang), EXIT_BAD_INPUT)
+            fail(tr("--stability-ties needs a stable mode (--stability)", lang), EXIT_BAD_INPUT)
         overrides["stability"] = {**current_s, "ties": stability_ties}
     if overrides:
         data = problem.model_dump(mode="json")
         data["policy"].update(overrides)
-        problem = _run(lambda: Problem.model_validate(data))
+        problem = run(lambda: Problem.model_validate(data))
     kwargs: dict[str, object] = {"time_limit": time_limit, "solver_seed": solver_seed, "log": verbose >= 2}
     if workers is not None:
         kwargs["workers"] = workers
@@ -260,15 +207,13 @@ def solve_cmd(
         display = None if quiet else ProgressDisplay.for_terminal(delay=progress_after, lang=lang)
         result, interrupted = solve_interruptibly(problem, options, progress=display, lang=lang)
     except SolverError as exc:
-        _fail(str(exc), EXIT_INTERNAL)
+        fail(str(exc), EXIT_INTERNAL)
     if not overrides:  # `explain RESULT` can find the problem again (with overrides it is another problem)
         stats = result.statistics.model_copy(update={"input": str(problem_path)})
         result = result.model_copy(update={"statistics": stats})
     report = check(problem, result)
     if not report.ok:
-        _fail(
-            tr("the result failed its independent check; please report this bug", lang) + f"\n{report}", EXIT_INTERNAL
-        )
+        fail(tr("the result failed its independent check; please report this bug", lang) + f"\n{report}", EXIT_INTERNAL)
     if interrupted:
         click.echo(
             tr("interrupted: the search was stopped; status {status}", lang, status=result.status.text(lang)), err=True
@@ -311,22 +256,22 @@ def explain_cmd(
         reserve_lists,
     )
 
-    result = _run(lambda: load_result(result_path)) if result_path is not None else None
+    result = run(lambda: load_result(result_path)) if result_path is not None else None
     if problem_path is None:
         recorded = result.statistics.input if result is not None else None
         if recorded is None:
-            _fail(
+            fail(
                 tr("give --problem PROBLEM (the result does not say which problem it was solved from)", lang),
                 EXIT_BAD_INPUT,
             )
         problem_path = Path(recorded)
-    problem = _load(problem_path)
+    problem = load(problem_path)
     if overrides_path is not None:
         from matchmaker.review.overrides import apply_overrides, load_overrides
 
-        overrides = _run(lambda: load_overrides(overrides_path))
+        overrides = run(lambda: load_overrides(overrides_path))
         base = problem
-        problem = _run(lambda: apply_overrides(base, overrides))
+        problem = run(lambda: apply_overrides(base, overrides))
     names = display_names(problem)
     out: list[str] = []
     payload: list[object] = []
@@ -362,11 +307,11 @@ def explain_cmd(
                 "(approve --result-output) also the overrides file with --overrides FILE",
                 lang,
             )
-            _fail(f"{what}: {fix}", EXIT_BAD_INPUT)
+            fail(f"{what}: {fix}", EXIT_BAD_INPUT)
         ids = sorted(problem.applicant_by_id) if everyone else list(applicants)
         unknown = [a for a in ids if a not in problem.applicant_by_id]
         if unknown:
-            _fail(tr("not applicants of the problem: {ids}", lang, ids=", ".join(unknown)), EXIT_BAD_INPUT)
+            fail(tr("not applicants of the problem: {ids}", lang, ids=", ".join(unknown)), EXIT_BAD_INPUT)
         overridden = {o.applicant for o in overrides if o.action == "pin"} if overrides_path is not None else set()
         for ident in ids:
             e = explain(problem, result, ident)
@@ -382,7 +327,7 @@ def explain_cmd(
                 )
                 payload.append(rl.model_dump(mode="json"))
         if not ids and not reserves:
-            _fail(tr("name one or more APPLICANT_IDs, or give --all or --reserves N", lang), EXIT_BAD_INPUT)
+            fail(tr("name one or more APPLICANT_IDs, or give --all or --reserves N", lang), EXIT_BAD_INPUT)
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False) if as_json else "\n\n".join(out))
 
 
@@ -430,34 +375,32 @@ def report_cmd(
 
     suffix = ".html" if output is None else output.suffix.lower()
     if suffix not in (".html", ".htm", ".txt", ".pdf"):
-        _fail(tr("{path}: a report's name ends in .html, .pdf or .txt", lang, path=output), EXIT_BAD_INPUT)
-    result = _run(lambda: load_result(result_path))
+        fail(tr("{path}: a report's name ends in .html, .pdf or .txt", lang, path=output), EXIT_BAD_INPUT)
+    result = run(lambda: load_result(result_path))
     recorded = result.statistics.input
     if problem_path is None and recorded is not None and Path(recorded).exists():
         problem_path = Path(recorded)
-    problem = _load(problem_path) if problem_path is not None else None
+    problem = load(problem_path) if problem_path is not None else None
     if problem is None and explain:
-        _fail(tr("--explain needs the problem: give --problem PROBLEM", lang), EXIT_BAD_INPUT)
+        fail(tr("--explain needs the problem: give --problem PROBLEM", lang), EXIT_BAD_INPUT)
     approval = None
     if public_key_path is not None and approval_path is None:
-        _fail(
-            tr("--public-key checks an approval's signature: give --approval APPROVED.json too", lang), EXIT_BAD_INPUT
-        )
+        fail(tr("--public-key checks an approval's signature: give --approval APPROVED.json too", lang), EXIT_BAD_INPUT)
     if approval_path is not None:
         where = approval_path
         key = None
         if public_key_path is not None:
             key_path = public_key_path
-            key = _run(lambda: load_public_key(key_path))
-        data = _run(lambda: parse_json(read_limited(where), str(where)))
-        approval = _run(lambda: approval_from_data(data, result, source=str(where), public_key=key))
+            key = run(lambda: load_public_key(key_path))
+        data = run(lambda: parse_json(read_limited(where), str(where)))
+        approval = run(lambda: approval_from_data(data, result, source=str(where), public_key=key))
         if problem is not None and approval.overrides:  # the approved plan was solved with its overrides
             from matchmaker.review.overrides import apply_overrides
 
             base, overrides = problem, approval.overrides
-            problem = _run(lambda: apply_overrides(base, overrides))
+            problem = run(lambda: apply_overrides(base, overrides))
     if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
-        _fail(
+        fail(
             tr(
                 "{result} was solved for a different problem than {problem}",
                 lang,
@@ -467,9 +410,9 @@ def report_cmd(
             EXIT_BAD_INPUT,
         )
     if suffix == ".txt":
-        text = _run(lambda: text_report(result, problem, lang=lang, title=title, approval=approval))
+        text = run(lambda: text_report(result, problem, lang=lang, title=title, approval=approval))
     else:
-        text = _run(
+        text = run(
             lambda: html_report(
                 result, problem, lang=lang, title=title, explain=explain, approval=approval, printable=suffix == ".pdf"
             )
@@ -482,12 +425,12 @@ def report_cmd(
         try:
             pdf = html_to_pdf(text)
         except NoChromiumError as exc:
-            _fail(exc.text(lang), EXIT_BAD_INPUT)
+            fail(exc.text(lang), EXIT_BAD_INPUT)
         except PdfError as exc:
-            _fail(exc.text(lang), EXIT_INTERNAL)
-        _run(lambda: atomic_write_bytes(output, pdf, protect=tuple(given)))
+            fail(exc.text(lang), EXIT_INTERNAL)
+        run(lambda: atomic_write_bytes(output, pdf, protect=tuple(given)))
     else:
-        _run(lambda: atomic_write_text(output, text, protect=tuple(given)))
+        run(lambda: atomic_write_text(output, text, protect=tuple(given)))
     say(tr("report written to {path}", lang, path=output))
 
 
@@ -496,7 +439,7 @@ def report_cmd(
 @lang_option
 def validate_cmd(problem_path: Path, lang: Lang) -> None:
     """Check PROBLEM (.json, .xlsx or a folder of CSV files) against every rule without solving."""
-    problem = _load(problem_path)
+    problem = load(problem_path)
     places = sum(u.max_places for u in problem.units)
     counts = [
         tr_n("{n} applicant", "{n} applicants", len(problem.applicants), lang),
@@ -524,14 +467,14 @@ def schema_cmd(which: str) -> None:
 def template_cmd(xlsx: Path | None, csv_dir: Path | None, lang: Lang) -> None:
     """Write a round to fill in: every table, its headers and example rows."""
     if (xlsx is None) == (csv_dir is None):
-        _fail(tr("give exactly one of --xlsx FILE and --csv DIR", lang), EXIT_BAD_INPUT)
+        fail(tr("give exactly one of --xlsx FILE and --csv DIR", lang), EXIT_BAD_INPUT)
     target = xlsx if xlsx is not None else csv_dir
     assert target is not None
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
-        _fail(tr("{path}: a workbook's name ends in .xlsx", lang, path=xlsx), EXIT_BAD_INPUT)
+        fail(tr("{path}: a workbook's name ends in .xlsx", lang, path=xlsx), EXIT_BAD_INPUT)
     if csv_dir is not None and csv_dir.suffix:
-        _fail(tr("{path}: give a folder name without a suffix", lang, path=csv_dir), EXIT_BAD_INPUT)
-    _run(lambda: write_template(target, lang=lang))
+        fail(tr("{path}: give a folder name without a suffix", lang, path=csv_dir), EXIT_BAD_INPUT)
+    run(lambda: write_template(target, lang=lang))
     say(
         tr("template written to {path}: replace the example rows, then `matchmaker validate {path}`", lang, path=target)
     )
@@ -541,7 +484,7 @@ def template_cmd(xlsx: Path | None, csv_dir: Path | None, lang: Lang) -> None:
 @click.argument("secret_path", metavar="SECRET_FILE", type=_PATH)
 def secret_cmd(secret_path: Path) -> None:
     """Write a new random secret for `pseudonymise` (keep it safe; it keeps ids stable across rounds)."""
-    _run(lambda: write_secret(secret_path))
+    run(lambda: write_secret(secret_path))
     say(
         tr(
             "secret written to {path} (readable by you only); keep it apart from the data",
@@ -559,10 +502,10 @@ def secret_cmd(secret_path: Path) -> None:
 @lang_option
 def pseudonymise_cmd(roster: Path, secret_path: Path, output: Path, key_path: Path, lang: Lang) -> None:
     """Split ROSTER (a workbook or CSV folder with names) into a problem with ids and a private key."""
-    secret = _run(lambda: read_secret(secret_path))
-    problem, key = _run(lambda: pseudonymise(roster, secret))
-    _run(lambda: save_problem(problem, output, lang=lang))
-    _run(lambda: save_key(key, key_path, lang=lang))
+    secret = run(lambda: read_secret(secret_path))
+    problem, key = run(lambda: pseudonymise(roster, secret))
+    run(lambda: save_problem(problem, output, lang=lang))
+    run(lambda: save_key(key, key_path, lang=lang))
     say(
         tr_n(
             "{n} applicant pseudonymised: problem written to {output}, key written to {key} (readable by you "
@@ -584,9 +527,9 @@ def pseudonymise_cmd(roster: Path, secret_path: Path, output: Path, key_path: Pa
 @lang_option
 def names_cmd(result_path: Path, key_path: Path, output: Path, lang: Lang) -> None:
     """Write where each person goes, with names, for letters and approval (the only output with names)."""
-    result = _run(lambda: load_result(result_path))
-    key = _run(lambda: load_key(key_path))
-    _run(lambda: save_named_export(result, key, output, lang=lang))
+    result = run(lambda: load_result(result_path))
+    key = run(lambda: load_key(key_path))
+    run(lambda: save_named_export(result, key, output, lang=lang))
     rows = len(result.assignments) + len(result.unplaced)
     say(
         tr_n(
@@ -628,9 +571,9 @@ _BLOCKING_CASES: dict[str, Message] = {
 def stability_cmd(problem_path: Path, plan_path: Path, strict: bool, as_json: bool) -> None:
     """List the blocking pairs of RESULT (a result file of PROBLEM): applicants and supervisors who
     would both rather be together. Exit code 0 if the plan is stable, 1 if not."""
-    problem = _load(problem_path)
-    result = _run(lambda: load_result(plan_path))
-    pairs = _run(lambda: blocking_pairs(problem, result, strict=strict))
+    problem = load(problem_path)
+    result = run(lambda: load_result(plan_path))
+    pairs = run(lambda: blocking_pairs(problem, result, strict=strict))
     lang = current_lang()
     if as_json:
         click.echo(json.dumps([p.model_dump(mode="json") for p in pairs], indent=2))
@@ -663,12 +606,12 @@ def stability_cmd(problem_path: Path, plan_path: Path, strict: bool, as_json: bo
 def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | None, as_json: bool) -> None:
     """Find a popular plan for PROBLEM (no other plan is preferred by more applicants), or prove that
     none exists; with --check, say whether a result's plan is popular. Exit code 0 if popular, 1 if not."""
-    problem = _load(problem_path)
+    problem = load(problem_path)
     options = SolveOptions(time_limit=time_limit)
     lang = current_lang()
     if plan_path is not None:
-        result = _run(lambda: load_result(plan_path))
-        verdict = _run(lambda: popularity(problem, result, options))
+        result = run(lambda: load_result(plan_path))
+        verdict = run(lambda: popularity(problem, result, options))
         if as_json:
             click.echo(verdict.model_dump_json(indent=2))
         elif verdict.popular:
@@ -702,13 +645,6 @@ def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | 
             click.echo(f"  {applicant} -> {supervisor}")
     if outcome.plan is None:
         sys.exit(EXIT_NO_PLAN)
-
-
-# The review commands (evaluate, override, approve, audit, reproduce, keygen, verify) live in their own module.
-from matchmaker.review.commands import COMMANDS as _REVIEW_COMMANDS  # noqa: E402
-
-for _command in _REVIEW_COMMANDS:
-    cli.add_command(_command)
 
 
 def _options(time_limit: float | None, workers: int | None) -> SolveOptions:
@@ -775,23 +711,21 @@ def repair_cmd(
     """Re-plan the changed round PROBLEM from the result --previous, moving as few people as possible."""
     from matchmaker.pipeline import reoptimise
 
-    problem = _load(problem_path)
-    previous = _run(lambda: load_result(previous_path))
+    problem = load(problem_path)
+    previous = run(lambda: load_result(previous_path))
     try:
-        result = _run(
+        result = run(
             lambda: reoptimise(
                 problem, previous, keep=keep, position=position, penalty=penalty, options=_options(time_limit, workers)
             )
         )
     except SolverError as exc:
-        _fail(str(exc), EXIT_INTERNAL)
+        fail(str(exc), EXIT_INTERNAL)
     # `explain RESULT` can find the problem again.
     result = result.model_copy(update={"statistics": result.statistics.model_copy(update={"input": str(problem_path)})})
     report = check(problem, result, previous=previous)
     if not report.ok:
-        _fail(
-            tr("the result failed its independent check; please report this bug", lang) + f"\n{report}", EXIT_INTERNAL
-        )
+        fail(tr("the result failed its independent check; please report this bug", lang) + f"\n{report}", EXIT_INTERNAL)
     if not result.status.has_plan:  # no plan, so nothing to compare: the message above says what clashes
         after = tr(
             "the repair is {status}: there is no new plan, so nobody moves", lang, status=result.status.text(lang)
@@ -813,8 +747,8 @@ def diff_cmd(before_path: Path, after_path: Path, as_json: bool) -> None:
     """Compare two results: who moved (from -> to), who is newly placed or unplaced, how many are unchanged."""
     from matchmaker.repair import plan_diff
 
-    before = _run(lambda: load_result(before_path))
-    after = _run(lambda: load_result(after_path))
+    before = run(lambda: load_result(before_path))
+    after = run(lambda: load_result(after_path))
     diff = plan_diff(before, after)
     click.echo(json.dumps(diff.model_dump(mode="json"), indent=2) if as_json else _diff_text(diff, current_lang()))
 
@@ -835,18 +769,18 @@ def scenarios_cmd(
     from matchmaker.io.scenarios import load_scenarios
     from matchmaker.scenarios import compare_scenarios
 
-    problem = _load(problem_path)
-    scenarios = _run(lambda: load_scenarios(scenarios_path))
+    problem = load(problem_path)
+    scenarios = run(lambda: load_scenarios(scenarios_path))
     options = SolveOptions(time_limit=time_limit, workers=1)
     try:
         if processes is None:
-            comparison = _run(lambda: compare_scenarios(problem, scenarios, options=options))
+            comparison = run(lambda: compare_scenarios(problem, scenarios, options=options))
         else:
             spawn = multiprocessing.get_context("spawn")  # the solver's threads do not survive fork
             with ProcessPoolExecutor(max_workers=processes, mp_context=spawn) as pool:
-                comparison = _run(lambda: compare_scenarios(problem, scenarios, executor=pool, options=options))
+                comparison = run(lambda: compare_scenarios(problem, scenarios, executor=pool, options=options))
     except SolverError as exc:
-        _fail(str(exc), EXIT_INTERNAL)
+        fail(str(exc), EXIT_INTERNAL)
     table = comparison.table(current_lang())
     click.echo(json.dumps(comparison.model_dump(mode="json"), indent=2) if as_json else table)
 
@@ -856,4 +790,4 @@ def main() -> None:
     try:
         cli.main(standalone_mode=True)
     except MatchmakerError as exc:  # pragma: no cover - every command handles its own errors
-        _fail(exc.text(current_lang()), EXIT_INTERNAL)
+        fail(exc.text(current_lang()), EXIT_INTERNAL)

@@ -25,7 +25,7 @@ import click
 from click.core import ParameterSource
 
 from matchmaker._i18n import LANGS, Lang, tr
-from matchmaker._interrupt import run_interruptible
+from matchmaker.cli.interrupt import run_interruptible
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pipeline import solve
@@ -321,7 +321,7 @@ def solve_interruptibly(
     progress: ProgressDisplay | None = None,
     lang: Lang = "en",
 ) -> tuple[Result, bool]:
-    """Solve with Ctrl-C as cancellation (:func:`matchmaker._interrupt.run_interruptible`): the first
+    """Solve with Ctrl-C as cancellation (:func:`matchmaker.cli.interrupt.run_interruptible`): the first
     Ctrl-C stops the search and keeps the best plan so far, a second one aborts with exit code 130.
     Returns the result and whether Ctrl-C was pressed. Only the main thread catches Ctrl-C. The notices
     are in ``lang``."""

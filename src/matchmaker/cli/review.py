@@ -12,9 +12,9 @@ from typing import Literal
 
 import click
 
-from matchmaker._console import current_lang, lang_option, say
 from matchmaker._i18n import tr, tr_n
-from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, _fail, _load, _run
+from matchmaker.cli.common import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, fail, load, run
+from matchmaker.cli.console import current_lang, lang_option, say
 from matchmaker.errors import MatchmakerError, ResultMismatchError
 from matchmaker.explanations.render import display_names
 from matchmaker.explanations.types import Lang
@@ -44,15 +44,15 @@ _REQUIRE = click.option("--require-signature", is_flag=True, help="Fail if the r
 
 
 def _public_key(path: Path | None) -> PublicKey | None:
-    return _run(lambda: load_public_key(path)) if path is not None else None
+    return run(lambda: load_public_key(path)) if path is not None else None
 
 
 def _overrides(path: Path | None) -> tuple[Override, ...]:
-    return _run(lambda: load_overrides(path)) if path is not None else ()
+    return run(lambda: load_overrides(path)) if path is not None else ()
 
 
 def _load_audit(path: Path) -> AuditRecord:
-    return _run(lambda: load_audit(path))
+    return run(lambda: load_audit(path))
 
 
 @click.command("evaluate")
@@ -72,13 +72,13 @@ def evaluate_cmd(
 ) -> None:
     """Evaluate PLAN, a plan made by hand (.json, .csv or .xlsx), against PROBLEM and its optimum:
     broken rules, objective levels, gap, blocking pairs, and every difference explained."""
-    problem = _load(problem_path)
-    plan = _run(lambda: load_plan(plan_path))
-    optimum = _run(lambda: load_result(result_path)) if result_path is not None else None
+    problem = load(problem_path)
+    plan = run(lambda: load_plan(plan_path))
+    optimum = run(lambda: load_result(result_path)) if result_path is not None else None
     try:
-        evaluation = _run(lambda: evaluate_plan(problem, plan, optimum=optimum, explain=not no_explain))
+        evaluation = run(lambda: evaluate_plan(problem, plan, optimum=optimum, explain=not no_explain))
     except ResultMismatchError as exc:
-        _fail(exc.text(lang), EXIT_BAD_INPUT)
+        fail(exc.text(lang), EXIT_BAD_INPUT)
     if as_json:
         click.echo(evaluation.model_dump_json(indent=2))
     else:
@@ -117,10 +117,10 @@ def override_cmd(
     """Add an override to OVERRIDES (a JSON file, created if missing), re-solve the round with every
     override in it, and print what each costs. A new override that conflicts is not added (exit 1).
     Overriding a repaired plan (give it with --result) re-solves as the same repair."""
-    problem = _load(problem_path)
-    base = _run(lambda: load_result(result_path)) if result_path is not None else None
+    problem = load(problem_path)
+    base = run(lambda: load_result(result_path)) if result_path is not None else None
     if base is not None and base.decision.input_fingerprint != problem.fingerprint():
-        _fail(
+        fail(
             tr(
                 "{result} was solved for a different problem than {problem}",
                 lang,
@@ -132,16 +132,16 @@ def override_cmd(
     current = _overrides(overrides_path) if overrides_path.exists() else ()
     new: Override | None = None
     if pin is not None and forbid is not None:
-        _fail(tr("give one of --pin and --forbid", lang), EXIT_BAD_INPUT)
+        fail(tr("give one of --pin and --forbid", lang), EXIT_BAD_INPUT)
     if pin is not None or forbid is not None:
         if not reason or not official:
-            _fail(tr("an override needs --reason and --official", lang), EXIT_BAD_INPUT)
+            fail(tr("an override needs --reason and --official", lang), EXIT_BAD_INPUT)
         action: Literal["pin", "forbid"] = "pin" if pin is not None else "forbid"
         applicant = pin if pin is not None else forbid
         data = {"action": action, "applicant": applicant, "unit": unit, "supervisor": supervisor}
-        new = _run(lambda: Override.model_validate({**data, "reason": reason, "official": official}))
+        new = run(lambda: Override.model_validate({**data, "reason": reason, "official": official}))
     elif unit or supervisor or reason or official:
-        _fail(
+        fail(
             tr("--unit, --supervisor, --reason and --official describe a new override: give --pin or --forbid", lang),
             EXIT_BAD_INPUT,
         )
@@ -153,7 +153,7 @@ def override_cmd(
             click.echo(tr("the new override was not added to {path}", lang, path=overrides_path), err=True)
         sys.exit(EXIT_NO_PLAN)
     if new is not None:
-        _run(lambda: dump_overrides(overrides, overrides_path))
+        run(lambda: dump_overrides(overrides, overrides_path))
         click.echo(tr("override added to {path}", lang, path=overrides_path))
 
 
@@ -189,14 +189,14 @@ def approve_cmd(
         try:
             dt.date.fromisoformat(approved_at)
         except ValueError:
-            _fail(
+            fail(
                 tr("--approved-at {value!r} is not an ISO 8601 date: write it as 2026-05-12", lang, value=approved_at),
                 EXIT_BAD_INPUT,
             )
-    problem = _load(problem_path)
-    recommendation = _run(lambda: load_result(result_path))
+    problem = load(problem_path)
+    recommendation = run(lambda: load_result(result_path))
     overrides = _overrides(overrides_path)
-    key = _run(lambda: load_signing_key(key_path)) if key_path is not None else None
+    key = run(lambda: load_signing_key(key_path)) if key_path is not None else None
     try:
         record = approve(
             problem,
@@ -209,14 +209,14 @@ def approve_cmd(
             signing_key=key,
         )
     except ResultMismatchError as exc:
-        _fail(f"{result_path}: {exc.text(lang)}", EXIT_BAD_INPUT)
+        fail(f"{result_path}: {exc.text(lang)}", EXIT_BAD_INPUT)
     except ApprovalError as exc:
-        _fail(exc.text(lang), EXIT_NO_PLAN)
+        fail(exc.text(lang), EXIT_NO_PLAN)
     inputs = (problem_path, result_path, *((key_path,) if key_path is not None else ()))
-    _run(lambda: atomic_write_text(output, record.to_json(), protect=inputs))
+    run(lambda: atomic_write_text(output, record.to_json(), protect=inputs))
     if result_output is not None:
         result = recommendation.model_copy(update={"decision": record.decision})
-        _run(lambda: save_result(result, result_output, protect=inputs))
+        run(lambda: save_result(result, result_output, protect=inputs))
     count = "" if not overrides else tr_n(" with {n} override", " with {n} overrides", len(overrides), lang)
     shown_role = f" ({role.strip()})" if role else ""
     fingerprint = record.output_fingerprint
@@ -252,7 +252,7 @@ def audit_cmd(
     """Solve PROBLEM (with overrides, if given) and write the run's audit record: fingerprints, policy and
     seed, options, versions, overrides with reasons. `matchmaker reproduce` checks it later."""
     lang = current_lang()
-    problem = _load(problem_path)
+    problem = load(problem_path)
     overrides = _overrides(overrides_path)
     options = SolveOptions(time_limit=time_limit)
     recommendation = solve(problem, options)
@@ -260,14 +260,14 @@ def audit_cmd(
     if outcome.result is None or outcome.conflict is not None:
         names = display_names(problem)
         why = conflict_text(outcome.conflict, outcome.overrides, lang, names) if outcome.conflict else ""
-        _fail(tr("the overrides cannot all hold: {why}", lang, why=why), EXIT_NO_PLAN)
+        fail(tr("the overrides cannot all hold: {why}", lang, why=why), EXIT_NO_PLAN)
     result = outcome.result if overrides else recommendation
     record = audit_record(
         problem, result, options=options, overrides=overrides, recommendation=recommendation, input=str(problem_path)
     )
-    _run(lambda: atomic_write_text(output, record.to_json(), protect=(problem_path,)))
+    run(lambda: atomic_write_text(output, record.to_json(), protect=(problem_path,)))
     if result_output is not None:
-        _run(lambda: save_result(result, result_output, protect=(problem_path,)))
+        run(lambda: save_result(result, result_output, protect=(problem_path,)))
     status = result.status.text(lang)
     click.echo(tr("status: {status}; output {fingerprint}", lang, status=status, fingerprint=record.output_fingerprint))
     click.echo(tr("audit record written to {path}", lang, path=output))
@@ -295,12 +295,12 @@ def reproduce_cmd(
     does. Exit 0 if identical and verified, 1 if not."""
     record = _load_audit(audit_path)
     public_key = _public_key(public_key_path_)
-    problem = _load(_problem_of(record, audit_path, problem_path, lang))
+    problem = load(_problem_of(record, audit_path, problem_path, lang))
     verification = _verify(record, public_key, problem, require_signature)
     try:
         outcome = reproduce(record, problem)
     except MatchmakerError as exc:  # pragma: no cover - reproduce reports, it does not raise
-        _fail(exc.text(lang), EXIT_BAD_INPUT)
+        fail(exc.text(lang), EXIT_BAD_INPUT)
     ok = outcome.identical and verification.ok
     if as_json:
         payload = {
@@ -327,7 +327,7 @@ def _problem_of(record: AuditRecord, audit_path: Path, given: Path | None, lang:
     if given is not None:
         return given
     if record.input is None:
-        _fail(tr("give --problem PROBLEM (the record does not name its problem file)", lang), EXIT_BAD_INPUT)
+        fail(tr("give --problem PROBLEM (the record does not name its problem file)", lang), EXIT_BAD_INPUT)
     path = Path(record.input)
     beside = audit_path.parent / path
     if not path.exists() and not path.is_absolute() and beside.exists():
@@ -338,7 +338,7 @@ def _problem_of(record: AuditRecord, audit_path: Path, given: Path | None, lang:
 def _verify(
     record: AuditRecord, public_key: PublicKey | None, problem: Problem | None, require_signature: bool
 ) -> Verification:
-    return _run(
+    return run(
         lambda: verify_record(record, public_key=public_key, problem=problem, require_signature=require_signature)
     )
 
@@ -358,7 +358,7 @@ def _verification_data(verification: Verification) -> dict[str, object]:
 def keygen_cmd(out: Path, lang: Lang) -> None:
     """Make the office's key pair for signing approvals: the private key to OUT (readable by you only;
     an existing file is never replaced) and the public key to OUT.pub."""
-    public = _run(lambda: write_keypair(out))
+    public = run(lambda: write_keypair(out))
     say(
         tr(
             "private key written to {private} (readable by you only; the key holder keeps it)\n"
@@ -391,7 +391,7 @@ def verify_cmd(
     Exit 0 if every check holds, 1 naming every finding."""
     record = _load_audit(audit_path)
     public_key = _public_key(public_key_path_)
-    problem = _load(problem_path) if problem_path is not None else None
+    problem = load(problem_path) if problem_path is not None else None
     verification = _verify(record, public_key, problem, require_signature)
     if as_json:
         click.echo(json.dumps(_verification_data(verification), indent=2, ensure_ascii=False))
