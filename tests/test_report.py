@@ -122,7 +122,7 @@ def test_an_infeasible_result_has_no_charts_and_says_why() -> None:
 
 def test_a_different_problem_is_refused(joint: tuple[mm.Problem, mm.Result]) -> None:
     _, result = joint
-    with pytest.raises(ValueError, match="different problem"):
+    with pytest.raises(mm.ResultMismatchError, match="different problem"):
         html_report(result, mm.load_problem(SODERTALJE))
 
 
@@ -247,5 +247,5 @@ def test_without_the_problem_the_report_shows_ids(joint: tuple[mm.Problem, mm.Re
     assert '<span class="id">huddinge-bou</span>' in page
     assert "--problem" in page  # says how to show the policy
     assert _bars(page, "rank_profile") == [(b.label, b.value, None) for b in all_charts(result)[0].bars]
-    with pytest.raises(ValueError, match="different problem"):
+    with pytest.raises(mm.ResultMismatchError, match="different problem"):
         html_report(result, mm.load_problem(SODERTALJE), explain=True)

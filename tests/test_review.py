@@ -21,6 +21,7 @@ from conftest import make_problem
 from matchmaker._i18n import msg
 from matchmaker.errors import ValidationIssue
 from matchmaker.io.json import parse_json
+from matchmaker.io.plans import dump_plan, load_plan
 from matchmaker.review import (
     ApprovalError,
     AuditRecord,
@@ -31,12 +32,10 @@ from matchmaker.review import (
     audit_record,
     decision_fingerprint,
     evaluate_plan,
-    load_plan,
     reproduce,
     solve_with_overrides,
     verify_approval,
 )
-from matchmaker.review.io import dump_plan
 from matchmaker.review.overrides import ConflictReason
 from matchmaker.review.plan import complete_plan
 from matchmaker.review.render import conflict_reason_text

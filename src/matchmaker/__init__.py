@@ -43,6 +43,7 @@ from matchmaker.io.formats import load_problem, load_result, save_problem, save_
 from matchmaker.io.frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
 from matchmaker.io.json import dump_problem, dump_result, problem_json_schema, result_json_schema
 from matchmaker.io.keys import load_public_key, load_signing_key, write_keypair
+from matchmaker.io.plans import load_plan
 from matchmaker.io.scenarios import load_scenarios
 from matchmaker.io.template import write_template
 from matchmaker.limits import Limits, current_limits, use_limits
@@ -108,7 +109,6 @@ from matchmaker.review import (
     audit_record,
     evaluate_plan,
     generate_keypair,
-    load_plan,
     reproduce,
     solve_with_overrides,
     verify_approval,

@@ -267,7 +267,8 @@ def explain_cmd(
         problem_path = Path(recorded)
     problem = load(problem_path)
     if overrides_path is not None:
-        from matchmaker.review.overrides import apply_overrides, load_overrides
+        from matchmaker.io.overrides import load_overrides
+        from matchmaker.review.overrides import apply_overrides
 
         overrides = run(lambda: load_overrides(overrides_path))
         base = problem

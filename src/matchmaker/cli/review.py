@@ -22,13 +22,14 @@ from matchmaker.io.audit import load_audit
 from matchmaker.io.files import atomic_write_text
 from matchmaker.io.formats import load_result, save_result
 from matchmaker.io.keys import load_public_key, load_signing_key, public_key_path, write_keypair
+from matchmaker.io.overrides import dump_overrides, load_overrides
+from matchmaker.io.plans import load_plan
 from matchmaker.models import Problem
 from matchmaker.options import SolveOptions
 from matchmaker.pipeline import solve
 from matchmaker.review.audit import ApprovalError, AuditRecord, approve, audit_record, reproduce
 from matchmaker.review.evaluate import evaluate_plan
-from matchmaker.review.io import load_plan
-from matchmaker.review.overrides import Override, dump_overrides, load_overrides, solve_with_overrides
+from matchmaker.review.overrides import Override, solve_with_overrides
 from matchmaker.review.render import conflict_text, render_overrides
 from matchmaker.review.signing import PublicKey
 from matchmaker.review.verify import Verification, verify_record

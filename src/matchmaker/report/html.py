@@ -26,7 +26,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from matchmaker._i18n import tr
+from matchmaker._i18n import msg, tr
+from matchmaker.errors import ResultMismatchError
 from matchmaker.explanations import display_names
 from matchmaker.explanations import explain as explain_one
 from matchmaker.report._format import date, decimal, number, percent
@@ -372,12 +373,10 @@ def html_report(
         printable: unfold every table (for printing to PDF) instead of folding long ones.
 
     Raises:
-        ValueError: ``problem`` is not the problem ``result`` was solved for.
+        ResultMismatchError: ``problem`` is not the problem ``result`` was solved for (a ``ValueError``).
     """
-    from matchmaker import __version__
-
     if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
-        raise ValueError("the result was solved for a different problem")
+        raise ResultMismatchError(msg("the result was solved for a different problem"))
     names: dict[str, str] = {}
     if problem is not None:
         names = {u.id: u.name for u in problem.units if u.name}
@@ -457,7 +456,7 @@ def html_report(
         seed=str(d.lottery_seed),
         engine=result.statistics.engine,
         time=decimal(result.statistics.wall_time, lang),
-        version=__version__,
+        version=result.statistics.versions.get("matchmaker", "unknown"),
     )
     body.append(f"<footer>{_e(footer)}</footer>")
     return (

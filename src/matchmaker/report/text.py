@@ -11,7 +11,8 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from matchmaker._i18n import tr
+from matchmaker._i18n import msg, tr
+from matchmaker.errors import ResultMismatchError
 from matchmaker.report._format import date, decimal, number, percent
 from matchmaker.report.content import (
     approval_labels,
@@ -199,7 +200,7 @@ def text_report(
     the objective levels by name and readable value, the placements with priority tier and notes, the
     applicants not placed with their reasons, and the approval (or lines to sign)."""
     if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
-        raise ValueError("the result was solved for a different problem")
+        raise ResultMismatchError(msg("the result was solved for a different problem"))
     d = result.decision
     heading = title or tr("Placement plan", lang)
     out = [heading, "=" * len(heading), tr("Status: {status}", lang, status=status_text(d.status.value, lang))]

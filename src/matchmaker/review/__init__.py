@@ -1,7 +1,7 @@
 """Human review: evaluate a coordinator's own plan, override with reasons, approve, and reproduce.
 
-* :mod:`~matchmaker.review.plan` and :mod:`~matchmaker.review.io`: a plan made by hand, read from JSON,
-  CSV or a workbook;
+* :mod:`~matchmaker.review.plan`: a plan made by hand (read from JSON, CSV or a workbook by
+  :mod:`matchmaker.io.plans`);
 * :mod:`~matchmaker.review.evaluate`: its broken rules, objective vector, gap to the optimum, blocking
   pairs and every difference from the optimum explained (:func:`evaluate_plan`);
 * :mod:`~matchmaker.review.overrides`: pins and forbidden pairs by an official, with reasons, their
@@ -38,7 +38,6 @@ from matchmaker.review.evaluate import (
     evaluate_plan,
     plan_result,
 )
-from matchmaker.review.io import dump_plan, load_plan
 from matchmaker.review.overrides import (
     Override,
     OverrideConflict,
@@ -80,10 +79,8 @@ __all__ = [
     "approve",
     "audit_record",
     "decision_fingerprint",
-    "dump_plan",
     "evaluate_plan",
     "generate_keypair",
-    "load_plan",
     "migration_notice",
     "plan_result",
     "records_fingerprint",

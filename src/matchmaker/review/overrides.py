@@ -18,7 +18,6 @@ validation (every issue) or, when the problem has no plan, by the minimal infeas
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any, Literal, Self
 
@@ -45,9 +44,7 @@ __all__ = [
     "OverrideList",
     "OverrideOutcome",
     "apply_overrides",
-    "dump_overrides",
     "level_difference",
-    "load_overrides",
     "override_reasons",
     "solve_with_overrides",
 ]
@@ -420,25 +417,3 @@ class OverrideList(Record):
 
     kind: Literal["matchmaker.overrides"] = "matchmaker.overrides"
     overrides: tuple[Override, ...] = ()
-
-
-def load_overrides(path: str | os.PathLike[str]) -> tuple[Override, ...]:
-    """The overrides of an overrides file (JSON, see :class:`OverrideList`).
-
-    Raises:
-        InputFileError: the file cannot be read or is not JSON.
-        ProblemValidationError: an override lacks a reason or an official, or names both a unit and a
-            supervisor.
-    """
-    from matchmaker.io.files import read_limited
-    from matchmaker.io.json import parse_json
-
-    return OverrideList.model_validate(parse_json(read_limited(path), str(path))).overrides
-
-
-def dump_overrides(overrides: Sequence[Override], path: str | os.PathLike[str]) -> None:
-    """Write an overrides file (JSON), atomically."""
-    from matchmaker.io.files import atomic_write_text
-
-    text = OverrideList(overrides=tuple(overrides)).model_dump_json(indent=2, exclude_none=True)
-    atomic_write_text(path, text + "\n")

@@ -27,6 +27,8 @@ from typing import Any
 from matchmaker._i18n import Message, msg
 from matchmaker._text import fold_field_name
 from matchmaker.errors import InputFileError, ValidationIssue
+from matchmaker.io.csv import read_csv_sheet
+from matchmaker.io.excel import read_workbook
 from matchmaker.io.files import DEFAULT_MAX_BYTES, atomic_write_text, read_limited
 from matchmaker.io.json import parse_json, result_from_json
 from matchmaker.io.sheet import Issues, RawSheet, parse_sheet
@@ -79,16 +81,12 @@ def load_plan(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
             parsed = {**parsed, "name": p.stem}
         return Plan.model_validate(parsed)
     if suffix == ".csv":
-        from matchmaker.io.csv import read_csv_sheet
-
         issues = Issues()
         sheet = read_csv_sheet(read_limited(p, max_bytes), str(p), issues)
         if sheet is None:
             raise InputFileError(issues.problems, source=str(p))
         return _from_sheet(sheet, str(p), p.stem)
     if suffix in (".xlsx", ".xlsm"):
-        from matchmaker.io.excel import read_workbook
-
         sheets = {
             k: v for k, v in read_workbook(p, max_bytes=max_bytes).items() if fold_field_name(k) not in README_SHEETS
         }
