@@ -11,7 +11,7 @@ import click
 from matchmaker._i18n import Lang, Message, msg, tr, tr_n
 from matchmaker.blocking import blocking_pairs
 from matchmaker.checks import check
-from matchmaker.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, fail, load, run
+from matchmaker.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, fail, load, require_same_problem, run
 from matchmaker.cli.console import (
     CommandGroup,
     ProgressDisplay,
@@ -400,16 +400,8 @@ def report_cmd(
 
             base, overrides = problem, approval.overrides
             problem = run(lambda: apply_overrides(base, overrides))
-    if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
-        fail(
-            tr(
-                "{result} was solved for a different problem than {problem}",
-                lang,
-                result=result_path,
-                problem=problem_path,
-            ),
-            EXIT_BAD_INPUT,
-        )
+    if problem is not None:
+        require_same_problem(result, problem, result_path, problem_path or "")
     if suffix == ".txt":
         text = run(lambda: text_report(result, problem, lang=lang, title=title, approval=approval))
     else:

@@ -15,8 +15,19 @@ from matchmaker.cli.console import EXIT_INTERRUPTED, current_lang
 from matchmaker.errors import InputError, InputWarning, MissingExtraError
 from matchmaker.io.formats import load_problem
 from matchmaker.models import Problem
+from matchmaker.result import Result
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_NO_PLAN", "EXIT_OK", "fail", "load", "run"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_NO_PLAN",
+    "EXIT_OK",
+    "fail",
+    "load",
+    "require_same_problem",
+    "run",
+]
 
 EXIT_OK = 0
 EXIT_NO_PLAN = 1
@@ -51,3 +62,17 @@ def run(action: Callable[[], T]) -> T:
 def load(path: Path) -> Problem:
     """Read the problem at ``path`` (any format); bad input ends with exit code 2."""
     return run(lambda: load_problem(path))
+
+
+def require_same_problem(result: Result, problem: Problem, result_path: Path | str, problem_path: Path | str) -> None:
+    """End with exit code 2 if ``result`` was not solved for ``problem`` (compared by fingerprint)."""
+    if result.decision.input_fingerprint != problem.fingerprint():
+        fail(
+            tr(
+                "{result} was solved for a different problem than {problem}",
+                current_lang(),
+                result=result_path,
+                problem=problem_path,
+            ),
+            EXIT_BAD_INPUT,
+        )

@@ -13,7 +13,7 @@ from typing import Literal
 import click
 
 from matchmaker._i18n import tr, tr_n
-from matchmaker.cli.common import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, fail, load, run
+from matchmaker.cli.common import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, fail, load, require_same_problem, run
 from matchmaker.cli.console import current_lang, lang_option, say
 from matchmaker.errors import MatchmakerError, ResultMismatchError
 from matchmaker.explanations.render import display_names
@@ -120,16 +120,8 @@ def override_cmd(
     Overriding a repaired plan (give it with --result) re-solves as the same repair."""
     problem = load(problem_path)
     base = run(lambda: load_result(result_path)) if result_path is not None else None
-    if base is not None and base.decision.input_fingerprint != problem.fingerprint():
-        fail(
-            tr(
-                "{result} was solved for a different problem than {problem}",
-                lang,
-                result=result_path,
-                problem=problem_path,
-            ),
-            EXIT_BAD_INPUT,
-        )
+    if base is not None:
+        require_same_problem(base, problem, result_path or "", problem_path)
     current = _overrides(overrides_path) if overrides_path.exists() else ()
     new: Override | None = None
     if pin is not None and forbid is not None:
