@@ -47,3 +47,19 @@ def test_import_has_no_side_effects() -> None:
     import logging
 
     assert logging.getLogger("matchmaker").handlers == []
+
+
+def test_every_public_error_is_in_the_one_tree() -> None:
+    """Every exception the package exports derives from MatchmakerError and is drawn in errors.py's tree,
+    and is defined there (one place for the whole tree)."""
+    import matchmaker.errors as errors
+
+    exported = [getattr(matchmaker, n) for n in matchmaker.__all__]
+    found = [e for e in exported if isinstance(e, type) and issubclass(e, BaseException)]
+    assert found
+    for error in found:
+        if issubclass(error, Warning):
+            continue
+        assert issubclass(error, matchmaker.MatchmakerError), error.__name__
+        assert error.__module__ == "matchmaker.errors", error.__name__
+        assert error.__name__ in (errors.__doc__ or ""), error.__name__

@@ -5,11 +5,16 @@ Every exception derives from :class:`MatchmakerError` and from the builtin it me
     MatchmakerError
      ├── InputError (ValueError)            the input is wrong; nothing was solved
      │    ├── ProblemValidationError        one or more records break a rule (all listed at once)
-     │    └── InputFileError                a file cannot be read or parsed (names file, line, column)
+     │    ├── InputFileError                a file cannot be read or parsed (names file, line, column)
+     │    └── LimitsExceededError           an input over a size limit (see ``matchmaker.limits``)
      ├── MissingExtraError (ImportError)    an optional dependency is missing (says which extra to install)
      ├── ResultMismatchError (ValueError)   a result is used with a problem it was not made from
      ├── ResultStatusError (RuntimeError)   ``Result.raise_for_status()`` on a result without a plan
-     └── SolverError (RuntimeError)         an engine failed in a way that is not about the input
+     ├── SolverError (RuntimeError)         an engine failed in a way that is not about the input
+     ├── CheckFailedError (AssertionError)  a result failed the independent checker (``report`` says how)
+     ├── ApprovalError (ValueError)         an approved plan does not follow from its recommendation
+     └── PdfError (RuntimeError)            the browser failed to print the report
+          └── NoChromiumError               no Chromium-like browser is installed (says how to install one)
 
 One warning: :class:`InputWarning` (a ``UserWarning``) says that the input was read with a repair the
 user should know about (an older schema version migrated, a spreadsheet id typed as a number).
@@ -27,15 +32,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from matchmaker._i18n import Lang, Message, msg, tr, tr_n
 
+if TYPE_CHECKING:
+    from matchmaker.checks.report import CheckReport
+
 __all__ = [
+    "ApprovalError",
+    "CheckFailedError",
     "InputError",
     "InputFileError",
     "InputWarning",
     "MatchmakerError",
     "MissingExtraError",
+    "NoChromiumError",
+    "PdfError",
     "Place",
     "ProblemValidationError",
     "ResultMismatchError",
@@ -208,3 +221,44 @@ class ResultStatusError(MatchmakerError, RuntimeError):
 
 class SolverError(MatchmakerError, RuntimeError):
     """An optimisation engine failed for a reason that is not about the input (a bug or a resource limit)."""
+
+
+class CheckFailedError(MatchmakerError, AssertionError):
+    """A result failed :func:`matchmaker.check`; ``report`` lists every violation."""
+
+    def __init__(self, report: CheckReport) -> None:
+        self.report = report
+        super().__init__(str(report))
+
+    def text(self, lang: Lang = "en") -> str:
+        """The report in ``lang``."""
+        return self.report.text(lang)
+
+
+class ApprovalError(MatchmakerError, ValueError):
+    """An approved plan does not follow from its recommendation and overrides, or cannot be made
+    (raised with a :class:`~matchmaker._i18n.Message`: ``str()`` is English, :meth:`text` any language)."""
+
+
+class PdfError(MatchmakerError, RuntimeError):
+    """The browser failed to print the report; ``str()`` is English, :meth:`text` any language."""
+
+    def __init__(self, message: str | Message) -> None:
+        self.message = message
+        super().__init__(self.text("en"))
+
+    def text(self, lang: Lang = "en") -> str:
+        """The message in ``lang`` (a plain text as it is)."""
+        return self.message.text(lang) if isinstance(self.message, Message) else self.message
+
+
+class NoChromiumError(PdfError):
+    """No Chromium-like browser is installed; the message says how to install one."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            msg(
+                "a PDF report is printed by Chromium, which is not installed: install it (e.g. "
+                "`apt-get install chromium`), or write the report as .html and print it from a browser"
+            )
+        )

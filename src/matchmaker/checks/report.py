@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from matchmaker._i18n import Lang, Message, tr, tr_n
-from matchmaker.errors import MatchmakerError
+from matchmaker.errors import CheckFailedError
 
 __all__ = ["CheckFailedError", "CheckReport", "Violation"]
 
@@ -69,11 +69,3 @@ class CheckReport:
 
     def __str__(self) -> str:
         return self.text("en")
-
-
-class CheckFailedError(MatchmakerError, AssertionError):
-    """A result failed :func:`check`."""
-
-    def __init__(self, report: CheckReport) -> None:
-        self.report = report
-        super().__init__(str(report))

@@ -16,37 +16,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from matchmaker._i18n import Lang, Message, msg
-from matchmaker.errors import MatchmakerError
+from matchmaker._i18n import msg
+from matchmaker.errors import NoChromiumError, PdfError
 
 __all__ = ["CHROMIUM_NAMES", "NoChromiumError", "PdfError", "find_chromium", "html_to_pdf"]
 
 #: The browser commands looked for on ``PATH``, in this order.
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-
-
-class PdfError(MatchmakerError, RuntimeError):
-    """The browser failed to print the report; ``str()`` is English, :meth:`text` any language."""
-
-    def __init__(self, message: str | Message) -> None:
-        self.message = message
-        super().__init__(self.text("en"))
-
-    def text(self, lang: Lang = "en") -> str:
-        """The message in ``lang`` (a plain text as it is)."""
-        return self.message.text(lang) if isinstance(self.message, Message) else self.message
-
-
-class NoChromiumError(PdfError):
-    """No Chromium-like browser is installed; the message says how to install one."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            msg(
-                "a PDF report is printed by Chromium, which is not installed: install it (e.g. "
-                "`apt-get install chromium`), or write the report as .html and print it from a browser"
-            )
-        )
 
 
 def find_chromium() -> str | None:

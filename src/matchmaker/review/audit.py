@@ -50,7 +50,7 @@ from matchmaker._i18n import Message, msg, tr, tr_n
 from matchmaker._pydantic_errors import RuleError, issues_from_validation_error
 from matchmaker.canonical import canonical_bytes, canonical_problem
 from matchmaker.checks import check
-from matchmaker.errors import InputError, MatchmakerError, ResultMismatchError
+from matchmaker.errors import ApprovalError, InputError, MatchmakerError, ResultMismatchError
 from matchmaker.explanations.render import display_names
 from matchmaker.explanations.types import Lang
 from matchmaker.models import Problem
@@ -125,11 +125,6 @@ _DECISIVE = ("matchmaker", "ortools", "numpy", "pydantic")
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
-class ApprovalError(MatchmakerError, ValueError):
-    """An approved plan does not follow from its recommendation and overrides, or cannot be made
-    (raised with a :class:`~matchmaker._i18n.Message`: ``str()`` is English, :meth:`text` any language)."""
 
 
 @dataclass(frozen=True, slots=True)
