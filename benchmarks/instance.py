@@ -1,6 +1,6 @@
 """An instance as plain arrays: what every peer reads, so that all of them solve the same problem.
 
-:func:`export` scores a problem with matchmaker's own scoring (:func:`matchmaker.scoring.score`), so
+:func:`export` scores a problem with matchmaker's own scoring (:func:`matchmaker._scoring.score`), so
 the acceptable pairs, their fit points and lottery draws are exactly matchmaker's, and stores them with
 the capacity structure in an ``.npz`` file next to the problem. Loading (:func:`load_arrays`) needs numpy
 only: the HiGHS peer runs in a process that must not import OR-Tools (highspy and ortools clash), and
@@ -223,7 +223,7 @@ def merged_weights(arrays: Arrays, levels: Sequence[str], limit: int = INT64_SAF
 def export(files: InstanceFiles) -> Arrays:
     """Score the instance's problem with matchmaker and return its arrays (imports matchmaker)."""
     import matchmaker as mm
-    from matchmaker.scoring import score
+    from matchmaker._scoring import score
 
     problem = mm.load_problem(files.problem)
     meta: dict[str, Any] = json.loads(files.meta.read_text(encoding="utf-8"))

@@ -112,8 +112,8 @@ def _json_load(task: dict[str, Any]) -> dict[str, Any]:
 
 def _mm_task(task: dict[str, Any]) -> dict[str, Any]:
     import matchmaker as mm
-    from matchmaker.build import build_model
-    from matchmaker.scoring import score
+    from matchmaker._build import build_model
+    from matchmaker._scoring import score
 
     kind = task["kind"]
     path = task["problem"]
@@ -152,8 +152,8 @@ def _mm_task(task: dict[str, Any]) -> dict[str, Any]:
     if kind == "mm-build":
         parts: dict[str, list[float]] = {"score": [], "build": []}
 
-        from matchmaker.engines.deferred_acceptance import applies
-        from matchmaker.pieces import default_constraints
+        from matchmaker._engines.deferred_acceptance import applies
+        from matchmaker._pieces import default_constraints
 
         skipped: list[str] = []
 

@@ -10,8 +10,8 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
-from matchmaker.checks import Truth, check_balance, check_links, level_vector
-from matchmaker.models import Problem
+from matchmaker._checks import Truth, check_balance, check_links, level_vector
+from matchmaker._models import Problem
 
 Plan = dict[str, str]  # applicant id -> supervisor id
 

@@ -21,12 +21,12 @@ from typing import Any
 from click.testing import CliRunner
 
 import matchmaker as mm
-from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
-from matchmaker.io.convert import problem_rows, result_rows
-from matchmaker.io.csv import load_problem_csv, load_result_csv
-from matchmaker.io.excel import load_problem_excel, load_result_excel
-from matchmaker.io.json import problem_from_json, result_from_json
-from matchmaker.io.pseudonym import load_key, pseudonymise, read_secret
+from matchmaker._cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
+from matchmaker.io._csv import load_problem_csv, load_result_csv
+from matchmaker.io._excel import load_problem_excel, load_result_excel
+from matchmaker.io._json import problem_from_json, result_from_json
+from matchmaker.io._pseudonym import load_key, pseudonymise, read_secret
+from matchmaker.io._rows import problem_rows, result_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "sodertalje" / "problem.json"
@@ -70,7 +70,7 @@ def example_doc() -> str:
 @cache
 def tiny_problem() -> mm.Problem:
     """A small valid round with every table filled (from the template's example)."""
-    from matchmaker.io.template import example_problem
+    from matchmaker.io._template import example_problem
 
     return example_problem()
 
@@ -96,7 +96,7 @@ def tiny_result_grid() -> dict[str, tuple[tuple[Any, ...], ...]]:
 
 
 def roster_grid() -> Grid:
-    """A coordinator's roster with names (as :func:`matchmaker.io.pseudonym.pseudonymise` reads it)."""
+    """A coordinator's roster with names (as :func:`matchmaker.io._pseudonym.pseudonymise` reads it)."""
     grid = problem_grid(tiny_problem())
     names = {"A1": "Ada Testsson", "A2": "Bo Provsson"}
     apps = grid["applicants"]

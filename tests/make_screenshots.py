@@ -15,10 +15,10 @@ from pathlib import Path
 import matchmaker as mm
 from browser import Browser, find_chromium
 from matchmaker._i18n import Lang
-from matchmaker.report.approval import approval_from_record
-from matchmaker.report.html import html_report
-from matchmaker.review.audit import approve
-from matchmaker.review.overrides import Override, apply_overrides
+from matchmaker.report._approval import approval_from_record
+from matchmaker.report._html import html_report
+from matchmaker.review._audit import approve
+from matchmaker.review._overrides import Override, apply_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "docs" / "assets"

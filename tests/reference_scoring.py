@@ -1,7 +1,7 @@
-"""The per-applicant scorer that ``matchmaker.scoring.score`` replaced, kept as a test oracle.
+"""The per-applicant scorer that ``matchmaker._scoring.score`` replaced, kept as a test oracle.
 
 ``score`` is vectorised across applicants; this is the plain loop it was before (one applicant at a
-time, the formula of ``matchmaker/scoring.py``'s docstring read literally). ``test_scoring.py``
+time, the formula of ``matchmaker/_scoring.py``'s docstring read literally). ``test_scoring.py``
 checks on random rounds that both give the same arrays, bit for bit.
 """
 
@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from matchmaker._lottery import id_hashes, lottery_draws
+from matchmaker._rules import REMOVAL_ORDER as REMOVAL_RULES
+from matchmaker._rules import trained_enough
+from matchmaker._scoring import Encoding, Scores, to_points
+from matchmaker._scoring.encoding import encode
 from matchmaker._text import norm_key
 from matchmaker._types import FloatArray
-from matchmaker.lottery import id_hashes, lottery_draws
-from matchmaker.rules import REMOVAL_ORDER as REMOVAL_RULES
-from matchmaker.rules import trained_enough
-from matchmaker.scoring import Encoding, Scores, to_points
-from matchmaker.scoring.encoding import encode
 
 if TYPE_CHECKING:
-    from matchmaker.models import Applicant, Problem, Unit
+    from matchmaker._models import Applicant, Problem, Unit
 
 
 @dataclass

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import re
+from pathlib import Path
+
+import pytest
 
 import matchmaker
 
@@ -63,3 +67,47 @@ def test_every_public_error_is_in_the_one_tree() -> None:
         assert issubclass(error, matchmaker.MatchmakerError), error.__name__
         assert error.__module__ == "matchmaker.errors", error.__name__
         assert error.__name__ in (errors.__doc__ or ""), error.__name__
+
+
+_MISSING = object()
+
+
+def test_the_old_module_paths_still_import_with_a_deprecation_warning() -> None:
+    """Every module path of 0.1 (MOVED) gives the module at its private home, with a warning; the public
+    name ``matchmaker.solve`` stays the function whatever was imported."""
+    import importlib
+    import sys
+    import warnings
+
+    from matchmaker._moved import MOVED
+
+    package = Path(matchmaker.__file__).parent
+    private = {
+        "matchmaker." + ".".join(p.relative_to(package).with_suffix("").parts).removesuffix(".__init__")
+        for p in package.rglob("*.py")
+    }
+    assert set(MOVED.values()) <= private, set(MOVED.values()) - private
+    originals: dict[tuple[str, str], object] = {}
+    try:
+        for old, new in sorted(MOVED.items()):
+            parent_name, _, child = old.rpartition(".")
+            with warnings.catch_warnings():  # an old parent path warns too; its own turn checks that
+                warnings.simplefilter("ignore", DeprecationWarning)
+                parent = importlib.import_module(parent_name)
+            originals.setdefault((parent.__name__, child), parent.__dict__.get(child, _MISSING))
+            sys.modules.pop(old, None)
+            with pytest.warns(DeprecationWarning, match=re.escape(new)):
+                module = importlib.import_module(old)
+            assert module is importlib.import_module(new), old
+    finally:  # an import binds the old name on its parent: leave the package as it was
+        for old in MOVED:
+            sys.modules.pop(old, None)
+        for (parent_name, child), before in originals.items():
+            if before is _MISSING:
+                sys.modules[parent_name].__dict__.pop(child, None)
+            else:
+                setattr(sys.modules[parent_name], child, before)
+    assert callable(matchmaker.solve)
+    assert matchmaker.solve.__module__ == "matchmaker._pipeline"
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("matchmaker.solve")

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from conftest import make_problem
-from matchmaker import canonical
-from matchmaker.canonical import _drop_defaults, _sort_key, _sort_records, _sorted, canonical_bytes
+from matchmaker import _canonical as canonical
+from matchmaker._canonical import _drop_defaults, _sort_key, _sort_records, _sorted, canonical_bytes
 from strategies import rich_problems
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

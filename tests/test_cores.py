@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 import matchmaker as mm
 from brute import brute_force
 from conftest import EXAMPLES, make_problem
-from matchmaker.checks import Truth, stability_audit
-from matchmaker.explanations.types import CoreItem
-from matchmaker.metrics import offered_places
+from matchmaker._checks import Truth, stability_audit
+from matchmaker._metrics import offered_places
+from matchmaker.explanations._types import CoreItem
 from strategies import problems
 
 Plan = dict[str, str]

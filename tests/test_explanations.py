@@ -10,9 +10,9 @@ import pytest
 
 import matchmaker as mm
 from conftest import EXAMPLES
+from matchmaker._rules import refusal
+from matchmaker._scoring import applicant_wishes
 from matchmaker.explanations import display_names, explain_all, reserve_lists, what_if
-from matchmaker.rules import refusal
-from matchmaker.scoring import applicant_wishes
 
 
 def solved(data: dict[str, Any]) -> tuple[mm.Problem, mm.Result]:
@@ -366,7 +366,7 @@ def test_the_balance_rule_is_named_when_it_keeps_a_free_place_closed(mode: str) 
 
 def test_counts_of_one_read_as_one() -> None:
     # Regression (guide review): "These 1 constraints", "1 places", "1 applicants wish for it".
-    from matchmaker.explanations.types import CoreItem, Diagnostics, InfeasibilityExplanation, SupplyDemand
+    from matchmaker.explanations._types import CoreItem, Diagnostics, InfeasibilityExplanation, SupplyDemand
 
     core = InfeasibilityExplanation(
         core=(CoreItem(kind="unit_max", record="BoU", params={"unit": "BoU", "bound": 1}),), relaxation=(), slack=None

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import matchmaker as mm
-from matchmaker.cli import cli
-from matchmaker.cli.console import EXIT_INTERRUPTED, CommandGroup, is_quiet, say, verbosity
-from matchmaker.report.charts import all_charts
+from matchmaker._cli import cli
+from matchmaker._cli.console import EXIT_INTERRUPTED, CommandGroup, is_quiet, say, verbosity
+from matchmaker.report._charts import all_charts
 
 ROOT = Path(__file__).resolve().parents[1]
 SODERTALJE = ROOT / "examples" / "sodertalje" / "problem.json"
@@ -79,7 +79,7 @@ def _complete(words: str) -> list[str]:
     """What click's bash completion offers for the last of ``words`` (as the shell would ask)."""
     env = {"_MATCHMAKER_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
     done = subprocess.run(
-        [sys.executable, "-c", "from matchmaker.cli import cli; cli(prog_name='matchmaker')"],
+        [sys.executable, "-c", "from matchmaker._cli import cli; cli(prog_name='matchmaker')"],
         env={**env, "PATH": ""},
         capture_output=True,
         text=True,

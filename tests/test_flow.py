@@ -11,12 +11,12 @@ from hypothesis import given, settings
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
-from matchmaker.build import build_model
-from matchmaker.engines.flow import network_of, solve_network
-from matchmaker.engines.lp import verify
-from matchmaker.linear import ModelBuilder, plan_stages
-from matchmaker.scoring import score
-from matchmaker.solve import solve_model
+from matchmaker._build import build_model
+from matchmaker._engines.flow import network_of, solve_network
+from matchmaker._engines.lp import verify
+from matchmaker._linear import ModelBuilder, plan_stages
+from matchmaker._scoring import score
+from matchmaker._solve import solve_model
 from strategies import problems
 
 
@@ -83,7 +83,7 @@ def test_a_crossing_row_is_not_a_network() -> None:
     scores = score(problem)
     model = build_model(problem, scores)
     assert network_of(model) is not None
-    from matchmaker.pieces import default_constraints, default_objectives
+    from matchmaker._pieces import default_constraints, default_objectives
 
     builder = ModelBuilder(scores)
     for piece in [*default_constraints(problem), *default_objectives(problem)]:
@@ -199,10 +199,10 @@ def test_a_wide_stage_needs_the_flow_and_is_split_when_the_flow_fails(monkeypatc
     """A stage wider than STAGE_LIMIT is marked flow_only; when the flow cannot solve it, the session
     answers SPLIT_STAGE instead of handing it to the simplex or CP-SAT, and the stage is planned again
     within the limit. The decision is the one of a plain solve."""
-    import matchmaker.lexicographic as lex
-    import matchmaker.linear as linear
-    from matchmaker.engines.base import SPLIT_STAGE
-    from matchmaker.engines.lp import LpSession
+    import matchmaker._lexicographic as lex
+    import matchmaker._linear as linear
+    from matchmaker._engines.base import SPLIT_STAGE
+    from matchmaker._engines.lp import LpSession
 
     problem = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
     expected = mm.solve(problem).decision_json()
@@ -244,7 +244,7 @@ def test_a_wide_stage_needs_the_flow_and_is_split_when_the_flow_fails(monkeypatc
 
 
 def test_the_flow_limit_is_strict_where_the_node_count_divides_it() -> None:
-    from matchmaker.engines.flow import COST_LIMIT, Network, flow_coef_limit
+    from matchmaker._engines.flow import COST_LIMIT, Network, flow_coef_limit
 
     for nodes in (2**20 - 2, 2**16 - 2, 1000):
         limit = flow_coef_limit(Network(n_nodes=nodes, tail=np.zeros(0, np.int64), head=np.zeros(0, np.int64)))
@@ -255,8 +255,8 @@ def test_the_flow_limit_is_strict_where_the_node_count_divides_it() -> None:
 def test_a_flow_only_stage_is_never_handed_to_cp_sat_as_a_row() -> None:
     """Holding a flow-proven wide stage must not add its huge coefficients to an open CP-SAT session:
     CP-SAT is reopened from the LP's bounds (which hold the stage's optimal face) when needed."""
-    from matchmaker.engines.auto import AutoSession
-    from matchmaker.linear import Objective
+    from matchmaker._engines.auto import AutoSession
+    from matchmaker._linear import Objective
 
     problem = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
     model = _model(problem)

@@ -29,7 +29,7 @@ from fuzz_strategies import (
     mutated_grid,
     mutated_text,
 )
-from matchmaker.io.json import problem_from_json
+from matchmaker.io._json import problem_from_json
 from strategies import problems
 
 FUZZ = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

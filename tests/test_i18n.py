@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from i18n_catalog import PO, collect_uses, render_catalog
 from matchmaker._i18n import LANGS, Message, load_catalog, msg, msg_n, parse_po, tr, tr_n, translator
+from matchmaker._progress import ProgressEvent
+from matchmaker._result import Status
 from matchmaker.errors import InputError, ValidationIssue
-from matchmaker.progress import ProgressEvent
-from matchmaker.result import Status
 
 
 def _fields(text: str) -> set[str]:

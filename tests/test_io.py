@@ -9,7 +9,7 @@ import pytest
 
 import matchmaker as mm
 from conftest import EXAMPLES
-from matchmaker.io.json import atomic_write_text, problem_from_json, result_from_json
+from matchmaker.io._json import atomic_write_text, problem_from_json, result_from_json
 
 SDT = EXAMPLES / "sodertalje" / "problem.json"
 

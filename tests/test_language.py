@@ -25,8 +25,8 @@ from openpyxl import load_workbook
 
 from conftest import EXAMPLES
 from matchmaker import load_problem, load_result
+from matchmaker._cli import cli
 from matchmaker._i18n import LANGS, Lang, load_catalog
-from matchmaker.cli import cli
 from matchmaker.explanations import display_names, explain_infeasibility
 from test_privacy import PEOPLE, roster
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import matchmaker as mm
 from conftest import ROOT
-from matchmaker.cli import EXIT_OK, cli
-from matchmaker.io.json import problem_from_json, result_from_json
+from matchmaker._cli import EXIT_OK, cli
+from matchmaker.io._json import problem_from_json, result_from_json
 from matchmaker.report import format_result
 
 V0 = ROOT / "tests" / "data" / "v0"

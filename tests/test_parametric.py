@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
-from matchmaker.build import build_model
-from matchmaker.engines.flow import network_of
-from matchmaker.engines.parametric import by_parameter, dual_bound, parameter_of, substitute
-from matchmaker.scoring import score
+from matchmaker._build import build_model
+from matchmaker._engines.flow import network_of
+from matchmaker._engines.parametric import by_parameter, dual_bound, parameter_of, substitute
+from matchmaker._scoring import score
 from strategies import problems
 
 

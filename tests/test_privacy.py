@@ -21,8 +21,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 import matchmaker as mm
-from matchmaker.cli import EXIT_BAD_INPUT, EXIT_OK, cli
-from matchmaker.io.pseudonym import load_key, pseudonym, pseudonymise, read_secret, save_key, write_secret
+from matchmaker._cli import EXIT_BAD_INPUT, EXIT_OK, cli
+from matchmaker.io._pseudonym import load_key, pseudonym, pseudonymise, read_secret, save_key, write_secret
 
 SENTINEL = re.compile("sentinel", re.IGNORECASE)
 PEOPLE = [

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import matchmaker as mm
-from matchmaker.progress import ProgressEvent
+from matchmaker._progress import ProgressEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 JOINT = ROOT / "examples" / "huddinge-nacka-tyreso" / "problem.json"
@@ -166,7 +166,7 @@ def test_display_draws_after_its_delay_only() -> None:
     pytest.importorskip("rich")
     from rich.console import Console
 
-    from matchmaker.cli.console import ProgressDisplay
+    from matchmaker._cli.console import ProgressDisplay
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=100)
@@ -221,8 +221,8 @@ def test_ctrl_c_stops_the_search_and_keeps_the_plan(
     pytest.importorskip("click")
     from click.testing import CliRunner
 
-    from matchmaker.cli import cli
-    from matchmaker.cli import console as _console
+    from matchmaker._cli import cli
+    from matchmaker._cli import console as _console
 
     fake = _InterruptAfterFirstStage()
     original = signal.getsignal(signal.SIGINT)

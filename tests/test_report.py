@@ -13,8 +13,8 @@ import pytest
 import matchmaker as mm
 from browser import Browser, find_chromium
 from matchmaker.explanations import display_names, explain
-from matchmaker.report.charts import all_charts, fit_bin
-from matchmaker.report.html import html_report
+from matchmaker.report._charts import all_charts, fit_bin
+from matchmaker.report._html import html_report
 
 ROOT = Path(__file__).resolve().parents[1]
 JOINT = ROOT / "examples" / "huddinge-nacka-tyreso" / "problem.json"
@@ -140,7 +140,7 @@ def test_report_command(tmp_path: Path) -> None:
     pytest.importorskip("click")
     from click.testing import CliRunner
 
-    from matchmaker.cli import cli
+    from matchmaker._cli import cli
 
     runner = CliRunner()
     result_path = tmp_path / "result.json"

@@ -17,18 +17,18 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from matchmaker._i18n import Lang, msg
+from matchmaker._result import Unplaced, UnplacedReason
+from matchmaker._scoring import REMOVAL_RULES
 from matchmaker.errors import InputError
 from matchmaker.report import _format
-from matchmaker.report import html as html_mod
-from matchmaker.report.approval import approval_from_data, approval_from_record
-from matchmaker.report.content import UnplacedFacts, level_name, level_reading, unplaced_facts, unplaced_reason
-from matchmaker.report.html import html_report
-from matchmaker.report.pdf import find_chromium
-from matchmaker.report.text import text_report
-from matchmaker.result import Unplaced, UnplacedReason
-from matchmaker.review.audit import approve, audit_record
-from matchmaker.review.overrides import Override, apply_overrides
-from matchmaker.scoring import REMOVAL_RULES
+from matchmaker.report import _html as html_mod
+from matchmaker.report._approval import approval_from_data, approval_from_record
+from matchmaker.report._content import UnplacedFacts, level_name, level_reading, unplaced_facts, unplaced_reason
+from matchmaker.report._html import html_report
+from matchmaker.report._pdf import find_chromium
+from matchmaker.report._text import text_report
+from matchmaker.review._audit import approve, audit_record
+from matchmaker.review._overrides import Override, apply_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 JOINT = ROOT / "examples" / "huddinge-nacka-tyreso" / "problem.json"
@@ -351,7 +351,7 @@ def test_report_command_text_and_approval(tmp_path: Path) -> None:
     pytest.importorskip("click")
     from click.testing import CliRunner
 
-    from matchmaker.cli import cli
+    from matchmaker._cli import cli
 
     runner = CliRunner()
     result_path = tmp_path / "result.json"
@@ -380,7 +380,7 @@ def test_report_command_checks_the_signature(tmp_path: Path) -> None:
     pytest.importorskip("cryptography")
     from click.testing import CliRunner
 
-    from matchmaker.cli import cli
+    from matchmaker._cli import cli
 
     runner = CliRunner()
     result_path, approved, key, out = (tmp_path / n for n in ("result.json", "approved.json", "office.key", "r.txt"))
@@ -404,8 +404,8 @@ def test_pdf_without_chromium_says_to_install_it(tmp_path: Path, monkeypatch: py
     pytest.importorskip("click")
     from click.testing import CliRunner
 
-    import matchmaker.report.pdf as pdf
-    from matchmaker.cli import cli
+    import matchmaker.report._pdf as pdf
+    from matchmaker._cli import cli
 
     runner = CliRunner()
     result_path = tmp_path / "result.json"
@@ -455,7 +455,7 @@ def test_the_pdf_report(tmp_path: Path) -> None:
     pytest.importorskip("click")
     from click.testing import CliRunner
 
-    from matchmaker.cli import cli
+    from matchmaker._cli import cli
 
     runner = CliRunner()
     result_path = tmp_path / "result.json"

@@ -20,8 +20,8 @@ import matchmaker as mm
 from conftest import make_problem
 from matchmaker._i18n import msg
 from matchmaker.errors import ValidationIssue
-from matchmaker.io.json import parse_json
-from matchmaker.io.plans import dump_plan, load_plan
+from matchmaker.io._json import parse_json
+from matchmaker.io._plans import dump_plan, load_plan
 from matchmaker.review import (
     ApprovalError,
     AuditRecord,
@@ -36,9 +36,9 @@ from matchmaker.review import (
     solve_with_overrides,
     verify_approval,
 )
-from matchmaker.review.overrides import ConflictReason
-from matchmaker.review.plan import complete_plan
-from matchmaker.review.render import conflict_reason_text
+from matchmaker.review._overrides import ConflictReason
+from matchmaker.review._plan import complete_plan
+from matchmaker.review._render import conflict_reason_text
 from strategies import problems
 
 OPTS = mm.SolveOptions(workers=1)
@@ -140,7 +140,7 @@ def test_stability_hook_reports_available_pairs_or_says_not_available(tiny: mm.P
     e = evaluate_plan(tiny, {"A1": "H1", "A2": "H2", "A3": "H3"}, optimum=optimum, explain=False, stability=audit)
     assert e.stability.available
     assert [(b.applicant, b.supervisor, b.unit) for b in e.stability.blocking_pairs or ()] == [("A4", "H2", "BoU")]
-    from matchmaker.review.evaluate import default_stability_audit
+    from matchmaker.review._evaluate import default_stability_audit
 
     if default_stability_audit() is None:  # HOOK (issue 4): the library's own audit is not in this version
         plain = evaluate_plan(tiny, {"A1": "H1"}, optimum=optimum, explain=False)
@@ -244,7 +244,7 @@ def test_two_overrides_each_cost_alone_and_together(tiny: mm.Problem, optimum: m
     for o, cost in zip(both, outcome.costs, strict=True):
         alone = mm.solve(apply_overrides(tiny, [o]), OPTS)
         assert {c.name: c.after for c in cost.changes} == _levels(alone)
-    assert "Cost of [0]" in mm.review.render.render_overrides(outcome, "en", {})
+    assert "Cost of [0]" in mm.review._render.render_overrides(outcome, "en", {})
 
 
 def test_conflicting_overrides_are_reported_with_a_minimal_core(tiny: mm.Problem, optimum: mm.Result) -> None:
@@ -545,7 +545,7 @@ def test_an_evaluation_uses_the_library_audit(
     """The evaluation's stability part is :func:`matchmaker.blocking_pairs` of the plan, as it returns it."""
     from dataclasses import dataclass
 
-    import matchmaker.review.evaluate as evaluate_module
+    import matchmaker.review._evaluate as evaluate_module
 
     @dataclass
     class Found:
@@ -591,7 +591,7 @@ def test_overrides_meet_the_rounds_own_pins(tiny: mm.Problem) -> None:
 
 def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) -> None:
     # Regression (guide review): the Swedish conflict was half English and named the internal `pins[0]`.
-    from matchmaker.review.render import render_overrides
+    from matchmaker.review._render import render_overrides
 
     data = tiny.model_dump(mode="json")
     data["units"][1]["requirements"] = ["körkort"]
@@ -619,7 +619,7 @@ def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) 
 
 
 def test_a_lottery_difference_reads_in_natural_swedish(tiny: mm.Problem, optimum: mm.Result) -> None:
-    from matchmaker.review.render import render_difference
+    from matchmaker.review._render import render_difference
 
     out = next(u.applicant for u in optimum.unplaced)  # one of A1, A2, A4 lost the BoU lottery
     placed = next(a for a in optimum.assignments if a.unit == "BoU")
@@ -755,7 +755,7 @@ def test_unit_only_completion_matches_brute_force(raw: dict[str, Any], data: st.
     problem = make_problem(raw)
     if problem.round is not None:
         return  # periods (availability) are not generated here
-    from matchmaker.checks import Truth
+    from matchmaker._checks import Truth
 
     truth = Truth(problem)
     staffed = sorted({s.unit for s in problem.supervisors})

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import matchmaker as mm
 from conftest import EXAMPLES
-from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
+from matchmaker._cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
 from matchmaker.review import AuditRecord, verify_approval
 
 SDT = EXAMPLES / "sodertalje"

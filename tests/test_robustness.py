@@ -26,18 +26,18 @@ from hypothesis import given
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
+from matchmaker._cli.interrupt import run_interruptible
+from matchmaker._engines.auto import AutoSession
+from matchmaker._engines.base import StageOutcome
+from matchmaker._limits import candidate_pairs
+from matchmaker._linear import Objective
+from matchmaker._scoring import score
 from matchmaker._types import IntArray
-from matchmaker.cli.interrupt import run_interruptible
-from matchmaker.engines.auto import AutoSession
-from matchmaker.engines.base import StageOutcome
-from matchmaker.limits import candidate_pairs
-from matchmaker.linear import Objective
-from matchmaker.scoring import score
 from strategies import problems
 
-solve_module = importlib.import_module("matchmaker.solve")  # `matchmaker.solve` is also the function
-cli_module = importlib.import_module("matchmaker.cli")
-files_module = importlib.import_module("matchmaker.io.files")
+solve_module = importlib.import_module("matchmaker._solve")
+cli_module = importlib.import_module("matchmaker._cli")
+files_module = importlib.import_module("matchmaker.io._files")
 SODERTALJE = EXAMPLES / "sodertalje" / "problem.json"
 JOINT = EXAMPLES / "huddinge-nacka-tyreso" / "problem.json"
 
@@ -568,7 +568,7 @@ def test_ctrl_c_in_the_cli_writes_the_best_plan_so_far(tmp_path: Path, monkeypat
 
         return real_solve(problem, options, cancel=cancel, progress=after_first_stage)
 
-    from matchmaker.cli import console as _console
+    from matchmaker._cli import console as _console
 
     monkeypatch.setattr(_console, "solve", interrupted_solve)
     out = tmp_path / "result.json"

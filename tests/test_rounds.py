@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 import matchmaker as mm
 from brute import brute_force, feasible
 from conftest import EXAMPLES, make_problem
-from matchmaker.checks import Truth, level_vector
-from matchmaker.io.csv import dump_result_csv, load_result_csv
-from matchmaker.io.excel import dump_result_excel, load_result_excel
+from matchmaker._checks import Truth, level_vector
+from matchmaker.io._csv import dump_result_csv, load_result_csv
+from matchmaker.io._excel import dump_result_excel, load_result_excel
 from strategies import problems
 
 ONE = mm.SolveOptions(workers=1)
@@ -377,7 +377,7 @@ def test_new_fields_round_trip(suffix: str, tmp_path: Path) -> None:
 
 def test_fingerprint_unchanged_without_the_new_fields(tiny: mm.Problem) -> None:
     # Defaults of the fields added for rounds are left out of the canonical form.
-    from matchmaker.canonical import canonical_problem
+    from matchmaker._canonical import canonical_problem
 
     text = str(canonical_problem(tiny))
     for name in ("load_limit", "commitments", "previous_unit", "continuity_same_unit", "'round'"):
@@ -435,9 +435,9 @@ def test_year_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_warm_start_hint_is_the_previous_plan(tiny: mm.Problem) -> None:
-    from matchmaker.build import build_model
-    from matchmaker.repair import hint_from
-    from matchmaker.scoring import score
+    from matchmaker._build import build_model
+    from matchmaker._repair import hint_from
+    from matchmaker._scoring import score
 
     before = mm.solve(tiny, ONE)
     model = build_model(tiny, score(tiny))

@@ -17,10 +17,10 @@ from pydantic import BaseModel
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
-from matchmaker.io.convert import table_by_key
-from matchmaker.io.csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
-from matchmaker.io.excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
-from matchmaker.io.json import problem_from_json
+from matchmaker.io._csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
+from matchmaker.io._excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
+from matchmaker.io._json import problem_from_json
+from matchmaker.io._rows import table_by_key
 from strategies import rich_problems
 
 Trip = Callable[[mm.Problem, Path], mm.Problem]

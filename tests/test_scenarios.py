@@ -120,7 +120,7 @@ def test_repair_diff_and_scenarios_commands(tmp_path: Path) -> None:
     pytest.importorskip("click")
     from click.testing import CliRunner
 
-    from matchmaker.cli import cli
+    from matchmaker._cli import cli
 
     runner = CliRunner()
     problem = EXAMPLES / "sodertalje" / "problem.json"

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from matchmaker import Problem, ProblemValidationError
-from matchmaker.lottery import id_hashes, lottery_draws, pair_draw
-from matchmaker.scoring import FIT_SCALE, score, to_points
+from matchmaker._lottery import id_hashes, lottery_draws, pair_draw
+from matchmaker._scoring import FIT_SCALE, score, to_points
 from reference_scoring import reference_score
 from strategies import problems, rich_problems
 

@@ -20,10 +20,10 @@ from pydantic import ValidationError
 
 import matchmaker as mm
 from conftest import EXAMPLES
-from matchmaker.cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
+from matchmaker._cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
 from matchmaker.review import AuditRecord, Override, apply_overrides, decision_fingerprint
-from matchmaker.review.signing import make_signature, part_digests
-from matchmaker.review.verify import Finding
+from matchmaker.review._signing import make_signature, part_digests
+from matchmaker.review._verify import Finding
 
 pytest.importorskip("cryptography")
 

@@ -18,8 +18,8 @@ from openpyxl import Workbook
 
 import matchmaker as mm
 from conftest import ROOT
-from matchmaker.io.csv import load_problem_csv
-from matchmaker.io.excel import load_problem_excel
+from matchmaker.io._csv import load_problem_csv
+from matchmaker.io._excel import load_problem_excel
 
 DATA = ROOT / "tests" / "data" / "spreadsheet"
 

@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 import matchmaker as mm
 from brute import Plan, feasible, vector_of
 from conftest import EXAMPLES, make_problem
-from matchmaker.checks import Truth, stability_audit
-from matchmaker.checks.stability import strict_rank, unit_key, unit_preference
+from matchmaker._checks import Truth, stability_audit
+from matchmaker._checks.stability import strict_rank, unit_key, unit_preference
 from strategies import problems
 
 # --------------------------------------------------------------------------------------------------
@@ -562,7 +562,7 @@ def test_popularity_equals_enumeration(raw: dict[str, Any], pick: int) -> None:
 def _cli(*args: str) -> tuple[int, str, str]:
     from click.testing import CliRunner
 
-    from matchmaker.cli import cli
+    from matchmaker._cli import cli
 
     out = CliRunner().invoke(cli, list(args))
     return out.exit_code, out.stdout, out.stderr

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 import matchmaker as mm
 from conftest import EXAMPLES
-from matchmaker.cli import EXIT_BAD_INPUT, EXIT_OK, cli
+from matchmaker._cli import EXIT_BAD_INPUT, EXIT_OK, cli
 
 SDT = EXAMPLES / "sodertalje" / "problem.json"
 

@@ -11,10 +11,71 @@ Describe a round as a :class:`Problem`, call :func:`solve`, verify with :func:`c
         print(a.applicant, a.unit, a.supervisor)
 """
 
-from matchmaker import _native  # noqa: F401  (first: OR-Tools, with a clear message if highspy clashes)
-from matchmaker.blocking import BlockingPair, blocking_pairs
-from matchmaker.checks import CheckFailedError, CheckReport, Violation, check
-from matchmaker.engines.base import CancelToken
+from matchmaker import (
+    _moved,
+    _native,  # noqa: F401  (first: OR-Tools, with a clear message if highspy clashes)
+)
+from matchmaker._blocking import BlockingPair, blocking_pairs
+from matchmaker._checks import CheckFailedError, CheckReport, Violation, check
+from matchmaker._engines.base import CancelToken
+from matchmaker._limits import Limits, current_limits, use_limits
+from matchmaker._metrics import Metrics, MunicipalityMetrics, UnitMetrics
+from matchmaker._models import (
+    SCHEMA_VERSION,
+    Adjustment,
+    Applicant,
+    Balance,
+    Commitment,
+    Conflicts,
+    Interests,
+    InterviewCriterion,
+    InterviewScore,
+    Link,
+    Municipality,
+    Period,
+    Pin,
+    Policy,
+    Problem,
+    Ranking,
+    Round,
+    Stability,
+    Supervisor,
+    TrainingStatus,
+    Unit,
+)
+from matchmaker._options import SolveOptions
+from matchmaker._pipeline import reoptimise, solve
+from matchmaker._popular import Popularity, PopularPlan, popular_plan, popularity
+from matchmaker._progress import ProgressEvent
+from matchmaker._repair import plan_diff
+from matchmaker._result import (
+    Assignment,
+    Decision,
+    LevelValue,
+    Move,
+    PlanDiff,
+    RepairRecord,
+    Result,
+    RunStatistics,
+    StageStatistics,
+    Status,
+    Unplaced,
+    UnplacedReason,
+)
+from matchmaker._rounds import next_round
+from matchmaker._scenarios import (
+    AddSupervisor,
+    ChangePlaces,
+    ChangeWeights,
+    ForbidPair,
+    RemoveSupervisor,
+    Scenario,
+    ScenarioComparison,
+    ScenarioOutcome,
+    apply_scenario,
+    compare_scenarios,
+)
+from matchmaker._scoring import FIT_SCALE
 from matchmaker.errors import (
     InputError,
     InputFileError,
@@ -38,60 +99,16 @@ from matchmaker.explanations import (
     explain_infeasibility,
     reserve_lists,
 )
-from matchmaker.io.audit import load_audit
-from matchmaker.io.formats import load_problem, load_result, save_problem, save_result
-from matchmaker.io.frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
-from matchmaker.io.json import dump_problem, dump_result, problem_json_schema, result_json_schema
-from matchmaker.io.keys import load_public_key, load_signing_key, write_keypair
-from matchmaker.io.plans import load_plan
-from matchmaker.io.scenarios import load_scenarios
-from matchmaker.io.template import write_template
-from matchmaker.limits import Limits, current_limits, use_limits
-from matchmaker.metrics import Metrics, MunicipalityMetrics, UnitMetrics
-from matchmaker.models import (
-    SCHEMA_VERSION,
-    Adjustment,
-    Applicant,
-    Balance,
-    Commitment,
-    Conflicts,
-    Interests,
-    InterviewCriterion,
-    InterviewScore,
-    Link,
-    Municipality,
-    Period,
-    Pin,
-    Policy,
-    Problem,
-    Ranking,
-    Round,
-    Stability,
-    Supervisor,
-    TrainingStatus,
-    Unit,
-)
-from matchmaker.options import SolveOptions
-from matchmaker.pipeline import reoptimise, solve
-from matchmaker.popular import Popularity, PopularPlan, popular_plan, popularity
-from matchmaker.progress import ProgressEvent
-from matchmaker.repair import plan_diff
-from matchmaker.report.html import html_report
-from matchmaker.report.plots import plot_result
-from matchmaker.result import (
-    Assignment,
-    Decision,
-    LevelValue,
-    Move,
-    PlanDiff,
-    RepairRecord,
-    Result,
-    RunStatistics,
-    StageStatistics,
-    Status,
-    Unplaced,
-    UnplacedReason,
-)
+from matchmaker.io._audit import load_audit
+from matchmaker.io._formats import load_problem, load_result, save_problem, save_result
+from matchmaker.io._frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
+from matchmaker.io._json import dump_problem, dump_result, problem_json_schema, result_json_schema
+from matchmaker.io._keys import load_public_key, load_signing_key, write_keypair
+from matchmaker.io._plans import load_plan
+from matchmaker.io._scenarios import load_scenarios
+from matchmaker.io._template import write_template
+from matchmaker.report._html import html_report
+from matchmaker.report._plots import plot_result
 from matchmaker.review import (
     Approval,
     ApprovalError,
@@ -114,22 +131,10 @@ from matchmaker.review import (
     verify_approval,
     verify_record,
 )
-from matchmaker.rounds import next_round
-from matchmaker.scenarios import (
-    AddSupervisor,
-    ChangePlaces,
-    ChangeWeights,
-    ForbidPair,
-    RemoveSupervisor,
-    Scenario,
-    ScenarioComparison,
-    ScenarioOutcome,
-    apply_scenario,
-    compare_scenarios,
-)
-from matchmaker.scoring import FIT_SCALE
 
 __version__ = "0.1.0"
+
+_moved.install()  # the 0.1 module paths, deprecated (see _moved.py)
 
 __all__ = [
     "FIT_SCALE",

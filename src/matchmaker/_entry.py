@@ -17,6 +17,6 @@ def main() -> None:
             "(the Python API works without it: import matchmaker)\n"
         )
         raise SystemExit(2) from None
-    from matchmaker.cli import main as cli_main
+    from matchmaker._cli import main as cli_main
 
     cli_main()

@@ -6,7 +6,7 @@ Every exception derives from :class:`MatchmakerError` and from the builtin it me
      ├── InputError (ValueError)            the input is wrong; nothing was solved
      │    ├── ProblemValidationError        one or more records break a rule (all listed at once)
      │    ├── InputFileError                a file cannot be read or parsed (names file, line, column)
-     │    └── LimitsExceededError           an input over a size limit (see ``matchmaker.limits``)
+     │    └── LimitsExceededError           an input over a size limit (see ``matchmaker._limits``)
      ├── MissingExtraError (ImportError)    an optional dependency is missing (says which extra to install)
      ├── ResultMismatchError (ValueError)   a result is used with a problem it was not made from
      ├── ResultStatusError (RuntimeError)   ``Result.raise_for_status()`` on a result without a plan
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from matchmaker._i18n import Lang, Message, msg, tr, tr_n
 
 if TYPE_CHECKING:
-    from matchmaker.checks.report import CheckReport
+    from matchmaker._checks.report import CheckReport
 
 __all__ = [
     "ApprovalError",

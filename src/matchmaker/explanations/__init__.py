@@ -2,12 +2,12 @@
 why not for every applicant, and reserve lists. Every claim is checked by re-solving; every text is
 rendered in Swedish or English from structured reasons."""
 
-from matchmaker.explanations.alternates import reserve_lists
-from matchmaker.explanations.applicant import explain, explain_all, what_if
-from matchmaker.explanations.diagnose import diagnose
-from matchmaker.explanations.infeasible import explain_infeasibility
-from matchmaker.explanations.render import display_names
-from matchmaker.explanations.types import (
+from matchmaker.explanations._alternates import reserve_lists
+from matchmaker.explanations._applicant import LOW_FIT, explain, explain_all, what_if
+from matchmaker.explanations._diagnose import diagnose
+from matchmaker.explanations._infeasible import RELAXATION_BOUNDS, explain_infeasibility
+from matchmaker.explanations._render import display_names
+from matchmaker.explanations._types import (
     ApplicantExplanation,
     CoreItem,
     Diagnostics,
@@ -24,6 +24,8 @@ from matchmaker.explanations.types import (
 )
 
 __all__ = [
+    "LOW_FIT",
+    "RELAXATION_BOUNDS",
     "ApplicantExplanation",
     "CoreItem",
     "Diagnostics",

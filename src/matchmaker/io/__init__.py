@@ -2,17 +2,17 @@
 
 :func:`load_problem` / :func:`save_problem` (and the result counterparts) choose the format by the path:
 ``.json``, ``.xlsx`` or a folder of CSV files. The tables of the spreadsheet formats are described in
-:mod:`matchmaker.io.tables`; every error names the file, sheet, row and column. Excel needs the
-``excel`` extra (openpyxl), DataFrames the ``pandas`` extra. :mod:`matchmaker.io.pseudonym` turns a
-coordinator's sheet with names into a problem with opaque ids and a private key; :mod:`matchmaker.io.migrate`
+:mod:`matchmaker.io._tables`; every error names the file, sheet, row and column. Excel needs the
+``excel`` extra (openpyxl), DataFrames the ``pandas`` extra. :mod:`matchmaker.io._pseudonym` turns a
+coordinator's sheet with names into a problem with opaque ids and a private key; :mod:`matchmaker.io._migrate`
 reads older schema versions.
 """
 
-from matchmaker.io.csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
-from matchmaker.io.excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
-from matchmaker.io.formats import format_of, load_problem, load_result, save_problem, save_result
-from matchmaker.io.frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
-from matchmaker.io.json import (
+from matchmaker.io._csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
+from matchmaker.io._excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
+from matchmaker.io._formats import format_of, load_problem, load_result, save_problem, save_result
+from matchmaker.io._frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
+from matchmaker.io._json import (
     dump_problem,
     dump_result,
     problem_from_json,
@@ -20,7 +20,7 @@ from matchmaker.io.json import (
     result_from_json,
     result_json_schema,
 )
-from matchmaker.io.pseudonym import (
+from matchmaker.io._pseudonym import (
     Person,
     PseudonymKey,
     load_key,
@@ -32,7 +32,7 @@ from matchmaker.io.pseudonym import (
     save_named_export,
     write_secret,
 )
-from matchmaker.io.template import write_template
+from matchmaker.io._template import write_template
 
 __all__ = [
     "Person",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from matchmaker.errors import MissingExtraError
 
 if TYPE_CHECKING:
-    from matchmaker.io.tables import Lang
+    from matchmaker.io._tables import Lang
 
 __all__ = ["date", "decimal", "number", "percent"]
 

@@ -1,18 +1,18 @@
 """Human review: evaluate a coordinator's own plan, override with reasons, approve, and reproduce.
 
-* :mod:`~matchmaker.review.plan`: a plan made by hand (read from JSON, CSV or a workbook by
-  :mod:`matchmaker.io.plans`);
-* :mod:`~matchmaker.review.evaluate`: its broken rules, objective vector, gap to the optimum, blocking
+* :mod:`~matchmaker.review._plan`: a plan made by hand (read from JSON, CSV or a workbook by
+  :mod:`matchmaker.io._plans`);
+* :mod:`~matchmaker.review._evaluate`: its broken rules, objective vector, gap to the optimum, blocking
   pairs and every difference from the optimum explained (:func:`evaluate_plan`);
-* :mod:`~matchmaker.review.overrides`: pins and forbidden pairs by an official, with reasons, their
+* :mod:`~matchmaker.review._overrides`: pins and forbidden pairs by an official, with reasons, their
   cost, and conflicts between them (:func:`solve_with_overrides`);
-* :mod:`~matchmaker.review.audit`: approval, the audit record and its reproduction (:func:`approve`,
+* :mod:`~matchmaker.review._audit`: approval, the audit record and its reproduction (:func:`approve`,
   :func:`verify_approval`, :func:`audit_record`, :func:`reproduce`);
-* :mod:`~matchmaker.review.signing`: the office's key pair and signed approvals (:func:`generate_keypair`);
-* :mod:`~matchmaker.review.verify`: a record checked without solving again (:func:`verify_record`).
+* :mod:`~matchmaker.review._signing`: the office's key pair and signed approvals (:func:`generate_keypair`);
+* :mod:`~matchmaker.review._verify`: a record checked without solving again (:func:`verify_record`).
 """
 
-from matchmaker.review.audit import (
+from matchmaker.review._audit import (
     AUDIT_SCHEMA_VERSION,
     Approval,
     ApprovalError,
@@ -27,7 +27,7 @@ from matchmaker.review.audit import (
     reproduce,
     verify_approval,
 )
-from matchmaker.review.evaluate import (
+from matchmaker.review._evaluate import (
     BlockingPair,
     Counterfactual,
     LevelGap,
@@ -38,7 +38,7 @@ from matchmaker.review.evaluate import (
     evaluate_plan,
     plan_result,
 )
-from matchmaker.review.overrides import (
+from matchmaker.review._overrides import (
     Override,
     OverrideConflict,
     OverrideCost,
@@ -46,9 +46,9 @@ from matchmaker.review.overrides import (
     apply_overrides,
     solve_with_overrides,
 )
-from matchmaker.review.plan import Plan, PlanEntry
-from matchmaker.review.signing import PublicKey, Signature, SigningKey, generate_keypair
-from matchmaker.review.verify import Finding, Verification, verify_record
+from matchmaker.review._plan import Plan, PlanEntry
+from matchmaker.review._signing import PublicKey, Signature, SigningKey, generate_keypair
+from matchmaker.review._verify import Finding, Verification, verify_record
 
 __all__ = [
     "AUDIT_SCHEMA_VERSION",

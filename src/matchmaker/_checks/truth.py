@@ -1,0 +1,295 @@
+"""The raw problem's truth in plain Python, computed from scratch: acceptability, fit, ranks and loads.
+
+Shares no code with scoring or model building (the checker's independence rests on it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Mapping
+
+from matchmaker._i18n import Message, msg
+from matchmaker._models import Applicant, Period, Problem
+
+__all__ = [
+    "LOAD_SCALE",
+    "RULE_WORDS",
+    "SCALE",
+    "UNIT_DRAW_OFFSET",
+    "Truth",
+    "link_broken",
+    "norm",
+    "offered_by_municipality",
+]
+
+
+SCALE = 10_000  # fit points per unit of fit, as documented in the README
+
+
+UNIT_DRAW_OFFSET = 0x9E3779B97F4A7C15  # the units' tie-break draws use seed + this (README, Stability)
+
+
+LOAD_SCALE = 1_000  # load points per unit of load, as documented in the README
+
+
+_TRAINING = {"none": 0, "in_progress": 1, "completed": 2}
+
+
+_NEEDED = {"any": 0, "in_progress": 1, "completed": 2}
+
+
+#: The checker's own words for each broken rule (its messages are in English).
+RULE_WORDS: dict[str, Message] = {
+    "no_interest": msg("not among the applicant's wishes"),
+    "requirement": msg("the unit's requirements are not met"),
+    "conflict": msg("a declared conflict forbids it"),
+    "training": msg("the supervisor lacks the required training"),
+    "no_capacity": msg("there is no capacity"),
+    "unit_ranking": msg("the unit's own ranking does not list the applicant"),
+    "availability": msg("the supervisor is unavailable in the applicant's period"),
+}
+
+
+def norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+class Truth:
+    """What the raw problem says about applicants and places, computed from scratch."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.p = problem
+        self.units = {u.id: u for u in problem.units}
+        self.sups = {s.id: s for s in problem.supervisors}
+        self.munis = {m.id: m for m in problem.municipalities}
+        self.apps = {a.id: a for a in problem.applicants}
+        self.pins = {pin.applicant: pin for pin in problem.pins}
+        self.criteria = {c.id: c for c in problem.criteria}
+        self._cohort: float | None = None
+        self._acceptable: list[tuple[Applicant, str]] | None = None
+        self._options: dict[str, list[str]] | None = None
+        self._wished: dict[str, list[str]] = {}
+        self.periods = {q.id: q for q in problem.round.periods} if problem.round is not None else {}
+
+    def period(self, a: Applicant) -> Period | None:
+        """The applicant's period: their own, else their university's, else the round's default."""
+        if a.period is not None:
+            return self.periods.get(a.period)
+        mine = [q for q in self.periods.values() if q.university is not None and q.university == a.university]
+        if mine:
+            return mine[0]
+        return next((q for q in self.periods.values() if q.university is None), None)
+
+    # -- wishes ------------------------------------------------------------------------------------
+    def wish(self, a: Applicant, sup_id: str) -> float | int | None:
+        """The applicant's most specific entry for the supervisor: a weight, a rank, or None."""
+        prefs = a.interests if a.interests is not None else a.ranking
+        if prefs is None:
+            return None
+        s = self.sups[sup_id]
+        u = self.units[s.unit]
+        if sup_id in prefs.supervisors:
+            return prefs.supervisors[sup_id]
+        if s.unit in prefs.units:
+            return prefs.units[s.unit]
+        if u.area in prefs.areas:
+            return prefs.areas[u.area]
+        return None
+
+    def wished(self, a: Applicant, sup_id: str) -> bool:
+        w = self.wish(a, sup_id)
+        if w is None:
+            return False
+        return a.ranking is not None or w > 0
+
+    def pinned_here(self, a: Applicant, sup_id: str) -> bool:
+        pin = self.pins.get(a.id)
+        if pin is None:
+            return False
+        if pin.supervisor is not None:
+            return pin.supervisor == sup_id
+        return self.sups[sup_id].unit == pin.unit
+
+    def refusal(self, a: Applicant, sup_id: str) -> Message | None:
+        """Why the pair is not acceptable, or None if it is."""
+        first = self._rules(a, sup_id, first=True)
+        return RULE_WORDS[first[0]] if first else None
+
+    def broken_rules(self, a: Applicant, sup_id: str) -> list[str]:
+        """Every rule the pair breaks, as :data:`matchmaker._rules.REASONS` codes in the rules' order
+        (``no_interest`` first); empty if the pair is acceptable."""
+        return self._rules(a, sup_id, first=False)
+
+    def _rules(self, a: Applicant, sup_id: str, *, first: bool) -> list[str]:
+        # One reading of the rules for both callers; ``first`` stops at the first broken rule, as the
+        # acceptability test of every pair of the round needs no more.
+        out: list[str] = []
+        s = self.sups[sup_id]
+        if not (self.wished(a, sup_id) or self.pinned_here(a, sup_id)):
+            out.append("no_interest")
+            if first:
+                return out
+        u = self.units[s.unit]
+        have = {norm(q) for q in a.qualifications}
+        if any(norm(r) not in have for r in u.requirements):
+            out.append("requirement")
+        if s.unit in a.conflicts.units or sup_id in a.conflicts.supervisors:
+            out.append("conflict")
+        if _TRAINING[str(s.training)] < _NEEDED[self.p.policy.supervisor_training]:
+            out.append("training")
+        if s.capacity <= 0 or u.max_places <= 0 or self.munis[u.municipality].max_places == 0:
+            out.append("no_capacity")
+        if u.ranking is not None and a.id not in u.ranking:
+            out.append("unit_ranking")
+        if out and first:
+            return out
+        period = self.period(a)
+        if period is not None and period.id in s.unavailable_periods:
+            out.append("availability")
+        return out
+
+    def options(self, applicant_id: str) -> list[str]:
+        """The supervisors acceptable for one applicant."""
+        if self._options is None:
+            self._options = {}
+            for a, sid in self.acceptable():
+                self._options.setdefault(a.id, []).append(sid)
+        return self._options.get(applicant_id, [])
+
+    def acceptable(self) -> list[tuple[Applicant, str]]:
+        """Every acceptable (applicant, supervisor id) pair."""
+        if self._acceptable is None:
+            self._acceptable = [
+                (a, sid) for a in self.p.applicants for sid in self.sups if self.refusal(a, sid) is None
+            ]
+        return self._acceptable
+
+    # -- fit -----------------------------------------------------------------------------------------
+    def interest(self, a: Applicant, sup_id: str) -> float:
+        w = self.wish(a, sup_id)
+        if w is None or (a.interests is not None and w <= 0):
+            return 0.0  # a pinned place the applicant did not list
+        if a.ranking is not None:
+            k = max([*a.ranking.areas.values(), *a.ranking.units.values(), *a.ranking.supervisors.values()])
+            return (k - int(w) + 1) / k
+        return float(w)
+
+    def interview(self, a: Applicant, unit_id: str) -> float | None:
+        num = 0.0
+        den = 0.0
+        for c in self.p.criteria:
+            own = [sc for sc in a.interview if sc.criterion == c.id and sc.unit == unit_id]
+            general = [sc for sc in a.interview if sc.criterion == c.id and sc.unit is None]
+            scores = own or general
+            if not scores or c.weight == 0:
+                continue
+            vals = []
+            for sc in scores:
+                lo = c.scale_min if sc.scale_min is None else sc.scale_min
+                hi = c.scale_max if sc.scale_max is None else sc.scale_max
+                vals.append((sc.score - lo) / (hi - lo))
+            num += c.weight * (sum(vals) / len(vals))
+            den += c.weight
+        return num / den if den > 0 else None
+
+    def cohort_mean(self) -> float:
+        if self._cohort is None:
+            known = [
+                v
+                for a in self.p.applicants
+                for sid in self.sups
+                if self.refusal(a, sid) is None and (v := self.interview(a, self.sups[sid].unit)) is not None
+            ]
+            self._cohort = sum(known) / len(known) if known else 0.5
+        return self._cohort
+
+    def fit(self, a: Applicant, sup_id: str) -> float:
+        pol = self.p.policy
+        unit_id = self.sups[sup_id].unit
+        iv = self.interview(a, unit_id)
+        if iv is None:
+            iv = {"neutral": 0.5, "zero": 0.0}.get(pol.missing_interview)
+            if iv is None:
+                iv = self.cohort_mean()
+        adjust = 0.0
+        for adj in self.p.adjustments:
+            if adj.applicant != a.id:
+                continue
+            if adj.supervisor is not None:
+                adjust += adj.delta if adj.supervisor == sup_id else 0.0
+            elif adj.unit == unit_id:
+                adjust += adj.delta
+        wi, wv = pol.interest_weight, pol.interview_weight
+        return (wi * self.interest(a, sup_id) + wv * iv) / (wi + wv) + adjust + self.continuity(a, sup_id)
+
+    def continuity(self, a: Applicant, sup_id: str) -> float:
+        """The continuity bonus: the step-1 supervisor again, or else the step-1 unit."""
+        pol = self.p.policy
+        if a.previous_unit is None:
+            return 0.0
+        if a.previous_supervisor == sup_id:
+            return pol.continuity_same_supervisor
+        return pol.continuity_same_unit if self.sups[sup_id].unit == a.previous_unit else 0.0
+
+    def load_violations(self, plan: Mapping[str, str]) -> list[tuple[str, dt.date, int, int]]:
+        """(supervisor, date, load, limit) in points wherever a supervisor's load exceeds their limit."""
+        pol = self.p.policy
+        step = self.p.round.step if self.p.round is not None else 1
+        per_student = round((pol.load_step_1 if step == 1 else pol.load_step_2) * LOAD_SCALE)
+        out = []
+        for s in self.p.supervisors:
+            if s.load_limit is None:
+                continue
+            entries: list[tuple[dt.date, dt.date, int]] = []
+            for a, sid in plan.items():
+                if sid == s.id:
+                    q = self.period(self.apps[a])
+                    entries.append(
+                        (dt.date.min, dt.date.max, per_student) if q is None else (q.start, q.end, per_student)
+                    )
+            for c in self.p.commitments:
+                if c.supervisor == s.id:
+                    load = c.load if c.load is not None else (pol.load_step_1 if c.step == 1 else pol.load_step_2)
+                    entries.append((c.start, c.end, round(load * LOAD_SCALE)))
+            limit = round(s.load_limit * LOAD_SCALE)
+            for day in sorted({start for start, _, _ in entries}):
+                total = sum(pts for start, end, pts in entries if start <= day <= end)
+                if total > limit:
+                    out.append((s.id, day, total, limit))
+                    break
+        return out
+
+    def points(self, a: Applicant, sup_id: str) -> int:
+        """The pair's fit in points, as documented: round half to even of fit x 10,000."""
+        return round(self.fit(a, sup_id) * SCALE)
+
+    def rank(self, a: Applicant, sup_id: str) -> int:
+        wished = self._wished.get(a.id)
+        if wished is None:
+            wished = self._wished[a.id] = [sid for sid in self.sups if self.wished(a, sid)]
+        if sup_id not in wished:  # pinned, not listed: below every wish
+            return (max(self.rank(a, sid) for sid in wished) + 1) if wished else 1
+        w = self.wish(a, sup_id)
+        assert w is not None
+        if a.ranking is not None:
+            return int(w)
+        better = {v for sid in wished if (v := self.wish(a, sid)) is not None and v > w}
+        return len(better) + 1
+
+
+def offered_by_municipality(problem: Problem) -> dict[str, int]:
+    out = {}
+    for m in problem.municipalities:
+        units = sum(u.max_places for u in problem.units if u.municipality == m.id)
+        out[m.id] = units if m.max_places is None else min(m.max_places, units)
+    return out
+
+
+def link_broken(relation: str, a: tuple[str, str] | None, b: tuple[str, str] | None, hard: bool) -> bool:
+    if relation == "apart":
+        return a is not None and b is not None and a[0] == b[0]
+    k = 0 if relation == "same_unit" else 1
+    if hard and a is None and b is None:
+        return False
+    return a is None or b is None or a[k] != b[k]

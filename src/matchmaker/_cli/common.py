@@ -1,0 +1,82 @@
+"""What every command shares: the exit codes and the helpers that end a command with one."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn, TypeVar
+
+import click
+
+from matchmaker._cli.console import EXIT_INTERRUPTED, current_lang
+from matchmaker._i18n import tr
+from matchmaker._models import Problem
+from matchmaker._result import Result
+from matchmaker.errors import InputError, InputWarning, MissingExtraError
+from matchmaker.io._formats import load_problem
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_NO_PLAN",
+    "EXIT_OK",
+    "PATH",
+    "fail",
+    "load",
+    "require_same_problem",
+    "run",
+]
+
+EXIT_OK = 0
+EXIT_NO_PLAN = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+#: A path argument or option of any command.
+PATH = click.Path(path_type=Path)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print ``message`` (already in the command's language) as an error and exit with ``code``."""
+    click.echo(tr("error: {message}", current_lang(), message=message), err=True)
+    sys.exit(code)
+
+
+T = TypeVar("T")
+
+
+def run(action: Callable[[], T]) -> T:
+    """Run ``action``; print its notices; bad input or a missing extra ends with exit code 2."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return action()
+        except (InputError, MissingExtraError) as exc:
+            fail(exc.text(current_lang()), EXIT_BAD_INPUT)
+        finally:
+            lang = current_lang()
+            for w in caught:
+                text = w.message.text(lang) if isinstance(w.message, InputWarning) else str(w.message)
+                click.echo(tr("notice: {message}", lang, message=text), err=True)
+
+
+def load(path: Path) -> Problem:
+    """Read the problem at ``path`` (any format); bad input ends with exit code 2."""
+    return run(lambda: load_problem(path))
+
+
+def require_same_problem(result: Result, problem: Problem, result_path: Path | str, problem_path: Path | str) -> None:
+    """End with exit code 2 if ``result`` was not solved for ``problem`` (compared by fingerprint)."""
+    if result.decision.input_fingerprint != problem.fingerprint():
+        fail(
+            tr(
+                "{result} was solved for a different problem than {problem}",
+                current_lang(),
+                result=result_path,
+                problem=problem_path,
+            ),
+            EXIT_BAD_INPUT,
+        )

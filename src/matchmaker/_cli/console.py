@@ -1,0 +1,351 @@
+"""What every ``matchmaker`` command shares: ``-q``/``-v``, logging, Ctrl-C, and the live progress display.
+
+* :class:`CommandGroup` gives every command ``-q/--quiet``, ``-v/--verbose`` and ``--lang`` (a command
+  added later gets them too) and turns Ctrl-C outside a solve into exit code 130;
+* :func:`lang_option` is the one ``--lang`` option: ``en`` or ``sv``, by default ``MATCHMAKER_LANG`` (the
+  command line reads that variable, the library never does), then English; :func:`current_lang` is the
+  running command's language;
+* :func:`solve_interruptibly` runs :func:`matchmaker.solve` in a worker thread so that the first Ctrl-C
+  cancels the search through a :class:`~matchmaker.CancelToken` and keeps the best plan so far, and a
+  second one aborts at once;
+* :class:`ProgressDisplay` draws elapsed time, stage, engine, best objective, bound and gap on standard
+  error with ``rich``, from the second second of a solve on, and only on a terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+from click.core import ParameterSource
+
+from matchmaker._cli.interrupt import run_interruptible
+from matchmaker._i18n import LANGS, Lang, tr
+from matchmaker._models import Problem
+from matchmaker._options import SolveOptions
+from matchmaker._pipeline import solve
+from matchmaker._progress import ProgressEvent
+from matchmaker._result import Result
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.live import Live
+
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "LANG_ENV",
+    "CommandGroup",
+    "ProgressDisplay",
+    "configure_logging",
+    "current_lang",
+    "is_quiet",
+    "lang_option",
+    "say",
+    "solve_interruptibly",
+    "verbosity",
+]
+
+#: Exit code after Ctrl-C (128 + SIGINT, the shell's convention).
+EXIT_INTERRUPTED = 130
+_QUIET = "matchmaker.quiet"
+_VERBOSE = "matchmaker.verbose"
+_LANG = "matchmaker.lang"
+#: The environment variable that gives ``--lang`` its default (on the command line only).
+LANG_ENV = "MATCHMAKER_LANG"
+
+
+class _EchoHandler(logging.Handler):
+    """Log records to standard error as it is when they are written (a live display may have replaced it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # noqa: BLE001 - logging must never break a command
+            self.handleError(record)
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    """Warnings by default; ``-q`` errors only, ``-v`` info, ``-vv`` debug (with the engine's search log)."""
+    level = logging.WARNING
+    if quiet:
+        level = logging.ERROR
+    elif verbose >= 2:
+        level = logging.DEBUG
+    elif verbose == 1:
+        level = logging.INFO
+    root = logging.getLogger()
+    handler = next((h for h in root.handlers if isinstance(h, _EchoHandler)), None)
+    if handler is None:
+        handler = _EchoHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    handler.setLevel(level)
+    logging.getLogger("matchmaker").setLevel(level)
+
+
+def _context() -> click.Context | None:
+    return click.get_current_context(silent=True)
+
+
+def is_quiet() -> bool:
+    """Whether the running command was given ``-q``."""
+    ctx = _context()
+    return bool(ctx is not None and ctx.meta.get(_QUIET, False))
+
+
+def verbosity() -> int:
+    """How many ``-v`` the running command was given."""
+    ctx = _context()
+    return int(ctx.meta.get(_VERBOSE, 0)) if ctx is not None else 0
+
+
+def current_lang() -> Lang:
+    """The running command's language (``--lang``, else ``MATCHMAKER_LANG``, else English)."""
+    ctx = _context()
+    value = None if ctx is None else ctx.meta.get(_LANG, ctx.params.get("lang"))
+    if value is None:  # before the command's options are read (the group's own --limit), or outside one
+        value = _default_lang()
+    return value if value in LANGS else "en"
+
+
+def _default_lang() -> str:
+    return os.environ.get(LANG_ENV, "").strip() or "en"
+
+
+def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> Lang:
+    for lang in LANGS:
+        if value == lang:
+            ctx.meta[_LANG] = lang
+            return lang
+    # No language is known yet, so these two say it in English.
+    choices = ", ".join(LANGS)
+    if param.name is not None and ctx.get_parameter_source(param.name) is ParameterSource.DEFAULT:
+        raise click.UsageError(f"the environment variable {LANG_ENV} is {value!r}: set it to one of {choices}", ctx)
+    raise click.BadParameter(f"{value!r} is not a language: use one of {choices}", ctx, param)
+
+
+def _complete_lang(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    return [lang for lang in LANGS if lang.startswith(incomplete)]
+
+
+def _lang_attrs(*, expose: bool) -> dict[str, Any]:
+    return {
+        "default": _default_lang,
+        "show_default": f"{LANG_ENV} or en",
+        "metavar": "[en|sv]",
+        "is_eager": True,  # first, so that errors about the other options are in this language
+        "expose_value": expose,
+        "callback": _check_lang,
+        "shell_complete": _complete_lang,
+        "help": "Language of everything the command prints and writes: en or sv.",
+    }
+
+
+#: The shared ``--lang`` option (a decorator), passed to the command as ``lang``.
+lang_option = click.option("--lang", **_lang_attrs(expose=True))
+
+
+def say(message: str) -> None:
+    """Print an informational line on standard output, unless ``-q`` was given."""
+    if not is_quiet():
+        click.echo(message)
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        ctx.meta[key] = value
+        configure_logging(int(ctx.meta.get(_VERBOSE, 0)), bool(ctx.meta.get(_QUIET, False)))
+
+    return callback
+
+
+def _output_options() -> list[click.Parameter]:
+    # A command without its own --lang still speaks its errors and notices in the chosen language.
+    return [
+        click.Option(["--lang"], **_lang_attrs(expose=False)),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_remember(_QUIET),
+            help="Print only errors and the output asked for (no summaries, notices or progress).",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_remember(_VERBOSE),
+            help="More log output on standard error (-vv adds the engine's search log).",
+        ),
+    ]
+
+
+class CommandGroup(click.Group):
+    """A click group whose commands all take ``-q``, ``-v`` and ``--lang``, and which exits with 130 on Ctrl-C."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Register ``cmd``, adding ``-q/--quiet``, ``-v/--verbose`` and ``--lang`` unless it has its own."""
+        taken = {opt for param in cmd.params for opt in getattr(param, "opts", [])}
+        cmd.params.extend(p for p in _output_options() if not set(p.opts) & taken)
+        super().add_command(cmd, name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; Ctrl-C ends it with exit code 130 instead of click's 1."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\n" + tr("interrupted", current_lang()), err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+def _format(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if abs(value) < 1e7:
+        return f"{value:,.0f}".replace(",", " ")
+    return f"{value:.6g}"
+
+
+class ProgressDisplay:
+    """A live line on standard error: elapsed time, stage, engine, best objective, bound and gap.
+
+    Call it with :class:`~matchmaker.ProgressEvent` s (it is a progress callback). It appears once a
+    solve has run for ``delay`` seconds and disappears when :meth:`close` is called. Use
+    :meth:`for_terminal`, which gives ``None`` when standard error is not a terminal or ``rich`` is
+    missing.
+    """
+
+    def __init__(self, console: Console, delay: float = 1.0, lang: Lang = "en") -> None:
+        self._console = console
+        self._lang = lang
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._live: Live | None = None
+        self._last: ProgressEvent | None = None
+        self._note: str | None = None
+        self._closed = False
+        self.shown = False
+
+    @classmethod
+    def for_terminal(cls, *, delay: float = 1.0, lang: Lang = "en") -> ProgressDisplay | None:
+        """A display on standard error if both it and standard output are terminals (not when the plan
+        goes to a file or a pager) and ``rich`` is installed, else ``None``."""
+        if is_quiet() or not (_isatty(sys.stderr) and _isatty(sys.stdout)):
+            return None
+        try:
+            from rich.console import Console
+        except ImportError:  # the cli extra brings rich; without it, solve without a display
+            return None
+        console = Console(stderr=True)
+        if not console.is_terminal or console.is_dumb_terminal:
+            return None
+        return cls(console, delay, lang)
+
+    def note(self, text: str) -> None:
+        """Show ``text`` under the progress line (e.g. that Ctrl-C was heard)."""
+        with self._lock:
+            self._note = text
+            self._refresh()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        """Take an event; draw it once the solve has run for ``delay`` seconds."""
+        if event.kind == "log":
+            return
+        with self._lock:
+            self._last = event
+            if self._closed:
+                return
+            if self._live is None and event.elapsed >= self._delay and event.kind != "done":
+                from rich.live import Live
+
+                self._live = Live(console=self._console, auto_refresh=False, transient=True)
+                self._live.start()
+                self.shown = True
+            self._refresh()
+
+    def _render(self) -> Any:
+        from rich.text import Text
+
+        e = self._last
+        text = Text()
+        if e is None:
+            return text
+        lang = self._lang
+        stage = tr("stage {stage}/{stages}", lang, stage=e.stage, stages=e.stages) if e.stage else tr("preparing", lang)
+        levels = ", ".join(e.levels[:3]) + (f" +{len(e.levels) - 3}" if len(e.levels) > 3 else "")
+        gap = "-" if e.gap is None else f"{e.gap:.2%}"
+        text.append(tr("solving", lang), style="bold")
+        text.append(f"  {e.elapsed:.1f} s  {stage}  ")
+        text.append(levels, style="cyan")
+        if e.engine:
+            text.append(f"  ({e.engine})", style="dim")
+        best, bound = (
+            tr("best {best}", lang, best=_format(e.objective)),
+            tr("bound {bound}", lang, bound=_format(e.bound)),
+        )
+        text.append(f"\n{best}  {bound}  ")
+        text.append(tr("gap {gap}", lang, gap=gap), style="bold")
+        note = self._note or tr("Ctrl-C stops the search and keeps the best plan so far", lang)
+        text.append("\n" + note, style="dim")
+        return text
+
+    def _refresh(self) -> None:
+        if self._live is not None:
+            self._live.update(self._render(), refresh=True)
+
+    def close(self) -> None:
+        """Remove the display (idempotent)."""
+        with self._lock:
+            self._closed = True
+            live, self._live = self._live, None
+        if live is not None:
+            live.stop()
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def solve_interruptibly(
+    problem: Problem,
+    options: SolveOptions,
+    *,
+    progress: ProgressDisplay | None = None,
+    lang: Lang = "en",
+) -> tuple[Result, bool]:
+    """Solve with Ctrl-C as cancellation (:func:`matchmaker._cli.interrupt.run_interruptible`): the first
+    Ctrl-C stops the search and keeps the best plan so far, a second one aborts with exit code 130.
+    Returns the result and whether Ctrl-C was pressed. Only the main thread catches Ctrl-C. The notices
+    are in ``lang``."""
+    interrupted = False
+
+    def on_interrupt() -> None:
+        nonlocal interrupted
+        interrupted = True
+        message = tr("interrupted: stopping the solve, keeping the best plan found so far (Ctrl-C again aborts)", lang)
+        if progress is not None and progress.shown:
+            progress.note(message)
+        else:
+            click.echo(f"\n{message}", err=True)
+
+    try:
+        result = run_interruptible(lambda token: solve(problem, options, cancel=token, progress=progress), on_interrupt)
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.close()
+        sys.stdout.flush()
+        sys.stderr.write("\n" + tr("aborted: no result written", lang) + "\n")
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)  # the search thread is still inside the engine: do not wait for it
+    finally:
+        if progress is not None:
+            progress.close()
+    return result, interrupted

@@ -1,0 +1,67 @@
+"""Ctrl-C as cancellation: the command line's way of stopping a solve and keeping the best plan.
+
+A running engine holds the main thread inside native code, where Python cannot run a signal handler,
+and CP-SAT's own Ctrl-C handling is off inside matchmaker (it would take over the process's handler).
+So :func:`run_interruptible` runs the work in a worker thread and waits for it in the main thread,
+where a SIGINT handler can run: the first Ctrl-C cancels the work's :class:`CancelToken` (the solve
+returns the best plan found so far), a second one raises :class:`KeyboardInterrupt` as usual. The
+previous handler is restored afterwards. Outside the main thread the work runs directly, with no
+handler (signals are the main thread's business).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import TypeVar
+
+from matchmaker._engines.base import CancelToken
+
+__all__ = ["run_interruptible"]
+
+T = TypeVar("T")
+
+
+def run_interruptible(work: Callable[[CancelToken], T], on_interrupt: Callable[[], None] | None = None) -> T:
+    """``work(token)``, where Ctrl-C cancels ``token`` (see the module docstring).
+
+    Args:
+        work: the work, given the token to pass on (to :func:`matchmaker.solve`).
+        on_interrupt: called in the main thread on the first Ctrl-C (to tell the user).
+
+    Returns:
+        What ``work`` returned. An exception it raised is raised here.
+    """
+    token = CancelToken()
+    if threading.current_thread() is not threading.main_thread():
+        return work(token)
+
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(work(token))
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
+            failure.append(exc)
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+        if on_interrupt is not None:
+            on_interrupt()
+
+    worker = threading.Thread(target=target, name="matchmaker-solve", daemon=True)
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)  # wakes up regularly so that the handler runs promptly
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if failure:
+        raise failure[0]
+    return outcome[0]

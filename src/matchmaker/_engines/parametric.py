@@ -1,0 +1,403 @@
+"""Side constraints through one integer: a model that becomes a network once one variable is fixed.
+
+The municipality rule of ``balance = {"mode": "ratio"}`` (each municipality's fill rate at least a
+share of the overall rate) couples every pair through one auxiliary integer, the total placed ``t``:
+``q O placed_m - p O_m t >= 0`` and ``sum(x) - t = 0``. For a fixed ``t = P`` each such row is a lower
+bound ``placed_m >= ceil(p O_m P / (q O))`` on a municipality's pairs and ``sum(x) = P`` a row over all
+pairs: the model is a network again (:mod:`matchmaker._engines.flow`), solved in milliseconds. The same
+holds for any model with one auxiliary variable whose rows have one coefficient on all their pairs,
+which is what :func:`substitute` checks, from the arrays.
+
+The first stage of the objective vector is ``max c.x`` over the union of these networks. Its LP
+relaxation (GLOP) gives duals ``y``; for *any* ``y``, weak duality bounds every plan:
+``c.x <= sum_r max(y_r lb_r, y_r ub_r) + sum_j max(d_j lb_j, d_j ub_j)`` with ``d = c - A^T y``,
+evaluated here in exact rational arithmetic (:func:`dual_bound`), so floating point can only make the
+bound weaker, never wrong. The networks for ``P`` near the LP's ``t`` are then solved; a plan whose
+stage value reaches the bound's floor is optimal for the first stage. When the first stage also holds
+the placed count (``t`` itself), its value fixes ``P``, and every later stage lives in that one
+network. When the bound is not reached within a few values of ``P``, the caller goes on to CP-SAT,
+hinted with the best plan found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+from matchmaker._engines.lp import Certificate, LpSession
+from matchmaker._linear import Level, LinearModel, plan_stages
+from matchmaker._options import SolveOptions
+from matchmaker._types import IntArray
+
+__all__ = ["ByParameter", "by_parameter", "dual_bound", "is_placed_row", "parameter_of", "substitute"]
+
+logger = logging.getLogger("matchmaker.engines.parametric")
+
+#: Duals are rounded to multiples of 2**-_DUAL_BITS before the exact evaluation.
+_DUAL_BITS = 24
+
+
+def parameter_of(model: LinearModel) -> int | None:
+    """The index of the model's one auxiliary variable, if it has exactly one and no level uses it."""
+    if model.n_vars != model.n_pairs + 1:
+        return None
+    t = model.n_pairs
+    for level in model.levels:
+        if level.kind != "linear" or level.evaluate is not None or (level.indices.size and level.indices.max() >= t):
+            return None
+    return t
+
+
+def substitute(model: LinearModel, value: int) -> LinearModel | None:
+    """``model`` with its one auxiliary variable fixed to ``value`` and every row divided by its pair
+    coefficient: a model over pairs only with 0/1 rows, or ``None`` if some row has two different pair
+    coefficients, or a row without pairs cannot hold."""
+    t = parameter_of(model)
+    if t is None or not model.var_lb[t] <= value <= model.var_ub[t]:
+        return None
+    sizes = np.diff(model.indptr)
+    row_of = np.repeat(np.arange(model.n_rows, dtype=np.int64), sizes)
+    aux = model.indices == t
+    b = np.zeros(model.n_rows, dtype=np.int64)
+    np.add.at(b, row_of[aux], model.coefs[aux])
+    pair_rows = row_of[~aux]
+    pair_coefs = model.coefs[~aux]
+    lo = np.full(model.n_rows, np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(model.n_rows, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(lo, pair_rows, pair_coefs)
+    np.maximum.at(hi, pair_rows, pair_coefs)
+    pair_count = np.bincount(pair_rows, minlength=model.n_rows)
+    has_pairs = pair_count > 0
+    if np.any(has_pairs & ((lo != hi) | (lo == 0))):
+        return None
+    shifted_lb = [int(v) - int(br) * value for v, br in zip(model.row_lb.tolist(), b.tolist(), strict=True)]
+    shifted_ub = [int(v) - int(br) * value for v, br in zip(model.row_ub.tolist(), b.tolist(), strict=True)]
+    row_lb = np.zeros(model.n_rows, dtype=np.int64)
+    row_ub = np.zeros(model.n_rows, dtype=np.int64)
+    for r in np.flatnonzero(~has_pairs).tolist():  # rows over t alone: they hold or the value is out
+        if not shifted_lb[r] <= 0 <= shifted_ub[r]:
+            return None
+    for r in np.flatnonzero(has_pairs).tolist():
+        a = int(lo[r])
+        first, second = (shifted_lb[r], shifted_ub[r]) if a > 0 else (shifted_ub[r], shifted_lb[r])
+        # a row over pairs only counts 0..size: clip before storing in int64
+        row_lb[r] = max(-((-first) // a), 0)  # ceil(first / a)
+        row_ub[r] = min(second // a, int(pair_count[r]))  # floor(second / a)
+    kept_rows = np.flatnonzero(has_pairs)
+    entry_keep = ~aux & has_pairs[row_of]
+    new_sizes = pair_count[kept_rows]
+    indptr = np.zeros(kept_rows.size + 1, dtype=np.int64)
+    np.cumsum(new_sizes, out=indptr[1:])
+    return dataclasses.replace(
+        model,
+        var_lb=model.var_lb[:t].copy(),
+        var_ub=model.var_ub[:t].copy(),
+        aux_names=(),
+        indptr=indptr,
+        indices=model.indices[entry_keep].copy(),
+        coefs=np.ones(int(entry_keep.sum()), dtype=np.int64),
+        row_lb=row_lb[kept_rows],
+        row_ub=row_ub[kept_rows],
+        row_group=model.row_group[kept_rows].copy(),
+    )
+
+
+def is_placed_row(model: LinearModel) -> bool:
+    """Whether a row says ``sum(all pairs) - t = 0``: then ``t`` is the placed count."""
+    t = parameter_of(model)
+    if t is None:
+        return False
+    n = model.n_pairs
+    for r in range(model.n_rows):
+        idx, cf = model.row(r)
+        if idx.size != n + 1 or model.row_lb[r] != 0 or model.row_ub[r] != 0:
+            continue
+        pairs = idx != t
+        if np.array_equal(np.sort(idx[pairs]), np.arange(n)) and np.all(cf[pairs] == 1) and np.all(cf[~pairs] == -1):
+            return True
+    return False
+
+
+def places_everyone_counted(level: Level, n_pairs: int) -> bool:
+    """Whether ``level`` is ``sum(x)`` over every pair (the placed count)."""
+    return (
+        level.kind == "linear"
+        and level.indices.size == n_pairs
+        and np.array_equal(np.sort(level.indices), np.arange(n_pairs))
+        and bool(np.all(level.coefs == 1))
+    )
+
+
+def dual_bound(
+    a_int: sp.csr_matrix,
+    c: IntArray,
+    var_lb: IntArray,
+    var_ub: IntArray,
+    row_lb: IntArray,
+    row_ub: IntArray,
+    y_float: npt.NDArray[np.float64],
+) -> int | None:
+    """``floor`` of the weak-duality bound on ``max c.x`` given by duals ``y_float`` (either sign
+    convention: the better of the two), computed exactly; ``None`` if a dual meets an infinite bound."""
+    best: int | None = None
+    scale = 1 << _DUAL_BITS
+    col_weight = np.bincount(a_int.indices, weights=np.abs(a_int.data), minlength=a_int.shape[1])
+    for sign in (1.0, -1.0):
+        ys = sign * y_float * scale
+        if ys.size and (not np.all(np.isfinite(ys)) or float(np.abs(ys).max()) >= 2.0**62):
+            continue
+        y = np.rint(ys).astype(np.int64)
+        weight = float(col_weight.max(initial=0))
+        top = float(np.abs(y).max(initial=0)) * weight + float(np.abs(c).max(initial=0)) * scale
+        if top >= 2.0**62:  # d would not fit in int64: give up on this bound
+            continue
+        d = c * scale - (a_int.T @ y)
+        used_rows = np.where(y > 0, row_ub, np.where(y < 0, row_lb, 0)).astype(np.float64)
+        used_vars = np.where(d > 0, var_ub, var_lb).astype(np.float64)
+        if (
+            float(np.abs(y * used_rows).max(initial=0)) >= 2.0**62
+            or float(np.abs(d * used_vars).max(initial=0)) >= 2.0**62
+        ):
+            continue  # a dual on a (practically) unbounded side: no useful finite bound
+        row_part = np.where(y > 0, y * row_ub, np.where(y < 0, y * row_lb, 0))
+        var_part = np.where(d > 0, d * var_ub, d * var_lb)
+        # every term fits in int64; their sum may not: add them as Python integers
+        total = sum(row_part.tolist()) + sum(var_part.tolist())
+        bound = total // scale  # floor of total / scale
+        if best is None or bound < best:
+            best = bound
+    return best
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ByParameter:
+    """What :func:`by_parameter` found: the network ``model`` at ``value`` of the parameter, whether
+    its first stage is ``proven`` optimal for the whole model (it reached ``bound``), and the best plan
+    of the whole model it saw (pairs and the parameter), for a hint when not proven."""
+
+    model: LinearModel
+    value: int
+    proven: bool
+    bound: int
+    stage_value: int
+    plan: IntArray
+    tried: int
+
+
+def aggregated_relaxation(
+    lp: LpSession, objective: IntArray, drop: npt.NDArray[np.bool_], time_limit: float | None
+) -> tuple[float, npt.NDArray[np.float64]] | None:
+    """Duals from a smaller LP: the rows marked ``drop`` are left out (a relaxation, so its optimum is
+    still an upper bound) and columns that are then alike (the same rows and coefficients, the same
+    objective coefficient and bounds) are merged into one with summed bounds. Returns the merged
+    LP's value of the last variable (the parameter) and its row duals as duals of the whole model
+    (0 on the dropped rows). Whether they bound anything is for :func:`dual_bound` to say, exactly:
+    any duals give a valid bound, so neither the relaxation nor a merge can make a bound wrong."""
+    keep = np.flatnonzero(~drop)
+    a_keep = lp.a_float[keep]
+    cols = a_keep.T.tocsr()
+    rng = np.random.default_rng(20261123)
+    w1 = rng.random(keep.size)
+    w2 = rng.random(keep.size)
+    var_lb, var_ub = lp.var_lb, lp.var_ub
+    key = np.stack(
+        [cols @ w1, cols @ w2, objective.astype(np.float64), var_lb.astype(np.float64), var_ub.astype(np.float64)],
+        axis=1,
+    )
+    key[-1, :] = np.nan  # the parameter keeps a column of its own
+    _, first, inverse = np.unique(np.nan_to_num(key, nan=-1.0), axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    reps = first.astype(np.int64)
+    t_group = int(inverse[-1])
+    lb_sum = np.bincount(inverse, weights=var_lb.astype(np.float64), minlength=reps.size)
+    ub_sum = np.bincount(inverse, weights=var_ub.astype(np.float64), minlength=reps.size)
+    helper = mbh.ModelBuilderHelper()
+    fill: Any = helper.fill_model_from_sparse_data
+    fill(
+        lb_sum,
+        ub_sum,
+        objective[reps].astype(np.float64),
+        lp.row_lb[keep].astype(np.float64),
+        lp.row_ub[keep].astype(np.float64),
+        a_keep.tocsc()[:, reps].tocsr(),
+    )
+    helper.set_maximize(True)
+    solver = mbh.ModelSolverHelper("glop")
+    if time_limit is not None:
+        solver.set_time_limit_in_seconds(max(time_limit, 0.001))
+    solver.solve(helper)
+    if solver.status() != mbh.SolveStatus.OPTIMAL:
+        return None
+    y = np.zeros(lp.model.n_rows, dtype=np.float64)
+    y[keep] = np.asarray(solver.dual_values(), dtype=np.float64)
+    centre = float(np.asarray(solver.variable_values(), dtype=np.float64)[t_group])
+    return centre, y
+
+
+def by_parameter(
+    model: LinearModel,
+    options: SolveOptions,
+    *,
+    max_nodes: int = 60,
+    price_above: int = 20_000,
+    per_applicant: int = 10,
+    aggregate: bool = True,
+) -> ByParameter | None:
+    """Solve the first stage of ``model`` exactly by branch and bound over its one auxiliary variable
+    ``t`` (see the module docstring); ``None`` where the method does not apply.
+
+    A node is a range of ``t``. Its bound is the exact weak-duality bound from GLOP's duals on the
+    whole model with ``t`` in the range; a single value is solved exactly as a network. The range
+    first shrinks to the LP's own extremes of ``t`` (proven the same way), inside which every node's LP
+    is feasible. A node whose bound does not beat the best plan is closed; else the flow solves the
+    value nearest the LP's ``t`` and the two sides become nodes. The first stage is proven when no node
+    is left open; ``max_nodes`` caps the work (the best plan then becomes a hint).
+
+    Above ``price_above`` pairs each LP is solved by column generation
+    (:meth:`~matchmaker._engines.lp.LpSession.priced_relaxation`), starting from each applicant's
+    ``per_applicant`` best pairs by fit: the bound holds for any duals, so the master's duals suffice
+    once no column prices out. Before any of that, with ``aggregate``, a cheaper relaxation is tried
+    (:func:`aggregated_relaxation`, supervisor rows left out) at the same size threshold."""
+    t = parameter_of(model)
+    if t is None or not is_placed_row(model):
+        return None
+    n = model.n_pairs
+    stages = plan_stages(model.levels, LpSession.stage_limit)
+    if not stages:
+        return None
+    first = stages[0]
+    if not any(places_everyone_counted(model.levels[i], n) for i in first.levels):
+        return None  # the first stage would not fix the placed count, so not the parameter
+    lo, hi = int(model.var_lb[t]), int(model.var_ub[t])
+    probe = substitute(model, lo)
+    if probe is None or LpSession(probe, options, flow=True).network is None:
+        return None
+    lp = LpSession(model, options)
+    c_full = np.zeros(model.n_vars, dtype=np.int64)
+    c_full[first.objective.indices] = first.objective.coefs
+    c = c_full[:n]
+    only_t = np.zeros(model.n_vars, dtype=np.int64)
+    only_t[t] = 1
+
+    start: npt.NDArray[np.bool_] | None = None
+    if n > price_above:
+        order = np.lexsort((-model.pair_points, model.pair_applicant))  # by applicant, best fit first
+        grouped = model.pair_applicant[order]
+        first_of = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1]
+        position = np.arange(n) - np.repeat(first_of, np.diff(np.r_[first_of, n]))
+        start = np.zeros(model.n_vars, dtype=bool)
+        start[order[position < per_applicant]] = True
+        start[t] = True
+
+    def relax(objective: IntArray) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+        if start is not None:
+            priced = lp.priced_relaxation(objective, options.time_limit, start)
+            if priced is not None:
+                return priced
+        return lp.relaxation(objective, options.time_limit)
+
+    def lp_bound(objective: IntArray, a: int, b: int) -> tuple[int, float] | None:
+        lp.var_lb[t], lp.var_ub[t] = a, b
+        try:
+            relaxed = relax(objective)
+        finally:
+            lp.var_lb[t], lp.var_ub[t] = int(model.var_lb[t]), int(model.var_ub[t])
+        if relaxed is None:
+            return None
+        lp.var_lb[t], lp.var_ub[t] = a, b
+        try:
+            bound = dual_bound(lp.a_int, objective, *lp.bounds, relaxed[1])
+        finally:
+            lp.var_lb[t], lp.var_ub[t] = int(model.var_lb[t]), int(model.var_ub[t])
+        return None if bound is None else (bound, float(relaxed[0][t]))
+
+    best: ByParameter | None = None
+
+    def leaf(value: int) -> None:
+        nonlocal best
+        sub = substitute(model, value)
+        if sub is None:
+            return
+        session = LpSession(sub, options, flow=True)
+        got = session.flow_certificate(c, session.bounds) if session.network is not None else "NOT_A_NETWORK"
+        if not isinstance(got, Certificate):
+            logger.debug("parameter %d: %s", value, got)
+            return
+        if best is None or got.value > best.stage_value:
+            plan = np.r_[got.x, value].astype(np.int64)
+            best = ByParameter(sub, value, False, 0, got.value, plan, 0)
+
+    # First a cheap bound: the LP without the supervisor rows, alike pairs merged (a relaxation), and
+    # the network at its t. When the supervisors' capacities do not bind, that settles it.
+    nodes = 0
+    drop = np.array([model.groups[g].kind == "supervisor_capacity" for g in model.row_group.tolist()], dtype=bool)
+    if aggregate and drop.any() and n > price_above:
+        cheap = aggregated_relaxation(lp, c_full, drop, options.time_limit)
+        if cheap is not None:
+            bound = dual_bound(lp.a_int, c_full, *lp.bounds, cheap[1])
+            nodes = 1
+            if bound is not None:
+                leaf(min(max(round(cheap[0]), lo), hi))
+                if best is not None and best.stage_value >= bound:
+                    return _finish(best, True, bound, nodes)
+    # The root: one LP over the whole range and the network at its t. Usually that settles it.
+    root = lp_bound(c_full, lo, hi)
+    if root is None:
+        return None
+    overall, centre = root
+    nodes += 1
+    mid = min(max(round(centre), lo), hi)
+    leaf(mid)
+    if best is not None and best.stage_value >= overall:
+        return _finish(best, True, overall, nodes)
+    # Else shrink the range to the LP's own extremes of t (inside them every node's LP is feasible)
+    # and branch.
+    top = lp_bound(only_t, lo, hi)
+    bottom = lp_bound(-only_t, lo, hi)
+    if top is None or bottom is None:
+        return None if best is None else _finish(best, False, overall, nodes)
+    hi, lo = min(hi, top[0]), max(lo, -bottom[0])
+    # the root's two sides (its own value is solved)
+    open_ranges = [(a, b) for a, b in ((lo, min(hi, mid - 1)), (max(lo, mid + 1), hi)) if a <= b]
+    while open_ranges and nodes < max_nodes:
+        a, b = open_ranges.pop()
+        nodes += 1
+        if a == b:
+            leaf(a)
+            continue
+        got = lp_bound(c_full, a, b)
+        if got is None:
+            open_ranges.append((a, b))  # undecided: stop here, not proven
+            break
+        bound, centre = got
+        if best is not None and bound <= best.stage_value:
+            continue
+        mid = min(max(round(centre), a), b)
+        leaf(mid)
+        if best is not None and bound <= best.stage_value:
+            continue
+        if mid + 1 <= b:
+            open_ranges.append((mid + 1, b))
+        if a <= mid - 1:
+            open_ranges.append((a, mid - 1))
+    if best is None:
+        return None
+    return _finish(best, not open_ranges, overall, nodes)
+
+
+def _finish(best: ByParameter, proven: bool, bound: int, nodes: int) -> ByParameter:
+    logger.debug(
+        "by parameter: best %d at t=%d, bound %d, after %d nodes (%s)",
+        best.stage_value,
+        best.value,
+        bound,
+        nodes,
+        "proven" if proven else "not proven",
+    )
+    return dataclasses.replace(best, proven=proven, bound=bound, tried=nodes)

@@ -1,0 +1,317 @@
+"""Objective pieces: the levels of the objective vector, each at its stated position.
+
+=========  ===========================  ================================================================
+position   level name(s)                meaning
+=========  ===========================  ================================================================
+1          ``placed_tier_<t>``          applicants placed in priority tier t, tier 1 first (max)
+2          ``placed``                   applicants placed in total (max)
+2.1-2.4    (soft pieces, balance)       see :mod:`matchmaker._pieces.soft`, ``links``, ``balance``
+3          the policy's objective       one of the objectives below
+4          ``lottery``                  the seeded lottery: breaks every remaining tie (max)
+=========  ===========================  ================================================================
+
+Level 3, by ``policy.objective`` (ranks are the applicant's own ranks of the placement, 1 = first
+choice; a weight becomes a rank by ordering the applicant's distinct weights, highest first):
+
+* ``total_fit``: ``total_fit``, the sum of the placements' fit points (max);
+* ``rank_maximal``: ``placed_at_rank_1``, ``placed_at_rank_2``, ... (each max, in order): the most
+  first choices, then the most second choices, ... (Irving et al. 2006);
+* ``generous``: ``placed_at_rank_R``, ..., ``placed_at_rank_2`` (each min, worst rank first): the
+  fewest applicants at the worst rank, then at the next worst, ... which also minimises the worst rank;
+* ``minimum_regret``: ``worst_rank`` (min): the worst rank any placed applicant gets;
+* ``egalitarian``: ``rank_sum`` (min): the sum of the placed applicants' ranks;
+* ``leximin``: ``placed_at_fit_<points>`` for each distinct fit value, lowest first (each min): as
+  few applicants as possible at the lowest fit, then at the next lowest, ... which, with the placed
+  count fixed above, is exactly lexicographic maximisation of the sorted vector of fits (the worst-off
+  applicant's fit as high as possible, then the next).
+
+The last count of a profile is implied by the placed count and the others, so it is left out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker._linear import LazyThresholds, Level, Position, Threshold
+from matchmaker._types import IntArray
+
+if TYPE_CHECKING:
+    from matchmaker._linear import ModelBuilder, ObjectivePiece
+    from matchmaker._models import Problem
+
+__all__ = [
+    "ApplicantRankSum",
+    "Egalitarian",
+    "Generous",
+    "Leximin",
+    "Lottery",
+    "MinimumRegret",
+    "Placed",
+    "PriorityTiers",
+    "RankMaximal",
+    "SexEqual",
+    "TotalFit",
+    "objective_pieces",
+]
+
+
+def pair_level(
+    builder: ModelBuilder,
+    name: str,
+    description: str,
+    coefs: npt.ArrayLike,
+    *,
+    sense: str = "max",
+    position: Position = 3.0,
+) -> None:
+    """Add a linear level over the pair variables with the given coefficient per pair."""
+    cf = np.asarray(coefs, dtype=np.int64)
+    keep = np.flatnonzero(cf)
+    lo, hi = builder.pair_level_bounds(cf)
+    builder.add_level(
+        Level(
+            name,
+            "max" if sense == "max" else "min",
+            description,
+            keep.astype(np.int64),
+            cf[keep],
+            lo,
+            hi,
+            position=position,
+        )
+    )
+
+
+class PriorityTiers:
+    """Level 1: applicants placed in each priority tier, tier 1 first (absent if no tiers are given)."""
+
+    name = "priority_tiers"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One level per distinct tier."""
+        sc = builder.scores
+        tier_of_pair = sc.encoding.applicant_tier[sc.applicant]
+        for t in sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None}):
+            pair_level(
+                builder,
+                f"placed_tier_{t}",
+                f"applicants placed in priority tier {t}",
+                (tier_of_pair == t).astype(np.int64),
+                position=1.0,
+            )
+
+
+class Placed:
+    """Level 2: applicants placed in total."""
+
+    name = "placed"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One level counting every placement."""
+        pair_level(builder, "placed", "applicants placed", np.ones(builder.scores.n_pairs), position=2.0)
+
+
+class TotalFit:
+    """Level 3 (default objective): total fit of the placed pairs, in points."""
+
+    name = "total_fit"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One level summing fit points."""
+        pair_level(builder, "total_fit", "total fit of the placements (points)", builder.scores.fit_points)
+
+
+def _max_rank(builder: ModelBuilder) -> int:
+    return int(builder.scores.rank.max()) if builder.scores.n_pairs else 0
+
+
+class RankMaximal:
+    """Level 3: the most first choices, then the most second choices, ..."""
+
+    name = "rank_maximal"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One maximised count per rank 1 .. R-1."""
+        rank = builder.scores.rank
+        for k in range(1, _max_rank(builder)):
+            pair_level(builder, f"placed_at_rank_{k}", f"applicants placed at their rank {k}", rank == k)
+
+
+class Generous:
+    """Level 3: the fewest at the worst rank, then at the next worst, ..."""
+
+    name = "generous"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One minimised count per rank R .. 2."""
+        rank = builder.scores.rank
+        for k in range(_max_rank(builder), 1, -1):
+            pair_level(builder, f"placed_at_rank_{k}", f"applicants placed at their rank {k}", rank == k, sense="min")
+
+
+def _rank_thresholds(rank: npt.NDArray[np.int32]) -> LazyThresholds:
+    """Thresholds "every placed applicant gets rank <= k", for the distinct ranks k, best first."""
+    ks = np.unique(rank).tolist()
+
+    def make(i: int) -> Threshold:
+        k = int(ks[i])
+        return Threshold(k, np.flatnonzero(rank > k).astype(np.int64))
+
+    return LazyThresholds(len(ks), make)
+
+
+class MinimumRegret:
+    """Level 3: the best worst rank (a bottleneck level)."""
+
+    name = "minimum_regret"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One threshold level over the pairs' ranks."""
+        rank = builder.scores.rank.astype(np.int64)
+        n = builder.scores.n_pairs
+
+        def worst(values: IntArray) -> int:
+            used = values[:n] == 1
+            return int(rank[used].max()) if used.any() else 0
+
+        builder.add_level(
+            Level(
+                "worst_rank",
+                "min",
+                "the worst rank any placed applicant gets",
+                np.empty(0, np.int64),
+                np.empty(0, np.int64),
+                0,
+                _max_rank(builder),
+                kind="threshold",
+                thresholds=_rank_thresholds(builder.scores.rank),
+                evaluate=worst,
+            )
+        )
+
+
+class Egalitarian:
+    """Level 3: the least sum of ranks."""
+
+    name = "egalitarian"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One minimised level weighting each placement by its rank."""
+        pair_level(builder, "rank_sum", "the sum of the placed applicants' ranks", builder.scores.rank, sense="min")
+
+
+class Leximin:
+    """Level 3: lexicographically the fewest applicants at the lowest fits (leximin over fits)."""
+
+    name = "leximin"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One minimised count per distinct fit value, lowest first (the highest is implied)."""
+        points = builder.scores.fit_points
+        values = np.unique(points)
+        for v in values[:-1].tolist():
+            pair_level(
+                builder,
+                f"placed_at_fit_{v}",
+                f"applicants placed with fit {v / 10_000:.4f}",
+                points == v,
+                sense="min",
+            )
+
+
+class ApplicantRankSum:
+    """Level 3 in stable mode: the applicants' (strict) rank sum, minimised for the applicant-optimal
+    stable plan and maximised for the unit-optimal one (which every applicant likes least)."""
+
+    name = "applicant_rank_sum"
+
+    def __init__(self, *, sense: str, strict: bool) -> None:
+        self.sense = sense
+        self.strict = strict
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One level weighting each placement by the applicant's rank of it."""
+        ranks = builder.scores.rank_strict if self.strict else builder.scores.rank
+        pair_level(builder, "applicant_rank_sum", "the applicants' rank sum", ranks, sense=self.sense)
+
+
+class SexEqual:
+    """Level 3 (stable mode): the applicants' and the units' rank sums as close as possible."""
+
+    name = "sex_equal"
+
+    def __init__(self, *, strict: bool) -> None:
+        self.strict = strict
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """An auxiliary ``gap >= |applicants' rank sum - units' rank sum|``, minimised."""
+        sc = builder.scores
+        arank = (sc.rank_strict if self.strict else sc.rank).astype(np.int64)
+        ukey = (sc.unit_rank_strict if self.strict else sc.unit_rank).astype(np.int64)
+        diff = arank - ukey
+        bound = int(np.abs(diff).sum()) if sc.n_pairs else 0
+        gap = builder.add_var(0, bound, "rank_sum_gap")
+        g = builder.add_group("sex_equal", "gap", "the rank-sum gap", structural=True)
+        pairs = np.arange(sc.n_pairs, dtype=np.int64)
+        builder.add_row(g, np.r_[pairs, gap], np.r_[diff, 1], 0, 2 * bound)
+        builder.add_row(g, np.r_[pairs, gap], np.r_[-diff, 1], 0, 2 * bound)
+        n = sc.n_pairs
+
+        def gap_of(values: IntArray) -> int:
+            x = values[:n]
+            return abs(int(np.dot(diff, x)))
+
+        builder.add_level(
+            Level(
+                "rank_sum_gap",
+                "min",
+                "the gap between the applicants' and the units' rank sums",
+                np.array([gap], dtype=np.int64),
+                np.ones(1, dtype=np.int64),
+                0,
+                bound,
+                evaluate=gap_of,
+                alone=True,
+            )
+        )
+
+
+class Lottery:
+    """Level 4: the seeded lottery that makes the optimum unique."""
+
+    name = "lottery"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One level summing the pairs' lottery draws."""
+        pair_level(builder, "lottery", "seeded lottery (tie-break)", builder.scores.lottery, position=4.0)
+
+
+_BY_OBJECTIVE: dict[str, type[ObjectivePiece] | None] = {
+    "total_fit": TotalFit,
+    "rank_maximal": RankMaximal,
+    "generous": Generous,
+    "minimum_regret": MinimumRegret,
+    "egalitarian": Egalitarian,
+    "leximin": Leximin,
+    "sex_equal": None,
+}
+
+
+def objective_pieces(problem: Problem) -> list[ObjectivePiece]:
+    """The level-3 piece for the policy: the stable mode's own level for the applicant- and
+    unit-optimal stable plans, else ``policy.objective``."""
+    policy = problem.policy
+    stability = policy.stability
+    strict = stability is not None and stability.ties == "lottery"
+    if stability is not None and stability.mode == "applicant_optimal":
+        return [ApplicantRankSum(sense="min", strict=strict)]
+    if stability is not None and stability.mode == "unit_optimal":
+        return [ApplicantRankSum(sense="max", strict=strict)]
+    if policy.objective == "sex_equal":
+        return [SexEqual(strict=strict)]
+    piece = _BY_OBJECTIVE[policy.objective]
+    assert piece is not None
+    return [piece()]

@@ -1,0 +1,101 @@
+"""From one round to the next: a step-2 round drawn from a step-1 result.
+
+:func:`next_round` turns a solved round into the problem of a later one: the applicants the result
+placed (all, or those named) become the new round's applicants, each with their placement as
+``previous_unit`` and ``previous_supervisor`` (so staying earns the policy's continuity bonus), and
+every placement whose dates still run when the new round starts becomes a :class:`~matchmaker.Commitment`
+that loads its supervisor. Units, supervisors and the policy carry over; the caller changes what differs
+(places for step 2, a supervisor on leave) on the returned problem's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from matchmaker._models import Problem, Round
+from matchmaker._result import Result
+from matchmaker.errors import InputError, ValidationIssue
+
+__all__ = ["next_round"]
+
+
+def next_round(
+    problem: Problem,
+    result: Result,
+    intake: Round,
+    *,
+    applicants: Iterable[str] | None = None,
+    name: str | None = None,
+) -> Problem:
+    """The problem of the round after ``problem``, drawing its applicants from ``result``.
+
+    ``intake`` is the new round (typically step 2, with its own dated periods). The applicants are
+    those ``result`` placed, or the placed ones among ``applicants``; each keeps their wishes,
+    interview scores, qualifications and conflicts, gets ``previous_unit`` and ``previous_supervisor``
+    from their placement, and is placed in the new round's period for their university (or its default
+    period). Placements of ``result`` (and commitments of ``problem``) that still run on the first day
+    of the new round's earliest period become commitments with their step's load. Pins and the units'
+    own rankings do not carry over; adjustments and links do, for applicants who continue.
+
+    Raises:
+        InputError: ``result`` has no plan or is not a result of ``problem``, or ``applicants`` names
+            someone ``result`` did not place.
+    """
+    issues = []
+    if not result.status.has_plan:
+        issues.append(
+            ValidationIssue("result", "the result has no plan to continue from", "solve the earlier round first")
+        )
+    if result.decision.input_fingerprint != problem.fingerprint():
+        issues.append(
+            ValidationIssue(
+                "result", "the result was not made from this problem", "give the problem the result was solved from"
+            )
+        )
+    placed = {a.applicant: a for a in result.decision.assignments}
+    chosen = sorted(placed) if applicants is None else list(dict.fromkeys(applicants))
+    for i, ident in enumerate(chosen):
+        if ident not in placed:
+            issues.append(
+                ValidationIssue(
+                    f"applicants[{i}]",
+                    f"applicant {ident!r} was not placed in the earlier round",
+                    "continue only applicants the earlier result placed",
+                )
+            )
+    if issues:
+        raise InputError(issues)
+
+    data: dict[str, Any] = problem.model_dump(mode="json")
+    keep = set(chosen)
+    records = []
+    for record in data["applicants"]:
+        if record["id"] in keep:
+            where = placed[record["id"]]
+            records.append(
+                {**record, "period": None, "previous_unit": where.unit, "previous_supervisor": where.supervisor}
+            )
+    data["applicants"] = records
+    data["round"] = intake.model_dump(mode="json")
+    if name is not None:
+        data["name"] = name
+    data["pins"] = []
+    data["adjustments"] = [a for a in data["adjustments"] if a["applicant"] in keep]
+    data["links"] = [k for k in data["links"] if set(k["applicants"]) <= keep]
+    for unit in data["units"]:
+        unit["ranking"] = None
+
+    starts = [p.start for p in intake.periods]
+    first = min(starts) if starts else None
+    step = problem.step
+    commitments = [c.model_dump(mode="json") for c in problem.commitments if first is None or c.end >= first]
+    for a in result.decision.assignments:
+        period = problem.period_of.get(a.applicant)
+        if period is None or (first is not None and period.end < first):
+            continue  # without dates a placement ends with its round; a dated one may still run
+        commitments.append(
+            {"supervisor": a.supervisor, "start": period.start.isoformat(), "end": period.end.isoformat(), "step": step}
+        )
+    data["commitments"] = commitments
+    return Problem.model_validate(data)

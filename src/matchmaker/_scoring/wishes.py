@@ -1,0 +1,195 @@
+"""The applicants' wishes, expanded to supervisors: the most specific entry counts, ranks from weights, pins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker._scoring.arrays import first_of_runs, groups
+from matchmaker._scoring.encoding import Encoding, encode
+from matchmaker._types import FloatArray
+
+if TYPE_CHECKING:
+    from matchmaker._models import Applicant, Problem, Unit
+
+__all__ = ["Wishes", "applicant_wishes", "pin_extras", "resolve_wishes"]
+
+
+@dataclass(frozen=True)
+class Wishes:
+    """Every applicant's resolved wishes as one table sorted by (applicant, supervisor)."""
+
+    applicant: npt.NDArray[np.int64]
+    supervisor: npt.NDArray[np.int64]
+    interest: FloatArray
+    rank: npt.NDArray[np.int64]
+
+
+def _expand(
+    offsets: npt.NDArray[np.int64], flat: npt.NDArray[np.int64], which: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The members of groups ``which`` (CSR ``offsets``/``flat``), and for each the entry it came from."""
+    sizes = offsets[which + 1] - offsets[which]
+    entry = np.repeat(np.arange(which.size, dtype=np.int64), sizes)
+    ends = np.cumsum(sizes)
+    within = np.arange(entry.size, dtype=np.int64) - (ends - sizes)[entry]
+    return flat[offsets[which][entry] + within], entry
+
+
+def resolve_wishes(applicants: Sequence[Applicant], enc: Encoding, units: Sequence[Unit]) -> Wishes:
+    """Expand area and unit entries to supervisors; the most specific entry wins. Vectorised over
+    applicants: one pass over the entries in Python, the expansion and the choice in numpy.
+
+    ``applicants[i]`` has index ``i`` in the table.
+    """
+    # Targets an entry can name: each area (its units' supervisors) and each unit (its supervisors).
+    sup_unit = enc.supervisor_unit
+    by_unit = np.argsort(sup_unit, kind="stable").astype(np.int64)
+    unit_offsets = groups(sup_unit[by_unit], len(enc.unit_ids))
+    areas = sorted({u.area for u in units})
+    area_index = {a: i for i, a in enumerate(areas)}
+    unit_area = np.array([area_index[u.area] for u in units], dtype=np.int64)
+    sup_area = unit_area[sup_unit] if sup_unit.size else np.empty(0, np.int64)
+    by_area = np.argsort(sup_area, kind="stable").astype(np.int64)
+    area_offsets = groups(sup_area[by_area], len(areas))
+
+    e_app: list[int] = []
+    e_area: list[int] = []
+    e_area_value: list[float] = []
+    u_app: list[int] = []
+    u_unit: list[int] = []
+    u_value: list[float] = []
+    n_app: list[int] = []
+    n_sup: list[int] = []
+    n_value: list[float] = []
+    ranked = np.zeros(len(applicants), dtype=bool)
+    top = np.ones(len(applicants), dtype=np.int64)  # the largest rank an applicant gave
+    unit_index, sup_index = enc.unit_index, enc.supervisor_index
+    for i, a in enumerate(applicants):
+        prefs = a.interests if a.interests is not None else a.ranking
+        if prefs is None:
+            continue
+        ai = i
+        for key, v in prefs.areas.items():
+            area = area_index.get(key)
+            if area is not None:
+                e_app.append(ai)
+                e_area.append(area)
+                e_area_value.append(float(v))
+        for key, v in prefs.units.items():
+            u_app.append(ai)
+            u_unit.append(unit_index[key])
+            u_value.append(float(v))
+        for key, v in prefs.supervisors.items():
+            n_app.append(ai)
+            n_sup.append(sup_index[key])
+            n_value.append(float(v))
+        if a.ranking is not None:
+            given = [*a.ranking.areas.values(), *a.ranking.units.values(), *a.ranking.supervisors.values()]
+            if given:
+                ranked[i] = True
+                top[i] = max(given)
+
+    s_area, from_area = _expand(area_offsets, by_area, np.array(e_area, dtype=np.int64))
+    s_unit, from_unit = _expand(unit_offsets, by_unit, np.array(u_unit, dtype=np.int64))
+    app = np.concatenate(
+        [
+            np.array(e_app, dtype=np.int64)[from_area],
+            np.array(u_app, dtype=np.int64)[from_unit],
+            np.array(n_app, dtype=np.int64),
+        ]
+    )
+    sup = np.concatenate([s_area, s_unit, np.array(n_sup, dtype=np.int64)])
+    level = np.repeat(np.arange(3, dtype=np.int64), [s_area.size, s_unit.size, len(n_sup)])
+    value = np.concatenate(
+        [
+            np.array(e_area_value, dtype=np.float64)[from_area],
+            np.array(u_value, dtype=np.float64)[from_unit],
+            np.array(n_value, dtype=np.float64),
+        ]
+    )
+    # For each (applicant, supervisor) keep the entry of the highest level (most specific).
+    order = np.lexsort((-level, sup, app))
+    app, sup, value = app[order], sup[order], value[order]
+    keep = first_of_runs(app, sup)
+    app, sup, value = app[keep], sup[keep], value[keep]
+
+    is_ranked = ranked[app]
+    # Rankings: rank r of a largest rank k counts (k - r + 1) / k.
+    ranks = np.zeros(app.shape, dtype=np.int64)
+    ranks[is_ranked] = value[is_ranked].astype(np.int64)
+    k = top[app]
+    interest = value.copy()
+    interest[is_ranked] = (k[is_ranked] - ranks[is_ranked] + 1) / k[is_ranked]
+    # Weights: a positive weight is a wish; the dense rank of distinct weights, highest = rank 1.
+    keep = is_ranked | (value > 0)
+    app, sup, interest, ranks, is_ranked = app[keep], sup[keep], interest[keep], ranks[keep], is_ranked[keep]
+    weighted = np.flatnonzero(~is_ranked)
+    if weighted.size:
+        w_app, w_val = app[weighted], interest[weighted]
+        w_order = np.lexsort((-w_val, w_app))
+        starts = first_of_runs(w_app[w_order])
+        new_value = first_of_runs(w_app[w_order], w_val[w_order])
+        dense = np.cumsum(new_value)
+        group_base = np.maximum.accumulate(np.where(starts, dense, 0))
+        w_rank = np.empty(weighted.size, dtype=np.int64)
+        w_rank[w_order] = dense - group_base + 1
+        ranks[weighted] = w_rank
+    return Wishes(app, sup, interest, ranks)
+
+
+def applicant_wishes(problem: Problem, applicant_id: str) -> dict[str, tuple[float, int]]:
+    """The applicant's wished supervisors, before any rule: supervisor id -> (interest, rank).
+
+    The same resolution :func:`score` uses (the most specific entry wins); pins are not included.
+    """
+    enc = encode(problem)
+    units = sorted(problem.units, key=lambda u: u.id)
+    w = resolve_wishes([problem.applicant_by_id[applicant_id]], enc, units)
+    return {
+        enc.supervisor_ids[int(s)]: (float(i), int(r))
+        for s, i, r in zip(w.supervisor.tolist(), w.interest.tolist(), w.rank.tolist(), strict=True)
+    }
+
+
+def pin_extras(
+    wishes: Wishes,
+    pins_by_applicant: Mapping[int, list[tuple[int, str | None, str | None]]],
+    enc: Encoding,
+    unit_sups: Callable[[int], npt.NDArray[np.int64]],
+) -> Wishes:
+    """Pins make their place acceptable even when the applicant did not list it: an unlisted pinned
+    place counts interest 0 and ranks below all the applicant's wishes (and earlier pins' places)."""
+    if not pins_by_applicant:
+        return wishes
+    offsets = groups(wishes.applicant, enc.n_applicants)
+    x_app: list[npt.NDArray[np.int64]] = []
+    x_sup: list[npt.NDArray[np.int64]] = []
+    x_rank: list[npt.NDArray[np.int64]] = []
+    for ai, pins in sorted(pins_by_applicant.items()):
+        sups = wishes.supervisor[offsets[ai] : offsets[ai + 1]]
+        worst = int(wishes.rank[offsets[ai] : offsets[ai + 1]].max(initial=0))
+        for _pin_no, pin_unit, pin_sup in pins:
+            if pin_sup is not None:
+                extra = np.array([enc.supervisor_index[pin_sup]], dtype=np.int64)
+            else:
+                extra = unit_sups(enc.unit_index[pin_unit or ""])
+            extra = extra[~np.isin(extra, sups)]
+            if extra.size:
+                worst += 1
+                sups = np.concatenate([sups, extra])
+                x_app.append(np.full(extra.shape, ai, dtype=np.int64))
+                x_sup.append(extra)
+                x_rank.append(np.full(extra.shape, worst, dtype=np.int64))
+    if not x_app:
+        return wishes
+    app = np.concatenate([wishes.applicant, *x_app])
+    sup = np.concatenate([wishes.supervisor, *x_sup])
+    interest = np.concatenate([wishes.interest, np.zeros(sum(x.size for x in x_app), dtype=np.float64)])
+    rank = np.concatenate([wishes.rank, *x_rank])
+    order = np.lexsort((sup, app))
+    return Wishes(app[order], sup[order], interest[order], rank[order])

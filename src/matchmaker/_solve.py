@@ -1,0 +1,314 @@
+"""The solve floor: score, build, optimise lexicographically, decode; the input is never changed.
+
+The public :func:`matchmaker.solve` (:mod:`matchmaker._pipeline`) is :func:`solve_problem` with the
+explanation of an infeasible round as a step after it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import platform
+import time
+from collections.abc import Callable
+from importlib import metadata
+
+import numpy as np
+import scipy.sparse as sp
+
+from matchmaker._build import build_model
+from matchmaker._decode import decode
+from matchmaker._engines.auto import AutoSession
+from matchmaker._engines.base import CancelToken
+from matchmaker._engines.cpsat import infeasible_groups
+from matchmaker._engines.deferred_acceptance import applies, deferred_acceptance, unit_proposing
+from matchmaker._engines.parametric import by_parameter
+from matchmaker._lexicographic import LexicographicOutcome, StageRecord, run
+from matchmaker._limits import check_problem_size
+from matchmaker._linear import LinearModel, Stage, plan_stages
+from matchmaker._models import Problem
+from matchmaker._options import SolveOptions
+from matchmaker._pieces import default_constraints
+from matchmaker._progress import ProgressCallback, Reporter
+from matchmaker._result import Result, RunStatistics, StageStatistics, Status
+from matchmaker._scoring import score
+from matchmaker._types import IntArray
+
+__all__ = ["InfeasibilityText", "core_message", "solve_model", "solve_problem", "versions"]
+
+logger = logging.getLogger("matchmaker")
+
+
+#: Words the message of an infeasible result from the problem, its model and the options.
+InfeasibilityText = Callable[[Problem, LinearModel, SolveOptions], str]
+
+
+def versions() -> dict[str, str]:
+    """Versions of matchmaker and the libraries that shape a decision."""
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    # Read once per process: the installed distributions' metadata cost milliseconds per lookup.
+    out = {"python": platform.python_version()}
+    for dist in ("matchmaker", "ortools", "pydantic", "numpy"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "unknown"
+    return tuple(out.items())
+
+
+def core_message(model: LinearModel, options: SolveOptions) -> str:
+    """The infeasibility in one paragraph from a quick core of the model's constraint groups."""
+    core = infeasible_groups(model, options)
+    head = "No plan satisfies every constraint."
+    if not core:
+        return head + " Check unit and municipality minimums and pins against the acceptable applicants."
+    labels = [model.groups[g].label for g in core]
+    if len(labels) == 1:
+        return f"{head} This constraint cannot hold: {labels[0]}."
+    return f"{head} These {len(labels)} constraints cannot all hold together: " + "; ".join(labels) + "."
+
+
+def solve_problem(
+    problem: Problem,
+    options: SolveOptions | None = None,
+    *,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+    infeasibility_text: InfeasibilityText | None = None,
+) -> Result:
+    """Score, build, solve and decode ``problem``: :func:`matchmaker.solve` without the step after it.
+
+    ``infeasibility_text`` words the message of an infeasible result (the public ``solve`` passes the
+    explanation of :mod:`matchmaker._pipeline`); without it the message is one plain sentence.
+    """
+    if not isinstance(problem, Problem):
+        raise TypeError(
+            f"solve() needs a matchmaker.Problem, not {type(problem).__name__}; build one with "
+            "Problem.model_validate(data) or matchmaker.load_problem(path)"
+        )
+    opts = options if options is not None else SolveOptions()
+    check_problem_size(problem)
+    t0 = time.perf_counter()
+    scores = score(problem)
+    t1 = time.perf_counter()
+    hint = None
+    stability = problem.policy.stability
+    if stability is not None and stability.ties == "lottery" and opts.engine == "auto":
+        fast = applies(problem, scores)
+        plan = unit_proposing(scores) if fast and stability.mode == "unit_optimal" else deferred_acceptance(scores)
+        if plan is not None and fast:
+            # The applicant- or unit-optimal stable plan is the optimum (engines/deferred_acceptance.py):
+            # only the levels' values are left to find, on the model without the stability rows (the
+            # decision's audit and the checker confirm that the plan has no blocking pair).
+            unstable = [c for c in default_constraints(problem) if c.name != "stability"]
+            levels_only = build_model(problem, scores, constraints=unstable)
+            completed = _complete(levels_only, opts, plan)
+            if completed is not None:
+                return _result(
+                    problem,
+                    levels_only,
+                    opts,
+                    completed,
+                    "deferred-acceptance",
+                    (t0, t1, time.perf_counter()),
+                    infeasibility_text,
+                )
+        model = build_model(problem, scores)
+        completed = None if plan is None else _complete(model, opts, plan)
+        hint = None if completed is None else completed.values
+    else:
+        model = build_model(problem, scores)
+        if opts.engine == "auto":
+            found = by_parameter(model, opts)
+            if found is not None and found.proven:
+                # The first stage is proven on the network at the found placed count, and it fixes that
+                # count: every later stage lives in that network (engines/parametric.py).
+                return solve_model(
+                    problem,
+                    found.model,
+                    opts,
+                    cancel=cancel,
+                    started=t0,
+                    scored=t1,
+                    progress=progress,
+                    engine_prefix="lp-bound",
+                    infeasibility_text=infeasibility_text,
+                )
+            if found is not None:
+                hint = found.plan
+    return solve_model(
+        problem,
+        model,
+        opts,
+        cancel=cancel,
+        hint=hint,
+        started=t0,
+        scored=t1,
+        progress=progress,
+        infeasibility_text=infeasibility_text,
+    )
+
+
+def _complete(model: LinearModel, options: SolveOptions, plan: IntArray) -> LexicographicOutcome | None:
+    """``model``'s optimum with every pair variable fixed to ``plan`` (the auxiliaries and the levels
+    follow), or ``None`` if the plan breaks a constraint of the model."""
+    n = model.n_pairs
+    if np.any(plan < model.var_lb[:n]) or np.any(plan > model.var_ub[:n]):
+        return None
+    if model.n_vars == n:  # nothing left to choose: check the rows and evaluate the levels
+        return _evaluated(model, plan)
+    lb = model.var_lb.copy()
+    ub = model.var_ub.copy()
+    lb[:n] = plan
+    ub[:n] = plan
+    fixed = dataclasses.replace(model, var_lb=lb, var_ub=ub)
+    outcome = run(fixed.levels, AutoSession(fixed, options), time_limit=options.time_limit)
+    return outcome if outcome.status == "optimal" else None
+
+
+def _evaluated(model: LinearModel, plan: IntArray) -> LexicographicOutcome | None:
+    """The outcome of a model without auxiliary variables whose every variable is fixed to ``plan``:
+    ``None`` if a row fails, else each stage's value (each stage is trivially optimal)."""
+    start = time.perf_counter()
+    x = plan.astype(np.int64)
+    if model.n_rows:
+        a = sp.csr_matrix((model.coefs, model.indices, model.indptr), shape=(model.n_rows, model.n_vars))
+        activity = np.asarray(a @ x)  # a product only: scipy never rewrites the model's arrays for it
+        if np.any(activity < model.row_lb) or np.any(activity > model.row_ub):
+            return None
+
+    def value(stage: Stage) -> int:
+        first = model.levels[stage.levels[0]]
+        return first.value(x) if first.kind == "threshold" else stage.objective.value(x)
+
+    records = tuple(
+        StageRecord(
+            tuple(model.levels[i].name for i in stage.levels),
+            "optimal",
+            value(stage),
+            value(stage),
+            time.perf_counter() - start,
+            "FIXED",
+        )
+        for stage in plan_stages(model.levels)
+    )
+    return LexicographicOutcome("optimal", x, records, False)
+
+
+def solve_model(
+    problem: Problem,
+    model: LinearModel,
+    options: SolveOptions,
+    *,
+    cancel: CancelToken | None = None,
+    hint: IntArray | None = None,
+    started: float | None = None,
+    scored: float | None = None,
+    progress: ProgressCallback | None = None,
+    engine_prefix: str | None = None,
+    infeasibility_text: InfeasibilityText | None = None,
+) -> Result:
+    """Solve an already built model of ``problem`` (used by :func:`solve` and by re-solves that add
+    pieces, such as a forced pair or a disruption level) and decode the result. ``engine_prefix``
+    names a step that ran before the engines (e.g. ``"lp-bound"``) in the statistics; ``infeasibility_text``
+    as in :func:`solve_problem`."""
+    opts = options
+    t0 = started if started is not None else time.perf_counter()
+    t1 = scored if scored is not None else t0
+    reporter = None if progress is None else Reporter(progress, started=t0)
+    if reporter is not None:
+        reporter.start()
+    try:
+        result = _solve_session(
+            problem, model, opts, reporter, cancel, hint, (t0, t1), infeasibility_text, engine_prefix
+        )
+    finally:
+        if reporter is not None:
+            reporter.finish()
+    if reporter is not None:
+        reporter.finish(result.status.value)
+    return result
+
+
+def _solve_session(
+    problem: Problem,
+    model: LinearModel,
+    opts: SolveOptions,
+    reporter: Reporter | None,
+    cancel: CancelToken | None,
+    hint: IntArray | None,
+    times: tuple[float, float],
+    infeasibility_text: InfeasibilityText | None,
+    engine_prefix: str | None = None,
+) -> Result:
+    session = AutoSession(model, opts, progress=reporter)
+    t2 = time.perf_counter()
+    logger.debug(
+        "solving: %d applicants, %d pairs, %d rows, %d levels",
+        model.scores.encoding.n_applicants,
+        model.n_pairs,
+        model.n_rows,
+        len(model.levels),
+    )
+    outcome = run(model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint, progress=reporter)
+    engine = session.engine_name if engine_prefix is None else f"{engine_prefix}+{session.engine_name}"
+    return _result(problem, model, opts, outcome, engine, (*times, t2), infeasibility_text)
+
+
+def _result(
+    problem: Problem,
+    model: LinearModel,
+    opts: SolveOptions,
+    outcome: LexicographicOutcome,
+    engine: str,
+    times: tuple[float, float, float],
+    infeasibility_text: InfeasibilityText | None,
+) -> Result:
+    """Decode ``outcome`` and attach the run statistics (``times``: started, scored, built)."""
+    t0, t1, t2 = times
+    t3 = time.perf_counter()
+    status = Status(outcome.status)
+    message = None
+    if status is Status.INFEASIBLE:
+        message = (
+            infeasibility_text(problem, model, opts)
+            if infeasibility_text is not None
+            else "No plan satisfies every constraint."
+        )
+    elif status is Status.UNKNOWN:
+        message = "No plan was found before the time limit or cancellation; allow more time."
+    decision = decode(problem, model, status, outcome.values, message)
+    t4 = time.perf_counter()
+    stats = RunStatistics(
+        engine=engine,
+        wall_time=t4 - t0,
+        score_time=t1 - t0,
+        build_time=t2 - t1,
+        solve_time=t3 - t2,
+        workers=opts.workers,
+        solver_seed=opts.solver_seed,
+        time_limit=opts.time_limit,
+        cancelled=outcome.cancelled,
+        n_pairs=model.n_pairs,
+        n_rows=model.n_rows,
+        stages=tuple(
+            StageStatistics(
+                levels=s.levels,
+                status=s.status,
+                value=s.value,
+                bound=s.bound,
+                wall_time=s.wall_time,
+                engine_status=s.engine_status,
+            )
+            for s in outcome.stages
+        ),
+        versions=versions(),
+        parameters=dict(opts.cpsat_parameters),
+    )
+    logger.info("solve ended %s in %.3f s", status.value, stats.wall_time)
+    return Result(decision=decision, statistics=stats)

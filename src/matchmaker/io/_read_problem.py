@@ -1,0 +1,384 @@
+"""A problem read from its parsed tables: applicants, wishes, rankings, links, the round and the policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from matchmaker._i18n import Message, msg
+from matchmaker._models import Problem
+from matchmaker._text import suggest
+from matchmaker.errors import (
+    Place,
+    ProblemValidationError,
+    ValidationIssue,
+)
+from matchmaker.io._provenance import (
+    Origin,
+    Provenance,
+    did_you_mean,
+    finish,
+    need_cell,
+    read_head,
+    record_prefixes,
+    row_fields,
+    word_message,
+)
+from matchmaker.io._sheet import Issues, ParsedRow, ParsedTable
+from matchmaker.io._tables import (
+    APPLICANT_REF,
+    BALANCE_COLUMNS,
+    ROUND_COLUMNS,
+    STABILITY_COLUMNS,
+)
+
+__all__ = ["problem_from_parsed"]
+
+
+class _Applicants:
+    """Applicant records by id, for tables that refer to applicants."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.by_id: dict[str, dict[str, Any]] = {}
+        for record in records:
+            ident = record.get("id")
+            if isinstance(ident, str):
+                self.by_id.setdefault(ident, record)
+        self.index = {ident: i for i, ident in enumerate(self.by_id)}
+
+    def find(
+        self, table: ParsedTable, row: ParsedRow, issues: Issues, key: str = APPLICANT_REF
+    ) -> dict[str, Any] | None:
+        """The record of the applicant that the row's ``key`` column names; reports an empty or unknown id."""
+        ident = need_cell(table, row, key, issues, msg("the applicant's id"))
+        if ident is None:
+            return None
+        record = self.by_id.get(ident)
+        if record is None:
+            hint = suggest(ident, self.by_id)
+            issues.add(
+                table.where(row.label, key),
+                msg(
+                    "refers to applicant {value!r}, who is not in the applicants table{suggestion}",
+                    value=ident,
+                    suggestion=did_you_mean(hint),
+                ),
+                msg("use the id of an applicant listed in the applicants table, or add the applicant there"),
+            )
+        return record
+
+
+_KIND_FIELD = {"area": "areas", "unit": "units", "supervisor": "supervisors"}
+
+
+def _preferences(
+    parsed: ParsedTable | None,
+    applicants: _Applicants,
+    modes: Mapping[str, str | None],
+    prov: Provenance,
+    issues: Issues,
+) -> None:
+    entries: dict[str, list[tuple[ParsedRow, str, str, Any, Any]]] = {}
+    if parsed is not None:
+        for row in parsed.rows:
+            record = applicants.find(parsed, row, issues)
+            kind = need_cell(parsed, row, "kind", issues, msg("area, unit or supervisor"))
+            option = need_cell(parsed, row, "option", issues, msg("the area name, unit id or supervisor id"))
+            rank, weight = row.values.get("rank"), row.values.get("weight")
+            if rank is not None and weight is not None:
+                issues.add(
+                    parsed.where(row.label, "weight"), msg("both a rank and a weight are given"), msg("give one")
+                )
+                continue
+            if rank is None and weight is None and not {"rank", "weight"} & row.bad:
+                issues.add(
+                    parsed.where(row.label, "rank"), msg("neither a rank nor a weight is given"), msg("give one")
+                )
+                continue
+            if record is None or kind is None or option is None or (rank is None and weight is None):
+                continue
+            entries.setdefault(record["id"], []).append((row, kind, option, rank, weight))
+    for ident, record in applicants.by_id.items():
+        mode = modes.get(ident)
+        rows = entries.get(ident, [])
+        if mode is None and rows:
+            mode = "ranking" if rows[0][3] is not None else "weights"
+        if mode is None:
+            continue
+        field, value_key = ("ranking", "rank") if mode == "ranking" else ("interests", "weight")
+        prefs: dict[str, dict[str, Any]] = {}
+        first: dict[str, str] = {}
+        where = f"applicants[{ident!r}]"
+        for row, kind, option, rank, weight in rows:
+            assert parsed is not None
+            value = rank if mode == "ranking" else weight
+            if value is None:
+                given = "weight" if mode == "ranking" else "rank"
+                if mode == "ranking":
+                    what = msg("the applicant's wishes are ranked, but this row gives a weight")
+                    fix = msg("give every wish of one applicant a rank")
+                else:
+                    what = msg("the applicant's wishes are weighted, but this row gives a rank")
+                    fix = msg("give every wish of one applicant a weight")
+                issues.add(parsed.where(row.label, given), what, fix)
+                continue
+            group = prefs.setdefault(_KIND_FIELD[kind], {})
+            if option in group:
+                issues.add(
+                    parsed.where(row.label, "option"),
+                    msg(
+                        "the applicant lists this {kind} again (first at {first})",
+                        kind=word_message(kind),
+                        first=Place(first[kind + option]),
+                    ),
+                    msg("list each option once"),
+                )
+                continue
+            group[option] = value
+            first[kind + option] = row.label
+            base = f"{where}.{field}.{_KIND_FIELD[kind]}"
+            prov.add([f"{base}[{option!r}]"], Origin(parsed, row.label, value_key, key_column="option"))
+            prov.add([base], Origin(parsed, row.label, "option"))
+            prov.add([f"{where}.{field}"], Origin(parsed, row.label, value_key))
+        record[field] = prefs
+
+
+def _unit_rankings(
+    parsed: ParsedTable | None,
+    units: Mapping[str, dict[str, Any]],
+    flags: Mapping[str, bool | None],
+    applicants: _Applicants,
+    prov: Provenance,
+    issues: Issues,
+) -> None:
+    """Put each unit's own ranking of applicants into its record.
+
+    A unit ranks applicants itself if its ``ranks_applicants`` cell says yes (with no rows, it ranks
+    nobody and so takes nobody), or if the cell is empty and the table has rows for it.
+    """
+    ranks: dict[str, dict[str, int]] = {}
+    first: dict[tuple[str, str], str] = {}
+    for row in parsed.rows if parsed else []:
+        assert parsed is not None
+        unit = need_cell(parsed, row, "unit", issues, msg("the unit's id"))
+        record = applicants.find(parsed, row, issues)
+        rank = need_cell(parsed, row, "rank", issues, msg("the unit's rank of the applicant (1 = most wanted)"))
+        if unit is not None and unit not in units:
+            hint = suggest(unit, units)
+            issues.add(
+                parsed.where(row.label, "unit"),
+                msg(
+                    "refers to unit {value!r}, which is not in the units table{suggestion}",
+                    value=unit,
+                    suggestion=did_you_mean(hint),
+                ),
+                msg("use the id of a unit listed in the units table, or add the unit there"),
+            )
+            continue
+        if unit is not None and flags.get(unit) is False:
+            issues.add(
+                parsed.where(row.label, "unit"),
+                msg("the units table says that this unit does not rank applicants itself"),
+                msg("write yes in the unit's ranks_applicants cell (or leave it empty), or delete this row"),
+            )
+            continue
+        if unit is None or record is None or rank is None:
+            continue
+        applicant = record["id"]
+        if (unit, applicant) in first:
+            issues.add(
+                parsed.where(row.label, APPLICANT_REF),
+                msg("the unit ranks this applicant again (first at {first})", first=Place(first[unit, applicant])),
+                msg("rank each applicant once per unit"),
+            )
+            continue
+        first[unit, applicant] = row.label
+        ranks.setdefault(unit, {})[applicant] = rank
+        where = f"units[{unit!r}].ranking"
+        prov.add([f"{where}[{applicant!r}]", f"{where}.{applicant}"], Origin(parsed, row.label, "rank", APPLICANT_REF))
+        prov.add([where], Origin(parsed, row.label, "rank"))
+    for ident, unit_record in units.items():
+        if ident in ranks:
+            unit_record["ranking"] = ranks[ident]
+        elif flags.get(ident):
+            unit_record["ranking"] = {}
+
+
+def _links(parsed: ParsedTable | None, applicants: _Applicants, prov: Provenance, issues: Issues) -> list[Any]:
+    """The links between applicants, one per row."""
+    links: list[Any] = []
+    if parsed is None:
+        return links
+    prov.add(["links"], Origin(parsed, None))
+    for row in parsed.rows:
+        first = applicants.find(parsed, row, issues)
+        second = applicants.find(parsed, row, issues, "other_applicant")
+        relation = need_cell(parsed, row, "relation", issues, msg("apart, same_unit or same_municipality"))
+        if first is None or second is None or relation is None:
+            continue
+        i = len(links)
+        a, b = first["id"], second["id"]
+        loc = f"links[{i}] (applicants {a!r}, {b!r})"
+        prov.add([f"{loc}.applicants[0]", f"links[{i}].applicants[0]"], Origin(parsed, row.label, APPLICANT_REF))
+        prov.add([f"{loc}.applicants[1]", f"links[{i}].applicants[1]"], Origin(parsed, row.label, "other_applicant"))
+        prov.add([loc, f"links[{i}]"], Origin(parsed, row.label, aliases={"applicants": APPLICANT_REF}))
+        links.append({"applicants": [a, b], **row_fields(row, APPLICANT_REF, "other_applicant")})
+    return links
+
+
+#: Policy records spread over round columns: key -> (columns, what the setting is called, the modes).
+_NESTED: Mapping[str, tuple[Mapping[str, str], Message, Message]] = {
+    "balance": (BALANCE_COLUMNS, msg("balance setting"), msg("within, ratio or maximin")),
+    "stability": (STABILITY_COLUMNS, msg("stability setting"), msg("applicant_optimal, unit_optimal or optimise")),
+}
+
+
+def _nested(key: str, parsed: ParsedTable | None, policy: dict[str, Any], prov: Provenance, issues: Issues) -> None:
+    """Gather the round's columns of ``policy[key]`` (balance, stability) into one record."""
+    columns, what, modes = _NESTED[key]
+    given = {field: policy.pop(column) for column, field in columns.items() if column in policy}
+    if parsed is None or not given:
+        return
+    row = parsed.rows[0].label
+    if "mode" not in given:
+        column = next(c for c, field in columns.items() if field in given)
+        issues.add(
+            parsed.where(row, column),
+            msg("a {what} is given, but no {key} mode", what=what, key=key),
+            msg("choose a {key} mode ({modes}), or clear the cell", key=key, modes=modes),
+        )
+        return
+    policy[key] = given
+    aliases = {field: column for column, field in columns.items()}
+    prov.add([f"policy.{key}"], Origin(parsed, row, key, aliases=aliases))
+
+
+def _round_records(tables: Mapping[str, ParsedTable], data: dict[str, Any], prov: Provenance) -> None:
+    """The round's periods (into ``data["round"]``) and the commitments, one per row."""
+    periods = tables.get("periods")
+    if periods is not None and periods.rows:
+        found = data.setdefault("round", {}).setdefault("periods", [])
+        prov.add(["round.periods"], Origin(periods, None))
+        for i, row in enumerate(periods.rows):
+            found.append(row_fields(row))
+            prov.add(record_prefixes("round.periods", i, row.values.get("id")), Origin(periods, row.label))
+    commitments = tables.get("commitments")
+    data["commitments"] = []
+    if commitments is not None:
+        prov.add(["commitments"], Origin(commitments, None))
+        for i, row in enumerate(commitments.rows):
+            who = row.values.get("supervisor")
+            prov.add([f"commitments[{i}] (supervisor {who!r})", f"commitments[{i}]"], Origin(commitments, row.label))
+            data["commitments"].append(row_fields(row))
+
+
+def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source: str) -> Problem:
+    """Assemble, validate and return the problem; raise one error naming every problem found.
+
+    ``tables`` holds the parsed tables by key; a missing optional table counts as empty. Problems
+    already in ``issues`` (from reading the cells) are reported together with validation's.
+    """
+    prov = Provenance()
+    data: dict[str, Any] = {}
+    policy = read_head(tables.get("round"), "policy", ("schema_version", "name"), data, prov, issues)
+    if policy is not None:
+        for key in _NESTED:
+            _nested(key, tables.get("round"), policy, prov, issues)
+        round_ = {k: policy.pop(k) for k in ROUND_COLUMNS if k in policy}
+        if any(v is not None for v in round_.values()):
+            data["round"] = {k: v for k, v in round_.items() if v is not None}
+        data["policy"] = policy
+    _round_records(tables, data, prov)
+
+    flags: dict[str, bool | None] = {}  # unit id -> its ranks_applicants cell
+    for key in ("criteria", "municipalities", "units", "supervisors"):
+        parsed = tables.get(key)
+        data[key] = []
+        if parsed is None:
+            continue
+        prov.add([key], Origin(parsed, None))
+        for i, row in enumerate(parsed.rows):
+            data[key].append(row_fields(row, "ranks_applicants"))
+            ident = row.values.get("id")
+            if key == "units" and isinstance(ident, str):
+                flags.setdefault(ident, row.values.get("ranks_applicants"))
+            prov.add(record_prefixes(key, i, ident), Origin(parsed, row.label))
+
+    parsed_apps = tables.get("applicants")
+    records: list[dict[str, Any]] = []
+    modes: dict[str, str | None] = {}
+    if parsed_apps is not None:
+        prov.add(["applicants"], Origin(parsed_apps, None))
+        aliases = {"interests": "preferences", "ranking": "preferences"}
+        for i, row in enumerate(parsed_apps.rows):
+            records.append(row_fields(row, "preferences"))
+            ident = row.values.get("id")
+            if isinstance(ident, str):
+                modes.setdefault(ident, row.values.get("preferences"))
+            prov.add(record_prefixes("applicants", i, ident), Origin(parsed_apps, row.label, aliases=aliases))
+    data["applicants"] = records
+    applicants = _Applicants(records)
+
+    _preferences(tables.get("preferences"), applicants, modes, prov, issues)
+    units: dict[str, dict[str, Any]] = {}
+    for unit in data["units"]:
+        if isinstance(unit.get("id"), str):
+            units.setdefault(unit["id"], unit)
+    _unit_rankings(tables.get("unit_rankings"), units, flags, applicants, prov, issues)
+
+    interview = tables.get("interview_scores")
+    for row in interview.rows if interview else []:
+        assert interview is not None
+        record = applicants.find(interview, row, issues)
+        if record is not None:
+            scores = record.setdefault("interview", [])
+            prov.add(
+                record_prefixes(f"applicants[{record['id']!r}].interview", len(scores), None),
+                Origin(interview, row.label),
+            )
+            scores.append(row_fields(row, APPLICANT_REF))
+
+    conflicts = tables.get("conflicts")
+    for row in conflicts.rows if conflicts else []:
+        assert conflicts is not None
+        record = applicants.find(conflicts, row, issues)
+        unit, sup = row.values.get("unit"), row.values.get("supervisor")
+        if unit is None and sup is None and not {"unit", "supervisor"} & row.bad:
+            issues.add(
+                conflicts.where(row.label, "unit"),
+                msg("names neither a unit nor a supervisor"),
+                msg("give one or both"),
+            )
+        if record is None:
+            continue
+        found = record.setdefault("conflicts", {"units": [], "supervisors": []})
+        for value, key, kind in ((unit, "unit", "units"), (sup, "supervisor", "supervisors")):
+            if value is not None:
+                where = f"applicants[{record['id']!r}].conflicts.{kind}[{len(found[kind])}]"
+                prov.add([where], Origin(conflicts, row.label, key))
+                found[kind].append(value)
+
+    for key in ("pins", "adjustments"):
+        parsed = tables.get(key)
+        data[key] = []
+        if parsed is None:
+            continue
+        prov.add([key], Origin(parsed, None))
+        for row in parsed.rows:
+            if applicants.find(parsed, row, issues) is None:
+                continue
+            i = len(data[key])
+            who = row.values[APPLICANT_REF]
+            prov.add([f"{key}[{i}] (applicant {who!r})", f"{key}[{i}]"], Origin(parsed, row.label))
+            data[key].append(row_fields(row))
+    data["links"] = _links(tables.get("links"), applicants, prov, issues)
+
+    mapped: list[ValidationIssue] = []
+    problem: Problem | None = None
+    try:
+        problem = Problem.model_validate(data)
+    except ProblemValidationError as exc:
+        mapped = [prov.locate(issue) for issue in exc.issues]
+    finish(issues, mapped, source, validation=True)
+    assert problem is not None
+    return problem

@@ -1,0 +1,581 @@
+"""The HTML report: one self-contained page an official can read, print to PDF and sign.
+
+:func:`html_report` renders a result (and, if given, its problem and approval) in this order: the
+decision in plain words (who is placed, who is not and why, the rules in their order), summary cards,
+the policy in words (:mod:`matchmaker.report._content`), the objective levels with plain names and
+readable values, charts (inline SVG from :mod:`matchmaker.report._charts`), a summary per municipality,
+the placements with a priority-tier column and a note on every unusual placement, the applicants not
+placed with their reasons, and the approval block (filled from an audit record, or empty lines to sign
+on paper). English or Swedish, numbers and dates as each language writes them.
+
+The page loads nothing: no fonts, images, style sheets or scripts from anywhere, and not one
+``http`` in its text (SVG inside HTML needs no namespace). It prints on A4: table headers repeat on
+every page, no row is split across pages, ids never break. Long tables (a large round) are folded per
+municipality in ``<details>``; ``printable=True`` unfolds them for the PDF. A small inline script sorts
+a table when its header is clicked; without scripts the page reads the same.
+
+Every chart bar carries its numbers for machines: ``data-label``, ``data-value`` and, for the fill
+charts, ``data-capacity``; each chart's ``<figure>`` carries ``data-chart`` (its key) and
+``data-total``. Ids only, never personal data; units and municipalities are shown by name where the
+problem gives one.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from matchmaker._i18n import msg, tr
+from matchmaker.errors import ResultMismatchError
+from matchmaker.explanations import display_names
+from matchmaker.explanations import explain as explain_one
+from matchmaker.report._charts import Chart, all_charts
+from matchmaker.report._content import (
+    approval_labels,
+    chart_title,
+    decision_lines,
+    level_name,
+    level_reading,
+    no_plan_explanation,
+    note_facts,
+    override_line,
+    placement_notes,
+    policy_lines,
+    signature_text,
+    status_text,
+    unplaced_facts,
+    unplaced_reason,
+)
+from matchmaker.report._format import date, decimal, number, percent
+
+if TYPE_CHECKING:
+    from matchmaker._i18n import Lang
+    from matchmaker._models import Problem
+    from matchmaker._result import Assignment, Result
+    from matchmaker.report._approval import ReportApproval
+
+__all__ = ["COLLAPSE_AT", "FOLD_BARS", "html_report"]
+
+#: A table with more rows than this is folded per municipality (``<details>``) on screen.
+COLLAPSE_AT = 300
+
+#: A fill chart with more bars than this is shown below the others, folded on screen in a large round.
+FOLD_BARS = 40
+
+
+_CSS = """
+:root { --ink: #1d2733; --muted: #5b6776; --line: #d5dbe3; --bar: #2f6f9f; --cap: #dce7f1; --warn: #a4471f; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+       margin: 0 auto; max-width: 1100px; padding: 24px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 28px 0 10px; border-bottom: 2px solid var(--line); padding-bottom: 4px;
+     break-after: avoid; }
+.status { font-weight: 600; }
+.status.optimal { color: #1e7a3c; } .status.feasible { color: #8a6d00; }
+.status.infeasible, .status.unknown { color: var(--warn); }
+.cards { display: flex; flex-wrap: nowrap; gap: 8px; }
+.card { flex: 1 1 0; min-width: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
+.card .n { font-size: 22px; font-weight: 600; display: block; white-space: nowrap; }
+.card .l { color: var(--muted); font-size: 12px; display: block; overflow-wrap: anywhere; hyphens: auto; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 18px; }
+figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 10px; break-inside: avoid; }
+figcaption { font-weight: 600; margin-bottom: 6px; }
+svg { display: block; max-width: 100%; height: auto; }
+svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
+svg .axis { stroke: var(--muted); stroke-width: 1; }
+svg .bar { fill: var(--bar); } svg .cap { fill: var(--cap); }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td { overflow-wrap: break-word; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.id { white-space: nowrap; overflow-wrap: normal; font-variant-numeric: tabular-nums; }
+td.name { min-width: 11em; }
+th { background: #f3f5f8; cursor: pointer; user-select: none; }
+tr { break-inside: avoid; }
+td ul, #decision ul ul { margin: 0; padding-left: 18px; }
+.note { color: var(--warn); }
+.muted { color: var(--muted); }
+details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
+.approval dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 0; }
+.approval dt { font-weight: 600; }
+.sign { display: grid; grid-template-columns: 1fr 1fr; gap: 28px 32px; margin-top: 18px; }
+.sign p { border-top: 1px solid var(--ink); margin: 34px 0 0; padding-top: 2px; color: var(--muted); font-size: 12px; }
+.approval { break-inside: avoid; }
+footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
+@page { size: A4; margin: 14mm; }
+@media print {
+  body { padding: 0; max-width: none; font-size: 10.5px; }
+  .no-print { display: none; }
+  .charts { grid-template-columns: 1fr 1fr; }
+  th { background: none; }
+  thead { display: table-header-group; }
+  .card .n { font-size: 16px; }
+  summary { list-style: none; }
+}
+"""
+
+# Sorting by a click on a column header; numbers (data-sort) sort as numbers.
+_SCRIPT = """
+document.querySelectorAll("table.sortable th").forEach(function (th) {
+  th.addEventListener("click", function () {
+    var col = th.cellIndex;
+    var body = th.closest("table").tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var up = th.getAttribute("aria-sort") !== "ascending";
+    var key = function (row) {
+      var cell = row.cells[col];
+      var n = cell.getAttribute("data-sort");
+      return n === null ? cell.textContent : parseFloat(n);
+    };
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      var c = typeof x === "number" ? x - y : String(x).localeCompare(String(y));
+      return up ? c : -c;
+    });
+    th.closest("tr").querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", up ? "ascending" : "descending");
+    rows.forEach(function (row) { body.appendChild(row); });
+  });
+});
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _vertical_chart(chart: Chart, title: str, shown: Mapping[str, str], lang: Lang) -> str:
+    """Vertical bars with the count above each bar and its label (as ``shown``, if there) below."""
+    bars = chart.bars
+    width, height, top, bottom, left = 460, 220, 18, 34, 10
+    slot = (width - 2 * left) / max(1, len(bars))
+    peak = max((b.value for b in bars), default=0) or 1
+    inner = height - top - bottom
+    parts = []
+    for i, b in enumerate(bars):
+        h = inner * b.value / peak
+        x = left + i * slot + slot * 0.15
+        y = top + inner - h
+        cx = left + i * slot + slot / 2
+        label = shown.get(b.label, b.label)  # the tooltip too, as the language writes numbers
+        parts.append(
+            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+            f'data-label="{_e(b.label)}" data-value="{b.value}"><title>{_e(label)}: {number(b.value, lang)}</title>'
+            f'</rect><text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle">{number(b.value, lang)}</text>'
+            f'<text x="{cx:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle">{_e(label)}</text>'
+        )
+    axis = f'<line class="axis" x1="{left}" y1="{top + inner}" x2="{width - left}" y2="{top + inner}"/>'
+    return _figure(chart, title, width, height, axis + "".join(parts))
+
+
+def _horizontal_chart(chart: Chart, title: str, names: Mapping[str, str], lang: Lang) -> str:
+    """One row per bar: the label, the capacity as a light bar, the value as a dark bar over it."""
+    bars = chart.bars
+    row, label_w, width, pad = 18, 190, 460, 6
+    height = pad * 2 + row * max(1, len(bars))
+    span = width - label_w - 60
+    peak = max((max(b.value, b.capacity or 0) for b in bars), default=0) or 1
+    parts = []
+    for i, b in enumerate(bars):
+        y = pad + i * row
+        name = names.get(b.label, b.label)
+        short = name if len(name) <= 30 else name[:29] + "…"
+        cap = "" if b.capacity is None else f' data-capacity="{b.capacity}"'
+        of = "" if b.capacity is None else f" / {number(b.capacity, lang)}"
+        cap_w = 0.0 if b.capacity is None else span * b.capacity / peak
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{_e(short)}<title>{_e(name)}</title></text>'
+            f'<rect class="cap" x="{label_w}" y="{y + 2}" width="{cap_w:.1f}" height="{row - 5}"/>'
+            f'<rect class="bar" x="{label_w}" y="{y + 2}" width="{span * b.value / peak:.1f}" height="{row - 5}" '
+            f'data-label="{_e(b.label)}" data-value="{b.value}"{cap}>'
+            f"<title>{_e(name)}: {number(b.value, lang)}{of}</title></rect>"
+            f'<text x="{label_w + max(cap_w, span * b.value / peak) + 4:.1f}" y="{y + 13}">'
+            f"{number(b.value, lang)}{of}</text>"
+        )
+    axis = f'<line class="axis" x1="{label_w}" y1="{pad}" x2="{label_w}" y2="{height - pad}"/>'
+    return _figure(chart, title, width, height, axis + "".join(parts))
+
+
+def _figure(chart: Chart, title: str, width: int, height: int, body: str) -> str:
+    return (
+        f'<figure data-chart="{chart.key}" data-total="{chart.total}"><figcaption>{_e(title)}</figcaption>'
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{_e(title)}">{body}</svg></figure>'
+    )
+
+
+# A column: its title and its cells' class ("id": never breaks, "num": right-aligned, "": wraps).
+_Column = tuple[str, str]
+# A cell: its HTML (already escaped) and its sort key (or None: sorted by its text).
+_Cell = tuple[str, str | None]
+
+
+def _table(columns: Sequence[_Column], rows: Sequence[Sequence[_Cell]], key: str) -> str:
+    """A sortable table with a header that repeats on every printed page."""
+    head = "".join(
+        f'<th class="{c}" scope="col">{_e(t)}</th>' if c else f'<th scope="col">{_e(t)}</th>' for t, c in columns
+    )
+    body = []
+    for r in rows:
+        cells = []
+        for (content, sort), (_, css) in zip(r, columns, strict=True):
+            attrs = (f' class="{css}"' if css else "") + ("" if sort is None else f' data-sort="{_e(sort)}"')
+            cells.append(f"<td{attrs}>{content}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="sortable" id="{key}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _list(items: Sequence[object]) -> str:
+    """A (nested) list: a string is an item, a list is a sub-list of the item before it."""
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, list):
+            sub = _list(item)
+            if out and out[-1].endswith("</li>"):
+                out[-1] = out[-1][: -len("</li>")] + sub + "</li>"
+            else:
+                out.append(f"<li>{sub}</li>")
+        else:
+            out.append(f"<li>{_e(item)}</li>")
+    return f"<ul>{''.join(out)}</ul>"
+
+
+def _explained(text: str) -> str:
+    """An explanation's text as HTML: its lines ``- ...`` as list items, other lines as paragraphs."""
+    out: list[str] = []
+    items: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("- "):
+            items.append(f"<li>{_e(line[2:])}</li>")
+            continue
+        if items:
+            out.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        if line.strip():
+            out.append(f"<p>{_e(line)}</p>")
+    if items:
+        out.append(f"<ul>{''.join(items)}</ul>")
+    return "".join(out)
+
+
+def _folded(tables: Sequence[tuple[str, int, str]], lang: Lang, fold: bool) -> str:
+    """Tables (title, rows, HTML), each in a ``<details>`` when ``fold``, else one after another."""
+    if not fold:
+        return "".join(table for _, _, table in tables)
+    return "".join(
+        f"<details><summary>{_e(tr('{name}: {n} rows', lang, name=title, n=number(n, lang)))}</summary>"
+        f"{table}</details>"
+        for title, n, table in tables
+    )
+
+
+def _reasons(
+    result: Result, problem: Problem | None, lang: Lang, explain: bool, names: Mapping[str, str]
+) -> dict[str, str]:
+    """The reason (HTML) shown for each applicant not placed: the checked explanation with ``explain``
+    (each re-solves), else the reason with the numbers of the records (with the problem)."""
+    d = result.decision
+    facts = unplaced_facts(problem, [u.applicant for u in d.unplaced]) if problem is not None else {}
+    out = {u.applicant: _e(unplaced_reason(u, lang, facts.get(u.applicant))) for u in d.unplaced}
+    if explain and problem is not None and d.status.has_plan:
+        for u in d.unplaced:
+            text = explain_one(problem, result, u.applicant).text(lang, display_names(problem))
+            # The first line repeats "Applicant X is not placed."; the table already says who.
+            out[u.applicant] = _explained("\n".join(text.splitlines()[1:]).strip() or text)
+    return out
+
+
+def _approval_html(approval: ReportApproval | None, lang: Lang, names: Mapping[str, str]) -> str:
+    """The approval block: who approved, role, date, signature status and overrides; without an
+    approval, empty lines to fill in and sign on paper."""
+    heading = f'<section id="approval" class="approval"><h2>{tr("Approval", lang)}</h2>'
+    if approval is None:
+        lines = "".join(f"<p>{label}</p>" for label in approval_labels(lang))
+        unsigned = tr("Not approved yet. The approving official fills in and signs:", lang)
+        return f'{heading}<p>{unsigned}</p><div class="sign">{lines}</div></section>'
+    missing = tr("not recorded", lang)
+    overrides = [override_line(o, lang, names) for o in approval.overrides]
+    rows = [
+        (tr("Official", lang), _e(approval.official)),
+        (tr("Role", lang), _e(approval.role or missing)),
+        (tr("Date", lang), _e(date(approval.date, lang) if approval.date else missing)),
+        (tr("Signature", lang), _e(signature_text(approval.signature, lang))),
+        (
+            tr("Overrides", lang),
+            _list(overrides) if overrides else _e(tr("none: approved as recommended", lang)),
+        ),
+    ]
+    fields = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
+    return f"{heading}<dl>{fields}</dl></section>"
+
+
+def _assignment_rows(
+    assignments: Sequence[Assignment],
+    lang: Lang,
+    named: Mapping[str, str],
+    tiers: Mapping[str, int],
+    notes: Mapping[str, list[str]],
+) -> list[list[_Cell]]:
+    return [
+        [
+            (_e(a.applicant), None),
+            (_e(tiers.get(a.applicant, "-")), str(tiers.get(a.applicant, 1000))),
+            (_name_html(a.unit, named), None),
+            (_e(a.supervisor), None),
+            (_e(number(a.rank, lang)), str(a.rank)),
+            (_e(decimal(a.fit, lang, fixed=True)), str(a.fit_points)),
+            (f'<span class="note">{_e("; ".join(notes[a.applicant]))}</span>' if notes.get(a.applicant) else "", None),
+        ]
+        for a in assignments
+    ]
+
+
+def _name_html(ident: str, named: Mapping[str, str]) -> str:
+    """A unit's or municipality's name (it may wrap) and its id in brackets (it never breaks)."""
+    if ident not in named:
+        return f'<span class="id">{_e(ident)}</span>'
+    name = named[ident].removesuffix(f" ({ident})")
+    return f'{_e(name)} <span class="id">({_e(ident)})</span>'
+
+
+def _by_municipality(items: Sequence[Assignment], named: Mapping[str, str]) -> list[tuple[str, list[Assignment]]]:
+    groups: dict[str, list[Assignment]] = {}
+    for a in items:
+        groups.setdefault(a.municipality, []).append(a)
+    return [(named.get(m, m), groups[m]) for m in sorted(groups)]
+
+
+def html_report(
+    result: Result,
+    problem: Problem | None = None,
+    *,
+    lang: Lang = "en",
+    title: str | None = None,
+    explain: bool = False,
+    approval: ReportApproval | None = None,
+    printable: bool = False,
+) -> str:
+    """The result as one self-contained HTML page (see :mod:`matchmaker.report._html`).
+
+    Args:
+        result: the result to show.
+        problem: the problem it was solved for; gives the policy, unit and municipality names, priority
+            tiers, pins, the numbers behind each reason, and the explanation of a round without a plan.
+        lang: ``"en"`` or ``"sv"``.
+        title: the page's heading (default "Placement plan" / "Placeringsplan").
+        explain: give each applicant not placed the full explanation of
+            :func:`matchmaker.explanations.explain` (needs ``problem``; re-solves for every wish of every
+            one of them, so it takes longer), instead of the reason from the records.
+        approval: the approval to show (see :mod:`matchmaker.report._approval`); without it the approval
+            block has empty lines to sign on paper.
+        printable: unfold every table (for printing to PDF) instead of folding long ones.
+
+    Raises:
+        ResultMismatchError: ``problem`` is not the problem ``result`` was solved for (a ``ValueError``).
+    """
+    if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
+        raise ResultMismatchError(msg("the result was solved for a different problem"))
+    names: dict[str, str] = {}
+    if problem is not None:
+        names = {u.id: u.name for u in problem.units if u.name}
+        names.update({m.id: m.name for m in problem.municipalities if m.name})
+    named = {k: f"{v} ({k})" for k, v in names.items()}
+    d = result.decision
+    heading = title or tr("Placement plan", lang)
+    status = d.status.value
+    m = d.metrics
+    n_placed, n_unplaced = len(d.assignments), len(d.unplaced)
+    fold = not printable and n_placed + n_unplaced > COLLAPSE_AT
+
+    decision = _list(decision_lines(result, lang, approval))
+    why = no_plan_explanation(result, problem, lang)
+    if why is not None:
+        decision += f"<h3>{tr('Why there is no plan', lang)}</h3>{_explained(why)}"
+    if result.gap not in (None, 0.0):
+        gap = tr(
+            "Not proven optimal: at most {gap} from the best possible.", lang, gap=percent(result.gap or 0.0, lang)
+        )
+        decision += f'<p class="muted">{_e(gap)}</p>'
+
+    cards: list[tuple[str, str]] = [
+        (number(n_placed, lang), tr("placed", lang)),
+        (number(n_unplaced, lang), tr("not placed", lang)),
+        (number(n_placed + n_unplaced, lang), tr("applicants", lang)),
+    ]
+    if m is not None and m.municipalities:
+        cards.append((number(sum(x.offered for x in m.municipalities), lang), tr("places offered", lang)))
+    if m is not None and m.rank_profile:
+        cards.append((number(m.rank_profile[0], lang), tr("at their first choice", lang)))
+    if d.assignments:
+        mean_fit = sum(a.fit_points for a in d.assignments) / len(d.assignments) / 10_000
+        cards.append((decimal(mean_fit, lang), tr("mean fit (of 1)", lang)))
+    if m is not None and m.mean_rank is not None:
+        cards.append((decimal(m.mean_rank, lang), tr("mean choice placed at", lang)))
+    card_html = "".join(
+        f'<div class="card"><span class="n">{_e(n)}</span><span class="l">{label}</span></div>' for n, label in cards
+    )
+
+    policy = (
+        _list(policy_lines(problem.policy, lang))
+        if problem is not None
+        else f"<p>{tr('The policy is in the problem file; give it (--problem) to show the policy here.', lang)}</p>"
+    )
+
+    levels = _table(
+        [(tr("order", lang), "num"), (tr("rule", lang), ""), (tr("value", lang), "")],
+        [
+            [
+                (_e(number(i, lang)), str(i)),
+                (_e(level_name(lv.name, lang)), None),
+                (_e(level_reading(lv, lang, placed=n_placed, seed=d.lottery_seed)), None),
+            ]
+            for i, lv in enumerate(d.objective, start=1)
+        ],
+        "objective",
+    )
+
+    body = [
+        f"<header><h1>{_e(heading)}</h1>",
+        f'<p>{tr("Status", lang)}: <span class="status {_e(status)}" id="status">'
+        f"{status_text(status, lang)}</span></p>",
+        "</header>",
+        f'<section id="decision"><h2>{tr("The decision", lang)}</h2>{decision}</section>',
+        f'<section id="summary"><h2>{tr("Summary", lang)}</h2><div class="cards">{card_html}</div></section>',
+        f'<section id="policy"><h2>{tr("The policy in force", lang)}</h2>{policy}</section>',
+        f'<section id="levels"><h2>{tr("The rules and how well the plan meets them", lang)}</h2>{levels}</section>',
+    ]
+    if d.status.has_plan:
+        body += _plan_sections(result, problem, lang, names, named, explain, approval, fold)
+    body.append(_approval_html(approval, lang, names))
+    footer = tr(
+        "Input fingerprint {fp}; lottery seed {seed}; solved by {engine} in {time} s; matchmaker {version}.",
+        lang,
+        fp=d.input_fingerprint[:16],
+        seed=str(d.lottery_seed),
+        engine=result.statistics.engine,
+        time=decimal(result.statistics.wall_time, lang),
+        version=result.statistics.versions.get("matchmaker", "unknown"),
+    )
+    body.append(f"<footer>{_e(footer)}</footer>")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(heading)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(part for part in body if part)
+        + f"\n<script>{_SCRIPT}</script>\n</body>\n</html>\n"
+    )
+
+
+def _plan_sections(
+    result: Result,
+    problem: Problem | None,
+    lang: Lang,
+    names: Mapping[str, str],
+    named: Mapping[str, str],
+    explain: bool,
+    approval: ReportApproval | None,
+    fold: bool,
+) -> list[str]:
+    """The charts, the summary per municipality, the placements and the applicants not placed."""
+    d = result.decision
+    m = d.metrics
+    figures = []
+    wide = ""  # a chart of many units: below the others, folded on screen
+    for chart in all_charts(result):
+        title_text = chart_title(chart.key, lang)
+        if chart.key.startswith("fill_"):
+            figure = _horizontal_chart(chart, title_text, names, lang)
+            if len(chart.bars) > FOLD_BARS:
+                wide = _folded([(title_text, len(chart.bars), figure)], lang, fold)
+                continue
+            figures.append(figure)
+        elif chart.key == "fit_distribution":
+            shown = {b.label: "–".join(decimal(float(x), lang, 1) for x in b.label.rsplit("-", 1)) for b in chart.bars}
+            figures.append(_vertical_chart(chart, title_text, shown, lang))
+        else:
+            figures.append(_vertical_chart(chart, title_text, {}, lang))
+    out = [
+        f'<section id="charts"><h2>{tr("Charts", lang)}</h2><div class="charts">{"".join(figures)}</div>'
+        f"{wide}</section>"
+    ]
+    if m is not None and m.municipalities:
+        rows: list[list[_Cell]] = [
+            [
+                (_name_html(x.municipality, named), None),
+                (_e(number(x.placed, lang)), str(x.placed)),
+                (_e(number(x.offered, lang)), str(x.offered)),
+                (_e("-" if x.fill_rate is None else decimal(x.fill_rate * 100, lang, 0) + " %"), str(x.fill_rate or 0)),
+                (_e("-" if x.mean_fit is None else decimal(x.mean_fit, lang, fixed=True)), str(x.mean_fit or 0)),
+            ]
+            for x in m.municipalities
+        ]
+        table = _table(
+            [
+                (tr("municipality", lang), "name"),
+                (tr("placed", lang), "num"),
+                (tr("places offered", lang), "num"),
+                (tr("share filled", lang), "num"),
+                (tr("mean fit", lang), "num"),
+            ],
+            rows,
+            "municipalities",
+        )
+        out.append(f'<section id="per-municipality"><h2>{tr("Per municipality", lang)}</h2>{table}</section>')
+    facts = note_facts(problem, approval)
+    notes = {a.applicant: placement_notes(a, lang, facts) for a in d.assignments}
+    columns: list[_Column] = [
+        (tr("applicant", lang), "id"),
+        (tr("priority tier", lang), "num"),
+        (tr("unit", lang), "name"),
+        (tr("supervisor", lang), "id"),
+        (tr("choice", lang), "num"),
+        (tr("fit", lang), "num"),
+        (tr("note", lang), ""),
+    ]
+    if fold:
+        tables = [
+            (
+                name,
+                len(group),
+                _table(columns, _assignment_rows(group, lang, named, facts.tiers, notes), f"assignments-{i}"),
+            )
+            for i, (name, group) in enumerate(_by_municipality(d.assignments, named), start=1)
+        ]
+    else:
+        tables = [
+            (
+                "",
+                len(d.assignments),
+                _table(columns, _assignment_rows(d.assignments, lang, named, facts.tiers, notes), "assignments"),
+            )
+        ]
+    out.append(
+        f'<section id="placements"><h2>{tr("Placements ({n})", lang, n=number(len(d.assignments), lang))}</h2>'
+        f'<p class="muted no-print">{tr("Click a column header to sort.", lang)}</p>'
+        f"{_folded(tables, lang, fold)}</section>"
+    )
+    title = tr("Applicants not placed ({n})", lang, n=number(len(d.unplaced), lang))
+    if not d.unplaced:
+        every = tr("Every applicant has a place.", lang)
+        out.append(f'<section id="not-placed"><h2>{title}</h2><p>{every}</p></section>')
+        return out
+    reasons = _reasons(result, problem, lang, explain, names)
+    unplaced_rows: list[list[_Cell]] = [
+        [
+            (_e(u.applicant), None),
+            (_e(facts.tiers.get(u.applicant, "-")), str(facts.tiers.get(u.applicant, 1000))),
+            (reasons[u.applicant], None),
+        ]
+        for u in d.unplaced
+    ]
+    table = _table(
+        [(tr("applicant", lang), "id"), (tr("priority tier", lang), "num"), (tr("reason", lang), "")],
+        unplaced_rows,
+        "unplaced",
+    )
+    out.append(
+        f'<section id="not-placed"><h2>{title}</h2>{_folded([(title, len(d.unplaced), table)], lang, fold)}</section>'
+    )
+    return out
