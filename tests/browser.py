@@ -23,16 +23,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+from matchmaker.report._pdf import find_chromium  # the browser the PDF report prints with
 
-
-def find_chromium() -> str | None:
-    """The path of a Chromium-like browser, or None."""
-    for name in CANDIDATES:
-        path = shutil.which(name)
-        if path is not None:
-            return path
-    return None
+__all__ = ["Browser", "BrowserError", "find_chromium"]
 
 
 class BrowserError(RuntimeError):

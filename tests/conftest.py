@@ -52,26 +52,29 @@ def make_problem(raw: dict[str, Any]) -> Problem:
     return Problem.model_validate(data)
 
 
+#: A hand-made round: two units in one municipality, three supervisors, four applicants (the ``tiny``
+#: fixture; tests that need a variant copy it).
+TINY: dict[str, Any] = {
+    "municipalities": [{"id": "M"}],
+    "units": [
+        {"id": "BoU", "municipality": "M", "area": "Barn och ungdom", "max_places": 2},
+        {"id": "Vux", "municipality": "M", "area": "Vuxenenhet", "max_places": 1},
+    ],
+    "supervisors": [
+        {"id": "H1", "unit": "BoU", "capacity": 1},
+        {"id": "H2", "unit": "BoU", "capacity": 1},
+        {"id": "H3", "unit": "Vux", "capacity": 1},
+    ],
+    "applicants": [
+        {"id": "A1", "ranking": {"units": {"BoU": 1, "Vux": 2}}},
+        {"id": "A2", "ranking": {"units": {"BoU": 1}}},
+        {"id": "A3", "ranking": {"units": {"Vux": 1, "BoU": 2}}},
+        {"id": "A4", "ranking": {"units": {"BoU": 1}}},
+    ],
+}
+
+
 @pytest.fixture
 def tiny() -> Problem:
     """A hand-made round: two units in one municipality, three supervisors, four applicants."""
-    return Problem.model_validate(
-        {
-            "municipalities": [{"id": "M"}],
-            "units": [
-                {"id": "BoU", "municipality": "M", "area": "Barn och ungdom", "max_places": 2},
-                {"id": "Vux", "municipality": "M", "area": "Vuxenenhet", "max_places": 1},
-            ],
-            "supervisors": [
-                {"id": "H1", "unit": "BoU", "capacity": 1},
-                {"id": "H2", "unit": "BoU", "capacity": 1},
-                {"id": "H3", "unit": "Vux", "capacity": 1},
-            ],
-            "applicants": [
-                {"id": "A1", "ranking": {"units": {"BoU": 1, "Vux": 2}}},
-                {"id": "A2", "ranking": {"units": {"BoU": 1}}},
-                {"id": "A3", "ranking": {"units": {"Vux": 1, "BoU": 2}}},
-                {"id": "A4", "ranking": {"units": {"BoU": 1}}},
-            ],
-        }
-    )
+    return Problem.model_validate(TINY)

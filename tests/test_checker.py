@@ -14,6 +14,20 @@ def solved(tiny: Problem) -> tuple[Problem, Result]:
     return tiny, solve(tiny)
 
 
+def edited(problem: Problem, *changes: tuple[str, int, str, object]) -> tuple[Problem, Result]:
+    """The problem with (table, row, field, value) changes, and its optimal result."""
+    data = problem.model_dump(mode="json")
+    for table, row, field, value in changes:
+        data[table][row][field] = value
+    p = Problem.model_validate(data)
+    return p, solve(p)
+
+
+def not_selected(*applicants: str) -> tuple[Unplaced, ...]:
+    """Unplaced entries for ``applicants``, as if the plan had given their places to others."""
+    return tuple(Unplaced(applicant=a, reason=UnplacedReason.NOT_SELECTED, detail="x") for a in applicants)
+
+
 def corrupt(result: Result, **decision_changes: Any) -> Result:
     decision = result.decision.model_copy(update=decision_changes)
     return result.model_copy(update={"decision": decision})
@@ -45,7 +59,7 @@ def test_supervisor_over_capacity(solved: tuple[Problem, Result]) -> None:
     bad = corrupt(
         r,
         assignments=(assignment("A1", "H1", "BoU"), assignment("A2", "H1", "BoU"), assignment("A3", "H3", "Vux")),
-        unplaced=(Unplaced(applicant="A4", reason=UnplacedReason.NOT_SELECTED, detail="x"),),
+        unplaced=not_selected("A4"),
     )
     assert "supervisor_capacity" in check(p, bad).kinds()
     with pytest.raises(CheckFailedError, match="supervisor_capacity"):
@@ -53,55 +67,36 @@ def test_supervisor_over_capacity(solved: tuple[Problem, Result]) -> None:
 
 
 def test_unit_maximum(tiny: Problem) -> None:
-    data = tiny.model_dump(mode="json")
-    data["supervisors"][0]["capacity"] = 2
-    data["units"][0]["max_places"] = 1
-    p = Problem.model_validate(data)
-    r = solve(p)
+    p, r = edited(tiny, ("supervisors", 0, "capacity", 2), ("units", 0, "max_places", 1))
     bad = corrupt(
         r,
         assignments=(assignment("A1", "H1", "BoU"), assignment("A2", "H1", "BoU"), assignment("A3", "H3", "Vux")),
-        unplaced=(Unplaced(applicant="A4", reason=UnplacedReason.NOT_SELECTED, detail="x"),),
+        unplaced=not_selected("A4"),
     )
     assert {"unit_max"} <= check(p, bad).kinds()
 
 
 def test_unit_minimum(tiny: Problem) -> None:
-    data = tiny.model_dump(mode="json")
-    data["units"][1]["min_places"] = 1
-    p = Problem.model_validate(data)
-    r = solve(p)
+    p, r = edited(tiny, ("units", 1, "min_places", 1))
     moved = tuple(a for a in r.assignments if a.unit != "Vux")
-    unplaced = r.unplaced + tuple(
-        Unplaced(applicant=a.applicant, reason=UnplacedReason.NOT_SELECTED, detail="x")
-        for a in r.assignments
-        if a.unit == "Vux"
-    )
+    unplaced = r.unplaced + not_selected(*(a.applicant for a in r.assignments if a.unit == "Vux"))
     bad = corrupt(r, assignments=moved, unplaced=tuple(sorted(unplaced, key=lambda u: u.applicant)))
     assert "unit_min" in check(p, bad).kinds()
 
 
 def test_municipality_maximum_and_minimum(tiny: Problem) -> None:
-    data = tiny.model_dump(mode="json")
-    data["municipalities"][0]["max_places"] = 2
-    p = Problem.model_validate(data)
-    r = solve(p)
+    p, r = edited(tiny, ("municipalities", 0, "max_places", 2))
     bad = corrupt(
         r,
         assignments=(assignment("A1", "H1", "BoU"), assignment("A2", "H2", "BoU"), assignment("A3", "H3", "Vux")),
-        unplaced=(Unplaced(applicant="A4", reason=UnplacedReason.NOT_SELECTED, detail="x"),),
+        unplaced=not_selected("A4"),
     )
     assert "municipality_max" in check(p, bad).kinds()
-    data["municipalities"][0] = {"id": "M", "min_places": 3}
-    p2 = Problem.model_validate(data)
-    r2 = solve(p2)
+    p2, r2 = edited(tiny, ("municipalities", 0, "min_places", 3))
     few = corrupt(
         r2,
         assignments=r2.assignments[:2],
-        unplaced=r2.unplaced
-        + tuple(
-            Unplaced(applicant=a.applicant, reason=UnplacedReason.NOT_SELECTED, detail="x") for a in r2.assignments[2:]
-        ),
+        unplaced=r2.unplaced + not_selected(*(a.applicant for a in r2.assignments[2:])),
     )
     assert "municipality_min" in check(p2, few).kinds()
 
@@ -113,11 +108,7 @@ def test_unacceptable_pair(solved: tuple[Problem, Result]) -> None:
     bad = corrupt(
         r,
         assignments=(*others, assignment("A2", "H3", "Vux")),
-        unplaced=tuple(
-            Unplaced(applicant=x, reason=UnplacedReason.NOT_SELECTED, detail="x")
-            for x in ("A1", "A3", "A4")
-            if x not in {a.applicant for a in others}
-        ),
+        unplaced=not_selected(*(x for x in ("A1", "A3", "A4") if x not in {a.applicant for a in others})),
     )
     report = check(p, bad)
     assert "not_acceptable" in report.kinds()
@@ -139,11 +130,7 @@ def test_conflict_violation(tiny: Problem) -> None:
     bad = corrupt(
         r,
         assignments=(*fixed, assignment("A3", "H3", "Vux")),
-        unplaced=tuple(
-            Unplaced(applicant=x, reason=UnplacedReason.NOT_SELECTED, detail="x")
-            for x in ("A1", "A2", "A4")
-            if x not in {a.applicant for a in fixed}
-        ),
+        unplaced=not_selected(*(x for x in ("A1", "A2", "A4") if x not in {a.applicant for a in fixed})),
     )
     assert any(v.kind == "not_acceptable" and "conflict" in v.message for v in check(p, bad))
 

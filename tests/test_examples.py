@@ -48,6 +48,9 @@ def test_run_script(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert result.status is mm.Status.OPTIMAL
     assert "status: optimal" in out
     assert f"{len(result.assignments)} placed" in out
+    if name == "huddinge-nacka-tyreso":  # each municipality's share, from the metrics
+        for m in result.decision.metrics.municipalities:
+            assert f"{m.municipality}: {m.placed} of {m.offered} places filled" in out
 
 
 def test_example_sizes() -> None:

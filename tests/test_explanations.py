@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 import matchmaker as mm
-from conftest import EXAMPLES
+from conftest import EXAMPLES, TINY
 from matchmaker._rules import refusal
 from matchmaker._scoring import applicant_wishes
 from matchmaker.explanations import display_names, explain_all, reserve_lists, what_if
@@ -21,24 +22,21 @@ def solved(data: dict[str, Any]) -> tuple[mm.Problem, mm.Result]:
 
 
 def base_round() -> dict[str, Any]:
-    return {
-        "municipalities": [{"id": "M"}],
-        "units": [
-            {"id": "BoU", "name": "Barn och ungdom", "municipality": "M", "area": "Barn och ungdom", "max_places": 2},
-            {"id": "Vux", "name": "Vuxenenhet", "municipality": "M", "area": "Vuxenenhet", "max_places": 1},
-        ],
-        "supervisors": [
-            {"id": "H1", "unit": "BoU", "capacity": 1},
-            {"id": "H2", "unit": "BoU", "capacity": 1},
-            {"id": "H3", "unit": "Vux", "capacity": 1},
-        ],
-        "applicants": [
-            {"id": "A1", "ranking": {"units": {"BoU": 1, "Vux": 2}}},
-            {"id": "A2", "ranking": {"units": {"BoU": 1}}},
-            {"id": "A3", "ranking": {"units": {"Vux": 1, "BoU": 2}}},
-            {"id": "A4", "ranking": {"units": {"BoU": 1}}},
-        ],
-    }
+    """The ``tiny`` round with unit names (explanations show them)."""
+    data = copy.deepcopy(TINY)
+    for unit in data["units"]:
+        unit["name"] = unit["area"]
+    return data
+
+
+def _full_and_first_worse(e: mm.ApplicantExplanation, level: str, en: str, sv: str) -> None:
+    """The applicant's one option was full, and taking it would first cost ``level``, said in both languages."""
+    (option,) = e.options
+    assert option.outcome == "full"
+    assert option.what_if is not None
+    assert option.what_if.first_worse == level
+    assert en in e.text("en")
+    assert sv in e.text("sv")
 
 
 def test_equal_candidates_are_told_the_lottery_decided() -> None:
@@ -102,12 +100,12 @@ def test_priority_is_named_as_the_first_worse_level() -> None:
     p, r = solved(data)
     assert r.placement_of["A4"].unit == "BoU"
     e = mm.explain(p, r, "A2")
-    (bou,) = e.options
-    assert bou.outcome == "full"
-    assert bou.what_if is not None
-    assert bou.what_if.first_worse == "placed_tier_1"
-    assert "applicants placed with priority tier 1 1 -> 0" in e.text("en")
-    assert "placerade sökande med förtursnivå 1 1 -> 0" in e.text("sv")
+    _full_and_first_worse(
+        e,
+        "placed_tier_1",
+        "applicants placed with priority tier 1 1 -> 0",
+        "placerade sökande med förtursnivå 1 1 -> 0",
+    )
 
 
 def test_forcing_into_a_pinned_full_unit_is_infeasible() -> None:
@@ -297,12 +295,7 @@ def test_a_repaired_result_is_explained_with_its_disruption_level() -> None:
     # the place would move someone of the previous plan, which the repair counts before fit and lottery.
     changed, _, after = _tiny_repaired()
     e = mm.explain(changed, after, "A2")
-    (bou,) = e.options
-    assert bou.outcome == "full"
-    assert bou.what_if is not None
-    assert bou.what_if.first_worse == "moved"
-    assert "people moved 0 -> 1" in e.text("en")
-    assert "flyttade personer 0 -> 1" in e.text("sv")
+    _full_and_first_worse(e, "moved", "people moved 0 -> 1", "flyttade personer 0 -> 1")
     assert "lottery" not in e.text("en")
 
 

@@ -14,24 +14,17 @@ from matchmaker.io._json import atomic_write_text, problem_from_json, result_fro
 SDT = EXAMPLES / "sodertalje" / "problem.json"
 
 
-def test_problem_round_trip(tmp_path: Path) -> None:
-    p = mm.load_problem(SDT)
-    out = tmp_path / "p.json"
-    mm.dump_problem(p, out)
-    again = mm.load_problem(out)
-    assert again == p
-    assert again.fingerprint() == p.fingerprint()
-
-
-def test_result_round_trip(tmp_path: Path) -> None:
+def test_problem_and_result_round_trip(tmp_path: Path) -> None:
     p = mm.load_problem(SDT)
     r = mm.solve(p)
-    out = tmp_path / "r.json"
-    mm.dump_result(r, out)
-    again = mm.load_result(out)
-    assert again == r
-    assert again.decision_json() == r.decision_json()
-    assert mm.check(p, again).ok
+    mm.dump_problem(p, tmp_path / "p.json")
+    mm.dump_result(r, tmp_path / "r.json")
+    problem, result = mm.load_problem(tmp_path / "p.json"), mm.load_result(tmp_path / "r.json")
+    assert problem == p
+    assert problem.fingerprint() == p.fingerprint()
+    assert result == r
+    assert result.decision_json() == r.decision_json()
+    assert mm.check(p, result).ok
 
 
 def test_result_json_layout() -> None:
@@ -51,14 +44,23 @@ def test_syntax_error_names_line_and_column(tmp_path: Path) -> None:
         mm.load_problem(bad)
 
 
-def test_duplicate_keys_refused() -> None:
-    with pytest.raises(mm.InputFileError, match="the key 'max_places' appears twice"):
-        problem_from_json('{"units": [{"id": "U", "max_places": 1, "max_places": 2}]}', "x.json")
+#: JSON text that is refused, and what the error says.
+REFUSED_JSON = [
+    pytest.param(
+        '{"units": [{"id": "U", "max_places": 1, "max_places": 2}]}',
+        "the key 'max_places' appears twice",
+        id="duplicate_keys_refused",
+    ),
+    pytest.param('{"units": NaN}', "NaN is not a number JSON allows", id="nan_refused"),
+    pytest.param('{"schema_version": 7}', "newer than this matchmaker knows", id="newer_file_version_refused"),
+    pytest.param("[1, 2]", "the top level is not a JSON object", id="top_level_must_be_object"),
+]
 
 
-def test_nan_refused() -> None:
-    with pytest.raises(mm.InputFileError, match="NaN is not a number JSON allows"):
-        problem_from_json('{"units": NaN}', "x.json")
+@pytest.mark.parametrize(("text", "match"), REFUSED_JSON)
+def test_json_text_refused(text: str, match: str) -> None:
+    with pytest.raises(mm.InputFileError, match=match):
+        problem_from_json(text, "x.json")
 
 
 def test_not_utf8(tmp_path: Path) -> None:
@@ -76,16 +78,6 @@ def test_missing_file() -> None:
 def test_size_limit() -> None:
     with pytest.raises(mm.InputFileError, match="over the limit of 100 bytes"):
         mm.load_problem(SDT, max_bytes=100)
-
-
-def test_newer_file_version_refused() -> None:
-    with pytest.raises(mm.InputFileError, match="newer than this matchmaker knows"):
-        problem_from_json('{"schema_version": 7}', "x.json")
-
-
-def test_top_level_must_be_object() -> None:
-    with pytest.raises(mm.InputFileError, match="the top level is not a JSON object"):
-        problem_from_json("[1, 2]", "x.json")
 
 
 def test_validation_errors_name_the_file() -> None:

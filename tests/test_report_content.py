@@ -9,7 +9,9 @@ import html as html_module
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -347,7 +349,8 @@ def test_a_long_round_is_folded_per_municipality(
     assert "<details" not in html_report(result, problem, lang="sv", printable=True)  # the PDF shows all
 
 
-def test_report_command_text_and_approval(tmp_path: Path) -> None:
+def _joint_solved(tmp_path: Path) -> tuple[Callable[[list[str]], Any], Path]:
+    """The command line (as a function of its arguments) and the joint example solved into a file."""
     pytest.importorskip("click")
     from click.testing import CliRunner
 
@@ -356,11 +359,16 @@ def test_report_command_text_and_approval(tmp_path: Path) -> None:
     runner = CliRunner()
     result_path = tmp_path / "result.json"
     assert runner.invoke(cli, ["solve", str(JOINT), "-q", "-o", str(result_path)]).exit_code == 0
+    return lambda args: runner.invoke(cli, args), result_path
+
+
+def test_report_command_text_and_approval(tmp_path: Path) -> None:
+    invoke, result_path = _joint_solved(tmp_path)
     approved = tmp_path / "approved.json"
-    run = runner.invoke(cli, ["approve", str(JOINT), str(result_path), "--official", "off-1", "-o", str(approved)])
+    run = invoke(["approve", str(JOINT), str(result_path), "--official", "off-1", "-o", str(approved)])
     assert run.exit_code == 0, run.output
     out = tmp_path / "r.txt"
-    run = runner.invoke(cli, ["report", str(result_path), "-o", str(out), "--lang", "sv", "--approval", str(approved)])
+    run = invoke(["report", str(result_path), "-o", str(out), "--lang", "sv", "--approval", str(approved)])
     assert run.exit_code == 0, run.output
     text = out.read_text("utf-8")
     assert text.startswith("Placeringsplan\n")
@@ -368,7 +376,7 @@ def test_report_command_text_and_approval(tmp_path: Path) -> None:
     assert "Ändringar:\n- inga: godkänd som rekommenderad" in text
     assert "placed_tier_" not in text
     assert "total_fit" not in text
-    bad = runner.invoke(cli, ["report", str(result_path), "--approval", str(result_path)])
+    bad = invoke(["report", str(result_path), "--approval", str(result_path)])
     assert bad.exit_code == 2
     assert "error: " in bad.output
     assert "state: a required field is missing" in bad.output
@@ -376,46 +384,34 @@ def test_report_command_text_and_approval(tmp_path: Path) -> None:
 
 
 def test_report_command_checks_the_signature(tmp_path: Path) -> None:
-    pytest.importorskip("click")
     pytest.importorskip("cryptography")
-    from click.testing import CliRunner
-
-    from matchmaker._cli import cli
-
-    runner = CliRunner()
-    result_path, approved, key, out = (tmp_path / n for n in ("result.json", "approved.json", "office.key", "r.txt"))
-    assert runner.invoke(cli, ["solve", str(JOINT), "-q", "-o", str(result_path)]).exit_code == 0
-    assert runner.invoke(cli, ["keygen", "--out", str(key)]).exit_code == 0
+    invoke, result_path = _joint_solved(tmp_path)
+    approved, key, out = (tmp_path / n for n in ("approved.json", "office.key", "r.txt"))
+    assert invoke(["keygen", "--out", str(key)]).exit_code == 0
     args = ["approve", str(JOINT), str(result_path), "--official", "off-1", "--key", str(key), "-o", str(approved)]
-    assert runner.invoke(cli, args).exit_code == 0
+    assert invoke(args).exit_code == 0
     report = ["report", str(result_path), "-o", str(out), "--lang", "sv", "--approval", str(approved)]
-    run = runner.invoke(cli, [*report, "--public-key", f"{key}.pub"])
+    run = invoke([*report, "--public-key", f"{key}.pub"])
     assert run.exit_code == 0, run.output
     assert "Signatur: signerad; signaturen är kontrollerad och giltig" in out.read_text("utf-8")
-    assert runner.invoke(cli, report).exit_code == 0
+    assert invoke(report).exit_code == 0
     assert "Signatur: signerad; signaturen är inte kontrollerad här" in out.read_text("utf-8")
-    lone = runner.invoke(cli, ["report", str(result_path), "--public-key", f"{key}.pub"])
+    lone = invoke(["report", str(result_path), "--public-key", f"{key}.pub"])
     assert lone.exit_code == 2
     assert "--approval" in lone.output
     assert "Traceback" not in lone.output
 
 
 def test_pdf_without_chromium_says_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("click")
-    from click.testing import CliRunner
-
     import matchmaker.report._pdf as pdf
-    from matchmaker._cli import cli
 
-    runner = CliRunner()
-    result_path = tmp_path / "result.json"
-    assert runner.invoke(cli, ["solve", str(JOINT), "-q", "-o", str(result_path)]).exit_code == 0
+    invoke, result_path = _joint_solved(tmp_path)
     monkeypatch.setattr(pdf, "find_chromium", lambda: None)
-    run = runner.invoke(cli, ["report", str(result_path), "-o", str(tmp_path / "r.pdf")])
+    run = invoke(["report", str(result_path), "-o", str(tmp_path / "r.pdf")])
     assert run.exit_code == 2
     assert "install it (e.g. `apt-get install chromium`)" in run.output
     assert not (tmp_path / "r.pdf").exists()
-    swedish = runner.invoke(cli, ["report", str(result_path), "-o", str(tmp_path / "r.pdf"), "--lang", "sv"])
+    swedish = invoke(["report", str(result_path), "-o", str(tmp_path / "r.pdf"), "--lang", "sv"])
     assert swedish.exit_code == 2
     assert "fel: en PDF-rapport skrivs ut av Chromium, som inte är installerat" in swedish.output
     failed = pdf.PdfError(msg("Chromium did not print the report within {timeout} s", timeout="5"))
@@ -452,16 +448,9 @@ def test_plots_speak_the_language_asked_for(joint: tuple[mm.Problem, mm.Result],
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium: apt-get install chromium (.ci/run installs it)")
 @pytest.mark.slow
 def test_the_pdf_report(tmp_path: Path) -> None:
-    pytest.importorskip("click")
-    from click.testing import CliRunner
-
-    from matchmaker._cli import cli
-
-    runner = CliRunner()
-    result_path = tmp_path / "result.json"
-    assert runner.invoke(cli, ["solve", str(JOINT), "-q", "-o", str(result_path)]).exit_code == 0
+    invoke, result_path = _joint_solved(tmp_path)
     out = tmp_path / "r.pdf"
-    run = runner.invoke(cli, ["report", str(result_path), "-o", str(out), "--lang", "sv"])
+    run = invoke(["report", str(result_path), "-o", str(out), "--lang", "sv"])
     assert run.exit_code == 0, run.output
     data = out.read_bytes()
     assert data.startswith(b"%PDF-")

@@ -58,16 +58,12 @@ def test_override_approve_audit_reproduce(work: Path) -> None:
     overrides = work / "overrides.json"
     code, _, _ = run("solve", problem, "-q", "-o", work / "recommendation.json")
     assert code == EXIT_OK
-    code, out, _ = run(
-        "override", overrides, "--problem", problem, "--pin", "VT26-13", "--unit", "sdt-af",
-        "--reason", "continues as studentmedarbetare", "--official", "HR-042",
-    )  # fmt: skip
-    assert code == EXIT_OK, out
-    code, out, _ = run(
-        "override", overrides, "--problem", problem, "--forbid", "VT26-17", "--supervisor", "H-VUX-1",
-        "--reason", "declared relation", "--official", "HR-042",
-    )  # fmt: skip
-    assert code == EXIT_OK
+    for change in (
+        ("--pin", "VT26-13", "--unit", "sdt-af", "--reason", "continues as studentmedarbetare"),
+        ("--forbid", "VT26-17", "--supervisor", "H-VUX-1", "--reason", "declared relation"),
+    ):  # one override added per call; the second call prints the cost of both
+        code, out, _ = run("override", overrides, "--problem", problem, *change, "--official", "HR-042")
+        assert code == EXIT_OK, out
     assert "Cost of [0]: the total fit 6.5056 -> 6.5016" in out
     assert "Cost of [1]: costs nothing on any level" in out
     saved = json.loads(overrides.read_text(encoding="utf-8"))["overrides"]

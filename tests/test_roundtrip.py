@@ -66,24 +66,22 @@ def via_json(p: mm.Problem, tmp: Path) -> mm.Problem:
     return problem_from_json(mm.dump_problem(p))
 
 
-def via_csv_en(p: mm.Problem, tmp: Path) -> mm.Problem:
-    dump_problem_csv(p, tmp / "csv-en", lang="en")
-    return load_problem_csv(tmp / "csv-en")
+def _via_files(
+    dump: Callable[..., object], load: Callable[[Path], mm.Problem], name: str, lang: str
+) -> Callable[[mm.Problem, Path], mm.Problem]:
+    """A round trip through files written by ``dump`` in ``lang`` under ``name`` and read by ``load``."""
+
+    def go(p: mm.Problem, tmp: Path) -> mm.Problem:
+        dump(p, tmp / name, lang=lang)
+        return load(tmp / name)
+
+    return go
 
 
-def via_csv_sv(p: mm.Problem, tmp: Path) -> mm.Problem:
-    dump_problem_csv(p, tmp / "csv-sv", lang="sv")
-    return load_problem_csv(tmp / "csv-sv")
-
-
-def via_excel_en(p: mm.Problem, tmp: Path) -> mm.Problem:
-    dump_problem_excel(p, tmp / "p-en.xlsx", lang="en")
-    return load_problem_excel(tmp / "p-en.xlsx")
-
-
-def via_excel_sv(p: mm.Problem, tmp: Path) -> mm.Problem:
-    dump_problem_excel(p, tmp / "p-sv.xlsx", lang="sv")
-    return load_problem_excel(tmp / "p-sv.xlsx")
+via_csv_en = _via_files(dump_problem_csv, load_problem_csv, "csv-en", "en")
+via_csv_sv = _via_files(dump_problem_csv, load_problem_csv, "csv-sv", "sv")
+via_excel_en = _via_files(dump_problem_excel, load_problem_excel, "p-en.xlsx", "en")
+via_excel_sv = _via_files(dump_problem_excel, load_problem_excel, "p-sv.xlsx", "sv")
 
 
 def via_frames(p: mm.Problem, tmp: Path) -> mm.Problem:

@@ -123,17 +123,6 @@ def test_csv_utf16_from_unicode_text_export(tmp_path: Path) -> None:
     assert [u.id for u in problem.units] == ["U1", "U2"]
 
 
-def test_csv_bad_quotes(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, units_csv='id,municipality,area,max_places\nU1,M,"BoU"x,2\n')
-    assert "units.csv, row 2: is not valid CSV" in message
-    assert "a value with a quote must be quoted and the quote doubled" in message
-
-
-def test_csv_unquoted_separator(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, units_csv="id,municipality,area,max_places\nU1,M,Barn, unga,2\n")
-    assert "units.csv, row 2: a value stands right of the last column (an unquoted separator in a value?)" in message
-
-
 def test_missing_table_and_ignored_file(tmp_path: Path) -> None:
     with pytest.warns(mm.InputWarning, match=r"ignored unit\.csv, which names no problem table"):
         message = csv_error(tmp_path, units_csv=None, unit_csv=BASE["units.csv"])
@@ -146,88 +135,12 @@ def test_two_files_for_one_table(tmp_path: Path) -> None:
     assert "a second file for the 'units' table" in message
 
 
-def test_unknown_column_with_suggestion(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, supervisors_csv="id,unit,capacty\nS1,U1,1\nS2,U2,1\n")
-    assert "supervisors.csv, row 1, column capacty: unknown column (did you mean 'capacity'?)" in message
-
-
-def test_protected_column_is_refused_without_echo(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, applicants_csv="id,Kön,Personnummer\nA1,kvinna,19900101-1234\nA2,man,\n")
-    assert "applicants.csv, row 1, column Kön: the column holds personal data" in message
-    assert "column Personnummer: the column holds personal data" in message
-    assert "kvinna" not in message
-    assert "19900101" not in message
-
-
-def test_duplicate_and_missing_columns(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, units_csv="id,municipality,max_places,max platser\nU1,M,2,2\n")
-    assert "units.csv, row 1, column max platser: a second 'max_places' column" in message
-    assert "units.csv, row 1: the header has no 'area' column (Swedish: 'område')" in message
-
-
-def test_header_not_found(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, municipalities_csv="kommun\nM\n")
-    assert "municipalities.csv: no header row with the columns of 'municipalities' was found" in message
-
-
-def test_bad_number_echoed_only_outside_applicant_tables(tmp_path: Path) -> None:
-    message = csv_error(
-        tmp_path,
-        units_csv="id,municipality,area,max_places\nU1,M,BoU,två\nU2,M,Vux,1\n",
-        applicants_csv="id,priority_tier\nA1,hög\nA2,1\n",
-    )
-    assert "units.csv, row 2, column max_places: is not a whole number ('två')" in message
-    assert "applicants.csv, row 2, column priority_tier: is not a whole number. Fix: write a whole number" in message
-    assert "hög" not in message
-    assert "a required field is missing" not in message  # the unreadable cell is reported once
-
-
-def test_bad_enumeration_word(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, supervisors_csv="id,unit,training\nS1,U1,klar\nS2,U2,none\n")
-    assert "supervisors.csv, row 2, column training: is not one of the allowed values ('klar')" in message
-    assert "use one of none, in_progress, completed (Swedish: ingen, pågår, genomförd)" in message
-
-
-def test_round_has_one_row(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, round_csv="name,lottery_seed\nVT,1\nHT,2\n")
-    assert "round.csv, row 3: the 'round' table has one row, but 2 are filled" in message
-
-
-def test_unknown_applicant_in_preferences(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, preferences_csv="applicant,kind,option,rank\na1 ,unit,U1,1\n")
-    assert "preferences.csv, row 2, column applicant: refers to applicant 'a1', who is not in the applicants table" in (
-        message
-    )
-    assert "(did you mean 'A1'?)" in message
-
-
-def test_rank_and_weight(tmp_path: Path) -> None:
-    message = csv_error(
-        tmp_path,
-        preferences_csv="applicant,kind,option,rank,weight\nA1,unit,U1,1,0.5\nA1,unit,U2,,\nA2,unit,U2,,0.5\n"
-        "A2,unit,U1,2,\nA1,unit,U1,2,\n",
-    )
-    assert "row 2, column weight: both a rank and a weight are given" in message
-    assert "row 3, column rank: neither a rank nor a weight is given" in message
-    assert "row 5, column rank: the applicant's wishes are weighted, but this row gives a rank" in message
-
-
-def test_wish_listed_twice(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, preferences_csv="applicant,kind,option,rank\nA1,unit,U1,1\nA1,unit,U1,2\n")
-    assert "preferences.csv, row 3, column option: the applicant lists this unit again (first at row 2)" in message
-
-
 def test_preferences_mode_column(tmp_path: Path) -> None:
     problem = load_problem_csv(
         folder(tmp_path, applicants_csv="id,preferences\nA1,weights\nA2,rangordning\n", preferences_csv=None)
     )
     assert problem.applicant_by_id["A1"].interests == mm.Interests()
     assert problem.applicant_by_id["A2"].ranking == mm.Ranking()
-
-
-def test_conflict_names_nothing(tmp_path: Path) -> None:
-    message = csv_error(tmp_path, conflicts_csv="applicant,unit,supervisor\nA1,,\n")
-    assert "conflicts.csv, row 2, column unit: names neither a unit nor a supervisor" in message
 
 
 def test_validation_issues_name_file_row_and_column(tmp_path: Path) -> None:
@@ -592,3 +505,122 @@ def test_workbooks_with_earlier_swedish_words_still_read(tmp_path: Path) -> None
             warnings.simplefilter("ignore", mm.InputWarning)
             back = mm.load_problem(path) if isinstance(value, mm.Problem) else mm.load_result(path)
         assert back == value
+
+
+#: Files that fail to read, each with the lines its message must have (and must not have).
+FILE_ERRORS: list[tuple[str, dict[str, str | bytes | None], list[str], list[str]]] = [
+    (
+        "csv_bad_quotes",
+        {"units_csv": 'id,municipality,area,max_places\nU1,M,"BoU"x,2\n'},
+        ["units.csv, row 2: is not valid CSV", "a value with a quote must be quoted and the quote doubled"],
+        [],
+    ),
+    (
+        "csv_unquoted_separator",
+        {"units_csv": "id,municipality,area,max_places\nU1,M,Barn, unga,2\n"},
+        ["units.csv, row 2: a value stands right of the last column (an unquoted separator in a value?)"],
+        [],
+    ),
+    (
+        "unknown_column_with_suggestion",
+        {"supervisors_csv": "id,unit,capacty\nS1,U1,1\nS2,U2,1\n"},
+        ["supervisors.csv, row 1, column capacty: unknown column (did you mean 'capacity'?)"],
+        [],
+    ),
+    (
+        "protected_column_is_refused_without_echo",
+        {"applicants_csv": "id,Kön,Personnummer\nA1,kvinna,19900101-1234\nA2,man,\n"},
+        [
+            "applicants.csv, row 1, column Kön: the column holds personal data",
+            "column Personnummer: the column holds personal data",
+        ],
+        ["kvinna", "19900101"],
+    ),
+    (
+        "duplicate_and_missing_columns",
+        {"units_csv": "id,municipality,max_places,max platser\nU1,M,2,2\n"},
+        [
+            "units.csv, row 1, column max platser: a second 'max_places' column",
+            "units.csv, row 1: the header has no 'area' column (Swedish: 'område')",
+        ],
+        [],
+    ),
+    (
+        "header_not_found",
+        {"municipalities_csv": "kommun\nM\n"},
+        ["municipalities.csv: no header row with the columns of 'municipalities' was found"],
+        [],
+    ),
+    (
+        "bad_number_echoed_only_outside_applicant_tables",
+        {
+            "units_csv": "id,municipality,area,max_places\nU1,M,BoU,två\nU2,M,Vux,1\n",
+            "applicants_csv": "id,priority_tier\nA1,hög\nA2,1\n",
+        },
+        [
+            "units.csv, row 2, column max_places: is not a whole number ('två')",
+            "applicants.csv, row 2, column priority_tier: is not a whole number. Fix: write a whole number",
+        ],
+        ["hög", "a required field is missing"],
+    ),
+    (
+        "bad_enumeration_word",
+        {"supervisors_csv": "id,unit,training\nS1,U1,klar\nS2,U2,none\n"},
+        [
+            "supervisors.csv, row 2, column training: is not one of the allowed values ('klar')",
+            "use one of none, in_progress, completed (Swedish: ingen, pågår, genomförd)",
+        ],
+        [],
+    ),
+    (
+        "round_has_one_row",
+        {"round_csv": "name,lottery_seed\nVT,1\nHT,2\n"},
+        ["round.csv, row 3: the 'round' table has one row, but 2 are filled"],
+        [],
+    ),
+    (
+        "unknown_applicant_in_preferences",
+        {"preferences_csv": "applicant,kind,option,rank\na1 ,unit,U1,1\n"},
+        [
+            "preferences.csv, row 2, column applicant: refers to applicant 'a1', who is not in the applicants table",
+            "(did you mean 'A1'?)",
+        ],
+        [],
+    ),
+    (
+        "rank_and_weight",
+        {
+            "preferences_csv": (
+                "applicant,kind,option,rank,weight\nA1,unit,U1,1,0.5\nA1,unit,U2,,\nA2,unit,U2,,0.5\n"
+                "A2,unit,U1,2,\nA1,unit,U1,2,\n"
+            )
+        },
+        [
+            "row 2, column weight: both a rank and a weight are given",
+            "row 3, column rank: neither a rank nor a weight is given",
+            "row 5, column rank: the applicant's wishes are weighted, but this row gives a rank",
+        ],
+        [],
+    ),
+    (
+        "wish_listed_twice",
+        {"preferences_csv": "applicant,kind,option,rank\nA1,unit,U1,1\nA1,unit,U1,2\n"},
+        ["preferences.csv, row 3, column option: the applicant lists this unit again (first at row 2)"],
+        [],
+    ),
+    (
+        "conflict_names_nothing",
+        {"conflicts_csv": "applicant,unit,supervisor\nA1,,\n"},
+        ["conflicts.csv, row 2, column unit: names neither a unit nor a supervisor"],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("kw", "present", "absent"), [c[1:] for c in FILE_ERRORS], ids=[c[0] for c in FILE_ERRORS])
+def test_file_errors(tmp_path: Path, kw: dict[str, str | bytes | None], present: list[str], absent: list[str]) -> None:
+    message = csv_error(tmp_path, **kw)
+    for line in present:
+        assert line in message
+    for line in absent:
+        assert line not in message

@@ -296,16 +296,9 @@ def _result(
         cancelled=outcome.cancelled,
         n_pairs=model.n_pairs,
         n_rows=model.n_rows,
+        # A stage's statistics are the fields of the same name on the driver's record of it.
         stages=tuple(
-            StageStatistics(
-                levels=s.levels,
-                status=s.status,
-                value=s.value,
-                bound=s.bound,
-                wall_time=s.wall_time,
-                engine_status=s.engine_status,
-            )
-            for s in outcome.stages
+            StageStatistics(**{f: getattr(s, f) for f in StageStatistics.model_fields}) for s in outcome.stages
         ),
         versions=versions(),
         parameters=dict(opts.cpsat_parameters),

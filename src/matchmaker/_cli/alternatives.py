@@ -9,17 +9,8 @@ from pathlib import Path
 import click
 
 from matchmaker._blocking import blocking_pairs
-from matchmaker._cli.common import (
-    EXIT_INTERNAL,
-    EXIT_NO_PLAN,
-    PATH,
-    fail,
-    load,
-    run,
-)
-from matchmaker._cli.console import (
-    current_lang,
-)
+from matchmaker._cli.common import EXIT_INTERNAL, EXIT_NO_PLAN, PATH, fail, load, run
+from matchmaker._cli.console import current_lang
 from matchmaker._i18n import Message, msg, tr, tr_n
 from matchmaker._options import SolveOptions
 from matchmaker._popular import popular_plan, popularity

@@ -38,6 +38,11 @@ EXIT_INTERNAL = 3
 #: A path argument or option of any command.
 PATH = click.Path(path_type=Path)
 
+#: ``--problem`` of a command that reads a result: the problem file when it is not the one the result names.
+problem_of_result = click.option(
+    "--problem", "problem_path", type=PATH, help="The problem (default: the file RESULT was solved from)."
+)
+
 
 def fail(message: str, code: int) -> NoReturn:
     """Print ``message`` (already in the command's language) as an error and exit with ``code``."""

@@ -14,14 +14,11 @@ from matchmaker._cli.common import (
     PATH,
     fail,
     load,
+    problem_of_result,
     require_same_problem,
     run,
 )
-from matchmaker._cli.console import (
-    current_lang,
-    lang_option,
-    say,
-)
+from matchmaker._cli.console import current_lang, lang_option, say
 from matchmaker._i18n import Lang, tr, tr_n
 from matchmaker.io._formats import load_result, save_problem
 from matchmaker.io._json import problem_json_schema, result_json_schema
@@ -39,7 +36,7 @@ __all__ = ["COMMANDS"]
     type=PATH,
     help="Write the report here (.html, .pdf printed by Chromium, or .txt for plain text); default: print.",
 )
-@click.option("--problem", "problem_path", type=PATH, help="The problem (default: the file RESULT was solved from).")
+@problem_of_result
 @click.option(
     "--approval", "approval_path", type=PATH, help="The approved plan (an audit record of `approve`) to show."
 )

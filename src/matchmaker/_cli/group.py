@@ -5,10 +5,7 @@ from __future__ import annotations
 import click
 
 from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, fail, run
-from matchmaker._cli.console import (
-    CommandGroup,
-    current_lang,
-)
+from matchmaker._cli.console import CommandGroup, current_lang
 from matchmaker._i18n import tr
 from matchmaker._limits import Limits, use_limits
 from matchmaker.errors import MatchmakerError

@@ -9,15 +9,7 @@ from pathlib import Path
 import click
 
 from matchmaker._checks import check
-from matchmaker._cli.common import (
-    EXIT_BAD_INPUT,
-    EXIT_INTERNAL,
-    EXIT_NO_PLAN,
-    PATH,
-    fail,
-    load,
-    run,
-)
+from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, PATH, fail, load, problem_of_result, run
 from matchmaker._cli.console import (
     ProgressDisplay,
     configure_logging,
@@ -194,7 +186,7 @@ def solve_cmd(
 @click.command("explain")
 @click.argument("result_path", metavar="[RESULT]", type=PATH, required=False)
 @click.argument("applicants", metavar="[APPLICANT_ID]...", nargs=-1)
-@click.option("--problem", "problem_path", type=PATH, help="The problem (default: the file RESULT was solved from).")
+@problem_of_result
 @click.option(
     "--overrides",
     "overrides_path",

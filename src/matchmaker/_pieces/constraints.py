@@ -109,6 +109,16 @@ def hard_unit_minimum(problem: Problem, unit_id: str) -> int:
     return lo
 
 
+def _count_rows(builder: ModelBuilder, kind: str, ident: str, pairs: np.ndarray, hi: int, lo: int) -> None:
+    """The maximum row (``hi`` < 0: none) and the minimum row of one unit or municipality, where they can bind."""
+    if hi >= 0 and pairs.size > hi:
+        g = builder.add_group(f"{kind}_max", ident, f"{kind} {ident!r} takes at most {plural(hi, 'student')}")
+        builder.add_row(g, pairs, 1, 0, hi)
+    if lo > 0:
+        g = builder.add_group(f"{kind}_min", ident, f"{kind} {ident!r} takes at least {plural(lo, 'student')}")
+        builder.add_row(g, pairs, 1, lo, max(lo, pairs.size))
+
+
 class UnitCapacity:
     """Each unit takes at most ``max_places`` students, and at least its hard minimum: ``min_places``
     when minimums are hard, and ``target_places`` when targets are hard."""
@@ -117,18 +127,10 @@ class UnitCapacity:
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """A maximum row and a minimum row per unit, where they can bind."""
-        sc = builder.scores
-        enc = sc.encoding
-        for u, pairs in enumerate(pairs_by(sc.unit, len(enc.unit_ids))):
+        enc = builder.scores.encoding
+        for u, pairs in enumerate(pairs_by(builder.scores.unit, len(enc.unit_ids))):
             ident = enc.unit_ids[u]
-            hi = int(enc.unit_max[u])
-            lo = hard_unit_minimum(problem, ident)
-            if pairs.size > hi:
-                g = builder.add_group("unit_max", ident, f"unit {ident!r} takes at most {plural(hi, 'student')}")
-                builder.add_row(g, pairs, 1, 0, hi)
-            if lo > 0:
-                g = builder.add_group("unit_min", ident, f"unit {ident!r} takes at least {plural(lo, 'student')}")
-                builder.add_row(g, pairs, 1, lo, max(lo, pairs.size))
+            _count_rows(builder, "unit", ident, pairs, int(enc.unit_max[u]), hard_unit_minimum(problem, ident))
 
 
 class MunicipalityCapacity:
@@ -139,26 +141,11 @@ class MunicipalityCapacity:
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """A maximum row and a minimum row per municipality, where they can bind."""
-        sc = builder.scores
-        enc = sc.encoding
-        for m, pairs in enumerate(pairs_by(sc.municipality, len(enc.municipality_ids))):
-            ident = enc.municipality_ids[m]
-            hi = int(enc.municipality_max[m])
-            lo = int(enc.municipality_min[m]) if problem.policy.minimums == "hard" else 0
-            if hi >= 0 and pairs.size > hi:
-                g = builder.add_group(
-                    "municipality_max",
-                    ident,
-                    f"municipality {ident!r} takes at most {plural(hi, 'student')}",
-                )
-                builder.add_row(g, pairs, 1, 0, hi)
-            if lo > 0:
-                g = builder.add_group(
-                    "municipality_min",
-                    ident,
-                    f"municipality {ident!r} takes at least {plural(lo, 'student')}",
-                )
-                builder.add_row(g, pairs, 1, lo, max(lo, pairs.size))
+        enc = builder.scores.encoding
+        hard = problem.policy.minimums == "hard"
+        for m, pairs in enumerate(pairs_by(builder.scores.municipality, len(enc.municipality_ids))):
+            lo = int(enc.municipality_min[m]) if hard else 0
+            _count_rows(builder, "municipality", enc.municipality_ids[m], pairs, int(enc.municipality_max[m]), lo)
 
 
 class Pins:

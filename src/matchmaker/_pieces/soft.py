@@ -64,6 +64,17 @@ def _shortfall_level(
     )
 
 
+def _goals(
+    kind: str, ids: tuple[str, ...], keys: np.ndarray, amounts: list[int]
+) -> list[tuple[str, str, np.ndarray, int, np.ndarray]]:
+    """(kind, record, pairs, goal, mask) for each record with a positive goal, in id order."""
+    return [
+        (kind, ids[i], pairs, int(amounts[i]), keys == i)
+        for i, pairs in enumerate(pairs_by(keys, len(ids)))
+        if amounts[i] > 0
+    ]
+
+
 class SoftMinimums:
     """Unit and municipality minimums as a minimised shortfall (``policy.minimums == "soft"``)."""
 
@@ -75,21 +86,8 @@ class SoftMinimums:
             return
         sc = builder.scores
         enc = sc.encoding
-        goals = []
-        for u, pairs in enumerate(pairs_by(sc.unit, len(enc.unit_ids))):
-            if enc.unit_min[u] > 0:
-                goals.append(("unit_min", enc.unit_ids[u], pairs, int(enc.unit_min[u]), sc.unit == u))
-        for m, pairs in enumerate(pairs_by(sc.municipality, len(enc.municipality_ids))):
-            if enc.municipality_min[m] > 0:
-                goals.append(
-                    (
-                        "municipality_min",
-                        enc.municipality_ids[m],
-                        pairs,
-                        int(enc.municipality_min[m]),
-                        sc.municipality == m,
-                    )
-                )
+        goals = _goals("unit_min", enc.unit_ids, sc.unit, enc.unit_min.tolist())
+        goals += _goals("municipality_min", enc.municipality_ids, sc.municipality, enc.municipality_min.tolist())
         if goals:
             _shortfall_level(builder, "minimum_shortfall", "students missing below the minimums (soft)", 2.1, goals)
 
@@ -104,11 +102,7 @@ class SoftTargets:
         if problem.policy.targets != "soft":
             return
         sc = builder.scores
-        enc = sc.encoding
-        goals = []
-        for u, pairs in enumerate(pairs_by(sc.unit, len(enc.unit_ids))):
-            target = problem.unit_by_id[enc.unit_ids[u]].target_places
-            if target:
-                goals.append(("unit_target", enc.unit_ids[u], pairs, int(target), sc.unit == u))
+        ids = sc.encoding.unit_ids
+        goals = _goals("unit_target", ids, sc.unit, [problem.unit_by_id[u].target_places or 0 for u in ids])
         if goals:
             _shortfall_level(builder, "target_shortfall", "students missing below the units' targets", 2.2, goals)

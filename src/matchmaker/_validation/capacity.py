@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from matchmaker._i18n import msg, msg_n
+from matchmaker._i18n import Message, msg, msg_n
 from matchmaker._text import norm_key
 from matchmaker._validation.collector import (
     Collector,
@@ -32,6 +32,19 @@ def check_areas(out: Collector, p: Problem) -> None:
             )
 
 
+def _minimum_fits(out: Collector, where: str, lo: int, hi: int | None, above_total: Message, fix: Message) -> None:
+    """Report a minimum above the maximum ``hi``, or else (the caller found one or the other) above what the
+    places below offer."""
+    if hi is not None and lo > hi:
+        out.add(
+            where,
+            msg("the minimum ({min}) is above the maximum ({max})", min=lo, max=hi),
+            msg("lower min_places or raise max_places"),
+        )
+    else:
+        out.add(where, above_total, fix)
+
+
 def check_capacities(out: Collector, p: Problem) -> None:
     supervisor_total: dict[str, int] = defaultdict(int)
     for s in p.supervisors:
@@ -39,15 +52,12 @@ def check_capacities(out: Collector, p: Problem) -> None:
     unit_total: dict[str, int] = defaultdict(int)
     for u in p.units:
         unit_total[u.municipality] += u.max_places
-        if u.min_places > u.max_places:
-            out.add(
+        if u.min_places > u.max_places or u.min_places > supervisor_total[u.id]:
+            _minimum_fits(
+                out,
                 f"units[{u.id!r}].min_places",
-                msg("the minimum ({min}) is above the maximum ({max})", min=u.min_places, max=u.max_places),
-                msg("lower min_places or raise max_places"),
-            )
-        elif u.min_places > supervisor_total[u.id]:
-            out.add(
-                f"units[{u.id!r}].min_places",
+                u.min_places,
+                u.max_places,
                 msg_n(
                     "the minimum ({min}) is above the {n} place its supervisors can take together",
                     "the minimum ({min}) is above the {n} places its supervisors can take together",
@@ -57,15 +67,13 @@ def check_capacities(out: Collector, p: Problem) -> None:
                 msg("lower min_places, or add supervisors or supervisor capacity to the unit"),
             )
     for m in p.municipalities:
-        if m.max_places is not None and m.min_places > m.max_places:
-            out.add(
+        too_high = m.max_places is not None and m.min_places > m.max_places
+        if too_high or m.min_places > unit_total[m.id]:
+            _minimum_fits(
+                out,
                 f"municipalities[{m.id!r}].min_places",
-                msg("the minimum ({min}) is above the maximum ({max})", min=m.min_places, max=m.max_places),
-                msg("lower min_places or raise max_places"),
-            )
-        elif m.min_places > unit_total[m.id]:
-            out.add(
-                f"municipalities[{m.id!r}].min_places",
+                m.min_places,
+                m.max_places,
                 msg_n(
                     "the minimum ({min}) is above the {n} place its units offer together",
                     "the minimum ({min}) is above the {n} places its units offer together",

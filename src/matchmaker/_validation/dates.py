@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matchmaker._i18n import msg
+from matchmaker._i18n import Message, msg
 from matchmaker._timeline import LOAD_SCALE, commitment_load, load_points, peak_dates
 from matchmaker._validation.collector import (
     Collector,
@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from matchmaker._models import Problem
 
 __all__ = ["check_commitments", "check_periods", "check_previous"]
+
+
+def _university(university: str | None, none: Message) -> Message:
+    """A university named in a message, or ``none`` for no university."""
+    return none if university is None else msg("university {university!r}", university=university)
 
 
 def check_periods(out: Collector, p: Problem) -> None:
@@ -29,10 +34,7 @@ def check_periods(out: Collector, p: Problem) -> None:
                 msg("swap or correct the dates"),
             )
         if q.university in owners:
-            if q.university is not None:
-                whose = msg("university {university!r}", university=q.university)
-            else:
-                whose = msg("no university (the default)")
+            whose = _university(q.university, msg("no university (the default)"))
             out.add(
                 f"{where}.university",
                 msg(
@@ -50,10 +52,7 @@ def check_periods(out: Collector, p: Problem) -> None:
         if a.period is not None:
             check_ref(out, f"applicants[{a.id!r}].period", "period", a.period, known)
         elif periods and p.period_of[a.id] is None:
-            if a.university is not None:
-                uni = msg("university {university!r}", university=a.university)
-            else:
-                uni = msg("no university")
+            uni = _university(a.university, msg("no university"))
             out.add(
                 f"applicants[{a.id!r}].period",
                 msg(

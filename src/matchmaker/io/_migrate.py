@@ -118,15 +118,45 @@ def check_version(data: Any, source: str, current: int, what: str) -> int:
     return version
 
 
+def _refuse(issues: Issues, problem: Message, fix: Message) -> None:
+    """Note a field that cannot be migrated, and how to fix it by hand."""
+    issues.append((problem, fix))
+
+
+def _replace(
+    record: dict[str, Any],
+    fields: tuple[str, str, str],
+    valid: Callable[[Any], bool],
+    convert: Callable[[Any], Any],
+    invalid: Message,
+    invalid_fix: Message,
+    both: Message,
+    log: tuple[Changes, Issues],
+) -> None:
+    """An old field (``fields``: old, new, the change's note) converted into its new one, unless its value
+    is not ``valid`` or the record already has the new field (then kept, and the old one dropped)."""
+    old, new, note = fields
+    changes, issues = log
+    if old not in record:
+        return
+    value = record.pop(old)
+    if not valid(value):
+        _refuse(issues, invalid, invalid_fix)
+    elif new in record:
+        _refuse(issues, both, msg("keep {field!r}", field=new))
+    else:
+        record[new] = convert(value)
+        changes.append(note)
+
+
 def _rename(record: dict[str, Any], old: str, new: str, where: str, changes: Changes, issues: Issues) -> None:
     if old not in record:
         return
     if new in record:
-        issues.append(
-            (
-                msg("{where} has both {old!r} (version 0) and {new!r} (version 1)", where=where, old=old, new=new),
-                msg("keep only {new!r}", new=new),
-            )
+        _refuse(
+            issues,
+            msg("{where} has both {old!r} (version 0) and {new!r} (version 1)", where=where, old=old, new=new),
+            msg("keep only {new!r}", new=new),
         )
         return
     record[new] = record.pop(old)
@@ -146,45 +176,27 @@ def _problem_v0(data: dict[str, Any], changes: Changes, issues: Issues) -> dict[
         _rename(unit, "places", "max_places", "units[]", changes, issues)
     for sup in _records(out, "supervisors"):
         _rename(sup, "max_students", "capacity", "supervisors[]", changes, issues)
-        if "trained" in sup:
-            trained = sup.pop("trained")
-            if not isinstance(trained, bool):
-                issues.append(
-                    (
-                        msg("supervisor {id!r}: 'trained' is not true or false", id=sup.get("id")),
-                        msg("write true or false"),
-                    )
-                )
-            elif "training" in sup:
-                issues.append(
-                    (
-                        msg("supervisor {id!r} has both 'trained' and 'training'", id=sup.get("id")),
-                        msg("keep 'training'"),
-                    )
-                )
-            else:
-                sup["training"] = "completed" if trained else "none"
-                changes.append("supervisors[].trained -> training")
+        _replace(
+            sup,
+            ("trained", "training", "supervisors[].trained -> training"),
+            lambda v: isinstance(v, bool),
+            lambda v: "completed" if v else "none",
+            msg("supervisor {id!r}: 'trained' is not true or false", id=sup.get("id")),
+            msg("write true or false"),
+            msg("supervisor {id!r} has both 'trained' and 'training'", id=sup.get("id")),
+            (changes, issues),
+        )
     for app in _records(out, "applicants"):
-        if "preferences" in app:
-            prefs = app.pop("preferences")
-            if not (isinstance(prefs, list) and all(isinstance(u, str) for u in prefs)):
-                issues.append(
-                    (
-                        msg("applicant {id!r}: 'preferences' is not a list of unit ids", id=app.get("id")),
-                        msg("list unit ids, best first"),
-                    )
-                )
-            elif "ranking" in app:
-                issues.append(
-                    (
-                        msg("applicant {id!r} has both 'preferences' and 'ranking'", id=app.get("id")),
-                        msg("keep 'ranking'"),
-                    )
-                )
-            else:
-                app["ranking"] = {"units": {unit: rank for rank, unit in enumerate(prefs, start=1)}}
-                changes.append("applicants[].preferences -> ranking.units")
+        _replace(
+            app,
+            ("preferences", "ranking", "applicants[].preferences -> ranking.units"),
+            lambda v: isinstance(v, list) and all(isinstance(u, str) for u in v),
+            lambda v: {"units": {unit: rank for rank, unit in enumerate(v, start=1)}},
+            msg("applicant {id!r}: 'preferences' is not a list of unit ids", id=app.get("id")),
+            msg("list unit ids, best first"),
+            msg("applicant {id!r} has both 'preferences' and 'ranking'", id=app.get("id")),
+            (changes, issues),
+        )
     policy = out.get("policy")
     if isinstance(policy, dict):
         policy = dict(policy)
@@ -206,11 +218,10 @@ def _result_v0(data: dict[str, Any], changes: Changes, issues: Issues) -> dict[s
         issues.append((msg("unknown version-0 field {key!r}", key=key), msg("remove it")))
     objective = data.get("objective", {})
     if not isinstance(objective, dict):
-        issues.append(
-            (
-                msg("'objective' is not a mapping of level names to values"),
-                msg("give {example}", example="{name: value, ...}"),
-            )
+        _refuse(
+            issues,
+            msg("'objective' is not a mapping of level names to values"),
+            msg("give {example}", example="{name: value, ...}"),
         )
         objective = {}
     assignments = []

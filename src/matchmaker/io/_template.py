@@ -54,21 +54,18 @@ def example_problem() -> Problem:
             ),
         ),
         supervisors=(Supervisor(id="h1", unit="bou", capacity=2, training=TrainingStatus.COMPLETED),),
-        applicants=(
+        applicants=tuple(
             Applicant(
-                id="A1",
-                university="Södertörns högskola",
-                ranking=Ranking(units={"bou": 1}),
-                interview=(InterviewScore(criterion="motivation", score=4.0, interviewer="i1"),),
+                id=ident,
+                university=university,
+                ranking=ranking,
+                interview=(InterviewScore(criterion="motivation", score=score, interviewer="i1"),),
                 qualifications=("körkort",),
-            ),
-            Applicant(
-                id="A2",
-                university="Stockholms universitet",
-                ranking=Ranking(areas={"Barn och ungdom": 1}),
-                interview=(InterviewScore(criterion="motivation", score=3.0, interviewer="i1"),),
-                qualifications=("körkort",),
-            ),
+            )
+            for ident, university, ranking, score in (
+                ("A1", "Södertörns högskola", Ranking(units={"bou": 1}), 4.0),
+                ("A2", "Stockholms universitet", Ranking(areas={"Barn och ungdom": 1}), 3.0),
+            )
         ),
         pins=(Pin(applicant="A1", unit="bou"),),
         adjustments=(Adjustment(applicant="A1", unit="bou", delta=-0.05),),
