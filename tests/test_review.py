@@ -22,6 +22,7 @@ from matchmaker._i18n import msg
 from matchmaker.errors import ValidationIssue
 from matchmaker.io._json import parse_json
 from matchmaker.io._plans import dump_plan, load_plan
+from matchmaker.report._review import render_overrides
 from matchmaker.review import (
     ApprovalError,
     AuditRecord,
@@ -38,7 +39,7 @@ from matchmaker.review import (
 )
 from matchmaker.review._overrides import ConflictReason
 from matchmaker.review._plan import complete_plan
-from matchmaker.review._render import conflict_reason_text
+from matchmaker.review._words import conflict_reason_text
 from strategies import problems
 
 OPTS = mm.SolveOptions(workers=1)
@@ -244,7 +245,7 @@ def test_two_overrides_each_cost_alone_and_together(tiny: mm.Problem, optimum: m
     for o, cost in zip(both, outcome.costs, strict=True):
         alone = mm.solve(apply_overrides(tiny, [o]), OPTS)
         assert {c.name: c.after for c in cost.changes} == _levels(alone)
-    assert "Cost of [0]" in mm.review._render.render_overrides(outcome, "en", {})
+    assert "Cost of [0]" in render_overrides(outcome, "en", {})
 
 
 def test_conflicting_overrides_are_reported_with_a_minimal_core(tiny: mm.Problem, optimum: mm.Result) -> None:
@@ -591,8 +592,6 @@ def test_overrides_meet_the_rounds_own_pins(tiny: mm.Problem) -> None:
 
 def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) -> None:
     # Regression (guide review): the Swedish conflict was half English and named the internal `pins[0]`.
-    from matchmaker.review._render import render_overrides
-
     data = tiny.model_dump(mode="json")
     data["units"][1]["requirements"] = ["körkort"]
     licensed = mm.Problem.model_validate(data)
@@ -619,7 +618,7 @@ def test_override_conflicts_read_in_swedish_with_plain_labels(tiny: mm.Problem) 
 
 
 def test_a_lottery_difference_reads_in_natural_swedish(tiny: mm.Problem, optimum: mm.Result) -> None:
-    from matchmaker.review._render import render_difference
+    from matchmaker.report._review import render_difference
 
     out = next(u.applicant for u in optimum.unplaced)  # one of A1, A2, A4 lost the BoU lottery
     placed = next(a for a in optimum.assignments if a.unit == "BoU")

@@ -4,7 +4,8 @@ Importing an old path (``matchmaker.models``, ``matchmaker.review.audit``, ...) 
 its new place and a :class:`DeprecationWarning`; the old paths go in 0.3. Import the public names from
 ``matchmaker`` (or ``matchmaker.io``, ``matchmaker.report``, ``matchmaker.review``,
 ``matchmaker.explanations``) instead. ``matchmaker.solve`` is not aliased (that name is the function),
-nor are the modules split in 0.2 (``matchmaker.cli.commands``, ``matchmaker.io.convert``).
+nor are the modules split or moved in 0.2 (``matchmaker.cli.commands``, ``matchmaker.io.convert``,
+``matchmaker.explanations.render``, ``matchmaker.review.render``).
 """
 
 from __future__ import annotations
@@ -49,13 +50,13 @@ _PACKAGES: dict[str, tuple[str, ...]] = {
     "validation": ("applicants", "capacity", "collector", "dates", "places"),
 }
 _PUBLIC_PACKAGES: dict[str, tuple[str, ...]] = {
-    "explanations": ("alternates", "applicant", "diagnose", "infeasible", "render", "types"),
+    "explanations": ("alternates", "applicant", "diagnose", "infeasible", "types"),
     "io": (
         *("audit", "csv", "excel", "files", "formats", "frames", "json", "keys", "migrate", "overrides"),
         *("plans", "pseudonym", "scenarios", "sheet", "tables", "template"),
     ),
     "report": ("approval", "charts", "content", "frame", "html", "pdf", "plots", "text"),
-    "review": ("audit", "evaluate", "overrides", "plan", "render", "signing", "verify"),
+    "review": ("audit", "evaluate", "overrides", "plan", "signing", "verify"),
 }
 
 #: Old module path -> its private home since 0.2.

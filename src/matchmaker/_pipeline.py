@@ -20,7 +20,7 @@ from matchmaker._repair import repeat_repair as _repeat_repair
 from matchmaker._result import RepairBasis, Result
 from matchmaker._solve import core_message, solve_problem
 from matchmaker.explanations._infeasible import explain_infeasibility
-from matchmaker.explanations._render import display_names
+from matchmaker.explanations._words import display_names
 
 __all__ = ["explained_infeasibility", "reoptimise", "repeat_repair", "solve"]
 

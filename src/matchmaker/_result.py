@@ -352,9 +352,9 @@ class Result(_Out):
 
     def explain(self, problem: Problem, applicant: str) -> ApplicantExplanation:
         """Deprecated alias of :func:`matchmaker.explain` (``mm.explain(problem, result, applicant)``):
-        warns, and goes in 0.2. A result is data; the explanations sit floors above it."""
+        warns, and goes in 0.3. A result is data; the explanations sit floors above it."""
         warnings.warn(
-            "Result.explain(problem, applicant) is deprecated and goes in 0.2: "
+            "Result.explain(problem, applicant) is deprecated and goes in 0.3: "
             "use matchmaker.explain(problem, result, applicant)",
             DeprecationWarning,
             stacklevel=2,

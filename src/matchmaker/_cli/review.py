@@ -19,20 +19,21 @@ from matchmaker._models import Problem
 from matchmaker._options import SolveOptions
 from matchmaker._pipeline import solve
 from matchmaker.errors import MatchmakerError, ResultMismatchError
-from matchmaker.explanations._render import display_names
 from matchmaker.explanations._types import Lang
+from matchmaker.explanations._words import display_names
 from matchmaker.io._audit import load_audit
 from matchmaker.io._files import atomic_write_text
 from matchmaker.io._formats import load_result, save_result
 from matchmaker.io._keys import load_public_key, load_signing_key, public_key_path, write_keypair
 from matchmaker.io._overrides import dump_overrides, load_overrides
 from matchmaker.io._plans import load_plan
+from matchmaker.report._review import render_overrides
 from matchmaker.review._audit import ApprovalError, AuditRecord, approve, audit_record, reproduce
 from matchmaker.review._evaluate import evaluate_plan
 from matchmaker.review._overrides import Override, solve_with_overrides
-from matchmaker.review._render import conflict_text, render_overrides
 from matchmaker.review._signing import PublicKey
 from matchmaker.review._verify import Verification, verify_record
+from matchmaker.review._words import conflict_text
 
 __all__ = ["COMMANDS"]
 

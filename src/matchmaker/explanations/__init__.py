@@ -6,7 +6,6 @@ from matchmaker.explanations._alternates import reserve_lists
 from matchmaker.explanations._applicant import LOW_FIT, explain, explain_all, what_if
 from matchmaker.explanations._diagnose import diagnose
 from matchmaker.explanations._infeasible import RELAXATION_BOUNDS, explain_infeasibility
-from matchmaker.explanations._render import display_names
 from matchmaker.explanations._types import (
     ApplicantExplanation,
     CoreItem,
@@ -22,6 +21,7 @@ from matchmaker.explanations._types import (
     SupplyDemand,
     WhatIf,
 )
+from matchmaker.explanations._words import display_names
 
 __all__ = [
     "LOW_FIT",

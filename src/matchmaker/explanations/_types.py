@@ -1,5 +1,5 @@
 """Structured explanations: every reason is data first (codes, ids, numbers), rendered to Swedish or
-English text second (:mod:`matchmaker.explanations._render`). No names or personal data, only ids."""
+English text second (:mod:`matchmaker.report._explanations`). No names or personal data, only ids."""
 
 from __future__ import annotations
 
@@ -123,7 +123,9 @@ class ApplicantExplanation(_Out):
 
     def text(self, lang: Lang = "en", unit_names: dict[str, str] | None = None) -> str:
         """The explanation in full sentences (``lang`` ``"en"`` or ``"sv"``)."""
-        from matchmaker.explanations._render import render_applicant
+        from matchmaker.report._explanations import (
+            render_applicant,  # on use: sentences are written on the report floor
+        )
 
         return render_applicant(self, lang, unit_names or {})
 
@@ -165,7 +167,9 @@ class InfeasibilityExplanation(_Out):
 
     def text(self, lang: Lang = "en", unit_names: dict[str, str] | None = None) -> str:
         """The explanation in full sentences."""
-        from matchmaker.explanations._render import render_infeasibility
+        from matchmaker.report._explanations import (
+            render_infeasibility,  # on use: sentences are written on the report floor
+        )
 
         return render_infeasibility(self, lang, unit_names or {})
 
@@ -198,7 +202,9 @@ class Diagnostics(_Out):
 
     def text(self, lang: Lang = "en", unit_names: dict[str, str] | None = None) -> str:
         """The diagnostics in full sentences."""
-        from matchmaker.explanations._render import render_diagnostics
+        from matchmaker.report._explanations import (
+            render_diagnostics,  # on use: sentences are written on the report floor
+        )
 
         return render_diagnostics(self, lang, unit_names or {})
 

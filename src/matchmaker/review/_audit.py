@@ -57,11 +57,11 @@ from matchmaker._repair import repair_basis
 from matchmaker._result import Decision, RepairBasis, Result, Status
 from matchmaker._solve import versions
 from matchmaker.errors import ApprovalError, InputError, MatchmakerError, ResultMismatchError
-from matchmaker.explanations._render import display_names
 from matchmaker.explanations._types import Lang
+from matchmaker.explanations._words import display_names
 from matchmaker.review._overrides import Override, apply_overrides, solve_with_overrides
-from matchmaker.review._render import conflict_text
 from matchmaker.review._signing import Signature, SigningKey, make_signature
+from matchmaker.review._words import conflict_text
 
 __all__ = [
     "AUDIT_SCHEMA_VERSION",

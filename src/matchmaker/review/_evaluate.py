@@ -213,7 +213,7 @@ class PlanEvaluation(_Out):
 
     def text(self, lang: Lang = "en", unit_names: dict[str, str] | None = None) -> str:
         """The evaluation in full sentences (``lang`` ``"en"`` or ``"sv"``)."""
-        from matchmaker.review._render import render_evaluation
+        from matchmaker.report._review import render_evaluation  # on use: sentences are written on the report floor
 
         return render_evaluation(self, lang, unit_names or {})
 

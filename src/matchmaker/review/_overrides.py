@@ -33,7 +33,9 @@ from matchmaker._repair import repair_basis
 from matchmaker._result import Decision, LevelValue, RepairBasis, Result, Status
 from matchmaker._rules import meets_requirements, trained_enough
 from matchmaker.errors import ProblemValidationError, ValidationIssue
+from matchmaker.explanations._infeasible import explain_infeasibility
 from matchmaker.explanations._types import InfeasibilityExplanation, LevelChange
+from matchmaker.review._words import conflict_reason, conflict_reason_text, override_label, override_label_message
 
 __all__ = [
     "ConflictCode",
@@ -117,7 +119,7 @@ ConflictCode = Literal[
 
 class ConflictReason(_Out):
     """One reason why an override cannot hold, as data (rendered in English or Swedish by
-    :func:`matchmaker.review._render.conflict_reason_text`): ``override`` (its index), ``code``, and
+    :func:`matchmaker.review._words.conflict_reason_text`): ``override`` (its index), ``code``, and
     ``params``: ``other`` (the index of the override it clashes with), ``rule`` (a
     :data:`~matchmaker._rules.REASONS` code, or ``no_supervisor``), ``supervisor``, or
     ``message`` (an English validation message, for ``invalid``, whose ``issue`` says it in any
@@ -190,7 +192,6 @@ def apply_overrides(problem: Problem, overrides: Sequence[Override]) -> Problem:
 
 
 def _reasons_error(reasons: Sequence[ConflictReason], overrides: Sequence[Override]) -> ProblemValidationError:
-    from matchmaker.review._render import conflict_reason, override_label_message
 
     issues = [
         ValidationIssue.of(
@@ -290,8 +291,7 @@ def level_difference(before: Decision, after: Decision) -> tuple[LevelChange, ..
 def _conflict_of(
     problem: Problem, overrides: Sequence[Override], message: str, options: SolveOptions | None
 ) -> OverrideConflict:
-    from matchmaker.explanations._infeasible import explain_infeasibility
-    from matchmaker.explanations._render import display_names
+    from matchmaker.explanations._words import display_names
 
     opts = (options or SolveOptions()).model_copy(update={"workers": 1})
     explanation = explain_infeasibility(problem, options=opts)
@@ -375,7 +375,6 @@ def solve_with_overrides(
 
 def _conflicted(overrides: tuple[Override, ...], reasons: Sequence[ConflictReason]) -> OverrideOutcome:
     """The outcome of overrides that break a rule on their own: no solve, every reason named."""
-    from matchmaker.review._render import conflict_reason_text, override_label
 
     involved = sorted(
         {r.override for r in reasons if r.override is not None}

@@ -1,43 +1,27 @@
-"""Plan evaluations in Swedish and English sentences. Ids only (units also by name), never personal data.
-
-The English text is the message id; the Swedish is in the catalog (:mod:`matchmaker._i18n`).
-"""
+"""Swedish and English sentences from a review: a hand plan's evaluation, overrides and their costs."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matchmaker._i18n import Message, msg, tr, tr_n
-from matchmaker.explanations._render import (
-    Names,
+from matchmaker._i18n import tr, tr_n
+from matchmaker.explanations._types import Lang, LevelChange
+from matchmaker.explanations._words import Names, named
+from matchmaker.report._explanations import (
     change_text,
     join_words,
     level_label,
     moves_text,
     pair_rule_text,
-    rule_message,
     rule_text,
 )
-from matchmaker.explanations._types import Lang, LevelChange
+from matchmaker.review._words import OVERRIDE_ACTIONS, conflict_text, reason_line
 
 if TYPE_CHECKING:
     from matchmaker.review._evaluate import LevelGap, PlanDifference, PlanEvaluation, PlanViolation
-    from matchmaker.review._overrides import ConflictReason, Override, OverrideConflict, OverrideOutcome
+    from matchmaker.review._overrides import Override, OverrideConflict, OverrideOutcome
 
-__all__ = [
-    "conflict_reason",
-    "conflict_reason_text",
-    "conflict_text",
-    "override_label",
-    "override_label_message",
-    "render_conflict",
-    "render_difference",
-    "render_evaluation",
-    "render_overrides",
-]
-
-#: An override's action, in words.
-_ACTIONS: dict[str, Message] = {"pin": msg("pin"), "forbid": msg("forbid")}
+__all__ = ["render_conflict", "render_difference", "render_evaluation", "render_overrides"]
 
 
 def _rule_count(n: int, lang: Lang) -> str:
@@ -57,14 +41,10 @@ def _violation(v: PlanViolation, lang: Lang) -> str:
     return f"- [{v.kind}] {v.record}: {v.text(lang)}"
 
 
-def _n(names: Names, ident: str | None) -> str:
-    return "-" if ident is None else names.get(ident, ident)
-
-
 def _place(unit: str, supervisor: str | None, lang: Lang, names: Names) -> str:
     if supervisor is None:
-        return _n(names, unit)
-    return tr("{unit} (supervisor {supervisor})", lang, unit=_n(names, unit), supervisor=supervisor)
+        return named(names, unit)
+    return tr("{unit} (supervisor {supervisor})", lang, unit=named(names, unit), supervisor=supervisor)
 
 
 def _gives(who: str, unit: str | None, supervisor: str | None, lang: Lang, names: Names) -> str:
@@ -179,7 +159,7 @@ def render_evaluation(e: PlanEvaluation, lang: Lang, names: Names) -> str:
     elif not pairs:
         lines.append(tr("No blocking pairs.", lang))
     else:
-        shown = "; ".join(f"{b.applicant}-{b.supervisor} ({_n(names, b.unit)})" for b in pairs)
+        shown = "; ".join(f"{b.applicant}-{b.supervisor} ({named(names, b.unit)})" for b in pairs)
         lines.append(tr_n("{n} blocking pair: {pairs}.", "{n} blocking pairs: {pairs}.", len(pairs), lang, pairs=shown))
     if e.differences:
         lines.append(tr("Differences from the optimum:", lang))
@@ -187,86 +167,11 @@ def render_evaluation(e: PlanEvaluation, lang: Lang, names: Names) -> str:
     return "\n".join(lines)
 
 
-def override_label_message(i: int, o: Override, names: Names) -> Message:
-    """An override in plain words, to translate when shown (see :func:`override_label`)."""
-    target: str | Message = (
-        _n(names, o.unit) if o.unit is not None else msg("supervisor {supervisor}", supervisor=o.supervisor)
-    )
-    return msg(
-        "[{i}] {action} {applicant} -> {target}", i=i, action=_ACTIONS[o.action], applicant=o.applicant, target=target
-    )
-
-
-def override_label(i: int, o: Override, lang: Lang, names: Names) -> str:
-    """An override in plain words: ``[0] pin A1 -> Vuxenenhet (Vux)``, ``[1] förbjud A2 -> handledare H1``."""
-    return override_label_message(i, o, names).text(lang)
-
-
-#: Why an override cannot hold, by :class:`~matchmaker.review._overrides.ConflictReason` code (the
-#: codes with parameters of their own are built in :func:`conflict_reason`).
-_REASONS: dict[str, Message] = {
-    "unknown_applicant": msg("the applicant is not in the round"),
-    "unknown_unit": msg("the unit is not in the round"),
-    "unknown_supervisor": msg("the supervisor is not in the round"),
-    "forbids_round_pin": msg(
-        "forbids the place the round's own pin gives the applicant (their conflicts forbid the pin)"
-    ),
-}
-
-
-def conflict_reason(r: ConflictReason) -> Message:
-    """Why an override cannot hold (without the override's own label), to translate when shown."""
-    p = r.params
-    other = f"[{p['other']}]" if "other" in p else ""
-    if r.code in _REASONS:
-        return _REASONS[r.code]
-    if r.code == "pinned_twice":
-        return msg("pins the applicant again ({other} pins them too)", other=other)
-    if r.code == "pin_and_forbid":
-        return msg("forbids the pair that {other} pins", other=other)
-    if r.code == "pin_rule":
-        rule = p.get("rule", "")
-        if rule == "no_supervisor":
-            return msg("no supervisor of the unit can take the applicant (capacity, training or conflicts)")
-        return rule_message(rule)
-    if r.code == "kept_by_repair":
-        return msg(
-            "the repair keeps the applicant with supervisor {supervisor} (a hard keep)",
-            supervisor=p.get("supervisor", ""),
-        )
-    if r.issue is not None:  # a validation rule, which its issue names
-        return msg("breaks a rule of the round: {message}", message=r.issue)
-    if "message" in p:  # read back from JSON: only the English message is left
-        return msg("breaks a rule of the round: {message}", message=p["message"])
-    return msg("breaks a rule of the round")
-
-
-def conflict_reason_text(r: ConflictReason, lang: Lang) -> str:
-    """Why an override cannot hold, in words (without the override's own label)."""
-    return conflict_reason(r).text(lang)
-
-
-def _reason_line(r: ConflictReason, overrides: tuple[Override, ...], lang: Lang, names: Names) -> str:
-    reason = conflict_reason_text(r, lang)
-    if r.override is None:
-        return reason
-    return f"{override_label(r.override, overrides[r.override], lang, names)}: {reason}"
-
-
-def conflict_text(c: OverrideConflict, overrides: tuple[Override, ...], lang: Lang, names: Names) -> str:
-    """Why overrides cannot hold together, in one text (without :func:`render_conflict`'s heading)."""
-    if c.reasons:
-        return "; ".join(_reason_line(r, overrides, lang, names) for r in c.reasons)
-    if c.explanation is not None:
-        return c.explanation.text(lang, dict(names))
-    return tr("No plan keeps every override together with the repair's hard keeps.", lang)
-
-
 def render_conflict(c: OverrideConflict, overrides: tuple[Override, ...], lang: Lang, names: Names) -> str:
     """Which overrides cannot hold together (a heading), and why: each reason on a line of its own."""
     lines = [_conflict_head(c.overrides, lang)]
     if c.reasons:
-        lines += [f"- {_reason_line(r, overrides, lang, names)}" for r in c.reasons]
+        lines += [f"- {reason_line(r, overrides, lang, names)}" for r in c.reasons]
     else:
         lines.append(conflict_text(c, overrides, lang, names))
     return "\n".join(lines)
@@ -281,9 +186,9 @@ def render_overrides(o: OverrideOutcome, lang: Lang, names: Names) -> str:
                 "[{i}] {action} {applicant} -> {target} (by {official}): {reason}",
                 lang,
                 i=i,
-                action=_ACTIONS[ov.action].text(lang),
+                action=OVERRIDE_ACTIONS[ov.action].text(lang),
                 applicant=ov.applicant,
-                target=_n(names, ov.unit) if ov.unit is not None else ov.supervisor,
+                target=named(names, ov.unit) if ov.unit is not None else ov.supervisor,
                 official=ov.official,
                 reason=ov.reason,
             )

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from functools import reduce
 
 from matchmaker._i18n import Message, msg, tr, tr_n
-from matchmaker._models import Problem
 from matchmaker.explanations._applicant import LOW_FIT
 from matchmaker.explanations._types import (
     ApplicantExplanation,
@@ -23,10 +22,10 @@ from matchmaker.explanations._types import (
     OptionReason,
     Relaxation,
 )
+from matchmaker.explanations._words import Names, named, rule_message
 
 __all__ = [
     "change_text",
-    "display_names",
     "join_words",
     "level_label",
     "moves_text",
@@ -34,21 +33,9 @@ __all__ = [
     "render_applicant",
     "render_diagnostics",
     "render_infeasibility",
-    "rule_message",
     "rule_text",
 ]
 
-Names = Mapping[str, str]
-
-#: Why an option (an applicant and a unit) is ruled out, by :data:`~matchmaker._rules.REASONS` code.
-_OPTION_RULES: dict[str, Message] = {
-    "requirement": msg("the unit requires a qualification the applicant has not stated"),
-    "conflict": msg("a declared conflict of interest (jäv) rules it out"),
-    "training": msg("its supervisors lack the training the policy requires"),
-    "no_capacity": msg("it has no places this round"),
-    "unit_ranking": msg("the unit's own ranking does not list the applicant"),
-    "availability": msg("its supervisors are unavailable in the applicant's period"),
-}
 
 #: A broken rule of one (applicant, supervisor) pair, by :data:`~matchmaker._rules.REASONS` code.
 _PAIR_RULES: dict[str, Message] = {
@@ -60,6 +47,7 @@ _PAIR_RULES: dict[str, Message] = {
     "unit_ranking": msg("the unit's own ranking does not list the applicant"),
     "availability": msg("the supervisor is unavailable in the applicant's period"),
 }
+
 
 #: The levels of the objective vector with a fixed name, in words.
 _LEVELS: dict[str, Message] = {
@@ -77,6 +65,7 @@ _LEVELS: dict[str, Message] = {
     "moved": msg("people moved"),
 }
 
+
 #: What is full when an option was full.
 _FULL: dict[str, Message] = {
     "unit": msg("the unit"),
@@ -84,12 +73,14 @@ _FULL: dict[str, Message] = {
     "municipality": msg("the municipality"),
 }
 
+
 #: Why a supervisor has no student, by the finding's ``why``.
 _IDLE: dict[str, Message] = {
     "no_capacity": msg("Supervisor {who} has capacity 0."),
     "training": msg("Supervisor {who} lacks the required training."),
     "no_acceptable_applicant": msg("Supervisor {who} is not acceptable to any applicant."),
 }
+
 
 #: What a relaxation drops, by the kind of record.
 _DROP: dict[str, Message] = {
@@ -111,12 +102,6 @@ def join_words(items: list[str], lang: Lang) -> str:
     return tr("{items} and {last}", lang, items=", ".join(items[:-1]), last=items[-1])
 
 
-def rule_message(code: str) -> Message:
-    """Why an option (an applicant and a unit) is ruled out, by :data:`~matchmaker._rules.REASONS` code,
-    to translate when shown (an unknown code is shown as it is)."""
-    return _OPTION_RULES.get(code) or Message(code)
-
-
 def rule_text(code: str, lang: Lang) -> str:
     """Why an option (an applicant and a unit) is ruled out, by :data:`~matchmaker._rules.REASONS` code."""
     return rule_message(code).text(lang)
@@ -125,19 +110,6 @@ def rule_text(code: str, lang: Lang) -> str:
 def pair_rule_text(code: str, lang: Lang) -> str:
     """A rule that one (applicant, supervisor) pair breaks, by :data:`~matchmaker._rules.REASONS` code."""
     return _PAIR_RULES[code].text(lang) if code in _PAIR_RULES else code
-
-
-def display_names(problem: Problem) -> dict[str, str]:
-    """Unit and municipality ids mapped to "Name (id)" where a name is given."""
-    out = {u.id: f"{u.name} ({u.id})" for u in problem.units if u.name}
-    out.update({m.id: f"{m.name} ({m.id})" for m in problem.municipalities if m.name})
-    return out
-
-
-def _n(names: Names, ident: str | None) -> str:
-    if ident is None:
-        return "-"
-    return names.get(ident, ident)
 
 
 def _students(n: object, lang: Lang) -> str:
@@ -171,8 +143,8 @@ def change_text(c: LevelChange, lang: Lang) -> str:
 
 def _move(m: Move, lang: Lang, names: Names) -> str:
     none = tr("no place", lang)
-    before = f"{_n(names, m.before_unit)}/{m.before}" if m.before else none
-    after = f"{_n(names, m.after_unit)}/{m.after}" if m.after else none
+    before = f"{named(names, m.before_unit)}/{m.before}" if m.before else none
+    after = f"{named(names, m.after_unit)}/{m.after}" if m.after else none
     return f"{m.applicant} {before} -> {after}"
 
 
@@ -190,7 +162,7 @@ def moves_text(moves: tuple[Move, ...], lang: Lang, names: Names) -> str:
 
 
 def _option(o: OptionReason, lang: Lang, names: Names) -> str:
-    head = tr("{unit} (choice {rank})", lang, unit=_n(names, o.unit), rank=o.rank)
+    head = tr("{unit} (choice {rank})", lang, unit=named(names, o.unit), rank=o.rank)
     if o.outcome == "rule":
         return tr("{option} was not possible: {why}.", lang, option=head, why=rule_text(o.rule or "", lang))
     if o.outcome == "infeasible":
@@ -244,7 +216,7 @@ def _placed(e: ApplicantExplanation, lang: Lang, names: Names) -> list[str]:
             "Applicant {who} is placed in {unit} with supervisor {supervisor} (their choice {rank}, fit {fit}).",
             lang,
             who=e.applicant,
-            unit=_n(names, p.unit),
+            unit=named(names, p.unit),
             supervisor=p.supervisor,
             rank=p.rank,
             fit=f"{p.fit:.4f}",
@@ -314,7 +286,7 @@ def render_applicant(e: ApplicantExplanation, lang: Lang, names: Names) -> str:
             tr(
                 "The cheapest change that would place them: {unit}, at the cost of {cost}, {moves}.",
                 lang,
-                unit=_n(names, e.cheapest.unit),
+                unit=named(names, e.cheapest.unit),
                 cost=cost,
                 moves=moves_text(w.moves, lang, names),
             )
@@ -326,7 +298,7 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
     p = item.params
     k = item.kind
     if k == "unit_min":
-        unit, bound, acc = _n(names, str(p["unit"])), p["bound"], int(str(p["acceptable"]))
+        unit, bound, acc = named(names, str(p["unit"])), p["bound"], int(str(p["acceptable"]))
         if acc < int(str(bound)):
             return tr_n(
                 "{record} needs at least {students}, but only {n} applicant can be placed there",
@@ -338,17 +310,17 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
             )
         return tr("{record} needs at least {students}", lang, record=unit, students=_students(bound, lang))
     if k in ("unit_max", "municipality_max"):
-        record = _n(names, str(p["unit" if k == "unit_max" else "municipality"]))
+        record = named(names, str(p["unit" if k == "unit_max" else "municipality"]))
         return tr("{record} takes at most {students}", lang, record=record, students=_students(p["bound"], lang))
     if k == "municipality_min":
-        m = _n(names, str(p["municipality"]))
+        m = named(names, str(p["municipality"]))
         return tr("{record} needs at least {students}", lang, record=m, students=_students(p["bound"], lang))
     if k == "supervisor_capacity":
         return tr(
             "supervisor {supervisor} ({unit}) takes at most {students}",
             lang,
             supervisor=p["supervisor"],
-            unit=_n(names, str(p["unit"])),
+            unit=named(names, str(p["unit"])),
             students=_students(p["bound"], lang),
         )
     if k == "pin":
@@ -356,17 +328,19 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
             "applicant {applicant} is pinned to {target}",
             lang,
             applicant=p["applicant"],
-            target=_n(names, str(p["target"])),
+            target=named(names, str(p["target"])),
         )
     if k == "conflict":
         return tr(
             "applicant {applicant} has a declared conflict of interest with {target}",
             lang,
             applicant=p["applicant"],
-            target=_n(names, str(p["target"])),
+            target=named(names, str(p["target"])),
         )
     if k == "requirement":
-        return tr("{unit} requires {requirement!r}", lang, unit=_n(names, str(p["unit"])), requirement=p["requirement"])
+        return tr(
+            "{unit} requires {requirement!r}", lang, unit=named(names, str(p["unit"])), requirement=p["requirement"]
+        )
     if k == "training":
         return tr(
             "supervisor {supervisor} lacks the training the policy requires ({required})",
@@ -375,7 +349,7 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
             required=p["required"],
         )
     if k == "unit_ranking":
-        return tr("{unit} only takes applicants it ranked", lang, unit=_n(names, str(p["unit"])))
+        return tr("{unit} only takes applicants it ranked", lang, unit=named(names, str(p["unit"])))
     if k == "availability":
         return tr(
             "supervisor {supervisor} is unavailable in period {period}",
@@ -409,7 +383,7 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
 
 
 def _relaxation(r: Relaxation, lang: Lang, names: Names) -> str:
-    target = _n(names, r.record)
+    target = named(names, r.record)
     if r.after is None:
         if r.kind in _DROP:
             return _with(_DROP[r.kind], record=r.record).text(lang)
@@ -479,7 +453,7 @@ def render_diagnostics(d: Diagnostics, lang: Lang, names: Names) -> str:
                 "- {name}: {places}, supervisor capacity {capacity}, {wishing} for it, {acceptable} can be placed "
                 "there.",
                 lang,
-                name=_n(names, s.name),
+                name=named(names, s.name),
                 places=tr_n("{n} place", "{n} places", s.places, lang),
                 capacity=s.supervisor_capacity,
                 wishing=tr_n("{n} applicant wishes", "{n} applicants wish", s.wishing, lang),
@@ -514,7 +488,7 @@ def _no_option(who: str, p: Mapping[str, int | str], lang: Lang) -> str:
 
 
 def _finding(code: str, records: tuple[str, ...], p: Mapping[str, int | str], lang: Lang, names: Names) -> str:
-    who = ", ".join(_n(names, r) for r in records)
+    who = ", ".join(named(names, r) for r in records)
     if code == "no_acceptable_option":
         return _no_option(who, p, lang)
     if code == "minimum_unreachable":
