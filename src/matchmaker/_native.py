@@ -42,7 +42,7 @@ def load_ortools() -> None:
         ImportError: OR-Tools cannot be loaded; when highspy was loaded first, the message says so.
     """
     try:
-        from ortools.sat.python import cp_model  # noqa: F401
+        from ortools.sat.python import cp_model  # noqa: F401  (loaded here first, to name a clash with highspy)
     except ImportError as exc:
         message = highs_clash_message(exc)
         if message is None:

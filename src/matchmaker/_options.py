@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Annotated, Literal, Self
 
+from ortools.sat import sat_parameters_pb2
 from pydantic import Field, Strict, model_validator
 
 from matchmaker._base import Record
@@ -58,7 +59,6 @@ class SolveOptions(Record):
     def _known_parameters(self) -> Self:
         if not self.cpsat_parameters:
             return self
-        from ortools.sat import sat_parameters_pb2
 
         known = set(sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name)
         for name in self.cpsat_parameters:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import click
@@ -14,8 +16,10 @@ from matchmaker._cli.console import current_lang
 from matchmaker._i18n import Message, msg, tr, tr_n
 from matchmaker._options import SolveOptions
 from matchmaker._popular import popular_plan, popularity
+from matchmaker._scenarios import compare_scenarios
 from matchmaker.errors import SolverError
 from matchmaker.io._formats import load_result
+from matchmaker.io._scenarios import load_scenarios
 
 __all__ = ["COMMANDS"]
 
@@ -122,11 +126,6 @@ def scenarios_cmd(
     problem_path: Path, scenarios_path: Path, processes: int | None, time_limit: float | None, as_json: bool
 ) -> None:
     """Solve PROBLEM and each what-if of SCENARIOS (a JSON list) and compare the plans side by side."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from matchmaker._scenarios import compare_scenarios
-    from matchmaker.io._scenarios import load_scenarios
 
     problem = load(problem_path)
     scenarios = run(lambda: load_scenarios(scenarios_path))

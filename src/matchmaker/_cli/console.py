@@ -33,8 +33,8 @@ from matchmaker._progress import ProgressEvent
 from matchmaker._result import Result
 
 if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.live import Live
+    from rich.console import Console  # rich (the cli extra): only when a terminal shows progress
+    from rich.live import Live  # rich (the cli extra): only when a terminal shows progress
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -238,7 +238,7 @@ class ProgressDisplay:
         if is_quiet() or not (_isatty(sys.stderr) and _isatty(sys.stdout)):
             return None
         try:
-            from rich.console import Console
+            from rich.console import Console  # rich (the cli extra): only when a terminal shows progress
         except ImportError:  # the cli extra brings rich; without it, solve without a display
             return None
         console = Console(stderr=True)
@@ -261,7 +261,7 @@ class ProgressDisplay:
             if self._closed:
                 return
             if self._live is None and event.elapsed >= self._delay and event.kind != "done":
-                from rich.live import Live
+                from rich.live import Live  # rich (the cli extra): only when a terminal shows progress
 
                 self._live = Live(console=self._console, auto_refresh=False, transient=True)
                 self._live.start()
@@ -269,7 +269,7 @@ class ProgressDisplay:
             self._refresh()
 
     def _render(self) -> Any:
-        from rich.text import Text
+        from rich.text import Text  # rich (the cli extra): only when a terminal shows progress
 
         e = self._last
         text = Text()

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import click
+from click.shell_completion import get_completion_class
 
 from matchmaker._cli.common import (
     EXIT_BAD_INPUT,
@@ -20,10 +21,17 @@ from matchmaker._cli.common import (
 )
 from matchmaker._cli.console import current_lang, lang_option, say
 from matchmaker._i18n import Lang, tr, tr_n
+from matchmaker.io._files import atomic_write_bytes, atomic_write_text, read_limited
 from matchmaker.io._formats import load_result, save_problem
-from matchmaker.io._json import problem_json_schema, result_json_schema
+from matchmaker.io._json import parse_json, problem_json_schema, result_json_schema
+from matchmaker.io._keys import load_public_key
 from matchmaker.io._pseudonym import load_key, pseudonymise, read_secret, save_key, save_named_export, write_secret
 from matchmaker.io._template import write_template
+from matchmaker.report._approval import approval_from_data
+from matchmaker.report._html import html_report
+from matchmaker.report._pdf import NoChromiumError, PdfError, html_to_pdf
+from matchmaker.report._text import text_report
+from matchmaker.review._overrides import apply_overrides
 
 __all__ = ["COMMANDS"]
 
@@ -62,13 +70,6 @@ def report_cmd(
     """Write RESULT as a report for people to read, approve and sign: the decision in plain words, the
     policy, the rules and how well the plan meets them, the placements, the unplaced with reasons and
     the approval. One self-contained HTML page (or its PDF print, or plain text) that loads nothing."""
-    from matchmaker.io._files import atomic_write_bytes, atomic_write_text, read_limited
-    from matchmaker.io._json import parse_json
-    from matchmaker.io._keys import load_public_key
-    from matchmaker.report._approval import approval_from_data
-    from matchmaker.report._html import html_report
-    from matchmaker.report._pdf import NoChromiumError, PdfError, html_to_pdf
-    from matchmaker.report._text import text_report
 
     suffix = ".html" if output is None else output.suffix.lower()
     if suffix not in (".html", ".htm", ".txt", ".pdf"):
@@ -92,8 +93,6 @@ def report_cmd(
         data = run(lambda: parse_json(read_limited(where), str(where)))
         approval = run(lambda: approval_from_data(data, result, source=str(where), public_key=key))
         if problem is not None and approval.overrides:  # the approved plan was solved with its overrides
-            from matchmaker.review._overrides import apply_overrides
-
             base, overrides = problem, approval.overrides
             problem = run(lambda: apply_overrides(base, overrides))
     if problem is not None:
@@ -220,7 +219,6 @@ def completion_cmd(shell: str) -> None:
     """Print the shell completion script for SHELL (bash, zsh or fish).
 
     For bash, add `eval "$(matchmaker completion bash)"` to ~/.bashrc."""
-    from click.shell_completion import get_completion_class
 
     completion = get_completion_class(shell)
     assert completion is not None  # every choice is one of click's shells

@@ -21,10 +21,21 @@ from matchmaker._cli.console import (
 from matchmaker._i18n import Lang, tr, tr_n
 from matchmaker._models import Problem
 from matchmaker._options import SolveOptions
+from matchmaker._pipeline import reoptimise
+from matchmaker._repair import plan_diff
 from matchmaker._result import PlanDiff, Result
 from matchmaker.errors import SolverError
+from matchmaker.explanations import (
+    diagnose,
+    display_names,
+    explain,
+    explain_infeasibility,
+    reserve_lists,
+)
 from matchmaker.io._formats import load_result, save_result
+from matchmaker.io._overrides import load_overrides
 from matchmaker.report._text import format_result
+from matchmaker.review._overrides import apply_overrides
 
 __all__ = ["COMMANDS"]
 
@@ -210,13 +221,6 @@ def explain_cmd(
     """Explain a result: why each applicant got their place or none. Without RESULT (give --problem):
     pre-solve diagnostics, and if the round has no plan, a minimal set of clashing constraints and the
     smallest change that makes a plan possible."""
-    from matchmaker.explanations import (
-        diagnose,
-        display_names,
-        explain,
-        explain_infeasibility,
-        reserve_lists,
-    )
 
     result = run(lambda: load_result(result_path)) if result_path is not None else None
     if problem_path is None:
@@ -229,9 +233,6 @@ def explain_cmd(
         problem_path = Path(recorded)
     problem = load(problem_path)
     if overrides_path is not None:
-        from matchmaker.io._overrides import load_overrides
-        from matchmaker.review._overrides import apply_overrides
-
         overrides = run(lambda: load_overrides(overrides_path))
         base = problem
         problem = run(lambda: apply_overrides(base, overrides))
@@ -373,7 +374,6 @@ def repair_cmd(
     lang: Lang,
 ) -> None:
     """Re-plan the changed round PROBLEM from the result --previous, moving as few people as possible."""
-    from matchmaker._pipeline import reoptimise
 
     problem = load(problem_path)
     previous = run(lambda: load_result(previous_path))
@@ -409,7 +409,6 @@ def repair_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
 def diff_cmd(before_path: Path, after_path: Path, as_json: bool) -> None:
     """Compare two results: who moved (from -> to), who is newly placed or unplaced, how many are unchanged."""
-    from matchmaker._repair import plan_diff
 
     before = run(lambda: load_result(before_path))
     after = run(lambda: load_result(after_path))

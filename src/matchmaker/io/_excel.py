@@ -43,8 +43,8 @@ from matchmaker.io._sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
 from matchmaker.io._tables import BOOL_WORDS, PROBLEM_TABLES, RESULT_TABLES, Column, Kind, Lang, Table
 
 if TYPE_CHECKING:
-    from openpyxl.workbook.workbook import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.workbook.workbook import Workbook  # the excel extra
+    from openpyxl.worksheet.worksheet import Worksheet  # the excel extra
 
 __all__ = [
     "dump_problem_excel",
@@ -99,7 +99,7 @@ def _cannot_read(path: str | os.PathLike[str]) -> InputFileError:
 
 def _open(path: str | os.PathLike[str], max_bytes: int | None) -> Workbook:
     require("openpyxl", _FEATURE, "excel")
-    import openpyxl
+    import openpyxl  # the excel extra
 
     data = read_limited(path, max_bytes)
     try:
@@ -117,7 +117,7 @@ def _open(path: str | os.PathLike[str], max_bytes: int | None) -> Workbook:
 
 
 def _sheet_cells(ws: Worksheet, where: str, epoch: Any) -> RawSheet:
-    from openpyxl.utils.datetime import to_excel
+    from openpyxl.utils.datetime import to_excel  # the excel extra
 
     merged: dict[tuple[int, int], Any] = {}
     for rng in ws.merged_cells.ranges:
@@ -216,8 +216,8 @@ _TEXT_KINDS = frozenset({Kind.ID, Kind.TEXT, Kind.LIST, Kind.ENUM, Kind.BOOL, Ki
 
 
 def _validations(ws: Worksheet, table: Table, lang: Lang, sheet_names: dict[str, str]) -> None:
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.utils import get_column_letter  # the excel extra
+    from openpyxl.worksheet.datavalidation import DataValidation  # the excel extra
 
     for index, col in enumerate(table.columns, start=1):
         letter = get_column_letter(index)
@@ -245,9 +245,9 @@ def _validations(ws: Worksheet, table: Table, lang: Lang, sheet_names: dict[str,
 
 
 def _header(ws: Worksheet, table: Table, lang: Lang) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl.comments import Comment  # the excel extra
+    from openpyxl.styles import Font  # the excel extra
+    from openpyxl.utils import get_column_letter  # the excel extra
 
     for index, col in enumerate(table.columns, start=1):
         cell = ws.cell(1, index)
@@ -286,7 +286,7 @@ def write_tables_excel(
     ``private`` makes the file readable by its owner only.
     """
     require("openpyxl", _FEATURE, "excel")
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # the excel extra
 
     wb = Workbook()
     assert wb.active is not None

@@ -26,7 +26,7 @@ from matchmaker.io._sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
 from matchmaker.io._tables import PROBLEM_TABLES, RESULT_TABLES, Kind, Lang, Table
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # the pandas extra
 
 __all__ = ["problem_from_frames", "problem_to_frames", "result_from_frames", "result_to_frames"]
 
@@ -36,7 +36,7 @@ _DTYPES: dict[Kind, Any] = {Kind.INT: "Int64", Kind.FLOAT: "Float64", Kind.BOOL:
 
 def _frames(rows: Rows, lang: Lang) -> dict[str, pd.DataFrame]:
     require("pandas", _FEATURE, "pandas")
-    import pandas as pd
+    import pandas as pd  # the pandas extra
 
     out: dict[str, pd.DataFrame] = {}
     for table, table_rows in rows.items():
@@ -72,7 +72,7 @@ def _plain(value: Any) -> Any:
         value = item()  # numpy scalar -> Python
     if isinstance(value, float) and math.isnan(value):
         return None
-    import pandas as pd
+    import pandas as pd  # the pandas extra
 
     if value is pd.NA or value is pd.NaT:
         return None

@@ -23,10 +23,10 @@ def _babel(module: str) -> Any:
     # Babel is the report extra's: imported on first use so that the core does not need it.
     try:
         if module == "numbers":
-            import babel.numbers as numbers
+            import babel.numbers as numbers  # the report extra (Babel)
 
             return numbers
-        import babel.dates as dates
+        import babel.dates as dates  # the report extra (Babel)
 
         return dates
     except ImportError as exc:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from matchmaker._extras import require
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # the pandas extra
 
     from matchmaker._result import Result
 
@@ -26,7 +26,7 @@ def result_frame(result: Result) -> pd.DataFrame:
         MissingExtraError: pandas is not installed.
     """
     require("pandas", "DataFrames", "pandas")
-    import pandas as pd
+    import pandas as pd  # the pandas extra
 
     rows: list[dict[str, object]] = [
         {

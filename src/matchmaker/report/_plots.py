@@ -15,8 +15,8 @@ from matchmaker._i18n import Lang, Message, msg, tr
 from matchmaker.report._charts import Chart, all_charts
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes  # the plot extra
+    from matplotlib.figure import Figure  # the plot extra
 
     from matchmaker._result import Result
 
@@ -50,7 +50,7 @@ def plot_chart(chart: Chart, ax: Axes, *, lang: Lang = "en") -> Axes:
         ax.bar_label(bars, labels=[f"{v}/{c}" for v, c in zip(values, capacities, strict=True)], padding=2)
         ax.legend(loc="lower right", frameon=False)
     else:
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import MaxNLocator  # the plot extra
 
         bars = ax.bar(labels, values, color="#2f6f9f")
         ax.bar_label(bars, padding=2)
@@ -89,7 +89,7 @@ def plot_result(
         raise ValueError(f"unknown charts {unknown}; choose from {list(CHART_KEYS)}")
     by_key = {c.key: c for c in all_charts(result)}
     if axes is None:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure  # the plot extra
 
         cols = min(2, len(charts))
         rows = -(-len(charts) // cols)

@@ -35,6 +35,7 @@ from matchmaker._rules import meets_requirements, trained_enough
 from matchmaker.errors import ProblemValidationError, ValidationIssue
 from matchmaker.explanations._infeasible import explain_infeasibility
 from matchmaker.explanations._types import InfeasibilityExplanation, LevelChange
+from matchmaker.explanations._words import display_names
 from matchmaker.review._words import conflict_reason, conflict_reason_text, override_label, override_label_message
 
 __all__ = [
@@ -291,7 +292,6 @@ def level_difference(before: Decision, after: Decision) -> tuple[LevelChange, ..
 def _conflict_of(
     problem: Problem, overrides: Sequence[Override], message: str, options: SolveOptions | None
 ) -> OverrideConflict:
-    from matchmaker.explanations._words import display_names
 
     opts = (options or SolveOptions()).model_copy(update={"workers": 1})
     explanation = explain_infeasibility(problem, options=opts)

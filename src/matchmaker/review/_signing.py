@@ -25,7 +25,10 @@ from matchmaker._i18n import msg
 from matchmaker.errors import InputFileError, MissingExtraError, ValidationIssue
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # optional extra "sign"
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 __all__ = [
     "PublicKey",
@@ -42,7 +45,7 @@ __all__ = [
 def _ed25519() -> Any:
     """The ``cryptography`` Ed25519 module, or :class:`MissingExtraError` with the install hint."""
     try:  # function-local: cryptography is the optional extra "sign"
-        from cryptography.hazmat.primitives.asymmetric import ed25519
+        from cryptography.hazmat.primitives.asymmetric import ed25519  # optional extra "sign"
     except ImportError as exc:
         raise MissingExtraError(msg("signing and verifying approvals"), "sign", "cryptography") from exc
     return ed25519
