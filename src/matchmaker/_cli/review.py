@@ -28,9 +28,10 @@ from matchmaker.io._keys import load_public_key, load_signing_key, public_key_pa
 from matchmaker.io._overrides import dump_overrides, load_overrides
 from matchmaker.io._plans import load_plan
 from matchmaker.report._review import render_overrides
-from matchmaker.review._audit import ApprovalError, AuditRecord, approve, audit_record, reproduce
+from matchmaker.review._audit import ApprovalError, AuditRecord, approve, audit_record
 from matchmaker.review._evaluate import evaluate_plan
 from matchmaker.review._overrides import Override, solve_with_overrides
+from matchmaker.review._reproduce import reproduce
 from matchmaker.review._signing import PublicKey
 from matchmaker.review._verify import Verification, verify_record
 from matchmaker.review._words import conflict_text

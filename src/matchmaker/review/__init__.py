@@ -17,14 +17,11 @@ from matchmaker.review._audit import (
     Approval,
     ApprovalError,
     AuditRecord,
-    Discrepancy,
-    Reproduction,
     approve,
     audit_record,
     decision_fingerprint,
     migration_notice,
     records_fingerprint,
-    reproduce,
     verify_approval,
 )
 from matchmaker.review._evaluate import (
@@ -47,6 +44,7 @@ from matchmaker.review._overrides import (
     solve_with_overrides,
 )
 from matchmaker.review._plan import Plan, PlanEntry
+from matchmaker.review._reproduce import Discrepancy, Reproduction, reproduce
 from matchmaker.review._signing import PublicKey, Signature, SigningKey, generate_keypair
 from matchmaker.review._verify import Finding, Verification, verify_record
 
