@@ -22,7 +22,6 @@ problem gives one.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,7 @@ from matchmaker._i18n import msg, tr
 from matchmaker.errors import ResultMismatchError
 from matchmaker.explanations import display_names
 from matchmaker.explanations import explain as explain_one
-from matchmaker.report._charts import Chart, all_charts
+from matchmaker.report._charts import all_charts
 from matchmaker.report._content import (
     approval_labels,
     chart_title,
@@ -48,6 +47,9 @@ from matchmaker.report._content import (
     unplaced_reason,
 )
 from matchmaker.report._format import date, decimal, number, percent
+from matchmaker.report._style import CSS, SCRIPT
+from matchmaker.report._svg import escape as _e
+from matchmaker.report._svg import horizontal_chart, vertical_chart
 
 if TYPE_CHECKING:
     from matchmaker._i18n import Lang
@@ -57,157 +59,19 @@ if TYPE_CHECKING:
 
 __all__ = ["COLLAPSE_AT", "FOLD_BARS", "html_report"]
 
+
 #: A table with more rows than this is folded per municipality (``<details>``) on screen.
 COLLAPSE_AT = 300
+
 
 #: A fill chart with more bars than this is shown below the others, folded on screen in a large round.
 FOLD_BARS = 40
 
 
-_CSS = """
-:root { --ink: #1d2733; --muted: #5b6776; --line: #d5dbe3; --bar: #2f6f9f; --cap: #dce7f1; --warn: #a4471f; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
-       margin: 0 auto; max-width: 1100px; padding: 24px; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 19px; margin: 28px 0 10px; border-bottom: 2px solid var(--line); padding-bottom: 4px;
-     break-after: avoid; }
-.status { font-weight: 600; }
-.status.optimal { color: #1e7a3c; } .status.feasible { color: #8a6d00; }
-.status.infeasible, .status.unknown { color: var(--warn); }
-.cards { display: flex; flex-wrap: nowrap; gap: 8px; }
-.card { flex: 1 1 0; min-width: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
-.card .n { font-size: 22px; font-weight: 600; display: block; white-space: nowrap; }
-.card .l { color: var(--muted); font-size: 12px; display: block; overflow-wrap: anywhere; hyphens: auto; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 18px; }
-figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 10px; break-inside: avoid; }
-figcaption { font-weight: 600; margin-bottom: 6px; }
-svg { display: block; max-width: 100%; height: auto; }
-svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
-svg .axis { stroke: var(--muted); stroke-width: 1; }
-svg .bar { fill: var(--bar); } svg .cap { fill: var(--cap); }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-td { overflow-wrap: break-word; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.id { white-space: nowrap; overflow-wrap: normal; font-variant-numeric: tabular-nums; }
-td.name { min-width: 11em; }
-th { background: #f3f5f8; cursor: pointer; user-select: none; }
-tr { break-inside: avoid; }
-td ul, #decision ul ul { margin: 0; padding-left: 18px; }
-.note { color: var(--warn); }
-.muted { color: var(--muted); }
-details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
-.approval dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 0; }
-.approval dt { font-weight: 600; }
-.sign { display: grid; grid-template-columns: 1fr 1fr; gap: 28px 32px; margin-top: 18px; }
-.sign p { border-top: 1px solid var(--ink); margin: 34px 0 0; padding-top: 2px; color: var(--muted); font-size: 12px; }
-.approval { break-inside: avoid; }
-footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
-@page { size: A4; margin: 14mm; }
-@media print {
-  body { padding: 0; max-width: none; font-size: 10.5px; }
-  .no-print { display: none; }
-  .charts { grid-template-columns: 1fr 1fr; }
-  th { background: none; }
-  thead { display: table-header-group; }
-  .card .n { font-size: 16px; }
-  summary { list-style: none; }
-}
-"""
-
-# Sorting by a click on a column header; numbers (data-sort) sort as numbers.
-_SCRIPT = """
-document.querySelectorAll("table.sortable th").forEach(function (th) {
-  th.addEventListener("click", function () {
-    var col = th.cellIndex;
-    var body = th.closest("table").tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    var up = th.getAttribute("aria-sort") !== "ascending";
-    var key = function (row) {
-      var cell = row.cells[col];
-      var n = cell.getAttribute("data-sort");
-      return n === null ? cell.textContent : parseFloat(n);
-    };
-    rows.sort(function (a, b) {
-      var x = key(a), y = key(b);
-      var c = typeof x === "number" ? x - y : String(x).localeCompare(String(y));
-      return up ? c : -c;
-    });
-    th.closest("tr").querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
-    th.setAttribute("aria-sort", up ? "ascending" : "descending");
-    rows.forEach(function (row) { body.appendChild(row); });
-  });
-});
-"""
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _vertical_chart(chart: Chart, title: str, shown: Mapping[str, str], lang: Lang) -> str:
-    """Vertical bars with the count above each bar and its label (as ``shown``, if there) below."""
-    bars = chart.bars
-    width, height, top, bottom, left = 460, 220, 18, 34, 10
-    slot = (width - 2 * left) / max(1, len(bars))
-    peak = max((b.value for b in bars), default=0) or 1
-    inner = height - top - bottom
-    parts = []
-    for i, b in enumerate(bars):
-        h = inner * b.value / peak
-        x = left + i * slot + slot * 0.15
-        y = top + inner - h
-        cx = left + i * slot + slot / 2
-        label = shown.get(b.label, b.label)  # the tooltip too, as the language writes numbers
-        parts.append(
-            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
-            f'data-label="{_e(b.label)}" data-value="{b.value}"><title>{_e(label)}: {number(b.value, lang)}</title>'
-            f'</rect><text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle">{number(b.value, lang)}</text>'
-            f'<text x="{cx:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle">{_e(label)}</text>'
-        )
-    axis = f'<line class="axis" x1="{left}" y1="{top + inner}" x2="{width - left}" y2="{top + inner}"/>'
-    return _figure(chart, title, width, height, axis + "".join(parts))
-
-
-def _horizontal_chart(chart: Chart, title: str, names: Mapping[str, str], lang: Lang) -> str:
-    """One row per bar: the label, the capacity as a light bar, the value as a dark bar over it."""
-    bars = chart.bars
-    row, label_w, width, pad = 18, 190, 460, 6
-    height = pad * 2 + row * max(1, len(bars))
-    span = width - label_w - 60
-    peak = max((max(b.value, b.capacity or 0) for b in bars), default=0) or 1
-    parts = []
-    for i, b in enumerate(bars):
-        y = pad + i * row
-        name = names.get(b.label, b.label)
-        short = name if len(name) <= 30 else name[:29] + "…"
-        cap = "" if b.capacity is None else f' data-capacity="{b.capacity}"'
-        of = "" if b.capacity is None else f" / {number(b.capacity, lang)}"
-        cap_w = 0.0 if b.capacity is None else span * b.capacity / peak
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{_e(short)}<title>{_e(name)}</title></text>'
-            f'<rect class="cap" x="{label_w}" y="{y + 2}" width="{cap_w:.1f}" height="{row - 5}"/>'
-            f'<rect class="bar" x="{label_w}" y="{y + 2}" width="{span * b.value / peak:.1f}" height="{row - 5}" '
-            f'data-label="{_e(b.label)}" data-value="{b.value}"{cap}>'
-            f"<title>{_e(name)}: {number(b.value, lang)}{of}</title></rect>"
-            f'<text x="{label_w + max(cap_w, span * b.value / peak) + 4:.1f}" y="{y + 13}">'
-            f"{number(b.value, lang)}{of}</text>"
-        )
-    axis = f'<line class="axis" x1="{label_w}" y1="{pad}" x2="{label_w}" y2="{height - pad}"/>'
-    return _figure(chart, title, width, height, axis + "".join(parts))
-
-
-def _figure(chart: Chart, title: str, width: int, height: int, body: str) -> str:
-    return (
-        f'<figure data-chart="{chart.key}" data-total="{chart.total}"><figcaption>{_e(title)}</figcaption>'
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{_e(title)}">{body}</svg></figure>'
-    )
-
-
 # A column: its title and its cells' class ("id": never breaks, "num": right-aligned, "": wraps).
 _Column = tuple[str, str]
+
+
 # A cell: its HTML (already escaped) and its sort key (or None: sorted by its text).
 _Cell = tuple[str, str | None]
 
@@ -462,9 +326,9 @@ def html_report(
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(heading)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{_e(heading)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         + "\n".join(part for part in body if part)
-        + f"\n<script>{_SCRIPT}</script>\n</body>\n</html>\n"
+        + f"\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )
 
 
@@ -486,16 +350,16 @@ def _plan_sections(
     for chart in all_charts(result):
         title_text = chart_title(chart.key, lang)
         if chart.key.startswith("fill_"):
-            figure = _horizontal_chart(chart, title_text, names, lang)
+            figure = horizontal_chart(chart, title_text, names, lang)
             if len(chart.bars) > FOLD_BARS:
                 wide = _folded([(title_text, len(chart.bars), figure)], lang, fold)
                 continue
             figures.append(figure)
         elif chart.key == "fit_distribution":
             shown = {b.label: "–".join(decimal(float(x), lang, 1) for x in b.label.rsplit("-", 1)) for b in chart.bars}
-            figures.append(_vertical_chart(chart, title_text, shown, lang))
+            figures.append(vertical_chart(chart, title_text, shown, lang))
         else:
-            figures.append(_vertical_chart(chart, title_text, {}, lang))
+            figures.append(vertical_chart(chart, title_text, {}, lang))
     out = [
         f'<section id="charts"><h2>{tr("Charts", lang)}</h2><div class="charts">{"".join(figures)}</div>'
         f"{wide}</section>"
