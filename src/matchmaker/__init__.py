@@ -46,6 +46,7 @@ from matchmaker.io.keys import load_public_key, load_signing_key, write_keypair
 from matchmaker.io.plans import load_plan
 from matchmaker.io.scenarios import load_scenarios
 from matchmaker.io.template import write_template
+from matchmaker.lattice import ApplicantRange, Rotation, RotationStep, StablePlans, TwoSidedPlan, stable_plans
 from matchmaker.limits import Limits, current_limits, use_limits
 from matchmaker.metrics import Metrics, MunicipalityMetrics, UnitMetrics
 from matchmaker.models import (
@@ -138,6 +139,7 @@ __all__ = [
     "Adjustment",
     "Applicant",
     "ApplicantExplanation",
+    "ApplicantRange",
     "Approval",
     "ApprovalError",
     "Assignment",
@@ -193,6 +195,8 @@ __all__ = [
     "Result",
     "ResultMismatchError",
     "ResultStatusError",
+    "Rotation",
+    "RotationStep",
     "Round",
     "RunStatistics",
     "Scenario",
@@ -202,10 +206,12 @@ __all__ = [
     "SolveOptions",
     "SolverError",
     "Stability",
+    "StablePlans",
     "StageStatistics",
     "Status",
     "Supervisor",
     "TrainingStatus",
+    "TwoSidedPlan",
     "Unit",
     "UnitMetrics",
     "Unplaced",
@@ -255,6 +261,7 @@ __all__ = [
     "save_result",
     "solve",
     "solve_with_overrides",
+    "stable_plans",
     "use_limits",
     "verify_approval",
     "verify_record",

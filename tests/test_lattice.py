@@ -1,0 +1,256 @@
+"""Every stable plan: rotations, the lattice, each applicant's range and the two-sided optima.
+
+Brute force from the raw records (every plan of a tiny round, kept when the independent checker's
+audit finds no blocking pair for the lottery-strict orders) must agree with :func:`stable_plans` on
+the count, the set of plans, and the egalitarian and minimum-regret values. References:
+
+* Gusfield & Irving, "The Stable Marriage Problem: Structure and Algorithms", MIT Press (1989): the
+  Latin-square instance with three stable matchings in a chain of two rotations;
+* Irving, Leather & Gusfield, J. ACM 34(3) (1987): the egalitarian stable matching;
+* Gusfield, SIAM J. Computing 16(1) (1987): the minimum-regret stable matching;
+* issue 21: three applicants whose egalitarian two-sided plan has rank sum 9 (not the
+  applicant-optimal 10).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+import matchmaker as mm
+from matchmaker.checks import stability_audit
+from matchmaker.engines.deferred_acceptance import deferred_acceptance, unit_proposing
+from matchmaker.engines.rotations import lattice, reduce_to_hr
+from matchmaker.scoring import score
+from strategies import problems
+from test_stability import Prefs, _free_of_side_constraints, all_plans, latin_square, with_policy
+
+Plan = dict[str, str]
+
+
+def brute_stable(problem: mm.Problem) -> list[Plan]:
+    """Every plan meeting the round's constraints with no blocking pair (strict), by the checker."""
+    prefs = Prefs(problem, strict=True)
+    return [p for p in all_plans(problem, prefs) if not stability_audit(problem, p, strict=True)]
+
+
+def two_sided(problem: mm.Problem, plan: Plan) -> tuple[int, int]:
+    """(both sides' rank sum, worst rank on either side), from the raw records."""
+    prefs = Prefs(problem, strict=False)
+    ranks = []
+    for a_id, sid in plan.items():
+        ranks.append(prefs.t.rank(prefs.t.apps[a_id], sid))
+        ranks.append(prefs.upref[(prefs.unit_of(sid), a_id)])
+    return sum(ranks), max(ranks, default=0)
+
+
+def key(plan: Plan) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(plan.items()))
+
+
+def issue_example() -> mm.Problem:
+    """Issue 21: a1 [u2, u1, u3], a2 [u1, u2, u3], a3 [u3, u2, u1]; u1 [a1, a3, a2], u2 [a2, a1, a3],
+    u3 [a2, a3, a1]; one supervisor (named as its unit) with one place each."""
+    apps = {"a1": ["u2", "u1", "u3"], "a2": ["u1", "u2", "u3"], "a3": ["u3", "u2", "u1"]}
+    units = {"u1": ["a1", "a3", "a2"], "u2": ["a2", "a1", "a3"], "u3": ["a2", "a3", "a1"]}
+    return mm.Problem.model_validate(
+        {
+            "municipalities": [{"id": "M"}],
+            "units": [
+                {
+                    "id": u,
+                    "municipality": "M",
+                    "area": "A",
+                    "max_places": 1,
+                    "ranking": {a: i for i, a in enumerate(o, 1)},
+                }
+                for u, o in units.items()
+            ],
+            "supervisors": [{"id": u, "unit": u} for u in units],
+            "applicants": [
+                {"id": a, "ranking": {"supervisors": {u: i for i, u in enumerate(o, 1)}}} for a, o in apps.items()
+            ],
+        }
+    )
+
+
+def test_issue_example_egalitarian_and_minimum_regret() -> None:
+    problem = issue_example()
+    r = mm.stable_plans(problem)
+    assert r.method == "rotations"
+    assert r.complete
+    assert r.count == 2
+    assert r.plans == ({"a1": "u2", "a2": "u1", "a3": "u3"}, {"a1": "u1", "a2": "u2", "a3": "u3"})
+    assert r.egalitarian is not None
+    assert r.minimum_regret is not None
+    assert r.egalitarian.plan == {"a1": "u1", "a2": "u2", "a3": "u3"}
+    assert (r.egalitarian.rank_sum, r.egalitarian.worst_rank) == (9, 2)
+    assert r.minimum_regret.plan == r.egalitarian.plan
+    assert two_sided(problem, r.plans[0]) == (10, 3)
+    # one rotation: a1 and a2 swap
+    assert r.rotations is not None
+    assert len(r.rotations) == 1
+    assert {(s.applicant, s.old, s.new) for s in r.rotations[0].steps} == {("a1", "u2", "u1"), ("a2", "u1", "u2")}
+    ranges = {x.applicant: (x.best, x.worst, x.options) for x in r.ranges}
+    assert ranges == {"a1": ("u2", "u1", ("u2", "u1")), "a2": ("u1", "u2", ("u1", "u2")), "a3": ("u3", "u3", ("u3",))}
+
+
+def test_latin_square_has_three_plans_in_a_chain_of_two_rotations() -> None:
+    r = mm.stable_plans(latin_square())
+    m0 = {"m1": "w1-s", "m2": "w2-s", "m3": "w3-s"}
+    m1 = {"m1": "w2-s", "m2": "w3-s", "m3": "w1-s"}
+    m2 = {"m1": "w3-s", "m2": "w1-s", "m3": "w2-s"}
+    assert r.count == 3
+    assert r.complete
+    assert r.plans == (m0, m1, m2)
+    assert r.rotations is not None
+    assert [rot.after for rot in r.rotations] == [(), (1,)]
+    assert r.minimum_regret is not None
+    assert r.minimum_regret.plan == m1
+    assert r.minimum_regret.worst_rank == 2
+    # every plan sums to 12 on both sides: the egalitarian optimum is 12, the first found is the top
+    assert r.egalitarian is not None
+    assert r.egalitarian.rank_sum == 12
+
+
+def test_the_limit_is_reported_in_both_languages() -> None:
+    r = mm.stable_plans(latin_square(), limit=2)
+    assert (r.count, r.complete, len(r.plans)) == (2, False, 2)
+    assert "More than 2 stable plans" in r.text("en")
+    assert "Fler än 2 stabila planer" in r.text("sv")
+    with pytest.raises(mm.InputError, match="limit"):
+        mm.stable_plans(latin_square(), limit=0)
+
+
+def random_round(rng: random.Random, *, hr: bool) -> dict[str, Any]:
+    """Units of one or two supervisors; one or two blocks of 2-3 supervisors with cyclic preferences
+    inside each block (as in the Latin square), lightly shuffled; as many applicants as places (one
+    supervisor may have two); a supervisor's unit likes best the applicants who like it least, so
+    that a round has several stable plans. ``hr``: each unit's maximum is its supervisors'
+    capacities added (so it never binds), else a random maximum that often binds."""
+    # one or two blocks of 2-3 supervisors, each block a cycle of its own (two blocks multiply the
+    # plans: rotations that are not ordered); an applicant may add a supervisor of the other block last
+    blocks = [rng.randint(2, 3) for _ in range(rng.randint(1, 2))]
+    n_sups = sum(blocks)
+    caps = [1] * n_sups
+    caps[rng.randrange(n_sups)] = rng.choice([1, 2])
+    unit_of = [f"U{s // 2}" if rng.random() < 0.5 else f"V{s}" for s in range(n_sups)]
+    sup_ids = [f"S{s}" for s in range(n_sups)]
+    apps = []
+    first = 0
+    for size in blocks:
+        block = list(range(first, first + size))
+        seats = [s for s in block for _ in range(caps[s])]
+        for k in range(len(seats)):
+            chosen = [sup_ids[block[(k + j) % size]] for j in range(size)]
+            if rng.random() < 0.3:
+                i = rng.randrange(size - 1)
+                chosen[i], chosen[i + 1] = chosen[i + 1], chosen[i]
+            if len(blocks) > 1 and rng.random() < 0.3:
+                chosen.append(sup_ids[rng.choice([s for s in range(n_sups) if s not in block])])
+            apps.append({"id": f"A{len(apps)}", "ranking": {"supervisors": {s: i for i, s in enumerate(chosen, 1)}}})
+        first += size
+    units: dict[str, dict[str, Any]] = {}
+    for s, u in enumerate(unit_of):
+        unit = units.setdefault(u, {"id": u, "municipality": "M", "area": "A", "max_places": 0, "room": 0})
+        unit["room"] += caps[s]
+    for u, unit in units.items():
+        room = unit.pop("room")
+        unit["max_places"] = room if hr else rng.randint(1, room)
+        mine = {sup_ids[s] for s, v in enumerate(unit_of) if v == u}
+
+        def liking(app: dict[str, Any], mine: set[str] = mine) -> float:
+            ranks = [r for s, r in app["ranking"]["supervisors"].items() if s in mine]
+            return -min(ranks, default=9) + rng.random() * 1.2
+
+        unit["ranking"] = {a["id"]: i for i, a in enumerate(sorted(apps, key=liking), 1)}
+    return {
+        "municipalities": [{"id": "M"}],
+        "units": list(units.values()),
+        "supervisors": [{"id": sid, "unit": u, "capacity": c} for sid, u, c in zip(sup_ids, unit_of, caps, strict=True)],
+        "applicants": apps,
+        "policy": {"lottery_seed": rng.randint(0, 2**32)},
+    }
+
+
+def assert_agrees_with_brute_force(problem: mm.Problem, r: mm.StablePlans) -> None:
+    stable = brute_stable(problem)
+    assert r.complete
+    assert r.count == len(stable) == len(r.plans)
+    assert sorted(map(key, r.plans)) == sorted(map(key, stable))
+    for plan in r.plans:
+        assert stability_audit(problem, plan, strict=True) == []
+    values = [two_sided(problem, p) for p in stable]
+    assert r.egalitarian is not None
+    assert r.minimum_regret is not None
+    assert r.egalitarian.rank_sum == min(v[0] for v in values)
+    assert two_sided(problem, r.egalitarian.plan)[0] == r.egalitarian.rank_sum
+    assert r.minimum_regret.worst_rank == min(v[1] for v in values)
+    assert two_sided(problem, r.minimum_regret.plan)[1] == r.minimum_regret.worst_rank
+    # minimum regret, then the least rank sum among those
+    best_sum = min(v[0] for v in values if v[1] == r.minimum_regret.worst_rank)
+    assert r.minimum_regret.rank_sum == best_sum
+    for rg in r.ranges:
+        got = [p.get(rg.applicant) for p in stable]
+        assert set(rg.options) == {s for s in got if s is not None}
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_rotations_equal_brute_force(seed: int) -> None:
+    problem = mm.Problem.model_validate(random_round(random.Random(seed), hr=True))
+    r = mm.stable_plans(problem)
+    assert r.method == "rotations"
+    assert_agrees_with_brute_force(problem, r)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(8))
+def test_exact_model_enumeration_equals_brute_force(seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    while True:  # a round whose unit maximum binds, so that it is not HR
+        problem = mm.Problem.model_validate(random_round(rng, hr=False))
+        if reduce_to_hr(score(problem)) is None:
+            break
+    r = mm.stable_plans(problem, options=mm.SolveOptions(workers=1))
+    assert r.method == "cp-sat"
+    assert r.rotations is None
+    assert_agrees_with_brute_force(problem, r)
+
+
+def closed_set_count(preds: list[tuple[int, ...]]) -> int:
+    """The closed sets of the poset, counted over every subset of rotations."""
+    n = len(preds)
+    return sum(
+        all(all(q in chosen for q in preds[i]) for i in chosen)
+        for k in range(n + 1)
+        for chosen in map(set, itertools.combinations(range(n), k))
+    )
+
+
+@settings(max_examples=60)
+@given(raw=problems(max_applicants=5, max_supervisors=3))
+def test_every_listed_plan_is_stable_and_distinct_and_the_count_is_the_closed_sets(raw: dict[str, Any]) -> None:
+    problem = with_policy(_free_of_side_constraints(raw))
+    sc = score(problem)
+    hr = reduce_to_hr(sc)
+    r = mm.stable_plans(problem, options=mm.SolveOptions(workers=1))
+    assert len({key(p) for p in r.plans}) == len(r.plans) == r.count
+    for plan in r.plans:
+        assert stability_audit(problem, plan, strict=True) == []
+    if hr is None:
+        return
+    assert r.method == "rotations"
+    lat = lattice(sc, hr)
+    if len(lat.preds) <= 10:
+        assert r.count == closed_set_count(list(lat.preds))
+    # the top and the bottom are deferred acceptance's two plans
+    for ours, theirs in ((lat.top, deferred_acceptance(sc)), (lat.bottom, unit_proposing(sc))):
+        assert theirs is not None
+        x = np.zeros(sc.n_pairs, dtype=np.int64)
+        x[ours[ours >= 0]] = 1
+        assert np.array_equal(x, theirs)
