@@ -15,6 +15,7 @@ the count, the set of plans, and the egalitarian and minimum-regret values. Refe
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from typing import Any
 
@@ -141,7 +142,7 @@ def random_round(rng: random.Random, *, hr: bool) -> dict[str, Any]:
     caps[rng.randrange(n_sups)] = rng.choice([1, 2])
     unit_of = [f"U{s // 2}" if rng.random() < (0.5 if hr else 0.9) else f"V{s}" for s in range(n_sups)]
     sup_ids = [f"S{s}" for s in range(n_sups)]
-    apps = []
+    apps: list[dict[str, Any]] = []
     first = 0
     for size in blocks:
         block = list(range(first, first + size))
@@ -172,7 +173,9 @@ def random_round(rng: random.Random, *, hr: bool) -> dict[str, Any]:
     return {
         "municipalities": [{"id": "M"}],
         "units": list(units.values()),
-        "supervisors": [{"id": sid, "unit": u, "capacity": c} for sid, u, c in zip(sup_ids, unit_of, caps, strict=True)],
+        "supervisors": [
+            {"id": sid, "unit": u, "capacity": c} for sid, u, c in zip(sup_ids, unit_of, caps, strict=True)
+        ],
         "applicants": apps,
         "policy": {"lottery_seed": rng.randint(0, 2**32)},
     }
@@ -185,7 +188,9 @@ def assert_agrees_with_brute_force(problem: mm.Problem, r: mm.StablePlans) -> No
     assert sorted(map(key, r.plans)) == sorted(map(key, stable))
     for plan in r.plans:
         assert stability_audit(problem, plan, strict=True) == []
-    values = [two_sided(problem, p) for p in stable]
+    # the two-sided optima are taken among the largest stable plans (all of one size in HR)
+    largest = max(map(len, stable))
+    values = [two_sided(problem, p) for p in stable if len(p) == largest]
     assert r.egalitarian is not None
     assert r.minimum_regret is not None
     assert r.egalitarian.rank_sum == min(v[0] for v in values)
@@ -198,6 +203,7 @@ def assert_agrees_with_brute_force(problem: mm.Problem, r: mm.StablePlans) -> No
     for rg in r.ranges:
         got = [p.get(rg.applicant) for p in stable]
         assert set(rg.options) == {s for s in got if s is not None}
+        assert (rg.worst is None) == (None in got)
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -262,3 +268,55 @@ def test_every_listed_plan_is_stable_and_distinct_and_the_count_is_the_closed_se
         x = np.zeros(sc.n_pairs, dtype=np.int64)
         x[ours[ours >= 0]] = 1
         assert np.array_equal(x, theirs)
+
+
+def test_cli_stability_all_in_both_languages(tmp_path: Any) -> None:
+    pytest.importorskip("click")
+    from click.testing import CliRunner
+
+    from matchmaker.cli import cli
+
+    path = tmp_path / "problem.json"
+    mm.save_problem(issue_example(), path)
+    runner = CliRunner()
+    out = runner.invoke(cli, ["stability", str(path), "--all"])
+    assert out.exit_code == 0, out.stderr
+    assert out.stdout.startswith("2 stable plans.\n1 rotation:\n  1. a1 from u2 to u1, a2 from u1 to u2")
+    assert "  a3: always u3 (rank 1)\n" in out.stdout
+    assert "least sum of both sides' ranks, 9; worst rank 2" in out.stdout
+    sv = runner.invoke(cli, ["stability", str(path), "--all", "--lang", "sv"])
+    assert sv.exit_code == 0
+    assert sv.stdout.startswith("2 stabila planer.\n1 rotation:\n  1. a1 från u2 till u1, a2 från u1 till u2")
+    assert "  a1: u2 (rang 1) till u1 (rang 2)\n" in sv.stdout
+    as_json = runner.invoke(cli, ["stability", str(path), "--all", "--json", "--limit", "1"])
+    assert as_json.exit_code == 0
+    data = json.loads(as_json.stdout)
+    assert (data["count"], data["complete"], data["plans"]) == (1, False, [{"a1": "u2", "a2": "u1", "a3": "u3"}])
+    # usage: --all takes no RESULT, and without --all a RESULT is needed
+    both = runner.invoke(cli, ["stability", str(path), str(path), "--all"])
+    assert both.exit_code == 2
+    assert "give no RESULT" in both.stderr
+    neither = runner.invoke(cli, ["stability", str(path)])
+    assert neither.exit_code == 2
+    assert "give a RESULT to audit, or --all" in neither.stderr
+    bad = runner.invoke(cli, ["stability", str(path), "--all", "--limit", "0"])
+    assert bad.exit_code == 2
+
+
+def test_no_stable_plan_exits_1(tmp_path: Any) -> None:
+    """A hard minimum that no stable plan meets (every stable plan fills each unit alike)."""
+    from click.testing import CliRunner
+
+    from matchmaker.cli import cli
+
+    raw = issue_example().model_dump(mode="json", exclude_none=True)
+    raw["supervisors"] = [*raw["supervisors"], {"id": "u4", "unit": "u4"}]
+    raw["units"] = [*raw["units"], {"id": "u4", "municipality": "M", "area": "A", "max_places": 1, "min_places": 1}]
+    problem = mm.Problem.model_validate(raw)
+    r = mm.stable_plans(problem)
+    assert (r.method, r.count, r.complete, r.ranges, r.egalitarian) == ("cp-sat", 0, True, (), None)
+    path = tmp_path / "problem.json"
+    mm.save_problem(problem, path)
+    out = CliRunner().invoke(cli, ["stability", str(path), "--all"])
+    assert out.exit_code == 1
+    assert out.stdout.startswith("0 stable plans.")

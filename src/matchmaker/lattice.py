@@ -109,7 +109,8 @@ class StablePlans(_Out):
     hospitals/residents instance) or ``"cp-sat"``; ``rotations`` is set only with rotations.
     ``ranges`` gives each applicant's range; ``egalitarian`` (least rank sum of both sides) and
     ``minimum_regret`` (least worst rank on either side, then least rank sum) are the two-sided
-    optima, exact (``None`` when the plans are not all known or there is none).
+    optima among the largest stable plans (without side constraints every stable plan has the same
+    size), exact; ``None`` when the plans are not all known or there is none.
     """
 
     method: Literal["rotations", "cp-sat"]
@@ -148,9 +149,10 @@ def _two_sided(sc: Scores, plan: IntArray) -> TwoSidedPlan:
     )
 
 
-def _ranges(sc: Scores, plans: Sequence[IntArray]) -> tuple[ApplicantRange, ...]:
-    """Each applicant's range over ``plans`` (every stable plan, or the top, the bottom and every
-    rotation's steps, which visit each pair any stable plan has)."""
+def _ranges(sc: Scores, plans: Sequence[IntArray], unplaced: Sequence[bool]) -> tuple[ApplicantRange, ...]:
+    """Each applicant's range over the pairs ``plans`` visit (every stable plan, or the top, the
+    bottom and every rotation's steps, which visit each pair of any stable plan); ``unplaced[a]``:
+    some stable plan leaves ``a`` without a place (then the worst is no place)."""
     enc = sc.encoding
     key = sc.rank_strict.astype(np.int64)
     seen: list[set[int]] = [set() for _ in range(enc.n_applicants)]
@@ -162,13 +164,14 @@ def _ranges(sc: Scores, plans: Sequence[IntArray]) -> tuple[ApplicantRange, ...]
     for a in range(enc.n_applicants):
         pairs = sorted(seen[a], key=lambda p: int(key[p]))
         sup = [enc.supervisor_ids[int(sc.supervisor[p])] for p in pairs]
+        last = None if unplaced[a] or not pairs else pairs[-1]
         out.append(
             ApplicantRange(
                 applicant=enc.applicant_ids[a],
                 best=sup[0] if sup else None,
                 best_rank=int(sc.rank[pairs[0]]) if pairs else None,
-                worst=sup[-1] if sup else None,
-                worst_rank=int(sc.rank[pairs[-1]]) if pairs else None,
+                worst=None if last is None else enc.supervisor_ids[int(sc.supervisor[last])],
+                worst_rank=None if last is None else int(sc.rank[last]),
                 options=tuple(sup),
             )
         )
@@ -228,7 +231,7 @@ def _by_rotations(sc: Scores, lat: Lattice, limit: int) -> StablePlans:
         limit=limit,
         plans=tuple(_plan_ids(sc, p) for p in plans),
         rotations=rotations,
-        ranges=_ranges(sc, visits),
+        ranges=_ranges(sc, visits, (lat.top < 0).tolist()),
         egalitarian=_two_sided(sc, minimum_cost(lat, cost)),
         minimum_regret=_two_sided(sc, regret_plan),
     )
@@ -294,9 +297,10 @@ def _by_model(problem: Problem, sc: Scores, limit: int, options: SolveOptions) -
         limit=limit,
         plans=tuple(_plan_ids(sc_base, p) for p in plans),
         rotations=None,
-        ranges=_ranges(sc_base, plans) if complete else (),
-        egalitarian=min(two, key=lambda t: (t.rank_sum, t.worst_rank), default=None),
-        minimum_regret=min(two, key=lambda t: (t.worst_rank, t.rank_sum), default=None),
+        ranges=_ranges(sc_base, plans, np.any([p < 0 for p in plans], axis=0).tolist()) if complete and plans else (),
+        # with side constraints stable plans may differ in size: the largest first, as in the solver
+        egalitarian=min(two, key=lambda t: (-len(t.plan), t.rank_sum, t.worst_rank), default=None),
+        minimum_regret=min(two, key=lambda t: (-len(t.plan), t.worst_rank, t.rank_sum), default=None),
     )
 
 
@@ -336,10 +340,11 @@ def _text(r: StablePlans, lang: Lang) -> str:
         lines.append(tr_n("{n} stable plan.", "{n} stable plans.", r.count, lang))
     elif r.count >= r.limit:
         lines.append(
-            tr(
-                "More than {limit} stable plans: only the first {limit} are listed; raise the limit to see more.",
+            tr_n(
+                "More than {n} stable plan: only the first is listed; raise the limit to see more.",
+                "More than {n} stable plans: only the first {n} are listed; raise the limit to see more.",
+                r.limit,
                 lang,
-                limit=r.limit,
             )
         )
     else:
@@ -354,8 +359,8 @@ def _text(r: StablePlans, lang: Lang) -> str:
     if r.rotations is None:
         lines.append(
             tr(
-                "Found with the exact stable model (the round is not a hospitals/residents instance), "
-                "so there are no rotations to show.",
+                "A unit's maximum or a municipality's cap can bind, or the round has links, balance or hard "
+                "minimums: the plans were found with the exact stable model, and there are no rotations to show.",
                 lang,
             )
         )
@@ -367,15 +372,21 @@ def _text(r: StablePlans, lang: Lang) -> str:
                 for s in rot.steps
             )
             after = (
-                tr("after {rotations}", lang, rotations=", ".join(str(q) for q in rot.after))
+                tr_n(
+                    "after rotation {rotations}",
+                    "after rotations {rotations}",
+                    len(rot.after),
+                    lang,
+                    rotations=", ".join(str(q) for q in rot.after),
+                )
                 if rot.after
-                else tr("first possible", lang)
+                else tr("can come first", lang)
             )
             lines.append(f"  {rot.number}. {steps} ({after})")
     if r.ranges:
         lines.append(tr("Each applicant's range across the stable plans (best to worst):", lang))
         for rg in r.ranges:
-            if rg.best == rg.worst:
+            if rg.best == rg.worst and (rg.best is None or len(rg.options) == 1):
                 lines.append(
                     f"  {rg.applicant}: " + tr("always {place}", lang, place=_place(rg.best_rank, rg.best, lang))
                 )
@@ -390,13 +401,25 @@ def _text(r: StablePlans, lang: Lang) -> str:
                     )
                 )
     if r.egalitarian is not None and r.minimum_regret is not None:
-        lines.append(
-            tr(
-                "Egalitarian (least sum of both sides' ranks): {sum}; minimum regret (least worst rank on "
-                "either side): {worst}.",
-                lang,
-                sum=r.egalitarian.rank_sum,
-                worst=r.minimum_regret.worst_rank,
-            )
-        )
+        eg, mr = r.egalitarian, r.minimum_regret
+        for best, label in (
+            (
+                eg,
+                msg(
+                    "Egalitarian stable plan (least sum of both sides' ranks, {sum}; worst rank {worst}):",
+                    sum=eg.rank_sum,
+                    worst=eg.worst_rank,
+                ),
+            ),
+            (
+                mr,
+                msg(
+                    "Minimum-regret stable plan (least worst rank on either side, {worst}; rank sum {sum}):",
+                    sum=mr.rank_sum,
+                    worst=mr.worst_rank,
+                ),
+            ),
+        ):
+            lines.append(label.text(lang))
+            lines.append("  " + ", ".join(f"{a} -> {s}" for a, s in sorted(best.plan.items())))
     return "\n".join(lines)
