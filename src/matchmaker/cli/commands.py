@@ -102,7 +102,16 @@ def cli(limits: tuple[str, ...]) -> None:
 @click.option(
     "--objective",
     type=click.Choice(
-        ["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin", "sex_equal"]
+        [
+            "total_fit",
+            "rank_maximal",
+            "rank_maximal_irving",
+            "generous",
+            "minimum_regret",
+            "egalitarian",
+            "leximin",
+            "sex_equal",
+        ]
     ),
     help="Level-3 objective (overrides the policy's; sex_equal needs --stability optimise).",
 )
