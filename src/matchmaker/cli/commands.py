@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import get_args
 
 import click
 
@@ -29,7 +30,7 @@ from matchmaker.io.pseudonym import load_key, pseudonymise, read_secret, save_ke
 from matchmaker.io.template import write_template
 from matchmaker.lattice import DEFAULT_LIMIT
 from matchmaker.limits import Limits, use_limits
-from matchmaker.models import Problem
+from matchmaker.models import Objective, Problem
 from matchmaker.options import SolveOptions
 from matchmaker.popular import popular_plan, popularity
 from matchmaker.report.text import format_result
@@ -101,18 +102,7 @@ def cli(limits: tuple[str, ...]) -> None:
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Lottery seed (overrides the policy's).")
 @click.option(
     "--objective",
-    type=click.Choice(
-        [
-            "total_fit",
-            "rank_maximal",
-            "rank_maximal_irving",
-            "generous",
-            "minimum_regret",
-            "egalitarian",
-            "leximin",
-            "sex_equal",
-        ]
-    ),
+    type=click.Choice(get_args(Objective)),
     help="Level-3 objective (overrides the policy's; sex_equal needs --stability optimise).",
 )
 @click.option("--minimums", type=click.Choice(["hard", "soft"]), help="Minimums as constraints or as a goal.")
