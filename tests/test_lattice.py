@@ -26,7 +26,8 @@ from hypothesis import given, settings
 import matchmaker as mm
 from matchmaker.checks import stability_audit
 from matchmaker.engines.deferred_acceptance import deferred_acceptance, unit_proposing
-from matchmaker.engines.rotations import lattice, reduce_to_hr
+from matchmaker.engines.rotations import lattice, reduce_to_hr, two_sided_plan
+from matchmaker.lottery import pair_draw
 from matchmaker.scoring import score
 from strategies import problems
 from test_stability import Prefs, _free_of_side_constraints, all_plans, latin_square, with_policy
@@ -188,18 +189,22 @@ def assert_agrees_with_brute_force(problem: mm.Problem, r: mm.StablePlans) -> No
     assert sorted(map(key, r.plans)) == sorted(map(key, stable))
     for plan in r.plans:
         assert stability_audit(problem, plan, strict=True) == []
-    # the two-sided optima are taken among the largest stable plans (all of one size in HR)
-    largest = max(map(len, stable))
-    values = [two_sided(problem, p) for p in stable if len(p) == largest]
+    # the two-sided optima are taken among the largest stable plans (all of one size in HR), ties
+    # broken by the greatest lottery total, as the solver's last level does
+    largest = [p for p in stable if len(p) == max(map(len, stable))]
+    seed = problem.policy.lottery_seed
+
+    def draws(plan: Plan) -> int:
+        return sum(pair_draw(seed, a, s) for a, s in plan.items())
+
     assert r.egalitarian is not None
     assert r.minimum_regret is not None
-    assert r.egalitarian.rank_sum == min(v[0] for v in values)
-    assert two_sided(problem, r.egalitarian.plan)[0] == r.egalitarian.rank_sum
-    assert r.minimum_regret.worst_rank == min(v[1] for v in values)
-    assert two_sided(problem, r.minimum_regret.plan)[1] == r.minimum_regret.worst_rank
-    # minimum regret, then the least rank sum among those
-    best_sum = min(v[0] for v in values if v[1] == r.minimum_regret.worst_rank)
-    assert r.minimum_regret.rank_sum == best_sum
+    egalitarian = min(largest, key=lambda p: (two_sided(problem, p)[0], -draws(p)))
+    assert r.egalitarian.plan == egalitarian
+    assert (r.egalitarian.rank_sum, r.egalitarian.worst_rank) == two_sided(problem, egalitarian)
+    regret = min(largest, key=lambda p: (two_sided(problem, p)[1], two_sided(problem, p)[0], -draws(p)))
+    assert r.minimum_regret.plan == regret
+    assert (r.minimum_regret.rank_sum, r.minimum_regret.worst_rank) == two_sided(problem, regret)
     for rg in r.ranges:
         got = [p.get(rg.applicant) for p in stable]
         assert set(rg.options) == {s for s in got if s is not None}
@@ -212,6 +217,16 @@ def test_rotations_equal_brute_force(seed: int) -> None:
     r = mm.stable_plans(problem)
     assert r.method == "rotations"
     assert_agrees_with_brute_force(problem, r)
+    # the arrays' entry point for the solver gives the same plans
+    sc = score(problem)
+    enc = sc.encoding
+    for objective, best in (("egalitarian", r.egalitarian), ("minimum_regret", r.minimum_regret)):
+        x = two_sided_plan(sc, objective)
+        assert x is not None
+        assert best is not None
+        chosen = np.flatnonzero(x)
+        got = {enc.applicant_ids[int(sc.applicant[p])]: enc.supervisor_ids[int(sc.supervisor[p])] for p in chosen}
+        assert got == best.plan
 
 
 def unit_maximum_can_bind(raw: dict[str, Any]) -> bool:
@@ -232,6 +247,7 @@ def test_exact_model_enumeration_equals_brute_force(seed: int) -> None:
     problem = mm.Problem.model_validate(raw)
     r = mm.stable_plans(problem, options=mm.SolveOptions(workers=1))
     assert r.method == ("cp-sat" if unit_maximum_can_bind(raw) else "rotations")
+    assert (two_sided_plan(score(problem), "egalitarian") is None) == (r.method == "cp-sat")
     assert (r.rotations is None) == (r.method == "cp-sat")
     assert_agrees_with_brute_force(problem, r)
 

@@ -223,7 +223,8 @@ def _by_rotations(sc: Scores, lat: Lattice, limit: int) -> StablePlans:
             step[mv.applicant] = mv.new
         visits.append(step)
     cost = (sc.rank + sc.unit_rank).astype(np.int64)
-    _, regret_plan = minimum_regret(lat, sc.rank.astype(np.int64), sc.unit_rank.astype(np.int64), cost)
+    # ties between optima go to the lottery, as the solver's last level does
+    _, regret_plan = minimum_regret(lat, sc.rank.astype(np.int64), sc.unit_rank.astype(np.int64), cost, sc.lottery)
     return StablePlans(
         method="rotations",
         count=len(plans),
@@ -232,7 +233,7 @@ def _by_rotations(sc: Scores, lat: Lattice, limit: int) -> StablePlans:
         plans=tuple(_plan_ids(sc, p) for p in plans),
         rotations=rotations,
         ranges=_ranges(sc, visits, (lat.top < 0).tolist()),
-        egalitarian=_two_sided(sc, minimum_cost(lat, cost)),
+        egalitarian=_two_sided(sc, minimum_cost(lat, cost, sc.lottery)),
         minimum_regret=_two_sided(sc, regret_plan),
     )
 
@@ -290,6 +291,11 @@ def _by_model(problem: Problem, sc: Scores, limit: int, options: SolveOptions) -
         per[sc_base.applicant[chosen]] = chosen
         plans.append(per)
     two = [_two_sided(sc_base, p) for p in plans] if complete else []
+    draws = [int(sc_base.lottery[p[p >= 0]].sum()) for p in plans]
+    # with side constraints stable plans may differ in size: the largest first, as in the solver; ties
+    # go to the lottery, as the solver's last level does
+    by_sum = sorted(range(len(two)), key=lambda i: (-len(two[i].plan), two[i].rank_sum, -draws[i]))
+    by_worst = sorted(range(len(two)), key=lambda i: (-len(two[i].plan), two[i].worst_rank, two[i].rank_sum, -draws[i]))
     return StablePlans(
         method="cp-sat",
         count=len(plans),
@@ -298,9 +304,8 @@ def _by_model(problem: Problem, sc: Scores, limit: int, options: SolveOptions) -
         plans=tuple(_plan_ids(sc_base, p) for p in plans),
         rotations=None,
         ranges=_ranges(sc_base, plans, np.any([p < 0 for p in plans], axis=0).tolist()) if complete and plans else (),
-        # with side constraints stable plans may differ in size: the largest first, as in the solver
-        egalitarian=min(two, key=lambda t: (-len(t.plan), t.rank_sum, t.worst_rank), default=None),
-        minimum_regret=min(two, key=lambda t: (-len(t.plan), t.worst_rank, t.rank_sum), default=None),
+        egalitarian=two[by_sum[0]] if two else None,
+        minimum_regret=two[by_worst[0]] if two else None,
     )
 
 

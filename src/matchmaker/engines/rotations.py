@@ -29,7 +29,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from ortools.graph.python import max_flow
@@ -48,6 +48,7 @@ __all__ = [
     "minimum_regret",
     "plan_of",
     "reduce_to_hr",
+    "two_sided_plan",
 ]
 
 
@@ -356,62 +357,99 @@ def plan_of(lat: Lattice, inside: Sequence[bool]) -> IntArray:
 
 
 def _weights(lat: Lattice, cost: IntArray) -> list[int]:
-    """The change of the total pair cost when each rotation is eliminated (a closed set's plan costs
-    the top plan's cost plus the sum over its rotations)."""
+    """The change of the total pair cost (or any value per pair) when each rotation is eliminated (a
+    closed set's plan costs the top plan's cost plus the sum over its rotations)."""
     return [int(sum(int(cost[mv.new]) - int(cost[mv.old]) for mv in moves)) for moves in lat.rotations]
 
 
-def _closure(lat: Lattice, delta: Sequence[int], forced_in: set[int], forced_out: set[int]) -> list[bool] | None:
-    """The closed set of least total ``delta`` containing ``forced_in`` and avoiding ``forced_out``
-    (the smallest such set among the optima), or ``None`` if no closed set does.
+def _max_closure(
+    n: int, gain: Sequence[int], arcs: Sequence[tuple[int, int]], forced_in: set[int], forced_out: set[int]
+) -> tuple[list[bool] | None, max_flow.SimpleMaxFlow]:
+    """A set of the nodes ``0 .. n-1`` of greatest total ``gain`` that is closed under ``arcs`` (with
+    ``u`` in, ``v`` is in), contains ``forced_in`` and avoids ``forced_out``: the smallest such set
+    among the optima, or ``None`` if no closed set meets the forcing; and the solved flow.
 
-    Maximum-weight closure by a minimum cut (Picard 1976), as in Irving, Leather & Gusfield (1987):
-    source -> r with capacity -delta(r) > 0, r -> sink with delta(r) > 0, r -> each predecessor with
-    infinite capacity; forced rotations get an infinite arc from the source or to the sink."""
-    n = len(delta)
-    if n == 0:
-        return [] if not forced_in and not forced_out else None
-    big = sum(abs(d) for d in delta) + 1
+    Maximum-weight closure by a minimum cut (Picard 1976): source -> u with capacity gain(u) > 0,
+    u -> sink with -gain(u) > 0, u -> v with infinite capacity; forced nodes get an infinite arc from
+    the source or to the sink. The source's side of the cut the flow leaves is the set."""
+    big = sum(abs(g) for g in gain) + 1
     source, sink = n, n + 1
     flow = max_flow.SimpleMaxFlow()
     # Without an arc at the sink the solver knows no sink and reports an empty cut: one empty arc.
     flow.add_arc_with_capacity(source, sink, 0)
-    for r, d in enumerate(delta):
-        if d < 0:
-            flow.add_arc_with_capacity(source, r, -d)
-        elif d > 0:
-            flow.add_arc_with_capacity(r, sink, d)
-        for q in lat.preds[r]:
-            flow.add_arc_with_capacity(r, q, big)
-    for r in sorted(forced_in):
-        flow.add_arc_with_capacity(source, r, big)
-    for r in sorted(forced_out):
-        flow.add_arc_with_capacity(r, sink, big)
+    for u, g in enumerate(gain):
+        if g > 0:
+            flow.add_arc_with_capacity(source, u, g)
+        elif g < 0:
+            flow.add_arc_with_capacity(u, sink, -g)
+    for u, v in arcs:
+        flow.add_arc_with_capacity(u, v, big)
+    for u in sorted(forced_in):
+        flow.add_arc_with_capacity(source, u, big)
+    for u in sorted(forced_out):
+        flow.add_arc_with_capacity(u, sink, big)
     if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - capacities are finite and valid
         raise RuntimeError("maximum flow failed")
     if flow.optimal_flow() >= big:
-        return None
+        return None, flow
     side = set(flow.get_source_side_min_cut())
-    return [r in side for r in range(n)]
+    return [u in side for u in range(n)], flow
 
 
-def minimum_cost(lat: Lattice, cost: IntArray) -> IntArray:
+def _closure(
+    lat: Lattice,
+    delta: Sequence[int],
+    forced_in: set[int],
+    forced_out: set[int],
+    tie: Sequence[int] | None = None,
+) -> list[bool] | None:
+    """The closed set of least total ``delta`` containing ``forced_in`` and avoiding ``forced_out``, or
+    ``None`` if no closed set does (Irving, Leather & Gusfield 1987). Among the optima, the one of
+    greatest total ``tie`` if given, else the smallest.
+
+    The optimal sets are exactly the source sides of minimum cuts, that is the sets that hold the
+    source, not the sink, and are closed under the arcs of the residual graph of any maximum flow
+    (Picard & Queyranne 1980): so the tie-break is one more maximum-weight closure, over that graph."""
+    n = len(delta)
+    arcs = [(r, q) for r in range(n) for q in lat.preds[r]]
+    inside, flow = _max_closure(n, [-d for d in delta], arcs, forced_in, forced_out)
+    if inside is None or tie is None:
+        return inside
+    residual = []
+    for i in range(flow.num_arcs()):
+        u, v = flow.tail(i), flow.head(i)
+        if flow.flow(i) < flow.capacity(i):
+            residual.append((u, v))
+        if flow.flow(i) > 0:
+            residual.append((v, u))
+    source, sink = n, n + 1
+    best, _ = _max_closure(n + 2, [*tie, 0, 0], residual, {source}, {sink})
+    assert best is not None  # the first cut's own side is one such set
+    return best[:n]
+
+
+def minimum_cost(lat: Lattice, cost: IntArray, tie: IntArray | None = None) -> IntArray:
     """The stable plan of least total ``cost`` (an integer per pair), e.g. both sides' ranks summed for
-    the egalitarian plan; among several, the one closest to ``top``."""
-    inside = _closure(lat, _weights(lat, cost), set(), set())
+    the egalitarian plan; among several, the one of greatest total ``tie`` (an integer per pair, e.g.
+    the lottery's draws, as the solver's last level does) if given, else the one closest to ``top``."""
+    inside = _closure(lat, _weights(lat, cost), set(), set(), None if tie is None else _weights(lat, tie))
     assert inside is not None
     return plan_of(lat, inside)
 
 
-def minimum_regret(lat: Lattice, applicant_rank: IntArray, unit_rank: IntArray, cost: IntArray) -> tuple[int, IntArray]:
+def minimum_regret(
+    lat: Lattice, applicant_rank: IntArray, unit_rank: IntArray, cost: IntArray, tie: IntArray | None = None
+) -> tuple[int, IntArray]:
     """The least worst rank on either side over the stable plans (``applicant_rank``, ``unit_rank``:
-    per pair; pinned pairs count too) and, among the plans that reach it, one of least ``cost``.
+    per pair; pinned pairs count too) and, among the plans that reach it, one of least ``cost``, then
+    of greatest ``tie`` as in :func:`minimum_cost`.
 
     Gusfield (1987): applicants only lose along rotations and units only gain, so "every rank at most
     k" forbids each rotation that moves an applicant past rank k (and all after it) and requires, for
     each supervisor's clone, the rotation that brings its partner to rank k or better (and all
     before it); k is feasible when some closed set meets both, found by one cut per candidate k."""
     delta = _weights(lat, cost)
+    gains = None if tie is None else _weights(lat, tie)
     top = [int(p) for p in lat.top.tolist() if p >= 0]
     if not top:
         return 0, lat.top.copy()
@@ -434,7 +472,30 @@ def minimum_regret(lat: Lattice, applicant_rank: IntArray, unit_rank: IntArray, 
                     break
             else:  # pragma: no cover - the bottom plan meets k, so some rotation gets there
                 break
-        inside = _closure(lat, delta, forced_in, forced_out)
+        inside = _closure(lat, delta, forced_in, forced_out, gains)
         if inside is not None:
             return k, plan_of(lat, inside)
     raise AssertionError("the unit-optimal plan meets the worst rank of every plan")  # pragma: no cover
+
+
+def two_sided_plan(sc: Scores, objective: Literal["egalitarian", "minimum_regret"]) -> IntArray | None:
+    """The two-sided optimum as a 0/1 vector over the pairs of ``sc``, or ``None`` when the round is
+    not HR (:func:`reduce_to_hr`; the caller also checks that there are no links, no balance and no
+    hard minimums or targets, which the arrays do not show).
+
+    ``"egalitarian"``: least sum of both sides' ranks (``rank + unit_rank``, ties kept); then the
+    greatest lottery total, so the plan is the one the solver's levels (placed, which every stable plan
+    shares, then the rank sum, then the lottery) would choose. ``"minimum_regret"``: least worst rank
+    on either side, then least rank sum, then the lottery."""
+    hr = reduce_to_hr(sc)
+    if hr is None:
+        return None
+    lat = lattice(sc, hr)
+    cost = (sc.rank + sc.unit_rank).astype(np.int64)
+    if objective == "egalitarian":
+        plan = minimum_cost(lat, cost, sc.lottery)
+    else:
+        plan = minimum_regret(lat, sc.rank.astype(np.int64), sc.unit_rank.astype(np.int64), cost, sc.lottery)[1]
+    x = np.zeros(sc.n_pairs, dtype=np.int64)
+    x[plan[plan >= 0]] = 1
+    return x
