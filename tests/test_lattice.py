@@ -220,8 +220,10 @@ def test_rotations_equal_brute_force(seed: int) -> None:
     # the arrays' entry point for the solver gives the same plans
     sc = score(problem)
     enc = sc.encoding
-    for objective, best in (("egalitarian", r.egalitarian), ("minimum_regret", r.minimum_regret)):
-        x = two_sided_plan(sc, objective)
+    for x, best in (
+        (two_sided_plan(sc, "egalitarian"), r.egalitarian),
+        (two_sided_plan(sc, "minimum_regret"), r.minimum_regret),
+    ):
         assert x is not None
         assert best is not None
         chosen = np.flatnonzero(x)
