@@ -189,6 +189,11 @@ def assert_agrees_with_brute_force(problem: mm.Problem, r: mm.StablePlans) -> No
     assert sorted(map(key, r.plans)) == sorted(map(key, stable))
     for plan in r.plans:
         assert stability_audit(problem, plan, strict=True) == []
+    if not stable:  # possible with side constraints: a binding cap
+        assert r.egalitarian is None
+        assert r.minimum_regret is None
+        assert r.ranges == ()
+        return
     # the two-sided optima are taken among the largest stable plans (all of one size in HR), ties
     # broken by the greatest lottery total, as the solver's last level does
     largest = [p for p in stable if len(p) == max(map(len, stable))]
@@ -217,8 +222,11 @@ def test_rotations_equal_brute_force(seed: int) -> None:
     r = mm.stable_plans(problem)
     assert r.method == "rotations"
     assert_agrees_with_brute_force(problem, r)
-    # the arrays' entry point for the solver gives the same plans
     sc = score(problem)
+    hr = reduce_to_hr(sc)
+    assert hr is not None
+    assert r.count == closed_set_count(list(lattice(sc, hr).preds))
+    # the arrays' entry point for the solver gives the same plans
     enc = sc.encoding
     for x, best in (
         (two_sided_plan(sc, "egalitarian"), r.egalitarian),
@@ -251,6 +259,19 @@ def test_exact_model_enumeration_equals_brute_force(seed: int) -> None:
     assert r.method == ("cp-sat" if unit_maximum_can_bind(raw) else "rotations")
     assert (two_sided_plan(score(problem), "egalitarian") is None) == (r.method == "cp-sat")
     assert (r.rotations is None) == (r.method == "cp-sat")
+    assert_agrees_with_brute_force(problem, r)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(8))
+def test_a_binding_municipality_cap_enumerates_plans_of_different_sizes(seed: int) -> None:
+    """A municipality cap one below the places: not HR; a stable plan may not exist (a full
+    municipality takes no one, so an applicant shut out of it can block elsewhere)."""
+    raw = random_round(random.Random(2000 + seed), hr=True)
+    raw["municipalities"][0]["max_places"] = len(raw["applicants"]) - 1
+    problem = mm.Problem.model_validate(raw)
+    r = mm.stable_plans(problem, options=mm.SolveOptions(workers=1))
+    assert r.method == "cp-sat"
     assert_agrees_with_brute_force(problem, r)
 
 
