@@ -359,3 +359,42 @@ def test_no_stable_plan_exits_1(tmp_path: Any) -> None:
     out = CliRunner().invoke(cli, ["stability", str(path), "--all"])
     assert out.exit_code == 1
     assert out.stdout.startswith("0 stable plans.")
+
+
+def cyclic(n: int, k: int) -> mm.Problem:
+    """n applicants and n one-place units in a circle: applicant i wants units i, i+1, ..., i+k-1; a
+    unit likes best the applicant who wants it least (a Latin square when k = n)."""
+    units = [
+        {
+            "id": f"u{s}",
+            "municipality": "M",
+            "area": "A",
+            "max_places": 1,
+            "ranking": {f"a{(s - j) % n}": k - j for j in range(k)},
+        }
+        for s in range(n)
+    ]
+    return mm.Problem.model_validate(
+        {
+            "municipalities": [{"id": "M"}],
+            "units": units,
+            "supervisors": [{"id": f"u{s}", "unit": f"u{s}"} for s in range(n)],
+            "applicants": [
+                {"id": f"a{i}", "ranking": {"supervisors": {f"u{(i + j) % n}": j + 1 for j in range(k)}}}
+                for i in range(n)
+            ],
+        }
+    )
+
+
+def test_a_long_rotation_is_shown_one_move_a_line() -> None:
+    problem = cyclic(6, 3)
+    r = mm.stable_plans(problem)
+    assert_agrees_with_brute_force(problem, r)
+    # every applicant moves one step at a time, all six together: a chain of k - 1 rotations
+    assert r.rotations is not None
+    assert [len(rot.steps) for rot in r.rotations] == [6, 6]
+    lines = r.text().splitlines()
+    first = lines.index("  1. (can come first)")
+    assert lines[first + 1 : first + 7] == [f"     a{i} from u{i} to u{(i + 1) % 6}" for i in range(6)]
+    assert lines[first + 7] == "  2. (after rotation 1)"

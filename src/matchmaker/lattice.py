@@ -53,6 +53,9 @@ __all__ = ["ApplicantRange", "Rotation", "RotationStep", "StablePlans", "TwoSide
 #: How many stable plans :func:`stable_plans` lists unless told otherwise.
 DEFAULT_LIMIT = 1000
 
+#: A rotation with more moves than this is shown one move a line.
+_STEPS_ON_ONE_LINE = 4
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -369,13 +372,13 @@ def _text(r: StablePlans, lang: Lang) -> str:
                 lang,
             )
         )
-    else:
+    elif r.rotations:
         lines.append(tr_n("{n} rotation:", "{n} rotations:", len(r.rotations), lang))
         for rot in r.rotations:
-            steps = ", ".join(
+            moves = [
                 tr("{applicant} from {old} to {new}", lang, applicant=s.applicant, old=s.old, new=s.new)
                 for s in rot.steps
-            )
+            ]
             after = (
                 tr_n(
                     "after rotation {rotations}",
@@ -387,7 +390,11 @@ def _text(r: StablePlans, lang: Lang) -> str:
                 if rot.after
                 else tr("can come first", lang)
             )
-            lines.append(f"  {rot.number}. {steps} ({after})")
+            if len(moves) <= _STEPS_ON_ONE_LINE:
+                lines.append(f"  {rot.number}. {', '.join(moves)} ({after})")
+            else:  # a long rotation: one move a line
+                lines.append(f"  {rot.number}. ({after})")
+                lines.extend(f"     {m}" for m in moves)
     if r.ranges:
         lines.append(tr("Each applicant's range across the stable plans (best to worst):", lang))
         for rg in r.ranges:
@@ -405,7 +412,8 @@ def _text(r: StablePlans, lang: Lang) -> str:
                         worst=_place(rg.worst_rank, rg.worst, lang),
                     )
                 )
-    if r.egalitarian is not None and r.minimum_regret is not None:
+    # with a single stable plan there is nothing to choose
+    if r.egalitarian is not None and r.minimum_regret is not None and (r.count > 1 or not r.complete):
         eg, mr = r.egalitarian, r.minimum_regret
         for best, label in (
             (
