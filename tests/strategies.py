@@ -170,7 +170,17 @@ def problems(
         }
     policy: dict[str, Any] = {
         "objective": draw(
-            st.sampled_from(["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin"])
+            st.sampled_from(
+                [
+                    "total_fit",
+                    "rank_maximal",
+                    "generous",
+                    "minimum_regret",
+                    "egalitarian",
+                    "leximin",
+                    "rank_maximal_irving",
+                ]
+            )
         ),
         "minimums": draw(st.sampled_from(["hard", "soft"])),
         "targets": draw(st.sampled_from(["soft", "hard"])),

@@ -13,9 +13,12 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 import matchmaker as mm
-from conftest import EXAMPLES
+from brute import brute_force
+from conftest import EXAMPLES, make_problem
+from strategies import problems
 
 ENGINES = ["auto", "cp-sat"]
 
@@ -349,3 +352,45 @@ def test_generous_versus_egalitarian(engine: str) -> None:
     assert regret.objective["worst_rank"] == 2
     _, rm = solve(SPREAD, engine, objective="rank_maximal")
     assert plan(rm) == plan(eg)  # here the most first choices also give the least rank sum
+
+
+# Rank-maximal both ways (issue 21): a1 {p1: 1, p2: 2}, a2 {p3: 1, p1: 2}, a3 {p3: 1}, one place each.
+# Irving et al. (2006) maximise the signature first: two first choices (a1 at p1, one of a2/a3 at p3)
+# and nobody else can be placed, profile (2, 0). matchmaker's `rank_maximal` places as many as
+# possible first: all three (a1 p2, a2 p1, a3 p3), then the most first choices among those, (1, 2).
+IRVING = one_unit([ranked("a1", "S1", "S2"), ranked("a2", "S3", "S1"), ranked("a3", "S3")], 3)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_rank_maximal_both_ways(engine: str) -> None:
+    _, irving = solve(IRVING, engine, objective="rank_maximal_irving")
+    assert metrics(irving).rank_profile == (2,)
+    assert len(irving.assignments) == 2
+    assert plan(irving)["a1"] == "S1"
+    assert irving.objective["placed_at_rank_1"] == 2
+    assert irving.objective["placed_at_rank_2"] == 0
+    _, placed_first = solve(IRVING, engine, objective="rank_maximal")
+    assert plan(placed_first) == {"a1": "S2", "a2": "S1", "a3": "S3"}
+    assert metrics(placed_first).rank_profile == (1, 2)
+    # the levels come in the order each definition says: the signature before the placed count, or after
+    names = [lv.name for lv in irving.decision.objective]
+    assert names.index("placed_at_rank_2") < names.index("placed")
+    names = [lv.name for lv in placed_first.decision.objective]
+    assert names.index("placed") < names.index("placed_at_rank_1")
+
+
+@pytest.mark.parametrize("engine", ["auto", "lp", "cp-sat"])
+@settings(max_examples=60)
+@given(raw=problems(core_only=True))
+def test_rank_maximal_irving_equals_brute_force(engine: str, raw: dict[str, Any]) -> None:
+    raw["policy"]["objective"] = "rank_maximal_irving"
+    problem = make_problem(raw)
+    truth = brute_force(problem)
+    result = mm.solve(problem, mm.SolveOptions(engine=engine, workers=1))
+    assert mm.check(problem, result).ok
+    if truth.vector is None:
+        assert result.status is mm.Status.INFEASIBLE
+        return
+    assert result.status is mm.Status.OPTIMAL
+    assert tuple(result.objective.values()) == truth.vector
+    assert plan(result) in [dict(p) for p in truth.plans]

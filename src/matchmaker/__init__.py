@@ -18,6 +18,7 @@ from matchmaker import (
 from matchmaker._blocking import BlockingPair, blocking_pairs
 from matchmaker._checks import CheckFailedError, CheckReport, Violation, check
 from matchmaker._engines.base import CancelToken
+from matchmaker._lattice import ApplicantRange, Rotation, RotationStep, StablePlans, TwoSidedPlan, stable_plans
 from matchmaker._limits import Limits, current_limits, use_limits
 from matchmaker._metrics import Metrics, MunicipalityMetrics, UnitMetrics
 from matchmaker._models import (
@@ -143,6 +144,7 @@ __all__ = [
     "Adjustment",
     "Applicant",
     "ApplicantExplanation",
+    "ApplicantRange",
     "Approval",
     "ApprovalError",
     "Assignment",
@@ -198,6 +200,8 @@ __all__ = [
     "Result",
     "ResultMismatchError",
     "ResultStatusError",
+    "Rotation",
+    "RotationStep",
     "Round",
     "RunStatistics",
     "Scenario",
@@ -207,10 +211,12 @@ __all__ = [
     "SolveOptions",
     "SolverError",
     "Stability",
+    "StablePlans",
     "StageStatistics",
     "Status",
     "Supervisor",
     "TrainingStatus",
+    "TwoSidedPlan",
     "Unit",
     "UnitMetrics",
     "Unplaced",
@@ -260,6 +266,7 @@ __all__ = [
     "save_result",
     "solve",
     "solve_with_overrides",
+    "stable_plans",
     "use_limits",
     "verify_approval",
     "verify_record",

@@ -402,7 +402,16 @@ class Commitment(_Record):
 
 
 #: The objectives of level 3 (see :class:`Policy`).
-Objective = Literal["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin", "sex_equal"]
+Objective = Literal[
+    "total_fit",
+    "rank_maximal",
+    "rank_maximal_irving",
+    "generous",
+    "minimum_regret",
+    "egalitarian",
+    "leximin",
+    "sex_equal",
+]
 
 
 class Policy(_Record):
@@ -418,7 +427,9 @@ class Policy(_Record):
             (0.5, the middle of every scale), ``"zero"`` or ``"cohort_mean"`` (the mean of the known
             interview values over the round's acceptable pairs).
         objective: what level 3 of the objective vector optimises: ``"total_fit"`` (the sum of fits),
-            ``"rank_maximal"`` (most first choices, then most second choices, ...), ``"generous"``
+            ``"rank_maximal"`` (after the placed count: most first choices, then most second
+            choices, ...), ``"rank_maximal_irving"`` (Irving et al. 2006: most first choices, then
+            most second choices, ... before the placed count, so it may place fewer), ``"generous"``
             (fewest at the worst rank, then at the next worst, ...), ``"minimum_regret"`` (the best
             worst rank), ``"egalitarian"`` (the least sum of ranks), ``"leximin"`` (the worst-off
             applicant's fit as high as possible, then the next) or ``"sex_equal"`` (with stability:

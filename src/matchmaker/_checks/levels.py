@@ -57,6 +57,10 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
     tiers = sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None})
     for k in tiers:
         levels.append((1.0, f"placed_tier_{k}", "max", sum(1 for a in plan if apps[a].priority_tier == k)))
+    ranks = [t.rank(apps[a], s) for a, s in plan.items()]
+    if pol.objective == "rank_maximal_irving" and (pol.stability is None or pol.stability.mode == "optimise"):
+        top = max((t.rank(a, sid) for a, sid in t.acceptable()), default=0)
+        levels += [(1.5, f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, top + 1)]
     levels.append((2.0, "placed", "max", len(plan)))
     per_unit = Counter(u for u, _ in where.values())
     per_muni = Counter(m for _, m in where.values())
@@ -85,7 +89,6 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
             (2.4, "lowest_fill_rate_ppm", "max", min(per_muni[m] * 1_000_000 // o for m, o in offered.items()))
         )
         levels.append((2.4, "lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
-    ranks = [t.rank(apps[a], s) for a, s in plan.items()]
     points = [t.points(apps[a], s) for a, s in plan.items()]
     stability = pol.stability
     if stability is not None and (stability.mode != "optimise" or pol.objective == "sex_equal"):
@@ -111,6 +114,8 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
             levels += [(3.0, f"placed_at_rank_{k}", "min", ranks.count(k)) for k in range(max_rank, 1, -1)]
         else:
             levels.append((3.0, "worst_rank", "min", max(ranks, default=0)))
+    elif pol.objective == "rank_maximal_irving":
+        pass  # its levels come before the placed count (above)
     elif pol.objective == "egalitarian":
         levels.append((3.0, "rank_sum", "min", sum(ranks)))
     else:  # leximin

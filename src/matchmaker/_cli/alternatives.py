@@ -11,9 +11,11 @@ from pathlib import Path
 import click
 
 from matchmaker._blocking import blocking_pairs
-from matchmaker._cli.common import EXIT_INTERNAL, EXIT_NO_PLAN, PATH, fail, load, run
+from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, PATH, fail, load, run
 from matchmaker._cli.console import current_lang
+from matchmaker._cli.lattice import all_stable_plans
 from matchmaker._i18n import Message, msg, tr, tr_n
+from matchmaker._lattice import DEFAULT_LIMIT
 from matchmaker._options import SolveOptions
 from matchmaker._popular import popular_plan, popularity
 from matchmaker._scenarios import compare_scenarios
@@ -34,16 +36,46 @@ _BLOCKING_CASES: dict[str, Message] = {
 
 @click.command("stability")
 @click.argument("problem_path", metavar="PROBLEM", type=PATH)
-@click.argument("plan_path", metavar="RESULT", type=PATH)
+@click.argument("plan_path", metavar="[RESULT]", type=PATH, required=False)
 @click.option("--strict", is_flag=True, help="Break ties by the policy's lottery first (as stable mode does).")
-@click.option("--json", "as_json", is_flag=True, help="Print the blocking pairs as JSON.")
-def stability_cmd(problem_path: Path, plan_path: Path, strict: bool, as_json: bool) -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the blocking pairs (with --all: the stable plans) as JSON."
+)
+@click.option("--all", "every", is_flag=True, help="Count and list every stable plan of PROBLEM (no RESULT).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMIT,
+    show_default=True,
+    help="With --all: list at most this many stable plans.",
+)
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="With --all: seconds per solve.")
+def stability_cmd(
+    problem_path: Path,
+    plan_path: Path | None,
+    strict: bool,
+    as_json: bool,
+    every: bool,
+    limit: int,
+    time_limit: float | None,
+) -> None:
     """List the blocking pairs of RESULT (a result file of PROBLEM): applicants and supervisors who
-    would both rather be together. Exit code 0 if the plan is stable, 1 if not."""
+    would both rather be together. Exit code 0 if the plan is stable, 1 if not.
+
+    With --all (and no RESULT): count the stable plans of PROBLEM (ties broken by the lottery), and
+    show the rotations, each applicant's range and the two-sided optima. Exit code 0 if a stable plan
+    exists, 1 if none does."""
+    lang = current_lang()
+    if every:
+        if plan_path is not None:
+            fail(tr("--all looks at every stable plan of PROBLEM: give no RESULT with it", lang), EXIT_BAD_INPUT)
+        all_stable_plans(load(problem_path), limit, SolveOptions(time_limit=time_limit), as_json, lang)
+        return
+    if plan_path is None:
+        fail(tr("give a RESULT to audit, or --all to list every stable plan", lang), EXIT_BAD_INPUT)
     problem = load(problem_path)
     result = run(lambda: load_result(plan_path))
     pairs = run(lambda: blocking_pairs(problem, result, strict=strict))
-    lang = current_lang()
     if as_json:
         click.echo(json.dumps([p.model_dump(mode="json") for p in pairs], indent=2))
     elif not pairs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import get_args
 
 import click
 
@@ -19,7 +20,7 @@ from matchmaker._cli.console import (
     solve_interruptibly,
 )
 from matchmaker._i18n import Lang, tr, tr_n
-from matchmaker._models import Problem
+from matchmaker._models import Objective, Problem
 from matchmaker._options import SolveOptions
 from matchmaker._pipeline import reoptimise
 from matchmaker._repair import plan_diff
@@ -72,9 +73,7 @@ def _deliver(
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Lottery seed (overrides the policy's).")
 @click.option(
     "--objective",
-    type=click.Choice(
-        ["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin", "sex_equal"]
-    ),
+    type=click.Choice(get_args(Objective)),
     help="Level-3 objective (overrides the policy's; sex_equal needs --stability optimise).",
 )
 @click.option("--minimums", type=click.Choice(["hard", "soft"]), help="Minimums as constraints or as a goal.")

@@ -27,6 +27,7 @@ from matchmaker._pieces.objectives import (
     Placed,
     PriorityTiers,
     RankMaximal,
+    RankMaximalIrving,
     TotalFit,
     objective_pieces,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Placed",
     "PriorityTiers",
     "RankMaximal",
+    "RankMaximalIrving",
     "SoftMinimums",
     "SoftTargets",
     "Stable",

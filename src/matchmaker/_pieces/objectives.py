@@ -15,7 +15,12 @@ choice; a weight becomes a rank by ordering the applicant's distinct weights, hi
 
 * ``total_fit``: ``total_fit``, the sum of the placements' fit points (max);
 * ``rank_maximal``: ``placed_at_rank_1``, ``placed_at_rank_2``, ... (each max, in order): the most
-  first choices, then the most second choices, ... (Irving et al. 2006);
+  first choices, then the most second choices, ... among the largest plans (a *maximum-cardinality*
+  rank-maximal plan);
+* ``rank_maximal_irving``: the same counts for every rank 1 .. R, but at position 1.5, before the
+  placed count: the signature first, whatever the plan's size (the rank-maximal plan of Irving,
+  Kavitha, Mehlhorn, Michail & Paluch 2006, "Rank-maximal matchings", ACM Trans. Algorithms 2(4));
+  it may place fewer applicants than ``rank_maximal``;
 * ``generous``: ``placed_at_rank_R``, ..., ``placed_at_rank_2`` (each min, worst rank first): the
   fewest applicants at the worst rank, then at the next worst, ... which also minimises the worst rank;
 * ``minimum_regret``: ``worst_rank`` (min): the worst rank any placed applicant gets;
@@ -52,6 +57,7 @@ __all__ = [
     "Placed",
     "PriorityTiers",
     "RankMaximal",
+    "RankMaximalIrving",
     "SexEqual",
     "TotalFit",
     "objective_pieces",
@@ -138,6 +144,18 @@ class RankMaximal:
         rank = builder.scores.rank
         for k in range(1, _max_rank(builder)):
             pair_level(builder, f"placed_at_rank_{k}", f"applicants placed at their rank {k}", rank == k)
+
+
+class RankMaximalIrving:
+    """Position 1.5: the most first choices, then the most second choices, ... before the placed count."""
+
+    name = "rank_maximal_irving"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One maximised count per rank 1 .. R (the last is not implied: the placed count comes later)."""
+        rank = builder.scores.rank
+        for k in range(1, _max_rank(builder) + 1):
+            pair_level(builder, f"placed_at_rank_{k}", f"applicants placed at their rank {k}", rank == k, position=1.5)
 
 
 class Generous:
@@ -292,6 +310,7 @@ class Lottery:
 _BY_OBJECTIVE: dict[str, type[ObjectivePiece] | None] = {
     "total_fit": TotalFit,
     "rank_maximal": RankMaximal,
+    "rank_maximal_irving": RankMaximalIrving,
     "generous": Generous,
     "minimum_regret": MinimumRegret,
     "egalitarian": Egalitarian,

@@ -274,6 +274,7 @@ ROUND = Table(
             words={
                 "total_fit": "totalt matchningsvärde",
                 "rank_maximal": "flest förstahandsval",
+                "rank_maximal_irving": "flest förstahandsval före antal placerade",
                 "generous": "generös",
                 "minimum_regret": "bästa sämsta rang",
                 "egalitarian": "minsta rangsumma",

@@ -71,6 +71,10 @@ _LEVELS: dict[str, Message] = {
 _OBJECTIVES: dict[str, Message] = {
     "total_fit": msg("Objective: the highest total fit of the placements."),
     "rank_maximal": msg("Objective: as many first choices as possible, then second choices, and so on."),
+    "rank_maximal_irving": msg(
+        "Objective: as many first choices as possible, then second choices, and so on, before as many "
+        "placed as possible."
+    ),
     "generous": msg("Objective: as few as possible at the worst choice, then the next worst, and so on."),
     "minimum_regret": msg("Objective: the worst choice anyone gets as good as possible."),
     "egalitarian": msg("Objective: the lowest sum of the choices placed at."),
