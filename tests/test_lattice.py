@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 from typing import Any
 
 import numpy as np
@@ -398,3 +399,53 @@ def test_a_long_rotation_is_shown_one_move_a_line() -> None:
     first = lines.index("  1. (can come first)")
     assert lines[first + 1 : first + 7] == [f"     a{i} from u{i} to u{(i + 1) % 6}" for i in range(6)]
     assert lines[first + 7] == "  2. (after rotation 1)"
+
+
+def test_the_report_shows_each_applicants_range_beside_this_plan(tmp_path: Any) -> None:
+    """The report's stable-plans section: the count, whether this plan is stable, and each applicant's range
+    beside their place here, in both languages; the command computes it with --stable-plans."""
+    from matchmaker.report import html_report
+    from matchmaker.report._text import text_report
+
+    problem = issue_example()
+    stable = mm.stable_plans(problem)
+    optimal = mm.solve(
+        problem.model_copy(update={"policy": problem.policy.model_copy(update={"stability": mm.Stability()})})
+    )
+    unstable_problem = problem.model_copy(
+        update={"policy": problem.policy.model_copy(update={"objective": "egalitarian", "stability": None})}
+    )
+    text = text_report(optimal, problem=None, stable=stable)
+    assert f"The round has {stable.count} stable plans. This plan is one of them." in text
+    # a1 has u2 here, u2 at best and u1 at worst; a3 has u3 in every stable plan
+    assert re.search(r"a1 +u2 \(rank 1\) +u2 \(rank 1\) +u1 \(rank 2\)", text), text
+    assert re.search(r"a3 +u3 \(rank 1\) +u3 \(rank 1\) +u3 \(rank 1\)", text), text
+    sv = text_report(optimal, problem=None, lang="sv", stable=stable)
+    assert f"Omgången har {stable.count} stabila planer. Den här planen är en av dem." in sv
+    html = html_report(optimal, lang="sv", stable=stable)
+    assert 'id="stable"' in html
+    assert "u1 (rang 2)" in html
+    # a plan outside the stable ones is said to be so (a plan solved without stability: maybe stable by chance)
+    other = mm.solve(unstable_problem)
+    plan = {a.applicant: a.supervisor for a in other.assignments}
+    said = text_report(other, problem=None, stable=stable)
+    expected = "This plan is one of them." if plan in stable.plans else "This plan is not one of them."
+    assert expected in said
+    without = text_report(optimal, problem=None)
+    assert "stable plans" not in without
+
+    pytest.importorskip("click")
+    from click.testing import CliRunner
+
+    from matchmaker._cli import cli
+
+    path, result_path = tmp_path / "problem.json", tmp_path / "result.json"
+    mm.save_problem(problem, path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["solve", str(path), "-q", "-o", str(result_path)]).exit_code == 0
+    out = runner.invoke(cli, ["report", str(result_path), "-o", str(tmp_path / "r.txt"), "--stable-plans"])
+    assert out.exit_code == 0, out.output
+    assert "The round has 2 stable plans." in (tmp_path / "r.txt").read_text("utf-8")
+    limited = runner.invoke(cli, ["report", str(result_path), "-o", str(tmp_path / "r2.txt"), "--stable-plans", "1"])
+    assert limited.exit_code == 0, limited.output
+    assert "at least 1 stable plan (not all were listed)" in (tmp_path / "r2.txt").read_text("utf-8")

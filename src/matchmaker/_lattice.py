@@ -35,7 +35,7 @@ from matchmaker._engines.rotations import (
     plan_of,
     reduce_to_hr,
 )
-from matchmaker._i18n import Lang, msg, tr, tr_n
+from matchmaker._i18n import Lang, msg
 from matchmaker._models import Problem
 from matchmaker._options import SolveOptions
 from matchmaker._pieces import default_constraints, default_objectives
@@ -52,9 +52,6 @@ __all__ = ["ApplicantRange", "Rotation", "RotationStep", "StablePlans", "TwoSide
 
 #: How many stable plans :func:`stable_plans` lists unless told otherwise.
 DEFAULT_LIMIT = 1000
-
-#: A rotation with more moves than this is shown one move a line.
-_STEPS_ON_ONE_LINE = 4
 
 
 class _Out(BaseModel):
@@ -128,7 +125,9 @@ class StablePlans(_Out):
 
     def text(self, lang: Lang = "en") -> str:
         """The count, the rotations and each applicant's range in plain words of ``lang``."""
-        return _text(self, lang)
+        from matchmaker.report._lattice import render_stable_plans  # on use: sentences are on the report floor
+
+        return render_stable_plans(self, lang)
 
 
 def _pair_index(sc: Scores) -> dict[tuple[int, int], int]:
@@ -334,105 +333,3 @@ def stable_plans(problem: Problem, *, limit: int = DEFAULT_LIMIT, options: Solve
     if hr is not None:
         return _by_rotations(sc, lattice(sc, hr), limit)
     return _by_model(problem, sc, limit, options if options is not None else SolveOptions())
-
-
-def _place(rank: int | None, sup: str | None, lang: Lang) -> str:
-    if sup is None:
-        return tr("no place", lang)
-    return tr("{supervisor} (rank {rank})", lang, supervisor=sup, rank=rank)
-
-
-def _text(r: StablePlans, lang: Lang) -> str:
-    lines = []
-    if r.complete:
-        lines.append(tr_n("{n} stable plan.", "{n} stable plans.", r.count, lang))
-    elif r.count >= r.limit:
-        lines.append(
-            tr_n(
-                "More than {n} stable plan: only the first is listed; raise the limit to see more.",
-                "More than {n} stable plans: only the first {n} are listed; raise the limit to see more.",
-                r.limit,
-                lang,
-            )
-        )
-    else:
-        lines.append(
-            tr_n(
-                "{n} stable plan found before the time limit; there may be more.",
-                "{n} stable plans found before the time limit; there may be more.",
-                r.count,
-                lang,
-            )
-        )
-    if r.rotations is None:
-        lines.append(
-            tr(
-                "A unit's maximum or a municipality's cap can bind, or the round has links, balance or hard "
-                "minimums: the plans were found with the exact stable model, and there are no rotations to show.",
-                lang,
-            )
-        )
-    elif r.rotations:
-        lines.append(tr_n("{n} rotation:", "{n} rotations:", len(r.rotations), lang))
-        for rot in r.rotations:
-            moves = [
-                tr("{applicant} from {old} to {new}", lang, applicant=s.applicant, old=s.old, new=s.new)
-                for s in rot.steps
-            ]
-            after = (
-                tr_n(
-                    "after rotation {rotations}",
-                    "after rotations {rotations}",
-                    len(rot.after),
-                    lang,
-                    rotations=", ".join(str(q) for q in rot.after),
-                )
-                if rot.after
-                else tr("can come first", lang)
-            )
-            if len(moves) <= _STEPS_ON_ONE_LINE:
-                lines.append(f"  {rot.number}. {', '.join(moves)} ({after})")
-            else:  # a long rotation: one move a line
-                lines.append(f"  {rot.number}. ({after})")
-                lines.extend(f"     {m}" for m in moves)
-    if r.ranges:
-        lines.append(tr("Each applicant's range across the stable plans (best to worst):", lang))
-        for rg in r.ranges:
-            if rg.best == rg.worst and (rg.best is None or len(rg.options) == 1):
-                lines.append(
-                    f"  {rg.applicant}: " + tr("always {place}", lang, place=_place(rg.best_rank, rg.best, lang))
-                )
-            else:
-                lines.append(
-                    f"  {rg.applicant}: "
-                    + tr(
-                        "{best} to {worst}",
-                        lang,
-                        best=_place(rg.best_rank, rg.best, lang),
-                        worst=_place(rg.worst_rank, rg.worst, lang),
-                    )
-                )
-    # with a single stable plan there is nothing to choose
-    if r.egalitarian is not None and r.minimum_regret is not None and (r.count > 1 or not r.complete):
-        eg, mr = r.egalitarian, r.minimum_regret
-        for best, label in (
-            (
-                eg,
-                msg(
-                    "Egalitarian stable plan (least sum of both sides' ranks, {sum}; worst rank {worst}):",
-                    sum=eg.rank_sum,
-                    worst=eg.worst_rank,
-                ),
-            ),
-            (
-                mr,
-                msg(
-                    "Minimum-regret stable plan (least worst rank on either side, {worst}; rank sum {sum}):",
-                    sum=mr.rank_sum,
-                    worst=mr.worst_rank,
-                ),
-            ),
-        ):
-            lines.append(label.text(lang))
-            lines.append("  " + ", ".join(f"{a} -> {s}" for a, s in sorted(best.plan.items())))
-    return "\n".join(lines)

@@ -21,6 +21,7 @@ from matchmaker._cli.common import (
 )
 from matchmaker._cli.console import current_lang, lang_option, say
 from matchmaker._i18n import Lang, tr, tr_n
+from matchmaker._lattice import DEFAULT_LIMIT, stable_plans
 from matchmaker.io._files import atomic_write_bytes, atomic_write_text, read_limited
 from matchmaker.io._formats import load_result, save_problem
 from matchmaker.io._json import parse_json, problem_json_schema, result_json_schema
@@ -57,6 +58,16 @@ __all__ = ["COMMANDS"]
 @lang_option
 @click.option("--title", help="The report's heading (default: Placement plan / Placeringsplan).")
 @click.option("--explain", is_flag=True, help="A checked explanation for every unplaced applicant (slower).")
+@click.option(
+    "--stable-plans",
+    "stable_limit",
+    type=click.IntRange(min=1),
+    is_flag=False,
+    flag_value=DEFAULT_LIMIT,
+    default=None,
+    help=f"A section on the round's stable plans: how many, whether this plan is one, each applicant's range "
+    f"(lists up to N plans; default {DEFAULT_LIMIT}).",
+)
 def report_cmd(
     result_path: Path,
     output: Path | None,
@@ -66,6 +77,7 @@ def report_cmd(
     lang: Lang,
     title: str | None,
     explain: bool,
+    stable_limit: int | None,
 ) -> None:
     """Write RESULT as a report for people to read, approve and sign: the decision in plain words, the
     policy, the rules and how well the plan meets them, the placements, the unplaced with reasons and
@@ -81,6 +93,8 @@ def report_cmd(
     problem = load(problem_path) if problem_path is not None else None
     if problem is None and explain:
         fail(tr("--explain needs the problem: give --problem PROBLEM", lang), EXIT_BAD_INPUT)
+    if problem is None and stable_limit is not None:
+        fail(tr("--stable-plans needs the problem: give --problem PROBLEM", lang), EXIT_BAD_INPUT)
     approval = None
     if public_key_path is not None and approval_path is None:
         fail(tr("--public-key checks an approval's signature: give --approval APPROVED.json too", lang), EXIT_BAD_INPUT)
@@ -97,12 +111,23 @@ def report_cmd(
             problem = run(lambda: apply_overrides(base, overrides))
     if problem is not None:
         require_same_problem(result, problem, result_path, problem_path or "")
+    stable = None
+    if problem is not None and stable_limit is not None:
+        round_, limit = problem, stable_limit
+        stable = run(lambda: stable_plans(round_, limit=limit))
     if suffix == ".txt":
-        text = run(lambda: text_report(result, problem, lang=lang, title=title, approval=approval))
+        text = run(lambda: text_report(result, problem, lang=lang, title=title, approval=approval, stable=stable))
     else:
         text = run(
             lambda: html_report(
-                result, problem, lang=lang, title=title, explain=explain, approval=approval, printable=suffix == ".pdf"
+                result,
+                problem,
+                lang=lang,
+                title=title,
+                explain=explain,
+                approval=approval,
+                printable=suffix == ".pdf",
+                stable=stable,
             )
         )
     given = [p for p in (result_path, problem_path, approval_path) if p is not None]

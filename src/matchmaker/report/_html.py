@@ -47,12 +47,14 @@ from matchmaker.report._content import (
     unplaced_reason,
 )
 from matchmaker.report._format import date, decimal, number, percent
+from matchmaker.report._lattice import stable_range_rows, stable_summary
 from matchmaker.report._style import CSS, SCRIPT
 from matchmaker.report._svg import escape as _e
 from matchmaker.report._svg import horizontal_chart, vertical_chart
 
 if TYPE_CHECKING:
     from matchmaker._i18n import Lang
+    from matchmaker._lattice import StablePlans
     from matchmaker._models import Problem
     from matchmaker._result import Assignment, Result
     from matchmaker.report._approval import ReportApproval
@@ -220,6 +222,7 @@ def html_report(
     explain: bool = False,
     approval: ReportApproval | None = None,
     printable: bool = False,
+    stable: StablePlans | None = None,
 ) -> str:
     """The result as one self-contained HTML page (see :mod:`matchmaker.report._html`).
 
@@ -235,6 +238,8 @@ def html_report(
         approval: the approval to show (see :mod:`matchmaker.report._approval`); without it the approval
             block has empty lines to sign on paper.
         printable: unfold every table (for printing to PDF) instead of folding long ones.
+        stable: the round's stable plans (:func:`matchmaker.stable_plans`): a section with how many there
+            are, whether this plan is one, and each applicant's range across them beside their place here.
 
     Raises:
         ResultMismatchError: ``problem`` is not the problem ``result`` was solved for (a ``ValueError``).
@@ -312,6 +317,13 @@ def html_report(
     ]
     if d.status.has_plan:
         body += _plan_sections(result, problem, lang, names, named, explain, approval, fold)
+    if stable is not None:
+        headers, rows = stable_range_rows(stable, result, lang)
+        table = _table([(h, "") for h in headers], [[(_e(c), None) for c in row] for row in rows], "stable-ranges")
+        body.append(
+            f'<section id="stable"><h2>{_e(tr("The stable plans", lang))}</h2>'
+            f"<p>{_e(stable_summary(stable, result, lang))}</p>{table if rows else ''}</section>"
+        )
     body.append(_approval_html(approval, lang, names))
     footer = tr(
         "Input fingerprint {fp}; lottery seed {seed}; solved by {engine} in {time} s; matchmaker {version}.",

@@ -30,9 +30,11 @@ from matchmaker.report._content import (
     unplaced_reason,
 )
 from matchmaker.report._format import date, decimal, number, percent
+from matchmaker.report._lattice import stable_range_rows, stable_summary
 
 if TYPE_CHECKING:
     from matchmaker._i18n import Lang
+    from matchmaker._lattice import StablePlans
     from matchmaker._models import Problem
     from matchmaker._result import Result
     from matchmaker.report._approval import ReportApproval
@@ -195,10 +197,12 @@ def text_report(
     lang: Lang = "en",
     title: str | None = None,
     approval: ReportApproval | None = None,
+    stable: StablePlans | None = None,
 ) -> str:
     """The report for people as plain text: the decision in plain words, the policy (with ``problem``),
     the objective levels by name and readable value, the placements with priority tier and notes, the
-    applicants not placed with their reasons, and the approval (or lines to sign)."""
+    applicants not placed with their reasons, with ``stable`` (:func:`matchmaker.stable_plans` of the
+    round) each applicant's range across the stable plans, and the approval (or lines to sign)."""
     if problem is not None and result.decision.input_fingerprint != problem.fingerprint():
         raise ResultMismatchError(msg("the result was solved for a different problem"))
     d = result.decision
@@ -267,6 +271,12 @@ def text_report(
             f"{unplaced_reason(u, lang, known.get(u.applicant))}"
             for u in d.unplaced
         ] or [tr("Every applicant has a place.", lang)]
+    if stable is not None:
+        out += _heading(tr("The stable plans", lang))
+        out.append(stable_summary(stable, result, lang))
+        headers, rows = stable_range_rows(stable, result, lang)
+        if rows:
+            out.append(format_table(headers, rows))
     out += _heading(tr("Approval", lang))
     if approval is None:
         out.append(tr("Not approved yet. The approving official fills in and signs:", lang))
