@@ -6,8 +6,9 @@ from collections import Counter
 from collections.abc import Mapping
 
 from matchmaker._i18n import msg
+from matchmaker.checks.audit import strict_ranks
 from matchmaker.checks.report import Violation
-from matchmaker.checks.stability import strict_rank, unit_positions
+from matchmaker.checks.stability import unit_positions
 from matchmaker.checks.truth import SCALE, Truth, link_broken, offered_by_municipality
 from matchmaker.lottery import pair_draw
 from matchmaker.models import Problem
@@ -85,14 +86,12 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
             (2.4, "lowest_fill_rate_ppm", "max", min(per_muni[m] * 1_000_000 // o for m, o in offered.items()))
         )
         levels.append((2.4, "lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
-    ranks = [t.rank(apps[a], s) for a, s in plan.items()]
+    ranks = t.ranks(plan)
     points = [t.points(apps[a], s) for a, s in plan.items()]
     stability = pol.stability
     if stability is not None and (stability.mode != "optimise" or pol.objective == "sex_equal"):
         strict = stability.ties == "lottery"
-        own = sum(
-            strict_rank(t, apps[a], s, pol.lottery_seed) if strict else t.rank(apps[a], s) for a, s in plan.items()
-        )
+        own = int(strict_ranks(t, *t.table.indices(list(plan.items()))).sum()) if strict else sum(ranks)
         if stability.mode == "applicant_optimal":
             levels.append((3.0, "applicant_rank_sum", "min", own))
         elif stability.mode == "unit_optimal":
@@ -104,7 +103,7 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
     elif pol.objective == "total_fit":
         levels.append((3.0, "total_fit", "max", sum(points)))
     elif pol.objective in ("rank_maximal", "generous", "minimum_regret"):
-        max_rank = max((t.rank(a, sid) for a, sid in t.acceptable()), default=0)
+        max_rank = int(t.table.rank[t.table.ok].max(initial=0))
         if pol.objective == "rank_maximal":
             levels += [(3.0, f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, max_rank)]
         elif pol.objective == "generous":

@@ -1,0 +1,82 @@
+"""Times the independent checker (``matchmaker.check``) on solved benchmark rounds, in turns.
+
+Each instance is solved once with the variant's policy (:data:`benchmarks.run.VARIANT_POLICIES`) and
+the result cached beside the problem in ``benchmarks/data/``; then ``check`` runs ``--repeats`` times per
+instance, the instances taking turns so that the machine's drift falls on all of them. A checker that
+finds any violation in matchmaker's own plan stops the run (exit status 1)::
+
+    python -m benchmarks.checker --sizes 1000,10000 --variants side,stable --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import matchmaker as mm
+from benchmarks.generate import VARIANTS, Variant, ensure
+from benchmarks.run import VARIANT_POLICIES
+
+__all__ = ["LARGE", "load_round", "main"]
+
+#: Limits that admit the 50,000-applicant rounds (about 6 million possible pairs).
+LARGE = mm.Limits(max_pairs=20_000_000)
+
+
+def load_round(size: int, variant: Variant) -> tuple[mm.Problem, mm.Result]:
+    """The instance's problem (with the variant's policy) and matchmaker's result, solved once and cached."""
+    files = ensure(size, variant)
+    with mm.use_limits(LARGE):
+        problem = mm.load_problem(files.problem)
+        policy = VARIANT_POLICIES.get(variant)
+        if policy:
+            merged = {**problem.policy.model_dump(mode="json"), **policy}
+            problem = mm.Problem.model_validate({**problem.model_dump(mode="json"), "policy": merged})
+        cached = Path(str(files.problem).replace(".problem.json", ".result.json"))
+        if cached.exists():
+            result = mm.load_result(cached)
+            if result.decision.input_fingerprint == problem.fingerprint():
+                return problem, result
+        result = mm.solve(problem)
+        mm.dump_result(result, cached)
+    return problem, result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: solve (or find cached) rounds, then time ``check`` on them in turns."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.checker", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="applicants, comma separated")
+    parser.add_argument("--variants", default="side", help=f"from {','.join(VARIANTS)}")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of check per round")
+    args = parser.parse_args(argv)
+    rounds = [
+        (size, v, *load_round(size, v))
+        for size in (int(x) for x in args.sizes.split(",") if x)
+        for v in (next(x for x in VARIANTS if x == name) for name in args.variants.split(",") if name)
+    ]
+    times: dict[tuple[int, str], list[float]] = {(size, v): [] for size, v, _, _ in rounds}
+    bad = 0
+    for _ in range(args.repeats):
+        for size, v, problem, result in rounds:
+            t0 = time.perf_counter()
+            report = mm.check(problem, result)
+            times[(size, v)].append(time.perf_counter() - t0)
+            if not report.ok:
+                bad += 1
+                print(f"{size} {v}: {report}")
+    print("| round | applicants | placed | check (median s) | runs |")
+    print("|---|---|---|---|---|")
+    for size, v, problem, result in rounds:
+        runs = times[(size, v)]
+        print(
+            f"| {size:,} {v} | {len(problem.applicants):,} | {len(result.decision.assignments):,} "
+            f"| {statistics.median(runs):.3f} | {', '.join(f'{x:.3f}' for x in runs)} |"
+        )
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,285 @@
+"""check() as it was before the pair arrays (the parts that changed; the rest is the library's)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from legacy_checks.levels import check_objective
+from legacy_checks.stability import check_stability
+from legacy_checks.truth import Truth
+from matchmaker._i18n import msg
+from matchmaker.checks.checker import check_balance, check_links, check_repair, points_match
+from matchmaker.checks.report import CheckReport, Violation
+from matchmaker.checks.truth import LOAD_SCALE, SCALE, offered_by_municipality
+from matchmaker.metrics import Metrics
+from matchmaker.models import Problem
+from matchmaker.result import Result, UnplacedReason
+
+__all__ = ["check", "check_metrics"]
+
+
+def check(problem: Problem, result: Result, *, previous: Result | None = None) -> CheckReport:
+    """Verify ``result`` against ``problem``; returns every violation found (empty if valid).
+
+    Checked: the input fingerprint; every placed applicant and supervisor exists and the unit and
+    municipality are the supervisor's; each applicant appears exactly once (placed or unplaced);
+    every placement is acceptable (wishes, requirements, conflicts, training, capacity, availability);
+    supervisor, unit and municipality maximums and minimums; each supervisor's load on every date;
+    pins; each placement's fit, continuity bonus and rank; each unplaced reason; every objective level
+    recomputed from the raw inputs; and the metrics' rank profile and counts per unit and municipality
+    (a result migrated from schema version 0 has no metrics to check).
+
+    A repaired result (``result.decision.repair``) is checked for a consistent diff, its hard keeps and
+    its level ``moved``; give ``previous`` (the repaired result) to check the diff against it as well.
+    """
+    out: list[Violation] = []
+    add = out.append
+    t = Truth(problem)
+    d = result.decision
+    if d.input_fingerprint != problem.fingerprint():
+        add(Violation("fingerprint", "problem", msg("the result was made for a different problem")))
+    if d.lottery_seed != problem.policy.lottery_seed:
+        add(Violation("lottery_seed", "policy", msg("the result's lottery seed differs from the policy's")))
+
+    if not d.status.has_plan and d.assignments:
+        add(Violation("status", d.status.value, msg("a result without a plan lists assignments")))
+
+    placed_count: Counter[str] = Counter(x.applicant for x in d.assignments)
+    unplaced_count: Counter[str] = Counter(x.applicant for x in d.unplaced)
+    for ident in sorted(set(t.apps) | set(placed_count) | set(unplaced_count)):
+        if ident not in t.apps:
+            add(Violation("unknown_applicant", ident, msg("the result names an applicant the problem lacks")))
+            continue
+        n_in, n_out = placed_count[ident], unplaced_count[ident]
+        if n_in > 1:
+            add(Violation("placed_twice", ident, msg("placed {n_in} times", n_in=n_in)))
+        if n_in and n_out:
+            add(Violation("placed_and_unplaced", ident, msg("listed both as placed and as unplaced")))
+        if n_out > 1:
+            add(Violation("unplaced_twice", ident, msg("listed {n_out} times as unplaced", n_out=n_out)))
+        if not n_in and not n_out:
+            add(Violation("missing_applicant", ident, msg("neither placed nor listed as unplaced")))
+
+    per_sup: Counter[str] = Counter()
+    per_unit: Counter[str] = Counter()
+    per_muni: Counter[str] = Counter()
+    for x in d.assignments:
+        if x.applicant not in t.apps:
+            continue
+        if x.supervisor not in t.sups:
+            add(
+                Violation(
+                    "unknown_supervisor",
+                    x.applicant,
+                    msg("placed with unknown supervisor {supervisor!r}", supervisor=x.supervisor),
+                )
+            )
+            continue
+        s = t.sups[x.supervisor]
+        u = t.units[s.unit]
+        if x.unit != s.unit:
+            add(
+                Violation(
+                    "wrong_unit",
+                    x.applicant,
+                    msg(
+                        "supervisor {supervisor!r} works in {works_in!r}, not {unit!r}",
+                        supervisor=s.id,
+                        works_in=s.unit,
+                        unit=x.unit,
+                    ),
+                )
+            )
+        if x.municipality != u.municipality:
+            add(
+                Violation(
+                    "wrong_municipality",
+                    x.applicant,
+                    msg("unit {unit!r} is in {municipality!r}", unit=u.id, municipality=u.municipality),
+                )
+            )
+        a = t.apps[x.applicant]
+        why = t.refusal(a, s.id)
+        if why is not None:
+            add(
+                Violation(
+                    "not_acceptable", x.applicant, msg("placed with {supervisor!r} but {why}", supervisor=s.id, why=why)
+                )
+            )
+        per_sup[s.id] += 1
+        per_unit[s.unit] += 1
+        per_muni[u.municipality] += 1
+        fit = t.fit(a, s.id)
+        if not points_match(x.fit_points, fit):
+            add(
+                Violation(
+                    "fit",
+                    x.applicant,
+                    msg(
+                        "fit points {fit_points} but the inputs give {expected:.3f}",
+                        fit_points=x.fit_points,
+                        expected=fit * SCALE,
+                    ),
+                )
+            )
+        if x.fit != x.fit_points / SCALE:
+            add(Violation("fit", x.applicant, msg("fit and fit_points disagree")))
+        if why is None and x.rank != t.rank(a, s.id):
+            add(
+                Violation(
+                    "rank",
+                    x.applicant,
+                    msg("rank {rank} but the inputs give {expected}", rank=x.rank, expected=t.rank(a, s.id)),
+                )
+            )
+        if x.continuity != t.continuity(a, s.id):
+            add(
+                Violation(
+                    "continuity",
+                    x.applicant,
+                    msg(
+                        "bonus {continuity} but the inputs give {expected}",
+                        continuity=x.continuity,
+                        expected=t.continuity(a, s.id),
+                    ),
+                )
+            )
+
+    if d.status.has_plan:
+        for s in problem.supervisors:
+            if per_sup[s.id] > s.capacity:
+                add(
+                    Violation(
+                        "supervisor_capacity",
+                        s.id,
+                        msg("{count} students, capacity {bound}", count=per_sup[s.id], bound=s.capacity),
+                    )
+                )
+        hard_min = problem.policy.minimums == "hard"
+        hard_target = problem.policy.targets == "hard"
+        for u in problem.units:
+            if per_unit[u.id] > u.max_places:
+                add(
+                    Violation(
+                        "unit_max",
+                        u.id,
+                        msg("{count} students, maximum {bound}", count=per_unit[u.id], bound=u.max_places),
+                    )
+                )
+            if hard_min and per_unit[u.id] < u.min_places:
+                add(
+                    Violation(
+                        "unit_min",
+                        u.id,
+                        msg("{count} students, minimum {bound}", count=per_unit[u.id], bound=u.min_places),
+                    )
+                )
+            if hard_target and u.target_places is not None and per_unit[u.id] < u.target_places:
+                add(
+                    Violation(
+                        "unit_target",
+                        u.id,
+                        msg("{count} students, hard target {bound}", count=per_unit[u.id], bound=u.target_places),
+                    )
+                )
+        for m in problem.municipalities:
+            if m.max_places is not None and per_muni[m.id] > m.max_places:
+                add(
+                    Violation(
+                        "municipality_max",
+                        m.id,
+                        msg("{count} students, maximum {bound}", count=per_muni[m.id], bound=m.max_places),
+                    )
+                )
+            if hard_min and per_muni[m.id] < m.min_places:
+                add(
+                    Violation(
+                        "municipality_min",
+                        m.id,
+                        msg("{count} students, minimum {bound}", count=per_muni[m.id], bound=m.min_places),
+                    )
+                )
+        placements = {x.applicant: x for x in d.assignments}
+        known = {x.applicant: x.supervisor for x in d.assignments if x.applicant in t.apps and x.supervisor in t.sups}
+        for sid, day, load, limit in t.load_violations(known):
+            add(
+                Violation(
+                    "supervisor_load",
+                    sid,
+                    msg(
+                        "load {load:g} on {day}, limit {limit:g}",
+                        load=load / LOAD_SCALE,
+                        day=day,
+                        limit=limit / LOAD_SCALE,
+                    ),
+                )
+            )
+        check_links(problem, {a: (x.unit, x.municipality) for a, x in placements.items()}, add)
+        check_balance(problem, per_muni, add)
+        for pin in problem.pins:
+            got = placements.get(pin.applicant)
+            ok = got is not None and (
+                got.supervisor == pin.supervisor if pin.supervisor is not None else got.unit == pin.unit
+            )
+            if not ok:
+                add(Violation("pin", pin.applicant, msg("the pinned placement does not hold")))
+
+    for y in d.unplaced:
+        a_or_none = t.apps.get(y.applicant)
+        if a_or_none is None:
+            continue
+        has_option = any(t.refusal(a_or_none, sid) is None for sid in t.sups)
+        if d.status.has_plan and y.reason is UnplacedReason.NO_PLAN:
+            add(Violation("unplaced_reason", y.applicant, msg("reason 'no_plan' although there is a plan")))
+        if y.reason is UnplacedReason.NO_ACCEPTABLE_OPTION and has_option:
+            add(Violation("unplaced_reason", y.applicant, msg("reported without options, but has acceptable ones")))
+        if y.reason is UnplacedReason.NOT_SELECTED and not has_option:
+            add(
+                Violation("unplaced_reason", y.applicant, msg("reported as not selected, but has no acceptable option"))
+            )
+        if not d.status.has_plan and y.reason is not UnplacedReason.NO_PLAN:
+            add(Violation("unplaced_reason", y.applicant, msg("without a plan the reason must be 'no_plan'")))
+
+    if d.repair is not None:
+        check_repair(problem, result, d.repair, previous, out, t)
+    elif previous is not None:
+        out.append(Violation("repair", "decision", msg("a previous result is given, but the result is not a repair")))
+    check_objective(problem, result, out, t)
+    if d.status.has_plan and d.metrics is not None:
+        check_metrics(problem, result, d.metrics, out, t)
+    if d.status.has_plan:
+        check_stability(problem, result, out, t)
+    return CheckReport(tuple(out))
+
+
+def check_metrics(problem: Problem, result: Result, m: Metrics, out: list[Violation], t: Truth) -> None:
+    """The reported metrics agree with the plan (rank profile and counts per unit and municipality)."""
+    ranks = Counter(
+        t.rank(t.apps[x.applicant], x.supervisor)
+        for x in result.decision.assignments
+        if x.applicant in t.apps and x.supervisor in t.sups
+    )
+    profile = tuple(ranks.get(k, 0) for k in range(1, max(ranks, default=0) + 1))
+    if m.rank_profile != profile:
+        out.append(
+            Violation(
+                "metrics",
+                "rank_profile",
+                msg("reported {reported}, recomputed {recomputed}", reported=m.rank_profile, recomputed=profile),
+            )
+        )
+    per_unit = Counter(x.unit for x in result.decision.assignments)
+    for u in m.units:
+        if u.placed != per_unit[u.unit]:
+            out.append(
+                Violation(
+                    "metrics",
+                    u.unit,
+                    msg("reported {placed} placed, the plan has {count}", placed=u.placed, count=per_unit[u.unit]),
+                )
+            )
+    offered = offered_by_municipality(problem)
+    per_muni = Counter(x.municipality for x in result.decision.assignments)
+    for mm_ in m.municipalities:
+        if mm_.placed != per_muni[mm_.municipality] or mm_.offered != offered.get(mm_.municipality):
+            out.append(Violation("metrics", mm_.municipality, msg("placed or offered places disagree with the plan")))

@@ -1,0 +1,168 @@
+"""The objective levels recomputed as before the pair arrays, in plain Python."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from legacy_checks.stability import unit_positions
+from legacy_checks.truth import Truth
+from matchmaker._i18n import msg
+from matchmaker.checks.report import Violation
+from matchmaker.checks.stability import strict_rank
+from matchmaker.checks.truth import SCALE, link_broken, offered_by_municipality
+from matchmaker.lottery import pair_draw
+from matchmaker.models import Problem
+from matchmaker.result import Result, Status
+
+__all__ = ["check_objective", "level_terms", "level_vector"]
+
+
+def level_vector(
+    problem: Problem,
+    t: Truth,
+    plan: dict[str, str],
+    *,
+    base: Mapping[str, str] | None = None,
+    position: float | None = None,
+    penalty: float | None = None,
+) -> list[tuple[str, str, int]]:
+    """Every level the problem's policy asks for, in order: (name, sense, value) for ``plan``
+    (applicant id -> supervisor id), recomputed from the records.
+
+    With a ``base`` plan (a repair), level ``moved`` (base applicants still in the round who lose or
+    change their placement) is inserted after every level at or before ``position``; or, with
+    ``penalty``, level ``total_fit`` becomes ``total_fit_less_moves`` (each move costs ``penalty`` fit).
+    """
+    levels = level_terms(problem, t, plan)
+    if base is None:
+        return [(name, sense, value) for _, name, sense, value in levels]
+    moved = sum(1 for a, s in base.items() if a in t.apps and plan.get(a) != s)
+    if penalty is not None:
+        cost = round(penalty * SCALE)
+        return [
+            ("total_fit_less_moves", sense, value - cost * moved) if name == "total_fit" else (name, sense, value)
+            for _, name, sense, value in levels
+        ]
+    where = position if position is not None else 2.5
+    at = sum(1 for pos, *_ in levels if pos <= where)
+    levels.insert(at, (where, "moved", "min", moved))
+    return [(name, sense, value) for _, name, sense, value in levels]
+
+
+def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[float, str, str, int]]:
+    """(position, name, sense, value) of every level of the policy, in order."""
+    pol = problem.policy
+    apps = t.apps
+    where = {a: (t.sups[s].unit, t.units[t.sups[s].unit].municipality) for a, s in plan.items()}
+    levels: list[tuple[float, str, str, int]] = []
+    tiers = sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None})
+    for k in tiers:
+        levels.append((1.0, f"placed_tier_{k}", "max", sum(1 for a in plan if apps[a].priority_tier == k)))
+    levels.append((2.0, "placed", "max", len(plan)))
+    per_unit = Counter(u for u, _ in where.values())
+    per_muni = Counter(m for _, m in where.values())
+    if pol.minimums == "soft" and (
+        any(u.min_places for u in problem.units) or any(m.min_places for m in problem.municipalities)
+    ):
+        short = sum(max(0, u.min_places - per_unit[u.id]) for u in problem.units)
+        short += sum(max(0, m.min_places - per_muni[m.id]) for m in problem.municipalities)
+        levels.append((2.1, "minimum_shortfall", "min", short))
+    if pol.targets == "soft" and any(u.target_places for u in problem.units):
+        short = sum(max(0, (u.target_places or 0) - per_unit[u.id]) for u in problem.units)
+        levels.append((2.2, "target_shortfall", "min", short))
+    soft_links = [k for k in problem.links if not k.hard]
+    if soft_links:
+        broken = sum(
+            link_broken(k.relation, where.get(k.applicants[0]), where.get(k.applicants[1]), hard=False)
+            for k in soft_links
+        )
+        levels.append((2.3, "link_violations", "min", broken))
+    offered = {m: o for m, o in offered_by_municipality(problem).items() if o > 0}
+    if pol.balance is not None and pol.balance.mode == "maximin" and len(offered) >= 2:
+        fit_m: Counter[str] = Counter()
+        for a, s in plan.items():
+            fit_m[where[a][1]] += t.points(apps[a], s)
+        levels.append(
+            (2.4, "lowest_fill_rate_ppm", "max", min(per_muni[m] * 1_000_000 // o for m, o in offered.items()))
+        )
+        levels.append((2.4, "lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
+    ranks = [t.rank(apps[a], s) for a, s in plan.items()]
+    points = [t.points(apps[a], s) for a, s in plan.items()]
+    stability = pol.stability
+    if stability is not None and (stability.mode != "optimise" or pol.objective == "sex_equal"):
+        strict = stability.ties == "lottery"
+        own = sum(
+            strict_rank(t, apps[a], s, pol.lottery_seed) if strict else t.rank(apps[a], s) for a, s in plan.items()
+        )
+        if stability.mode == "applicant_optimal":
+            levels.append((3.0, "applicant_rank_sum", "min", own))
+        elif stability.mode == "unit_optimal":
+            levels.append((3.0, "applicant_rank_sum", "max", own))
+        else:
+            upos = unit_positions(problem, t, strict=strict)
+            units = sum(upos[(t.sups[s].unit, a)] for a, s in plan.items())
+            levels.append((3.0, "rank_sum_gap", "min", abs(own - units)))
+    elif pol.objective == "total_fit":
+        levels.append((3.0, "total_fit", "max", sum(points)))
+    elif pol.objective in ("rank_maximal", "generous", "minimum_regret"):
+        max_rank = max((t.rank(a, sid) for a, sid in t.acceptable()), default=0)
+        if pol.objective == "rank_maximal":
+            levels += [(3.0, f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, max_rank)]
+        elif pol.objective == "generous":
+            levels += [(3.0, f"placed_at_rank_{k}", "min", ranks.count(k)) for k in range(max_rank, 1, -1)]
+        else:
+            levels.append((3.0, "worst_rank", "min", max(ranks, default=0)))
+    elif pol.objective == "egalitarian":
+        levels.append((3.0, "rank_sum", "min", sum(ranks)))
+    else:  # leximin
+        values = sorted({t.points(a, sid) for a, sid in t.acceptable()})
+        levels += [(3.0, f"placed_at_fit_{v}", "min", points.count(v)) for v in values[:-1]]
+    levels.append((4.0, "lottery", "max", sum(pair_draw(pol.lottery_seed, a, s) for a, s in plan.items())))
+    return levels
+
+
+def check_objective(problem: Problem, result: Result, out: list[Violation], t: Truth) -> None:
+    d = result.decision
+    plan = {x.applicant: x.supervisor for x in d.assignments if x.applicant in t.apps and x.supervisor in t.sups}
+    rec = d.repair
+    if rec is None:
+        expected = level_vector(problem, t, plan)
+    else:
+        base = rec.diff.before_plan(plan)
+        expected = level_vector(problem, t, plan, base=base, position=rec.position, penalty=rec.penalty)
+    truth = {name: value for name, _, value in expected}
+    names = [lv.name for lv in d.objective]
+    if names != [name for name, _, _ in expected] or [lv.sense for lv in d.objective] != [
+        sense for _, sense, _ in expected
+    ]:
+        out.append(
+            Violation(
+                "objective_levels",
+                "objective",
+                msg("levels {names}, expected {expected}", names=names, expected=list(truth)),
+            )
+        )
+        return
+    if not d.status.has_plan:
+        for lv in d.objective:
+            if lv.value is not None:
+                out.append(Violation("objective", lv.name, msg("a result without a plan reports a value")))
+        return
+    for lv in d.objective:
+        if lv.value != truth[lv.name]:
+            out.append(
+                Violation(
+                    "objective",
+                    lv.name,
+                    msg("reported {reported}, recomputed {recomputed}", reported=lv.value, recomputed=truth[lv.name]),
+                )
+            )
+    if d.status is Status.OPTIMAL:
+        for st in result.statistics.stages:
+            if st.status != "optimal":
+                out.append(
+                    Violation(
+                        "status", "optimal", msg("stage {levels} ended {status}", levels=st.levels, status=st.status)
+                    )
+                )
