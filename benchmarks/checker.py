@@ -2,18 +2,21 @@
 
 Each instance is solved once with the variant's policy (:data:`benchmarks.run.VARIANT_POLICIES`) and
 the result cached beside the problem in ``benchmarks/data/``; then ``check`` runs ``--repeats`` times per
-instance, the instances taking turns so that the machine's drift falls on all of them. A checker that
-finds any violation in matchmaker's own plan stops the run (exit status 1)::
+instance, the instances (and, with ``--legacy``, the plain-Python checker it replaced, kept in
+``tests/legacy_checks/``, on rounds up to ``--legacy-max`` applicants) taking turns so that the
+machine's drift falls on all of them. Any violation found in matchmaker's own plan, or two checkers
+that disagree, make the exit status 1::
 
-    python -m benchmarks.checker --sizes 1000,10000 --variants side,stable --repeats 3
+    python -m benchmarks.checker --sizes 1000,10000 --variants side,stable --repeats 3 --legacy
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matchmaker as mm
@@ -51,29 +54,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000", help="applicants, comma separated")
     parser.add_argument("--variants", default="side", help=f"from {','.join(VARIANTS)}")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of check per round")
+    parser.add_argument("--legacy", action="store_true", help="also time the plain-Python checker, in turns")
+    parser.add_argument("--legacy-max", type=int, default=10_000, help="largest round for --legacy")
     args = parser.parse_args(argv)
     rounds = [
         (size, v, *load_round(size, v))
         for size in (int(x) for x in args.sizes.split(",") if x)
         for v in (next(x for x in VARIANTS if x == name) for name in args.variants.split(",") if name)
     ]
-    times: dict[tuple[int, str], list[float]] = {(size, v): [] for size, v, _, _ in rounds}
+    checkers: dict[str, Callable[[mm.Problem, mm.Result], mm.CheckReport]] = {"check": mm.check}
+    if args.legacy:
+        # the earlier checker is test code (tests/legacy_checks), imported only when asked for
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        import legacy_checks
+
+        checkers["legacy"] = legacy_checks.check
+    times: dict[tuple[int, str, str], list[float]] = {}
     bad = 0
     for _ in range(args.repeats):
         for size, v, problem, result in rounds:
-            t0 = time.perf_counter()
-            report = mm.check(problem, result)
-            times[(size, v)].append(time.perf_counter() - t0)
-            if not report.ok:
+            reports = []
+            for name, checker in checkers.items():
+                if name == "legacy" and size > args.legacy_max:
+                    continue
+                t0 = time.perf_counter()
+                report = checker(problem, result)
+                times.setdefault((size, v, name), []).append(time.perf_counter() - t0)
+                reports.append([str(x) for x in report])
+                if not report.ok:
+                    bad += 1
+                    print(f"{size} {v} {name}: {report}")
+            if any(r != reports[0] for r in reports):
                 bad += 1
-                print(f"{size} {v}: {report}")
-    print("| round | applicants | placed | check (median s) | runs |")
-    print("|---|---|---|---|---|")
+                print(f"{size} {v}: the checkers disagree")
+    print("| round | placed | pairs | check (median s) | runs | plain-Python checker (median s) | runs |")
+    print("|---|---|---|---|---|---|---|")
     for size, v, problem, result in rounds:
-        runs = times[(size, v)]
+        runs = times[(size, v, "check")]
+        old = times.get((size, v, "legacy"), [])
+        pairs = len(mm.checks.Truth(problem).table.key)
         print(
-            f"| {size:,} {v} | {len(problem.applicants):,} | {len(result.decision.assignments):,} "
-            f"| {statistics.median(runs):.3f} | {', '.join(f'{x:.3f}' for x in runs)} |"
+            f"| {size:,} {v} | {len(result.decision.assignments):,} | {pairs:,} | {statistics.median(runs):.3f} "
+            f"| {', '.join(f'{x:.3f}' for x in runs)} | {f'{statistics.median(old):.2f}' if old else 'not run'} "
+            f"| {', '.join(f'{x:.2f}' for x in old)} |"
         )
     return 1 if bad else 0
 
