@@ -75,6 +75,8 @@ def rounds(draw: st.DrawFn, *, rich: bool = False) -> mm.Problem:
             same: list[str] = [s["id"] for s in raw["supervisors"] if s["unit"] == unit["id"]]
             if draw(st.booleans()) and same:
                 app["previous_supervisor"] = same[0]
+    for key in ("applicants", "supervisors", "units"):  # the records' order is not the ids' order
+        raw[key] = draw(st.permutations(raw[key]))
     stability = draw(st.sampled_from(STABILITY))
     if stability is not None:
         raw["policy"]["stability"] = stability
@@ -305,3 +307,20 @@ def test_strict_ranks_break_ties_by_the_pairs_draw() -> None:
     got = strict_ranks(t, np.zeros(3, np.int64), np.arange(3, dtype=np.int64)).tolist()
     assert got == expected
     assert [t.rank(t.apps["A"], f"S{k}") for k in range(3)] == [1, 1, 1]
+
+
+def test_a_full_municipality_leaves_room_for_an_applicant_already_in_it() -> None:
+    """A moves within the full municipality M to the supervisor they prefer, who has room: blocking."""
+    raw = {
+        "municipalities": [{"id": "M", "max_places": 1}],
+        "units": [
+            {"id": "U1", "municipality": "M", "area": "Vuxenenhet", "max_places": 1},
+            {"id": "U2", "municipality": "M", "area": "Vuxenenhet", "max_places": 1},
+        ],
+        "supervisors": [{"id": "S1", "unit": "U1"}, {"id": "S2", "unit": "U2"}],
+        "applicants": [{"id": "A", "interests": {"supervisors": {"S1": 0.5, "S2": 0.9}}}],
+    }
+    problem = mm.Problem.model_validate(raw)
+    found = stability_audit(problem, {"A": "S1"})
+    assert found == [("A", "S2", "undersubscribed")]
+    assert found == legacy_stability.stability_audit(problem, {"A": "S1"})
