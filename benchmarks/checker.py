@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matchmaker as mm
-from benchmarks.generate import VARIANTS, Variant, ensure
+from benchmarks.generate import DATA_DIR, VARIANTS, Variant, ensure
 from benchmarks.run import VARIANT_POLICIES
 
 __all__ = ["LARGE", "load_round", "main"]
@@ -29,9 +29,9 @@ __all__ = ["LARGE", "load_round", "main"]
 LARGE = mm.Limits(max_pairs=20_000_000)
 
 
-def load_round(size: int, variant: Variant) -> tuple[mm.Problem, mm.Result]:
+def load_round(size: int, variant: Variant, data_dir: Path = DATA_DIR) -> tuple[mm.Problem, mm.Result]:
     """The instance's problem (with the variant's policy) and matchmaker's result, solved once and cached."""
-    files = ensure(size, variant)
+    files = ensure(size, variant, data_dir=data_dir)
     with mm.use_limits(LARGE):
         problem = mm.load_problem(files.problem)
         policy = VARIANT_POLICIES.get(variant)
@@ -56,9 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of check per round")
     parser.add_argument("--legacy", action="store_true", help="also time the plain-Python checker, in turns")
     parser.add_argument("--legacy-max", type=int, default=10_000, help="largest round for --legacy")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where instances and results are cached")
     args = parser.parse_args(argv)
     rounds = [
-        (size, v, *load_round(size, v))
+        (size, v, *load_round(size, v, args.data_dir))
         for size in (int(x) for x in args.sizes.split(",") if x)
         for v in (next(x for x in VARIANTS if x == name) for name in args.variants.split(",") if name)
     ]
