@@ -22,6 +22,7 @@ from pathlib import Path
 import matchmaker as mm
 from benchmarks.generate import DATA_DIR, VARIANTS, Variant, ensure
 from benchmarks.run import VARIANT_POLICIES
+from matchmaker.checks import Truth
 
 __all__ = ["LARGE", "load_round", "main"]
 
@@ -93,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for size, v, problem, result in rounds:
         runs = times[(size, v, "check")]
         old = times.get((size, v, "legacy"), [])
-        pairs = len(mm.checks.Truth(problem).table.key)
+        pairs = len(Truth(problem).table.key)
         print(
             f"| {size:,} {v} | {len(result.decision.assignments):,} | {pairs:,} | {statistics.median(runs):.3f} "
             f"| {', '.join(f'{x:.3f}' for x in runs)} | {f'{statistics.median(old):.2f}' if old else 'not run'} "
