@@ -102,3 +102,21 @@ def test_rounds_pool_the_runs_and_hold_matchmaker_to_one_decision(tmp_path: Path
     _pool(mine, other, 3, report)
     assert report.problems == [f"MISMATCH {mine.key}: round 3 gave a different decision from round 1"]
     assert len(mine.times) == 3
+
+
+def test_checker_timing_agrees_and_flags_a_forged_result(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.checker import load_round, main
+
+    args = ["--sizes", "100", "--variants", "side,stable", "--repeats", "1", "--data-dir", str(tmp_path)]
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    assert "| 100 side |" in table
+    assert "| 100 stable |" in table
+    # A forged fit in the cached result: the checker finds it, and the run fails.
+    _, result = load_round(100, "side", tmp_path)
+    first, *rest = result.decision.assignments
+    forged = first.model_copy(update={"fit_points": first.fit_points + 1})
+    decision = result.decision.model_copy(update={"assignments": (forged, *rest)})
+    mm.dump_result(result.model_copy(update={"decision": decision}), tmp_path / "g1-100-side-s1.result.json")
+    assert main(args) == 1
+    assert "side check: check: " in capsys.readouterr().out

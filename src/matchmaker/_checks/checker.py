@@ -71,6 +71,12 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
     per_sup: Counter[str] = Counter()
     per_unit: Counter[str] = Counter()
     per_muni: Counter[str] = Counter()
+    tb = t.table
+    at = tb.indices(
+        [(x.applicant, x.supervisor) for x in d.assignments if x.applicant in t.apps and x.supervisor in t.sups]
+    )
+    fine = iter(tb.acceptable_pairs(*at).tolist())
+    ranks = iter(tb.rank_of(*at).tolist())
     for x in d.assignments:
         if x.applicant not in t.apps:
             continue
@@ -107,7 +113,8 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
                 )
             )
         a = t.apps[x.applicant]
-        why = t.refusal(a, s.id)
+        why = None if next(fine) else t.refusal(a, s.id)
+        rank = next(ranks)
         if why is not None:
             add(
                 Violation(
@@ -132,12 +139,10 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
             )
         if x.fit != x.fit_points / SCALE:
             add(Violation("fit", x.applicant, msg("fit and fit_points disagree")))
-        if why is None and x.rank != t.rank(a, s.id):
+        if why is None and x.rank != rank:
             add(
                 Violation(
-                    "rank",
-                    x.applicant,
-                    msg("rank {rank} but the inputs give {expected}", rank=x.rank, expected=t.rank(a, s.id)),
+                    "rank", x.applicant, msg("rank {rank} but the inputs give {expected}", rank=x.rank, expected=rank)
                 )
             )
         if x.continuity != t.continuity(a, s.id):
@@ -236,7 +241,7 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
         a_or_none = t.apps.get(y.applicant)
         if a_or_none is None:
             continue
-        has_option = any(t.refusal(a_or_none, sid) is None for sid in t.sups)
+        has_option = bool(tb.has_option[tb.app_index[y.applicant]])
         if d.status.has_plan and y.reason is UnplacedReason.NO_PLAN:
             add(Violation("unplaced_reason", y.applicant, msg("reason 'no_plan' although there is a plan")))
         if y.reason is UnplacedReason.NO_ACCEPTABLE_OPTION and has_option:
@@ -262,11 +267,12 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
 
 def check_metrics(problem: Problem, result: Result, m: Metrics, out: list[Violation], t: Truth) -> None:
     """The reported metrics agree with the plan (rank profile and counts per unit and municipality)."""
-    ranks = Counter(
-        t.rank(t.apps[x.applicant], x.supervisor)
+    known = [
+        (x.applicant, x.supervisor)
         for x in result.decision.assignments
         if x.applicant in t.apps and x.supervisor in t.sups
-    )
+    ]
+    ranks = Counter(t.table.rank_of(*t.table.indices(known)).tolist())
     profile = tuple(ranks.get(k, 0) for k in range(1, max(ranks, default=0) + 1))
     if m.rank_profile != profile:
         out.append(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
+from matchmaker._checks.audit import strict_ranks
 from matchmaker._checks.report import Violation
-from matchmaker._checks.stability import strict_rank, unit_positions
+from matchmaker._checks.stability import unit_positions
 from matchmaker._checks.truth import SCALE, Truth, link_broken, offered_by_municipality
 from matchmaker._i18n import msg
 from matchmaker._lottery import pair_draw
@@ -57,9 +58,9 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
     tiers = sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None})
     for k in tiers:
         levels.append((1.0, f"placed_tier_{k}", "max", sum(1 for a in plan if apps[a].priority_tier == k)))
-    ranks = [t.rank(apps[a], s) for a, s in plan.items()]
+    ranks = t.ranks(plan)
     if pol.objective == "rank_maximal_irving" and (pol.stability is None or pol.stability.mode == "optimise"):
-        top = max((t.rank(a, sid) for a, sid in t.acceptable()), default=0)
+        top = int(t.table.rank[t.table.ok].max(initial=0))
         levels += [(1.5, f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, top + 1)]
     levels.append((2.0, "placed", "max", len(plan)))
     per_unit = Counter(u for u, _ in where.values())
@@ -93,21 +94,21 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
     stability = pol.stability
     if stability is not None and (stability.mode != "optimise" or pol.objective == "sex_equal"):
         strict = stability.ties == "lottery"
-        own = sum(
-            strict_rank(t, apps[a], s, pol.lottery_seed) if strict else t.rank(apps[a], s) for a, s in plan.items()
-        )
+        own = int(strict_ranks(t, *t.table.indices(list(plan.items()))).sum()) if strict else sum(ranks)
         if stability.mode == "applicant_optimal":
             levels.append((3.0, "applicant_rank_sum", "min", own))
         elif stability.mode == "unit_optimal":
             levels.append((3.0, "applicant_rank_sum", "max", own))
         else:
             upos = unit_positions(problem, t, strict=strict)
-            units = sum(upos[(t.sups[s].unit, a)] for a, s in plan.items())
+            # a pair the unit does not rank (not acceptable: reported as such) counts below every ranked one
+            below = len(problem.applicants) + 1
+            units = sum(upos.get((t.sups[s].unit, a), below) for a, s in plan.items())
             levels.append((3.0, "rank_sum_gap", "min", abs(own - units)))
     elif pol.objective == "total_fit":
         levels.append((3.0, "total_fit", "max", sum(points)))
     elif pol.objective in ("rank_maximal", "generous", "minimum_regret"):
-        max_rank = max((t.rank(a, sid) for a, sid in t.acceptable()), default=0)
+        max_rank = int(t.table.rank[t.table.ok].max(initial=0))
         if pol.objective == "rank_maximal":
             levels += [(3.0, f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, max_rank)]
         elif pol.objective == "generous":

@@ -8,9 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Mapping
+from functools import cached_property
 
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker._checks.arrays import IntArray, PairTable, sorted_unique
 from matchmaker._i18n import Message, msg
-from matchmaker._models import Applicant, Period, Problem
+from matchmaker._models import Adjustment, Applicant, Commitment, Period, Problem
 
 __all__ = [
     "LOAD_SCALE",
@@ -68,8 +73,8 @@ class Truth:
         self.criteria = {c.id: c for c in problem.criteria}
         self._cohort: float | None = None
         self._acceptable: list[tuple[Applicant, str]] | None = None
-        self._options: dict[str, list[str]] | None = None
-        self._wished: dict[str, list[str]] = {}
+        self._adjustments: dict[str, list[Adjustment]] | None = None
+        self._fits: dict[tuple[str, str], float] = {}
         self.periods = {q.id: q for q in problem.round.periods} if problem.round is not None else {}
 
     def period(self, a: Applicant) -> Period | None:
@@ -149,21 +154,95 @@ class Truth:
             out.append("availability")
         return out
 
+    @cached_property
+    def table(self) -> PairTable:
+        """The round's candidate pairs as arrays: rank and acceptability of each (:mod:`.arrays`)."""
+        p = self.p
+        trained = _NEEDED[p.policy.supervisor_training]
+        return PairTable(
+            p,
+            app_periods=[q.id if (q := self.period(a)) is not None else None for a in p.applicants],
+            app_quals=[frozenset(norm(q) for q in a.qualifications) for a in p.applicants],
+            unit_reqs=[frozenset(norm(r) for r in u.requirements) for u in p.units],
+            sup_blocked=[
+                _TRAINING[str(s.training)] < trained
+                or s.capacity <= 0
+                or self.units[s.unit].max_places <= 0
+                or self.munis[self.units[s.unit].municipality].max_places == 0
+                for s in p.supervisors
+            ],
+        )
+
     def options(self, applicant_id: str) -> list[str]:
         """The supervisors acceptable for one applicant."""
-        if self._options is None:
-            self._options = {}
-            for a, sid in self.acceptable():
-                self._options.setdefault(a.id, []).append(sid)
-        return self._options.get(applicant_id, [])
+        i = self.table.app_index.get(applicant_id)
+        return [] if i is None else self.table.options(i)
 
     def acceptable(self) -> list[tuple[Applicant, str]]:
         """Every acceptable (applicant, supervisor id) pair."""
         if self._acceptable is None:
+            tb = self.table
+            apps, sups = self.p.applicants, tb.sup_ids
+            ok = tb.ok
             self._acceptable = [
-                (a, sid) for a in self.p.applicants for sid in self.sups if self.refusal(a, sid) is None
+                (apps[i], sups[j]) for i, j in zip(tb.app[ok].tolist(), tb.sup[ok].tolist(), strict=True)
             ]
         return self._acceptable
+
+    def interviews(self, app: IntArray, unit: IntArray) -> npt.NDArray[np.float64]:
+        """:meth:`interview` of each (applicant index, unit index) pair, NaN where there is none.
+
+        The same arithmetic in the same order, element by element: per criterion, the mean of the
+        unit's own scores (else the general ones), summed in the scores' order; weighted over criteria.
+        """
+        tb = self.table
+        crit = {c.id: k for k, c in enumerate(self.p.criteria)}
+        s_app: list[int] = []
+        s_crit: list[int] = []
+        s_unit: list[int] = []
+        s_val: list[float] = []
+        for i, a in enumerate(self.p.applicants):
+            for sc in a.interview:
+                k = crit.get(sc.criterion)
+                if k is None:
+                    continue
+                c = self.p.criteria[k]
+                lo = c.scale_min if sc.scale_min is None else sc.scale_min
+                hi = c.scale_max if sc.scale_max is None else sc.scale_max
+                s_app.append(i)
+                s_crit.append(k)
+                s_unit.append(-1 if sc.unit is None else tb.unit_index.get(sc.unit, -2))
+                s_val.append((sc.score - lo) / (hi - lo))
+        sa, sk, su, sv = (
+            np.array(x, dtype)
+            for x, dtype in ((s_app, np.int64), (s_crit, np.int64), (s_unit, np.int64), (s_val, np.float64))
+        )
+        num = np.zeros(len(app))
+        den = np.zeros(len(app))
+        width = tb.n_unit + 2
+        for k, c in enumerate(self.p.criteria):
+            if c.weight == 0:
+                continue
+            mine = sk == k
+            # per (applicant, unit or -1 for the general scores): the sum in the scores' order, the count
+            key = sa[mine] * width + (su[mine] + 2)
+            keys = sorted_unique(key)
+            at = np.searchsorted(keys, key)
+            total = np.zeros(len(keys))
+            np.add.at(total, at, sv[mine])
+            count = np.bincount(at, minlength=len(keys))
+            mean = total / np.maximum(count, 1)
+            value = np.full(len(app), np.nan)
+            for want in (app * width + 1, app * width + (unit + 2)):  # the general scores, then the unit's own
+                pos = np.minimum(np.searchsorted(keys, want), max(len(keys) - 1, 0))
+                hit = (keys[pos] == want) if len(keys) else np.zeros(len(app), bool)
+                value[hit] = mean[pos[hit]]
+            has = ~np.isnan(value)
+            num[has] += c.weight * value[has]
+            den[has] += c.weight
+        out = np.full(len(app), np.nan)
+        np.divide(num, den, out=out, where=den > 0)
+        return out
 
     # -- fit -----------------------------------------------------------------------------------------
     def interest(self, a: Applicant, sup_id: str) -> float:
@@ -175,7 +254,8 @@ class Truth:
             return (k - int(w) + 1) / k
         return float(w)
 
-    def interview(self, a: Applicant, unit_id: str) -> float | None:
+    def interview(self, a: Applicant, unit_id: str | None) -> float | None:
+        """The applicant's interview value for the unit (``None``: the general scores only)."""
         num = 0.0
         den = 0.0
         for c in self.p.criteria:
@@ -195,16 +275,22 @@ class Truth:
 
     def cohort_mean(self) -> float:
         if self._cohort is None:
-            known = [
-                v
-                for a in self.p.applicants
-                for sid in self.sups
-                if self.refusal(a, sid) is None and (v := self.interview(a, self.sups[sid].unit)) is not None
-            ]
+            tb = self.table
+            values = self.interviews(tb.app[tb.ok], tb.unit[tb.ok])
+            # summed one by one in the pairs' order, as a plain Python loop over them would
+            known = values[~np.isnan(values)].tolist()
             self._cohort = sum(known) / len(known) if known else 0.5
         return self._cohort
 
     def fit(self, a: Applicant, sup_id: str) -> float:
+        """The pair's fit, as documented: interest and interview weighted, plus adjustments and
+        continuity (computed once per pair: the checker asks for a placement's fit twice)."""
+        known = self._fits.get((a.id, sup_id))
+        if known is None:
+            known = self._fits[(a.id, sup_id)] = self._fit(a, sup_id)
+        return known
+
+    def _fit(self, a: Applicant, sup_id: str) -> float:
         pol = self.p.policy
         unit_id = self.sups[sup_id].unit
         iv = self.interview(a, unit_id)
@@ -213,9 +299,11 @@ class Truth:
             if iv is None:
                 iv = self.cohort_mean()
         adjust = 0.0
-        for adj in self.p.adjustments:
-            if adj.applicant != a.id:
-                continue
+        if self._adjustments is None:
+            self._adjustments = {}
+            for adj in self.p.adjustments:
+                self._adjustments.setdefault(adj.applicant, []).append(adj)
+        for adj in self._adjustments.get(a.id, ()):
             if adj.supervisor is not None:
                 adjust += adj.delta if adj.supervisor == sup_id else 0.0
             elif adj.unit == unit_id:
@@ -238,20 +326,22 @@ class Truth:
         step = self.p.round.step if self.p.round is not None else 1
         per_student = round((pol.load_step_1 if step == 1 else pol.load_step_2) * LOAD_SCALE)
         out = []
+        students: dict[str, list[str]] = {}
+        for a, sid in plan.items():
+            students.setdefault(sid, []).append(a)
+        commitments: dict[str, list[Commitment]] = {}
+        for c in self.p.commitments:
+            commitments.setdefault(c.supervisor, []).append(c)
         for s in self.p.supervisors:
             if s.load_limit is None:
                 continue
             entries: list[tuple[dt.date, dt.date, int]] = []
-            for a, sid in plan.items():
-                if sid == s.id:
-                    q = self.period(self.apps[a])
-                    entries.append(
-                        (dt.date.min, dt.date.max, per_student) if q is None else (q.start, q.end, per_student)
-                    )
-            for c in self.p.commitments:
-                if c.supervisor == s.id:
-                    load = c.load if c.load is not None else (pol.load_step_1 if c.step == 1 else pol.load_step_2)
-                    entries.append((c.start, c.end, round(load * LOAD_SCALE)))
+            for a in students.get(s.id, ()):
+                q = self.period(self.apps[a])
+                entries.append((dt.date.min, dt.date.max, per_student) if q is None else (q.start, q.end, per_student))
+            for c in commitments.get(s.id, ()):
+                load = c.load if c.load is not None else (pol.load_step_1 if c.step == 1 else pol.load_step_2)
+                entries.append((c.start, c.end, round(load * LOAD_SCALE)))
             limit = round(s.load_limit * LOAD_SCALE)
             for day in sorted({start for start, _, _ in entries}):
                 total = sum(pts for start, end, pts in entries if start <= day <= end)
@@ -265,17 +355,14 @@ class Truth:
         return round(self.fit(a, sup_id) * SCALE)
 
     def rank(self, a: Applicant, sup_id: str) -> int:
-        wished = self._wished.get(a.id)
-        if wished is None:
-            wished = self._wished[a.id] = [sid for sid in self.sups if self.wished(a, sid)]
-        if sup_id not in wished:  # pinned, not listed: below every wish
-            return (max(self.rank(a, sid) for sid in wished) + 1) if wished else 1
-        w = self.wish(a, sup_id)
-        assert w is not None
-        if a.ranking is not None:
-            return int(w)
-        better = {v for sid in wished if (v := self.wish(a, sid)) is not None and v > w}
-        return len(better) + 1
+        """The applicant's rank of the supervisor (1 = first; a pair not wished ranks below every wish)."""
+        tb = self.table
+        return int(tb.rank_of(np.array([tb.app_index[a.id]]), np.array([tb.sup_index[sup_id]]))[0])
+
+    def ranks(self, plan: Mapping[str, str]) -> list[int]:
+        """:meth:`rank` of every pair of ``plan`` (applicant id -> supervisor id), in its order."""
+        tb = self.table
+        return tb.rank_of(*tb.indices(list(plan.items()))).tolist()  # type: ignore[no-any-return]
 
 
 def offered_by_municipality(problem: Problem) -> dict[str, int]:
