@@ -10,7 +10,7 @@ from matchmaker.checks.report import Violation
 from matchmaker.checks.stability import strict_rank, unit_positions
 from matchmaker.checks.truth import SCALE, Truth, link_broken, offered_by_municipality
 from matchmaker.lottery import pair_draw
-from matchmaker.models import Problem
+from matchmaker.models import STABLE_OBJECTIVES, Problem
 from matchmaker.result import Result, Status
 
 __all__ = ["check_objective", "level_terms", "level_vector"]
@@ -88,7 +88,7 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
     ranks = [t.rank(apps[a], s) for a, s in plan.items()]
     points = [t.points(apps[a], s) for a, s in plan.items()]
     stability = pol.stability
-    if stability is not None and (stability.mode != "optimise" or pol.objective == "sex_equal"):
+    if stability is not None and (stability.mode != "optimise" or pol.objective in STABLE_OBJECTIVES):
         strict = stability.ties == "lottery"
         own = sum(
             strict_rank(t, apps[a], s, pol.lottery_seed) if strict else t.rank(apps[a], s) for a, s in plan.items()
@@ -100,7 +100,19 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
         else:
             upos = unit_positions(problem, t, strict=strict)
             units = sum(upos[(t.sups[s].unit, a)] for a, s in plan.items())
-            levels.append((3.0, "rank_sum_gap", "min", abs(own - units)))
+            if pol.objective == "sex_equal":
+                levels.append((3.0, "rank_sum_gap", "min", abs(own - units)))
+            elif pol.objective == "egalitarian_two_sided":
+                levels.append((3.0, "two_sided_rank_sum", "min", own + units))
+            else:  # minimum_regret_two_sided: the worse of the two ranks of each placed pair
+                worst = (
+                    max(
+                        strict_rank(t, apps[a], s, pol.lottery_seed) if strict else t.rank(apps[a], s),
+                        upos[(t.sups[s].unit, a)],
+                    )
+                    for a, s in plan.items()
+                )
+                levels.append((3.0, "two_sided_worst_rank", "min", max(worst, default=0)))
     elif pol.objective == "total_fit":
         levels.append((3.0, "total_fit", "max", sum(points)))
     elif pol.objective in ("rank_maximal", "generous", "minimum_regret"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import get_args
 
 import click
 
@@ -27,7 +28,7 @@ from matchmaker.io.json import problem_json_schema, result_json_schema
 from matchmaker.io.pseudonym import load_key, pseudonymise, read_secret, save_key, save_named_export, write_secret
 from matchmaker.io.template import write_template
 from matchmaker.limits import Limits, use_limits
-from matchmaker.models import Problem
+from matchmaker.models import Objective, Problem
 from matchmaker.options import SolveOptions
 from matchmaker.popular import popular_plan, popularity
 from matchmaker.report.text import format_result
@@ -99,10 +100,11 @@ def cli(limits: tuple[str, ...]) -> None:
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Lottery seed (overrides the policy's).")
 @click.option(
     "--objective",
-    type=click.Choice(
-        ["total_fit", "rank_maximal", "generous", "minimum_regret", "egalitarian", "leximin", "sex_equal"]
+    type=click.Choice(get_args(Objective)),
+    help=(
+        "Level-3 objective (overrides the policy's; sex_equal, egalitarian_two_sided and "
+        "minimum_regret_two_sided need --stability optimise)."
     ),
-    help="Level-3 objective (overrides the policy's; sex_equal needs --stability optimise).",
 )
 @click.option("--minimums", type=click.Choice(["hard", "soft"]), help="Minimums as constraints or as a goal.")
 @click.option("--targets", type=click.Choice(["soft", "hard"]), help="Unit targets as a goal or as lower bounds.")
