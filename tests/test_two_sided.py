@@ -116,3 +116,38 @@ def test_two_sided_equals_brute_force(ties: str, raw: dict[str, Any], objective:
     got = plan_of(result)
     assert got in first
     assert own(got) == min(own(p) for p in first)
+
+
+def test_bottleneck_is_proven_where_the_lp_has_no_integral_plan() -> None:
+    # Found by the brute force: the LP certifies the counts, then cannot decide a two-sided worst-rank
+    # threshold; CP-SAT, which proves it feasible, must also give the plan (it was left "feasible").
+    problem = mm.Problem.model_validate(
+        {
+            "policy": {
+                "objective": "minimum_regret_two_sided",
+                "stability": {"mode": "optimise"},
+                "balance": {"mode": "within", "tolerance": 0.0},
+                "interest_weight": 0.0,
+                "interview_weight": 0.3,
+                "lottery_seed": 1,
+            },
+            "criteria": [{"id": "c1", "weight": 2.0, "scale_min": 1.0, "scale_max": 5.0}],
+            "municipalities": [{"id": "M0"}, {"id": "M1"}],
+            "units": [{"id": "U0", "municipality": "M0", "area": "BoU", "max_places": 2}],
+            "supervisors": [{"id": "S0", "unit": "U0"}, {"id": "S1", "unit": "U0"}],
+            "applicants": [
+                {
+                    "id": "A0",
+                    "ranking": {"units": {"U0": 1}, "supervisors": {"S0": 2}},
+                    "priority_tier": 2,
+                    "interview": [{"criterion": "c1", "score": 1.0}],
+                },
+                {"id": "A1", "interests": {"areas": {"BoU": 0.5}, "units": {"U0": 0.5}, "supervisors": {"S0": 0.5}}},
+                {"id": "A2", "ranking": {"units": {"U0": 1}, "supervisors": {"S0": 2}}, "priority_tier": 2},
+            ],
+        }
+    )
+    result = mm.solve(problem, mm.SolveOptions(workers=1))
+    assert result.status is mm.Status.OPTIMAL
+    assert mm.check(problem, result).ok
+    assert {lv.name: lv.value for lv in result.decision.objective}["two_sided_worst_rank"] == 2
