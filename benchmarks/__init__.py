@@ -8,6 +8,9 @@
 * :mod:`benchmarks.worker` runs one measurement in its own process (time and peak memory);
 * :mod:`benchmarks.run` runs the suite, checks that the peers agree with matchmaker, prints the table
   and writes JSON to ``benchmarks/results/``.
+* :mod:`benchmarks.stable_rounds` makes stable rounds of the programme's shape (ties, binding
+  municipality caps) and times matchmaker's largest weakly stable plan against the plain per-pair
+  model in CP-SAT and HiGHS.
 
 Nothing here is a timed test: ``tests/`` never asserts a duration. See ``benchmarks/README.md``.
 """

@@ -29,7 +29,7 @@ coefficient within the flow's limit per arc), and such a stage is marked ``flow_
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, Protocol, overload
 
 import numpy as np
@@ -198,6 +198,7 @@ class ModelBuilder:
         self._levels: list[Level] = []
         self._pieces: list[str] = []
         self._lp_tight = True
+        self._split_at: Position | None = None
 
     def add_var(self, lb: int, ub: int, name: str) -> int:
         """A new auxiliary integer variable; returns its index."""
@@ -285,6 +286,11 @@ class ModelBuilder:
         """Declare that some rows are far from LP-tight (the engines then favour combinatorial search)."""
         self._lp_tight = False
 
+    def split_levels_at(self, position: Position) -> None:
+        """Make every level at or after ``position`` a stage of its own (never merged with the levels
+        before it), for rows over which a merged objective is much harder to prove than its parts."""
+        self._split_at = position
+
     def note_piece(self, name: str) -> None:
         """Record that a piece contributed to the model."""
         self._pieces.append(name)
@@ -296,6 +302,9 @@ class ModelBuilder:
         def joined(parts: list[IntArray]) -> IntArray:
             return np.concatenate(parts) if parts else empty
 
+        levels = sorted(self._levels, key=lambda lv: lv.position)
+        if self._split_at is not None:
+            levels = [replace(lv, alone=True) if lv.position >= self._split_at else lv for lv in levels]
         lengths = joined(self._row_lengths)
         indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
@@ -311,7 +320,7 @@ class ModelBuilder:
             row_ub=joined(self._row_ub),
             row_group=joined(self._row_group),
             groups=tuple(self._groups),
-            levels=tuple(sorted(self._levels, key=lambda lv: lv.position)),
+            levels=tuple(levels),
             pair_applicant=self.scores.applicant.astype(np.int64),
             pair_points=self.scores.fit_points.astype(np.int64, copy=False),
             pieces=tuple(self._pieces),

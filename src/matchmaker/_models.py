@@ -40,6 +40,7 @@ from matchmaker.errors import ValidationIssue
 __all__ = [
     "PROTECTED_FIELDS",
     "SCHEMA_VERSION",
+    "STABLE_OBJECTIVES",
     "Adjustment",
     "Applicant",
     "Balance",
@@ -411,7 +412,11 @@ Objective = Literal[
     "egalitarian",
     "leximin",
     "sex_equal",
+    "egalitarian_two_sided",
+    "minimum_regret_two_sided",
 ]
+#: The objectives defined among stable plans only (they weigh the units' ranks too).
+STABLE_OBJECTIVES = ("sex_equal", "egalitarian_two_sided", "minimum_regret_two_sided")
 
 
 class Policy(_Record):
@@ -432,8 +437,10 @@ class Policy(_Record):
             most second choices, ... before the placed count, so it may place fewer), ``"generous"``
             (fewest at the worst rank, then at the next worst, ...), ``"minimum_regret"`` (the best
             worst rank), ``"egalitarian"`` (the least sum of ranks), ``"leximin"`` (the worst-off
-            applicant's fit as high as possible, then the next) or ``"sex_equal"`` (with stability:
-            the applicants' and the units' rank sums as close as possible).
+            applicant's fit as high as possible, then the next), and with stability only
+            ``"sex_equal"`` (the applicants' and the units' rank sums as close as possible),
+            ``"egalitarian_two_sided"`` (the least sum of both sides' ranks) or
+            ``"minimum_regret_two_sided"`` (the best worst rank on either side).
         unit_preferences: how a unit without its own ``ranking`` ranks applicants: ``"interview"``
             (by the interview value for that unit, higher first, equal values tied, applicants without
             a score last) or ``"indifferent"`` (all tied).
@@ -477,14 +484,20 @@ class Policy(_Record):
 
     @model_validator(mode="after")
     def _sex_equal_needs_stability(self) -> Self:
-        if self.objective == "sex_equal" and self.stability is None:
-            raise RuleError(
-                msg("objective 'sex_equal' balances applicants' and units' rank sums among stable plans"),
-                msg(
-                    "set policy.stability (e.g. {example}) or choose another objective", example='{"mode": "optimise"}'
-                ),
+        if self.objective not in STABLE_OBJECTIVES or self.stability is not None:
+            return self
+        what = (
+            msg("objective 'sex_equal' balances applicants' and units' rank sums among stable plans")
+            if self.objective == "sex_equal"
+            else msg(
+                "objective '{objective}' weighs the units' ranks too and is defined among stable plans only",
+                objective=self.objective,
             )
-        return self
+        )
+        raise RuleError(
+            what,
+            msg("set policy.stability (e.g. {example}) or choose another objective", example='{"mode": "optimise"}'),
+        )
 
     @model_validator(mode="after")
     def _some_weight(self) -> Self:

@@ -19,8 +19,8 @@ by optimisation on the same model as the solver:
   most 0 (the candidate is popular, and because every popular plan meets every cut, it is the
   policy's best popular plan) or when no plan meets the cuts (no popular plan exists).
 
-Stability is not asked for here (``policy.stability`` is ignored), and the ``sex_equal`` objective,
-which needs it, is read as ``total_fit`` when choosing among popular plans.
+Stability is not asked for here (``policy.stability`` is ignored), and an objective that needs it
+(``sex_equal`` and the two-sided ones) is read as ``total_fit`` when choosing among popular plans.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from matchmaker._blocking import check_plan_ids
 from matchmaker._build import build_model
 from matchmaker._i18n import Lang, msg, tr, tr_n
 from matchmaker._linear import Level
-from matchmaker._models import Problem
+from matchmaker._models import STABLE_OBJECTIVES, Problem
 from matchmaker._options import SolveOptions
 from matchmaker._pieces import default_constraints, default_objectives
 from matchmaker._result import Result, Status
@@ -194,9 +194,10 @@ class _Cuts:
 
 
 def _round_problem(problem: Problem) -> Problem:
-    """The problem with stability off (and ``sex_equal`` read as ``total_fit``)."""
+    """The problem with stability off (and an objective defined among stable plans only, such as
+    ``sex_equal``, read as ``total_fit``)."""
     update: dict[str, object] = {"stability": None}
-    if problem.policy.objective == "sex_equal":
+    if problem.policy.objective in STABLE_OBJECTIVES:
         update["objective"] = "total_fit"
     return problem.model_copy(update={"policy": problem.policy.model_copy(update=update)})
 

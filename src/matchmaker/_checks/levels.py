@@ -11,7 +11,7 @@ from matchmaker._checks.stability import unit_positions
 from matchmaker._checks.truth import SCALE, Truth, link_broken, offered_by_municipality
 from matchmaker._i18n import msg
 from matchmaker._lottery import pair_draw
-from matchmaker._models import Problem
+from matchmaker._models import STABLE_OBJECTIVES, Problem
 from matchmaker._result import Result, Status
 
 __all__ = ["check_objective", "level_terms", "level_vector"]
@@ -92,7 +92,7 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
         levels.append((2.4, "lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
     points = [t.points(apps[a], s) for a, s in plan.items()]
     stability = pol.stability
-    if stability is not None and (stability.mode != "optimise" or pol.objective == "sex_equal"):
+    if stability is not None and (stability.mode != "optimise" or pol.objective in STABLE_OBJECTIVES):
         strict = stability.ties == "lottery"
         own = int(strict_ranks(t, *t.table.indices(list(plan.items()))).sum()) if strict else sum(ranks)
         if stability.mode == "applicant_optimal":
@@ -104,7 +104,16 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
             # a pair the unit does not rank (not acceptable: reported as such) counts below every ranked one
             below = len(problem.applicants) + 1
             units = sum(upos.get((t.sups[s].unit, a), below) for a, s in plan.items())
-            levels.append((3.0, "rank_sum_gap", "min", abs(own - units)))
+            if pol.objective == "sex_equal":
+                levels.append((3.0, "rank_sum_gap", "min", abs(own - units)))
+            elif pol.objective == "egalitarian_two_sided":
+                levels.append((3.0, "two_sided_rank_sum", "min", own + units))
+            else:  # minimum_regret_two_sided: the worse of the two ranks of each placed pair
+                mine = strict_ranks(t, *t.table.indices(list(plan.items()))).tolist() if strict else ranks
+                worst = (
+                    max(r, upos.get((t.sups[s].unit, a), below)) for r, (a, s) in zip(mine, plan.items(), strict=True)
+                )
+                levels.append((3.0, "two_sided_worst_rank", "min", max(worst, default=0)))
     elif pol.objective == "total_fit":
         levels.append((3.0, "total_fit", "max", sum(points)))
     elif pol.objective in ("rank_maximal", "generous", "minimum_regret"):

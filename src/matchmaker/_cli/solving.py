@@ -74,7 +74,10 @@ def _deliver(
 @click.option(
     "--objective",
     type=click.Choice(get_args(Objective)),
-    help="Level-3 objective (overrides the policy's; sex_equal needs --stability optimise).",
+    help=(
+        "Level-3 objective (overrides the policy's; sex_equal, egalitarian_two_sided and "
+        "minimum_regret_two_sided need --stability optimise)."
+    ),
 )
 @click.option("--minimums", type=click.Choice(["hard", "soft"]), help="Minimums as constraints or as a goal.")
 @click.option("--targets", type=click.Choice(["soft", "hard"]), help="Unit targets as a goal or as lower bounds.")

@@ -91,7 +91,7 @@ class AutoSession:
 
     def probe(self, threshold: Threshold, time_limit: float | None) -> StageOutcome:
         """Feasibility of ``threshold``: the LP proves "feasible" with an integral plan; "infeasible"
-        is proved by CP-SAT on the LP's current face."""
+        is proved by CP-SAT on the LP's current face, which otherwise finds the plan."""
         start = time.perf_counter()
         if self.lp is not None:
             self._engine("flow" if self.lp.network is not None else "lp")
@@ -118,7 +118,15 @@ class AutoSession:
             self._probing = None
         if status == "infeasible":
             return StageOutcome("infeasible", None, None, None, time.perf_counter() - start, "CP-SAT_INFEASIBLE")
-        return StageOutcome("unknown", None, None, None, time.perf_counter() - start, "UNDECIDED")
+        if status != "feasible" and status != "optimal":
+            return StageOutcome("unknown", None, None, None, time.perf_counter() - start, "UNDECIDED")
+        # Feasible, but the proof holds no plan (and the LP none that is integral, e.g. a bottleneck
+        # over both sides' ranks in stable mode): search the plan on CP-SAT, on the LP's face.
+        remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - start), 0.001)
+        out = self._open_cp().probe(threshold, remaining)
+        if out.status == "feasible":
+            self.engines.append("cp-sat")
+        return out
 
     def tighten(self, threshold: Threshold) -> None:
         """Hold ``threshold`` in every engine that may run a later stage."""

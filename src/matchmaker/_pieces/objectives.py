@@ -30,6 +30,18 @@ choice; a weight becomes a rank by ordering the applicant's distinct weights, hi
   count fixed above, is exactly lexicographic maximisation of the sorted vector of fits (the worst-off
   applicant's fit as high as possible, then the next).
 
+Among stable plans only (``policy.stability``), three objectives weigh both sides' ranks: the
+applicant's rank of the placement and the unit's rank of the applicant, strict (the lottery's
+orders) with ``ties="lottery"`` and as given with ``ties="keep"``, the ranks stability is defined on:
+
+* ``sex_equal``: ``rank_sum_gap`` (min), the two sides' rank sums as close as possible;
+* ``egalitarian_two_sided``: ``two_sided_rank_sum`` (min), the sum of both ranks over the placed
+  pairs (the egalitarian stable matching, Irving, Leather & Gusfield 1987);
+* ``minimum_regret_two_sided``: ``two_sided_worst_rank`` (min), the worst of both ranks over the
+  placed pairs (the minimum-regret stable matching, Gusfield 1987).
+
+``egalitarian`` and ``minimum_regret`` stay one-sided (the applicants' ranks only).
+
 The last count of a profile is implied by the placed count and the others, so it is left out.
 """
 
@@ -60,6 +72,8 @@ __all__ = [
     "RankMaximalIrving",
     "SexEqual",
     "TotalFit",
+    "TwoSidedEgalitarian",
+    "TwoSidedMinimumRegret",
     "objective_pieces",
 ]
 
@@ -170,15 +184,34 @@ class Generous:
             pair_level(builder, f"placed_at_rank_{k}", f"applicants placed at their rank {k}", rank == k, sense="min")
 
 
-def _rank_thresholds(rank: npt.NDArray[np.int32]) -> LazyThresholds:
-    """Thresholds "every placed applicant gets rank <= k", for the distinct ranks k, best first."""
+def _bottleneck_level(builder: ModelBuilder, name: str, description: str, rank: IntArray) -> None:
+    """A minimised threshold level: the largest ``rank`` of a placed pair, found over the thresholds
+    "every placed pair has rank <= k" for the distinct ranks k, best first."""
+    n = builder.scores.n_pairs
     ks = np.unique(rank).tolist()
 
     def make(i: int) -> Threshold:
         k = int(ks[i])
         return Threshold(k, np.flatnonzero(rank > k).astype(np.int64))
 
-    return LazyThresholds(len(ks), make)
+    def worst(values: IntArray) -> int:
+        used = values[:n] == 1
+        return int(rank[used].max()) if used.any() else 0
+
+    builder.add_level(
+        Level(
+            name,
+            "min",
+            description,
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            0,
+            int(rank.max()) if n else 0,
+            kind="threshold",
+            thresholds=LazyThresholds(len(ks), make),
+            evaluate=worst,
+        )
+    )
 
 
 class MinimumRegret:
@@ -189,26 +222,7 @@ class MinimumRegret:
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """One threshold level over the pairs' ranks."""
         rank = builder.scores.rank.astype(np.int64)
-        n = builder.scores.n_pairs
-
-        def worst(values: IntArray) -> int:
-            used = values[:n] == 1
-            return int(rank[used].max()) if used.any() else 0
-
-        builder.add_level(
-            Level(
-                "worst_rank",
-                "min",
-                "the worst rank any placed applicant gets",
-                np.empty(0, np.int64),
-                np.empty(0, np.int64),
-                0,
-                _max_rank(builder),
-                kind="threshold",
-                thresholds=_rank_thresholds(builder.scores.rank),
-                evaluate=worst,
-            )
-        )
+        _bottleneck_level(builder, "worst_rank", "the worst rank any placed applicant gets", rank)
 
 
 class Egalitarian:
@@ -297,6 +311,57 @@ class SexEqual:
         )
 
 
+def _both_ranks(builder: ModelBuilder, *, strict: bool) -> tuple[IntArray, IntArray]:
+    """Per pair: the applicant's rank of the placement and the unit's rank of the applicant, strict
+    (the lottery's orders) or as given (ties kept): the ranks stability is defined on."""
+    sc = builder.scores
+    arank = (sc.rank_strict if strict else sc.rank).astype(np.int64)
+    urank = (sc.unit_rank_strict if strict else sc.unit_rank).astype(np.int64)
+    return arank, urank
+
+
+class _TwoSided:
+    """A level over both sides' ranks, strict (``ties="lottery"``) or as given (``ties="keep"``)."""
+
+    def __init__(self, *, strict: bool) -> None:
+        self.strict = strict
+
+
+class TwoSidedEgalitarian(_TwoSided):
+    """Level 3 (stable mode): the least sum of both sides' ranks over the placed pairs (the
+    egalitarian stable matching of Irving, Leather & Gusfield 1987)."""
+
+    name = "egalitarian_two_sided"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One minimised level weighting each placement by its two ranks."""
+        arank, urank = _both_ranks(builder, strict=self.strict)
+        pair_level(
+            builder,
+            "two_sided_rank_sum",
+            "the sum of the applicants' and the units' ranks over the placed pairs",
+            arank + urank,
+            sense="min",
+        )
+
+
+class TwoSidedMinimumRegret(_TwoSided):
+    """Level 3 (stable mode): the best worst rank on either side over the placed pairs (the
+    minimum-regret stable matching of Gusfield 1987)."""
+
+    name = "minimum_regret_two_sided"
+
+    def add(self, builder: ModelBuilder, problem: Problem) -> None:
+        """One threshold level over each pair's worse rank of the two."""
+        arank, urank = _both_ranks(builder, strict=self.strict)
+        _bottleneck_level(
+            builder,
+            "two_sided_worst_rank",
+            "the worst rank on either side over the placed pairs",
+            np.maximum(arank, urank),
+        )
+
+
 class Lottery:
     """Level 4: the seeded lottery that makes the optimum unique."""
 
@@ -316,6 +381,8 @@ _BY_OBJECTIVE: dict[str, type[ObjectivePiece] | None] = {
     "egalitarian": Egalitarian,
     "leximin": Leximin,
     "sex_equal": None,
+    "egalitarian_two_sided": None,
+    "minimum_regret_two_sided": None,
 }
 
 
@@ -331,6 +398,10 @@ def objective_pieces(problem: Problem) -> list[ObjectivePiece]:
         return [ApplicantRankSum(sense="max", strict=strict)]
     if policy.objective == "sex_equal":
         return [SexEqual(strict=strict)]
+    if policy.objective == "egalitarian_two_sided":
+        return [TwoSidedEgalitarian(strict=strict)]
+    if policy.objective == "minimum_regret_two_sided":
+        return [TwoSidedMinimumRegret(strict=strict)]
     piece = _BY_OBJECTIVE[policy.objective]
     assert piece is not None
     return [piece()]

@@ -280,6 +280,8 @@ ROUND = Table(
                 "egalitarian": "minsta rangsumma",
                 "leximin": "leximin",
                 "sex_equal": "jämlik",
+                "egalitarian_two_sided": "minsta rangsumma för båda sidor",
+                "minimum_regret_two_sided": "bästa sämsta rang för båda sidor",
             },
             words_before={"total passning": "total_fit"},
         ),

@@ -65,6 +65,8 @@ _LEVELS: dict[str, Message] = {
     "worst_rank": msg("Worst choice anyone is placed at"),
     "rank_sum": msg("Sum of the choices placed at"),
     "rank_sum_gap": msg("Gap between the applicants' and the units' choice sums"),
+    "two_sided_rank_sum": msg("Sum of the applicants' and the units' choices"),
+    "two_sided_worst_rank": msg("Worst choice on either side"),
     "moved": msg("People moved from the previous plan"),
     "lottery": msg("Lottery (tie-break)"),
 }
@@ -80,6 +82,10 @@ _OBJECTIVES: dict[str, Message] = {
     "egalitarian": msg("Objective: the lowest sum of the choices placed at."),
     "leximin": msg("Objective: the lowest fit as high as possible, then the next lowest, and so on."),
     "sex_equal": msg("Objective: the applicants' and the units' choice sums as close as possible."),
+    "egalitarian_two_sided": msg("Objective: the lowest sum of the applicants' and the units' choices."),
+    "minimum_regret_two_sided": msg(
+        "Objective: the worst choice on either side, applicant or unit, as good as possible."
+    ),
 }
 _MISSING_INTERVIEW: dict[str, Message] = {
     "neutral": msg("A missing interview score counts as the middle of the scale."),
