@@ -127,8 +127,9 @@ def _renumber(issue: ValidationIssue, kept: Mapping[str, Sequence[int]]) -> Vali
         return issue
     location = f"{table}[{positions[position]}]{issue.location[found.end() :]}"
     message = issue.message_key
-    if message is not None and isinstance(message.params.get("index"), int):
-        params = {**message.params, "index": positions[message.params["index"]]}
+    index = message.params.get("index") if message is not None else None
+    if message is not None and isinstance(index, int):
+        params = {**message.params, "index": positions[index]}
         message = Message(message.msgid, params, message.plural, message.n)
     if message is None or issue.fix_key is None:
         return ValidationIssue(location, issue.message, issue.fix, None, issue.fix_key)
