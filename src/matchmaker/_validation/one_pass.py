@@ -7,8 +7,10 @@ have caused or changed is dropped, so that no issue shown would vanish when the 
 
 * an issue that names a broken record, or a record it names (its id, ``unit``, ``municipality``,
   ``supervisor``, ``applicant``, ``applicants`` or ``area``), compared as the rules write them (quoted);
-* when such a naming field is itself broken (which record it names is unknown), every issue in the
-  record's own table and in the table it names, and every reference to that kind of record;
+* when such a naming field is itself broken (which record it names is unknown): with the id, every
+  reference to that kind of record and every duplicate id of its table; with a field that counts in
+  another table's rules (a supervisor's unit in the unit's minimum), every issue of that table; in a
+  table of records named by position (pins, links, ...), every issue of that table;
 * with a broken ``policy``, every issue about the policy, training or loads (the rules that read it);
 * with a broken ``round``, every issue about periods.
 
@@ -39,18 +41,19 @@ _TABLES = (
     "links",
     "commitments",
 )
-#: A record's fields that name it or another record, with the table of the record named (``None``: itself).
-_NAMING: Mapping[str, str | None] = {
-    "id": None,
-    "unit": "units",
-    "municipality": "municipalities",
-    "supervisor": "supervisors",
-    "applicant": "applicants",
-    "applicants": "applicants",
-    "area": "areas",  # a unit's area is what applicants' wishes name
+#: A record's fields that name it or another record (compared as the rules quote them).
+_NAMING = ("id", "unit", "municipality", "supervisor", "applicant", "applicants", "area")
+#: Tables whose records are named by their position: a broken naming field unsettles the whole table
+#: (which applicant is pinned twice, and by which earlier pin).
+_BY_POSITION = ("pins", "adjustments", "links", "commitments")
+#: A naming field that counts in the rules of other tables, and those tables: with the field broken (the
+#: record it names unknown) none of their issues is reliable.
+_FEEDS: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("supervisors", "unit"): ("units", "pins"),  # a unit's minimum; the supervisors who can take a pin
+    ("units", "municipality"): ("municipalities",),  # a municipality's minimum
+    ("units", "area"): ("units.area",),  # one area spelled one way
+    ("commitments", "supervisor"): ("supervisors",),  # a supervisor's load
 }
-#: Tables whose rules also count the records of another table (a pin needs a supervisor who can take it).
-_COUNTED_BY: Mapping[str, tuple[str, ...]] = {"supervisors": ("pins",)}
 #: The word for a record of each table, as reference issues write it ("refers to unit ...").
 _NOUNS: Mapping[str, str] = {
     "criteria": "criterion",
@@ -58,7 +61,6 @@ _NOUNS: Mapping[str, str] = {
     "units": "unit",
     "supervisors": "supervisor",
     "applicants": "applicant",
-    "areas": "area",
 }
 #: Words of the issues of rules that read the policy, or the round's periods.
 _POLICY_WORDS = ("policy", "training", "load")
@@ -86,32 +88,40 @@ class _Broken:
     def __init__(self) -> None:
         self.names: set[str] = set()
         self.tables: set[str] = set()  # every issue located in these tables is dropped
+        self.duplicates: set[str] = set()  # every duplicate id of these tables is dropped
         self.nouns: set[str] = set()  # every reference to these kinds of record is dropped
         self.words: set[str] = set()  # every issue with one of these words is dropped
 
     def record(self, table: str, item: Any, broken_fields: set[str]) -> None:
         fields = item if isinstance(item, Mapping) else {}
-        for field, target in _NAMING.items():
-            if field not in fields and field != "id":
+        for field in _NAMING:
+            if field not in fields and field not in broken_fields:
                 continue
             names, usable = _tokens(fields.get(field))
             self.names |= names
-            if field in broken_fields or not usable:
-                if field == "id" and table not in _NOUNS:
-                    continue  # pins, links, ... have no id
-                named = target or table
-                self.tables |= {table, named, *_COUNTED_BY.get(named, ())}
-                if named in _NOUNS:
-                    self.nouns.add(_NOUNS[named])
+            if usable and field not in broken_fields:
+                continue
+            # Which record the field names is unknown: what depends on it is left out.
+            if field == "id":
+                self.nouns.add(_NOUNS.get(table, ""))
+                self.duplicates.add(table)
+            elif field == "area":
+                self.nouns.add("area")
+            if table in _BY_POSITION:
+                self.tables.add(table)
+            self.tables.update(_FEEDS.get((table, field), ()))
 
     def hides(self, issue: ValidationIssue) -> bool:
         text = f"{issue.location} {issue.message} {issue.fix}"
         lowered = text.casefold()
         if any(word in lowered for word in self.words):
             return True
-        if any(issue.location.startswith(f"{table}[") or issue.location == table for table in self.tables):
+        location = issue.location
+        if any(location == t or location.startswith((f"{t}[", f"{t}.")) for t in self.tables):
             return True
-        if any(issue.message.startswith(f"refers to {noun} ") for noun in self.nouns):
+        if any(location.startswith(f"{t}[") and "share the id" in issue.message for t in self.duplicates):
+            return True
+        if any(issue.message.startswith(f"refers to {noun} ") for noun in self.nouns if noun):
             return True
         return any(repr(name) in text for name in self.names)
 
