@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 import matchmaker as mm
 from conftest import EXAMPLES
 from matchmaker._cli import EXIT_BAD_INPUT, cli
 from strategies import problems
+from test_spreadsheets import workbook
 
 # One round with seven errors of four kinds: two field errors (a negative maximum, priority tier 0), a
 # duplicate id (S2 and s2), unknown references (municipality Mx, unit U9, criterion Cx) and a
@@ -95,16 +95,7 @@ def _write_csv(tmp: Path) -> Path:
 
 
 def _write_excel(tmp: Path) -> Path:
-    wb = Workbook()
-    assert wb.active is not None
-    wb.remove(wb.active)
-    for name, rows in TABLES.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    path = tmp / "round.xlsx"
-    wb.save(path)
-    return path
+    return workbook(tmp, TABLES)  # every table of the base round replaced
 
 
 @pytest.mark.parametrize(
@@ -171,6 +162,12 @@ def test_field_errors_come_first_then_cross_record_ones() -> None:
     assert kinds == sorted(kinds, reverse=True)
 
 
+def _error_text(data: dict[str, Any]) -> str:
+    with pytest.raises(mm.ProblemValidationError) as info:
+        mm.Problem.model_validate(data)
+    return str(info.value)
+
+
 def test_positions_are_those_of_the_input() -> None:
     """Leaving a broken pin out must not shift the positions the other pins are named by."""
     data = _json_data()
@@ -181,9 +178,7 @@ def test_positions_are_those_of_the_input() -> None:
         {"applicant": "A3", "unit": "U2"},
         {"applicant": "A3", "unit": "U3"},
     ]
-    with pytest.raises(mm.ProblemValidationError) as info:
-        mm.Problem.model_validate(data)
-    text = str(info.value)
+    text = _error_text(data)
     assert "pins[0] (applicant 'A1').note: unknown field" in text
     assert "pins[2] (applicant 'A3'): applicant 'A3' is already pinned by pins[1]" in text
 
@@ -308,11 +303,8 @@ def test_a_misspelt_cpsat_parameter_gets_the_name_meant() -> None:
 
 def test_a_misspelt_policy_field_gets_the_name_meant() -> None:
     data = json.loads((EXAMPLES / "huddinge-nacka-tyreso" / "problem.json").read_text("utf-8"))
-    data["policy"]["objectve"] = "total_fit"
-    data["policy"]["balance"] = {"mod": "within"}
-    with pytest.raises(mm.ProblemValidationError) as info:
-        mm.Problem.model_validate(data)
-    text = str(info.value)
+    data["policy"].update(objectve="total_fit", balance={"mod": "within"})
+    text = _error_text(data)
     assert "policy.objectve: unknown field. Fix: write 'objective' instead of 'objectve'" in text
     assert "policy.balance.mod: unknown field. Fix: write 'mode' instead of 'mod'" in text
 
