@@ -216,8 +216,11 @@ def _broken_rounds(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], str
     """A round with some cross-record mistakes, the same round with one record broken, and the broken
     record's location prefix."""
     fixed = draw(problems())
-    for mistake in draw(st.lists(st.sampled_from(["ref", "dup", "wish", "minimum", "pin"]), max_size=3)):
-        if mistake == "ref":
+    mistakes = ["ref", "dup", "wish", "minimum", "pin", "weight"]
+    for mistake in draw(st.lists(st.sampled_from(mistakes), max_size=3)):
+        if mistake == "weight":
+            fixed["criteria"][0]["weight"] = 0.0
+        elif mistake == "ref":
             fixed["supervisors"][0]["unit"] = "U9"
         elif mistake == "dup":
             fixed["applicants"].append({**fixed["applicants"][0]})
@@ -316,3 +319,17 @@ def test_the_cli_names_the_option_and_exits_2() -> None:
     assert out.exception is None or isinstance(out.exception, SystemExit)
     assert "--time-limit: " in out.output
     assert "time_limit" not in out.output
+
+
+def test_a_rule_over_a_whole_table_waits_for_its_broken_record() -> None:
+    """Every criterion weighing 0 is a rule over the whole table: with c2 left out it would hold."""
+    data = _json_data()
+    data["units"][0]["max_places"] = 1
+    data["criteria"] = [{"id": "C1", "weight": 0.0}, {"id": "C2", "weight": "two"}]
+    text = _error_text(data)
+    assert "criteria['C2'].weight: input should be a valid number" in text
+    assert "weight 0" not in text
+    data["criteria"][1]["weight"] = 2.0
+    assert "weight 0" not in _error_text(data)
+    data["criteria"][1]["weight"] = 0.0
+    assert "criteria.weight: every interview criterion has weight 0" in _error_text(data)

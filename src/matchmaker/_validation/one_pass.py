@@ -11,6 +11,7 @@ have caused or changed is dropped, so that no issue shown would vanish when the 
   reference to that kind of record and every duplicate id of its table; with a field that counts in
   another table's rules (a supervisor's unit in the unit's minimum), every issue of that table; in a
   table of records named by position (pins, links, ...), every issue of that table;
+* a rule over a whole table with a broken record (every criterion weighing 0);
 * with a broken ``policy``, every issue about the policy, training or loads (the rules that read it);
 * with a broken ``round``, every issue about periods.
 
@@ -54,6 +55,8 @@ _FEEDS: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("units", "area"): ("units.area",),  # one area spelled one way
     ("commitments", "supervisor"): ("supervisors",),  # a supervisor's load
 }
+#: Rules over a whole table, by the location of their issue: any broken record of the table unsettles them.
+_WHOLE_TABLE: Mapping[str, str] = {"criteria": "criteria.weight"}  # every criterion weighing 0
 #: The word for a record of each table, as reference issues write it ("refers to unit ...").
 _NOUNS: Mapping[str, str] = {
     "criteria": "criterion",
@@ -179,6 +182,8 @@ def _salvage(
             for position, fields in where.items():
                 if position is not None and position < len(items):
                     unreliable.record(head, items[position], fields)
+            if head in _WHOLE_TABLE:
+                unreliable.tables.add(_WHOLE_TABLE[head])
             kept[head] = [i for i in range(len(items)) if i not in where]
             kept_data[head] = [items[i] for i in kept[head]]
         elif head == "policy":
