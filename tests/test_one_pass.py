@@ -248,9 +248,8 @@ def _broken_rounds(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], str
         item[field] = value
     if table in ("pins", "adjustments", "links"):
         return fixed, broken, f"{table}[{index}]"
-    ident = fixed[table][index].get("id")
-    same = [r for r in broken[table] if r.get("id") == ident]
-    return fixed, broken, f"{table}[{ident!r}]" if field != "id" and len(same) == 1 else f"{table}[{index}]"
+    ident = item.get("id")  # a record is located by its id when it has one that is text, else by position
+    return fixed, broken, f"{table}[{ident!r}]" if isinstance(ident, str) else f"{table}[{index}]"
 
 
 def _issues(data: dict[str, Any]) -> list[mm.ValidationIssue]:

@@ -1,7 +1,8 @@
 """The base of every validated record: frozen, strict about unknown fields, matchmaker's own errors.
 
-Validation errors surface as :class:`~matchmaker.errors.ProblemValidationError` (a ``ValueError``)
-listing every issue with its record, field and fix, never as pydantic's own exception.
+Validation errors surface as :class:`~matchmaker.errors.ProblemValidationError` (a ``ValueError``; a record
+class may name another :class:`~matchmaker.errors.InputError`, as ``SolveOptions`` does) listing every issue
+with its record, field and fix, never as pydantic's own exception.
 """
 
 from __future__ import annotations
@@ -151,7 +152,8 @@ def _input_error(cls: Any, exc: ValidationError, data: Any) -> InputError:
 
 
 class Record(BaseModel, metaclass=_RecordMeta):
-    """Base of every input record: frozen, unknown fields rejected, errors as ProblemValidationError."""
+    """Base of every input record: frozen, unknown fields rejected, errors as ProblemValidationError (or
+    the class's own ``_error_type``)."""
 
     #: The error a record of this class raises when it breaks a rule.
     _error_type: ClassVar[type[InputError]] = ProblemValidationError
