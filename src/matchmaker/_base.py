@@ -1,7 +1,8 @@
 """The base of every validated record: frozen, strict about unknown fields, matchmaker's own errors.
 
-Validation errors surface as :class:`~matchmaker.errors.ProblemValidationError` (a ``ValueError``)
-listing every issue with its record, field and fix, never as pydantic's own exception.
+Validation errors surface as :class:`~matchmaker.errors.ProblemValidationError` (a ``ValueError``; a record
+class may name another :class:`~matchmaker.errors.InputError`, as ``SolveOptions`` does) listing every issue
+with its record, field and fix, never as pydantic's own exception.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic._internal._model_construction import ModelMetaclass
@@ -18,7 +19,7 @@ from matchmaker import _gc
 from matchmaker._i18n import msg
 from matchmaker._pydantic_errors import RuleError, issues_from_validation_error
 from matchmaker._text import fold_field_name
-from matchmaker.errors import ProblemValidationError
+from matchmaker.errors import InputError, ProblemValidationError, ValidationIssue
 
 __all__ = ["PROTECTED_FIELDS", "Record"]
 
@@ -135,13 +136,27 @@ class _RecordMeta(ModelMetaclass):
         except ValidationError as exc:
             if _DEPTH.get() > 1:  # nested record: the outermost record reports every error at once
                 raise
-            raise ProblemValidationError(issues_from_validation_error(exc, data, root=cls.__name__)) from exc
+            failure = exc
         finally:
             _DEPTH.reset(token)
+        raise _input_error(cls, failure, data) from failure
+
+
+def _input_error(cls: Any, exc: ValidationError, data: Any) -> InputError:
+    """The error of the record class ``cls`` (its ``_error_type``) listing every issue of ``exc``, and the
+    issues the class finds beside them."""
+    errors = exc.errors(include_url=False, include_input=False)
+    issues = issues_from_validation_error(exc, data, root=cls.__name__, model=cls)
+    error_type: type[InputError] = cls._error_type
+    return error_type([*issues, *cls._issues_beside(data, errors)])
 
 
 class Record(BaseModel, metaclass=_RecordMeta):
-    """Base of every input record: frozen, unknown fields rejected, errors as ProblemValidationError."""
+    """Base of every input record: frozen, unknown fields rejected, errors as ProblemValidationError (or
+    the class's own ``_error_type``)."""
+
+    #: The error a record of this class raises when it breaks a rule.
+    _error_type: ClassVar[type[InputError]] = ProblemValidationError
 
     model_config = ConfigDict(
         frozen=True,
@@ -161,9 +176,16 @@ class Record(BaseModel, metaclass=_RecordMeta):
         except ValidationError as exc:
             if _DEPTH.get() > 1:
                 raise
-            raise ProblemValidationError(issues_from_validation_error(exc, obj, root=cls.__name__)) from exc
+            failure = exc
         finally:
             _DEPTH.reset(token)
+        raise _input_error(cls, failure, obj) from failure
+
+    @classmethod
+    def _issues_beside(cls, data: Any, errors: list[Any]) -> list[ValidationIssue]:
+        """Issues to report beside the field ``errors`` (pydantic's) of ``data``: none for a plain record;
+        a :class:`~matchmaker.Problem` adds the cross-record issues of its records that validate."""
+        return []
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy of the record; with ``update``, a new record validated like any other.

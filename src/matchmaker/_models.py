@@ -35,6 +35,7 @@ from matchmaker._i18n import msg
 from matchmaker._limits import check_record_counts
 from matchmaker._pydantic_errors import RuleError
 from matchmaker._validation import problem_issues
+from matchmaker._validation.one_pass import cross_record_issues
 from matchmaker.errors import ValidationIssue
 
 __all__ = [
@@ -548,6 +549,11 @@ class Problem(_Record):
                 msg("upgrade matchmaker"),
             )
         return value
+
+    @classmethod
+    def _issues_beside(cls, data: Any, errors: list[Any]) -> list[ValidationIssue]:
+        # Validation in one pass: the cross-record issues of the records that validate (see one_pass).
+        return cross_record_issues(data, errors, cls.model_validate)
 
     @model_validator(mode="after")
     def _cross_record_rules(self) -> Self:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Annotated, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 
 from ortools.sat import sat_parameters_pb2
 from pydantic import Field, Strict, model_validator
 
 from matchmaker._base import Record
+from matchmaker._text import suggest
+from matchmaker.errors import InputError, OptionsError
 
 __all__ = ["Engine", "SolveOptions"]
 
@@ -55,6 +57,9 @@ class SolveOptions(Record):
     log: bool = False
     cpsat_parameters: Mapping[str, bool | int | float | str] = Field(default_factory=dict)
 
+    #: Options have their own error (an unknown name gets the one most likely meant).
+    _error_type: ClassVar[type[InputError]] = OptionsError
+
     @model_validator(mode="after")
     def _known_parameters(self) -> Self:
         if not self.cpsat_parameters:
@@ -65,8 +70,10 @@ class SolveOptions(Record):
             if name in _RESERVED_PARAMETERS:
                 raise ValueError(f"cpsat_parameters[{name!r}] is set by matchmaker; {_RESERVED_PARAMETERS[name]}")
             if name not in known:
+                hint = suggest(name, known)
+                meant = f" (did you mean {hint!r}?)" if hint is not None else ""
                 raise ValueError(
-                    f"cpsat_parameters[{name!r}] is not a CP-SAT parameter; check the name against "
+                    f"cpsat_parameters[{name!r}] is not a CP-SAT parameter{meant}; check the name against "
                     "SatParameters in ortools/sat/sat_parameters.proto"
                 )
         return self

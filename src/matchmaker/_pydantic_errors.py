@@ -8,11 +8,12 @@ a validator of ours raises :class:`RuleError` to give its own in both languages.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from matchmaker._i18n import Message, msg, msg_n
+from matchmaker._text import suggest
 from matchmaker.errors import ValidationIssue
 
 __all__ = ["RuleError", "issues_from_validation_error", "render_location"]
@@ -86,11 +87,38 @@ def render_location(loc: Sequence[str | int], raw: Any, root: str = "Problem") -
     return text if text else root
 
 
-def _fix_for(err: Mapping[str, Any]) -> Message:
+def _record_in(annotation: Any) -> type[BaseModel] | None:
+    """The record class a field's annotation holds (``Policy | None``, ``tuple[Unit, ...]``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _record_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_at(model: type[BaseModel] | None, path: Sequence[str | int]) -> list[str]:
+    """The field names of the record at ``path`` below ``model`` (empty where unknown)."""
+    for key in path:
+        if model is None:
+            return []
+        if isinstance(key, int):  # an item of a tuple of records: the record class is known already
+            continue
+        info = model.model_fields.get(key)
+        model = _record_in(info.annotation) if info is not None else None
+    return list(model.model_fields) if model is not None else []
+
+
+def _fix_for(err: Mapping[str, Any], model: type[BaseModel] | None = None) -> Message:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     field = str(err["loc"][-1]) if err.get("loc") else "?"
     allowed = ctx.get("expected")
+    if kind == "extra_forbidden" and err.get("loc"):
+        hint = suggest(field, _fields_at(model, err["loc"][:-1]))
+        if hint is not None:
+            return msg("write {hint!r} instead of {field!r}, the field it most likely means", hint=hint, field=field)
     fixes: dict[str, Message] = {
         "missing": msg("add the field {field!r}", field=field),
         "extra_forbidden": msg(
@@ -171,8 +199,11 @@ def _pydantic_text(err: Mapping[str, Any]) -> str:
     return text[:1].lower() + text[1:]
 
 
-def issues_from_validation_error(exc: ValidationError, raw: Any, root: str = "Problem") -> list[ValidationIssue]:
-    """Translate every error of ``exc`` into a :class:`ValidationIssue`."""
+def issues_from_validation_error(
+    exc: ValidationError, raw: Any, root: str = "Problem", model: type[BaseModel] | None = None
+) -> list[ValidationIssue]:
+    """Translate every error of ``exc`` into a :class:`ValidationIssue`; with ``model`` (the record class
+    validated), an unknown field's fix names the allowed field it most likely means."""
     issues: list[ValidationIssue] = []
     for err in exc.errors(include_url=False, include_input=False):
         ctx = err.get("ctx") or {}
@@ -190,7 +221,7 @@ def issues_from_validation_error(exc: ValidationError, raw: Any, root: str = "Pr
             issues.append(ValidationIssue(location, what, fix if sep else "correct the value", None, None))
         else:
             message = _message_for(err)
-            fix_key = _fix_for(err)
+            fix_key = _fix_for(err, model)
             if message is None:
                 issues.append(ValidationIssue(location, _pydantic_text(err), str(fix_key), None, fix_key))
             else:

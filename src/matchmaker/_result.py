@@ -372,6 +372,12 @@ class Result(_Out):
 
     def _repr_html_(self) -> str:
         # Jupyter's display protocol: the summary is rendered on the report floor, reached on use only.
-        from matchmaker.report._text import result_html_summary
+        from matchmaker.report._notebook import result_html_summary
 
         return result_html_summary(self)
+
+    def __repr__(self) -> str:
+        """One line: status, placed and unplaced counts, engine and the start of the input's fingerprint."""
+        from matchmaker.report._notebook import result_repr  # on the report floor, reached on use only
+
+        return result_repr(self)

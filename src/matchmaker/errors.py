@@ -5,6 +5,7 @@ Every exception derives from :class:`MatchmakerError` and from the builtin it me
     MatchmakerError
      ├── InputError (ValueError)            the input is wrong; nothing was solved
      │    ├── ProblemValidationError        one or more records break a rule (all listed at once)
+     │    ├── OptionsError                  solve options break a rule (a misspelt name, a value out of range)
      │    ├── InputFileError                a file cannot be read or parsed (names file, line, column)
      │    └── LimitsExceededError           an input over a size limit (see ``matchmaker._limits``)
      ├── MissingExtraError (ImportError)    an optional dependency is missing (says which extra to install)
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from matchmaker._checks.report import CheckReport
 
 __all__ = [
+    "SHOWN_ISSUES",
     "ApprovalError",
     "CheckFailedError",
     "InputError",
@@ -48,6 +50,7 @@ __all__ = [
     "MatchmakerError",
     "MissingExtraError",
     "NoChromiumError",
+    "OptionsError",
     "PdfError",
     "Place",
     "ProblemValidationError",
@@ -57,6 +60,9 @@ __all__ = [
     "ValidationIssue",
 ]
 
+
+#: How many issues an :class:`InputError`'s text lists; the rest are counted (its ``issues`` has them all).
+SHOWN_ISSUES = 50
 
 #: The words the file readers build locations from (``units.csv, row 4, column max``), in any language.
 _PLACE_WORDS: dict[str, Message] = {
@@ -156,7 +162,8 @@ class InputError(MatchmakerError, ValueError):
         super().__init__(self.text("en"))
 
     def text(self, lang: Lang = "en") -> str:
-        """The count of problems and each issue with its fix, in ``lang``."""
+        """The count of problems and each issue with its fix, in ``lang``: the first
+        :data:`SHOWN_ISSUES`, then how many more there are (``issues`` holds them all)."""
         n = len(self.issues)
         if self.source:
             head = tr_n(
@@ -164,11 +171,19 @@ class InputError(MatchmakerError, ValueError):
             )
         else:
             head = tr_n("{n} problem found:", "{n} problems found:", n, lang)
-        return "\n".join([head, *(f"  - {issue.text(lang)}" for issue in self.issues)])
+        lines = [head, *(f"  - {issue.text(lang)}" for issue in self.issues[:SHOWN_ISSUES])]
+        if n > SHOWN_ISSUES:
+            rest = n - SHOWN_ISSUES
+            lines.append("  " + tr_n("... and {n} more problem", "... and {n} more problems", rest, lang))
+        return "\n".join(lines)
 
 
 class ProblemValidationError(InputError):
     """One or more records of a problem break a validation rule."""
+
+
+class OptionsError(InputError):
+    """Solve options break a rule: an unknown name (with the one most likely meant), or a value out of range."""
 
 
 class InputFileError(InputError):

@@ -11,12 +11,11 @@ from pathlib import Path
 import click
 
 from matchmaker._blocking import blocking_pairs
-from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, PATH, fail, load, run
+from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, PATH, fail, load, run, solve_options
 from matchmaker._cli.console import current_lang
 from matchmaker._cli.lattice import all_stable_plans
 from matchmaker._i18n import Message, msg, tr, tr_n
 from matchmaker._lattice import DEFAULT_LIMIT
-from matchmaker._options import SolveOptions
 from matchmaker._popular import popular_plan, popularity
 from matchmaker._scenarios import compare_scenarios
 from matchmaker.errors import SolverError
@@ -69,7 +68,7 @@ def stability_cmd(
     if every:
         if plan_path is not None:
             fail(tr("--all looks at every stable plan of PROBLEM: give no RESULT with it", lang), EXIT_BAD_INPUT)
-        all_stable_plans(load(problem_path), limit, SolveOptions(time_limit=time_limit), as_json, lang)
+        all_stable_plans(load(problem_path), limit, solve_options(time_limit=time_limit), as_json, lang)
         return
     if plan_path is None:
         fail(tr("give a RESULT to audit, or --all to list every stable plan", lang), EXIT_BAD_INPUT)
@@ -108,7 +107,7 @@ def popular_cmd(problem_path: Path, plan_path: Path | None, time_limit: float | 
     """Find a popular plan for PROBLEM (no other plan is preferred by more applicants), or prove that
     none exists; with --check, say whether a result's plan is popular. Exit code 0 if popular, 1 if not."""
     problem = load(problem_path)
-    options = SolveOptions(time_limit=time_limit)
+    options = solve_options(time_limit=time_limit)
     lang = current_lang()
     if plan_path is not None:
         result = run(lambda: load_result(plan_path))
@@ -161,7 +160,7 @@ def scenarios_cmd(
 
     problem = load(problem_path)
     scenarios = run(lambda: load_scenarios(scenarios_path))
-    options = SolveOptions(time_limit=time_limit, workers=1)
+    options = solve_options(time_limit=time_limit, workers=1)
     try:
         if processes is None:
             comparison = run(lambda: compare_scenarios(problem, scenarios, options=options))

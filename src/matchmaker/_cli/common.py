@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import warnings
 from collections.abc import Callable
@@ -13,8 +14,9 @@ import click
 from matchmaker._cli.console import EXIT_INTERRUPTED, current_lang
 from matchmaker._i18n import tr
 from matchmaker._models import Problem
+from matchmaker._options import SolveOptions
 from matchmaker._result import Result
-from matchmaker.errors import InputError, InputWarning, MissingExtraError
+from matchmaker.errors import InputError, InputWarning, MissingExtraError, OptionsError
 from matchmaker.io._formats import load_problem
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "load",
     "require_same_problem",
     "run",
+    "solve_options",
 ]
 
 EXIT_OK = 0
@@ -85,3 +88,20 @@ def require_same_problem(result: Result, problem: Problem, result_path: Path | s
             ),
             EXIT_BAD_INPUT,
         )
+
+
+#: The command-line options that set a field of :class:`SolveOptions`, by field.
+_OPTION_FLAGS = {"time_limit": "--time-limit", "workers": "--workers", "solver_seed": "--solver-seed"}
+
+
+def solve_options(**values: object) -> SolveOptions:
+    """:class:`SolveOptions` from command-line values; a value they refuse ends with exit code 2, naming
+    the command-line option (``--time-limit``) rather than the field."""
+    try:
+        return SolveOptions.model_validate(values)
+    except OptionsError as exc:
+        issues = [
+            dataclasses.replace(issue, location=_OPTION_FLAGS.get(issue.location, issue.location), location_key=None)
+            for issue in exc.issues
+        ]
+        fail(OptionsError(issues).text(current_lang()), EXIT_BAD_INPUT)

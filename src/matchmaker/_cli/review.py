@@ -12,11 +12,19 @@ from typing import Literal
 
 import click
 
-from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, fail, load, require_same_problem, run
+from matchmaker._cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_NO_PLAN,
+    EXIT_OK,
+    fail,
+    load,
+    require_same_problem,
+    run,
+    solve_options,
+)
 from matchmaker._cli.console import current_lang, lang_option, say
 from matchmaker._i18n import tr, tr_n
 from matchmaker._models import Problem
-from matchmaker._options import SolveOptions
 from matchmaker._pipeline import solve
 from matchmaker.errors import MatchmakerError, ResultMismatchError
 from matchmaker.explanations._types import Lang
@@ -249,7 +257,7 @@ def audit_cmd(
     lang = current_lang()
     problem = load(problem_path)
     overrides = _overrides(overrides_path)
-    options = SolveOptions(time_limit=time_limit)
+    options = solve_options(time_limit=time_limit)
     recommendation = solve(problem, options)
     outcome = solve_with_overrides(problem, overrides, base=recommendation, options=options, costs=False)
     if outcome.result is None or outcome.conflict is not None:

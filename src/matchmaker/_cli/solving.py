@@ -10,7 +10,17 @@ from typing import get_args
 import click
 
 from matchmaker._checks import check
-from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, PATH, fail, load, problem_of_result, run
+from matchmaker._cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_NO_PLAN,
+    PATH,
+    fail,
+    load,
+    problem_of_result,
+    run,
+    solve_options,
+)
 from matchmaker._cli.console import (
     ProgressDisplay,
     configure_logging,
@@ -178,7 +188,7 @@ def solve_cmd(
     if workers is not None:
         kwargs["workers"] = workers
     try:
-        options = SolveOptions.model_validate(kwargs)
+        options = solve_options(**kwargs)
         display = None if quiet else ProgressDisplay.for_terminal(delay=progress_after, lang=lang)
         result, interrupted = solve_interruptibly(problem, options, progress=display, lang=lang)
     except SolverError as exc:
@@ -318,7 +328,7 @@ def _options(time_limit: float | None, workers: int | None) -> SolveOptions:
     kwargs: dict[str, object] = {"time_limit": time_limit}
     if workers is not None:
         kwargs["workers"] = workers
-    return SolveOptions.model_validate(kwargs)
+    return solve_options(**kwargs)
 
 
 def _diff_text(diff: PlanDiff, lang: Lang) -> str:

@@ -140,4 +140,5 @@ def check_target(
             ok = False
     if ok and unit is None and supervisor is not None:
         unit = p.supervisor_by_id[supervisor].unit
+        ok = unit in units  # a supervisor's unknown unit is reported at the supervisor
     return unit, supervisor, ok

@@ -257,7 +257,7 @@ def validate_as(model: type[M], data: Any, root: str, prov: Provenance) -> tuple
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, [prov.locate(i) for i in issues_from_validation_error(exc, data, root=root)]
+        return None, [prov.locate(i) for i in issues_from_validation_error(exc, data, root=root, model=model)]
 
 
 def named_rows(parsed: ParsedTable | None, issues: Issues, value: Callable[[ParsedRow], Any]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ speak English or Swedish (the catalog of :mod:`matchmaker._i18n`).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     from matchmaker._result import Result
     from matchmaker.report._approval import ReportApproval
 
-__all__ = ["format_result", "format_table", "result_html_summary", "text_report"]
+__all__ = ["format_result", "format_table", "text_report"]
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -160,20 +159,6 @@ def format_result(result: Result, *, max_levels: int = 12, lang: Lang = "en", pr
         )
     )
     return "\n".join(parts)
-
-
-def result_html_summary(result: Result) -> str:
-    """A compact HTML table for notebooks."""
-    d = result.decision
-    esc = html.escape
-    rows = "".join(
-        f"<tr><td>{esc(lv.name)}</td><td>{'-' if lv.value is None else lv.value}</td></tr>" for lv in d.objective
-    )
-    return (
-        "<div><strong>matchmaker Result</strong>: "
-        f"{esc(d.status.value)}, {len(d.assignments)} placed, {len(d.unplaced)} unplaced"
-        f"<table><tr><th>objective level</th><th>value</th></tr>{rows}</table></div>"
-    )
 
 
 def _lines(items: Sequence[object], indent: str = "- ") -> list[str]:
