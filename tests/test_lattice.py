@@ -31,7 +31,7 @@ from matchmaker._engines.rotations import lattice, reduce_to_hr, two_sided_plan
 from matchmaker._lottery import pair_draw
 from matchmaker._scoring import score
 from strategies import problems
-from test_stability import Prefs, _free_of_side_constraints, all_plans, latin_square, with_policy
+from test_stability import Prefs, _free_of_side_constraints, all_plans, latin_square, one_place_units, with_policy
 
 Plan = dict[str, str]
 
@@ -61,25 +61,7 @@ def issue_example() -> mm.Problem:
     u3 [a2, a3, a1]; one supervisor (named as its unit) with one place each."""
     apps = {"a1": ["u2", "u1", "u3"], "a2": ["u1", "u2", "u3"], "a3": ["u3", "u2", "u1"]}
     units = {"u1": ["a1", "a3", "a2"], "u2": ["a2", "a1", "a3"], "u3": ["a2", "a3", "a1"]}
-    return mm.Problem.model_validate(
-        {
-            "municipalities": [{"id": "M"}],
-            "units": [
-                {
-                    "id": u,
-                    "municipality": "M",
-                    "area": "A",
-                    "max_places": 1,
-                    "ranking": {a: i for i, a in enumerate(o, 1)},
-                }
-                for u, o in units.items()
-            ],
-            "supervisors": [{"id": u, "unit": u} for u in units],
-            "applicants": [
-                {"id": a, "ranking": {"supervisors": {u: i for i, u in enumerate(o, 1)}}} for a, o in apps.items()
-            ],
-        }
-    )
+    return one_place_units(apps, units)
 
 
 def test_issue_example_egalitarian_and_minimum_regret() -> None:

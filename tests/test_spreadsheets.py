@@ -44,6 +44,13 @@ def folder(tmp: Path, **files: str | bytes | None) -> Path:
     return out
 
 
+def invalid(tmp: Path, **files: str) -> tuple[str, tuple[mm.ValidationIssue, ...]]:
+    """The message and issues of a CSV folder whose content breaks the round's rules."""
+    with pytest.raises(mm.ProblemValidationError) as info:
+        load_problem_csv(folder(tmp, **files))
+    return str(info.value), tuple(info.value.issues)
+
+
 def csv_error(tmp: Path, **files: str | bytes | None) -> str:
     with pytest.raises(mm.InputError) as info:
         load_problem_csv(folder(tmp, **files))
@@ -144,41 +151,28 @@ def test_preferences_mode_column(tmp_path: Path) -> None:
 
 
 def test_validation_issues_name_file_row_and_column(tmp_path: Path) -> None:
-    with pytest.raises(mm.ProblemValidationError) as info:
-        load_problem_csv(
-            folder(
-                tmp_path,
-                units_csv="id,municipality,area,max_places\nU1,Mx,BoU,-1\nU2,M,Vux,1\n",
-                preferences_csv="applicant,kind,option,rank\nA1,unit,U1,1\nA1,unit,U2,3\nA2,unit,U9,1\n",
-                pins_csv="applicant,supervisor\nA1,S1\n",
-                conflicts_csv="applicant,supervisor\nA1,S1\n",
-            )
-        )
-    message = str(info.value)
+    refs = {
+        "preferences_csv": "applicant,kind,option,rank\nA1,unit,U1,1\nA1,unit,U2,3\nA2,unit,U9,1\n",
+        "pins_csv": "applicant,supervisor\nA1,S1\n",
+        "conflicts_csv": "applicant,supervisor\nA1,S1\n",
+    }
+    message, issues = invalid(tmp_path, units_csv="id,municipality,area,max_places\nU1,Mx,BoU,-1\nU2,M,Vux,1\n", **refs)
     assert "units.csv, row 2, column max_places: input should be greater than or equal to 0" in message
     # One pass: the cross-record issues of the records that validate come with the field error; the broken
     # unit's own references (municipality 'Mx') and the pin to its supervisor wait until it is fixed.
     assert "preferences.csv, row 2, column rank: the ranks leave a gap (no rank 2)" in message
     assert "preferences.csv, row 4, column option: refers to unit 'U9', which does not exist" in message
     assert "'Mx'" not in message
-    assert len(info.value.issues) == 3
-    with pytest.raises(mm.ProblemValidationError) as info:
-        load_problem_csv(
-            folder(
-                tmp_path / "2",
-                units_csv="id,municipality,area,max_places\nU1,Mx,BoU,1\nU2,M,Vux,1\n",
-                preferences_csv="applicant,kind,option,rank\nA1,unit,U1,1\nA1,unit,U2,3\nA2,unit,U9,1\n",
-                pins_csv="applicant,supervisor\nA1,S1\n",
-                conflicts_csv="applicant,supervisor\nA1,S1\n",
-            )
-        )
-    message = str(info.value)
+    assert len(issues) == 3
+    message, issues = invalid(
+        tmp_path / "2", units_csv="id,municipality,area,max_places\nU1,Mx,BoU,1\nU2,M,Vux,1\n", **refs
+    )
     assert "in " + str(tmp_path / "2" / "round") in message
     assert "units.csv, row 2, column municipality: refers to municipality 'Mx', which does not exist" in message
     assert "preferences.csv, row 2, column rank: the ranks leave a gap (no rank 2)" in message
     assert "preferences.csv, row 4, column option: refers to unit 'U9', which does not exist" in message
     assert "pins.csv, row 2: the pin places the applicant with supervisor 'S1', which their conflicts forbid" in message
-    assert len(info.value.issues) == 4
+    assert len(issues) == 4
 
 
 def test_all_errors_of_every_file_together(tmp_path: Path) -> None:
@@ -245,18 +239,14 @@ def test_unit_ranking_rows_that_cannot_be_read(tmp_path: Path) -> None:
 def test_unit_ranking_rules_name_the_row(tmp_path: Path) -> None:
     with pytest.raises(mm.ProblemValidationError, match=r"rankings\.csv, row 4, column rank: input should be greater"):
         load_problem_csv(folder(tmp_path, unit_rankings_csv="unit,applicant,rank\nU1,A1,1\nU1,A2,1\nU2,A1,0\n"))
-    with pytest.raises(mm.ProblemValidationError) as info:
-        load_problem_csv(
-            folder(
-                tmp_path / "2",
-                units_csv="id,municipality,area,max_places,target_places\nU1,M,BoU,2,3\nU2,M,Vux,1,\n",
-                unit_rankings_csv="unit,applicant,rank\nU1,A1,1\nU1,A2,3\nU2,A1,1\n",
-            )
-        )
-    message = str(info.value)
+    message, issues = invalid(
+        tmp_path / "2",
+        units_csv="id,municipality,area,max_places,target_places\nU1,M,BoU,2,3\nU2,M,Vux,1,\n",
+        unit_rankings_csv="unit,applicant,rank\nU1,A1,1\nU1,A2,3\nU2,A1,1\n",
+    )
     assert "units.csv, row 2, column target_places: the target (3) is above the maximum (2)" in message
     assert "unit_rankings.csv, row 2, column rank: the ranks leave a gap (no rank 2)" in message
-    assert len(info.value.issues) == 2
+    assert len(issues) == 2
 
 
 def test_link_rows(tmp_path: Path) -> None:

@@ -361,6 +361,34 @@ def test_student_optimal_equals_the_matching_package(seed: int) -> None:
 # Textbook cases
 
 
+def one_place_units(
+    applicants: dict[str, list[str]], units: dict[str, list[str]], *, supervisor: str = "{unit}", **policy: Any
+) -> mm.Problem:
+    """Units of one supervisor (named by ``supervisor``) and one place each, ranking the applicants in the
+    given order; applicants ranking the units' supervisors in theirs."""
+    return mm.Problem.model_validate(
+        {
+            "municipalities": [{"id": "M"}],
+            "units": [
+                {
+                    "id": u,
+                    "municipality": "M",
+                    "area": "A",
+                    "max_places": 1,
+                    "ranking": {a: i for i, a in enumerate(o, 1)},
+                }
+                for u, o in units.items()
+            ],
+            "supervisors": [{"id": supervisor.format(unit=u), "unit": u} for u in units],
+            "applicants": [
+                {"id": a, "ranking": {"supervisors": {supervisor.format(unit=u): i for i, u in enumerate(o, 1)}}}
+                for a, o in applicants.items()
+            ],
+            "policy": policy,
+        }
+    )
+
+
 def latin_square(**policy: Any) -> mm.Problem:
     """Gusfield & Irving (1989): m1: w1 w2 w3, m2: w2 w3 w1, m3: w3 w1 w2; w1: m2 m3 m1, w2: m3 m1 m2,
     w3: m1 m2 m3. Three stable matchings: everyone's first choice on the men's side (M0), on the
@@ -368,26 +396,7 @@ def latin_square(**policy: Any) -> mm.Problem:
     units that rank the applicants."""
     men = {"m1": ["w1", "w2", "w3"], "m2": ["w2", "w3", "w1"], "m3": ["w3", "w1", "w2"]}
     women = {"w1": ["m2", "m3", "m1"], "w2": ["m3", "m1", "m2"], "w3": ["m1", "m2", "m3"]}
-    return mm.Problem.model_validate(
-        {
-            "municipalities": [{"id": "M"}],
-            "units": [
-                {
-                    "id": w,
-                    "municipality": "M",
-                    "area": "A",
-                    "max_places": 1,
-                    "ranking": {m: i for i, m in enumerate(p, 1)},
-                }
-                for w, p in women.items()
-            ],
-            "supervisors": [{"id": f"{w}-s", "unit": w} for w in women],
-            "applicants": [
-                {"id": m, "ranking": {"supervisors": {f"{w}-s": i for i, w in enumerate(p, 1)}}} for m, p in men.items()
-            ],
-            "policy": policy,
-        }
-    )
+    return one_place_units(men, women, supervisor="{unit}-s", **policy)
 
 
 @pytest.mark.parametrize("engine", ["auto", "cp-sat"])

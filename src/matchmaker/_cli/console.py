@@ -166,22 +166,12 @@ def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]
 
 def _output_options() -> list[click.Parameter]:
     # A command without its own --lang still speaks its errors and notices in the chosen language.
+    quiet = "Print only errors and the output asked for (no summaries, notices or progress)."
+    verbose = "More log output on standard error (-vv adds the engine's search log)."
     return [
         click.Option(["--lang"], **_lang_attrs(expose=False)),
-        click.Option(
-            ["-q", "--quiet"],
-            is_flag=True,
-            expose_value=False,
-            callback=_remember(_QUIET),
-            help="Print only errors and the output asked for (no summaries, notices or progress).",
-        ),
-        click.Option(
-            ["-v", "--verbose"],
-            count=True,
-            expose_value=False,
-            callback=_remember(_VERBOSE),
-            help="More log output on standard error (-vv adds the engine's search log).",
-        ),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_remember(_QUIET), help=quiet),
+        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_remember(_VERBOSE), help=verbose),
     ]
 
 

@@ -33,10 +33,10 @@ if TYPE_CHECKING:
     from matchmaker._scoring import Scores
     from matchmaker._types import IntArray
 
-__all__ = ["applies", "deferred_acceptance", "unit_proposing"]
+__all__ = ["applies", "deferred_acceptance", "pinned_pairs", "unit_proposing"]
 
 
-def _pinned_pairs(sc: Scores) -> dict[int, int] | None:
+def pinned_pairs(sc: Scores) -> dict[int, int] | None:
     """Applicant -> the single pair its pin allows, or ``None`` if a pin leaves a choice (or none)."""
     out: dict[int, int] = {}
     for a, pairs in sc.pins:
@@ -46,10 +46,13 @@ def _pinned_pairs(sc: Scores) -> dict[int, int] | None:
     return out
 
 
-def _start(sc: Scores) -> tuple[IntArray, dict[int, int], list[int], list[int]] | None:
-    """The pinned placements (as a plan), the pins, and the supervisors' and units' capacities left;
-    ``None`` if a pin leaves a choice of supervisor or the pins alone overfill a capacity."""
-    pins = _pinned_pairs(sc)
+def _start(
+    sc: Scores,
+) -> tuple[IntArray, dict[int, int], list[int], list[int], list[int], list[int]] | None:
+    """The pinned placements (as a plan), the pins, the supervisors' and units' capacities left, and each
+    pair's supervisor and unit (as lists, for the loops); ``None`` if a pin leaves a choice of supervisor
+    or the pins alone overfill a capacity."""
+    pins = pinned_pairs(sc)
     if pins is None:
         return None
     x = np.zeros(sc.n_pairs, dtype=np.int64)
@@ -61,7 +64,7 @@ def _start(sc: Scores) -> tuple[IntArray, dict[int, int], list[int], list[int]] 
         cu[int(sc.unit[p])] -= 1
     if min(cs, default=0) < 0 or min(cu, default=0) < 0:
         return None
-    return x, pins, cs, cu
+    return x, pins, cs, cu, sc.supervisor.tolist(), sc.unit.tolist()
 
 
 def applies(problem: Problem, sc: Scores) -> bool:
@@ -79,7 +82,7 @@ def applies(problem: Problem, sc: Scores) -> bool:
         return False
     if problem.links or problem.policy.balance is not None:
         return False
-    if _pinned_pairs(sc) is None:
+    if pinned_pairs(sc) is None:
         return False
     enc = sc.encoding
     sup_total = np.bincount(enc.supervisor_unit, weights=enc.supervisor_capacity, minlength=len(enc.unit_ids))
@@ -89,6 +92,14 @@ def applies(problem: Problem, sc: Scores) -> bool:
     return bool(np.all(muni_take[capped] <= enc.municipality_max[capped]))
 
 
+def _best_first(sc: Scores) -> tuple[list[int], list[int]]:
+    """The pairs ordered by applicant, each applicant's best first (strict ranks), and where each
+    applicant's run starts (``starts[a]`` to ``starts[a + 1]``)."""
+    order = np.lexsort((sc.rank_strict, sc.applicant))
+    starts = np.searchsorted(sc.applicant[order], np.arange(sc.encoding.n_applicants + 1)).tolist()
+    return order.tolist(), starts
+
+
 def deferred_acceptance(sc: Scores) -> IntArray | None:
     """The applicant-optimal stable plan as a 0/1 vector over the pairs of ``sc``.
 
@@ -96,18 +107,13 @@ def deferred_acceptance(sc: Scores) -> IntArray | None:
     applicants are placed first (see the module docstring). Returns ``None`` if a pin leaves a choice
     of supervisor or the pins alone overfill a capacity.
     """
-    enc = sc.encoding
     start = _start(sc)
     if start is None:
         return None
-    x, pins, cs, cu = start
-    sl = sc.supervisor.tolist()
-    ul = sc.unit.tolist()
+    x, pins, cs, cu, sl, ul = start
+    enc = sc.encoding
     uk = sc.unit_rank_strict.tolist()
-    # Each applicant's pairs, best first.
-    order = np.lexsort((sc.rank_strict, sc.applicant))
-    starts = np.searchsorted(sc.applicant[order], np.arange(enc.n_applicants + 1)).tolist()
-    ordered = order.tolist()
+    ordered, starts = _best_first(sc)
     nxt = starts[:-1]
     held = [-1] * enc.n_applicants  # the pair each applicant holds, or -1
     big = np.iinfo(np.int64).max
@@ -178,15 +184,11 @@ def unit_proposing(sc: Scores) -> IntArray | None:
     start = _start(sc)
     if start is None:
         return None
-    x, pins, cs, cu = start
-    sl = sc.supervisor.tolist()
-    ul = sc.unit.tolist()
+    x, pins, cs, cu, sl, ul = start
     al = sc.applicant.tolist()
     n_units = len(enc.unit_ids)
     # Each applicant's pairs, best first; each unit's applicants, most preferred first.
-    order = np.lexsort((sc.rank_strict, sc.applicant))
-    starts = np.searchsorted(sc.applicant[order], np.arange(enc.n_applicants + 1)).tolist()
-    ordered = order.tolist()
+    ordered, starts = _best_first(sc)
     lists = [ordered[starts[a] : starts[a + 1]] for a in range(enc.n_applicants)]
     uk = sc.unit_rank_strict.tolist()
     members: list[list[int]] = [[] for _ in range(n_units)]

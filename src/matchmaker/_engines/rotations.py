@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from ortools.graph.python import max_flow
 
+from matchmaker._engines.deferred_acceptance import pinned_pairs
+
 if TYPE_CHECKING:
     from matchmaker._scoring import Scores
     from matchmaker._types import IntArray
@@ -61,16 +63,6 @@ class HRInstance:
     capacity: list[int]
 
 
-def _pins(sc: Scores) -> dict[int, int] | None:
-    """Applicant -> the single pair its pin allows, or ``None`` if a pin leaves a choice (or none)."""
-    out: dict[int, int] = {}
-    for a, pairs in sc.pins:
-        if pairs.size != 1 or a in out:
-            return None
-        out[a] = int(pairs[0])
-    return out
-
-
 def reduce_to_hr(sc: Scores) -> HRInstance | None:
     """The round as a hospitals/residents instance, or ``None`` when it is not one.
 
@@ -90,7 +82,7 @@ def reduce_to_hr(sc: Scores) -> HRInstance | None:
     supervisors, which HR cannot say, and the caller enumerates with the exact model instead.
     """
     enc = sc.encoding
-    pins = _pins(sc)
+    pins = pinned_pairs(sc)
     if pins is None:
         return None
     n_units = len(enc.unit_ids)

@@ -158,14 +158,12 @@ def load_problem_csv(folder: str | os.PathLike[str], *, max_bytes: int | None = 
             every file is listed with its file, row and column.
         ProblemValidationError: the content breaks a rule; every issue names its file, row and column.
     """
-    parsed, issues = _read_folder(folder, PROBLEM_TABLES, "problem", max_bytes)
-    return problem_from_parsed(parsed, issues, str(folder))
+    return problem_from_parsed(*_read_folder(folder, PROBLEM_TABLES, "problem", max_bytes), str(folder))
 
 
 def load_result_csv(folder: str | os.PathLike[str], *, max_bytes: int | None = None) -> Result:
     """Read a result written by :func:`dump_result_csv`. Raises :class:`InputFileError`."""
-    parsed, issues = _read_folder(folder, RESULT_TABLES, "result", max_bytes)
-    return result_from_parsed(parsed, issues, str(folder))
+    return result_from_parsed(*_read_folder(folder, RESULT_TABLES, "result", max_bytes), str(folder))
 
 
 def _cell(value: Value, lang: Lang) -> str:

@@ -178,14 +178,12 @@ def load_problem_excel(path: str | os.PathLike[str], *, max_bytes: int | None = 
             sheet, row and column.
         ProblemValidationError: the content breaks a rule; every issue names its sheet, row and column.
     """
-    parsed, issues = _read(path, PROBLEM_TABLES, "problem", max_bytes)
-    return problem_from_parsed(parsed, issues, str(path))
+    return problem_from_parsed(*_read(path, PROBLEM_TABLES, "problem", max_bytes), str(path))
 
 
 def load_result_excel(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Result:
     """Read a result written by :func:`dump_result_excel`. Raises :class:`InputFileError`."""
-    parsed, issues = _read(path, RESULT_TABLES, "result", max_bytes)
-    return result_from_parsed(parsed, issues, str(path))
+    return result_from_parsed(*_read(path, RESULT_TABLES, "result", max_bytes), str(path))
 
 
 def _exact_in_excel(value: float) -> bool:

@@ -43,8 +43,7 @@ def vertical_chart(chart: Chart, title: str, shown: Mapping[str, str], lang: Lan
             f'</rect><text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle">{number(b.value, lang)}</text>'
             f'<text x="{cx:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle">{_e(label)}</text>'
         )
-    axis = f'<line class="axis" x1="{left}" y1="{top + inner}" x2="{width - left}" y2="{top + inner}"/>'
-    return figure(chart, title, width, height, axis + "".join(parts))
+    return figure(chart, title, (width, height), parts, axis=(left, top + inner, width - left, top + inner))
 
 
 def horizontal_chart(chart: Chart, title: str, names: Mapping[str, str], lang: Lang) -> str:
@@ -71,11 +70,16 @@ def horizontal_chart(chart: Chart, title: str, names: Mapping[str, str], lang: L
             f'<text x="{label_w + max(cap_w, span * b.value / peak) + 4:.1f}" y="{y + 13}">'
             f"{number(b.value, lang)}{of}</text>"
         )
-    axis = f'<line class="axis" x1="{label_w}" y1="{pad}" x2="{label_w}" y2="{height - pad}"/>'
-    return figure(chart, title, width, height, axis + "".join(parts))
+    return figure(chart, title, (width, height), parts, axis=(label_w, pad, label_w, height - pad))
 
 
-def figure(chart: Chart, title: str, width: int, height: int, body: str) -> str:
+def figure(
+    chart: Chart, title: str, size: tuple[int, int], parts: list[str], *, axis: tuple[float, float, float, float]
+) -> str:
+    """A chart's ``<figure>``: its caption, and an SVG of ``size`` with the axis line first, then the bars."""
+    width, height = size
+    x1, y1, x2, y2 = axis
+    body = f'<line class="axis" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>' + "".join(parts)
     return (
         f'<figure data-chart="{chart.key}" data-total="{chart.total}"><figcaption>{_e(title)}</figcaption>'
         f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
