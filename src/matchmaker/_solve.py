@@ -24,6 +24,7 @@ from matchmaker._engines.base import CancelToken
 from matchmaker._engines.cpsat import infeasible_groups
 from matchmaker._engines.deferred_acceptance import applies, deferred_acceptance, unit_proposing
 from matchmaker._engines.parametric import by_parameter
+from matchmaker._engines.rotations import two_sided_plan
 from matchmaker._lexicographic import LexicographicOutcome, StageRecord, run
 from matchmaker._limits import check_problem_size
 from matchmaker._linear import LinearModel, Stage, plan_stages
@@ -32,7 +33,7 @@ from matchmaker._options import SolveOptions
 from matchmaker._pieces import default_constraints
 from matchmaker._progress import ProgressCallback, Reporter
 from matchmaker._result import Result, RunStatistics, StageStatistics, Status
-from matchmaker._scoring import score
+from matchmaker._scoring import Scores, score
 from matchmaker._types import IntArray
 
 __all__ = ["InfeasibilityText", "core_message", "solve_model", "solve_problem", "versions"]
@@ -73,6 +74,24 @@ def core_message(model: LinearModel, options: SolveOptions) -> str:
     return f"{head} These {len(labels)} constraints cannot all hold together: " + "; ".join(labels) + "."
 
 
+def _two_sided_by_poset(problem: Problem, scores: Scores) -> IntArray | None:
+    """The plan of a two-sided objective among stable plans, from the rotation poset, when the round is a
+    hospitals/residents instance with strict preferences and nothing beside stability that the poset does
+    not know (links, balance); ``None`` otherwise. Minimums and targets do not stop it: every stable plan
+    fills each unit alike, and a plan that fails them is refused when its levels are completed."""
+    policy = problem.policy
+    stability = policy.stability
+    if stability is None or stability.mode != "optimise" or stability.ties != "lottery":
+        return None
+    if problem.links or policy.balance is not None:
+        return None
+    if policy.objective == "egalitarian_two_sided":
+        return two_sided_plan(scores, "egalitarian", levels=True)
+    if policy.objective == "minimum_regret_two_sided":
+        return two_sided_plan(scores, "minimum_regret", levels=True)
+    return None
+
+
 def solve_problem(
     problem: Problem,
     options: SolveOptions | None = None,
@@ -99,6 +118,23 @@ def solve_problem(
     hint = None
     stability = problem.policy.stability
     if stability is not None and stability.ties == "lottery" and opts.engine == "auto":
+        poset = _two_sided_by_poset(problem, scores)
+        if poset is not None:
+            # The lexicographic optimum of a hospitals/residents round, exactly, from the rotation poset
+            # (engines/rotations.py): only the levels' values are left to find, as for deferred acceptance.
+            unstable = [c for c in default_constraints(problem) if c.name != "stability"]
+            levels_only = build_model(problem, scores, constraints=unstable)
+            completed = _complete(levels_only, opts, poset)
+            if completed is not None:
+                return _result(
+                    problem,
+                    levels_only,
+                    opts,
+                    completed,
+                    "rotations",
+                    (t0, t1, time.perf_counter()),
+                    infeasibility_text,
+                )
         fast = applies(problem, scores)
         plan = unit_proposing(scores) if fast and stability.mode == "unit_optimal" else deferred_acceptance(scores)
         if plan is not None and fast:

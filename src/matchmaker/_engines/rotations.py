@@ -470,24 +470,30 @@ def minimum_regret(
     raise AssertionError("the unit-optimal plan meets the worst rank of every plan")  # pragma: no cover
 
 
-def two_sided_plan(sc: Scores, objective: Literal["egalitarian", "minimum_regret"]) -> IntArray | None:
+def two_sided_plan(
+    sc: Scores, objective: Literal["egalitarian", "minimum_regret"], *, levels: bool = False
+) -> IntArray | None:
     """The two-sided optimum as a 0/1 vector over the pairs of ``sc``, or ``None`` when the round is
     not HR (:func:`reduce_to_hr`; the caller also checks that there are no links, no balance and no
     hard minimums or targets, which the arrays do not show).
 
     ``"egalitarian"``: least sum of both sides' ranks (``rank + unit_rank``, ties kept); then the
-    greatest lottery total, so the plan is the one the solver's levels (placed, which every stable plan
-    shares, then the rank sum, then the lottery) would choose. ``"minimum_regret"``: least worst rank
-    on either side, then least rank sum, then the lottery."""
+    greatest lottery total. ``"minimum_regret"``: least worst rank on either side, then least rank sum,
+    then the lottery. With ``levels`` the plan is the one the solver's levels choose for
+    ``egalitarian_two_sided`` and ``minimum_regret_two_sided``: both sides' strict ranks (ties broken by
+    the lottery, as the stability rows use them), and minimum regret goes from the worst rank straight to
+    the lottery (placed, which every stable plan shares, comes first in both)."""
     hr = reduce_to_hr(sc)
     if hr is None:
         return None
     lat = lattice(sc, hr)
-    cost = (sc.rank + sc.unit_rank).astype(np.int64)
+    arank = (sc.rank_strict if levels else sc.rank).astype(np.int64)
+    urank = (sc.unit_rank_strict if levels else sc.unit_rank).astype(np.int64)
     if objective == "egalitarian":
-        plan = minimum_cost(lat, cost, sc.lottery)
+        plan = minimum_cost(lat, arank + urank, sc.lottery)
     else:
-        plan = minimum_regret(lat, sc.rank.astype(np.int64), sc.unit_rank.astype(np.int64), cost, sc.lottery)[1]
+        second = np.zeros(sc.n_pairs, dtype=np.int64) if levels else arank + urank
+        plan = minimum_regret(lat, arank, urank, second, sc.lottery)[1]
     x = np.zeros(sc.n_pairs, dtype=np.int64)
     x[plan[plan >= 0]] = 1
     return x
