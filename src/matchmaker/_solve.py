@@ -118,42 +118,22 @@ def solve_problem(
     hint = None
     stability = problem.policy.stability
     if stability is not None and stability.ties == "lottery" and opts.engine == "auto":
+        # A plan known to be the lexicographic optimum of the stable model: the two-sided optimum of a
+        # hospitals/residents round from the rotation poset (engines/rotations.py), or the applicant- or
+        # unit-optimal plan from deferred acceptance (engines/deferred_acceptance.py). Only the levels'
+        # values are left to find, on the model without the stability rows (the decision's audit and the
+        # checker confirm that the plan has no blocking pair).
         poset = _two_sided_by_poset(problem, scores)
-        if poset is not None:
-            # The lexicographic optimum of a hospitals/residents round, exactly, from the rotation poset
-            # (engines/rotations.py): only the levels' values are left to find, as for deferred acceptance.
-            unstable = [c for c in default_constraints(problem) if c.name != "stability"]
-            levels_only = build_model(problem, scores, constraints=unstable)
-            completed = _complete(levels_only, opts, poset)
-            if completed is not None:
-                return _result(
-                    problem,
-                    levels_only,
-                    opts,
-                    completed,
-                    "rotations",
-                    (t0, t1, time.perf_counter()),
-                    infeasibility_text,
-                )
-        fast = applies(problem, scores)
+        fast = poset is None and applies(problem, scores)
         plan = unit_proposing(scores) if fast and stability.mode == "unit_optimal" else deferred_acceptance(scores)
-        if plan is not None and fast:
-            # The applicant- or unit-optimal stable plan is the optimum (engines/deferred_acceptance.py):
-            # only the levels' values are left to find, on the model without the stability rows (the
-            # decision's audit and the checker confirm that the plan has no blocking pair).
+        known = (poset, "rotations") if poset is not None else (plan, "deferred-acceptance") if fast else None
+        if known is not None and known[0] is not None:
             unstable = [c for c in default_constraints(problem) if c.name != "stability"]
             levels_only = build_model(problem, scores, constraints=unstable)
-            completed = _complete(levels_only, opts, plan)
+            completed = _complete(levels_only, opts, known[0])
             if completed is not None:
-                return _result(
-                    problem,
-                    levels_only,
-                    opts,
-                    completed,
-                    "deferred-acceptance",
-                    (t0, t1, time.perf_counter()),
-                    infeasibility_text,
-                )
+                times = (t0, t1, time.perf_counter())
+                return _result(problem, levels_only, opts, completed, known[1], times, infeasibility_text)
         model = build_model(problem, scores)
         completed = None if plan is None else _complete(model, opts, plan)
         hint = None if completed is None else completed.values
