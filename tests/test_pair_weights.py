@@ -188,13 +188,15 @@ def test_the_maximum_weight_preset_reaches_the_best_total_weight_of_any_plan(raw
     for choice in itertools.product(*options):
         plan = {a: s for a, s in zip(apps, choice, strict=True) if s is not None}
         if feasible(problem, truth, plan):
-            total = sum((_raw_weight(problem, a, s) for a, s in plan.items()), Fraction(0))
-            best = total if best is None or total > best else best
+            weight = sum((_raw_weight(problem, a, s) for a, s in plan.items()), Fraction(0))
+            best = weight if best is None or weight > best else best
     if best is None:
         assert result.status is Status.INFEASIBLE
         return
     assert problem.pair_weights is not None
-    assert Fraction(result.objective["total_weight"], problem.pair_weights.scale) == best
+    total = result.objective["total_weight"]
+    assert total is not None
+    assert Fraction(total, problem.pair_weights.scale) == best
 
 
 # --- one table, four routes -----------------------------------------------------------------------
@@ -283,7 +285,8 @@ def test_every_bad_row_is_named_with_its_field() -> None:
     assert "out of range" in where["pair_weights.rows[6] (applicant 'b').weight"]
     assert "not among the applicant's wishes" in where["pair_weights.rows[6] (applicant 'b')"]
     sv = next(i for i in issues if i.location.endswith("rows[3] (applicant 'a').weight")).text("sv")
-    assert "decimaler" in sv and "skala" in sv
+    assert "decimaler" in sv
+    assert "skala" in sv
 
 
 def test_an_unwished_pair_is_an_error_unless_the_table_ignores_it() -> None:
