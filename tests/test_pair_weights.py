@@ -350,3 +350,22 @@ def test_the_default_order_leaves_the_fingerprint_of_a_round_without_weights_alo
     again = Problem.model_validate(plain.model_dump(mode="json") | {"policy": {"order": "placed_first"}})
     assert again.fingerprint() == Problem.model_validate(plain.model_dump(mode="json")).fingerprint()
     assert "order" not in json.dumps(canonical_problem(again)["policy"])
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_bad_row_on_the_pairs_sheet_is_named_by_file_row_and_column(lang: str, tmp_path: Any) -> None:
+    from matchmaker import io as mio
+
+    problem = _hand(weights={"scale": 10, "rows": [{"applicant": "a", "supervisor": "x", "weight": 2.5}]})
+    folder = tmp_path / "round"
+    mio.dump_problem_csv(problem, folder, lang=lang)  # type: ignore[arg-type]
+    name = "pairs.csv" if lang == "en" else "par.csv"
+    text = (folder / name).read_text(encoding="utf-8")
+    (folder / name).write_text(text.replace("2.5", "2.55").replace("2,5", "2,55"), encoding="utf-8")
+    with pytest.raises(ProblemValidationError) as info:
+        mio.load_problem_csv(folder)
+    [issue] = info.value.issues
+    column = "weight" if lang == "en" else "vikt"
+    assert name in issue.location
+    assert column in issue.text(lang)  # type: ignore[arg-type]
+    assert "scale 10 allows (1)" in issue.message

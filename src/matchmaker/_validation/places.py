@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from matchmaker._i18n import msg
@@ -16,7 +16,7 @@ from matchmaker._validation.collector import (
 )
 
 if TYPE_CHECKING:
-    from matchmaker._models import Applicant, Problem
+    from matchmaker._models import Applicant, Pin, Problem
 
 __all__ = ["check_adjustments", "check_pair_weights", "check_pins"]
 
@@ -119,13 +119,11 @@ def check_adjustments(
             seen[key] = i
 
 
-def _wishes(p: Problem, a: Applicant, supervisor: str) -> bool:
+def _wishes(p: Problem, a: Applicant, supervisor: str, pins: Sequence[Pin]) -> bool:
     """Whether the applicant wished for the supervisor (most specific entry: supervisor, unit, area;
-    a positive interest or any rank) or is pinned there."""
+    a positive interest or any rank) or is pinned there (``pins``: the applicant's pins)."""
     s = p.supervisor_by_id[supervisor]
-    if any(
-        pin.applicant == a.id and pin.supervisor in (None, supervisor) and pin.unit in (None, s.unit) for pin in p.pins
-    ):
+    if any(pin.supervisor in (None, supervisor) and pin.unit in (None, s.unit) for pin in pins):
         return True
     prefs = a.interests if a.interests is not None else a.ranking
     if prefs is None:
@@ -147,6 +145,12 @@ def check_pair_weights(
         return
     seen: dict[tuple[str, str, str], int] = {}
     decimals = len(str(table.scale)) - 1
+    by_unit: dict[str, list[str]] = {}
+    for s in p.supervisors:
+        by_unit.setdefault(s.unit, []).append(s.id)
+    pins: dict[str, list[Pin]] = {}
+    for pin in p.pins:
+        pins.setdefault(pin.applicant, []).append(pin)
     for i, row in enumerate(table.rows):
         loc = f"pair_weights.rows[{i}] (applicant {row.applicant!r})"
         ok = check_ref(out, f"{loc}.applicant", "applicant", row.applicant, p.applicant_by_id)
@@ -195,8 +199,8 @@ def check_pair_weights(
         if table.unwished == "ignore":
             continue
         a = p.applicant_by_id[row.applicant]
-        sups = [place] if kind == "supervisor" else [s.id for s in p.supervisors if s.unit == place]
-        if not any(_wishes(p, a, s) for s in sups):
+        sups = [place] if kind == "supervisor" else by_unit.get(place, [])
+        if not any(_wishes(p, a, s, pins.get(a.id, [])) for s in sups):
             out.add(
                 loc,
                 msg(
