@@ -369,3 +369,20 @@ def test_a_bad_row_on_the_pairs_sheet_is_named_by_file_row_and_column(lang: str,
     assert name in issue.location
     assert column in issue.text(lang)  # type: ignore[arg-type]
     assert "scale 10 allows (1)" in issue.message
+
+
+def test_a_broken_row_leaves_the_other_rows_checked_in_the_same_pass() -> None:
+    issues = _issues(
+        {
+            "rows": [
+                {"applicant": "a", "supervisor": "x", "weight": "abc"},
+                {"applicant": "zz", "supervisor": "y", "weight": 1},
+                {"applicant": "b", "supervisor": "x", "weight": 1.5},
+            ]
+        }
+    )
+    assert [i.location for i in issues] == [
+        "pair_weights.rows[0].weight",
+        "pair_weights.rows[1] (applicant 'zz').applicant",
+        "pair_weights.rows[2] (applicant 'b').weight",
+    ]
