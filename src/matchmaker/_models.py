@@ -25,7 +25,6 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from types import MappingProxyType
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, field_validator, model_validator
@@ -521,13 +520,11 @@ Slot = Literal["priority_tiers", "placed", "soft", "objective"]
 Order = Literal["placed_first", "objective_first", "maximum_weight"] | tuple[Slot, ...]
 #: The named orders of ``Policy.order``: ``placed_first`` is the default and the order of every
 #: earlier release; ``maximum_weight`` is the plain maximum-weight (or maximum-fit) plan.
-ORDER_PRESETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "placed_first": ("priority_tiers", "placed", "soft", "objective"),
-        "objective_first": ("objective", "priority_tiers", "placed", "soft"),
-        "maximum_weight": ("objective",),
-    }
-)
+ORDER_PRESETS: Mapping[str, tuple[str, ...]] = {
+    "placed_first": ("priority_tiers", "placed", "soft", "objective"),
+    "objective_first": ("objective", "priority_tiers", "placed", "soft"),
+    "maximum_weight": ("objective",),
+}
 #: Objectives that may come before the placed count (or go without it): the others minimise, and
 #: without the placed count above them the empty plan would be best.
 UNCOUNTED_OBJECTIVES = ("total_fit", "rank_maximal", "rank_maximal_irving")
