@@ -224,5 +224,7 @@ MAX_WEIGHT_UNITS = 10**12
 def weight_units(weight: float, scale: int) -> int | None:
     """``weight * scale`` as an exact integer, or ``None`` when the weight has more decimals than
     ``scale`` allows (the weight is an ``int`` or the float of a short decimal, see ``PairWeight``)."""
-    units = Decimal(repr(weight) if isinstance(weight, float) else weight) * scale
+    if isinstance(weight, int):
+        return weight * scale  # the usual case, without a Decimal
+    units = Decimal(repr(weight)) * scale
     return int(units) if units == units.to_integral_value() else None

@@ -311,6 +311,8 @@ class Adjustment(_Record):
 def _weight_value(value: object) -> object:
     """A weight as an ``int`` when whole, else a ``float``: from an integer, a float, a ``Decimal`` or
     decimal text (``"12.5"``); booleans, NaN and infinities are refused."""
+    if type(value) is int:
+        return value  # the usual case, without a Decimal
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         raise RuleError(msg("is not a number"), msg("give the weight as a number, e.g. 12 or 12.5"))
     try:
