@@ -386,3 +386,15 @@ def test_a_broken_row_leaves_the_other_rows_checked_in_the_same_pass() -> None:
         "pair_weights.rows[1] (applicant 'zz').applicant",
         "pair_weights.rows[2] (applicant 'b').weight",
     ]
+
+
+def test_a_repair_with_pair_weights_counts_moves_at_a_position_not_as_a_penalty_in_fit() -> None:
+    problem = _hand("maximum_weight")
+    before = solve(problem)
+    with pytest.raises(mm.InputError, match="pair weights stand in for the fit"):
+        mm.reoptimise(problem, before, penalty=0.3)
+    again = mm.reoptimise(problem, before, position=2.5)
+    assert check(problem, again).ok
+    # the moved level's part (soft goals, at 2.5) is not in the order: it comes last but the lottery
+    assert [lv.name for lv in again.decision.objective] == ["total_weight", "moved", "lottery"]
+    assert again.objective["moved"] == 0

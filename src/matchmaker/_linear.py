@@ -340,8 +340,13 @@ class ModelBuilder:
         levels = self._levels
         if self._slots is not None:
             slots = self._slots
-            moved = ((lv, reordered(lv.position, slots)) for lv in levels)
-            levels = [replace(lv, position=at) for lv, at in moved if at is not None]
+            placed = ((lv, reordered(lv.position, slots)) for lv in levels)
+            # A repair's level ``moved`` is never dropped: with its part left out, it comes last but the lottery.
+            levels = [
+                replace(lv, position=at if at is not None else len(slots) + 1.5)
+                for lv, at in placed
+                if at is not None or lv.name == "moved"
+            ]
         levels = sorted(levels, key=lambda lv: lv.position)
         if self._split_at is not None:
             levels = [replace(lv, alone=True) if lv.position >= self._split_at else lv for lv in levels]

@@ -160,14 +160,18 @@ def _placed_before_objective(order: tuple[str, ...]) -> bool:
 
 
 def _part(position: float) -> str:
-    """The part of the vector of a level at its documented default position."""
-    if position == 1.0:
+    """The part of the vector of a level at a default position (as documented for ``Policy.order``):
+    priority tiers before 1.5, Irving's profile from 1.5, the placed count at 2, the soft goals (and a
+    repair's moved level) up to 3, the objective up to 4, then the lottery."""
+    if position < 1.5:
         return "priority_tiers"
-    if position == 2.0:
+    if position < 2.0:
+        return "objective"
+    if position < 2.1:
         return "placed"
-    if 2.0 < position < 3.0:
+    if position < 3.0:
         return "soft"  # also a repair's moved level there
-    return "lottery" if position == 4.0 else "objective"  # 1.5 (Irving's profile) and 3
+    return "objective" if position < 4.0 else "lottery"
 
 
 def _in_order(levels: list[tuple[float, str, str, int]], order: tuple[str, ...]) -> list[tuple[float, str, str, int]]:
@@ -184,6 +188,8 @@ def _in_order(levels: list[tuple[float, str, str, int]], order: tuple[str, ...])
         elif part in rank:
             base = {"priority_tiers": 1.0, "placed": 2.0, "soft": 2.0}.get(part, 3.0 if position >= 3.0 else position)
             out.append((rank[part] + 1.0 + (position - base), name, sense, value))
+        elif name == "moved":  # a repair's moved level is kept: last but the lottery
+            out.append((len(order) + 1.5, name, sense, value))
     return sorted(out, key=lambda level: level[0])
 
 
