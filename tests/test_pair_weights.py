@@ -82,6 +82,15 @@ def test_objective_first_counts_placed_after_the_weight() -> None:
     assert _plan(result) == {"a": "x"}
 
 
+@pytest.mark.parametrize("order", ["maximum_weight", "objective_first", ("objective", "placed")])
+def test_a_reordered_vector_stays_on_the_flow_fast_path(order: Any) -> None:
+    problem = _hand(order)
+    result = solve(problem)
+    assert check(problem, result).ok
+    assert result.statistics.engine == "flow"
+    assert all(stage.status == "optimal" for stage in result.statistics.stages)
+
+
 def test_add_puts_the_fit_and_the_weight_on_one_scale() -> None:
     problem = _hand("maximum_weight", pair_weights="add")
     result = solve(problem)
