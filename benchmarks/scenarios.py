@@ -1,0 +1,176 @@
+"""A batch of 200 what-if scenarios of the joint example: sequential, on a local Dask cluster, on a local Ray.
+
+The batch (:func:`two_hundred`): every supervisor away in turn, a new supervisor in every unit (with a
+place, or with two), every unit's places changed by -2 to +3, every municipality's by -3 to +3, the fit's
+weights from 0 to 1 in tenths, and pairs of supervisors away until there are 200. Each run is
+``compare_scenarios`` with one CP-SAT worker per solve: ``sequential`` in this process; ``dask`` on a
+``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)`` through ``client.get_executor()``;
+``ray`` on ``ray.init(num_cpus=2)`` through a :class:`matchmaker.RayExecutor`. Each turn runs the three in
+a rotated order; a cluster is started afresh in each turn, and its start, its first batch (workers
+importing matchmaker) and a second batch on the same cluster are timed apart. Every run's comparison
+must equal the sequential one byte for byte. The load average is read before and after each turn. ::
+
+    python -m benchmarks.scenarios --turns 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import matchmaker as mm
+
+__all__ = ["JOINT", "main", "two_hundred"]
+
+JOINT = Path(__file__).resolve().parent.parent / "examples" / "huddinge-nacka-tyreso" / "problem.json"
+_OPTIONS = mm.SolveOptions(workers=1)
+
+
+def two_hundred(problem: mm.Problem) -> list[mm.Scenario]:
+    """200 scenarios of ``problem`` (see the module docstring), in a fixed order."""
+    out = [
+        mm.Scenario(name=f"{s.id} away", changes=[mm.RemoveSupervisor(supervisor=s.id)]) for s in problem.supervisors
+    ]
+    for unit in problem.units:
+        for capacity in (1, 2):
+            new = mm.AddSupervisor(supervisor=f"new-{unit.id}-{capacity}", unit=unit.id, capacity=capacity)
+            out.append(
+                mm.Scenario(
+                    name=f"new in {unit.id} ({capacity})", changes=[new, mm.ChangePlaces(unit=unit.id, places=1)]
+                )
+            )
+    out += [
+        mm.Scenario(name=f"{u.id} {places:+d}", changes=[mm.ChangePlaces(unit=u.id, places=places)])
+        for u in problem.units
+        for places in (-2, -1, 1, 2, 3)
+    ]
+    out += [
+        mm.Scenario(name=f"{m.id} {places:+d}", changes=[mm.ChangePlaces(municipality=m.id, places=places)])
+        for m in problem.municipalities
+        for places in (-3, -2, -1, 1, 2, 3)
+    ]
+    out += [
+        mm.Scenario(
+            name=f"interest {w / 10:.1f}",
+            changes=[mm.ChangeWeights(interest_weight=w / 10, interview_weight=1 - w / 10)],
+        )
+        for w in range(11)
+    ]
+    pairs = itertools.combinations(problem.supervisors, 2)
+    while len(out) < 200:
+        a, b = next(pairs)
+        out.append(
+            mm.Scenario(
+                name=f"{a.id} and {b.id} away",
+                changes=[mm.RemoveSupervisor(supervisor=a.id), mm.RemoveSupervisor(supervisor=b.id)],
+            )
+        )
+    return out
+
+
+def _timed(run: Callable[[], mm.ScenarioComparison]) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    comparison = run()
+    return time.perf_counter() - start, comparison.model_dump_json().encode()
+
+
+def _sequential(problem: mm.Problem, batch: list[mm.Scenario]) -> dict[str, float | bytes]:
+    seconds, out = _timed(lambda: mm.compare_scenarios(problem, batch, options=_OPTIONS))
+    return {"batch": seconds, "json": out}
+
+
+def _dask(problem: mm.Problem, batch: list[mm.Scenario]) -> dict[str, float | bytes]:
+    from dask.distributed import Client, LocalCluster  # the dask extra
+
+    start = time.perf_counter()
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
+        started = time.perf_counter() - start
+        executor = client.get_executor()
+        first, out = _timed(lambda: mm.compare_scenarios(problem, batch, executor=executor, options=_OPTIONS))
+        second, again = _timed(lambda: mm.compare_scenarios(problem, batch, executor=executor, options=_OPTIONS))
+    assert again == out
+    return {"start": started, "batch": first, "again": second, "json": out}
+
+
+def _ray(problem: mm.Problem, batch: list[mm.Scenario]) -> dict[str, float | bytes]:
+    import ray  # the ray extra
+
+    start = time.perf_counter()
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        executor = mm.RayExecutor()
+        started = time.perf_counter() - start
+        first, out = _timed(lambda: mm.compare_scenarios(problem, batch, executor=executor, options=_OPTIONS))
+        second, again = _timed(lambda: mm.compare_scenarios(problem, batch, executor=executor, options=_OPTIONS))
+    finally:
+        ray.shutdown()
+    assert again == out
+    return {"start": started, "batch": first, "again": second, "json": out}
+
+
+_MODES: dict[str, Callable[[mm.Problem, list[mm.Scenario]], dict[str, float | bytes]]] = {
+    "sequential": _sequential,
+    "dask": _dask,
+    "ray": _ray,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the batch in turns and print the figures as a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--turns", type=int, default=3, help="turns of the three runs (default 3)")
+    args = parser.parse_args(argv)
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # a cluster's start and stop, line by line
+    problem = mm.load_problem(JOINT)
+    batch = two_hundred(problem)
+    assert len({s.name for s in batch}) == 200
+    mm.compare_scenarios(problem, batch[:5], options=_OPTIONS)  # warm this process up: imports, first solve
+    times: dict[str, dict[str, list[float]]] = {m: {} for m in _MODES}
+    reference: bytes | None = None
+    loads: list[tuple[float, float]] = []
+    for turn in range(args.turns):
+        order = list(_MODES)[turn % 3 :] + list(_MODES)[: turn % 3]
+        before = os.getloadavg()[0]
+        for mode in order:
+            figures = _MODES[mode](problem, batch)
+            out = figures.pop("json")
+            assert isinstance(out, bytes)
+            reference = reference or out
+            assert out == reference, f"{mode}: the comparison differs from the first run's"
+            for key, value in figures.items():
+                assert isinstance(value, float)
+                times[mode].setdefault(key, []).append(value)
+            print(f"turn {turn + 1} {mode}: " + ", ".join(f"{k} {v:.2f} s" for k, v in figures.items()), flush=True)
+        loads.append((before, os.getloadavg()[0]))
+    base = statistics.median(times["sequential"]["batch"])
+    print()
+    print("| run | batch (median) | vs sequential | second batch, same cluster | vs sequential | cluster start |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for mode, figures in times.items():
+        batch_s = statistics.median(figures["batch"])
+        again = figures.get("again")
+        start = figures.get("start")
+        again_cells = f"{statistics.median(again):.2f} s | {statistics.median(again) / base:.2f}x" if again else "| "
+        print(
+            f"| {mode} | {batch_s:.2f} s | {batch_s / base:.2f}x | {again_cells} | "
+            + (f"{statistics.median(start):.2f} s |" if start else " |")
+        )
+    print()
+    print("load average (1 min) before and after each turn: " + "; ".join(f"{a:.2f} -> {b:.2f}" for a, b in loads))
+    placed = {s.name: s.placed for s in mm.ScenarioComparison.model_validate_json(reference or b"").scenarios}
+    print(f"200 scenarios, all identical across runs; placed from {min(placed.values())} to {max(placed.values())}")
+
+
+if __name__ == "__main__":
+    main()
