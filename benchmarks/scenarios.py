@@ -80,12 +80,12 @@ def _timed(run: Callable[[], mm.ScenarioComparison]) -> tuple[float, bytes]:
     return time.perf_counter() - start, comparison.model_dump_json().encode()
 
 
-def _sequential(problem: mm.Problem, batch: list[mm.Scenario]) -> dict[str, float | bytes]:
+def _sequential(problem: mm.Problem, batch: list[mm.Scenario]) -> tuple[dict[str, float], bytes]:
     seconds, out = _timed(lambda: mm.compare_scenarios(problem, batch, options=_OPTIONS))
-    return {"batch": seconds, "json": out}
+    return {"batch": seconds}, out
 
 
-def _dask(problem: mm.Problem, batch: list[mm.Scenario]) -> dict[str, float | bytes]:
+def _dask(problem: mm.Problem, batch: list[mm.Scenario]) -> tuple[dict[str, float], bytes]:
     from dask.distributed import Client, LocalCluster  # the dask extra
 
     start = time.perf_counter()
@@ -100,10 +100,10 @@ def _dask(problem: mm.Problem, batch: list[mm.Scenario]) -> dict[str, float | by
         first, out = _timed(lambda: mm.compare_scenarios(problem, batch, executor=executor, options=_OPTIONS))
         second, again = _timed(lambda: mm.compare_scenarios(problem, batch, executor=executor, options=_OPTIONS))
     assert again == out
-    return {"start": started, "batch": first, "again": second, "json": out}
+    return {"start": started, "batch": first, "again": second}, out
 
 
-def _ray(problem: mm.Problem, batch: list[mm.Scenario]) -> dict[str, float | bytes]:
+def _ray(problem: mm.Problem, batch: list[mm.Scenario]) -> tuple[dict[str, float], bytes]:
     import ray  # the ray extra
 
     start = time.perf_counter()
@@ -116,10 +116,10 @@ def _ray(problem: mm.Problem, batch: list[mm.Scenario]) -> dict[str, float | byt
     finally:
         ray.shutdown()
     assert again == out
-    return {"start": started, "batch": first, "again": second, "json": out}
+    return {"start": started, "batch": first, "again": second}, out
 
 
-_MODES: dict[str, Callable[[mm.Problem, list[mm.Scenario]], dict[str, float | bytes]]] = {
+_MODES: dict[str, Callable[[mm.Problem, list[mm.Scenario]], tuple[dict[str, float], bytes]]] = {
     "sequential": _sequential,
     "dask": _dask,
     "ray": _ray,
@@ -143,29 +143,27 @@ def main(argv: list[str] | None = None) -> None:
         order = list(_MODES)[turn % 3 :] + list(_MODES)[: turn % 3]
         before = os.getloadavg()[0]
         for mode in order:
-            figures = _MODES[mode](problem, batch)
-            out = figures.pop("json")
-            assert isinstance(out, bytes)
+            figures, out = _MODES[mode](problem, batch)
             reference = reference or out
             assert out == reference, f"{mode}: the comparison differs from the first run's"
             for key, value in figures.items():
-                assert isinstance(value, float)
                 times[mode].setdefault(key, []).append(value)
             print(f"turn {turn + 1} {mode}: " + ", ".join(f"{k} {v:.2f} s" for k, v in figures.items()), flush=True)
         loads.append((before, os.getloadavg()[0]))
-    base = statistics.median(times["sequential"]["batch"])
+    sequential = times["sequential"]["batch"]
     print()
-    print("| run | batch (median) | vs sequential | second batch, same cluster | vs sequential | cluster start |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for mode, figures in times.items():
-        batch_s = statistics.median(figures["batch"])
-        again = figures.get("again")
-        start = figures.get("start")
-        again_cells = f"{statistics.median(again):.2f} s | {statistics.median(again) / base:.2f}x" if again else "| "
-        print(
-            f"| {mode} | {batch_s:.2f} s | {batch_s / base:.2f}x | {again_cells} | "
-            + (f"{statistics.median(start):.2f} s |" if start else " |")
-        )
+    print("| run | batch (median) | ratio to the same turn's sequential run: median (range) | cluster start |")
+    print("|---|---:|---:|---:|")
+    for mode, runs in times.items():
+        for key, label in (("batch", mode), ("again", f"{mode}, second batch on the same cluster")):
+            if key not in runs:
+                continue
+            ratios = [run / seq for run, seq in zip(runs[key], sequential, strict=True)]
+            started = f"{statistics.median(runs['start']):.2f} s" if "start" in runs and key == "batch" else ""
+            print(
+                f"| {label} | {statistics.median(runs[key]):.2f} s | {statistics.median(ratios):.2f}x "
+                f"({min(ratios):.2f}-{max(ratios):.2f}) | {started} |"
+            )
     print()
     print("load average (1 min) before and after each turn: " + "; ".join(f"{a:.2f} -> {b:.2f}" for a, b in loads))
     placed = {s.name: s.placed for s in mm.ScenarioComparison.model_validate_json(reference or b"").scenarios}
