@@ -138,7 +138,6 @@ def test_the_scenario_batch_has_200_named_what_ifs_of_the_joint_example() -> Non
             invalid[scenario.name] = {i.location for i in exc.issues}
     # Tyresö's unit for work and income needs 3 students: fewer places or a supervisor away break it.
     broken = {"units['tyreso-af'].min_places"}
-    assert invalid == {
-        name: broken
-        for name in ("tyreso-af-h3 away", "tyreso-af -2", "tyreso-af -1", "huddinge-bou-h1 and tyreso-af-h3 away")
-    }
+    assert invalid == dict.fromkeys(
+        ("tyreso-af-h3 away", "tyreso-af -2", "tyreso-af -1", "huddinge-bou-h1 and tyreso-af-h3 away"), broken
+    )
