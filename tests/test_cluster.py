@@ -124,6 +124,16 @@ def test_a_task_on_dask_gets_the_problem_from_the_shared_handle(joint: mm.Proble
     assert {f.result() for f in fingerprints} == {joint.fingerprint()}
 
 
+def test_a_dask_client_passed_as_the_executor_ships_the_problem_once_too(
+    joint: mm.Problem, sequential: bytes, dask_executor: Executor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = dask_executor._client  # type: ignore[attr-defined]
+    pickles = Pickles(monkeypatch)
+    comparison = mm.compare_scenarios(joint, twenty_scenarios(joint), executor=client)
+    assert pickles.count == 1
+    assert comparison.model_dump_json().encode() == sequential
+
+
 def test_the_ray_executor_behaves_as_an_executor(ray_executor: mm.RayExecutor) -> None:
     assert list(ray_executor.map(operator.mul, [1, 2, 3], [4, 5, 6])) == [4, 10, 18]
     with pytest.raises(ZeroDivisionError):

@@ -104,11 +104,14 @@ def _call(fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
 
 
 def _dask_client(executor: Executor) -> Any:
-    """The Dask client behind ``executor`` if it is ``Client.get_executor()``'s, else ``None``."""
+    """The Dask client behind ``executor``: ``Client.get_executor()``'s, or the client itself; else ``None``."""
     if "distributed" not in sys.modules:
         return None  # Dask was never imported, so this cannot be its executor
-    from distributed.cfexecutor import ClientExecutor  # the dask extra, imported already
+    from distributed import Client  # the dask extra, imported already
+    from distributed.cfexecutor import ClientExecutor
 
+    if isinstance(executor, Client):  # not an Executor, but its submit and futures serve as one
+        return executor
     return executor._client if isinstance(executor, ClientExecutor) else None
 
 
