@@ -8,9 +8,13 @@ weights from 0 to 1 in tenths, and pairs of supervisors away until there are 200
 ``ray`` on ``ray.init(num_cpus=2)`` through a :class:`matchmaker.RayExecutor`. Each turn runs the three in
 a rotated order; a cluster is started afresh in each turn, and its start, its first batch (workers
 importing matchmaker) and a second batch on the same cluster are timed apart. Every run's comparison
-must equal the sequential one byte for byte. The load average is read before and after each turn. ::
+must equal the sequential one byte for byte. The load average is read before and after each turn.
+``--problem`` runs the same on another round (a generated one of ``benchmarks.generate``), ``--count``
+keeps the first so many scenarios. ::
 
     python -m benchmarks.scenarios --turns 3
+    python -m benchmarks.generate --sizes 1000 --variants side
+    python -m benchmarks.scenarios --turns 3 --problem benchmarks/data/g1-1000-side-s1.problem.json --count 40
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ JOINT = Path(__file__).resolve().parent.parent / "examples" / "huddinge-nacka-ty
 _OPTIONS = mm.SolveOptions(workers=1)
 
 
-def two_hundred(problem: mm.Problem) -> list[mm.Scenario]:
-    """200 scenarios of ``problem`` (see the module docstring), in a fixed order."""
+def two_hundred(problem: mm.Problem, count: int = 200) -> list[mm.Scenario]:
+    """200 (or ``count``) scenarios of ``problem`` (see the module docstring), in a fixed order."""
     out = [
         mm.Scenario(name=f"{s.id} away", changes=[mm.RemoveSupervisor(supervisor=s.id)]) for s in problem.supervisors
     ]
@@ -63,7 +67,7 @@ def two_hundred(problem: mm.Problem) -> list[mm.Scenario]:
         for w in range(11)
     ]
     pairs = itertools.combinations(problem.supervisors, 2)
-    while len(out) < 200:
+    while len(out) < count:
         a, b = next(pairs)
         out.append(
             mm.Scenario(
@@ -71,7 +75,7 @@ def two_hundred(problem: mm.Problem) -> list[mm.Scenario]:
                 changes=[mm.RemoveSupervisor(supervisor=a.id), mm.RemoveSupervisor(supervisor=b.id)],
             )
         )
-    return out
+    return out[:count]
 
 
 def _timed(run: Callable[[], mm.ScenarioComparison]) -> tuple[float, bytes]:
@@ -130,11 +134,13 @@ def main(argv: list[str] | None = None) -> None:
     """Run the batch in turns and print the figures as a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--turns", type=int, default=3, help="turns of the three runs (default 3)")
+    parser.add_argument("--problem", type=Path, default=JOINT, help="the base problem (default: the joint example)")
+    parser.add_argument("--count", type=int, default=200, help="scenarios in the batch (default 200)")
     args = parser.parse_args(argv)
     logging.getLogger("distributed").setLevel(logging.ERROR)  # a cluster's start and stop, line by line
-    problem = mm.load_problem(JOINT)
-    batch = two_hundred(problem)
-    assert len({s.name for s in batch}) == 200
+    problem = mm.load_problem(args.problem)
+    batch = two_hundred(problem, args.count)
+    assert len({s.name for s in batch}) == args.count
     mm.compare_scenarios(problem, batch[:5], options=_OPTIONS)  # warm this process up: imports, first solve
     times: dict[str, dict[str, list[float]]] = {m: {} for m in _MODES}
     reference: bytes | None = None
@@ -166,8 +172,8 @@ def main(argv: list[str] | None = None) -> None:
             )
     print()
     print("load average (1 min) before and after each turn: " + "; ".join(f"{a:.2f} -> {b:.2f}" for a, b in loads))
-    placed = {s.name: s.placed for s in mm.ScenarioComparison.model_validate_json(reference or b"").scenarios}
-    print(f"200 scenarios, all identical across runs; placed from {min(placed.values())} to {max(placed.values())}")
+    placed = [s.placed for s in mm.ScenarioComparison.model_validate_json(reference or b"").scenarios]
+    print(f"{args.count} scenarios, all identical across runs; placed from {min(placed)} to {max(placed)}")
 
 
 if __name__ == "__main__":
