@@ -46,7 +46,7 @@ class RayExecutor(Executor):
     Stateless tasks rather than Ray's ``multiprocessing.Pool`` or an ``ActorPool``: Ray's scheduler
     spreads tasks over every CPU of the cluster as nodes come and go, reruns a task lost with its
     node, and resolves an object reference given as an argument from the object store, so the one
-    large input is stored once (:func:`share`) and each node fetches it once.
+    large input is stored once (:meth:`share`) and each node fetches it once.
 
     Raises:
         MissingExtraError: Ray is not installed (``pip install 'matchmaker[ray]'``).
