@@ -17,6 +17,7 @@ from matchmaker import (
 )
 from matchmaker._blocking import BlockingPair, blocking_pairs
 from matchmaker._checks import CheckFailedError, CheckReport, Violation, check
+from matchmaker._cluster import RayExecutor
 from matchmaker._engines.base import CancelToken
 from matchmaker._lattice import ApplicantRange, Rotation, RotationStep, StablePlans, TwoSidedPlan, stable_plans
 from matchmaker._limits import Limits, current_limits, use_limits
@@ -195,6 +196,7 @@ __all__ = [
     "ProgressEvent",
     "PublicKey",
     "Ranking",
+    "RayExecutor",
     "RemoveSupervisor",
     "RepairRecord",
     "Reproduction",
