@@ -15,6 +15,7 @@ from brute import brute_force
 from conftest import make_problem
 from matchmaker._checks import Truth
 from matchmaker._timeline import commitment_load
+from matchmaker.report import html_report, text_report
 from strategies import problems
 
 ONE = mm.SolveOptions(workers=1)
@@ -178,11 +179,11 @@ def test_step_three_fingerprint_and_report_words(tmp_path: Any) -> None:
     data["round"]["step"] = 3
     p3 = mm.Problem.model_validate(data)
     r3 = mm.solve(p3, ONE)
-    en = mm.report.text_report(r3, p3, lang="en")
-    sv = mm.report.text_report(r3, p3, lang="sv")
+    en = text_report(r3, p3, lang="en")
+    sv = text_report(r3, p3, lang="sv")
     assert "The round: step 3, employment (posts offered to the programme's graduates), autumn (HT) 2026." in en
     assert "Omgången: steg 3, anställning (tjänster som erbjuds programmets utexaminerade), HT 2026." in sv
-    html = mm.report.html_report(r3, p3, lang="sv")
+    html = html_report(r3, p3, lang="sv")
     assert '<p id="round">Omgången: steg 3, anställning' in html
     path = tmp_path / "p.xlsx"
     data["policy"]["load_step_3"] = 0.25
