@@ -4,6 +4,7 @@ their new one (a hand count over four terms, the checker, brute force on tiny ch
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -286,3 +287,51 @@ def test_chains_of_rounds_equal_brute_force(
         assume(False)
         return
     agrees_with_brute_force(second)
+
+
+def test_next_round_command_chains_step_two_and_three(tmp_path: Path) -> None:
+    pytest.importorskip("click")
+    from click.testing import CliRunner
+
+    from matchmaker._cli import EXIT_BAD_INPUT, EXIT_OK, cli
+
+    def run(*args: object) -> tuple[int, str, str]:
+        done = CliRunner().invoke(cli, [str(a) for a in args])
+        return done.exit_code, done.stdout, done.stderr
+
+    p1 = tmp_path / "vfu.json"
+    mm.save_problem(first_term(), p1)
+    r1, p2, r2, p3 = (tmp_path / name for name in ("vfu-r.json", "sm.json", "sm-r.json", "anst.xlsx"))
+    assert run("solve", p1, "-q", "-o", r1)[0] == EXIT_OK
+    code, out, _ = run(
+        "next-round", p1, "--result", r1, "--step", 2, "--term", "VT", "--year", 2027,
+        "--start", "2027-01-11", "--end", "2027-12-17", "-o", p2,
+    )  # fmt: skip
+    assert code == EXIT_OK
+    assert out == f"step 2 (studentmedarbetare), VT 2027: applicants 3, commitments 0; written to {p2}\n"
+    assert run("solve", p2, "-q", "-o", r2)[0] == EXIT_OK
+    code, out, _ = run(
+        "next-round", p2, "--result", r2, "--step", 3, "--term", "VT", "--year", 2027, "--start", "2027-06-01",
+        "--end", "2028-05-31", "--applicant", "a", "--applicant", "c", "--lang", "sv", "-o", p3,
+    )  # fmt: skip
+    assert code == EXIT_OK
+    assert out == f"steg 3 (anställning), VT 2027: sökande 2, åtaganden 3; skrevs till {p3}\n"
+    hired = mm.load_problem(p3)
+    assert hired.step == 3
+    assert sorted((a.id, a.previous_supervisor) for a in hired.applicants) == [("a", "S"), ("c", "R")]
+    # a's and c's step-2 placements end, for the load, when their posts start; b's runs on.
+    counted = {c.applicant: c for c in hired.commitments}
+    assert set(counted) == {"a", "b", "c"}
+    assert [(s.end, pts) for s, pts in commitment_load(hired, "S")] == [(D(2027, 5, 31), 500)]
+    assert [(s.end, pts) for s, pts in commitment_load(hired, "T")] == [(D(2027, 12, 17), 500)]
+    # Bad input: a result of another problem, someone not placed, an input as output.
+    common = ("--step", 3, "--term", "HT", "--year", 2027, "--start", "2027-08-01", "--end", "2028-07-31")
+    code, _, err = run("next-round", p2, "--result", r1, *common, "-o", tmp_path / "x.json")
+    assert code == EXIT_BAD_INPUT
+    assert "the result was not made from this problem" in err
+    code, _, err = run("next-round", p2, "--result", r2, *common, "--applicant", "zz", "-o", tmp_path / "x.json")
+    assert code == EXIT_BAD_INPUT
+    assert "applicant 'zz' was not placed in the earlier round" in err
+    code, _, err = run("next-round", p2, "--result", r2, *common, "-o", p2)
+    assert code == EXIT_BAD_INPUT
+    assert "would overwrite an input" in err
