@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from matchmaker._i18n import msg
 from matchmaker._models import Problem, Round
 from matchmaker._result import Result
 from matchmaker._timeline import commitment_span
@@ -51,12 +52,16 @@ def next_round(
     issues = []
     if not result.status.has_plan:
         issues.append(
-            ValidationIssue("result", "the result has no plan to continue from", "solve the earlier round first")
+            ValidationIssue.of(
+                "result", msg("the result has no plan to continue from"), msg("solve the earlier round first")
+            )
         )
     if result.decision.input_fingerprint != problem.fingerprint():
         issues.append(
-            ValidationIssue(
-                "result", "the result was not made from this problem", "give the problem the result was solved from"
+            ValidationIssue.of(
+                "result",
+                msg("the result was not made from this problem"),
+                msg("give the problem the result was solved from"),
             )
         )
     placed = {a.applicant: a for a in result.decision.assignments}
@@ -64,10 +69,10 @@ def next_round(
     for i, ident in enumerate(chosen):
         if ident not in placed:
             issues.append(
-                ValidationIssue(
+                ValidationIssue.of(
                     f"applicants[{i}]",
-                    f"applicant {ident!r} was not placed in the earlier round",
-                    "continue only applicants the earlier result placed",
+                    msg("applicant {applicant!r} was not placed in the earlier round", applicant=ident),
+                    msg("continue only applicants the earlier result placed"),
                 )
             )
     if issues:
