@@ -15,7 +15,7 @@ import matchmaker as mm
 from brute import brute_force
 from conftest import make_problem
 from matchmaker._checks import Truth
-from matchmaker._timeline import commitment_load
+from matchmaker._timeline import commitment_load, commitment_span
 from matchmaker.report import html_report, text_report
 from strategies import problems
 
@@ -286,6 +286,12 @@ def test_chains_of_rounds_equal_brute_force(
     except mm.ProblemValidationError:
         assume(False)
         return
+    # A continuing student's own commitments end before their new period starts.
+    for c in second.commitments:
+        if c.applicant is not None and c.applicant in second.applicant_by_id:
+            period = second.period_of[c.applicant]
+            assert period is not None
+            assert commitment_span(second, c).end < period.start
     agrees_with_brute_force(second)
 
 
