@@ -1,20 +1,21 @@
 """Generate the Södertälje programme 2018-2026: every term's step-1 round, and the students' own choices.
 
-Synthetic data only (no real persons), from a fixed seed: running this script always writes the same
-``programme.json``. It is shaped like the seeds' figures for Södertälje socialkontor: the programme
-started in Barn och ungdom in 2018 and took in the whole office (Vuxenenheten, Arbete och försörjning)
-from 2020; 8 students in a spring and 9 in an autumn since then (6-7 a term before); about 60 % of
-step 1 go on to step 2 (studentmedarbetare) and about 40 % are hired (step 3). The number of places
-depends on the supervisors: each has a weekly load limit (in days), a VFU student takes 1 day of it and
-a studentmedarbetare half a day, and supervisors join and leave over the years.
+Synthetic data only (no real persons), from a fixed seed: :func:`build` always returns the same data
+(``run.py`` calls it; running this script writes it to ``programme.json`` to read, not kept in git).
+It is shaped like the seeds' figures for Södertälje socialkontor: the programme started in Barn och
+ungdom in 2018 and took in the whole office (Vuxenenheten, Arbete och försörjning) from 2020; 8
+students in a spring and 9 in an autumn since then (6-7 a term before); about 60 % of step 1 go on to
+step 2 (studentmedarbetare) and about 40 % are hired (step 3). The number of places depends on the
+supervisors: each has a weekly load limit (in days), a VFU student takes 1 day of it and a
+studentmedarbetare half a day, and supervisors join and leave over the years.
 
-For every term the file holds the step-1 problem (applicants with pseudonymous ids such as ``HT22-04``,
+For every term the data holds the step-1 problem (applicants with pseudonymous ids such as ``HT22-04``,
 their universities' VFU dates, the units and supervisors of that term), the posts each unit can fill in
 step 3 that term, and for every applicant two choices that are theirs, not the matching's: whether they
 apply to go on as studentmedarbetare if placed, and whether they apply for a post when they graduate.
 ``run.py`` solves the rounds in order.
 
-Run: ``python examples/sodertalje-2018-2026/generate.py``
+Run: ``python examples/sodertalje-2018-2026/generate.py`` (writes ``programme.json``)
 """
 
 from __future__ import annotations

@@ -3,13 +3,13 @@
 Each term, three rounds are solved and checked:
 
 1. **Step 3 (employment)**: the studentmedarbetare who started a year ago and apply for a post are
-   offered the term's posts (a post is a place in a supervisor's team; ``programme.json`` says how many
+   offered the term's posts (a post is a place in a supervisor's team; ``generate.py`` says how many
    each unit has). :func:`matchmaker.next_round` draws them from their step-2 round, so staying with
    their step-2 supervisor or unit earns the continuity bonus. An employee takes none of a supervisor's
    student load (``load_step_3`` = 0), and no training is required of a team's manager.
 2. **Step 2 (studentmedarbetare)**: last term's VFU students who apply to go on, drawn with
    :func:`matchmaker.next_round` from their step-1 round, for a year; each supervisor takes one.
-3. **Step 1 (VFU)**: the term's new applicants (``programme.json``).
+3. **Step 1 (VFU)**: the term's new applicants (from ``generate.py``, seeded).
 
 Every placement goes into a ledger of who is where, from when to when. Each round's commitments are the
 ledger's placements that still run on its first day, each naming its student: a studentmedarbetare
@@ -29,7 +29,7 @@ Run: ``python examples/sodertalje-2018-2026/run.py [OUT]``
 from __future__ import annotations
 
 import datetime as dt
-import json
+import runpy
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -151,7 +151,7 @@ def main(out: Path | None = None) -> Programme:
     """Solve every round in order, write them and the last round's report; print the figures."""
     out = Path("sodertalje-2018-2026-out") if out is None else out
     out.mkdir(parents=True, exist_ok=True)
-    data = json.loads((HERE / "programme.json").read_text(encoding="utf-8"))
+    data = runpy.run_path(str(HERE / "generate.py"))["build"]()
     choices: dict[str, dict[str, bool]] = data["choices"]
     programme, ledger = Programme(), Ledger()
     step_1: dict[int, Round] = {}  # by term index
