@@ -497,7 +497,9 @@ class Policy(_Record):
 
     def load_of(self, step: int) -> float:
         """The load of one student of ``step`` (1, 2 or 3)."""
-        return {1: self.load_step_1, 2: self.load_step_2}.get(step, self.load_step_3)
+        if step == 1:
+            return self.load_step_1
+        return self.load_step_2 if step == 2 else self.load_step_3
 
     @model_validator(mode="after")
     def _sex_equal_needs_stability(self) -> Self:
