@@ -268,6 +268,44 @@ def _repair(c: Case, lang: Lang, tmp: Path) -> str:
     return text  # the result is said in the language asked for, its records too (report.text.format_result)
 
 
+def _next_round(c: Case, lang: Lang, tmp: Path) -> str:
+    out = tmp / f"next-{lang}.json"
+    dates = ["--term", "HT", "--year", "2030", "--start", "2030-08-17", "--end", "2031-06-11"]
+    texts = [
+        run(
+            [
+                "next-round",
+                str(c.folder / "problem.json"),
+                "--result",
+                str(c.result),
+                "--step",
+                "3",
+                *dates,
+                "-o",
+                str(out),
+            ],
+            lang,
+        )[1]
+    ]
+    texts.append(
+        run(
+            [
+                "next-round",
+                str(c.folder / "problem.json"),
+                "--result",
+                str(c.result),
+                "--step",
+                "2",
+                *dates,
+                "-o",
+                str(c.result),
+            ],
+            lang,
+        )[1]
+    )  # an input as output: an error
+    return "\n".join(texts)
+
+
 def _scenarios(c: Case, lang: Lang, tmp: Path) -> str:
     scenarios = c.folder / "scenarios.json"
     if not scenarios.is_file():
@@ -506,6 +544,7 @@ COMMANDS: dict[str, Callable[[Case, Lang, Path], str]] = {
     "diff": _diff,
     "stability": _stability,
     "repair": _repair,
+    "next-round": _next_round,
     "scenarios": _scenarios,
     "completion": _completion,
     "errors": _errors,

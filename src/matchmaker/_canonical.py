@@ -5,8 +5,9 @@ interviewer and unit), mapping keys are sorted, defaults are written out, and th
 UTF-8. Two problems that differ only in record order or file formatting have one fingerprint.
 
 Fields added after schema version 1 first appeared (a round's dates, load limits, commitments, the
-step-1 placement, the policy's load and continuity settings and its stable mode) are left out while they hold their
-default, so a problem that does not use them keeps the fingerprint it had before they existed.
+step-1 placement, the policy's load and continuity settings and its stable mode, a commitment's
+applicant) are left out while they hold their default, so a problem that does not use them keeps the
+fingerprint it had before they existed.
 """
 
 from __future__ import annotations
@@ -93,12 +94,14 @@ _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
     "policy": {
         "load_step_1": 1.0,
         "load_step_2": 0.5,
+        "load_step_3": 0.0,
         "continuity_same_supervisor": 0.15,
         "continuity_same_unit": 0.1,
         "stability": None,
     },
     "supervisors": {"load_limit": None, "unavailable_periods": []},
     "applicants": {"period": None, "previous_unit": None, "previous_supervisor": None},
+    "commitments": {"applicant": None},
 }
 
 
@@ -113,6 +116,8 @@ def canonical_problem(problem: Problem) -> dict[str, Any]:
     data: dict[str, Any] = problem.model_dump(mode="json")
     if data["round"] is not None:
         data["round"]["periods"] = sorted(data["round"]["periods"], key=lambda r: r["id"])
+    for commitment in data["commitments"]:
+        _drop_defaults(commitment, "commitments")
     data["commitments"] = _sorted(data["commitments"])
     for supervisor in data["supervisors"]:
         supervisor["unavailable_periods"].sort()

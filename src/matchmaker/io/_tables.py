@@ -362,6 +362,13 @@ ROUND = Table(
             "Detsamma för en student i steg 2 (studentmedarbetare) (tomt: 0,5).",
         ),
         _c(
+            "load_step_3",
+            "belastning steg 3",
+            Kind.FLOAT,
+            "The same for one step-3 employee (a graduate in a post; a manager, not a student supervisor) (empty: 0).",
+            "Detsamma för en anställd i steg 3 (en utexaminerad i en tjänst; en chef, inte en handledare) (tomt: 0).",
+        ),
+        _c(
             "continuity_same_supervisor",
             "kontinuitet samma handledare",
             Kind.FLOAT,
@@ -381,8 +388,8 @@ ROUND = Table(
             "step",
             "steg",
             Kind.INT,
-            "Step: 1 = VFU, 2 = studentmedarbetare (empty: 1).",
-            "Steg: 1 = VFU, 2 = studentmedarbetare (tomt: 1).",
+            "Step: 1 = VFU, 2 = studentmedarbetare, 3 = employment (empty: 1).",
+            "Steg: 1 = VFU, 2 = studentmedarbetare, 3 = anställning (tomt: 1).",
             minimum=1,
         ),
         _c(
@@ -435,6 +442,15 @@ COMMITMENTS = Table(
             Kind.FLOAT,
             "Its load (empty: the load of its step).",
             "Dess belastning (tomt: stegets belastning).",
+        ),
+        _c(
+            "applicant",
+            "sökande",
+            Kind.ID,
+            "Id of the student whose placement it is; if they are an applicant of this round, it counts only "
+            "before their period starts (empty: it counts throughout).",
+            "Id för studenten vars placering det är; är hen sökande i omgången räknas åtagandet bara före "
+            "hens period (tomt: det räknas hela tiden).",
         ),
     ),
 )
