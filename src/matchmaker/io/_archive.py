@@ -39,7 +39,7 @@ from matchmaker._models import Problem, Round
 from matchmaker._result import Result
 from matchmaker._rounds import next_round as _next_round
 from matchmaker._text import norm_key
-from matchmaker.errors import ApprovalError, InputError, ValidationIssue
+from matchmaker.errors import ApprovalError, ArchiveError, InputError, ValidationIssue
 from matchmaker.io._archive_store import GENESIS, chain_hash, connect
 from matchmaker.io._csv import table_csv_text
 from matchmaker.io._excel import write_tables_excel
@@ -71,11 +71,6 @@ ARCHIVE_ENV = "MATCHMAKER_ARCHIVE"
 
 #: Called inside every write transaction, just before it commits: a hook for the crash-safety test.
 _inside_write: Callable[[], None] | None = None
-
-
-class ArchiveError(InputError):
-    """A round cannot enter the archive (not approved, a key already taken, personal data in free text),
-    or a round asked for is not in it. ``issues`` names the field and the fix."""
 
 
 def _error(where: str | Message, message: Message, fix: Message) -> ArchiveError:
