@@ -512,7 +512,7 @@ class Archive:
         findings: list[ArchiveFinding] = []
         by_hash = {row[12]: row for row in rows}
         expected, before = GENESIS, None
-        for number, row in enumerate(rows, start=1):
+        for row in rows:
             seq, key, term, year, step, added_at, problem, result, record, _input, _output, previous, own = row[:13]
             recomputed = chain_hash(
                 key=key,
@@ -541,15 +541,6 @@ class Archive:
                 )
             if previous != expected:
                 findings.append(_chain_break(seq, key, previous, before, by_hash, gap=seq != (before or 0) + 1))
-            elif seq != number:
-                findings.append(
-                    ArchiveFinding.of(
-                        "removed",
-                        seq,
-                        key,
-                        msg("round {key} is stored at position {n}, not {expected}", key=key, n=seq, expected=number),
-                    )
-                )
             findings.extend(_round_findings(self._path, row[:13], stored.get(seq, set())))
             expected, before = own, seq
         head = rows[-1][12] if rows else GENESIS

@@ -1,0 +1,79 @@
+"""Rounds for the archive tests, and the writers they run in other processes (spawned: importable by name).
+
+:func:`tiny_round` makes one approved round of the conftest's tiny problem for a given year and term;
+:func:`add_rounds` adds rounds from another process; :func:`add_and_hang` adds one but stops inside the
+write transaction (the archive's test hook) until the test kills it.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from typing import Any, Literal
+
+import matchmaker as mm
+import matchmaker.io._archive as archive_module
+from matchmaker.io._json import problem_from_json, result_from_json
+
+__all__ = ["add_and_hang", "add_rounds", "as_texts", "tiny_round"]
+
+_TINY: dict[str, Any] = {
+    "municipalities": [{"id": "M"}],
+    "units": [
+        {"id": "BoU", "municipality": "M", "area": "Barn och ungdom", "max_places": 2},
+        {"id": "Vux", "municipality": "M", "area": "Vuxenenhet", "max_places": 1},
+    ],
+    "supervisors": [
+        {"id": "H1", "unit": "BoU", "capacity": 1},
+        {"id": "H2", "unit": "BoU", "capacity": 1},
+        {"id": "H3", "unit": "Vux", "capacity": 1},
+    ],
+    "applicants": [
+        {"id": "A1", "ranking": {"units": {"BoU": 1, "Vux": 2}}},
+        {"id": "A2", "ranking": {"units": {"BoU": 1}}},
+        {"id": "A3", "ranking": {"units": {"Vux": 1, "BoU": 2}}},
+        {"id": "A4", "ranking": {"units": {"BoU": 1}}},
+    ],
+}
+
+Round3 = tuple[mm.Problem, mm.Result, mm.AuditRecord]
+
+
+def tiny_round(year: int, term: Literal["VT", "HT"] = "HT", *, step: int = 1, **changes: Any) -> Round3:
+    """The tiny round in ``year`` and ``term``, solved (lottery seed = year) and approved by official-7."""
+    data = copy.deepcopy(_TINY)
+    data["round"] = {"term": term, "year": year, "step": step}
+    data["policy"] = {"lottery_seed": year}
+    data.update(changes)
+    problem = mm.Problem.model_validate(data)
+    result = mm.solve(problem)
+    return problem, result, mm.approve(problem, result, "official-7", approved_at=f"{year}-06-01")
+
+
+def as_texts(rounds: list[Round3]) -> list[tuple[str, str, str]]:
+    """The rounds as JSON texts (to send to another process)."""
+    return [(p.model_dump_json(), r.to_json(), a.to_json()) for p, r, a in rounds]
+
+
+def _objects(texts: tuple[str, str, str]) -> Round3:
+    problem, result, record = texts
+    return problem_from_json(problem), result_from_json(result), mm.AuditRecord.model_validate_json(record)
+
+
+def add_rounds(path: str, rounds: list[tuple[str, str, str]]) -> None:
+    """Add ``rounds`` to the archive at ``path``, one transaction each."""
+    with mm.Archive(path) as archive:
+        for texts in rounds:
+            archive.add(*_objects(texts))
+
+
+def add_and_hang(path: str, texts: tuple[str, str, str], inside: Any) -> None:
+    """Add one round, but inside the write transaction set the event ``inside`` and sleep (until killed)."""
+
+    def hang() -> None:
+        inside.set()
+        time.sleep(600)
+
+    archive_module._inside_write = hang
+    with mm.Archive(path) as archive:
+        archive.add(*_objects(texts))

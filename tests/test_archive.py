@@ -1,0 +1,458 @@
+"""The programme archive: round trip, the hash chain against edited, removed and reordered rounds, the
+schema's migration, concurrent writers and a killed one, the next round from the archive, privacy, the
+export and the command line."""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+from archive_workers import add_and_hang, add_rounds, as_texts, tiny_round
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from test_privacy import SENTINEL, roster
+
+import matchmaker as mm
+from matchmaker._cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
+from matchmaker.io._archive_store import APPLICATION_ID, ARCHIVE_SCHEMA_VERSION, GENESIS, chain_hash, connect
+from matchmaker.io._pseudonym import pseudonymise
+
+YEARS = [(2024, "VT"), (2024, "HT"), (2025, "VT"), (2025, "HT")]
+
+
+@pytest.fixture(scope="module")
+def rounds() -> list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]:
+    return [tiny_round(year, term) for year, term in YEARS]
+
+
+@pytest.fixture
+def archive(tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]) -> Path:
+    """An archive of the four rounds (closed again)."""
+    path = tmp_path / "programme.sqlite"
+    with mm.Archive(path) as a:
+        for problem, result, record in rounds:
+            a.add(problem, result, record)
+    return path
+
+
+def raw(path: Path, *statements: str, foreign_keys: bool = True) -> None:
+    """Run SQL on the archive's file directly, as someone editing it by hand would."""
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def verify(path: Path, **kwargs: str) -> mm.ArchiveVerification:
+    with mm.Archive(path, create=False) as a:
+        return a.verify(**kwargs)
+
+
+def kinds(verification: mm.ArchiveVerification) -> set[tuple[str, str | None]]:
+    return {(f.kind, f.key) for f in verification.findings}
+
+
+# --- round trip and the chain -----------------------------------------------------------------------------
+
+
+def test_a_clean_archive_round_trips_and_verifies(
+    archive: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
+) -> None:
+    with mm.Archive(archive, create=False) as a:
+        entries = a.rounds()
+        assert [e.key for e in entries] == ["2024-VT-1", "2024-HT-1", "2025-VT-1", "2025-HT-1"]
+        assert [e.position for e in entries] == [1, 2, 3, 4]
+        assert entries[0].previous_hash == GENESIS
+        assert [e.previous_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
+        for (problem, result, record), entry in zip(rounds, entries, strict=True):
+            stored = a.round(entry.key)
+            assert stored.problem.fingerprint() == problem.fingerprint()
+            assert stored.result.decision_json() == result.decision_json()
+            assert stored.record == record
+            assert (stored.placed, stored.applicants, stored.official) == (
+                len(record.decision.assignments),
+                4,
+                "official-7",
+            )
+        assert a.round().key == "2025-HT-1"  # the last one added
+        verification = a.verify()
+    assert verification.ok, verification.text()
+    assert verification.rounds == 4 and verification.head == entries[-1].hash
+    with sqlite3.connect(archive) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == ARCHIVE_SCHEMA_VERSION
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_an_edited_round_is_named(archive: Path) -> None:
+    # A placement changed by hand in the stored approval of the second round.
+    raw(
+        archive,
+        'UPDATE rounds SET record = replace(record, \'"supervisor":"H1"\', \'"supervisor":"H2"\') WHERE seq = 2',
+    )
+    found = verify(archive)
+    assert not found.ok
+    assert {key for _, key in kinds(found)} == {"2024-HT-1"}
+    assert ("edited", "2024-HT-1") in kinds(found)
+    assert ("fingerprint", "2024-HT-1") in kinds(found)  # the approved plan no longer matches its fingerprint
+
+
+def test_an_edited_problem_is_named(archive: Path) -> None:
+    raw(archive, "UPDATE rounds SET problem = replace(problem, '\"max_places\":2', '\"max_places\":3') WHERE seq = 3")
+    found = verify(archive)
+    assert ("edited", "2025-VT-1") in kinds(found)
+    assert ("fingerprint", "2025-VT-1") in kinds(found)
+    assert {key for _, key in kinds(found)} == {"2025-VT-1"}
+
+
+def test_an_edit_with_its_hash_rewritten_shows_at_the_next_round(archive: Path) -> None:
+    """Someone who recomputes the edited row's own hash still breaks the link the next row holds."""
+    conn = sqlite3.connect(archive)
+    row = conn.execute(
+        "SELECT key, term, year, step, added_at, problem, result, record, previous_hash FROM rounds WHERE seq = 2"
+    ).fetchone()
+    key, term, year, step, _added, problem, result, record, previous = row
+    added = "2024-01-01T00:00:00+00:00"  # a changed date of adding: no fingerprint covers it
+    own = chain_hash(
+        key=key,
+        term=term,
+        year=year,
+        step=step,
+        added_at=added,
+        problem=problem,
+        result=result,
+        record=record,
+        previous=previous,
+    )
+    conn.execute("UPDATE rounds SET added_at = ?, hash = ? WHERE seq = 2", (added, own))
+    conn.commit()
+    conn.close()
+    found = verify(archive)
+    assert kinds(found) == {("edited", "2025-VT-1")}
+    assert "the round before 2025-VT-1 was changed" in found.findings[0].text()
+
+
+def test_a_removed_middle_round_is_named(archive: Path) -> None:
+    raw(archive, "DELETE FROM rounds WHERE seq = 2")
+    found = verify(archive)
+    assert kinds(found) == {("removed", "2025-VT-1")}
+    assert found.findings[0].position == 3
+    assert found.findings[0].text() == "the round at position 2, just before round 2025-VT-1, was removed"
+    assert found.findings[0].text("sv") == "omgången på plats 2, närmast före omgång 2025-VT-1, har tagits bort"
+
+
+def test_reordered_rounds_are_named(archive: Path) -> None:
+    swap = [
+        "UPDATE rounds SET seq = 99 WHERE seq = 2",
+        "UPDATE placements SET round = 99 WHERE round = 2",
+        "UPDATE rounds SET seq = 2 WHERE seq = 3",
+        "UPDATE placements SET round = 2 WHERE round = 3",
+        "UPDATE rounds SET seq = 3 WHERE seq = 99",
+        "UPDATE placements SET round = 3 WHERE round = 99",
+    ]
+    raw(archive, *swap, foreign_keys=False)
+    found = verify(archive)
+    assert {"reordered"} == {kind for kind, _ in kinds(found)}
+    assert ("reordered", "2025-VT-1") in kinds(found) and ("reordered", "2024-HT-1") in kinds(found)
+    assert "in the chain it follows round 2024-HT-1" in next(f.text() for f in found.findings if f.key == "2025-VT-1")
+
+
+def test_removed_last_rounds_need_the_head_kept_elsewhere(archive: Path) -> None:
+    head = verify(archive).head
+    assert verify(archive, expect_head=head).ok
+    raw(archive, "DELETE FROM rounds WHERE seq = 4")
+    assert verify(archive).ok  # a shorter chain is a valid chain ...
+    found = verify(archive, expect_head=head)  # ... but not one that still holds the head kept earlier
+    assert kinds(found) == {("truncated", None)}
+
+
+def test_an_edited_placements_index_is_named(archive: Path) -> None:
+    raw(
+        archive,
+        "UPDATE placements SET unit = 'Vux' WHERE round = 1 AND unit = 'BoU' AND applicant = (SELECT min(applicant) FROM placements WHERE round = 1 AND unit = 'BoU')",
+    )
+    assert kinds(verify(archive)) == {("index", "2024-VT-1")}
+
+
+# --- what enters --------------------------------------------------------------------------------------------
+
+
+def test_only_approved_rounds_enter(tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]) -> None:
+    problem, result, _ = rounds[0]
+    recommendation = mm.audit_record(problem, result)
+    with mm.Archive(tmp_path / "a.sqlite") as a:
+        with pytest.raises(mm.ArchiveError) as info:
+            a.add(problem, result, recommendation)
+        assert "is a recommendation, not an approved plan" in info.value.text()
+        assert "är en rekommendation, inte en godkänd plan" in info.value.text("sv")
+        other_problem, other_result, other_record = rounds[1]
+        with pytest.raises(mm.ArchiveError, match="the problem is not the one the approval was made for"):
+            a.add(problem, result, other_record)
+        a.add(*rounds[0])
+        with pytest.raises(mm.ArchiveError, match="round 2024-VT-1 is already in the archive"):
+            a.add(*rounds[0])
+        no_round = problem.model_copy(update={"round": None})
+        result_of = mm.solve(no_round)
+        with pytest.raises(mm.ArchiveError, match="this problem has no round"):
+            a.add(no_round, result_of, mm.approve(no_round, result_of, "official-7"))
+        assert a.add(no_round, result_of, mm.approve(no_round, result_of, "official-7"), key="extra").position == 2
+        assert [e.key for e in a.rounds()] == ["2024-VT-1", "extra"]
+        assert a.verify().ok
+
+
+def test_files_that_are_not_archives_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(mm.InputFileError, match="there is no archive here"):
+        mm.Archive(tmp_path / "missing.sqlite", create=False)
+    assert not (tmp_path / "missing.sqlite").exists()
+    other = tmp_path / "other.sqlite"
+    raw(other, "CREATE TABLE t (x)")
+    with pytest.raises(mm.InputFileError, match="another program, not a matchmaker archive"):
+        mm.Archive(other)
+    text = tmp_path / "notes.sqlite"
+    text.write_text("not a database at all, but long enough to be read as one" * 20)
+    with pytest.raises(mm.InputFileError, match="is not an SQLite database"):
+        mm.Archive(text)
+    newer = tmp_path / "newer.sqlite"
+    mm.Archive(newer).close()
+    raw(newer, f"PRAGMA user_version = {ARCHIVE_SCHEMA_VERSION + 1}")
+    with pytest.raises(mm.InputFileError, match="newer than this matchmaker knows"):
+        mm.Archive(newer)
+
+
+def test_a_version_1_file_is_migrated_on_open(archive: Path, tmp_path: Path) -> None:
+    """A version-1 archive (rounds, no placements table) opens as the current version, its placements
+    index filled from the stored approvals, and verifies."""
+    old = tmp_path / "v1.sqlite"
+    conn = connect(old, timeout=5.0, create=True, upto=1)
+    conn.execute("ATTACH DATABASE ? AS current", (str(archive),))
+    conn.execute("INSERT INTO rounds SELECT * FROM current.rounds")
+    conn.execute("DETACH DATABASE current")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'placements'").fetchone()[0] == 0
+    conn.close()
+    with mm.Archive(old) as a:
+        assert a.verify().ok
+        migrated = a.placement_rows()
+    with mm.Archive(archive) as a:
+        assert migrated == a.placement_rows() and len(migrated) > 4
+    with sqlite3.connect(old) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == ARCHIVE_SCHEMA_VERSION
+
+
+# --- the next round -----------------------------------------------------------------------------------------
+
+
+def test_next_round_comes_from_the_approved_plan(
+    archive: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
+) -> None:
+    intake = mm.Round(term="VT", year=2026, step=2)
+    problem, result, _ = rounds[-1]
+    with mm.Archive(archive) as a:
+        following = a.next_round(intake)
+        assert following.fingerprint() == mm.next_round(problem, result, intake).fingerprint()
+        named = a.next_round(intake, key="2024-VT-1", applicants=["A1"])
+    first = named.applicant_by_id["A1"]
+    placed = {x.applicant: x for x in rounds[0][2].decision.assignments}
+    if "A1" in placed:
+        assert (first.previous_unit, first.previous_supervisor) == (placed["A1"].unit, placed["A1"].supervisor)
+    assert [x.id for x in named.applicants] == ["A1"]
+
+
+def test_next_round_follows_overrides(
+    tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
+) -> None:
+    problem, result, _ = rounds[0]
+    pin = mm.Override(action="pin", applicant="A4", unit="Vux", reason="agreed with the student", official="official-7")
+    record = mm.approve(problem, result, "official-7", overrides=[pin], approved_at="2024-06-02")
+    with mm.Archive(tmp_path / "a.sqlite") as a:
+        a.add(problem, result, record)
+        assert a.verify().ok
+        following = a.next_round(mm.Round(term="HT", year=2024, step=2))
+    a4 = following.applicant_by_id["A4"]
+    assert (a4.previous_unit, a4.previous_supervisor) == ("Vux", "H3")
+
+
+def test_the_next_round_of_an_empty_archive_is_refused(tmp_path: Path) -> None:
+    with mm.Archive(tmp_path / "a.sqlite") as a, pytest.raises(mm.ArchiveError, match="holds no round yet"):
+        a.next_round(mm.Round(term="VT", year=2026, step=2))
+    with mm.Archive(tmp_path / "a.sqlite") as a, pytest.raises(mm.ArchiveError, match="no round 2030-VT-1"):
+        a.round("2030-VT-1")
+
+
+# --- concurrency and crashes ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.sqlite")
+    mm.Archive(path).close()
+    first = as_texts([tiny_round(year, "VT") for year in range(2030, 2036)])
+    second = as_texts([tiny_round(year, "HT") for year in range(2030, 2036)])
+    spawn = multiprocessing.get_context("spawn")
+    writers = [spawn.Process(target=add_rounds, args=(path, texts)) for texts in (first, second)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(120)
+        assert w.exitcode == 0
+    with mm.Archive(path) as a:
+        keys = [e.key for e in a.rounds()]
+        verification = a.verify()
+    assert sorted(keys) == sorted([f"{y}-VT-1" for y in range(2030, 2036)] + [f"{y}-HT-1" for y in range(2030, 2036)])
+    assert verification.ok, verification.text()
+    assert keys.index("2030-VT-1") < keys.index("2035-VT-1")  # each writer's rounds in its own order
+
+
+@pytest.mark.slow
+def test_a_writer_killed_mid_write_leaves_the_archive_as_it_was(archive: Path) -> None:
+    before = archive.read_bytes()
+    with mm.Archive(archive) as a:
+        head = a.verify().head
+    spawn = multiprocessing.get_context("spawn")
+    inside = spawn.Event()
+    writer = spawn.Process(target=add_and_hang, args=(str(archive), as_texts([tiny_round(2026, "VT")])[0], inside))
+    writer.start()
+    assert inside.wait(120), "the writer never reached its transaction"
+    assert writer.pid is not None
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.join(30)
+    assert writer.exitcode == -signal.SIGKILL
+    with mm.Archive(archive) as a:
+        verification = a.verify(expect_head=head)
+        assert verification.ok and verification.head == head and verification.rounds == 4
+        assert a.add(*tiny_round(2026, "VT")).position == 5  # the lock died with the writer
+        assert a.verify().ok
+    assert before  # the file existed before; its rounds are what verify saw
+
+
+# --- privacy ------------------------------------------------------------------------------------------------
+
+
+def test_no_names_land_in_the_archive(tmp_path: Path) -> None:
+    secret = bytes(range(32))
+    problem, key = pseudonymise(roster(tmp_path / "roster.xlsx"), secret)
+    problem = problem.model_copy(update={"round": mm.Round(term="HT", year=2026)})
+    problem = mm.Problem.model_validate(problem.model_dump(mode="json"))
+    result = mm.solve(problem)
+    record = mm.approve(problem, result, "official-7", role="enhetschef")
+    path = tmp_path / "a.sqlite"
+    with mm.Archive(path) as a:
+        a.add(problem, result, record, people=key)
+        a.export(tmp_path / "all.csv")
+        a.export(tmp_path / "all.xlsx", lang="sv")
+        assert a.verify().ok
+        named = next(p for p in key.people if p.id in problem.applicant_by_id)
+        pin = mm.Override(action="pin", applicant=named.id, unit="bou", reason=f"asked by {named.name}", official="o-1")
+        with_reason = mm.approve(problem, result, "official-7", overrides=[pin])
+        with pytest.raises(mm.ArchiveError) as info:
+            a.add(problem, result, with_reason, key="again", people=key)
+        assert "record.overrides[0].reason: looks like personal data" in info.value.text()
+        assert not SENTINEL.search(info.value.text() + info.value.text("sv"))
+        mailed = problem.model_copy(update={"name": "round for ylva@example.se"})
+        mailed = mm.Problem.model_validate(mailed.model_dump(mode="json"))
+        mailed_result = mm.solve(mailed)
+        with pytest.raises(mm.ArchiveError, match="problem.name: looks like personal data"):
+            a.add(mailed, mailed_result, mm.approve(mailed, mailed_result, "o-1"), key="mailed")
+        with pytest.raises(mm.ArchiveError, match="record.approval.role: looks like personal data"):
+            a.add(problem, result, mm.approve(problem, result, "o-1", role="19811218-9876"), key="pnr")
+        assert [e.key for e in a.rounds()] == ["2026-HT-1"]
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("a.sqlite") or p.name.startswith("all.")]
+    text = b"".join(p.read_bytes() for p in files).decode("utf-8", errors="replace")
+    assert not SENTINEL.search(text)
+    assert not SENTINEL.search(repr(mm.Archive(path).rounds()))
+
+
+def test_ids_that_only_look_like_numbers_are_kept(tmp_path: Path) -> None:
+    """The screen refuses what checks out as a personal identity number, not every run of digits."""
+    problem, result, record = tiny_round(2024, "VT", name="2024-06-01 round 1234567890")
+    with mm.Archive(tmp_path / "a.sqlite") as a:
+        assert a.add(problem, result, record).position == 1
+
+
+# --- export and the command line ----------------------------------------------------------------------------
+
+
+def test_export_writes_one_row_per_placement_per_round(
+    archive: Path, tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
+) -> None:
+    expected = [
+        (
+            f"{p.round.year}-{p.round.term}-1",
+            p.round.term,
+            str(p.round.year),
+            "1",
+            x.applicant,
+            x.unit,
+            x.supervisor,
+            x.municipality,
+        )
+        for p, _, rec in rounds
+        if p.round is not None
+        for x in sorted(rec.decision.assignments, key=lambda x: x.applicant)
+    ]
+    with mm.Archive(archive) as a:
+        a.export(tmp_path / "en.csv")
+        a.export(tmp_path / "sv.csv", lang="sv")
+        a.export(tmp_path / "sv.xlsx", lang="sv")
+        with pytest.raises(mm.ArchiveError, match="neither a .csv nor an .xlsx"):
+            a.export(tmp_path / "x.txt")
+    with (tmp_path / "en.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["round", "term", "year", "step", "applicant", "unit", "supervisor", "municipality"]
+    assert [tuple(r) for r in rows[1:]] == expected
+    with (tmp_path / "sv.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert next(csv.reader(f, delimiter=";"))[:4] == ["omgång", "termin", "år", "steg"]
+    sheet = load_workbook(tmp_path / "sv.xlsx")["Arkiv"]
+    cells = [tuple("" if c is None else str(c) for c in row) for row in sheet.iter_rows(values_only=True)]
+    assert cells[0][4] == "sökande" and cells[1:] == expected
+
+
+def test_the_command_line(
+    tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    problem, result, record = rounds[0]
+    files = {"p": tmp_path / "p.json", "r": tmp_path / "r.json", "a": tmp_path / "a.json", "rec": tmp_path / "rec.json"}
+    mm.dump_problem(problem, files["p"])
+    mm.dump_result(result, files["r"])
+    files["a"].write_text(record.to_json(), encoding="utf-8")
+    files["rec"].write_text(mm.audit_record(problem, result).to_json(), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str | Path) -> tuple[int, str]:
+        res = runner.invoke(cli, ["archive", *map(str, args)])
+        return res.exit_code, res.stdout + res.stderr
+
+    assert run("list")[0] == EXIT_BAD_INPUT  # no archive in the working folder yet
+    code, out = run("add", files["p"], files["r"], files["rec"], "--lang", "sv")
+    assert code == EXIT_BAD_INPUT and "är en rekommendation, inte en godkänd plan" in out
+    code, out = run("add", files["p"], files["r"], files["a"])
+    assert code == EXIT_OK and "round 2024-VT-1 added to matchmaker-archive.sqlite at position 1" in out
+    assert (tmp_path / "matchmaker-archive.sqlite").is_file()
+    monkeypatch.setenv("MATCHMAKER_ARCHIVE", str(tmp_path / "env.sqlite"))
+    assert run("add", files["p"], files["r"], files["a"], "--key", "k")[0] == EXIT_OK
+    assert (
+        run("add", files["p"], files["r"], files["a"], "--archive", "matchmaker-archive.sqlite", "--key", "again")[0]
+        == EXIT_OK
+    )
+    monkeypatch.delenv("MATCHMAKER_ARCHIVE")
+    code, out = run("list", "--lang", "sv")
+    assert code == EXIT_OK and "2024-VT-1" in out and "again" in out and "godkänd av official-7" in out
+    code, out = run("show", "2024-VT-1")
+    assert code == EXIT_OK and all(a.applicant in out for a in record.decision.assignments)
+    assert run("show", "nope")[0] == EXIT_BAD_INPUT
+    code, out = run("export", tmp_path / "out.csv", "--lang", "sv")
+    assert code == EXIT_OK and "placeringar skrivna till" in out
+    code, out = run("verify")
+    assert code == EXIT_OK and "the archive verifies: 2 rounds" in out
+    raw(tmp_path / "matchmaker-archive.sqlite", "DELETE FROM rounds WHERE seq = 1")
+    code, out = run("verify", "--lang", "sv")
+    assert code == EXIT_NO_PLAN and "arkivet går INTE att verifiera" in out and "närmast före omgång again" in out
+    assert run("verify", "--bogus")[0] == EXIT_BAD_INPUT
