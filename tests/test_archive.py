@@ -10,19 +10,20 @@ import os
 import signal
 import sqlite3
 from pathlib import Path
+from typing import Literal
 
 import pytest
-from archive_workers import add_and_hang, add_rounds, as_texts, tiny_round
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from test_privacy import SENTINEL, roster
 
 import matchmaker as mm
+from archive_workers import add_and_hang, add_rounds, as_texts, tiny_round
 from matchmaker._cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
 from matchmaker.io._archive_store import APPLICATION_ID, ARCHIVE_SCHEMA_VERSION, GENESIS, chain_hash, connect
 from matchmaker.io._pseudonym import pseudonymise
+from test_privacy import SENTINEL, roster
 
-YEARS = [(2024, "VT"), (2024, "HT"), (2025, "VT"), (2025, "HT")]
+YEARS: list[tuple[int, Literal["VT", "HT"]]] = [(2024, "VT"), (2024, "HT"), (2025, "VT"), (2025, "HT")]
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,8 @@ def test_a_clean_archive_round_trips_and_verifies(
         assert a.round().key == "2025-HT-1"  # the last one added
         verification = a.verify()
     assert verification.ok, verification.text()
-    assert verification.rounds == 4 and verification.head == entries[-1].hash
+    assert verification.rounds == 4
+    assert verification.head == entries[-1].hash
     with sqlite3.connect(archive) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA user_version").fetchone()[0] == ARCHIVE_SCHEMA_VERSION
@@ -160,7 +162,8 @@ def test_reordered_rounds_are_named(archive: Path) -> None:
     raw(archive, *swap, foreign_keys=False)
     found = verify(archive)
     assert {"reordered"} == {kind for kind, _ in kinds(found)}
-    assert ("reordered", "2025-VT-1") in kinds(found) and ("reordered", "2024-HT-1") in kinds(found)
+    assert ("reordered", "2025-VT-1") in kinds(found)
+    assert ("reordered", "2024-HT-1") in kinds(found)
     assert "in the chain it follows round 2024-HT-1" in next(f.text() for f in found.findings if f.key == "2025-VT-1")
 
 
@@ -176,7 +179,8 @@ def test_removed_last_rounds_need_the_head_kept_elsewhere(archive: Path) -> None
 def test_an_edited_placements_index_is_named(archive: Path) -> None:
     raw(
         archive,
-        "UPDATE placements SET unit = 'Vux' WHERE round = 1 AND unit = 'BoU' AND applicant = (SELECT min(applicant) FROM placements WHERE round = 1 AND unit = 'BoU')",
+        "UPDATE placements SET unit = 'Vux' WHERE round = 1 AND applicant = "
+        "(SELECT min(applicant) FROM placements WHERE round = 1 AND unit = 'BoU')",
     )
     assert kinds(verify(archive)) == {("index", "2024-VT-1")}
 
@@ -192,7 +196,7 @@ def test_only_approved_rounds_enter(tmp_path: Path, rounds: list[tuple[mm.Proble
             a.add(problem, result, recommendation)
         assert "is a recommendation, not an approved plan" in info.value.text()
         assert "är en rekommendation, inte en godkänd plan" in info.value.text("sv")
-        other_problem, other_result, other_record = rounds[1]
+        _other_problem, _other_result, other_record = rounds[1]
         with pytest.raises(mm.ArchiveError, match="the problem is not the one the approval was made for"):
             a.add(problem, result, other_record)
         a.add(*rounds[0])
@@ -241,7 +245,8 @@ def test_a_version_1_file_is_migrated_on_open(archive: Path, tmp_path: Path) -> 
         assert a.verify().ok
         migrated = a.placement_rows()
     with mm.Archive(archive) as a:
-        assert migrated == a.placement_rows() and len(migrated) > 4
+        assert migrated == a.placement_rows()
+        assert len(migrated) > 4
     with sqlite3.connect(old) as check:
         assert check.execute("PRAGMA user_version").fetchone()[0] == ARCHIVE_SCHEMA_VERSION
 
@@ -326,7 +331,9 @@ def test_a_writer_killed_mid_write_leaves_the_archive_as_it_was(archive: Path) -
     assert writer.exitcode == -signal.SIGKILL
     with mm.Archive(archive) as a:
         verification = a.verify(expect_head=head)
-        assert verification.ok and verification.head == head and verification.rounds == 4
+        assert verification.ok
+        assert verification.head == head
+        assert verification.rounds == 4
         assert a.add(*tiny_round(2026, "VT")).position == 5  # the lock died with the writer
         assert a.verify().ok
     assert before  # the file existed before; its rounds are what verify saw
@@ -358,9 +365,9 @@ def test_no_names_land_in_the_archive(tmp_path: Path) -> None:
         mailed = problem.model_copy(update={"name": "round for ylva@example.se"})
         mailed = mm.Problem.model_validate(mailed.model_dump(mode="json"))
         mailed_result = mm.solve(mailed)
-        with pytest.raises(mm.ArchiveError, match="problem.name: looks like personal data"):
+        with pytest.raises(mm.ArchiveError, match=r"problem\.name: looks like personal data"):
             a.add(mailed, mailed_result, mm.approve(mailed, mailed_result, "o-1"), key="mailed")
-        with pytest.raises(mm.ArchiveError, match="record.approval.role: looks like personal data"):
+        with pytest.raises(mm.ArchiveError, match=r"record\.approval\.role: looks like personal data"):
             a.add(problem, result, mm.approve(problem, result, "o-1", role="19811218-9876"), key="pnr")
         assert [e.key for e in a.rounds()] == ["2026-HT-1"]
     files = [p for p in tmp_path.iterdir() if p.name.startswith("a.sqlite") or p.name.startswith("all.")]
@@ -401,7 +408,7 @@ def test_export_writes_one_row_per_placement_per_round(
         a.export(tmp_path / "en.csv")
         a.export(tmp_path / "sv.csv", lang="sv")
         a.export(tmp_path / "sv.xlsx", lang="sv")
-        with pytest.raises(mm.ArchiveError, match="neither a .csv nor an .xlsx"):
+        with pytest.raises(mm.ArchiveError, match=r"neither a \.csv nor an \.xlsx"):
             a.export(tmp_path / "x.txt")
     with (tmp_path / "en.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
@@ -411,7 +418,8 @@ def test_export_writes_one_row_per_placement_per_round(
         assert next(csv.reader(f, delimiter=";"))[:4] == ["omgång", "termin", "år", "steg"]
     sheet = load_workbook(tmp_path / "sv.xlsx")["Arkiv"]
     cells = [tuple("" if c is None else str(c) for c in row) for row in sheet.iter_rows(values_only=True)]
-    assert cells[0][4] == "sökande" and cells[1:] == expected
+    assert cells[0][4] == "sökande"
+    assert cells[1:] == expected
 
 
 def test_the_command_line(
@@ -432,9 +440,11 @@ def test_the_command_line(
 
     assert run("list")[0] == EXIT_BAD_INPUT  # no archive in the working folder yet
     code, out = run("add", files["p"], files["r"], files["rec"], "--lang", "sv")
-    assert code == EXIT_BAD_INPUT and "är en rekommendation, inte en godkänd plan" in out
+    assert code == EXIT_BAD_INPUT
+    assert "är en rekommendation, inte en godkänd plan" in out
     code, out = run("add", files["p"], files["r"], files["a"])
-    assert code == EXIT_OK and "round 2024-VT-1 added to matchmaker-archive.sqlite at position 1" in out
+    assert code == EXIT_OK
+    assert "round 2024-VT-1 added to matchmaker-archive.sqlite at position 1" in out
     assert (tmp_path / "matchmaker-archive.sqlite").is_file()
     monkeypatch.setenv("MATCHMAKER_ARCHIVE", str(tmp_path / "env.sqlite"))
     assert run("add", files["p"], files["r"], files["a"], "--key", "k")[0] == EXIT_OK
@@ -444,15 +454,23 @@ def test_the_command_line(
     )
     monkeypatch.delenv("MATCHMAKER_ARCHIVE")
     code, out = run("list", "--lang", "sv")
-    assert code == EXIT_OK and "2024-VT-1" in out and "again" in out and "godkänd av official-7" in out
+    assert code == EXIT_OK
+    assert "2024-VT-1" in out
+    assert "again" in out
+    assert "godkänd av official-7" in out
     code, out = run("show", "2024-VT-1")
-    assert code == EXIT_OK and all(a.applicant in out for a in record.decision.assignments)
+    assert code == EXIT_OK
+    assert all(a.applicant in out for a in record.decision.assignments)
     assert run("show", "nope")[0] == EXIT_BAD_INPUT
     code, out = run("export", tmp_path / "out.csv", "--lang", "sv")
-    assert code == EXIT_OK and "placeringar skrivna till" in out
+    assert code == EXIT_OK
+    assert "placeringar skrivna till" in out
     code, out = run("verify")
-    assert code == EXIT_OK and "the archive verifies: 2 rounds" in out
+    assert code == EXIT_OK
+    assert "the archive verifies: 2 rounds" in out
     raw(tmp_path / "matchmaker-archive.sqlite", "DELETE FROM rounds WHERE seq = 1")
     code, out = run("verify", "--lang", "sv")
-    assert code == EXIT_NO_PLAN and "arkivet går INTE att verifiera" in out and "närmast före omgång again" in out
+    assert code == EXIT_NO_PLAN
+    assert "arkivet går INTE att verifiera" in out
+    assert "närmast före omgång again" in out
     assert run("verify", "--bogus")[0] == EXIT_BAD_INPUT

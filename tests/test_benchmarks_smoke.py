@@ -120,3 +120,14 @@ def test_checker_timing_agrees_and_flags_a_forged_result(tmp_path: Path, capsys:
     mm.dump_result(result.model_copy(update={"decision": decision}), tmp_path / "g1-100-side-s1.result.json")
     assert main(args) == 1
     assert "side check: check: " in capsys.readouterr().out
+
+
+def test_archive_benchmark_builds_a_verified_history(tmp_path: Path) -> None:
+    from benchmarks.archive import run
+
+    figures = run(tmp_path / "history.sqlite", years=2, per_round=12, repeats=1)
+    assert (figures["rounds"], figures["applicants"]) == (4, 48)
+    assert figures["placements"] == 4 * round(0.6 * 12)  # every place filled: each wish list covers enough units
+    assert figures["archive_bytes"] == sum(p.stat().st_size for p in tmp_path.iterdir())
+    with mm.Archive(tmp_path / "history.sqlite") as archive:
+        assert [e.key for e in archive.rounds()] == ["2007-VT-1", "2007-HT-1", "2008-VT-1", "2008-HT-1"]
