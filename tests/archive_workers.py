@@ -13,35 +13,17 @@ from typing import Any, Literal
 
 import matchmaker as mm
 import matchmaker.io._archive as archive_module
+from conftest import TINY
 from matchmaker.io._json import problem_from_json, result_from_json
 
 __all__ = ["add_and_hang", "add_rounds", "as_texts", "tiny_round"]
-
-_TINY: dict[str, Any] = {
-    "municipalities": [{"id": "M"}],
-    "units": [
-        {"id": "BoU", "municipality": "M", "area": "Barn och ungdom", "max_places": 2},
-        {"id": "Vux", "municipality": "M", "area": "Vuxenenhet", "max_places": 1},
-    ],
-    "supervisors": [
-        {"id": "H1", "unit": "BoU", "capacity": 1},
-        {"id": "H2", "unit": "BoU", "capacity": 1},
-        {"id": "H3", "unit": "Vux", "capacity": 1},
-    ],
-    "applicants": [
-        {"id": "A1", "ranking": {"units": {"BoU": 1, "Vux": 2}}},
-        {"id": "A2", "ranking": {"units": {"BoU": 1}}},
-        {"id": "A3", "ranking": {"units": {"Vux": 1, "BoU": 2}}},
-        {"id": "A4", "ranking": {"units": {"BoU": 1}}},
-    ],
-}
 
 Round3 = tuple[mm.Problem, mm.Result, mm.AuditRecord]
 
 
 def tiny_round(year: int, term: Literal["VT", "HT"] = "HT", *, step: int = 1, **changes: Any) -> Round3:
     """The tiny round in ``year`` and ``term``, solved (lottery seed = year) and approved by official-7."""
-    data = copy.deepcopy(_TINY)
+    data = copy.deepcopy(TINY)
     data["round"] = {"term": term, "year": year, "step": step}
     data["policy"] = {"lottery_seed": year}
     data.update(changes)

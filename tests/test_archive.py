@@ -120,19 +120,8 @@ def test_an_edit_with_its_hash_rewritten_shows_at_the_next_round(archive: Path) 
     row = conn.execute(
         "SELECT key, term, year, step, added_at, problem, result, record, previous_hash FROM rounds WHERE seq = 2"
     ).fetchone()
-    key, term, year, step, _added, problem, result, record, previous = row
     added = "2024-01-01T00:00:00+00:00"  # a changed date of adding: no fingerprint covers it
-    own = chain_hash(
-        key=key,
-        term=term,
-        year=year,
-        step=step,
-        added_at=added,
-        problem=problem,
-        result=result,
-        record=record,
-        previous=previous,
-    )
+    own = chain_hash((*row[:4], added, *row[5:8]), row[8])
     conn.execute("UPDATE rounds SET added_at = ?, hash = ? WHERE seq = 2", (added, own))
     conn.commit()
     conn.close()

@@ -47,14 +47,13 @@ from matchmaker.io._files import atomic_write_text
 from matchmaker.io._json import parse_json, problem_from_json, result_from_json
 from matchmaker.io._pseudonym import PseudonymKey
 from matchmaker.io._rows import Value
-from matchmaker.io._tables import Column, Kind, Table
+from matchmaker.io._tables import ARCHIVE_PLACEMENTS
 from matchmaker.review._audit import AuditRecord, decision_fingerprint, records_fingerprint, verify_approval
 from matchmaker.review._overrides import apply_overrides
 
 __all__ = [
     "ARCHIVE_ENV",
     "DEFAULT_ARCHIVE",
-    "PLACEMENTS_TABLE",
     "Archive",
     "ArchiveEntry",
     "ArchiveError",
@@ -185,27 +184,6 @@ def round_key(problem: Problem) -> str | None:
     """The key of ``problem``'s round: ``<year>-<term>-<step>`` (``2026-HT-1``), or ``None`` without a round."""
     r = problem.round
     return None if r is None else f"{r.year}-{r.term}-{r.step}"
-
-
-def _cell(text: str, lang_sv: str, kind: Kind) -> Column:
-    return Column(text, lang_sv, kind, "", "", required=True)
-
-
-#: The export's one table: one row per placement per round, ids only.
-PLACEMENTS_TABLE = Table(
-    "archive",
-    "Arkiv",
-    (
-        _cell("round", "omgång", Kind.TEXT),
-        _cell("term", "termin", Kind.TEXT),
-        _cell("year", "år", Kind.INT),
-        _cell("step", "steg", Kind.INT),
-        _cell("applicant", "sökande", Kind.ID),
-        _cell("unit", "enhet", Kind.ID),
-        _cell("supervisor", "handledare", Kind.ID),
-        _cell("municipality", "kommun", Kind.ID),
-    ),
-)
 
 
 # --- privacy --------------------------------------------------------------------------------------------
@@ -402,18 +380,9 @@ class Archive:
                 )
             head = conn.execute("SELECT seq, hash FROM rounds ORDER BY seq DESC LIMIT 1").fetchone()
             seq, previous = (1, GENESIS) if head is None else (head[0] + 1, head[1])
-            own = chain_hash(
-                key=name,
-                term=term,
-                year=year,
-                step=step,
-                added_at=added_at,
-                problem=problem_text,
-                result=result_text,
-                record=record_text,
-                previous=previous,
-            )
-            row = (seq, name, term, year, step, added_at, problem_text, result_text, record_text)
+            content = (name, term, year, step, added_at, problem_text, result_text, record_text)
+            own = chain_hash(content, previous)
+            row = (seq, *content)
             fingerprints = (problem.fingerprint(), record.output_fingerprint, previous, own)
             conn.execute(f"INSERT INTO rounds ({_COLUMNS}) VALUES ({', '.join('?' * 13)})", (*row, *fingerprints))
             conn.executemany("INSERT INTO placements VALUES (?, ?, ?, ?, ?)", [(seq, *p) for p in placements])
@@ -513,19 +482,8 @@ class Archive:
         by_hash = {row[12]: row for row in rows}
         expected, before = GENESIS, None
         for row in rows:
-            seq, key, term, year, step, added_at, problem, result, record, _input, _output, previous, own = row[:13]
-            recomputed = chain_hash(
-                key=key,
-                term=term,
-                year=year,
-                step=step,
-                added_at=added_at,
-                problem=problem,
-                result=result,
-                record=record,
-                previous=previous,
-            )
-            if recomputed != own:
+            seq, key, previous, own = row[0], row[1], row[11], row[12]
+            if chain_hash(row[1:9], previous) != own:
                 findings.append(
                     ArchiveFinding.of(
                         "edited",
@@ -583,9 +541,9 @@ class Archive:
         rows = self.placement_rows()
         suffix = target.suffix.lower()
         if suffix == ".csv":
-            atomic_write_text(target, table_csv_text(PLACEMENTS_TABLE, rows, lang))
+            atomic_write_text(target, table_csv_text(ARCHIVE_PLACEMENTS, rows, lang))
         elif suffix == ".xlsx":
-            write_tables_excel({PLACEMENTS_TABLE: rows}, target, lang)
+            write_tables_excel({ARCHIVE_PLACEMENTS: rows}, target, lang)
         else:
             raise _error(
                 str(target), msg("is neither a .csv nor an .xlsx file"), msg("end the file name in .csv or .xlsx")

@@ -16,8 +16,9 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from matchmaker._canonical import canonical_bytes
 from matchmaker._i18n import Message, msg
@@ -26,6 +27,7 @@ from matchmaker.errors import InputFileError, ValidationIssue
 __all__ = [
     "APPLICATION_ID",
     "ARCHIVE_SCHEMA_VERSION",
+    "CHAINED",
     "GENESIS",
     "MIGRATIONS",
     "chain_hash",
@@ -45,31 +47,18 @@ def sha256_text(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def chain_hash(
-    *,
-    key: str,
-    term: str | None,
-    year: int | None,
-    step: int | None,
-    added_at: str,
-    problem: str,
-    result: str,
-    record: str,
-    previous: str,
-) -> str:
-    """The hash of one round's row: its stored content and the hash of the row before it."""
-    content = {
-        "key": key,
-        "term": term,
-        "year": year,
-        "step": step,
-        "added_at": added_at,
-        "problem": sha256_text(problem),
-        "result": sha256_text(result),
-        "record": sha256_text(record),
-        "previous": previous,
-    }
-    return "sha256:" + hashlib.sha256(canonical_bytes(content)).hexdigest()
+#: The parts of a round's row that its hash covers, in the order of the ``rounds`` table's columns.
+CHAINED = ("key", "term", "year", "step", "added_at", "problem", "result", "record")
+#: Stored as JSON text and hashed by their own SHA-256 (so that the row's hash input stays small).
+_TEXTS = frozenset({"problem", "result", "record"})
+
+
+def chain_hash(content: Sequence[Any], previous: str) -> str:
+    """The hash of one round's row: its stored ``content`` (the values of :data:`CHAINED`, in order)
+    and the hash of the row before it."""
+    data = {name: sha256_text(value) if name in _TEXTS else value for name, value in zip(CHAINED, content, strict=True)}
+    data["previous"] = previous
+    return "sha256:" + hashlib.sha256(canonical_bytes(data)).hexdigest()
 
 
 def _version_1(conn: sqlite3.Connection) -> None:
