@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import multiprocessing
 import os
+import shutil
 import signal
 import sqlite3
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Literal
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 import matchmaker as mm
@@ -23,16 +26,17 @@ from matchmaker.io._archive_store import APPLICATION_ID, ARCHIVE_SCHEMA_VERSION,
 from matchmaker.io._pseudonym import pseudonymise
 from test_privacy import SENTINEL, roster
 
+Rounds = list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
 YEARS: list[tuple[int, Literal["VT", "HT"]]] = [(2024, "VT"), (2024, "HT"), (2025, "VT"), (2025, "HT")]
 
 
 @pytest.fixture(scope="module")
-def rounds() -> list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]:
+def rounds() -> Rounds:
     return [tiny_round(year, term) for year, term in YEARS]
 
 
 @pytest.fixture
-def archive(tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]) -> Path:
+def archive(tmp_path: Path, rounds: Rounds) -> Path:
     """An archive of the four rounds (closed again)."""
     path = tmp_path / "programme.sqlite"
     with mm.Archive(path) as a:
@@ -63,9 +67,7 @@ def kinds(verification: mm.ArchiveVerification) -> set[tuple[str, str | None]]:
 # --- round trip and the chain -----------------------------------------------------------------------------
 
 
-def test_a_clean_archive_round_trips_and_verifies(
-    archive: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
-) -> None:
+def test_a_clean_archive_round_trips_and_verifies(archive: Path, rounds: Rounds) -> None:
     with mm.Archive(archive, create=False) as a:
         entries = a.rounds()
         assert [e.key for e in entries] == ["2024-VT-1", "2024-HT-1", "2025-VT-1", "2025-HT-1"]
@@ -156,6 +158,52 @@ def test_reordered_rounds_are_named(archive: Path) -> None:
     assert "in the chain it follows round 2024-HT-1" in next(f.text() for f in found.findings if f.key == "2025-VT-1")
 
 
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory, rounds: Rounds) -> Path:
+    """A closed archive of the four rounds (its WAL checkpointed into the file on close), to copy."""
+    path = tmp_path_factory.mktemp("pristine") / "programme.sqlite"
+    with mm.Archive(path) as a:
+        for problem, result, record in rounds:
+            a.add(problem, result, record)
+    return path
+
+
+@settings(max_examples=40)
+@given(
+    seq=st.integers(1, 4),
+    column=st.sampled_from(["problem", "result", "record", "added_at"]),
+    where=st.floats(0.0, 1.0),
+    char=st.sampled_from(list('0x{ "é')),
+)
+def test_any_one_character_changed_names_its_round(
+    pristine: Path, tmp_path_factory: pytest.TempPathFactory, seq: int, column: str, where: float, char: str
+) -> None:
+    """Whatever one character of a stored round is changed to, verify fails and names that round alone."""
+    path = tmp_path_factory.mktemp("edit") / "programme.sqlite"
+    shutil.copy(pristine, path)
+    with sqlite3.connect(path) as conn:
+        key, text = conn.execute(f"SELECT key, {column} FROM rounds WHERE seq = ?", (seq,)).fetchone()
+        i = min(int(where * len(text)), len(text) - 1)
+        if text[i] == char:
+            char = "1" if char != "1" else "2"
+        conn.execute(f"UPDATE rounds SET {column} = ? WHERE seq = ?", (text[:i] + char + text[i + 1 :], seq))
+    conn.close()
+    found = verify(path)
+    assert not found.ok
+    assert {k for _, k in kinds(found)} == {key}
+    assert ("edited", key) in kinds(found)
+
+
+def test_an_unreadable_round_is_named_and_still_listed(archive: Path) -> None:
+    raw(archive, "UPDATE rounds SET record = substr(record, 1, 100) WHERE seq = 3")
+    with mm.Archive(archive) as a:
+        assert [e.key for e in a.rounds()][2] == "2025-VT-1"
+        found = a.verify()
+    assert ("unreadable", "2025-VT-1") in kinds(found)
+    assert ("edited", "2025-VT-1") in kinds(found)
+    assert {key for _, key in kinds(found)} == {"2025-VT-1"}
+
+
 def test_removed_last_rounds_need_the_head_kept_elsewhere(archive: Path) -> None:
     head = verify(archive).head
     assert verify(archive, expect_head=head).ok
@@ -177,7 +225,7 @@ def test_an_edited_placements_index_is_named(archive: Path) -> None:
 # --- what enters --------------------------------------------------------------------------------------------
 
 
-def test_only_approved_rounds_enter(tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]) -> None:
+def test_only_approved_rounds_enter(tmp_path: Path, rounds: Rounds) -> None:
     problem, result, _ = rounds[0]
     recommendation = mm.audit_record(problem, result)
     with mm.Archive(tmp_path / "a.sqlite") as a:
@@ -198,6 +246,22 @@ def test_only_approved_rounds_enter(tmp_path: Path, rounds: list[tuple[mm.Proble
         assert a.add(no_round, result_of, mm.approve(no_round, result_of, "official-7"), key="extra").position == 2
         assert [e.key for e in a.rounds()] == ["2024-VT-1", "extra"]
         assert a.verify().ok
+
+
+def test_a_busy_archive_refuses_the_write_and_stays_as_it_was(archive: Path) -> None:
+    late = tiny_round(2026, "VT")
+    holder = sqlite3.connect(archive, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock for longer than the timeout
+    try:
+        with (
+            mm.Archive(archive, timeout=0.05) as a,
+            pytest.raises(mm.ArchiveError, match=r"could not be written \(database is locked\); the archive is as it"),
+        ):
+            a.add(*late)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert verify(archive).rounds == 4
 
 
 def test_files_that_are_not_archives_are_refused(tmp_path: Path) -> None:
@@ -243,9 +307,7 @@ def test_a_version_1_file_is_migrated_on_open(archive: Path, tmp_path: Path) -> 
 # --- the next round -----------------------------------------------------------------------------------------
 
 
-def test_next_round_comes_from_the_approved_plan(
-    archive: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
-) -> None:
+def test_next_round_comes_from_the_approved_plan(archive: Path, rounds: Rounds) -> None:
     intake = mm.Round(term="VT", year=2026, step=2)
     problem, result, _ = rounds[-1]
     with mm.Archive(archive) as a:
@@ -259,9 +321,7 @@ def test_next_round_comes_from_the_approved_plan(
     assert [x.id for x in named.applicants] == ["A1"]
 
 
-def test_next_round_follows_overrides(
-    tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
-) -> None:
+def test_next_round_follows_overrides(tmp_path: Path, rounds: Rounds) -> None:
     problem, result, _ = rounds[0]
     pin = mm.Override(action="pin", applicant="A4", unit="Vux", reason="agreed with the student", official="official-7")
     record = mm.approve(problem, result, "official-7", overrides=[pin], approved_at="2024-06-02")
@@ -366,18 +426,22 @@ def test_no_names_land_in_the_archive(tmp_path: Path) -> None:
 
 
 def test_ids_that_only_look_like_numbers_are_kept(tmp_path: Path) -> None:
-    """The screen refuses what checks out as a personal identity number, not every run of digits."""
+    """The screen refuses what checks out as a personal identity number, not every run of digits, and
+    never a fingerprint (its hex digits may hold such a run by chance)."""
     problem, result, record = tiny_round(2024, "VT", name="2024-06-01 round 1234567890")
+    fingerprint = "sha256:a8112189876" + "b" * 53  # 811218-9876 passes the checksum
+    other = tiny_round(2025, "VT", name=fingerprint)
     with mm.Archive(tmp_path / "a.sqlite") as a:
         assert a.add(problem, result, record).position == 1
+        assert a.add(*other).position == 2
+        with pytest.raises(mm.ArchiveError, match=r"problem\.name: looks like personal data"):
+            a.add(*tiny_round(2026, "VT", name="a8112189876"))
 
 
 # --- export and the command line ----------------------------------------------------------------------------
 
 
-def test_export_writes_one_row_per_placement_per_round(
-    archive: Path, tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
-) -> None:
+def test_export_writes_one_row_per_placement_per_round(archive: Path, tmp_path: Path, rounds: Rounds) -> None:
     expected = [
         (
             f"{p.round.year}-{p.round.term}-1",
@@ -411,9 +475,7 @@ def test_export_writes_one_row_per_placement_per_round(
     assert cells[1:] == expected
 
 
-def test_the_command_line(
-    tmp_path: Path, rounds: list[tuple[mm.Problem, mm.Result, mm.AuditRecord]], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_command_line(tmp_path: Path, rounds: Rounds, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     problem, result, record = rounds[0]
     files = {"p": tmp_path / "p.json", "r": tmp_path / "r.json", "a": tmp_path / "a.json", "rec": tmp_path / "rec.json"}

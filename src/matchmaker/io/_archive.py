@@ -213,10 +213,15 @@ def _looks_personal(text: str, people: Sequence[str]) -> bool:
     return any(p in folded for p in people)
 
 
+#: A fingerprint: hex digits hold runs of digits that may pass for a personal identity number by chance.
+_FINGERPRINT = re.compile(r"sha256:[0-9a-f]{64}")
+
+
 def _screen(data: Any, where: str, people: Sequence[str], found: list[str]) -> None:
-    """Every field under ``data`` whose text (or mapping key) looks like personal data, by its path."""
+    """Every field under ``data`` whose text (or mapping key) looks like personal data, by its path.
+    Fingerprints and a record's signature (digests and key bytes, no free text) are not screened."""
     if isinstance(data, str):
-        if _looks_personal(data, people):
+        if not _FINGERPRINT.fullmatch(data) and _looks_personal(data, people):
             found.append(where)
     elif isinstance(data, dict):
         for k, v in data.items():
@@ -245,9 +250,17 @@ _COLUMNS = (
 )
 
 
+def _loads(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _entry(row: sqlite3.Row | tuple[Any, ...], placed: int) -> ArchiveEntry:
     seq, key, term, year, step, added_at, problem, _result, record, input_fp, output_fp, previous, own = row
-    audit = json.loads(record)
+    audit, data = _loads(record), _loads(problem)  # an edited text is listed still; verify names it
     approval = audit.get("approval") or {}
     return ArchiveEntry(
         position=seq,
@@ -256,7 +269,7 @@ def _entry(row: sqlite3.Row | tuple[Any, ...], placed: int) -> ArchiveEntry:
         year=year,
         step=step,
         added_at=added_at,
-        applicants=len(json.loads(problem)["applicants"]),
+        applicants=len(data.get("applicants", ())),
         placed=placed,
         official=approval.get("official"),
         role=approval.get("role"),
@@ -354,7 +367,7 @@ class Archive:
         terms = _people_terms(people)
         _screen(name, "key", terms, found)
         _screen(json.loads(problem_text), "problem", terms, found)
-        _screen({k: v for k, v in record_data.items() if k != "decision"}, "record", terms, found)
+        _screen({k: v for k, v in record_data.items() if k not in ("decision", "signature")}, "record", terms, found)
         _screen(json.loads(result_text)["decision"], "result.decision", terms, found)
         if found:
             raise ArchiveError(
@@ -368,6 +381,18 @@ class Archive:
         rnd = problem.round
         term, year, step = (rnd.term, rnd.year, rnd.step) if rnd is not None else (None, None, None)
         added_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        rest = (term, year, step, added_at, problem_text, result_text, record_text)
+        try:
+            return self._append(name, rest, problem, record)
+        except sqlite3.Error as exc:  # busy beyond the timeout, a read-only file, a full disk: nothing was written
+            raise _error(
+                str(self._path),
+                msg("the round could not be written ({reason}); the archive is as it was", reason=str(exc)),
+                msg("try again when no other process is writing, and check that the file is writable"),
+            ) from exc
+
+    def _append(self, name: str, rest: tuple[Any, ...], problem: Problem, record: AuditRecord) -> ArchiveEntry:
+        """Append one round's row and placements in one ``BEGIN IMMEDIATE`` transaction."""
         placements = [(a.applicant, a.unit, a.supervisor, a.municipality) for a in record.decision.assignments]
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
@@ -380,7 +405,7 @@ class Archive:
                 )
             head = conn.execute("SELECT seq, hash FROM rounds ORDER BY seq DESC LIMIT 1").fetchone()
             seq, previous = (1, GENESIS) if head is None else (head[0] + 1, head[1])
-            content = (name, term, year, step, added_at, problem_text, result_text, record_text)
+            content = (name, *rest)
             own = chain_hash(content, previous)
             row = (seq, *content)
             fingerprints = (problem.fingerprint(), record.output_fingerprint, previous, own)
@@ -390,7 +415,8 @@ class Archive:
                 _inside_write()
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT may have ended it already
+                conn.execute("ROLLBACK")
             raise
         return _entry((*row, *fingerprints), len(placements))
 
