@@ -23,7 +23,7 @@ import matchmaker as mm
 from archive_workers import add_and_hang, add_rounds, as_texts, tiny_round
 from matchmaker._cli import EXIT_BAD_INPUT, EXIT_NO_PLAN, EXIT_OK, cli
 from matchmaker.io._archive_store import APPLICATION_ID, ARCHIVE_SCHEMA_VERSION, GENESIS, chain_hash, connect
-from matchmaker.io._pseudonym import pseudonymise
+from matchmaker.io._pseudonym import Person, PseudonymKey, pseudonymise
 from test_privacy import SENTINEL, roster
 
 Rounds = list[tuple[mm.Problem, mm.Result, mm.AuditRecord]]
@@ -192,6 +192,25 @@ def test_any_one_character_changed_names_its_round(
     assert not found.ok
     assert {k for _, k in kinds(found)} == {key}
     assert ("edited", key) in kinds(found)
+
+
+def test_signed_approvals_verify_with_the_office_key(tmp_path: Path, rounds: Rounds) -> None:
+    key, public = mm.generate_keypair()
+    _, other = mm.generate_keypair()
+    path = tmp_path / "signed.sqlite"
+    with mm.Archive(path) as a:
+        for problem, result, _ in rounds[:2]:
+            a.add(problem, result, mm.approve(problem, result, "official-7", signing_key=key))
+        assert a.verify(public_key=public).ok
+        wrong = a.verify(public_key=other)
+        assert {kind for kind, _ in kinds(wrong)} == {"signature"}
+        assert {k for _, k in kinds(wrong)} == {"2024-VT-1", "2024-HT-1"}
+        a.add(*rounds[2])  # unsigned
+        assert a.verify().ok  # the chain and approvals hold without a key ...
+        unsigned = a.verify(public_key=public)  # ... but with it every approval must be signed
+        assert {k for _, k in kinds(unsigned)} == {"2025-VT-1"}
+        assert "round 2025-VT-1: " in unsigned.findings[0].text()
+        assert "omgång 2025-VT-1: " in unsigned.findings[0].text("sv")
 
 
 def test_an_unreadable_round_is_named_and_still_listed(archive: Path) -> None:
@@ -436,6 +455,10 @@ def test_ids_that_only_look_like_numbers_are_kept(tmp_path: Path) -> None:
         assert a.add(*other).position == 2
         with pytest.raises(mm.ArchiveError, match=r"problem\.name: looks like personal data"):
             a.add(*tiny_round(2026, "VT", name="a8112189876"))
+        ann = PseudonymKey((Person("P-1", "Ann"),))
+        assert a.add(*tiny_round(2027, "VT", name="planning round"), people=ann).position == 3
+        with pytest.raises(mm.ArchiveError, match=r"problem\.name: looks like personal data"):
+            a.add(*tiny_round(2028, "VT", name="asked by ANN"), people=ann)
 
 
 # --- export and the command line ----------------------------------------------------------------------------
@@ -525,3 +548,4 @@ def test_the_command_line(tmp_path: Path, rounds: Rounds, monkeypatch: pytest.Mo
     assert "arkivet går INTE att verifiera" in out
     assert "närmast före omgång again" in out
     assert run("verify", "--bogus")[0] == EXIT_BAD_INPUT
+    assert run("verify", "--public-key", tmp_path / "missing.pub")[0] == EXIT_BAD_INPUT

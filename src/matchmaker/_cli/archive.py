@@ -21,6 +21,7 @@ from matchmaker._i18n import Lang, tr, tr_n
 from matchmaker.io._archive import ARCHIVE_ENV, DEFAULT_ARCHIVE, Archive, ArchiveEntry
 from matchmaker.io._audit import load_audit
 from matchmaker.io._formats import load_result
+from matchmaker.io._keys import load_public_key
 from matchmaker.io._pseudonym import load_key
 
 __all__ = ["COMMANDS"]
@@ -159,14 +160,21 @@ def export_cmd(output: Path, archive_path: Path, lang: Lang) -> None:
 
 @archive_group.command("verify")
 @click.option("--head", help="A head hash reported earlier: fail if it is no longer in the chain.")
+@click.option(
+    "--public-key",
+    "public_key_path",
+    type=PATH,
+    help="The office's public key (KEY.pub): every approval must be signed with its private key.",
+)
 @_ARCHIVE
 @_JSON
 @lang_option
-def verify_cmd(head: str | None, archive_path: Path, as_json: bool, lang: Lang) -> None:
-    """Recompute the hash chain and every round's fingerprints and approval; exit 1 naming each round
-    that was edited, removed or reordered."""
+def verify_cmd(head: str | None, public_key_path: Path | None, archive_path: Path, as_json: bool, lang: Lang) -> None:
+    """Recompute the hash chain and every round's fingerprints and approval (and with --public-key its
+    signature); exit 1 naming each round that was edited, removed or reordered."""
+    public_key = run(lambda: load_public_key(public_key_path)) if public_key_path is not None else None
     with _open(archive_path) as archive:
-        verification = archive.verify(expect_head=head)
+        verification = run(lambda: archive.verify(expect_head=head, public_key=public_key))
     if as_json:
         data = verification.model_dump(mode="json")
         data["findings"] = [{**f.model_dump(mode="json"), "text": f.text(lang)} for f in verification.findings]

@@ -27,7 +27,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -50,6 +50,8 @@ from matchmaker.io._rows import Value
 from matchmaker.io._tables import ARCHIVE_PLACEMENTS
 from matchmaker.review._audit import AuditRecord, decision_fingerprint, records_fingerprint, verify_approval
 from matchmaker.review._overrides import apply_overrides
+from matchmaker.review._signing import PublicKey
+from matchmaker.review._verify import verify_record
 
 __all__ = [
     "ARCHIVE_ENV",
@@ -122,7 +124,9 @@ class ArchivedRound(ArchiveEntry):
         return problem, self.result.model_copy(update={"decision": self.record.decision})
 
 
-FindingKind = Literal["edited", "removed", "reordered", "truncated", "fingerprint", "approval", "index", "unreadable"]
+FindingKind = Literal[
+    "edited", "removed", "reordered", "truncated", "fingerprint", "approval", "signature", "index", "unreadable"
+]
 
 
 class ArchiveFinding(_Out):
@@ -201,7 +205,7 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _looks_personal(text: str, people: Sequence[str]) -> bool:
+def _looks_personal(text: str, people: re.Pattern[str] | None) -> bool:
     if _EMAIL.search(text):
         return True
     for match in _PNR.finditer(text):
@@ -209,15 +213,14 @@ def _looks_personal(text: str, people: Sequence[str]) -> bool:
         month, day = int(date[2:4]), int(date[4:6]) % 60  # a co-ordination number adds 60 to the day
         if 1 <= month <= 12 and 1 <= day <= 31 and _luhn(date + tail):
             return True
-    folded = norm_key(text)
-    return any(p in folded for p in people)
+    return people is not None and people.search(norm_key(text)) is not None
 
 
 #: A fingerprint: hex digits hold runs of digits that may pass for a personal identity number by chance.
 _FINGERPRINT = re.compile(r"sha256:[0-9a-f]{64}")
 
 
-def _screen(data: Any, where: str, people: Sequence[str], found: list[str]) -> None:
+def _screen(data: Any, where: str, people: re.Pattern[str] | None, found: list[str]) -> None:
     """Every field under ``data`` whose text (or mapping key) looks like personal data, by its path.
     Fingerprints and a record's signature (digests and key bytes, no free text) are not screened."""
     if isinstance(data, str):
@@ -233,13 +236,19 @@ def _screen(data: Any, where: str, people: Sequence[str], found: list[str]) -> N
             _screen(v, f"{where}[{i}]", people, found)
 
 
-def _people_terms(people: PseudonymKey | None) -> list[str]:
-    terms: list[str] = []
-    for p in people.people if people is not None else ():
-        for value in (p.name, p.email, p.personnummer):
-            if value and len(norm_key(value)) >= 3:
-                terms.append(norm_key(value))
-    return terms
+def _people_pattern(people: PseudonymKey | None) -> re.Pattern[str] | None:
+    """Every name, e-mail address and personal identity number of ``people`` as whole words (so that the
+    name Ann is found in "asked by Ann", not in "planning"), compared as :func:`norm_key` folds text."""
+    terms = {
+        norm_key(value)
+        for p in (people.people if people is not None else ())
+        for value in (p.name, p.email, p.personnummer)
+        if value and len(norm_key(value)) >= 3
+    }
+    if not terms:
+        return None
+    longest_first = sorted(terms, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, longest_first)) + r")(?!\w)")
 
 
 # --- the archive ----------------------------------------------------------------------------------------
@@ -364,7 +373,7 @@ class Archive:
         record_data = record.model_dump(mode="json")
         record_text = canonical_bytes(record_data).decode("utf-8")
         found: list[str] = []
-        terms = _people_terms(people)
+        terms = _people_pattern(people)
         _screen(name, "key", terms, found)
         _screen(json.loads(problem_text), "problem", terms, found)
         _screen({k: v for k, v in record_data.items() if k not in ("decision", "signature")}, "record", terms, found)
@@ -483,7 +492,7 @@ class Archive:
 
     # --- verifying ------------------------------------------------------------------------------------
 
-    def verify(self, *, expect_head: str | None = None) -> ArchiveVerification:
+    def verify(self, *, expect_head: str | None = None, public_key: PublicKey | None = None) -> ArchiveVerification:
         """Recompute the hash chain and every round's fingerprints and approval.
 
         Each round's row must hash to its stored hash (else it was *edited*), follow the hash of the row
@@ -491,7 +500,11 @@ class Archive:
         which), and its problem, result and audit record must match their fingerprints and the approval
         must follow from the recommendation (:func:`matchmaker.verify_approval`, which re-solves a round
         approved with overrides). ``expect_head``, a head hash reported earlier, must still be in the
-        chain (else rounds were removed from its end).
+        chain (else rounds were removed from its end). With ``public_key`` (the office's), every round's
+        approval must also carry a valid signature by that key (:func:`matchmaker.verify_record`).
+
+        Raises:
+            MissingExtraError: ``public_key`` is given and the ``sign`` extra is not installed.
         """
         rows = list(self._rows())
         conn = self._conn
@@ -525,7 +538,7 @@ class Archive:
                 )
             if previous != expected:
                 findings.append(_chain_break(seq, key, previous, before, by_hash, gap=seq != (before or 0) + 1))
-            findings.extend(_round_findings(self._path, row[:13], stored.get(seq, set())))
+            findings.extend(_round_findings(self._path, row[:13], stored.get(seq, set()), public_key))
             expected, before = own, seq
         head = rows[-1][12] if rows else GENESIS
         if expect_head is not None and expect_head not in by_hash and expect_head != GENESIS:
@@ -639,8 +652,11 @@ def _removed(first: int, last: int, key: str) -> Message:
     )
 
 
-def _round_findings(path: Path, row: tuple[Any, ...], placements: set[tuple[str, ...]]) -> list[ArchiveFinding]:
-    """The findings of one round's own content: readable, fingerprints, approval, the placements index."""
+def _round_findings(
+    path: Path, row: tuple[Any, ...], placements: set[tuple[str, ...]], public_key: PublicKey | None
+) -> list[ArchiveFinding]:
+    """The findings of one round's own content: readable, fingerprints, approval, with ``public_key`` its
+    signature, the placements index."""
     seq, key, _term, _year, _step, _added, problem_text, result_text, record_text, input_fp, output_fp = row[:11]
     source = f"{path} {key}"
 
@@ -672,6 +688,9 @@ def _round_findings(path: Path, row: tuple[Any, ...], placements: set[tuple[str,
         verify_approval(problem, result, record)
     except ApprovalError as exc:
         out.append(finding("approval", msg("round {key}: {why}", key=key, why=_why(exc))))
+    if public_key is not None:
+        signed = verify_record(record, public_key=public_key)
+        out += [finding("signature", msg("round {key}: {why}", key=key, why=f)) for f in signed.findings]
     approved = {(a.applicant, a.unit, a.supervisor, a.municipality) for a in record.decision.assignments}
     if placements != approved:
         out.append(
