@@ -80,10 +80,13 @@ def build_round(
 
 
 def _size(path: Path) -> int:
-    """The archive's bytes on disk after a WAL checkpoint (the main file holds everything then)."""
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return sum(p.stat().st_size for p in path.parent.iterdir() if p.name.startswith(path.name))
+    """The archive's bytes on disk, its write-ahead log checkpointed into the file (``-shm``, an index
+    SQLite rebuilds, does not count)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
 def run(
