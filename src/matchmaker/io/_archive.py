@@ -27,7 +27,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -253,6 +253,9 @@ def _people_pattern(people: PseudonymKey | None) -> re.Pattern[str] | None:
 
 # --- the archive ----------------------------------------------------------------------------------------
 
+#: Rows of the rounds table (each with its count of placements), and the placements by round.
+_Snapshot = tuple[list[tuple[Any, ...]], dict[int, set[tuple[str, ...]]]]
+
 _COLUMNS = (
     "seq, key, term, year, step, added_at, problem, result, record, input_fingerprint, output_fingerprint, "
     "previous_hash, hash"
@@ -431,20 +434,26 @@ class Archive:
 
     # --- reading --------------------------------------------------------------------------------------
 
-    def _rows(self, where: str = "", args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    def _rows(self, where: str = "", args: tuple[Any, ...] = (), *, placements: bool = False) -> _Snapshot:
+        """The rounds' rows (``where``), each with its count of placements, and with ``placements`` every
+        round's placements: read in one transaction, so that a round another process adds meanwhile is
+        wholly in or wholly out."""
         conn = self._conn
-        conn.execute("BEGIN")  # one snapshot for every row (another process may be adding one)
+        conn.execute("BEGIN")
         try:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM rounds {where} ORDER BY seq", args).fetchall()
-            placed = dict(conn.execute("SELECT round, count(*) FROM placements GROUP BY round").fetchall())
+            counts = dict(conn.execute("SELECT round, count(*) FROM placements GROUP BY round").fetchall())
+            stored: dict[int, set[tuple[str, ...]]] = {}
+            query = "SELECT round, applicant, unit, supervisor, municipality FROM placements"
+            for seq, *placement in conn.execute(query) if placements else ():
+                stored.setdefault(seq, set()).add(tuple(placement))
         finally:
             conn.execute("COMMIT")
-        for row in rows:
-            yield (*row, placed.get(row[0], 0))
+        return [(*row, counts.get(row[0], 0)) for row in rows], stored
 
     def rounds(self) -> tuple[ArchiveEntry, ...]:
         """Every round in the archive, in chain order."""
-        return tuple(_entry(row[:13], row[13]) for row in self._rows())
+        return tuple(_entry(row[:13], row[13]) for row in self._rows()[0])
 
     def round(self, key: str | None = None) -> ArchivedRound:
         """The round named ``key`` in full, or the last one added.
@@ -453,9 +462,9 @@ class Archive:
             ArchiveError: no round has that key, or the archive is empty.
         """
         if key is None:
-            rows = list(self._rows("WHERE seq = (SELECT max(seq) FROM rounds)"))
+            rows = self._rows("WHERE seq = (SELECT max(seq) FROM rounds)")[0]
         else:
-            rows = list(self._rows("WHERE key = ?", (key,)))
+            rows = self._rows("WHERE key = ?", (key,))[0]
         if not rows:
             keys = [e.key for e in self.rounds()]
             if key is None:
@@ -506,17 +515,7 @@ class Archive:
         Raises:
             MissingExtraError: ``public_key`` is given and the ``sign`` extra is not installed.
         """
-        rows = list(self._rows())
-        conn = self._conn
-        conn.execute("BEGIN")
-        try:
-            stored: dict[int, set[tuple[str, ...]]] = {}
-            for seq, *placement in conn.execute(
-                "SELECT round, applicant, unit, supervisor, municipality FROM placements"
-            ):
-                stored.setdefault(seq, set()).add(tuple(placement))
-        finally:
-            conn.execute("COMMIT")
+        rows, stored = self._rows(placements=True)
         findings: list[ArchiveFinding] = []
         by_hash = {row[12]: row for row in rows}
         expected, before = GENESIS, None
