@@ -42,11 +42,17 @@ def _objects(texts: tuple[str, str, str]) -> Round3:
     return problem_from_json(problem), result_from_json(result), mm.AuditRecord.model_validate_json(record)
 
 
-def add_rounds(path: str, rounds: list[tuple[str, str, str]]) -> None:
-    """Add ``rounds`` to the archive at ``path``, one transaction each."""
+def add_rounds(path: str, rounds: list[tuple[str, str, str]], start: Any) -> None:
+    """Add ``rounds`` to the archive at ``path``, one transaction each, once every writer is ready
+    (``start``, a barrier: so that the writers overlap rather than one finishing before the other starts)."""
+    objects = [_objects(texts) for texts in rounds]
+    # Hold each write transaction a moment, so that the other writer meets the lock and waits on it.
+    archive_module._inside_write = lambda: time.sleep(0.02)
     with mm.Archive(path) as archive:
-        for texts in rounds:
-            archive.add(*_objects(texts))
+        start.wait()
+        for problem, result, record in objects:
+            archive.add(problem, result, record)
+            time.sleep(0.05)  # a pause between rounds, as between two officials' clicks: the other writer's turn
 
 
 def add_and_hang(path: str, texts: tuple[str, str, str], inside: Any) -> None:

@@ -369,7 +369,8 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     first = as_texts([tiny_round(year, "VT") for year in range(2030, 2036)])
     second = as_texts([tiny_round(year, "HT") for year in range(2030, 2036)])
     spawn = multiprocessing.get_context("spawn")
-    writers = [spawn.Process(target=add_rounds, args=(path, texts)) for texts in (first, second)]
+    start = spawn.Barrier(2)
+    writers = [spawn.Process(target=add_rounds, args=(path, texts, start)) for texts in (first, second)]
     for w in writers:
         w.start()
     for w in writers:
