@@ -386,7 +386,6 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_writer_killed_mid_write_leaves_the_archive_as_it_was(archive: Path) -> None:
-    before = archive.read_bytes()
     with mm.Archive(archive) as a:
         head = a.verify().head
     spawn = multiprocessing.get_context("spawn")
@@ -405,7 +404,6 @@ def test_a_writer_killed_mid_write_leaves_the_archive_as_it_was(archive: Path) -
         assert verification.rounds == 4
         assert a.add(*tiny_round(2026, "VT")).position == 5  # the lock died with the writer
         assert a.verify().ok
-    assert before  # the file existed before; its rounds are what verify saw
 
 
 # --- privacy ------------------------------------------------------------------------------------------------
