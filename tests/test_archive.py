@@ -55,9 +55,9 @@ def raw(path: Path, *statements: str, foreign_keys: bool = True) -> None:
     conn.close()
 
 
-def verify(path: Path, **kwargs: str) -> mm.ArchiveVerification:
+def verify(path: Path, expect_head: str | None = None) -> mm.ArchiveVerification:
     with mm.Archive(path, create=False) as a:
-        return a.verify(**kwargs)
+        return a.verify(expect_head=expect_head)
 
 
 def kinds(verification: mm.ArchiveVerification) -> set[tuple[str, str | None]]:
