@@ -352,6 +352,23 @@ def test_next_round_follows_overrides(tmp_path: Path, rounds: Rounds) -> None:
     assert (a4.previous_unit, a4.previous_supervisor) == ("Vux", "H3")
 
 
+def test_an_applicants_path_through_the_programme(tmp_path: Path, rounds: Rounds) -> None:
+    """The same pseudonymous id across a step-1 round and the step-2 round drawn from it."""
+    problem, result, record = rounds[0]
+    with mm.Archive(tmp_path / "a.sqlite") as a:
+        a.add(problem, result, record)
+        step2 = a.next_round(mm.Round(term="HT", year=2024, step=2))
+        result2 = mm.solve(step2)
+        a.add(step2, result2, mm.approve(step2, result2, "official-7"))
+        first = record.decision.assignments[0]
+        second = result2.placement_of[first.applicant]
+        assert a.placement_rows(first.applicant) == [
+            ("2024-VT-1", "VT", 2024, 1, first.applicant, first.unit, first.supervisor, first.municipality),
+            ("2024-HT-2", "HT", 2024, 2, first.applicant, second.unit, second.supervisor, second.municipality),
+        ]
+        assert a.placement_rows("nobody") == []
+
+
 def test_the_next_round_of_an_empty_archive_is_refused(tmp_path: Path) -> None:
     with mm.Archive(tmp_path / "a.sqlite") as a, pytest.raises(mm.ArchiveError, match="holds no round yet"):
         a.next_round(mm.Round(term="VT", year=2026, step=2))

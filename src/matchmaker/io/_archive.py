@@ -557,15 +557,17 @@ class Archive:
 
     # --- exporting ------------------------------------------------------------------------------------
 
-    def placement_rows(self) -> list[tuple[Value, ...]]:
+    def placement_rows(self, applicant: str | None = None) -> list[tuple[Value, ...]]:
         """One row per approved placement per round, in chain order then by applicant: round key, term,
-        year, step, applicant, unit, supervisor, municipality (ids only)."""
-        conn = self._conn
+        year, step, applicant, unit, supervisor, municipality (ids only). With ``applicant``, that
+        applicant's placements only: their path through the programme, since a pseudonymous id stays the
+        same from round to round."""
+        where, args = ("WHERE p.applicant = ?", (applicant,)) if applicant is not None else ("", ())
         query = (
             "SELECT r.key, r.term, r.year, r.step, p.applicant, p.unit, p.supervisor, p.municipality "
-            "FROM placements p JOIN rounds r ON r.seq = p.round ORDER BY r.seq, p.applicant"
+            f"FROM placements p JOIN rounds r ON r.seq = p.round {where} ORDER BY r.seq, p.applicant"
         )
-        return [tuple(row) for row in conn.execute(query).fetchall()]
+        return [tuple(row) for row in self._conn.execute(query, args).fetchall()]
 
     def export(self, path: str | os.PathLike[str], *, lang: Lang = "en") -> Path:
         """Write every approved placement of every round (:meth:`placement_rows`) to ``path``: a ``.csv``
