@@ -141,3 +141,14 @@ def test_the_scenario_batch_has_200_named_what_ifs_of_the_joint_example() -> Non
     assert invalid == dict.fromkeys(
         ("tyreso-af-h3 away", "tyreso-af -2", "tyreso-af -1", "huddinge-bou-h1 and tyreso-af-h3 away"), broken
     )
+
+
+def test_archive_benchmark_builds_a_verified_history(tmp_path: Path) -> None:
+    from benchmarks.archive import run
+
+    figures = run(tmp_path / "history.sqlite", years=2, per_round=12, repeats=1)
+    assert (figures["rounds"], figures["applicants"]) == (4, 48)
+    assert figures["placements"] == 4 * round(0.6 * 12)  # every place filled: each wish list covers enough units
+    assert figures["archive_bytes"] == (tmp_path / "history.sqlite").stat().st_size
+    with mm.Archive(tmp_path / "history.sqlite") as archive:
+        assert [e.key for e in archive.rounds()] == ["2007-VT-1", "2007-HT-1", "2008-VT-1", "2008-HT-1"]

@@ -514,6 +514,24 @@ def _verify(c: Case, lang: Lang, tmp: Path) -> str:
     return "\n".join(texts)
 
 
+def _archive(c: Case, lang: Lang, tmp: Path) -> str:
+    problem, approved, audit = str(c.folder / "problem.json"), tmp / "archived.json", tmp / f"audit-{lang}.json"
+    run(["approve", problem, str(c.result), "--official", "o-1", "-o", str(approved)], "en")
+    run(["audit", problem, "-o", str(audit)], "en")
+    where = ["--archive", str(tmp / f"archive-{lang}.sqlite")]
+    texts = [run(["archive", "list", *where], lang)[1]]  # no archive there yet
+    texts.append(run(["archive", "add", problem, str(c.result), str(audit), "--key", "k", *where], lang)[1])
+    texts.append(run(["archive", "add", problem, str(c.result), str(approved), "--key", "k", *where], lang)[1])
+    texts.append(run(["archive", "add", problem, str(c.result), str(approved), "--key", "k", *where], lang)[1])
+    for command in (["list"], ["show", "k"], ["show", "nope"], ["export", str(tmp / f"a-{lang}.xlsx")], ["verify"]):
+        texts.append(run(["archive", *command, *where], lang)[1])
+    if (tmp / f"a-{lang}.xlsx").exists():  # not for a round without a plan: nothing was approved
+        book = load_workbook(tmp / f"a-{lang}.xlsx")
+        texts.append(" ".join(book.sheetnames + [str(c.value) for c in next(book.worksheets[0].iter_rows())]))
+    texts.append(run(["archive", "verify", "--head", "sha256:00", *where], lang)[1])
+    return "\n".join(texts)
+
+
 def _explain_result(c: Case, lang: Lang, tmp: Path) -> str:
     problem = str(c.folder / "problem.json")
     return run(["explain", str(c.result), "--problem", problem, "--all", "--reserves", "2"], lang)[1]
@@ -533,6 +551,7 @@ COMMANDS: dict[str, Callable[[Case, Lang, Path], str]] = {
     "reproduce": _reproduce,
     "keygen": _keygen,
     "verify": _verify,
+    "archive": _archive,
     "explain RESULT": _explain_result,
     "popular": _popular,
     "solve": _solve,

@@ -79,6 +79,7 @@ from matchmaker._scenarios import (
 )
 from matchmaker._scoring import FIT_SCALE
 from matchmaker.errors import (
+    ArchiveError,
     InputError,
     InputFileError,
     InputWarning,
@@ -102,6 +103,7 @@ from matchmaker.explanations import (
     explain_infeasibility,
     reserve_lists,
 )
+from matchmaker.io._archive import Archive, ArchivedRound, ArchiveEntry, ArchiveFinding, ArchiveVerification
 from matchmaker.io._audit import load_audit
 from matchmaker.io._formats import load_problem, load_result, save_problem, save_result
 from matchmaker.io._frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
@@ -149,6 +151,12 @@ __all__ = [
     "ApplicantRange",
     "Approval",
     "ApprovalError",
+    "Archive",
+    "ArchiveEntry",
+    "ArchiveError",
+    "ArchiveFinding",
+    "ArchiveVerification",
+    "ArchivedRound",
     "Assignment",
     "AuditRecord",
     "Balance",

@@ -54,6 +54,7 @@ from matchmaker._text import fold_field_name
 
 __all__ = [
     "APPLICANT_REF",
+    "ARCHIVE_PLACEMENTS",
     "BALANCE_COLUMNS",
     "BOOL_WORDS",
     "LIST_SEPARATOR",
@@ -925,3 +926,20 @@ RESULT_TABLES: tuple[Table, ...] = (
 
 #: The result tables that hold a decision's metrics.
 METRICS_TABLES: tuple[Table, ...] = (RANK_PROFILE, FIT_PERCENTILES, UNIT_METRICS, MUNICIPALITY_METRICS)
+
+#: The programme archive's export (:meth:`matchmaker.Archive.export`): one row per approved placement per
+#: round, ids only.
+ARCHIVE_PLACEMENTS = Table(
+    "archive",
+    "Arkiv",
+    (
+        _n("round", "omgång", Kind.TEXT),
+        _n("term", "termin", Kind.TEXT, required=False),
+        _n("year", "år", Kind.INT, required=False),
+        _n("step", "steg", Kind.INT, required=False),
+        _n("applicant", "sökande", Kind.ID),
+        _n("unit", "enhet", Kind.ID),
+        _n("supervisor", "handledare", Kind.ID),
+        _n("municipality", "kommun", Kind.ID),
+    ),
+)
