@@ -3,7 +3,7 @@
 Four sizes (:data:`SIZES`: 100, 1,000, 10,000 and 50,000 applicants), each with supervisors for about
 40 % of the applicants (capacity 1, 2 or 3 with weights 6:3:1, so about 0.6 places per applicant),
 municipalities split into units of the three areas (Barn och ungdom, Vuxenenhet, Arbete och
-försörjning), and four variants (:data:`VARIANTS`):
+försörjning), and five variants (:data:`VARIANTS`):
 
 ``dense``
     Unit-level interests: each applicant names several units of their region (areas weighted by
@@ -24,6 +24,11 @@ försörjning), and four variants (:data:`VARIANTS`):
     Strict preferences on both sides, for stable matchings: each applicant ranks every supervisor of
     their wished units strictly, and each unit's interview scores rank its applicants strictly (one
     distinct score per applicant and unit). Unit caps at 80 % of capacity, no municipality caps.
+``weights``
+    The dense round with pair weights from "another system" (issue 22): a whole-number weight from 0 to
+    100,000 for each wished unit, and for a fifth of the applicants a supervisor's own weight that
+    overrides it; the weights replace the fit and the order is ``maximum_weight`` (no placed count
+    first), so the plan is the plain maximum-weight plan, tie-broken by the lottery.
 
 Every instance also has a few realistic complications: 5 % of applicants in priority tier 1 (not in
 ``stable``), a driving-licence requirement in 10 % of the units, declared conflicts (jäv) for 2 % of
@@ -69,7 +74,7 @@ __all__ = [
 GENERATOR_VERSION = 1
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-Variant = Literal["dense", "sparse", "side", "stable"]
+Variant = Literal["dense", "sparse", "side", "stable", "weights"]
 VARIANTS: tuple[Variant, ...] = cast("tuple[Variant, ...]", get_args(Variant))
 
 AREAS = ("Barn och ungdom", "Vuxenenhet", "Arbete och försörjning")
@@ -268,6 +273,7 @@ def build(size: int, variant: Variant, seed: int = 1) -> tuple[dict[str, Any], d
     home = rng.choice(n_regions, size=spec.applicants, p=demand / demand.sum())
     unit_weight = _AREA_POPULARITY[unit_area] * attractiveness[unit_muni]
     wishes = spec.sparse_wishes if variant == "sparse" else spec.dense_wishes
+    pair_weights: list[dict[str, Any]] = []
 
     applicants: list[dict[str, Any]] = []
     wished_units: list[npt.NDArray[np.int64]] = []
@@ -288,6 +294,16 @@ def build(size: int, variant: Variant, seed: int = 1) -> tuple[dict[str, Any], d
             weights = np.round(rng.uniform(0.05, 1.0, k), 2)
             a["interests"] = {"units": {units[int(u)]["id"]: float(w) for u, w in zip(chosen, weights, strict=True)}}
         wished_units.append(chosen)
+        if variant == "weights":
+            for u in chosen.tolist():
+                pair_weights.append(
+                    {"applicant": a["id"], "unit": units[u]["id"], "weight": int(rng.integers(0, 100_001))}
+                )
+            own = unit_sups[int(rng.choice(chosen))] if chosen.size and rng.random() < 0.2 else []
+            if own:  # a supervisor's own weight, overriding the unit's
+                pair_weights.append(
+                    {"applicant": a["id"], "supervisor": own[0], "weight": int(rng.integers(0, 100_001))}
+                )
         if not stable and rng.random() < 0.05:
             a["priority_tier"] = 1
         if rng.random() < 0.75 or wishes is None:
@@ -338,6 +354,9 @@ def build(size: int, variant: Variant, seed: int = 1) -> tuple[dict[str, Any], d
         "supervisors": supervisors,
         "applicants": applicants,
     }
+    if variant == "weights":
+        problem["policy"].update(pair_weights="replace", order="maximum_weight")
+        problem["pair_weights"] = {"scale": 1, "rows": pair_weights}
     meta: dict[str, Any] = {
         "generator_version": GENERATOR_VERSION,
         "size": size,

@@ -10,7 +10,8 @@ Axes, as in matchmaker: ``applicant``, ``supervisor``, ``unit`` and ``municipali
 ids; ``pair`` indexes the acceptable pairs, sorted by (applicant, supervisor).
 
 The objective levels are matchmaker's (see its README): ``placed_tier_<t>`` for each tier that occurs,
-``placed``, ``total_fit`` and ``lottery``, maximised lexicographically. :data:`CORE_LEVELS` leaves out
+``placed``, ``total_fit`` and ``lottery``, maximised lexicographically; with pair weights and the order
+``maximum_weight`` (the ``weights`` variant), ``total_weight`` and ``lottery``. :data:`CORE_LEVELS` leaves out
 the lottery, which only breaks ties among optimal plans.
 """
 
@@ -55,6 +56,8 @@ class Arrays:
     ``fairness`` is ``(numerator, denominator)`` of the municipality fairness rule, or ``None``.
     ``unit_ranked`` says that each unit ranks its applicants strictly by ``pair_interview`` (the stable
     variant); ``pair_rank`` is the applicant's own rank of the pair (1 = first choice).
+    ``maximum_weight``: the round has pair weights that replace the fit (``fit_points`` then holds the
+    weights) and the order ``maximum_weight``: its levels are ``total_weight`` and the lottery.
     """
 
     name: str
@@ -76,6 +79,7 @@ class Arrays:
     municipality_min: IntArray
     fairness: tuple[int, int] | None
     unit_ranked: bool
+    maximum_weight: bool = False
 
     @property
     def n_applicants(self) -> int:
@@ -154,6 +158,8 @@ class Arrays:
 
 def level_names(arrays: Arrays, *, lottery: bool = True) -> list[str]:
     """matchmaker's objective levels for this instance, in lexicographic order."""
+    if arrays.maximum_weight:
+        return ["total_weight", "lottery"] if lottery else ["total_weight"]
     tiers = sorted({int(t) for t in np.unique(arrays.applicant_tier) if t > 0})
     names = [f"placed_tier_{t}" for t in tiers] + ["placed", "total_fit"]
     return [*names, "lottery"] if lottery else names
@@ -174,7 +180,7 @@ def level_coefs(arrays: Arrays, name: str) -> IntArray:
         return strict
     if name == "placed":
         return np.ones(arrays.n_pairs, dtype=np.int64)
-    if name == "total_fit":
+    if name in ("total_fit", "total_weight"):
         return np.asarray(arrays.fit_points, dtype=np.int64)
     if name == "lottery":
         return np.asarray(arrays.lottery, dtype=np.int64)
@@ -232,13 +238,16 @@ def export(files: InstanceFiles) -> Arrays:
     sc = score(problem)
     enc = sc.encoding
     fairness = meta.get("fairness")
+    maximum_weight = problem.pair_weights is not None and problem.policy.order == "maximum_weight"
+    if problem.pair_weights is not None and not (maximum_weight and problem.policy.pair_weights == "replace"):
+        raise ValueError(f"{files.problem}: the peers model pair weights only as 'replace' with 'maximum_weight'")
     return Arrays(
         name=files.name,
         applicant_ids=np.array(enc.applicant_ids, dtype=np.str_),
         supervisor_ids=np.array(enc.supervisor_ids, dtype=np.str_),
         pair_applicant=sc.applicant.astype(np.int64),
         pair_supervisor=sc.supervisor.astype(np.int64),
-        fit_points=sc.fit_points.astype(np.int64),
+        fit_points=sc.value_points.astype(np.int64),  # the fit, or the pair weights that replace it
         lottery=sc.lottery.astype(np.int64),
         pair_rank=sc.rank.astype(np.int64),
         pair_interview=sc.interview.astype(np.float64),
@@ -252,6 +261,7 @@ def export(files: InstanceFiles) -> Arrays:
         municipality_min=enc.municipality_min.astype(np.int64),
         fairness=None if fairness is None else (int(fairness["numerator"]), int(fairness["denominator"])),
         unit_ranked=meta.get("unit_rankings") is not None,
+        maximum_weight=maximum_weight,
     )
 
 
@@ -285,6 +295,7 @@ def save_arrays(arrays: Arrays, path: Path) -> None:
         pair_interview=arrays.pair_interview,
         fairness=fairness,
         unit_ranked=np.array(arrays.unit_ranked),
+        maximum_weight=np.array(arrays.maximum_weight),
         **{f: getattr(arrays, f) for f in _INT_FIELDS},
     )
     tmp.replace(path)
@@ -304,6 +315,7 @@ def load_arrays(path: Path) -> Arrays:
             pair_interview=z["pair_interview"].astype(np.float64),
             fairness=None if int(fair[1]) == 0 else (int(fair[0]), int(fair[1])),
             unit_ranked=bool(z["unit_ranked"]),
+            maximum_weight=bool(z["maximum_weight"]) if "maximum_weight" in z else False,
             **ints,
         )
 

@@ -1,7 +1,9 @@
 """Brute force from the raw inputs: enumerate every plan of a tiny problem and take the best.
 
 Acceptability and fit come from the records (through the independent checker's reading of them), never
-from the solver's arrays. Plans are compared on the full objective vector.
+from the solver's arrays. Plans are compared on the full objective vector, in the order the policy
+chooses (``Policy.order``), with pair weights read from the problem's weight rows where it has them
+(``tests/test_pair_weights.py`` adds an oracle for the maximum-weight plan that reads the rows itself).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -374,6 +375,7 @@ def reference_score(problem: Problem) -> Scores:
         pins.append((ai, np.flatnonzero(hit).astype(np.int64)))
         labels.append(f"pins[{pin_no}]: applicant {enc.applicant_ids[ai]!r} at {target}")
 
+    weight_units, weighted, values, value_scale = _weights(problem, enc, pa, ps, points)
     return Scores(
         encoding=enc,
         applicant=pa,
@@ -392,4 +394,32 @@ def reference_score(problem: Problem) -> Scores:
         pins=tuple(pins),
         pin_labels=tuple(labels),
         lottery_seed=policy.lottery_seed,
+        weight_units=weight_units,
+        weighted=weighted,
+        value_points=values,
+        value_scale=value_scale,
     )
+
+
+def _weights(
+    problem: Problem, enc: Encoding, pa: npt.NDArray[np.int32], ps: npt.NDArray[np.int32], points: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.int64], int]:
+    """Each pair's pair weight (a supervisor's row, else its unit's) and value, one pair at a time."""
+    table = problem.pair_weights
+    n = pa.shape[0]
+    units = np.zeros(n, dtype=np.int64)
+    has = np.zeros(n, dtype=bool)
+    if table is None:
+        return units, has, points, 10_000
+    rows = {(r.applicant, r.supervisor or "", r.unit or ""): r.weight for r in table.rows}
+    for p in range(n):
+        a, s = enc.applicant_ids[pa[p]], enc.supervisor_ids[ps[p]]
+        u = enc.unit_ids[enc.supervisor_unit[ps[p]]]
+        w = rows.get((a, s, ""), rows.get((a, "", u)))
+        if w is not None:
+            units[p] = round(Fraction(str(w)) * table.scale)
+            has[p] = True
+    if problem.policy.pair_weights == "replace":
+        return units, has, units.copy(), table.scale
+    scale = max(10_000, table.scale)
+    return units, has, points * (scale // 10_000) + units * (scale // table.scale), scale

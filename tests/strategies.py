@@ -279,3 +279,44 @@ def rich_problems(draw: st.DrawFn) -> dict[str, Any]:
     data["policy"]["interest_weight"] = draw(st.sampled_from([data["policy"]["interest_weight"], 1 / 3, 0.1 + 0.2]))
     data["policy"]["lottery_seed"] = draw(st.sampled_from([data["policy"]["lottery_seed"], 2**63 - 1, 10**15]))
     return data
+
+
+#: Weights as another system might give them: small, negative, large (10,000 and more) and decimal.
+PAIR_WEIGHT_VALUES = [0, 1, 3, -2, 7, 10_000, 123_456, 2.5, 0.25]
+
+
+@st.composite
+def with_pair_weights(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a raw round) with a pair-weight table, its mode, and an objective order.
+
+    Rows name supervisors and units at random (wished or not: the table says ``unwished="ignore"``),
+    with a scale that admits every decimal drawn (0.25 needs 100). The order is drawn among the
+    presets and a few orders of the parts that every objective admits."""
+    sups, units = data["supervisors"], data["units"]
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for app in data["applicants"]:
+        for _ in range(draw(st.integers(0, 3))):
+            kind, place = draw(
+                st.sampled_from([("supervisor", s["id"]) for s in sups] + [("unit", u["id"]) for u in units])
+            )
+            if (app["id"], kind, place) in seen:
+                continue
+            seen.add((app["id"], kind, place))
+            rows.append({"applicant": app["id"], kind: place, "weight": draw(st.sampled_from(PAIR_WEIGHT_VALUES))})
+    data["pair_weights"] = {"scale": draw(st.sampled_from([100, 1_000])), "unwished": "ignore", "rows": rows}
+    policy = data["policy"]
+    policy["pair_weights"] = draw(st.sampled_from(["replace", "add"]))
+    if policy["objective"] in ("total_fit", "rank_maximal", "rank_maximal_irving"):
+        orders: list[Any] = ["placed_first", "objective_first", "maximum_weight", ["objective", "placed"]]
+    else:  # the others minimise and need the placed count first
+        orders = ["placed_first", ["priority_tiers", "placed", "objective"], ["placed", "objective", "soft"]]
+    policy["order"] = draw(st.sampled_from(orders))
+    return data
+
+
+@st.composite
+def weighted_problems(draw: st.DrawFn, max_applicants: int = 6, max_supervisors: int = 4) -> dict[str, Any]:
+    """A tiny round of :func:`problems` with pair weights and an objective order."""
+    data = draw(problems(max_applicants=max_applicants, max_supervisors=max_supervisors))
+    return draw(with_pair_weights(data))

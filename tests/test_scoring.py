@@ -17,7 +17,7 @@ from matchmaker import Problem, ProblemValidationError
 from matchmaker._lottery import id_hashes, lottery_draws, pair_draw
 from matchmaker._scoring import FIT_SCALE, score, to_points
 from reference_scoring import reference_score
-from strategies import problems, rich_problems
+from strategies import problems, rich_problems, with_pair_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -286,6 +286,8 @@ def scoring_rounds(draw: st.DrawFn) -> dict[str, Any]:
             target = draw(st.sampled_from([("unit", u["id"]) for u in units] + [("supervisor", s["id"]) for s in sups]))
             delta = draw(st.sampled_from([-0.3, 0.1, 0.25, 1 / 3]))
             data["adjustments"].append({"applicant": app["id"], target[0]: target[1], "delta": delta})
+    if draw(st.booleans()):
+        data = draw(with_pair_weights(data))
     return data
 
 
@@ -306,6 +308,9 @@ def assert_same_scores(mine: Any, ref: Any) -> None:
         "continuity",
         "wished",
         "removed",
+        "weight_units",
+        "weighted",
+        "value_points",
     ):
         a, b = getattr(mine, name), getattr(ref, name)
         assert a.dtype == b.dtype, name
@@ -314,6 +319,7 @@ def assert_same_scores(mine: Any, ref: Any) -> None:
             assert np.array_equal(a.view(np.int64), b.view(np.int64)), name
         else:
             assert np.array_equal(a, b), name
+    assert mine.value_scale == ref.value_scale
     assert mine.pin_labels == ref.pin_labels
     assert len(mine.pins) == len(ref.pins)
     for (ai, hits), (bi, ref_hits) in zip(mine.pins, ref.pins, strict=True):

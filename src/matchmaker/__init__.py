@@ -23,6 +23,7 @@ from matchmaker._lattice import ApplicantRange, Rotation, RotationStep, StablePl
 from matchmaker._limits import Limits, current_limits, use_limits
 from matchmaker._metrics import Metrics, MunicipalityMetrics, UnitMetrics
 from matchmaker._models import (
+    ORDER_PRESETS,
     SCHEMA_VERSION,
     Adjustment,
     Applicant,
@@ -34,6 +35,8 @@ from matchmaker._models import (
     InterviewScore,
     Link,
     Municipality,
+    PairWeight,
+    PairWeights,
     Period,
     Pin,
     Policy,
@@ -143,6 +146,7 @@ _moved.install()  # the 0.1 module paths, deprecated (see _moved.py)
 
 __all__ = [
     "FIT_SCALE",
+    "ORDER_PRESETS",
     "SCHEMA_VERSION",
     "AddSupervisor",
     "Adjustment",
@@ -190,6 +194,8 @@ __all__ = [
     "OptionsError",
     "Override",
     "OverrideOutcome",
+    "PairWeight",
+    "PairWeights",
     "Period",
     "Pin",
     "Plan",

@@ -29,8 +29,11 @@ def build_model(
 
     With no pieces given, the defaults for ``problem.policy`` are used (see
     :func:`matchmaker._pieces.default_constraints` and :func:`matchmaker._pieces.default_objectives`).
+    The levels are ordered as ``problem.policy.order`` says (the default order keeps every position).
     """
     builder = ModelBuilder(scores)
+    if problem.policy.order != "placed_first":
+        builder.reorder(problem.policy.slots)
     for c in constraints if constraints is not None else default_constraints(problem):
         c.add(builder, problem)
         builder.note_piece(c.name)

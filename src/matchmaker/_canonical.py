@@ -5,9 +5,9 @@ interviewer and unit), mapping keys are sorted, defaults are written out, and th
 UTF-8. Two problems that differ only in record order or file formatting have one fingerprint.
 
 Fields added after schema version 1 first appeared (a round's dates, load limits, commitments, the
-step-1 placement, the policy's load and continuity settings and its stable mode, a commitment's
-applicant) are left out while they hold their default, so a problem that does not use them keeps the
-fingerprint it had before they existed.
+step-1 placement, the policy's load and continuity settings, its stable mode, its pair-weight mode and
+objective order, a commitment's applicant, and the pair weights) are left out while they hold their
+default, so a problem that does not use them keeps the fingerprint it had before they existed.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def _sort_records(lists: list[list[dict[str, Any]]]) -> None:
 
 #: Fields added after the first release, with their defaults: left out of the canonical form at default.
 _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "problem": {"round": None, "commitments": []},
+    "problem": {"round": None, "commitments": [], "pair_weights": None},
     "policy": {
         "load_step_1": 1.0,
         "load_step_2": 0.5,
@@ -98,6 +98,8 @@ _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
         "continuity_same_supervisor": 0.15,
         "continuity_same_unit": 0.1,
         "stability": None,
+        "pair_weights": "replace",
+        "order": "placed_first",
     },
     "supervisors": {"load_limit": None, "unavailable_periods": []},
     "applicants": {"period": None, "previous_unit": None, "previous_supervisor": None},
@@ -119,6 +121,8 @@ def canonical_problem(problem: Problem) -> dict[str, Any]:
     for commitment in data["commitments"]:
         _drop_defaults(commitment, "commitments")
     data["commitments"] = _sorted(data["commitments"])
+    if data["pair_weights"] is not None:
+        data["pair_weights"]["rows"] = _sorted(data["pair_weights"]["rows"])
     for supervisor in data["supervisors"]:
         supervisor["unavailable_periods"].sort()
         _drop_defaults(supervisor, "supervisors")

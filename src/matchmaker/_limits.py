@@ -35,6 +35,7 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 from itertools import repeat
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -46,7 +47,16 @@ from matchmaker.errors import InputError, InputFileError, ValidationIssue
 if TYPE_CHECKING:
     from matchmaker._models import Problem
 
-__all__ = ["Limits", "LimitsExceededError", "candidate_pairs", "check_problem_size", "current_limits", "use_limits"]
+__all__ = [
+    "MAX_WEIGHT_UNITS",
+    "Limits",
+    "LimitsExceededError",
+    "candidate_pairs",
+    "check_problem_size",
+    "current_limits",
+    "use_limits",
+    "weight_units",
+]
 
 _Positive = Annotated[int, Strict(), Field(ge=1)]
 
@@ -204,3 +214,17 @@ def check_unpacked_size(path: str | os.PathLike[str], archive: zipfile.ZipFile, 
             ],
             source=str(path),
         )
+
+
+#: The largest weight times scale a pair weight may have: every sum of a round's weights then stays
+#: exact in the solver's integers (see ``matchmaker.PairWeights``).
+MAX_WEIGHT_UNITS = 10**12
+
+
+def weight_units(weight: float, scale: int) -> int | None:
+    """``weight * scale`` as an exact integer, or ``None`` when the weight has more decimals than
+    ``scale`` allows (the weight is an ``int`` or the float of a short decimal, see ``PairWeight``)."""
+    if isinstance(weight, int):
+        return weight * scale  # the usual case, without a Decimal
+    units = Decimal(repr(weight)) * scale
+    return int(units) if units == units.to_integral_value() else None

@@ -10,8 +10,8 @@ the same thing and the explanations can name what they relax:
   unit an explanation can switch off with an enforcement literal;
 * **levels**: the objective vector, maximised lexicographically in order;
 * **declared facts** an engine may use without looking past the arrays: the applicant of each pair
-  variable (``pair_applicant``), the pairs' fit points (``pair_points``), and whether every row is
-  expected to be LP-tight (``lp_tight``).
+  variable (``pair_applicant``), the pairs' value points (``pair_points``: fit, or pair weights), and
+  whether every row is expected to be LP-tight (``lp_tight``).
 
 Pieces (:mod:`matchmaker._pieces`) fill a :class:`ModelBuilder`; :func:`matchmaker._build.build_model`
 runs the default ones for a policy.
@@ -56,6 +56,8 @@ __all__ = [
     "Stage",
     "Threshold",
     "plan_stages",
+    "reordered",
+    "slot_of",
 ]
 
 
@@ -75,6 +77,34 @@ class Group:
 #: 1 priority tiers, 2 placed, 2.1-2.4 soft minimums, targets, links, balance, 3 the policy's
 #: objective, 4 the lottery.
 Position = float
+
+
+def slot_of(position: Position) -> str:
+    """The part of the objective vector a level's default position belongs to: ``priority_tiers``
+    (1), ``objective`` (1.5, the Irving rank profile, and 3), ``placed`` (2), ``soft`` (2.1-2.9, also
+    a repair's ``moved`` level there) or ``lottery`` (4)."""
+    if position < 1.5:
+        return "priority_tiers"
+    if position < 2.0 or 3.0 <= position < 4.0:
+        return "objective"
+    if position < 2.1:
+        return "placed"
+    return "soft" if position < 3.0 else "lottery"
+
+
+def reordered(position: Position, slots: Sequence[str]) -> Position | None:
+    """A default position moved to where ``slots`` (``Policy.order``, first first) puts its part, or
+    ``None`` when the order leaves the part out. Within a part, levels keep their default order; the
+    lottery stays last."""
+    slot = slot_of(position)
+    if slot == "lottery":
+        return 10.0 + (position - 4.0)
+    if slot not in slots:
+        return None
+    offset = {"priority_tiers": position - 1.0, "placed": position - 2.0, "soft": position - 2.0}.get(
+        slot, position - 3.0 if position >= 3.0 else 0.0
+    )
+    return slots.index(slot) + 1.0 + offset
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,6 +230,11 @@ class ModelBuilder:
         self._pieces: list[str] = []
         self._lp_tight = True
         self._split_at: Position | None = None
+        self._slots: tuple[str, ...] | None = None
+
+    def reorder(self, slots: Sequence[str]) -> None:
+        """Order the parts of the objective vector as ``slots`` says (see :func:`reordered`), at build."""
+        self._slots = tuple(slots)
 
     def add_var(self, lb: int, ub: int, name: str) -> int:
         """A new auxiliary integer variable; returns its index."""
@@ -303,7 +338,17 @@ class ModelBuilder:
         def joined(parts: list[IntArray]) -> IntArray:
             return np.concatenate(parts) if parts else empty
 
-        levels = sorted(self._levels, key=lambda lv: lv.position)
+        levels = self._levels
+        if self._slots is not None:
+            slots = self._slots
+            placed = ((lv, reordered(lv.position, slots)) for lv in levels)
+            # A repair's level ``moved`` is never dropped: with its part left out, it comes last but the lottery.
+            levels = [
+                replace(lv, position=at if at is not None else len(slots) + 1.5)
+                for lv, at in placed
+                if at is not None or lv.name == "moved"
+            ]
+        levels = sorted(levels, key=lambda lv: lv.position)
         if self._split_at is not None:
             levels = [replace(lv, alone=True) if lv.position >= self._split_at else lv for lv in levels]
         lengths = joined(self._row_lengths)
@@ -323,7 +368,7 @@ class ModelBuilder:
             groups=tuple(self._groups),
             levels=tuple(levels),
             pair_applicant=self.scores.applicant.astype(np.int64),
-            pair_points=self.scores.fit_points.astype(np.int64, copy=False),
+            pair_points=self.scores.value_points.astype(np.int64, copy=False),
             pieces=tuple(self._pieces),
             lp_tight=self._lp_tight,
         )

@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
@@ -38,9 +39,10 @@ from matchmaker._limits import check_record_counts
 from matchmaker._pydantic_errors import RuleError
 from matchmaker._validation import problem_issues
 from matchmaker._validation.one_pass import cross_record_issues
-from matchmaker.errors import ValidationIssue
+from matchmaker.errors import ProblemValidationError, ValidationIssue
 
 __all__ = [
+    "ORDER_PRESETS",
     "PROTECTED_FIELDS",
     "SCHEMA_VERSION",
     "STABLE_OBJECTIVES",
@@ -55,12 +57,16 @@ __all__ = [
     "Link",
     "Municipality",
     "Objective",
+    "Order",
+    "PairWeight",
+    "PairWeights",
     "Period",
     "Pin",
     "Policy",
     "Problem",
     "Ranking",
     "Round",
+    "Slot",
     "Stability",
     "Step",
     "Supervisor",
@@ -306,6 +312,96 @@ class Adjustment(_Record):
     delta: Annotated[float, Strict(), Field(ge=-1.0, le=1.0)]
 
 
+def _weight_value(value: object) -> object:
+    """A weight as an ``int`` when whole, else a ``float``: from an integer, a float, a ``Decimal`` or
+    decimal text (``"12.5"``); booleans, NaN and infinities are refused."""
+    if type(value) is int:
+        return value  # the usual case, without a Decimal
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        raise RuleError(msg("is not a number"), msg("give the weight as a number, e.g. 12 or 12.5"))
+    try:
+        number = Decimal(
+            value.strip() if isinstance(value, str) else repr(value) if isinstance(value, float) else value
+        )
+    except InvalidOperation:
+        raise RuleError(msg("is not a number"), msg("give the weight as a number, e.g. 12 or 12.5")) from None
+    if not number.is_finite():
+        raise RuleError(msg("is not a finite number"), msg("give the weight as a number, e.g. 12 or 12.5"))
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+class PairWeight(_Record):
+    """One row of :class:`PairWeights`: the score another system gave one (applicant, place) pair.
+
+    Give ``supervisor`` or ``unit`` (exactly one). A unit's weight applies to each of its supervisors; a
+    supervisor's own weight overrides its unit's for that pair. ``weight`` is an integer or a decimal
+    (number or decimal text) with at most as many decimals as the table's ``scale`` allows.
+    """
+
+    applicant: Id
+    supervisor: Id | None = None
+    unit: Id | None = None
+    weight: Annotated[int | float, BeforeValidator(_weight_value)]
+
+
+class PairWeights(_Record):
+    """Pair weights from the caller's own system: a score per (applicant, supervisor) or (applicant,
+    unit) pair that replaces the computed fit or is added to it (``Policy.pair_weights``).
+
+    ``scale`` is how finely weights are given: 1 (integers), 10 (one decimal), 100, ... up to 10**6;
+    each weight enters the solver as the exact integer ``weight * scale``, and a weight with more
+    decimals than the scale allows is an error naming its row. ``|weight * scale|`` is at most 10**12.
+    Weights say how good a pair is, not which pairs may be used: the applicant's wishes (and the
+    acceptability rules) decide that. A weight for a pair the applicant did not wish for is an error
+    (``unwished="error"``, the default, naming the row) or left out (``unwished="ignore"``). A pair
+    without a weight counts 0 (with ``"replace"``) or its fit alone (with ``"add"``).
+    """
+
+    scale: Literal[1, 10, 100, 1_000, 10_000, 100_000, 1_000_000] = 1
+    unwished: Literal["error", "ignore"] = "error"
+    rows: tuple[PairWeight, ...] = ()
+
+    @classmethod
+    def from_arrays(
+        cls,
+        applicants: Sequence[str],
+        places: Sequence[str],
+        weights: Sequence[int | float | str],
+        *,
+        place: Literal["supervisor", "unit"] = "supervisor",
+        scale: Literal[1, 10, 100, 1_000, 10_000, 100_000, 1_000_000] = 1,
+        unwished: Literal["error", "ignore"] = "error",
+    ) -> PairWeights:
+        """A table from three equally long arrays (lists, tuples or numpy arrays): applicant ids, the
+        supervisor (or, with ``place="unit"``, unit) ids, and the weights."""
+        apps, where, values = list(applicants), list(places), list(weights)
+        if not len(apps) == len(where) == len(values):
+            issue = ValidationIssue.of(
+                "pair_weights",
+                msg(
+                    "the arrays differ in length ({applicants} applicants, {places} places, {weights} weights)",
+                    applicants=len(apps),
+                    places=len(where),
+                    weights=len(values),
+                ),
+                msg("give one applicant, one place and one weight per pair"),
+            )
+            raise ProblemValidationError([issue])
+        rows = [
+            {"applicant": _plain_item(a), place: _plain_item(w), "weight": _plain_item(v)}
+            for a, w, v in zip(apps, where, values, strict=True)
+        ]
+        return cls.model_validate({"scale": scale, "unwished": unwished, "rows": rows})
+
+
+def _plain_item(value: object) -> object:
+    """A numpy scalar as the Python value it holds (ids stay text; numbers stay numbers)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) and not isinstance(value, (str, int, float)) else value
+
+
 class Link(_Record):
     """Two applicants linked by a wish or a rule: ``apart`` (never in the same unit), ``same_unit``
     or ``same_municipality`` (both placed there together, or neither placed). ``hard`` links are
@@ -432,6 +528,22 @@ Objective = Literal[
 STABLE_OBJECTIVES = ("sex_equal", "egalitarian_two_sided", "minimum_regret_two_sided")
 
 
+#: A part of the objective vector a caller can move (``Policy.order``); the lottery is always last.
+Slot = Literal["priority_tiers", "placed", "soft", "objective"]
+#: A named order of the parts (see ``ORDER_PRESETS``) or the parts themselves, first first.
+Order = Literal["placed_first", "objective_first", "maximum_weight"] | tuple[Slot, ...]
+#: The named orders of ``Policy.order``: ``placed_first`` is the default and the order of every
+#: earlier release; ``maximum_weight`` is the plain maximum-weight (or maximum-fit) plan.
+ORDER_PRESETS: Mapping[str, tuple[str, ...]] = {
+    "placed_first": ("priority_tiers", "placed", "soft", "objective"),
+    "objective_first": ("objective", "priority_tiers", "placed", "soft"),
+    "maximum_weight": ("objective",),
+}
+#: Objectives that may come before the placed count (or go without it): the others minimise, and
+#: without the placed count above them the empty plan would be best.
+UNCOUNTED_OBJECTIVES = ("total_fit", "rank_maximal", "rank_maximal_irving")
+
+
 class Policy(_Record):
     """How the round is decided. Recorded with every result.
 
@@ -476,6 +588,14 @@ class Policy(_Record):
             another supervisor.
         lottery_seed: the seed of the tie-breaking lottery (the last level). Same input, policy and
             seed give the same decision.
+        pair_weights: what a problem's :class:`PairWeights` do: ``"replace"`` (the weight stands in for
+            the computed fit in the fit levels: ``total_weight`` instead of ``total_fit``, and leximin)
+            or ``"add"`` (the weight is added to the fit: ``total_fit_and_weight``).
+        order: the parts of the objective vector, first first: a preset of :data:`ORDER_PRESETS`
+            (``"placed_first"``, the default: priority tiers, placed, soft levels, the objective;
+            ``"objective_first"``; ``"maximum_weight"``: the objective alone) or a tuple of
+            ``"priority_tiers"``, ``"placed"``, ``"soft"`` and ``"objective"``. A part left out is not
+            optimised; the lottery is always last. See the objectives guide for what moving each means.
     """
 
     interest_weight: Annotated[float, Strict(), Field(ge=0.0, le=1e6)] = 0.7
@@ -494,6 +614,39 @@ class Policy(_Record):
     continuity_same_supervisor: Weight01 = 0.15
     continuity_same_unit: Weight01 = 0.1
     lottery_seed: Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)] = 0
+    pair_weights: Literal["replace", "add"] = "replace"
+    order: Order = "placed_first"
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """The parts of the objective vector in order (a preset resolved)."""
+        return ORDER_PRESETS[self.order] if isinstance(self.order, str) else self.order
+
+    @model_validator(mode="after")
+    def _order_makes_sense(self) -> Self:
+        slots = self.slots
+        if not slots or len(set(slots)) != len(slots):
+            raise RuleError(
+                msg("order must name each part at most once and at least one part"),
+                msg("e.g. {example}", example='["objective", "placed"]'),
+            )
+        if self.order == "placed_first":
+            return self
+        if self.stability is not None:
+            raise RuleError(
+                msg("a stable plan is chosen with the placed count first; order cannot be changed with stability"),
+                msg("leave order at 'placed_first' or drop policy.stability"),
+            )
+        counted = "objective" not in slots or ("placed" in slots and slots.index("placed") < slots.index("objective"))
+        if self.objective not in UNCOUNTED_OBJECTIVES and not counted:
+            raise RuleError(
+                msg(
+                    "objective '{objective}' minimises, so it needs the placed count before it in the order",
+                    objective=self.objective,
+                ),
+                msg("put 'placed' before 'objective', or choose total_fit or rank_maximal"),
+            )
+        return self
 
     def load_of(self, step: int) -> float:
         """The load of one student of ``step`` (1, 2 or 3)."""
@@ -547,6 +700,7 @@ class Problem(_Record):
     links: tuple[Link, ...] = ()
     round: Round | None = None
     commitments: tuple[Commitment, ...] = ()
+    pair_weights: PairWeights | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -229,6 +229,16 @@ def _penalty_points(problem: Problem, position: float | None, penalty: float | N
                 )
             ]
         )
+    if problem.pair_weights is not None:
+        raise InputError(
+            [
+                ValidationIssue.of(
+                    "penalty",
+                    msg("a penalty is paid in fit, but the round's pair weights stand in for the fit"),
+                    msg("use a position for level 'moved' instead"),
+                )
+            ]
+        )
     return round(penalty * FIT_SCALE)
 
 

@@ -35,7 +35,7 @@ def level_vector(
     """
     levels = level_terms(problem, t, plan)
     if base is None:
-        return [(name, sense, value) for _, name, sense, value in levels]
+        return [(name, sense, value) for _, name, sense, value in _in_order(levels, _order(problem))]
     moved = sum(1 for a, s in base.items() if a in t.apps and plan.get(a) != s)
     if penalty is not None:
         cost = round(penalty * SCALE)
@@ -46,11 +46,12 @@ def level_vector(
     where = position if position is not None else 2.5
     at = sum(1 for pos, *_ in levels if pos <= where)
     levels.insert(at, (where, "moved", "min", moved))
-    return [(name, sense, value) for _, name, sense, value in levels]
+    return [(name, sense, value) for _, name, sense, value in _in_order(levels, _order(problem))]
 
 
 def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[float, str, str, int]]:
-    """(position, name, sense, value) of every level of the policy, in order."""
+    """(position, name, sense, value) of every level of the policy, in the default order (positions as
+    documented for it; :func:`level_vector` puts them in the policy's order)."""
     pol = problem.policy
     apps = t.apps
     where = {a: (t.sups[s].unit, t.units[t.sups[s].unit].municipality) for a, s in plan.items()}
@@ -82,7 +83,7 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
         )
         levels.append((2.3, "link_violations", "min", broken))
     offered = {m: o for m, o in offered_by_municipality(problem).items() if o > 0}
-    if pol.balance is not None and pol.balance.mode == "maximin" and len(offered) >= 2:
+    if pol.balance is not None and pol.balance.mode == "maximin" and len(offered) >= 2:  # on fit, weights or not
         fit_m: Counter[str] = Counter()
         for a, s in plan.items():
             fit_m[where[a][1]] += t.points(apps[a], s)
@@ -90,7 +91,9 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
             (2.4, "lowest_fill_rate_ppm", "max", min(per_muni[m] * 1_000_000 // o for m, o in offered.items()))
         )
         levels.append((2.4, "lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
-    points = [t.points(apps[a], s) for a, s in plan.items()]
+    values = [t.value(apps[a], s) for a, s in plan.items()]
+    what = "fit" if problem.pair_weights is None else "weight" if pol.pair_weights == "replace" else "fit_and_weight"
+    order = _order(problem)
     stability = pol.stability
     if stability is not None and (stability.mode != "optimise" or pol.objective in STABLE_OBJECTIVES):
         strict = stability.ties == "lottery"
@@ -115,11 +118,13 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
                 )
                 levels.append((3.0, "two_sided_worst_rank", "min", max(worst, default=0)))
     elif pol.objective == "total_fit":
-        levels.append((3.0, "total_fit", "max", sum(points)))
+        levels.append((3.0, f"total_{what}", "max", sum(values)))
     elif pol.objective in ("rank_maximal", "generous", "minimum_regret"):
         max_rank = int(t.table.rank[t.table.ok].max(initial=0))
         if pol.objective == "rank_maximal":
-            levels += [(3.0, f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, max_rank)]
+            # the last count is implied only when the placed count comes first
+            last = max_rank if _placed_before_objective(order) else max_rank + 1
+            levels += [(3.0, f"placed_at_rank_{k}", "max", ranks.count(k)) for k in range(1, last)]
         elif pol.objective == "generous":
             levels += [(3.0, f"placed_at_rank_{k}", "min", ranks.count(k)) for k in range(max_rank, 1, -1)]
         else:
@@ -129,10 +134,63 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
     elif pol.objective == "egalitarian":
         levels.append((3.0, "rank_sum", "min", sum(ranks)))
     else:  # leximin
-        values = sorted({t.points(a, sid) for a, sid in t.acceptable()})
-        levels += [(3.0, f"placed_at_fit_{v}", "min", points.count(v)) for v in values[:-1]]
+        distinct = sorted({t.value(a, sid) for a, sid in t.acceptable()})
+        levels += [(3.0, f"placed_at_{what}_{v}", "min", values.count(v)) for v in distinct[:-1]]
     levels.append((4.0, "lottery", "max", sum(pair_draw(pol.lottery_seed, a, s) for a, s in plan.items())))
     return levels
+
+
+#: The parts of the objective vector in the default order, and the named orders (as documented for
+#: ``Policy.order``; written out here again so that the checker shares nothing with the model).
+_DEFAULT_ORDER = ("priority_tiers", "placed", "soft", "objective")
+_PRESETS = {
+    "placed_first": _DEFAULT_ORDER,
+    "objective_first": ("objective", "priority_tiers", "placed", "soft"),
+    "maximum_weight": ("objective",),
+}
+
+
+def _order(problem: Problem) -> tuple[str, ...]:
+    order = problem.policy.order
+    return _PRESETS[order] if isinstance(order, str) else tuple(order)
+
+
+def _placed_before_objective(order: tuple[str, ...]) -> bool:
+    return "placed" in order and ("objective" not in order or order.index("placed") < order.index("objective"))
+
+
+def _part(position: float) -> str:
+    """The part of the vector of a level at a default position (as documented for ``Policy.order``):
+    priority tiers before 1.5, Irving's profile from 1.5, the placed count at 2, the soft goals (and a
+    repair's moved level) up to 3, the objective up to 4, then the lottery."""
+    if position < 1.5:
+        return "priority_tiers"
+    if position < 2.0:
+        return "objective"
+    if position < 2.1:
+        return "placed"
+    if position < 3.0:
+        return "soft"  # also a repair's moved level there
+    return "objective" if position < 4.0 else "lottery"
+
+
+def _in_order(levels: list[tuple[float, str, str, int]], order: tuple[str, ...]) -> list[tuple[float, str, str, int]]:
+    """The levels with the parts in ``order`` (a part left out is dropped; the lottery stays last),
+    each with a position that keeps a repair's ``moved`` level among them."""
+    if order == _DEFAULT_ORDER:
+        return levels
+    rank = {part: i for i, part in enumerate(order)}
+    out: list[tuple[float, str, str, int]] = []
+    for position, name, sense, value in levels:
+        part = _part(position)
+        if part == "lottery":
+            out.append((10.0, name, sense, value))
+        elif part in rank:
+            base = {"priority_tiers": 1.0, "placed": 2.0, "soft": 2.0}.get(part, 3.0 if position >= 3.0 else position)
+            out.append((rank[part] + 1.0 + (position - base), name, sense, value))
+        elif name == "moved":  # a repair's moved level is kept: last but the lottery
+            out.append((len(order) + 1.5, name, sense, value))
+    return sorted(out, key=lambda level: level[0])
 
 
 def check_objective(problem: Problem, result: Result, out: list[Violation], t: Truth) -> None:

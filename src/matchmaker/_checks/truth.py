@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Mapping
+from fractions import Fraction
 from functools import cached_property
 
 import numpy as np
@@ -360,6 +361,47 @@ class Truth:
     def points(self, a: Applicant, sup_id: str) -> int:
         """The pair's fit in points, as documented: round half to even of fit x 10,000."""
         return round(self.fit(a, sup_id) * SCALE)
+
+    # -- pair weights (read from the records here, apart from scoring) -------------------------------
+    @cached_property
+    def _weights(self) -> dict[tuple[str, str, str], Fraction]:
+        table = self.p.pair_weights
+        rows = table.rows if table is not None else ()
+        return {
+            (r.applicant, "s" if r.supervisor is not None else "u", r.supervisor or r.unit or ""): Fraction(
+                str(r.weight)
+            )
+            for r in rows
+        }
+
+    def weight(self, a: Applicant, sup_id: str) -> Fraction | None:
+        """The score the caller's system gave the pair: the supervisor's row, else the unit's, else None."""
+        own = self._weights.get((a.id, "s", sup_id))
+        return own if own is not None else self._weights.get((a.id, "u", self.sups[sup_id].unit))
+
+    def value(self, a: Applicant, sup_id: str) -> int:
+        """What the fit levels sum for the pair, in points: the fit points without pair weights; with
+        them, the weight (``replace``, 0 without one) or fit plus weight (``add``), at
+        :meth:`value_scale` points per unit."""
+        table = self.p.pair_weights
+        if table is None:
+            return self.points(a, sup_id)
+        scale = self.value_scale()
+        w = self.weight(a, sup_id) or Fraction(0)
+        total = w * scale
+        if self.p.policy.pair_weights == "add":
+            total += Fraction(self.points(a, sup_id), SCALE) * scale
+        if total.denominator != 1:
+            raise ValueError(f"pair weight of {a.id!r} at {sup_id!r} is not a whole number of points")
+        return int(total)
+
+    def value_scale(self) -> int:
+        """Points per unit of a pair's value: 10,000 for fit, the table's scale for weights that replace
+        it, the larger of the two for weights added to it."""
+        table = self.p.pair_weights
+        if table is None:
+            return SCALE
+        return table.scale if self.p.policy.pair_weights == "replace" else max(SCALE, table.scale)
 
     def rank(self, a: Applicant, sup_id: str) -> int:
         """The applicant's rank of the supervisor (1 = first; a pair not wished ranks below every wish)."""

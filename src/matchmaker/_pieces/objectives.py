@@ -134,14 +134,35 @@ class Placed:
         pair_level(builder, "placed", "applicants placed", np.ones(builder.scores.n_pairs), position=2.0)
 
 
+def value_name(problem: Problem) -> str:
+    """What the fit levels sum: ``fit``, ``weight`` (pair weights that replace the fit) or
+    ``fit_and_weight`` (pair weights added to it)."""
+    if problem.pair_weights is None:
+        return "fit"
+    return "weight" if problem.policy.pair_weights == "replace" else "fit_and_weight"
+
+
+def placed_counted_first(problem: Problem) -> bool:
+    """Whether the placed count comes before the policy's objective (``Policy.order``)."""
+    slots = problem.policy.slots
+    return "placed" in slots and ("objective" not in slots or slots.index("placed") < slots.index("objective"))
+
+
 class TotalFit:
-    """Level 3 (default objective): total fit of the placed pairs, in points."""
+    """Level 3 (default objective): total fit of the placed pairs, in points; with pair weights, the
+    total weight (``total_weight``) or fit plus weight (``total_fit_and_weight``)."""
 
     name = "total_fit"
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
-        """One level summing fit points."""
-        pair_level(builder, "total_fit", "total fit of the placements (points)", builder.scores.fit_points)
+        """One level summing value points (fit points without pair weights)."""
+        what = value_name(problem)
+        description = {
+            "fit": "total fit of the placements (points)",
+            "weight": "total of the scores the caller's system gave the placements",
+            "fit_and_weight": "total fit plus the scores the caller's system gave the placements",
+        }[what]
+        pair_level(builder, f"total_{what}", description, builder.scores.value_points)
 
 
 def _max_rank(builder: ModelBuilder) -> int:
@@ -154,9 +175,11 @@ class RankMaximal:
     name = "rank_maximal"
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
-        """One maximised count per rank 1 .. R-1."""
+        """One maximised count per rank 1 .. R-1 (1 .. R when the placed count does not come first:
+        then the last count is not implied)."""
         rank = builder.scores.rank
-        for k in range(1, _max_rank(builder)):
+        last = _max_rank(builder) + (0 if placed_counted_first(problem) else 1)
+        for k in range(1, last):
             pair_level(builder, f"placed_at_rank_{k}", f"applicants placed at their rank {k}", rank == k)
 
 
@@ -236,19 +259,23 @@ class Egalitarian:
 
 
 class Leximin:
-    """Level 3: lexicographically the fewest applicants at the lowest fits (leximin over fits)."""
+    """Level 3: lexicographically the fewest applicants at the lowest fits (leximin over fits; with
+    pair weights, over the pairs' values: ``placed_at_weight_<points>``)."""
 
     name = "leximin"
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
-        """One minimised count per distinct fit value, lowest first (the highest is implied)."""
-        points = builder.scores.fit_points
+        """One minimised count per distinct value, lowest first (the highest is implied)."""
+        sc = builder.scores
+        points, what = sc.value_points, value_name(problem)
         values = np.unique(points)
         for v in values[:-1].tolist():
             pair_level(
                 builder,
-                f"placed_at_fit_{v}",
-                f"applicants placed with fit {v / 10_000:.4f}",
+                f"placed_at_{what}_{v}",
+                f"applicants placed with fit {v / 10_000:.4f}"
+                if what == "fit"
+                else f"applicants placed with {what.replace('_', ' ')} {v / sc.value_scale}",
                 points == v,
                 sense="min",
             )

@@ -16,8 +16,9 @@ from matchmaker._scoring.acceptable import REMOVAL_RULES, RULES, Candidates
 from matchmaker._scoring.arrays import groups
 from matchmaker._scoring.encoding import Encoding, encode
 from matchmaker._scoring.values import interview_table, strict_ranks, to_points, unit_ranks
+from matchmaker._scoring.weights import pair_weights, value_points
 from matchmaker._scoring.wishes import pin_extras, resolve_wishes
-from matchmaker._types import FloatArray, IntArray
+from matchmaker._types import BoolArray, FloatArray, IntArray
 
 if TYPE_CHECKING:
     from matchmaker._models import Problem
@@ -38,6 +39,10 @@ class Scores:
     ``fit[p]``. ``wished[a]`` counts the applicant's wished supervisors before the rules,
     ``removed[a, r]`` how many of those rule ``REMOVAL_RULES[r]`` removed.
     ``pins`` lists, per pin, the applicant index and the pair indices that satisfy it.
+    ``weight_units[p]`` is the pair's weight from the problem's pair weights in units of ``1/scale``
+    (0 where ``weighted[p]`` is False); ``value_points[p]`` is what the fit levels sum, at
+    ``value_scale`` points per unit (``fit_points`` at ``FIT_SCALE`` without pair weights; see
+    :mod:`matchmaker._scoring.weights`).
     """
 
     encoding: Encoding
@@ -57,6 +62,10 @@ class Scores:
     pins: tuple[tuple[int, npt.NDArray[np.int64]], ...]
     pin_labels: tuple[str, ...]
     lottery_seed: int
+    weight_units: IntArray
+    weighted: BoolArray
+    value_points: IntArray
+    value_scale: int
 
     @cached_property
     def _strict(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
@@ -171,6 +180,8 @@ def score(problem: Problem) -> Scores:
     wi, wv = policy.interest_weight, policy.interview_weight
     fit = (wi * interest + wv * interview_arr) / (wi + wv) + adjust_arr + continuity_arr
     points = to_points(fit)
+    w_units, weighted = pair_weights(problem, enc, pa64, sups)
+    values, value_scale = value_points(problem, points, w_units)
     lottery = lottery_draws(
         policy.lottery_seed,
         id_hashes(enc.applicant_ids)[pa],
@@ -208,4 +219,8 @@ def score(problem: Problem) -> Scores:
         pins=tuple(pins),
         pin_labels=tuple(labels),
         lottery_seed=policy.lottery_seed,
+        weight_units=w_units,
+        weighted=weighted,
+        value_points=values,
+        value_scale=value_scale,
     )

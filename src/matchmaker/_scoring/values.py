@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from matchmaker._i18n import msg
 from matchmaker._lottery import id_hashes, lottery_draws
 from matchmaker._scoring.arrays import first_of_runs, groups
 from matchmaker._scoring.encoding import Encoding
@@ -18,7 +19,16 @@ from matchmaker.errors import ProblemValidationError, ValidationIssue
 if TYPE_CHECKING:
     from matchmaker._models import Applicant, InterviewCriterion, Problem
 
-__all__ = ["FIT_SCALE", "UNIT_LOTTERY_OFFSET", "combined", "interview_table", "strict_ranks", "to_points", "unit_ranks"]
+__all__ = [
+    "FIT_SCALE",
+    "UNIT_LOTTERY_OFFSET",
+    "checked_total",
+    "combined",
+    "interview_table",
+    "strict_ranks",
+    "to_points",
+    "unit_ranks",
+]
 
 
 #: Solver points per unit of fit: a fit of 0.8125 is 8,125 points.
@@ -47,6 +57,28 @@ def to_points(fit: FloatArray, scale: int = FIT_SCALE) -> IntArray:
             ]
         )
     return scaled.astype(np.int64)
+
+
+def checked_total(points: IntArray) -> IntArray:
+    """``points`` (pair weights' values), checked so that any plan's total stays below 2**53.
+
+    Raises:
+        ProblemValidationError: if a total over all applicants could reach 2**53.
+    """
+    if points.size and int(np.abs(points).max()) * points.size >= _MAX_SAFE_TOTAL:
+        raise ProblemValidationError(
+            [
+                ValidationIssue.of(
+                    "pair_weights",
+                    msg(
+                        "the pair weights are too large for exact integer arithmetic over {pairs} pairs",
+                        pairs=points.size,
+                    ),
+                    msg("give weights on a smaller scale (divide them all by the same number)"),
+                )
+            ]
+        )
+    return points
 
 
 def combined(

@@ -18,6 +18,9 @@ Rules checked here:
 * a pin names exactly one place, no applicant is pinned twice, and no pin clashes with a conflict, a
   unit requirement or the supervisor-training rule;
 * adjustments name a place that exists and are not given twice for the same pair;
+* pair weights name an applicant and exactly one place (a supervisor or a unit) that exist, at most once
+  per pair, with no more decimals than their scale allows and within range, and (unless the table says
+  ``unwished="ignore"``) for a pair the applicant wished for or is pinned to;
 * a round's periods end on or after their first day, and at most one period belongs to each university
   (and at most one to none); every applicant has a period when the round has any; an applicant's and a
   supervisor's periods exist;
@@ -35,7 +38,7 @@ from matchmaker._validation.applicants import check_applicant, check_links, chec
 from matchmaker._validation.capacity import check_areas, check_capacities, check_criteria
 from matchmaker._validation.collector import Collector, check_ref, unique_ids
 from matchmaker._validation.dates import check_commitments, check_periods, check_previous
-from matchmaker._validation.places import check_adjustments, check_pins
+from matchmaker._validation.places import check_adjustments, check_pair_weights, check_pins
 from matchmaker.errors import ValidationIssue
 
 if TYPE_CHECKING:
@@ -76,6 +79,7 @@ def problem_issues(p: Problem) -> list[ValidationIssue]:
         check_applicant(out, p, a, areas, criteria)
     check_pins(out, p, units, supervisors)
     check_adjustments(out, p, units, supervisors)
+    check_pair_weights(out, p, units, supervisors)
     check_unit_rankings(out, p)
     check_links(out, p)
     check_periods(out, p)

@@ -10,7 +10,7 @@ have caused or changed is dropped, so that no issue shown would vanish when the 
 * when such a naming field is itself broken (which record it names is unknown): with the id, every
   reference to that kind of record and every duplicate id of its table; with a field that counts in
   another table's rules (a supervisor's unit in the unit's minimum), every issue of that table; in a
-  table of records named by position (pins, links, ...), every issue of that table;
+  table of records named by position (pins, links, the pair-weight rows, ...), every issue of that table;
 * a rule over a whole table with a broken record (every criterion weighing 0);
 * with a broken ``policy``, every issue about the policy, training or loads (the rules that read it);
 * with a broken ``round``, every issue about periods.
@@ -46,7 +46,9 @@ _TABLES = (
 _NAMING = ("id", "unit", "municipality", "supervisor", "applicant", "applicants", "area")
 #: Tables whose records are named by their position: a broken naming field unsettles the whole table
 #: (which applicant is pinned twice, and by which earlier pin).
-_BY_POSITION = ("pins", "adjustments", "links", "commitments")
+_BY_POSITION = ("pins", "adjustments", "links", "commitments", "pair_weights.rows")
+#: The rows of the pair-weight table: records inside a record, named by position like the pins.
+_PAIR_ROWS = "pair_weights.rows"
 #: A naming field that counts in the rules of other tables, and those tables: with the field broken (the
 #: record it names unknown) none of their issues is reliable.
 _FEEDS: Mapping[tuple[str, str], tuple[str, ...]] = {
@@ -68,7 +70,7 @@ _NOUNS: Mapping[str, str] = {
 #: Words of the issues of rules that read the policy, or the round's periods.
 _POLICY_WORDS = ("policy", "training", "load")
 _PERIOD_WORDS = ("period",)
-_POSITION = re.compile(r"^(pins|adjustments|links|commitments)\[(\d+)\]")
+_POSITION = re.compile(r"^(pins|adjustments|links|commitments|pair_weights\.rows)\[(\d+)\]")
 
 #: Set while the kept records are validated again: a field error then means the salvage failed.
 _SALVAGING: ContextVar[bool] = ContextVar("matchmaker_salvaging", default=False)
@@ -158,7 +160,10 @@ def _split(errors: Iterable[Mapping[str, Any]]) -> dict[str, dict[int | None, se
         if not loc or not isinstance(loc[0], str):
             return None
         head = loc[0]
-        if head in _TABLES:
+        if head == "pair_weights" and len(loc) > 2 and loc[1] == "rows" and isinstance(loc[2], int):
+            field = loc[3] if len(loc) > 3 and isinstance(loc[3], str) else ""
+            broken.setdefault(_PAIR_ROWS, {}).setdefault(loc[2], set()).add(field)
+        elif head in _TABLES:
             if len(loc) < 2 or not isinstance(loc[1], int):
                 return None
             field = loc[2] if len(loc) > 2 and isinstance(loc[2], str) else ""
@@ -186,6 +191,14 @@ def _salvage(
                 unreliable.tables.add(_WHOLE_TABLE[head])
             kept[head] = [i for i in range(len(items)) if i not in where]
             kept_data[head] = [items[i] for i in kept[head]]
+        elif head == _PAIR_ROWS:
+            table = data.get("pair_weights")
+            rows = list(table.get("rows") or ()) if isinstance(table, Mapping) else []
+            for position, fields in where.items():
+                if position is not None and position < len(rows):
+                    unreliable.record(head, rows[position], fields)
+            kept[head] = [i for i in range(len(rows)) if i not in where]
+            kept_data["pair_weights"] = {**(table or {}), "rows": [rows[i] for i in kept[head]]}
         elif head == "policy":
             unreliable.words.update(_POLICY_WORDS)
             policy = data.get("policy")

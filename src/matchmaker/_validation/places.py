@@ -1,22 +1,24 @@
-"""Rules on pins and adjustments: each names one existing place and clashes with nothing."""
+"""Rules on pins, adjustments and pair weights: each names one existing place and clashes with nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from matchmaker._i18n import msg
+from matchmaker._limits import MAX_WEIGHT_UNITS, weight_units
 from matchmaker._rules import meets_requirements, trained_enough
 from matchmaker._validation.collector import (
+    NOUNS,
     Collector,
     check_ref,
     check_target,
 )
 
 if TYPE_CHECKING:
-    from matchmaker._models import Problem
+    from matchmaker._models import Applicant, Pin, Problem
 
-__all__ = ["check_adjustments", "check_pins"]
+__all__ = ["check_adjustments", "check_pair_weights", "check_pins"]
 
 
 def check_pins(out: Collector, p: Problem, units: Mapping[str, object], supervisors: Mapping[str, object]) -> None:
@@ -115,3 +117,99 @@ def check_adjustments(
             )
         else:
             seen[key] = i
+
+
+def _wishes(p: Problem, a: Applicant, supervisor: str, pins: Sequence[Pin]) -> bool:
+    """Whether the applicant wished for the supervisor (most specific entry: supervisor, unit, area;
+    a positive interest or any rank) or is pinned there (``pins``: the applicant's pins)."""
+    s = p.supervisor_by_id[supervisor]
+    if any(pin.supervisor in (None, supervisor) and pin.unit in (None, s.unit) for pin in pins):
+        return True
+    prefs = a.interests if a.interests is not None else a.ranking
+    if prefs is None:
+        return False
+    area = p.unit_by_id[s.unit].area
+    for entries, key in ((prefs.supervisors, supervisor), (prefs.units, s.unit), (prefs.areas, area)):
+        if key in entries:
+            return a.ranking is not None or entries[key] > 0
+    return False
+
+
+def check_pair_weights(
+    out: Collector, p: Problem, units: Mapping[str, object], supervisors: Mapping[str, object]
+) -> None:
+    """Each row names an existing applicant and exactly one existing place, once; its weight fits the
+    table's scale and range; and, unless the table says ``unwished="ignore"``, the pair is wished."""
+    table = p.pair_weights
+    if table is None:
+        return
+    seen: dict[tuple[str, str, str], int] = {}
+    decimals = len(str(table.scale)) - 1
+    by_unit: dict[str, list[str]] = {}
+    for s in p.supervisors:
+        by_unit.setdefault(s.unit, []).append(s.id)
+    pins: dict[str, list[Pin]] = {}
+    for pin in p.pins:
+        pins.setdefault(pin.applicant, []).append(pin)
+    for i, row in enumerate(table.rows):
+        loc = f"pair_weights.rows[{i}] (applicant {row.applicant!r})"
+        ok = check_ref(out, f"{loc}.applicant", "applicant", row.applicant, p.applicant_by_id)
+        if (row.unit is None) == (row.supervisor is None):
+            out.add(
+                loc,
+                msg("names both a unit and a supervisor")
+                if row.unit is not None
+                else msg("names neither a unit nor a supervisor"),
+                msg("give `supervisor` or `unit`, one of them (a supervisor's weight overrides its unit's)"),
+            )
+            ok = False
+        elif row.supervisor is not None:
+            ok &= check_ref(out, f"{loc}.supervisor", "supervisor", row.supervisor, supervisors)
+        else:
+            ok &= check_ref(out, f"{loc}.unit", "unit", row.unit or "", units)
+        units_of_weight = weight_units(row.weight, table.scale)
+        if units_of_weight is None:
+            out.add(
+                f"{loc}.weight",
+                msg(
+                    "has more decimals than the table's scale {scale} allows ({decimals})",
+                    scale=table.scale,
+                    decimals=decimals,
+                ),
+                msg("round the weight, or raise pair_weights.scale (10 for one decimal, 100 for two, ...)"),
+            )
+        elif abs(units_of_weight) > MAX_WEIGHT_UNITS:
+            out.add(
+                f"{loc}.weight",
+                msg("is out of range: weight times scale must be within ±10^12"),
+                msg("give weights on a smaller scale (divide them all by the same number)"),
+            )
+        if not ok:
+            continue
+        kind, place = ("supervisor", row.supervisor) if row.supervisor is not None else ("unit", row.unit or "")
+        key = (row.applicant, kind, place)
+        if key in seen:
+            out.add(
+                loc,
+                msg("repeats pair_weights.rows[{index}] for the same applicant and place", index=seen[key]),
+                msg("keep one weight per applicant and place"),
+            )
+            continue
+        seen[key] = i
+        if table.unwished == "ignore":
+            continue
+        a = p.applicant_by_id[row.applicant]
+        sups = [place] if kind == "supervisor" else by_unit.get(place, [])
+        if not any(_wishes(p, a, s, pins.get(a.id, [])) for s in sups):
+            out.add(
+                loc,
+                msg(
+                    "gives a weight for {kind} {place!r}, which is not among the applicant's wishes",
+                    kind=NOUNS[kind],
+                    place=place,
+                ),
+                msg(
+                    "add the place to the applicant's interests or ranking, remove the row, or set "
+                    "pair_weights.unwished to 'ignore'"
+                ),
+            )

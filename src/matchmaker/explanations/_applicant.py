@@ -52,6 +52,22 @@ __all__ = [
 WHAT_IF_MOVED = "what_if_moved"
 _SKIP = ("lottery", WHAT_IF_MOVED)
 
+
+def _weight_of(sc: Scores, problem: Problem, applicant: str, supervisor: str) -> int | float | None:
+    """The score the caller's system gave the pair (its pair weight), or ``None`` without one."""
+    table = problem.pair_weights
+    enc = sc.encoding
+    if table is None or supervisor not in enc.supervisor_index:
+        return None
+    hit = np.flatnonzero(
+        (sc.applicant == enc.applicant_index[applicant]) & (sc.supervisor == enc.supervisor_index[supervisor])
+    )
+    if not hit.size or not sc.weighted[hit[0]]:
+        return None
+    units = int(sc.weight_units[hit[0]])
+    return units // table.scale if units % table.scale == 0 else units / table.scale
+
+
 #: A placement with a fit below this (on the 0-1 scale) is called very low in its explanation, which
 #: then says what placed the applicant there (priority tier, pin, override) where the data says so.
 LOW_FIT = 0.25
@@ -254,6 +270,7 @@ def explain(
         "low_fit": placed is not None and placed.fit < LOW_FIT,
         "acceptable_supervisors": int(np.unique(sc.supervisor[mine]).size),
         "acceptable_units": int(np.unique(sc.unit[mine]).size),
+        "weight": _weight_of(sc, problem, applicant, placed.supervisor) if placed is not None else None,
     }
     if not result.status.has_plan or pinned or kept:
         return ApplicantExplanation(

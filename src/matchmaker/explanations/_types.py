@@ -105,7 +105,8 @@ class ApplicantExplanation(_Out):
     :data:`~matchmaker.explanations._applicant.LOW_FIT`), ``tier`` (the applicant's priority tier, which
     is placed before any fit counts), ``pinned`` (by the round or by an override: ``override``). For an
     applicant not selected, ``acceptable_supervisors`` and ``acceptable_units`` count the places the
-    rules allowed them.
+    rules allowed them. ``weight`` is the score the caller's system gave the placement (the problem's
+    pair weights; ``None`` without one).
     """
 
     applicant: str
@@ -120,6 +121,7 @@ class ApplicantExplanation(_Out):
     override: bool = False
     acceptable_supervisors: int = 0
     acceptable_units: int = 0
+    weight: int | float | None = None
 
     def text(self, lang: Lang = "en", unit_names: dict[str, str] | None = None) -> str:
         """The explanation in full sentences (``lang`` ``"en"`` or ``"sv"``)."""

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from matchmaker._i18n import Message, msg
-from matchmaker._models import Problem
+from matchmaker._models import ORDER_PRESETS, Problem
 from matchmaker._text import suggest
 from matchmaker.errors import (
     Place,
@@ -28,6 +28,7 @@ from matchmaker.io._sheet import Issues, ParsedRow, ParsedTable
 from matchmaker.io._tables import (
     APPLICANT_REF,
     BALANCE_COLUMNS,
+    PAIR_WEIGHT_COLUMNS,
     ROUND_COLUMNS,
     STABILITY_COLUMNS,
 )
@@ -253,6 +254,37 @@ def _nested(key: str, parsed: ParsedTable | None, policy: dict[str, Any], prov: 
     prov.add([f"policy.{key}"], Origin(parsed, row, key, aliases=aliases))
 
 
+def _order_cell(policy: dict[str, Any]) -> None:
+    """The round's ``order`` cell: one preset name as text, else the parts as a list."""
+    order = policy.get("order")
+    if order is None:
+        return
+    policy["order"] = order[0] if len(order) == 1 and order[0] in ORDER_PRESETS else list(order)
+
+
+def _pairs(
+    parsed: ParsedTable | None,
+    settings: dict[str, Any],
+    applicants: _Applicants,
+    data: dict[str, Any],
+    prov: Provenance,
+    issues: Issues,
+) -> None:
+    """The pairs table's rows and the round's pair-weight settings into ``data["pair_weights"]``."""
+    rows: list[dict[str, Any]] = []
+    if parsed is not None:
+        prov.add(["pair_weights.rows"], Origin(parsed, None))
+        for row in parsed.rows:
+            if applicants.find(parsed, row, issues) is None:
+                continue
+            who = row.values[APPLICANT_REF]
+            prov.add([f"pair_weights.rows[{len(rows)}] (applicant {who!r})"], Origin(parsed, row.label))
+            rows.append(row_fields(row))
+    settings = {k: v for k, v in settings.items() if v is not None}
+    if rows or settings:
+        data["pair_weights"] = {**settings, "rows": rows}
+
+
 def _round_records(tables: Mapping[str, ParsedTable], data: dict[str, Any], prov: Provenance) -> None:
     """The round's periods (into ``data["round"]``) and the commitments, one per row."""
     periods = tables.get("periods")
@@ -280,10 +312,13 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
     """
     prov = Provenance()
     data: dict[str, Any] = {}
+    pair_settings: dict[str, Any] = {}
     policy = read_head(tables.get("round"), "policy", ("schema_version", "name"), data, prov, issues)
     if policy is not None:
         for key in _NESTED:
             _nested(key, tables.get("round"), policy, prov, issues)
+        pair_settings = {field: policy.pop(column) for column, field in PAIR_WEIGHT_COLUMNS.items() if column in policy}
+        _order_cell(policy)
         round_ = {k: policy.pop(k) for k in ROUND_COLUMNS if k in policy}
         if any(v is not None for v in round_.values()):
             data["round"] = {k: v for k, v in round_.items() if v is not None}
@@ -372,6 +407,7 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
             prov.add([f"{key}[{i}] (applicant {who!r})", f"{key}[{i}]"], Origin(parsed, row.label))
             data[key].append(row_fields(row))
     data["links"] = _links(tables.get("links"), applicants, prov, issues)
+    _pairs(tables.get("pairs"), pair_settings, applicants, data, prov, issues)
 
     mapped: list[ValidationIssue] = []
     problem: Problem | None = None

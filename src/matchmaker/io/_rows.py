@@ -84,6 +84,10 @@ def _row(table: Table, lang: Lang, where: str, values: Mapping[str, Any]) -> tup
     return tuple(out)
 
 
+def _order_items(order: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (order,) if isinstance(order, str) else order
+
+
 def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
     """Every table of ``problem`` as rows, headers and words in ``lang``."""
     t = {table.key: table for table in PROBLEM_TABLES}
@@ -95,11 +99,17 @@ def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
     policy = problem.policy
     balance = {} if policy.balance is None else policy.balance.model_dump()
     stability = {} if policy.stability is None else policy.stability.model_dump()
+    weights = problem.pair_weights
     put(
         "round",
         "problem",
         {
             **policy.model_dump(),
+            # written only when set, so that a round without them reads as before
+            "pair_weights": None if weights is None and policy.pair_weights == "replace" else policy.pair_weights,
+            "order": None if policy.order == "placed_first" else _order_items(policy.order),
+            "pair_weight_scale": None if weights is None else weights.scale,
+            "pair_weights_unwished": None if weights is None else weights.unwished,
             **{column: balance.get(field) for column, field in BALANCE_COLUMNS.items()},
             **{column: stability.get(field) for column, field in STABILITY_COLUMNS.items()},
             "schema_version": problem.schema_version,
@@ -143,6 +153,8 @@ def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
         put("pins", f"pins[{i}]", pin.model_dump())
     for i, adj in enumerate(problem.adjustments):
         put("adjustments", f"adjustments[{i}]", adj.model_dump())
+    for i, row in enumerate(weights.rows if weights is not None else ()):
+        put("pairs", f"pair_weights.rows[{i}]", row.model_dump())
     for i, link in enumerate(problem.links):
         first, second = link.applicants
         values = {APPLICANT_REF: first, "other_applicant": second, "relation": link.relation, "hard": link.hard}

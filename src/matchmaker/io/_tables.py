@@ -25,6 +25,8 @@ criteria           Kriterier           interview criterion
 conflicts          Jäv                 forbidden pair: applicant and a unit or a supervisor (or both)
 pins               Låsta placeringar   pin: applicant and a unit or a supervisor
 adjustments        Justeringar         fit adjustment: applicant, unit or supervisor, delta
+pairs              Par                 pair weight: applicant, unit or supervisor, weight (the settings
+                                       ``pair_weight_scale`` and ``pair_weights_unwished`` are on ``round``)
 links              Kopplingar          link: applicant, other applicant, relation, hard (yes/no)
 periods            Perioder            dated period of the round (its term, year and step are on ``round``)
 commitments        Åtaganden           placement of another round that still loads a supervisor
@@ -59,6 +61,7 @@ __all__ = [
     "BOOL_WORDS",
     "LIST_SEPARATOR",
     "METRICS_TABLES",
+    "PAIR_WEIGHT_COLUMNS",
     "PROBLEM_TABLES",
     "README_SHEETS",
     "RESULT_TABLES",
@@ -402,9 +405,45 @@ ROUND = Table(
             minimum=0,
             sv_before=("lottningsfrö",),
         ),
+        _c(
+            "pair_weights",
+            "parvikter",
+            Kind.ENUM,
+            "What the weights on the pairs sheet do: replace the fit, or add to it (empty: replace).",
+            "Vad vikterna på bladet Par gör: ersätter matchningsvärdet eller läggs till det (tomt: ersätter).",
+            words={"replace": "ersätter", "add": "läggs till"},
+        ),
+        _c(
+            "pair_weight_scale",
+            "parvikter skala",
+            Kind.INT,
+            "How finely pair weights are given: 1 (whole numbers), 10 (one decimal), 100, ... (empty: 1).",
+            "Hur fint parvikterna anges: 1 (heltal), 10 (en decimal), 100, ... (tomt: 1).",
+            minimum=1,
+        ),
+        _c(
+            "pair_weights_unwished",
+            "parvikter utan önskemål",
+            Kind.ENUM,
+            "A pair weight for a place the applicant did not wish for: an error, or ignored (empty: error).",
+            "En parvikt för en plats den sökande inte önskat: ett fel, eller bortser (tomt: fel).",
+            words={"error": "fel", "ignore": "bortse"},
+        ),
+        _c(
+            "order",
+            "ordning",
+            Kind.LIST,
+            "Order of the objective: placed_first, objective_first, maximum_weight, or parts separated by ; "
+            "(priority_tiers; placed; soft; objective) (empty: placed_first).",
+            "Målfunktionens ordning: placed_first, objective_first, maximum_weight, eller delar åtskilda med ; "
+            "(priority_tiers; placed; soft; objective) (tomt: placed_first).",
+        ),
     ),
     single_row=True,
 )
+
+#: Round columns of ``Problem.pair_weights`` (the table's own settings): column -> field.
+PAIR_WEIGHT_COLUMNS: Mapping[str, str] = {"pair_weight_scale": "scale", "pair_weights_unwished": "unwished"}
 
 #: The round table's columns that hold ``Problem.round`` (its periods are on the periods table).
 ROUND_COLUMNS: tuple[str, ...] = ("term", "year", "step")
@@ -678,6 +717,25 @@ ADJUSTMENTS = Table(
     personal=True,
 )
 
+PAIRS = Table(
+    "pairs",
+    "Par",
+    (
+        _APPLICANT,
+        _UNIT,
+        _SUPERVISOR,
+        _c(
+            "weight",
+            "vikt",
+            Kind.FLOAT,
+            "The score your system gave the pair (a supervisor's row overrides its unit's).",
+            "Poängen ert system gav paret (en handledares rad gäller före enhetens).",
+            required=True,
+        ),
+    ),
+    personal=True,
+)
+
 LINKS = Table(
     "links",
     "Kopplingar",
@@ -718,6 +776,7 @@ PROBLEM_TABLES: tuple[Table, ...] = (
     CONFLICTS,
     PINS,
     ADJUSTMENTS,
+    PAIRS,
     LINKS,
     PERIODS,
     COMMITMENTS,

@@ -58,6 +58,8 @@ _LEVELS: dict[str, Message] = {
     "placed": msg("Applicants placed"),
     "total_fit": msg("Mean fit per placed applicant"),
     "total_fit_less_moves": msg("Mean fit per placed applicant, less the cost of moves"),
+    "total_weight": msg("Total of the scores your system gave (weight times scale)"),
+    "total_fit_and_weight": msg("Total fit plus the scores your system gave (in points)"),
     "minimum_shortfall": msg("Students missing below minimums"),
     "target_shortfall": msg("Students missing below targets"),
     "link_violations": msg("Links not kept"),
@@ -87,6 +89,24 @@ _OBJECTIVES: dict[str, Message] = {
     "minimum_regret_two_sided": msg(
         "Objective: the worst choice on either side, applicant or unit, as good as possible."
     ),
+}
+#: The fit objectives when the caller's system gives pair weights (``Policy.pair_weights``).
+_WEIGHTED_OBJECTIVES: dict[tuple[str, str], Message] = {
+    ("total_fit", "replace"): msg("Objective: the highest total of the scores your system gave the placements."),
+    ("total_fit", "add"): msg("Objective: the highest total fit plus the scores your system gave the placements."),
+    ("leximin", "replace"): msg(
+        "Objective: the lowest score your system gave a placement as high as possible, then the next lowest, and so on."
+    ),
+    ("leximin", "add"): msg(
+        "Objective: the lowest fit plus score of a placement as high as possible, then the next lowest, and so on."
+    ),
+}
+#: The parts of the objective vector (``Policy.order``), in words.
+_PARTS: dict[str, Message] = {
+    "priority_tiers": msg("applicants placed per priority tier"),
+    "placed": msg("applicants placed"),
+    "soft": msg("soft goals (minimums, targets, links, balance)"),
+    "objective": msg("the policy's objective (fit, the scores your system gave, or choices)"),
 }
 _MISSING_INTERVIEW: dict[str, Message] = {
     "neutral": msg("A missing interview score counts as the middle of the scale."),
@@ -212,6 +232,10 @@ def level_name(name: str, lang: Lang) -> str:
         return tr("Applicants in priority tier {tier} placed", lang, tier=last)
     if prefix == "placed_at_rank":
         return tr("Applicants placed at their choice {rank}", lang, rank=last)
+    if prefix == "placed_at_weight":
+        return tr("Applicants placed with the score your system gave {points} (weight times scale)", lang, points=last)
+    if prefix == "placed_at_fit_and_weight":
+        return tr("Applicants placed with fit plus score {points} (in points)", lang, points=last)
     if prefix == "placed_at_fit" and last.isdigit():
         return tr("Applicants placed with fit {fit}", lang, fit=decimal(int(last) / FIT_SCALE, lang))
     if name in _LEVELS:
@@ -265,12 +289,15 @@ def round_line(problem: Problem | None, lang: Lang) -> str | None:
     )
 
 
-def policy_lines(policy: Policy, lang: Lang) -> list[str]:
+def policy_lines(policy: Policy, lang: Lang, *, weights: bool = False) -> list[str]:
     """The policy in force, one sentence per rule: objective, weights, requirements, minimums, targets,
-    balance, stability, continuity and the lottery seed."""
+    balance, stability, continuity and the lottery seed (``weights``: the problem has pair weights)."""
     total = policy.interest_weight + policy.interview_weight
+    objective = _OBJECTIVES[policy.objective]
+    if weights and policy.objective in ("total_fit", "leximin"):
+        objective = _WEIGHTED_OBJECTIVES[policy.objective, policy.pair_weights]
     lines = [
-        _OBJECTIVES[policy.objective].text(lang),
+        objective.text(lang),
         tr(
             "Fit weighs the applicant's interest {interest} and the interview {interview} (of 1).",
             lang,
@@ -300,6 +327,9 @@ def policy_lines(policy: Policy, lang: Lang) -> list[str]:
         )
     stability = policy.stability
     lines.append(_STABILITY["none" if stability is None else stability.mode].text(lang))
+    if policy.order != "placed_first":
+        parts = [_PARTS[part].text(lang) for part in policy.slots]
+        lines.append(tr("Order of the objective: {parts}, then the lottery.", lang, parts=", ".join(parts)))
     lines.append(
         tr(
             "Continuity: {same_supervisor} more fit with the same supervisor as before, {same_unit} in the same unit.",

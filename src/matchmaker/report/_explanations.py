@@ -23,6 +23,7 @@ from matchmaker.explanations._types import (
     Relaxation,
 )
 from matchmaker.explanations._words import Names, named, rule_message
+from matchmaker.report._format import decimal
 
 __all__ = [
     "change_text",
@@ -58,6 +59,8 @@ _LEVELS: dict[str, Message] = {
     "lowest_fill_rate_ppm": msg("the lowest municipality fill rate"),
     "lowest_fit_per_place": msg("the lowest fit per offered place"),
     "total_fit": msg("the total fit"),
+    "total_weight": msg("the total of the scores your system gave"),
+    "total_fit_and_weight": msg("the total fit plus the scores your system gave"),
     "total_fit_less_moves": msg("the total fit less the penalty for moves"),
     "worst_rank": msg("the worst rank"),
     "rank_sum": msg("the sum of ranks"),
@@ -122,6 +125,14 @@ def level_label(name: str, lang: Lang) -> str:
         return tr("applicants placed with priority tier {tier}", lang, tier=name.rsplit("_", 1)[1])
     if name.startswith("placed_at_rank_"):
         return tr("applicants placed at their choice {rank}", lang, rank=name.rsplit("_", 1)[1])
+    if name.startswith("placed_at_fit_and_weight_"):
+        return tr("applicants placed with fit plus score {points} (in points)", lang, points=name.rsplit("_", 1)[1])
+    if name.startswith("placed_at_weight_"):
+        return tr(
+            "applicants placed with the score your system gave {points} (weight times scale)",
+            lang,
+            points=name.rsplit("_", 1)[1],
+        )
     if name.startswith("placed_at_fit_"):
         fit = int(name.rsplit("_", 1)[1]) / 10_000
         return tr("applicants placed with fit {fit:.4f}", lang, fit=fit)
@@ -222,6 +233,8 @@ def _placed(e: ApplicantExplanation, lang: Lang, names: Names) -> list[str]:
             fit=f"{p.fit:.4f}",
         )
     ]
+    if e.weight is not None:
+        lines.append(tr("The score your system gave this placement is {weight}.", lang, weight=decimal(e.weight, lang)))
     if e.low_fit:
         lines.append(
             tr("The fit {fit} is very low (below {threshold}).", lang, fit=f"{p.fit:.4f}", threshold=f"{LOW_FIT:.2f}")

@@ -289,7 +289,7 @@ def html_report(
     )
 
     policy = (
-        _list(policy_lines(problem.policy, lang))
+        _list(policy_lines(problem.policy, lang, weights=problem.pair_weights is not None))
         if problem is not None
         else f"<p>{tr('The policy is in the problem file; give it (--problem) to show the policy here.', lang)}</p>"
     )

@@ -207,7 +207,7 @@ def text_report(
         out += ["", tr("Why there is no plan", lang) + ":", why]
     out += _heading(tr("The policy in force", lang))
     out += (
-        _lines(policy_lines(problem.policy, lang))
+        _lines(policy_lines(problem.policy, lang, weights=problem.pair_weights is not None))
         if problem is not None
         else [tr("The policy is in the problem file; give it (--problem) to show the policy here.", lang)]
     )
