@@ -5,8 +5,9 @@ interviewer and unit), mapping keys are sorted, defaults are written out, and th
 UTF-8. Two problems that differ only in record order or file formatting have one fingerprint.
 
 Fields added after schema version 1 first appeared (a round's dates, load limits, commitments, the
-step-1 placement, the policy's load and continuity settings and its stable mode) are left out while they hold their
-default, so a problem that does not use them keeps the fingerprint it had before they existed.
+step-1 placement, applicant groups, the policy's load and continuity settings, its stable mode and its
+group rules) are left out while they hold their default, so a problem that does not use them keeps the
+fingerprint it had before they existed.
 """
 
 from __future__ import annotations
@@ -96,9 +97,10 @@ _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
         "continuity_same_supervisor": 0.15,
         "continuity_same_unit": 0.1,
         "stability": None,
+        "group_rules": [],
     },
     "supervisors": {"load_limit": None, "unavailable_periods": []},
-    "applicants": {"period": None, "previous_unit": None, "previous_supervisor": None},
+    "applicants": {"period": None, "previous_unit": None, "previous_supervisor": None, "groups": {}},
 }
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from matchmaker._checks.audit import strict_ranks
+from matchmaker._checks.groups import group_levels
 from matchmaker._checks.report import Violation
 from matchmaker._checks.stability import unit_positions
 from matchmaker._checks.truth import SCALE, Truth, link_broken, offered_by_municipality
@@ -90,6 +91,7 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
             (2.4, "lowest_fill_rate_ppm", "max", min(per_muni[m] * 1_000_000 // o for m, o in offered.items()))
         )
         levels.append((2.4, "lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
+    levels += group_levels(problem, plan.keys())
     points = [t.points(apps[a], s) for a, s in plan.items()]
     stability = pol.stability
     if stability is not None and (stability.mode != "optimise" or pol.objective in STABLE_OBJECTIVES):
