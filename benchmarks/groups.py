@@ -33,7 +33,7 @@ from typing import Any
 import matchmaker as mm
 from benchmarks.generate import SPECS, Variant, ensure
 
-__all__ = ["grouped_problem", "group_rates", "main"]
+__all__ = ["group_rates", "grouped_problem", "main"]
 
 #: The university whose applicants' interview scores are lowered (family ``university``).
 _LOWERED = "Marie Cederschiölds högskola"
