@@ -382,3 +382,11 @@ def test_groups_leave_the_fingerprint_of_a_round_without_them_unchanged() -> Non
     assert without.fingerprint() == explicit.fingerprint()
     grouped = round_of([], HOMES, places=2)
     assert grouped.fingerprint() != without.fingerprint()
+
+
+def test_table_formats_refuse_groups_rather_than_drop_them(tmp_path: Any) -> None:
+    problem = round_of([{"family": "home", "rule": "maximin"}], HOMES, places=2)
+    with pytest.raises(mm.InputError, match="no column in the CSV and workbook tables") as e:
+        mm.io.dump_problem_csv(problem, tmp_path / "csv")
+    assert e.value.issues[0].location == "applicants['A0'].groups"
+    assert mm.io.problem_from_json(mm.dump_problem(problem)) == problem
