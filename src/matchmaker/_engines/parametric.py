@@ -248,6 +248,7 @@ def by_parameter(
     price_above: int = 20_000,
     per_applicant: int = 10,
     aggregate: bool = True,
+    below: int = 8,
 ) -> ByParameter | None:
     """Solve the first stage of ``model`` exactly by branch and bound over its one auxiliary variable
     ``t`` (see the module docstring); ``None`` where the method does not apply.
@@ -256,7 +257,8 @@ def by_parameter(
     whole model with ``t`` in the range; a single value is solved exactly as a network. The range
     first shrinks to the LP's own extremes of ``t`` (proven the same way), inside which every node's LP
     is feasible. A node whose bound does not beat the best plan is closed; else the flow solves the
-    value nearest the LP's ``t`` and the two sides become nodes. The first stage is proven when no node
+    value nearest the LP's ``t`` (and, while that network has no plan, up to ``below``
+    values under it) and the two sides become nodes. The first stage is proven when no node
     is left open; ``max_nodes`` caps the work (the best plan then becomes a hint).
 
     Above ``price_above`` pairs each LP is solved by column generation
@@ -319,19 +321,31 @@ def by_parameter(
 
     best: ByParameter | None = None
 
-    def leaf(value: int) -> None:
+    def leaf(value: int) -> bool:
+        """Solve the network at ``value``; whether it has no plan at all (the flow says infeasible)."""
         nonlocal best
         sub = substitute(model, value)
         if sub is None:
-            return
+            return True
         session = LpSession(sub, options, flow=True)
         got = session.flow_certificate(c, session.bounds) if session.network is not None else "NOT_A_NETWORK"
         if not isinstance(got, Certificate):
             logger.debug("parameter %d: %s", value, got)
-            return
+            return got == "INFEASIBLE"
         if best is None or got.value > best.stage_value:
             plan = np.r_[got.x, value].astype(np.int64)
             best = ByParameter(sub, value, False, 0, got.value, plan, 0)
+        return False
+
+    def descend(value: int, floor: int) -> int:
+        """Solve ``value`` and, while the network has no plan, the values below it down to ``floor`` (at
+        most ``below`` of them: each a flow, far cheaper than an LP bound); returns the lowest value solved.
+        Rounding up a group's least count (a rate rule at the placed count) often leaves the values
+        just below the LP's ``t`` without a plan."""
+        low = value
+        while leaf(low) and low > floor and value - low + 1 < below:
+            low -= 1
+        return low
 
     # First a cheap bound: the LP without the supervisor rows, alike pairs merged (a relaxation), and
     # the network at its t. When the supervisors' capacities do not bind, that settles it.
@@ -353,7 +367,7 @@ def by_parameter(
     overall, centre = root
     nodes += 1
     mid = min(max(round(centre), lo), hi)
-    leaf(mid)
+    low = descend(mid, lo)
     if best is not None and best.stage_value >= overall:
         return _finish(best, True, overall, nodes)
     # Else shrink the range to the LP's own extremes of t (inside them every node's LP is feasible)
@@ -364,7 +378,7 @@ def by_parameter(
         return None if best is None else _finish(best, False, overall, nodes)
     hi, lo = min(hi, top[0]), max(lo, -bottom[0])
     # the root's two sides (its own value is solved)
-    open_ranges = [(a, b) for a, b in ((lo, min(hi, mid - 1)), (max(lo, mid + 1), hi)) if a <= b]
+    open_ranges = [(a, b) for a, b in ((lo, min(hi, low - 1)), (max(lo, mid + 1), hi)) if a <= b]
     while open_ranges and nodes < max_nodes:
         a, b = open_ranges.pop()
         nodes += 1
@@ -379,13 +393,13 @@ def by_parameter(
         if best is not None and bound <= best.stage_value:
             continue
         mid = min(max(round(centre), a), b)
-        leaf(mid)
+        low = descend(mid, a)
         if best is not None and bound <= best.stage_value:
             continue
         if mid + 1 <= b:
             open_ranges.append((mid + 1, b))
-        if a <= mid - 1:
-            open_ranges.append((a, mid - 1))
+        if a <= low - 1:
+            open_ranges.append((a, low - 1))
     if best is None:
         return None
     return _finish(best, not open_ranges, overall, nodes)
