@@ -198,6 +198,8 @@ class ByParameter:
     stage_value: int
     plan: IntArray
     tried: int
+    #: What bounded the search: ``"lp"`` (GLOP's duals, evaluated exactly) or ``"flow"`` (relaxed networks).
+    bound_by: str = "lp"
 
 
 def relaxed_range(model: LinearModel, low: int, high: int) -> LinearModel | None:
@@ -260,7 +262,7 @@ def flow_bounds(
             at = substitute(model, placed)
             if at is None:  # pragma: no cover - the plan keeps every row at this t
                 return None
-            best = ByParameter(at, placed, False, 0, got.value, full, 0)
+            best = ByParameter(at, placed, False, 0, got.value, full, 0, "flow")
             continue
         if a == b:  # pragma: no cover - at one value the relaxation is the network itself
             return None
