@@ -26,6 +26,7 @@ from matchmaker._linear import plan_stages
 from matchmaker._scoring import score
 from matchmaker.errors import ProblemValidationError
 from matchmaker.explanations import explain, explain_infeasibility
+from matchmaker.report._content import level_name, level_reading, policy_lines
 from strategies import grouped_problems
 
 
@@ -429,3 +430,20 @@ def flow_bounds_search(model: Any, options: SolveOptions) -> Any:
     c = np.zeros(model.n_vars, dtype=np.int64)
     c[first.objective.indices] = first.objective.coefs
     return flow_bounds(model, options, c[: model.n_pairs], int(model.var_lb[t]), int(model.var_ub[t]))
+
+
+def test_the_report_words_the_rules_and_the_maximin_level_in_both_languages() -> None:
+    rules = [
+        {"family": "home", "rule": "maximin", "min_size": 2},
+        {"family": "home", "rule": "count", "min_count": 1, "max_count": 2, "groups": ["Nacka"]},
+    ]
+    problem = round_of(rules, HOMES, places=3)
+    result = solve(problem)
+    level = next(lv for lv in result.decision.objective if lv.name == "lowest_group_rate_ppm[home]")
+    assert level_name(level.name, "en") == "Lowest placement rate among the groups of home"
+    assert level_name(level.name, "sv") == "Lägsta placeringsgrad bland grupperna i home"
+    assert level_reading(level, "en", placed=3, seed=3) == "50%"
+    en = policy_lines(problem.policy, "en")
+    assert "Groups of home (from 2 applicants): the lowest placement rate as high as possible." in en
+    assert "Groups of home: Nacka each at least 1 and at most 2 placed." in en
+    assert "Grupper i home: Nacka var och en minst 1 och högst 2 placerade." in policy_lines(problem.policy, "sv")
