@@ -18,6 +18,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.generate import Variant, build, ensure  # noqa: E402
 from benchmarks.instance import export, level_names, load_arrays, save_arrays  # noqa: E402
 from benchmarks.peers import PEERS, PeerOptions  # noqa: E402
+from benchmarks.scenarios import JOINT, two_hundred  # noqa: E402
 from benchmarks.verify import evaluate, pairs_of  # noqa: E402
 
 OPTIONS = PeerOptions(time_limit=60.0, workers=1)
@@ -120,3 +121,34 @@ def test_checker_timing_agrees_and_flags_a_forged_result(tmp_path: Path, capsys:
     mm.dump_result(result.model_copy(update={"decision": decision}), tmp_path / "g1-100-side-s1.result.json")
     assert main(args) == 1
     assert "side check: check: " in capsys.readouterr().out
+
+
+def test_the_scenario_batch_has_200_named_what_ifs_of_the_joint_example() -> None:
+    problem = mm.load_problem(JOINT)
+    batch = two_hundred(problem)
+    assert len({s.name for s in batch}) == len(batch) == 200
+    assert two_hundred(problem) == batch  # the same batch every run
+    kinds = {change.kind for s in batch for change in s.changes}
+    assert kinds == {"places", "add_supervisor", "remove_supervisor", "weights"}
+    invalid: dict[str, set[str]] = {}
+    for scenario in batch:  # every change names a record of the example (a wrong id raises InputError)
+        try:
+            mm.apply_scenario(problem, scenario)
+        except mm.ProblemValidationError as exc:  # a what-if all the same: the comparison reports it invalid
+            invalid[scenario.name] = {i.location for i in exc.issues}
+    # Tyresö's unit for work and income needs 3 students: fewer places or a supervisor away break it.
+    broken = {"units['tyreso-af'].min_places"}
+    assert invalid == dict.fromkeys(
+        ("tyreso-af-h3 away", "tyreso-af -2", "tyreso-af -1", "huddinge-bou-h1 and tyreso-af-h3 away"), broken
+    )
+
+
+def test_archive_benchmark_builds_a_verified_history(tmp_path: Path) -> None:
+    from benchmarks.archive import run
+
+    figures = run(tmp_path / "history.sqlite", years=2, per_round=12, repeats=1)
+    assert (figures["rounds"], figures["applicants"]) == (4, 48)
+    assert figures["placements"] == 4 * round(0.6 * 12)  # every place filled: each wish list covers enough units
+    assert figures["archive_bytes"] == (tmp_path / "history.sqlite").stat().st_size
+    with mm.Archive(tmp_path / "history.sqlite") as archive:
+        assert [e.key for e in archive.rounds()] == ["2007-VT-1", "2007-HT-1", "2008-VT-1", "2008-HT-1"]

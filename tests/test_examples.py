@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import runpy
 from collections import Counter
 from pathlib import Path
@@ -142,3 +143,53 @@ def test_infeasible_example_gets_a_minimal_core_and_a_working_relaxation(capsys:
     assert (change.kind, change.record, change.before, change.after) == ("municipality_max", "nacka", 8, 9)
     next(m for m in data["municipalities"] if m["id"] == "nacka")["max_places"] = 9
     assert mm.solve(mm.Problem.model_validate(data)).status is mm.Status.OPTIMAL
+
+
+PROGRAMME = EXAMPLES / "sodertalje-2018-2026"
+
+
+def test_programme_generator_is_seeded() -> None:
+    first = runpy.run_path(str(PROGRAMME / "generate.py"))["build"]()
+    assert runpy.run_path(str(PROGRAMME / "generate.py"))["build"]() == first
+    assert runpy.run_path(str(PROGRAMME / "generate.py"))["build"](seed=1) != first
+    assert [(t["term"], t["year"]) for t in first["terms"]][::17] == [("VT", 2018), ("HT", 2026)]
+    for spec in first["terms"]:
+        problem = mm.Problem.model_validate(spec["step_1"])  # every term's round is valid
+        assert all(re.fullmatch(r"(VT|HT)\d\d-\d\d", a.id) for a in problem.applicants)  # pseudonymous ids
+
+
+def test_programme_runs_every_round_in_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    programme = runpy.run_path(str(PROGRAMME / "run.py"))["main"](tmp_path)
+    out = capsys.readouterr().out
+    rounds = programme.rounds
+    assert all(r.result.status is mm.Status.OPTIMAL for r in rounds)  # and run.py checked every one
+    # 18 terms of step 1; step 2 from the second term on; step 3 from the fourth (a year after step 2 began).
+    assert Counter(r.step for r in rounds) == {1: 18, 2: 17, 3: 15}
+    assert (rounds[0].step, rounds[-1].step, rounds[-1].year, rounds[-1].term) == (1, 1, 2026, "HT")
+    # Shaped like the seeds: from 2020, 8 students a spring and 9 an autumn into step 1.
+    for r in rounds:
+        if r.step == 1 and r.year >= 2020:
+            assert len(r.result.assignments) == (8 if r.term == "VT" else 9), (r.term, r.year)
+    s1, s2, s3 = (programme.placed(k) for k in (1, 2, 3))
+    assert 0.5 <= s2 / s1 <= 0.7  # the seeds: 44 of 74
+    assert 0.3 <= s3 / s1 <= 0.5  # the seeds: 28 of 74
+    # Every step-2 and step-3 applicant was placed in the step before, and comes with that placement.
+    placed_in = {(r.step, a.applicant): a for r in rounds for a in r.result.assignments}
+    for r in rounds:
+        for a in r.problem.applicants if r.step > 1 else ():
+            earlier = placed_in[(r.step - 1, a.id)]
+            assert (a.previous_unit, a.previous_supervisor) == (earlier.unit, earlier.supervisor)
+    # Employment takes none of a supervisor's student load; commitments name their students, and a
+    # student is never loaded twice (validation refuses one student in two places at once).
+    assert all(r.problem.policy.load_of(3) == 0 for r in rounds)
+    assert all(c.applicant is not None for r in rounds for c in r.problem.commitments)
+    assert any(r.problem.commitments for r in rounds if r.step == 1)
+    # The README's figures are this run's.
+    readme = (PROGRAMME / "README.md").read_text(encoding="utf-8")
+    figures = [line for line in out.splitlines() if line.startswith(("2018-", "continuity,"))]
+    assert len(figures) == 4
+    for line in figures:
+        assert line in readme
+    report = (tmp_path / "rapport.html").read_text(encoding="utf-8")
+    assert "Omgången: steg 1, VFU (verksamhetsförlagd utbildning), HT 2026." in report
+    assert (tmp_path / "2026-HT-steg3.result.json").is_file()

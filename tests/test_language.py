@@ -268,6 +268,44 @@ def _repair(c: Case, lang: Lang, tmp: Path) -> str:
     return text  # the result is said in the language asked for, its records too (report.text.format_result)
 
 
+def _next_round(c: Case, lang: Lang, tmp: Path) -> str:
+    out = tmp / f"next-{lang}.json"
+    dates = ["--term", "HT", "--year", "2030", "--start", "2030-08-17", "--end", "2031-06-11"]
+    texts = [
+        run(
+            [
+                "next-round",
+                str(c.folder / "problem.json"),
+                "--result",
+                str(c.result),
+                "--step",
+                "3",
+                *dates,
+                "-o",
+                str(out),
+            ],
+            lang,
+        )[1]
+    ]
+    texts.append(
+        run(
+            [
+                "next-round",
+                str(c.folder / "problem.json"),
+                "--result",
+                str(c.result),
+                "--step",
+                "2",
+                *dates,
+                "-o",
+                str(c.result),
+            ],
+            lang,
+        )[1]
+    )  # an input as output: an error
+    return "\n".join(texts)
+
+
 def _scenarios(c: Case, lang: Lang, tmp: Path) -> str:
     scenarios = c.folder / "scenarios.json"
     if not scenarios.is_file():
@@ -476,6 +514,24 @@ def _verify(c: Case, lang: Lang, tmp: Path) -> str:
     return "\n".join(texts)
 
 
+def _archive(c: Case, lang: Lang, tmp: Path) -> str:
+    problem, approved, audit = str(c.folder / "problem.json"), tmp / "archived.json", tmp / f"audit-{lang}.json"
+    run(["approve", problem, str(c.result), "--official", "o-1", "-o", str(approved)], "en")
+    run(["audit", problem, "-o", str(audit)], "en")
+    where = ["--archive", str(tmp / f"archive-{lang}.sqlite")]
+    texts = [run(["archive", "list", *where], lang)[1]]  # no archive there yet
+    texts.append(run(["archive", "add", problem, str(c.result), str(audit), "--key", "k", *where], lang)[1])
+    texts.append(run(["archive", "add", problem, str(c.result), str(approved), "--key", "k", *where], lang)[1])
+    texts.append(run(["archive", "add", problem, str(c.result), str(approved), "--key", "k", *where], lang)[1])
+    for command in (["list"], ["show", "k"], ["show", "nope"], ["export", str(tmp / f"a-{lang}.xlsx")], ["verify"]):
+        texts.append(run(["archive", *command, *where], lang)[1])
+    if (tmp / f"a-{lang}.xlsx").exists():  # not for a round without a plan: nothing was approved
+        book = load_workbook(tmp / f"a-{lang}.xlsx")
+        texts.append(" ".join(book.sheetnames + [str(c.value) for c in next(book.worksheets[0].iter_rows())]))
+    texts.append(run(["archive", "verify", "--head", "sha256:00", *where], lang)[1])
+    return "\n".join(texts)
+
+
 def _explain_result(c: Case, lang: Lang, tmp: Path) -> str:
     problem = str(c.folder / "problem.json")
     return run(["explain", str(c.result), "--problem", problem, "--all", "--reserves", "2"], lang)[1]
@@ -495,6 +551,7 @@ COMMANDS: dict[str, Callable[[Case, Lang, Path], str]] = {
     "reproduce": _reproduce,
     "keygen": _keygen,
     "verify": _verify,
+    "archive": _archive,
     "explain RESULT": _explain_result,
     "popular": _popular,
     "solve": _solve,
@@ -506,6 +563,7 @@ COMMANDS: dict[str, Callable[[Case, Lang, Path], str]] = {
     "diff": _diff,
     "stability": _stability,
     "repair": _repair,
+    "next-round": _next_round,
     "scenarios": _scenarios,
     "completion": _completion,
     "errors": _errors,

@@ -305,7 +305,7 @@ def timed_problems(draw: st.DrawFn) -> dict[str, Any]:
         start = draw(st.sampled_from(DAYS))
         end = draw(st.sampled_from([d for d in DAYS if d >= start]))
         periods.append({"id": f"P{k}", "start": start.isoformat(), "end": end.isoformat()})
-    raw["round"] = {"term": "HT", "year": 2026, "step": draw(st.sampled_from([1, 2])), "periods": periods}
+    raw["round"] = {"term": "HT", "year": 2026, "step": draw(st.sampled_from([1, 2, 3])), "periods": periods}
     for a in raw["applicants"]:
         a["period"] = draw(st.sampled_from(periods))["id"]
     for s in raw["supervisors"]:
@@ -321,7 +321,7 @@ def timed_problems(draw: st.DrawFn) -> dict[str, Any]:
                 {"supervisor": s["id"], "start": day.isoformat(), "end": DAYS[-1].isoformat(), "load": 0.5}
             )
     raw["commitments"] = commitments
-    raw["policy"] = {**raw.get("policy", {}), "load_step_1": 1.0, "load_step_2": 0.5}
+    raw["policy"] = {**raw.get("policy", {}), "load_step_1": 1.0, "load_step_2": 0.5, "load_step_3": 0.25}
     return raw
 
 

@@ -17,6 +17,7 @@ from matchmaker import (
 )
 from matchmaker._blocking import BlockingPair, blocking_pairs
 from matchmaker._checks import CheckFailedError, CheckReport, Violation, check
+from matchmaker._cluster import RayExecutor
 from matchmaker._engines.base import CancelToken
 from matchmaker._lattice import ApplicantRange, Rotation, RotationStep, StablePlans, TwoSidedPlan, stable_plans
 from matchmaker._limits import Limits, current_limits, use_limits
@@ -79,6 +80,7 @@ from matchmaker._scenarios import (
 )
 from matchmaker._scoring import FIT_SCALE
 from matchmaker.errors import (
+    ArchiveError,
     InputError,
     InputFileError,
     InputWarning,
@@ -102,6 +104,7 @@ from matchmaker.explanations import (
     explain_infeasibility,
     reserve_lists,
 )
+from matchmaker.io._archive import Archive, ArchivedRound, ArchiveEntry, ArchiveFinding, ArchiveVerification
 from matchmaker.io._audit import load_audit
 from matchmaker.io._formats import load_problem, load_result, save_problem, save_result
 from matchmaker.io._frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
@@ -149,6 +152,12 @@ __all__ = [
     "ApplicantRange",
     "Approval",
     "ApprovalError",
+    "Archive",
+    "ArchiveEntry",
+    "ArchiveError",
+    "ArchiveFinding",
+    "ArchiveVerification",
+    "ArchivedRound",
     "Assignment",
     "AuditRecord",
     "Balance",
@@ -197,6 +206,7 @@ __all__ = [
     "ProgressEvent",
     "PublicKey",
     "Ranking",
+    "RayExecutor",
     "RemoveSupervisor",
     "RepairRecord",
     "Reproduction",

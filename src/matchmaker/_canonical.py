@@ -6,8 +6,8 @@ UTF-8. Two problems that differ only in record order or file formatting have one
 
 Fields added after schema version 1 first appeared (a round's dates, load limits, commitments, the
 step-1 placement, applicant groups, the policy's load and continuity settings, its stable mode and its
-group rules) are left out while they hold their default, so a problem that does not use them keeps the
-fingerprint it had before they existed.
+group rules, a commitment's applicant) are left out while they hold their default, so a problem that does
+not use them keeps the fingerprint it had before they existed.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
     "policy": {
         "load_step_1": 1.0,
         "load_step_2": 0.5,
+        "load_step_3": 0.0,
         "continuity_same_supervisor": 0.15,
         "continuity_same_unit": 0.1,
         "stability": None,
@@ -101,6 +102,7 @@ _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "supervisors": {"load_limit": None, "unavailable_periods": []},
     "applicants": {"period": None, "previous_unit": None, "previous_supervisor": None, "groups": {}},
+    "commitments": {"applicant": None},
 }
 
 
@@ -115,6 +117,8 @@ def canonical_problem(problem: Problem) -> dict[str, Any]:
     data: dict[str, Any] = problem.model_dump(mode="json")
     if data["round"] is not None:
         data["round"]["periods"] = sorted(data["round"]["periods"], key=lambda r: r["id"])
+    for commitment in data["commitments"]:
+        _drop_defaults(commitment, "commitments")
     data["commitments"] = _sorted(data["commitments"])
     for supervisor in data["supervisors"]:
         supervisor["unavailable_periods"].sort()

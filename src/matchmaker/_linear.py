@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Literal, Protocol, overload, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +52,7 @@ __all__ = [
     "Objective",
     "ObjectivePiece",
     "Position",
+    "SlackRule",
     "Stage",
     "Threshold",
     "plan_stages",
@@ -349,6 +350,19 @@ class ConstraintPiece(Protocol):
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """Add this piece's groups and rows."""
+
+
+@runtime_checkable
+class SlackRule(ConstraintPiece, Protocol):
+    """A constraint piece that may be left out of a first solve and checked after it (:mod:`matchmaker._lift`).
+
+    ``group_kinds``: the kinds of the groups its rows are in (and only its rows)."""
+
+    group_kinds: frozenset[str]
+
+    def only_rows(self, problem: Problem) -> bool:
+        """``True`` when, for ``problem``, the piece adds rows (and the auxiliaries they define) but no
+        level: a plan optimal without them that meets them is optimal with them."""
 
 
 class ObjectivePiece(Protocol):

@@ -9,8 +9,10 @@ every rule of :mod:`matchmaker._validation`; if anything is wrong, a single
 A round may say when it runs (:class:`Round`: term, year, step and dated :class:`Period` s, one per
 university or per applicant), how much of a supervisor's week each student takes (``Supervisor.load_limit``
 and the policy's load per step), which placements of other rounds still run (:class:`Commitment`), and
-for a step-2 round each applicant's step-1 placement (``Applicant.previous_unit`` and
-``previous_supervisor``), which earns a continuity bonus in the fit.
+for a step-2 or step-3 round each applicant's placement in the step before (``Applicant.previous_unit`` and
+``previous_supervisor``), which earns a continuity bonus in the fit. Step 3 is employment (anställning):
+posts offered to the programme's graduates, a post being a place with a supervisor (a manager's team)
+in a unit; by default an employee takes none of a supervisor's student load (``Policy.load_step_3``).
 
 There are deliberately no fields for personal data or protected attributes (gender, age, ethnicity,
 religion, disability, sexual orientation, name, personal identity number, citizenship, mother tongue,
@@ -123,8 +125,9 @@ def _not_a_date() -> RuleError:
 
 #: A calendar date, written ``YYYY-MM-DD``.
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
-#: A step of a trainee programme: 1 = VFU (the practice placement), 2 = studentmedarbetare.
-Step = Literal[1, 2]
+#: A step of a trainee programme: 1 = VFU (the practice placement), 2 = studentmedarbetare, 3 =
+#: employment (anställning) after graduation.
+Step = Literal[1, 2, 3]
 
 
 class TrainingStatus(enum.StrEnum):
@@ -170,7 +173,7 @@ class Supervisor(_Record):
     """A supervisor (handledare) in a unit who takes up to ``capacity`` students this round.
 
     ``load_limit`` is how much supervision the supervisor can give per week, in the unit the policy's
-    ``load_step_1``/``load_step_2`` use (days of their week, or a fraction of it); at every date, the
+    ``load_step_1``/``load_step_2``/``load_step_3`` use (days of their week, or a fraction of it); at every date, the
     load of this round's students whose periods run then, plus the round's :class:`Commitment` s, stays
     within it. ``None``: no load limit (``capacity`` alone counts). ``unavailable_periods`` names the
     round's periods in which the supervisor cannot take a student (leave, another assignment). No name
@@ -254,9 +257,10 @@ class Applicant(_Record):
     ``period`` names the round's :class:`Period` the applicant is placed for (default: the period of
     their university, else the round's period without a university). ``previous_unit`` and
     ``previous_supervisor`` are the applicant's placement in the step before (for a studentmedarbetare,
-    their VFU): staying there earns the policy's continuity bonus. ``groups`` labels the applicant with
-    one group per *family* (``{"home_municipality": "Nacka"}``) for the policy's :class:`GroupRule` s;
-    no family or group may name a protected attribute or a proxy of one.
+    their VFU; for a graduate offered a post, their studentmedarbetare placement): staying there earns the
+    policy's continuity bonus. ``groups`` labels the applicant with one group per *family*
+    (``{"home_municipality": "Nacka"}``) for the policy's :class:`GroupRule` s; no family or group may
+    name a protected attribute or a proxy of one.
     """
 
     id: Id
@@ -470,8 +474,9 @@ class Period(_Record):
 
 class Round(_Record):
     """The intake a problem describes: term (``VT`` spring, ``HT`` autumn), year, step (1 = VFU, 2 =
-    studentmedarbetare) and its dated periods (VFU dates differ per university). Without periods every
-    placement of the round is taken to run at the same time as every other and every commitment."""
+    studentmedarbetare, 3 = employment: posts offered to graduates) and its dated periods (VFU dates
+    differ per university). Without periods every placement of the round is taken to run at the same
+    time as every other and every commitment."""
 
     term: Literal["VT", "HT"]
     year: Annotated[int, Strict(), Field(ge=2000, le=2200)]
@@ -481,15 +486,22 @@ class Round(_Record):
 
 class Commitment(_Record):
     """A placement from another round that still runs: it occupies ``supervisor`` from ``start`` to
-    ``end`` (both included) with the load of its ``step`` (the policy's ``load_step_1`` or
-    ``load_step_2``), or with ``load`` when given. It counts towards the supervisor's ``load_limit``
-    only, not towards this round's capacities. Which student it is, is not stored."""
+    ``end`` (both included) with the load of its ``step`` (the policy's ``load_step_1``,
+    ``load_step_2`` or ``load_step_3``), or with ``load`` when given. It counts towards the supervisor's
+    ``load_limit`` only, not towards this round's capacities.
+
+    ``applicant`` is the opaque id of the student whose placement it is (optional; :func:`next_round`
+    fills it). A student cannot be in two places: when that student is an applicant of this round, the
+    round decides where they are from the first day of their period in it, so the commitment counts
+    only on the days before that day (not at all in a round without dates), whether or not the round
+    places them. Without ``applicant`` it counts over all its days."""
 
     supervisor: Id
     start: Date
     end: Date
     step: Step = 1
     load: Load | None = None
+    applicant: Id | None = None
 
 
 #: The objectives of level 3 (see :class:`Policy`).
@@ -544,6 +556,9 @@ class Policy(_Record):
             ``Supervisor.load_limit`` (1.0: a day a week, if limits are in days). Not the student's own
             days on site.
         load_step_2: the same for one step-2 student (studentmedarbetare).
+        load_step_3: the same for one step-3 employee (a graduate in a post). 0 by default: an
+            employed social worker has a manager, not a student supervisor, so a post takes a place
+            (``capacity``) but none of the supervision in ``load_limit``.
         continuity_same_supervisor: the fit bonus for placing an applicant with their
             ``previous_supervisor`` again.
         continuity_same_unit: the fit bonus for placing an applicant in their ``previous_unit`` with
@@ -566,14 +581,17 @@ class Policy(_Record):
     stability: Stability | None = None
     load_step_1: Load = 1.0
     load_step_2: Load = 0.5
+    load_step_3: Load = 0.0
     continuity_same_supervisor: Weight01 = 0.15
     continuity_same_unit: Weight01 = 0.1
     lottery_seed: Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)] = 0
     group_rules: tuple[GroupRule, ...] = ()
 
     def load_of(self, step: int) -> float:
-        """The load of one student of ``step`` (1 or 2)."""
-        return self.load_step_1 if step == 1 else self.load_step_2
+        """The load of one student of ``step`` (1, 2 or 3)."""
+        if step == 1:
+            return self.load_step_1
+        return self.load_step_2 if step == 2 else self.load_step_3
 
     @model_validator(mode="after")
     def _sex_equal_needs_stability(self) -> Self:

@@ -10,8 +10,10 @@ municipality (:class:`ChangePlaces`), a supervisor added (:class:`AddSupervisor`
 :class:`ScenarioComparison`: per scenario the status, the placed count, every objective level, the rank
 profile, the fill per municipality and who changes against the base plan. The solves go through any
 :class:`concurrent.futures.Executor` the caller passes (a ``ProcessPoolExecutor`` on one machine, or an
-executor of Dask or Ray across machines); without one they run one after the other. Decisions are
-reproducible, so a batch gives the same comparison however it is run.
+executor of Dask, ``Client.get_executor()``, or a :class:`~matchmaker.RayExecutor` across machines); on
+Dask and Ray the base problem is shipped to the cluster once, not with every scenario. Without an executor
+they run one after the other. Decisions are reproducible, so a batch gives the same comparison however it
+is run.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from matchmaker._cluster import share
 from matchmaker._i18n import Lang, Message, msg, tr
 from matchmaker._models import Id, Problem, TrainingStatus
 from matchmaker._options import SolveOptions
@@ -297,7 +300,10 @@ def compare_scenarios(
     """Solve ``problem`` and every scenario of it, and compare the plans side by side.
 
     With ``executor``, the solves are submitted to it (the problem, each scenario and the options are
-    pickled, so a ``ProcessPoolExecutor`` works); without one they run here, one after the other.
+    pickled, so a ``ProcessPoolExecutor`` works); without one they run here, one after the other. On a
+    Dask client's executor (``Client.get_executor()``) or a :class:`~matchmaker.RayExecutor` the problem
+    is sent to the cluster once (scattered to every Dask worker, or put in Ray's object store) and each
+    task gets it from there; on other executors it is pickled with each task.
     ``options`` default to one worker per solve (a pool brings the parallelism). Scenario names must be
     unique. A scenario whose changed problem is not valid gets status ``None`` and the reason.
 
@@ -321,7 +327,8 @@ def compare_scenarios(
     if executor is None:
         done = [_solve_one(problem, s, opts) for s in jobs]
     else:
-        futures = [executor.submit(_solve_one, problem, s, opts) for s in jobs]
+        shipped = share(executor, problem)
+        futures = [executor.submit(_solve_one, shipped, s, opts) for s in jobs]
         done = [f.result() for f in futures]
     base_result, base_message = done[0]
     base = _outcome("base", base_result, base_message, None)

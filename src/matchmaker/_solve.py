@@ -23,11 +23,13 @@ from matchmaker._engines.auto import AutoSession
 from matchmaker._engines.base import CancelToken
 from matchmaker._engines.cpsat import infeasible_groups
 from matchmaker._engines.deferred_acceptance import applies, deferred_acceptance, unit_proposing
+from matchmaker._engines.flow import network_of
 from matchmaker._engines.parametric import by_parameter
 from matchmaker._engines.rotations import two_sided_plan
 from matchmaker._lexicographic import LexicographicOutcome, StageRecord, run
+from matchmaker._lift import lift, relax
 from matchmaker._limits import check_problem_size
-from matchmaker._linear import LinearModel, Stage, plan_stages
+from matchmaker._linear import LinearModel, SlackRule, Stage, plan_stages
 from matchmaker._models import Problem
 from matchmaker._options import SolveOptions
 from matchmaker._pieces import default_constraints
@@ -139,6 +141,10 @@ def solve_problem(
         hint = None if completed is None else completed.values
     else:
         model = build_model(problem, scores)
+        built = time.perf_counter()
+        first = _without_slack_rules(problem, model, opts, cancel, progress, t0) if opts.engine == "auto" else None
+        if first is not None:
+            return _result(problem, model, opts, first[0], first[1], (t0, t1, built), infeasibility_text)
         if opts.engine == "auto":
             found = by_parameter(model, opts)
             if found is not None and found.proven:
@@ -168,6 +174,40 @@ def solve_problem(
         progress=progress,
         infeasibility_text=infeasibility_text,
     )
+
+
+def _without_slack_rules(
+    problem: Problem,
+    model: LinearModel,
+    options: SolveOptions,
+    cancel: CancelToken | None,
+    progress: ProgressCallback | None,
+    started: float,
+) -> tuple[LexicographicOutcome, str] | None:
+    """The optimum of ``model`` found without its slack rules (:mod:`matchmaker._lift`), with the engine's
+    name, or ``None`` when the round has none, the rest is not a network (only then is the first try a
+    flow's few milliseconds), or the plan found breaks a rule."""
+    rules = [c for c in default_constraints(problem) if isinstance(c, SlackRule) and c.only_rows(problem)]
+    if not rules:
+        return None
+    part = relax(model, frozenset().union(*(rule.group_kinds for rule in rules)))
+    if part is None or network_of(part) is None:
+        return None
+    reporter = None if progress is None else Reporter(progress, started=started)
+    if reporter is not None:
+        reporter.start()
+    try:
+        session = AutoSession(part, options, progress=reporter)
+        outcome = run(part.levels, session, time_limit=options.time_limit, cancel=cancel, progress=reporter)
+    finally:
+        if reporter is not None:
+            reporter.finish()
+    if outcome.status != "optimal" or outcome.values is None:
+        return None
+    values = lift(model, part, outcome.values)
+    if values is None:
+        return None
+    return LexicographicOutcome("optimal", values, outcome.stages, False), f"slack-rules+{session.engine_name}"
 
 
 def _complete(model: LinearModel, options: SolveOptions, plan: IntArray) -> LexicographicOutcome | None:

@@ -7,7 +7,8 @@ Every exception derives from :class:`MatchmakerError` and from the builtin it me
      │    ├── ProblemValidationError        one or more records break a rule (all listed at once)
      │    ├── OptionsError                  solve options break a rule (a misspelt name, a value out of range)
      │    ├── InputFileError                a file cannot be read or parsed (names file, line, column)
-     │    └── LimitsExceededError           an input over a size limit (see ``matchmaker._limits``)
+     │    ├── LimitsExceededError           an input over a size limit (see ``matchmaker._limits``)
+     │    └── ArchiveError                  a round cannot enter the programme archive, or is not in it
      ├── MissingExtraError (ImportError)    an optional dependency is missing (says which extra to install)
      ├── ResultMismatchError (ValueError)   a result is used with a problem it was not made from
      ├── ResultStatusError (RuntimeError)   ``Result.raise_for_status()`` on a result without a plan
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SHOWN_ISSUES",
     "ApprovalError",
+    "ArchiveError",
     "CheckFailedError",
     "InputError",
     "InputFileError",
@@ -188,6 +190,11 @@ class OptionsError(InputError):
 
 class InputFileError(InputError):
     """A file cannot be read or parsed."""
+
+
+class ArchiveError(InputError):
+    """A round cannot enter the programme archive (not approved, a key already taken, personal data in
+    free text), or a round asked for is not in it. ``issues`` names the field and the fix."""
 
 
 class MissingExtraError(MatchmakerError, ImportError):

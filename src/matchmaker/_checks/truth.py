@@ -323,8 +323,8 @@ class Truth:
     def load_violations(self, plan: Mapping[str, str]) -> list[tuple[str, dt.date, int, int]]:
         """(supervisor, date, load, limit) in points wherever a supervisor's load exceeds their limit."""
         pol = self.p.policy
-        step = self.p.round.step if self.p.round is not None else 1
-        per_student = round((pol.load_step_1 if step == 1 else pol.load_step_2) * LOAD_SCALE)
+        per_step = {1: pol.load_step_1, 2: pol.load_step_2, 3: pol.load_step_3}
+        per_student = round(per_step[self.p.round.step if self.p.round is not None else 1] * LOAD_SCALE)
         out = []
         students: dict[str, list[str]] = {}
         for a, sid in plan.items():
@@ -340,8 +340,15 @@ class Truth:
                 q = self.period(self.apps[a])
                 entries.append((dt.date.min, dt.date.max, per_student) if q is None else (q.start, q.end, per_student))
             for c in commitments.get(s.id, ()):
-                load = c.load if c.load is not None else (pol.load_step_1 if c.step == 1 else pol.load_step_2)
-                entries.append((c.start, c.end, round(load * LOAD_SCALE)))
+                load = c.load if c.load is not None else per_step[c.step]
+                end: dt.date | None = c.end
+                if c.applicant is not None and c.applicant in self.apps:
+                    # The student is in this round, which decides where they are from their period's
+                    # first day (from the start, without dates): the old placement ends the day before.
+                    q = self.period(self.apps[c.applicant])
+                    end = None if q is None or q.start <= c.start else min(c.end, q.start - dt.timedelta(days=1))
+                if end is not None and c.start <= end:
+                    entries.append((c.start, end, round(load * LOAD_SCALE)))
             limit = round(s.load_limit * LOAD_SCALE)
             for day in sorted({start for start, _, _ in entries}):
                 total = sum(pts for start, end, pts in entries if start <= day <= end)

@@ -22,6 +22,7 @@ that cannot be certified, goes on to GLOP with the same bounds.
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,8 +109,19 @@ def _laminar(
     return parent, leaf
 
 
+#: Each model's network, found once: solve() asks before it opens a session, and the session asks again.
+_FOUND: weakref.WeakKeyDictionary[LinearModel, tuple[Network | None]] = weakref.WeakKeyDictionary()
+
+
 def network_of(model: LinearModel, a_int: sp.csr_matrix | None = None) -> Network | None:
     """The circulation network of ``model`` (see the module docstring), or ``None`` if it is not one."""
+    found = _FOUND.get(model)
+    if found is None:
+        found = _FOUND[model] = (_network_of(model, a_int),)
+    return found[0]
+
+
+def _network_of(model: LinearModel, a_int: sp.csr_matrix | None) -> Network | None:
     n_vars, n_pairs = model.n_vars, model.n_pairs
     a = (
         a_int

@@ -54,6 +54,13 @@ class MunicipalityBalance:
     """Fill-rate balance between municipalities (see the module docstring)."""
 
     name = "municipality_balance"
+    group_kinds = frozenset({"balance_within", "balance_total", "balance_ratio"})
+
+    def only_rows(self, problem: Problem) -> bool:
+        """``within`` and ``ratio`` add rows only (``maximin`` adds levels): a
+        :class:`~matchmaker._linear.SlackRule`."""
+        balance = problem.policy.balance
+        return balance is not None and balance.mode != "maximin"
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """Rows for ``within`` and ``ratio``; count rows and two levels for ``maximin``."""

@@ -1,15 +1,16 @@
 """Supervisor load over time: at every date, a supervisor's load stays within their ``load_limit``.
 
-This round's students each bring the load of the round's step (``policy.load_step_1`` or
-``load_step_2``) over their period; commitments (placements of other rounds that still run) bring
-theirs. The load can only peak on the first day of a period or commitment
-(:mod:`matchmaker._timeline`), so one row per such day models overlapping periods exactly: the pairs
-whose period contains the day, weighted by the step's load, sum to at most the limit less the
-commitments running that day. Every student of the round has the same load, so the row is written
-in heads: at most ``floor(room / load)`` of those pairs (exact for 0/1 variables, and with
-coefficients 1 the certified LP can prove more stages). Rows implied by another row of the same
-supervisor (a subset of its pairs with no smaller bound) and rows that the supervisor's capacity
-already enforces are left out.
+This round's students each bring the load of the round's step (``policy.load_step_1``,
+``load_step_2`` or ``load_step_3``) over their period; commitments (placements of other rounds that
+still run) bring theirs, a commitment of a student of this round only before that student's period
+starts (:func:`matchmaker._timeline.commitment_span`: never on top of the student's new place). The
+load can only peak on the first day of a period or commitment (:mod:`matchmaker._timeline`), so one
+row per such day models overlapping periods exactly: the pairs whose period contains the day,
+weighted by the step's load, sum to at most the limit less the commitments running that day. Every
+student of the round has the same load, so the row is written in heads: at most ``floor(room / load)``
+of those pairs (exact for 0/1 variables, and with coefficients 1 the certified LP can prove more
+stages). Rows implied by another row of the same supervisor (a subset of its pairs with no smaller
+bound) and rows that the supervisor's capacity already enforces are left out.
 
 Overlapping days of one supervisor can still make a stage's LP fractional; such a stage is solved
 exactly by CP-SAT instead (slower, still exact).

@@ -1,26 +1,27 @@
-"""Stability as linear constraints: no blocking pair (see :mod:`matchmaker._blocking`).
+"""Stability as linear constraints: no blocking pair (see :mod:`matchmaker._blocking`), in cutoff form.
 
 For an acceptable pair ``p = (a, s)`` of a non-pinned applicant, with ``s`` in unit ``u`` of
-municipality ``m``, let ``A`` be the sum of ``a``'s pairs at least as good as ``p`` (``a`` is placed no
-worse). Binary variables say which supervisors, units and (capped) municipalities are full:
-``theta_s``, ``phi_u``, ``mu_m``, tied to the counts by ``count - cap*theta >= 0`` and
-``count - theta <= cap - 1``. ``z[a, m] = mu_m and a not in m``. Chains ``y[u, k]`` (and ``y[s, k]``)
-are at least every placed, movable applicant of ``u`` (of ``s``) whose key in the unit's ranking
-exceeds ``k``: they are 1 when ``u`` has someone it likes less than key ``k``, and the objective never
-needs them higher. Then ``p`` does not block when:
+municipality ``m`` and ``k`` the unit's key for ``a``, let ``A`` be the sum of ``a``'s pairs at least
+as good as ``p`` (``a`` is placed no worse). Binaries say which supervisors, units and capped
+municipalities are full (``theta_s``, ``phi_u``, ``mu_m``, exact: ``count - cap*theta >= 0`` and
+``count - theta <= cap - 1``). A *closure* ``c[s, k]`` may be 1 only when ``s`` is full and nobody
+movable with ``s`` has a key above ``k`` (``s`` would not take ``a``), the cutoff of score-limit models
+(Agoston, Biro & McBride 2016): ``c[s, k] <= theta_s``, ``c[s, k] + x[q] <= 1`` for the pairs ``q``
+ranked below ``k``; ``c[u, k]`` likewise for the unit. ``o[a, u]`` may be 1 only when ``u`` has room and
+``a``'s capped municipality is full without ``a``. Then ``p`` does not block when:
 
-* ``A + theta_s + phi_u + z[a, m] >= 1`` (not both ``s`` and ``u`` with room, with room in ``m`` or
-  ``a`` already there);
-* ``sum(a's pairs in u) - A - theta_s + phi_u <= 1`` (``u`` full: ``a`` is not elsewhere in ``u``);
-* ``y[u, key(a)] - A - theta_s + phi_u <= 1`` (``u`` full: nobody in ``u`` ranked below ``a``);
-* ``y[s, key(a)] - A + theta_s <= 1`` (``s`` full: nobody with ``s`` ranked below ``a``).
+* ``A + c[s, k] + c[u, k] + o[a, u] >= 1``;
+* ``A + c[s, k] >= theta_s`` (``s`` full: nobody with ``s`` ranked below ``a``);
+* ``A + c[s, k] >= x[q]`` for ``a``'s worse pairs ``q`` in ``u`` (moving within ``u`` needs no room
+  in ``u``).
 
+Each row dominates its big-M counterpart (``A >= theta_s + y[s, k] - 1`` with ``y >= x[q]``): a
+fractional ``x[q]`` below ``a`` limits the closure, so the relaxation keeps what the chains lost.
 The rows use strict ranks (ties broken by the seeded lottery) or the original ranks (weak stability).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,7 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from matchmaker._linear import ModelBuilder
     from matchmaker._models import Problem
+    from matchmaker._scoring import Encoding
 
 __all__ = ["Stable"]
 
@@ -64,36 +66,37 @@ class Stable:
             builder.add_row(g, np.r_[pairs, var], np.r_[ones, -1], -1, cap - 1)
         return out
 
-    def _chains(
+    def _closures(
         self,
         builder: ModelBuilder,
         kind: str,
         owner: npt.NDArray[np.int64],
         ukey: npt.NDArray[np.int64],
         movable: npt.NDArray[np.bool_],
+        full: dict[int, int],
         ids: tuple[str, ...],
     ) -> dict[tuple[int, int], int]:
-        """y[e, k] >= x[q] for movable pairs q of entity e with key > k; returns (e, k) -> variable."""
+        """``closed[e, k] <= full_e`` and ``closed[e, k] + x[q] <= 1`` for the movable pairs ``q`` of entity
+        ``e`` with a key above ``k``; returns (e, k) -> variable."""
         out: dict[tuple[int, int], int] = {}
         for e in np.unique(owner).tolist():
             mine = np.flatnonzero(owner == e)
             keys = sorted(set(ukey[mine].tolist()))
-            g = builder.add_group(
-                f"stability_chain_{kind}", ids[e], f"ranking chain of {kind} {ids[e]!r}", structural=True
-            )
-            previous: int | None = None
-            for k in reversed(keys):  # from the worst key down
-                var = builder.add_var(0, 1, f"{kind}_below[{ids[e]},{k}]")
+            g = builder.add_group(f"stability_closed_{kind}", ids[e], f"cutoffs of {kind} {ids[e]!r}", structural=True)
+            later: int | None = None
+            for i in range(len(keys) - 1, -1, -1):  # from the worst key up: closed at k implies closed below it
+                k = keys[i]
+                var = builder.add_var(0, 1, f"{kind}_closed[{ids[e]},{k}]")
                 out[(e, k)] = var
-                if previous is not None:
-                    builder.add_row(g, np.array([var, previous]), np.array([1, -1]), 0, 1)
-                # Only the pairs at the next key need a row: the chain carries the rest.
-                nxt = [kk for kk in keys if kk > k]
-                if nxt:
-                    step = mine[(ukey[mine] == nxt[0]) & movable[mine]]
+                if later is None:
+                    builder.add_row(g, np.array([var, full[e]]), np.array([1, -1]), -1, 0)
+                else:
+                    builder.add_row(g, np.array([var, later]), np.array([1, -1]), -1, 0)
+                    # Only the pairs at the next key need a row: the chain carries the ones after them.
+                    step = mine[(ukey[mine] == keys[i + 1]) & movable[mine]]
                     for q in step.tolist():
-                        builder.add_row(g, np.array([var, q]), np.array([1, -1]), 0, 1)
-                previous = var
+                        builder.add_row(g, np.array([var, q]), np.array([1, 1]), 0, 1)
+                later = var
         return out
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
@@ -122,22 +125,20 @@ class Stable:
         theta = self._full_flags(builder, "supervisor", ps, enc.supervisor_capacity, enc.supervisor_ids)
         phi = self._full_flags(builder, "unit", pu, enc.unit_max, enc.unit_ids)
         mu = self._full_flags(builder, "municipality", pm, enc.municipality_max, enc.municipality_ids)
-        y_unit = self._chains(builder, "unit", pu, ukey, movable, enc.unit_ids)
-        y_sup = self._chains(builder, "supervisor", ps, ukey, movable, enc.supervisor_ids)
-        by_applicant: dict[int, npt.NDArray[np.int64]] = defaultdict(lambda: np.empty(0, np.int64))
+        closed_s = self._closures(builder, "supervisor", ps, ukey, movable, theta, enc.supervisor_ids)
+        closed_u = self._closures(builder, "unit", pu, ukey, movable, phi, enc.unit_ids)
         starts = np.flatnonzero(np.r_[True, pa[1:] != pa[:-1]])
-        for i, start in enumerate(starts.tolist()):
-            end = int(starts[i + 1]) if i + 1 < starts.size else n
-            by_applicant[int(pa[start])] = np.arange(start, end, dtype=np.int64)
-        z: dict[tuple[int, int], int] = {}
+        ends = np.r_[starts[1:], n]
+        by_applicant = {int(pa[b]): np.arange(b, e, dtype=np.int64) for b, e in zip(starts, ends, strict=True)}
+        outside: dict[tuple[int, int], int] = {}
         for p in range(n):
             a = int(pa[p])
             if pinned[a]:
                 continue
             mine = by_applicant[a]
             better = mine[arank[mine] <= arank[p]]
-            s, u, m = int(ps[p]), int(pu[p]), int(pm[p])
-            th, ph = theta[s], phi[u]
+            s, u, m, k = int(ps[p]), int(pu[p]), int(pm[p]), int(ukey[p])
+            cs, cu = closed_s[(s, k)], closed_u[(u, k)]
             ident = f"{enc.applicant_ids[a]}|{enc.supervisor_ids[s]}"
             g = builder.add_group(
                 "stability",
@@ -146,34 +147,36 @@ class Stable:
                 structural=True,
             )
             ones = np.ones(better.size, dtype=np.int64)
-            # Not both s and u with room (and m with room, or a already in m).
-            idx = [*better.tolist(), th, ph]
-            cf = [*ones.tolist(), 1, 1]
+            # a is placed at p or better, or s is closed to a, or u is closed to a, or u has room but a's
+            # capped municipality is full of others (a not there).
+            idx = [*better.tolist(), cs, cu]
             if m in mu:
-                key = (a, m)
-                if key not in z:
-                    zv = builder.add_var(0, 1, f"muni_closed[{enc.applicant_ids[a]},{enc.municipality_ids[m]}]")
-                    in_m = mine[pm[mine] == m]
-                    zg = builder.add_group("stability_muni", enc.applicant_ids[a], "municipality link", structural=True)
-                    builder.add_row(zg, np.array([zv, mu[m]]), np.array([1, -1]), -1, 0)
-                    builder.add_row(zg, np.r_[zv, in_m], np.r_[1, np.ones(in_m.size, np.int64)], 0, 1)
-                    builder.add_row(
-                        zg, np.r_[zv, mu[m], in_m], np.r_[1, -1, np.ones(in_m.size, np.int64)], 0, 2 + in_m.size
-                    )
-                    z[key] = zv
-                idx.append(z[key])
-                cf.append(1)
-            builder.add_row(g, np.array(idx), np.array(cf), 1, len(idx))
-            # u full: a is not elsewhere in u.
-            in_u = mine[pu[mine] == u]
-            row_idx = np.r_[in_u, better, th, ph]
-            row_cf = np.r_[np.ones(in_u.size, np.int64), -ones, -1, 1]
-            builder.add_row(g, row_idx, row_cf, -better.size - 1, 1)
-            # u full: nobody in u ranked below a.
-            yu = y_unit.get((u, int(ukey[p])))
-            if yu is not None:
-                builder.add_row(g, np.r_[yu, better, th, ph], np.r_[1, -ones, -1, 1], -better.size - 1, 1)
-            # s full: nobody with s ranked below a.
-            ys = y_sup.get((s, int(ukey[p])))
-            if ys is not None:
-                builder.add_row(g, np.r_[ys, better, th], np.r_[1, -ones, 1], -better.size, 1)
+                if (a, u) not in outside:
+                    outside[(a, u)] = self._kept_out(builder, enc, a, u, mu[m], phi[u], mine[pm[mine] == m])
+                idx.append(outside[(a, u)])
+            builder.add_row(g, np.array(idx), np.ones(len(idx), dtype=np.int64), 1, len(idx))
+            # s full: a is placed at p or better, or nobody with s is ranked below a.
+            builder.add_row(g, np.r_[better, cs, theta[s]], np.r_[ones, 1, -1], 0, better.size + 1)
+            # a already in u at a worse pair: moving within u needs no room in u, so s must be closed to a.
+            worse_in_u = mine[(pu[mine] == u) & (arank[mine] > arank[p])]
+            if worse_in_u.size:
+                row_cf = np.r_[ones, 1, -np.ones(worse_in_u.size, np.int64)]
+                builder.add_row(g, np.r_[better, cs, worse_in_u], row_cf, 0, better.size + 1)
+
+    @staticmethod
+    def _kept_out(
+        builder: ModelBuilder,
+        enc: Encoding,
+        a: int,
+        u: int,
+        mu_m: int,
+        phi_u: int,
+        in_m: npt.NDArray[np.int64],
+    ) -> int:
+        """A binary at most 'u has room and a's municipality is full without a'."""
+        var = builder.add_var(0, 1, f"kept_out[{enc.applicant_ids[a]},{enc.unit_ids[u]}]")
+        g = builder.add_group("stability_muni", enc.applicant_ids[a], "municipality link", structural=True)
+        builder.add_row(g, np.array([var, mu_m]), np.array([1, -1]), -1, 0)
+        builder.add_row(g, np.array([var, phi_u]), np.array([1, 1]), 0, 1)
+        builder.add_row(g, np.r_[var, in_m], np.ones(in_m.size + 1, dtype=np.int64), 0, 1)
+        return var

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from matchmaker._i18n import Message, msg
@@ -103,6 +104,26 @@ def check_commitments(out: Collector, p: Problem) -> None:
                 msg("the commitment ends ({end}) before it starts ({start})", end=c.end, start=c.start),
                 msg("correct the dates"),
             )
+    # A student is in one place at a time: two commitments of one student must not overlap.
+    last: dict[str, tuple[int, dt.date]] = {}
+    for i, c in sorted(
+        ((i, c) for i, c in enumerate(p.commitments) if c.applicant is not None), key=lambda ic: ic[1].start
+    ):
+        who = c.applicant or ""
+        before = last.get(who)
+        if before is not None and c.start <= before[1]:
+            out.add(
+                f"commitments[{i}] (supervisor {c.supervisor!r}).applicant",
+                msg(
+                    "student {applicant!r} has two commitments at once (with commitment {other}); a student "
+                    "is in one place at a time",
+                    applicant=who,
+                    other=before[0],
+                ),
+                msg("end the earlier placement the day before the later one starts"),
+            )
+        if before is None or c.end > before[1]:
+            last[who] = (i, c.end)
     for s in p.supervisors:
         if s.load_limit is None:
             continue

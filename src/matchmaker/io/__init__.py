@@ -5,9 +5,10 @@
 :mod:`matchmaker.io._tables`; every error names the file, sheet, row and column. Excel needs the
 ``excel`` extra (openpyxl), DataFrames the ``pandas`` extra. :mod:`matchmaker.io._pseudonym` turns a
 coordinator's sheet with names into a problem with opaque ids and a private key; :mod:`matchmaker.io._migrate`
-reads older schema versions.
+reads older schema versions; :class:`Archive` keeps a programme's approved rounds in one SQLite file.
 """
 
+from matchmaker.io._archive import Archive, ArchivedRound, ArchiveEntry, ArchiveFinding, ArchiveVerification
 from matchmaker.io._csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
 from matchmaker.io._excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
 from matchmaker.io._formats import format_of, load_problem, load_result, save_problem, save_result
@@ -35,6 +36,11 @@ from matchmaker.io._pseudonym import (
 from matchmaker.io._template import write_template
 
 __all__ = [
+    "Archive",
+    "ArchiveEntry",
+    "ArchiveFinding",
+    "ArchiveVerification",
+    "ArchivedRound",
     "Person",
     "PseudonymKey",
     "dump_problem",

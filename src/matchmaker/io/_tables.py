@@ -54,6 +54,7 @@ from matchmaker._text import fold_field_name
 
 __all__ = [
     "APPLICANT_REF",
+    "ARCHIVE_PLACEMENTS",
     "BALANCE_COLUMNS",
     "BOOL_WORDS",
     "LIST_SEPARATOR",
@@ -362,6 +363,13 @@ ROUND = Table(
             "Detsamma för en student i steg 2 (studentmedarbetare) (tomt: 0,5).",
         ),
         _c(
+            "load_step_3",
+            "belastning steg 3",
+            Kind.FLOAT,
+            "The same for one step-3 employee (a graduate in a post; a manager, not a student supervisor) (empty: 0).",
+            "Detsamma för en anställd i steg 3 (en utexaminerad i en tjänst; en chef, inte en handledare) (tomt: 0).",
+        ),
+        _c(
             "continuity_same_supervisor",
             "kontinuitet samma handledare",
             Kind.FLOAT,
@@ -381,8 +389,8 @@ ROUND = Table(
             "step",
             "steg",
             Kind.INT,
-            "Step: 1 = VFU, 2 = studentmedarbetare (empty: 1).",
-            "Steg: 1 = VFU, 2 = studentmedarbetare (tomt: 1).",
+            "Step: 1 = VFU, 2 = studentmedarbetare, 3 = employment (empty: 1).",
+            "Steg: 1 = VFU, 2 = studentmedarbetare, 3 = anställning (tomt: 1).",
             minimum=1,
         ),
         _c(
@@ -435,6 +443,15 @@ COMMITMENTS = Table(
             Kind.FLOAT,
             "Its load (empty: the load of its step).",
             "Dess belastning (tomt: stegets belastning).",
+        ),
+        _c(
+            "applicant",
+            "sökande",
+            Kind.ID,
+            "Id of the student whose placement it is; if they are an applicant of this round, it counts only "
+            "before their period starts (empty: it counts throughout).",
+            "Id för studenten vars placering det är; är hen sökande i omgången räknas åtagandet bara före "
+            "hens period (tomt: det räknas hela tiden).",
         ),
     ),
 )
@@ -909,3 +926,20 @@ RESULT_TABLES: tuple[Table, ...] = (
 
 #: The result tables that hold a decision's metrics.
 METRICS_TABLES: tuple[Table, ...] = (RANK_PROFILE, FIT_PERCENTILES, UNIT_METRICS, MUNICIPALITY_METRICS)
+
+#: The programme archive's export (:meth:`matchmaker.Archive.export`): one row per approved placement per
+#: round, ids only.
+ARCHIVE_PLACEMENTS = Table(
+    "archive",
+    "Arkiv",
+    (
+        _n("round", "omgång", Kind.TEXT),
+        _n("term", "termin", Kind.TEXT, required=False),
+        _n("year", "år", Kind.INT, required=False),
+        _n("step", "steg", Kind.INT, required=False),
+        _n("applicant", "sökande", Kind.ID),
+        _n("unit", "enhet", Kind.ID),
+        _n("supervisor", "handledare", Kind.ID),
+        _n("municipality", "kommun", Kind.ID),
+    ),
+)

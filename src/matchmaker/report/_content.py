@@ -44,6 +44,7 @@ __all__ = [
     "placement_notes",
     "policy_lines",
     "reason_label",
+    "round_line",
     "signature_text",
     "status_text",
     "unplaced_facts",
@@ -254,6 +255,30 @@ def level_reading(level: LevelValue, lang: Lang, *, placed: int, seed: int) -> s
     if level.name == "lowest_fill_rate_ppm" or level.name.startswith(_GROUP_LEVEL):
         return percent(value / 1_000_000, lang)
     return number(value, lang)
+
+
+#: The steps of a trainee programme, in words.
+_STEPS: dict[int, Message] = {
+    1: msg("step 1, VFU (the practice placement)"),
+    2: msg("step 2, studentmedarbetare (part-time student employee)"),
+    3: msg("step 3, employment (posts offered to the programme's graduates)"),
+}
+_TERMS: dict[str, Message] = {"VT": msg("spring (VT)"), "HT": msg("autumn (HT)")}
+
+
+def round_line(problem: Problem | None, lang: Lang) -> str | None:
+    """The round the plan is for (step, term and year) in words, or ``None`` for a problem without a
+    :class:`~matchmaker.Round`."""
+    if problem is None or problem.round is None:
+        return None
+    r = problem.round
+    return tr(
+        "The round: {step}, {term} {year}.",
+        lang,
+        step=_STEPS[r.step].text(lang),
+        term=_TERMS[r.term].text(lang),
+        year=str(r.year),
+    )
 
 
 def policy_lines(policy: Policy, lang: Lang) -> list[str]:

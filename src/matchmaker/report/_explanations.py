@@ -247,6 +247,15 @@ def _placed(e: ApplicantExplanation, lang: Lang, names: Names) -> list[str]:
         lines.append(
             tr("The fit {fit} is very low (below {threshold}).", lang, fit=f"{p.fit:.4f}", threshold=f"{LOW_FIT:.2f}")
         )
+    if p.continuity > 0:
+        lines.append(
+            tr(
+                "The fit includes a continuity bonus of {bonus}: the applicant stays with the supervisor or in "
+                "the unit of their placement in the step before.",
+                lang,
+                bonus=f"{p.continuity:.4f}",
+            )
+        )
     if e.tier is not None:
         lines.append(
             tr(

@@ -41,6 +41,7 @@ from matchmaker.report._content import (
     override_line,
     placement_notes,
     policy_lines,
+    round_line,
     signature_text,
     status_text,
     unplaced_facts,
@@ -259,6 +260,7 @@ def html_report(
     fold = not printable and n_placed + n_unplaced > COLLAPSE_AT
 
     decision = _list(decision_lines(result, lang, approval))
+    intake = round_line(problem, lang)
     why = no_plan_explanation(result, problem, lang)
     if why is not None:
         decision += f"<h3>{tr('Why there is no plan', lang)}</h3>{_explained(why)}"
@@ -309,6 +311,7 @@ def html_report(
         f"<header><h1>{_e(heading)}</h1>",
         f'<p>{tr("Status", lang)}: <span class="status {_e(status)}" id="status">'
         f"{status_text(status, lang)}</span></p>",
+        *([] if intake is None else [f'<p id="round">{_e(intake)}</p>']),
         "</header>",
         f'<section id="decision"><h2>{tr("The decision", lang)}</h2>{decision}</section>',
         f'<section id="summary"><h2>{tr("Summary", lang)}</h2><div class="cards">{card_html}</div></section>',

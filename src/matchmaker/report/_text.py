@@ -23,6 +23,7 @@ from matchmaker.report._content import (
     placement_notes,
     policy_lines,
     reason_label,
+    round_line,
     signature_text,
     status_text,
     unplaced_facts,
@@ -193,6 +194,9 @@ def text_report(
     d = result.decision
     heading = title or tr("Placement plan", lang)
     out = [heading, "=" * len(heading), tr("Status: {status}", lang, status=status_text(d.status.value, lang))]
+    intake = round_line(problem, lang)
+    if intake is not None:
+        out.append(intake)
     out += _heading(tr("The decision", lang)) + _lines(decision_lines(result, lang, approval))
     names: dict[str, str] = {}
     if problem is not None:
