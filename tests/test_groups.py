@@ -447,3 +447,13 @@ def test_the_report_words_the_rules_and_the_maximin_level_in_both_languages() ->
     assert "Groups of home (from 2 applicants): the lowest placement rate as high as possible." in en
     assert "Groups of home: Nacka each at least 1 and at most 2 placed." in en
     assert "Grupper i home: Nacka var och en minst 1 och högst 2 placerade." in policy_lines(problem.policy, "sv")
+
+
+def test_a_rule_that_does_not_bind_costs_one_check() -> None:
+    # Nacka 1 of 2 and Tyreso 2 of 4 at ratio 0.5: the plan without the rule meets it, and is kept.
+    rules = [{"family": "home", "rule": "rate", "ratio": 0.5}, {"family": "home", "rule": "count", "max_count": 5}]
+    ruled = solve(round_of(rules, HOMES, places=6))
+    free = solve(round_of([], HOMES, places=6))
+    assert ruled.statistics.engine == "slack-rules+flow"
+    assert plan_of(ruled) == plan_of(free)
+    assert ruled.decision.objective == free.decision.objective

@@ -64,6 +64,13 @@ class GroupRules:
     """The rows and levels of ``policy.group_rules`` (see the module docstring)."""
 
     name = "group_rules"
+    group_kinds = frozenset({"group_rate", "group_band", "group_min", "group_max", "balance_total"})
+
+    def only_rows(self, problem: Problem) -> bool:
+        """Rules without ``maximin`` add rows only (and the placed count they read): a
+        :class:`~matchmaker._linear.SlackRule`, first left out and then checked."""
+        rules = problem.policy.group_rules
+        return bool(rules) and all(rule.rule != "maximin" for rule in rules)
 
     def add(self, builder: ModelBuilder, problem: Problem) -> None:
         """One row per group and rule; a threshold level per ``maximin`` rule."""
