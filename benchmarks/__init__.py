@@ -8,6 +8,8 @@
 * :mod:`benchmarks.worker` runs one measurement in its own process (time and peak memory);
 * :mod:`benchmarks.run` runs the suite, checks that the peers agree with matchmaker, prints the table
   and writes JSON to ``benchmarks/results/``.
+* :mod:`benchmarks.groups` solves a generated round with applicant groups without and with a binding
+  group-rate rule, in turns, and checks both plans.
 * :mod:`benchmarks.stable_rounds` makes stable rounds of the programme's shape (ties, binding
   municipality caps) and times matchmaker's largest weakly stable plan against the plain per-pair
   model in CP-SAT and HiGHS.

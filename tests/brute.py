@@ -12,7 +12,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
-from matchmaker._checks import Truth, check_balance, check_links, level_vector
+from matchmaker._checks import Truth, check_balance, check_groups, check_links, level_vector
 from matchmaker._models import Problem
 
 Plan = dict[str, str]  # applicant id -> supervisor id
@@ -43,7 +43,7 @@ def raw_vector(problem: Problem, truth: Truth, plan: Plan) -> tuple[int, ...]:
 
 
 def feasible(problem: Problem, truth: Truth, plan: Plan, *, minimums: bool = True) -> bool:
-    """Whether ``plan`` meets every capacity, minimum and pin."""
+    """Whether ``plan`` meets every capacity, minimum, pin, link, balance and group rule."""
     sups = Counter(plan.values())
     units = Counter(truth.sups[s].unit for s in plan.values())
     munis = Counter(truth.units[truth.sups[s].unit].municipality for s in plan.values())
@@ -66,6 +66,7 @@ def feasible(problem: Problem, truth: Truth, plan: Plan, *, minimums: bool = Tru
     where = {a: (truth.sups[s].unit, truth.units[truth.sups[s].unit].municipality) for a, s in plan.items()}
     check_links(problem, where, broken.append)
     check_balance(problem, munis, broken.append)
+    check_groups(problem, plan.keys(), broken.append)
     if broken:
         return False
     for pin in problem.pins:

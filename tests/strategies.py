@@ -207,6 +207,51 @@ def problems(
     }
 
 
+@st.composite
+def grouped_problems(draw: st.DrawFn, max_applicants: int = 6) -> dict[str, Any]:
+    """A problem of :func:`problems` whose applicants carry groups of one or two families (a few carry
+    none), with one to three group rules of any kind over them."""
+    raw = draw(problems(max_applicants=max_applicants))
+    families = {"home": ["Nacka", "Tyreso", "Huddinge"], "university": ["SU", "SH"]}
+    members: dict[str, set[str]] = {f: set() for f in families}
+    for app in raw["applicants"]:
+        groups: dict[str, str] = {}
+        for family, names in families.items():
+            pick = draw(st.integers(0, len(names)))  # the last value: no group in this family
+            if app is raw["applicants"][0] and family == "home":
+                pick = pick % len(names)  # one applicant at least has a group to rule over
+            if pick < len(names) and (family == "home" or draw(st.booleans())):
+                groups[family] = names[pick]
+                members[family].add(names[pick])
+        app["groups"] = groups
+    rules: list[dict[str, Any]] = []
+    used: set[tuple[str, str]] = set()
+    for _ in range(draw(st.integers(1, 3))):
+        family = draw(st.sampled_from(sorted(f for f in families if members[f])))
+        kind = draw(st.sampled_from(["rate", "band", "maximin", "count"]))
+        if (family, kind) in used:
+            continue
+        used.add((family, kind))
+        rule: dict[str, Any] = {"family": family, "rule": kind, "min_size": draw(st.integers(1, 3))}
+        if kind == "rate":
+            rule["ratio"] = draw(st.sampled_from([0.5, 0.75, 1.0, 1 / 3]))
+        elif kind == "band":
+            rule["tolerance"] = draw(st.sampled_from([0.0, 0.2, 0.5]))
+        elif kind == "count":
+            del rule["min_size"]
+            rule["groups"] = draw(st.lists(st.sampled_from(sorted(members[family])), unique=True, max_size=2))
+            low = draw(st.sampled_from([None, 0, 1, 2]))
+            high = draw(st.sampled_from([None, 0, 1, 2, 3]))
+            if low is None and high is None:
+                high = 1
+            if low is not None and high is not None and low > high:
+                low, high = high, low
+            rule["min_count"], rule["max_count"] = low, high
+        rules.append(rule)
+    raw["policy"]["group_rules"] = rules
+    return raw
+
+
 #: Texts that spreadsheet programs like to misread: leading zeros, numbers, dates, booleans, formulas.
 TRICKY = ["001", "0042", "1e3", "1,5", "TRUE", "false", "2024-01-03", "3/1", "=1+1", '="007"', "#N/A", "Åsa Öström"]
 _SAFE_TEXT = st.text(

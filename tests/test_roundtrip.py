@@ -33,12 +33,14 @@ LAYOUT: list[tuple[type[BaseModel], str, set[str]]] = [
     (mm.Round, "round", {"periods"}),
     (mm.Period, "periods", set()),
     (mm.Commitment, "commitments", set()),
-    (mm.Policy, "round", set()),
+    # Applicant groups and group rules have no columns yet: the table writers refuse a round that has
+    # them (tests/test_groups.py), so nothing is dropped.
+    (mm.Policy, "round", {"group_rules"}),
     (mm.Balance, "round", {"mode", "tolerance", "ratio"}),
     (mm.Municipality, "municipalities", set()),
     (mm.Unit, "units", {"ranking"}),
     (mm.Supervisor, "supervisors", set()),
-    (mm.Applicant, "applicants", {"interests", "ranking", "interview", "conflicts"}),
+    (mm.Applicant, "applicants", {"interests", "ranking", "interview", "conflicts", "groups"}),
     (mm.Ranking, "preferences", {"areas", "units", "supervisors"}),
     (mm.Interests, "preferences", {"areas", "units", "supervisors"}),
     (mm.Conflicts, "conflicts", {"units", "supervisors"}),

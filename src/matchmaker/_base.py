@@ -21,7 +21,7 @@ from matchmaker._pydantic_errors import RuleError, issues_from_validation_error
 from matchmaker._text import fold_field_name
 from matchmaker.errors import InputError, ProblemValidationError, ValidationIssue
 
-__all__ = ["PROTECTED_FIELDS", "Record"]
+__all__ = ["PROTECTED_FIELDS", "PROTECTED_VALUES", "Record", "protected_label"]
 
 #: Field names that must never reach matching (diskrimineringslagen, GDPR art. 9 and 10, and proxies),
 #: compared after :func:`~matchmaker._text.fold_field_name`.
@@ -110,6 +110,64 @@ PROTECTED_FIELDS: frozenset[str] = frozenset(
         "belastningsregister",
     }
 )
+
+
+#: Group names that are themselves values of a protected attribute (a gender, for example), compared
+#: after :func:`~matchmaker._text.fold_field_name`, as a whole name or as a run of its words.
+PROTECTED_VALUES: frozenset[str] = frozenset(
+    {
+        "male",
+        "female",
+        "man",
+        "men",
+        "woman",
+        "women",
+        "kvinna",
+        "kvinnor",
+        "manlig",
+        "kvinnlig",
+        "non_binary",
+        "nonbinary",
+        "icke_binar",
+        "transgender",
+        "trans",
+        "boy",
+        "girl",
+        "pojke",
+        "flicka",
+        "muslim",
+        "christian",
+        "jewish",
+        "kristen",
+        "judisk",
+        "disabled",
+        "funktionsnedsatt",
+        "heterosexual",
+        "homosexual",
+        "gay",
+        "lesbian",
+        "bisexual",
+        "immigrant",
+        "invandrare",
+        "utrikes_fodd",
+        "foreign_born",
+        "pregnant",
+        "gravid",
+    }
+)
+
+
+def protected_label(label: str) -> bool:
+    """Whether ``label`` (an applicant group's family or value) names a protected attribute, a proxy of one
+    or a value of one: the whole name folded, or any run of its words, is in :data:`PROTECTED_FIELDS` or
+    :data:`PROTECTED_VALUES` (``"Age group"`` holds ``age``; ``"Kön"`` is ``kon``)."""
+    words = fold_field_name(label).split("_")
+    for start in range(len(words)):
+        for end in range(start + 1, len(words) + 1):
+            run = "_".join(words[start:end])
+            if run in PROTECTED_FIELDS or run in PROTECTED_VALUES:
+                return True
+    return False
 
 
 #: Nesting depth of record validation in this context: only the outermost call converts errors.

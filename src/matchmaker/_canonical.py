@@ -5,9 +5,10 @@ interviewer and unit), mapping keys are sorted, defaults are written out, and th
 UTF-8. Two problems that differ only in record order or file formatting have one fingerprint.
 
 Fields added after schema version 1 first appeared (a round's dates, load limits, commitments, the
-step-1 placement, the policy's load and continuity settings, its stable mode, its pair-weight mode and
-objective order, a commitment's applicant, and the pair weights) are left out while they hold their
-default, so a problem that does not use them keeps the fingerprint it had before they existed.
+step-1 placement, applicant groups, the policy's load and continuity settings, its stable mode, its
+pair-weight mode and objective order, its group rules, a commitment's applicant, and the pair weights)
+are left out while they hold their default, so a problem that does not use them keeps the fingerprint
+it had before they existed.
 """
 
 from __future__ import annotations
@@ -100,9 +101,10 @@ _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
         "stability": None,
         "pair_weights": "replace",
         "order": "placed_first",
+        "group_rules": [],
     },
     "supervisors": {"load_limit": None, "unavailable_periods": []},
-    "applicants": {"period": None, "previous_unit": None, "previous_supervisor": None},
+    "applicants": {"period": None, "previous_unit": None, "previous_supervisor": None, "groups": {}},
     "commitments": {"applicant": None},
 }
 

@@ -230,6 +230,7 @@ class ModelBuilder:
         self._pieces: list[str] = []
         self._lp_tight = True
         self._split_at: Position | None = None
+        self._placed_total: int | None = None
         self._slots: tuple[str, ...] | None = None
 
     def reorder(self, slots: Sequence[str]) -> None:
@@ -242,6 +243,19 @@ class ModelBuilder:
         self._ub.append(ub)
         self._names.append(name)
         return len(self._lb) - 1
+
+    def placed_total(self) -> int:
+        """The auxiliary variable ``t`` held equal to the placed count (``sum(x) - t = 0``), made on first
+        use and shared by every piece whose rule compares with the overall rate (the municipality
+        balance's ``ratio``, the group rules), so that the model keeps one auxiliary variable."""
+        if self._placed_total is None:
+            n = self.scores.n_pairs
+            total = self.add_var(0, self.scores.encoding.n_applicants, "placed_total")
+            g = self.add_group("balance_total", "all", "the total placed count", structural=True)
+            pairs = np.arange(n, dtype=np.int64)
+            self.add_row(g, np.r_[pairs, total], np.r_[np.ones(n, np.int64), -1], 0, 0)
+            self._placed_total = total
+        return self._placed_total
 
     def add_group(self, kind: str, record: str, label: str, *, structural: bool = False) -> int:
         """A new named group; returns its index."""

@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, field_validator, model_validator
 
-from matchmaker._base import PROTECTED_FIELDS
+from matchmaker._base import PROTECTED_FIELDS, protected_label
 from matchmaker._base import Record as _Record
 from matchmaker._canonical import problem_fingerprint
 from matchmaker._i18n import msg
@@ -51,6 +51,7 @@ __all__ = [
     "Balance",
     "Commitment",
     "Conflicts",
+    "GroupRule",
     "Interests",
     "InterviewCriterion",
     "InterviewScore",
@@ -263,7 +264,9 @@ class Applicant(_Record):
     their university, else the round's period without a university). ``previous_unit`` and
     ``previous_supervisor`` are the applicant's placement in the step before (for a studentmedarbetare,
     their VFU; for a graduate offered a post, their studentmedarbetare placement): staying there earns the
-    policy's continuity bonus.
+    policy's continuity bonus. ``groups`` labels the applicant with one group per *family*
+    (``{"home_municipality": "Nacka"}``) for the policy's :class:`GroupRule` s; no family or group may
+    name a protected attribute or a proxy of one.
     """
 
     id: Id
@@ -277,6 +280,37 @@ class Applicant(_Record):
     period: Id | None = None
     previous_unit: Id | None = None
     previous_supervisor: Id | None = None
+    groups: Mapping[Label, Label] = Field(default_factory=dict)
+
+    @field_validator("groups")
+    @classmethod
+    def _no_protected_groups(cls, value: Mapping[str, str]) -> Mapping[str, str]:
+        for family, group in value.items():
+            _refuse_protected(family)
+            if protected_label(group):  # the value is not echoed: it may be the personal data itself
+                raise RuleError(
+                    msg(
+                        "the group of family {family!r} names personal data or a protected attribute, which "
+                        "matchmaker never uses for matching (diskrimineringslagen, GDPR)",
+                        family=family,
+                    ),
+                    msg("group applicants only by attributes such as home municipality, university or step"),
+                )
+        return value
+
+
+def _refuse_protected(family: str) -> str:
+    """``family`` (a family of applicant groups), unless it names a protected attribute or a proxy."""
+    if protected_label(family):
+        raise RuleError(
+            msg(
+                "group family {family!r} names personal data or a protected attribute, which matchmaker never "
+                "uses for matching (diskrimineringslagen, GDPR)",
+                family=family,
+            ),
+            msg("group applicants only by attributes such as home municipality, university or step"),
+        )
+    return family
 
 
 class InterviewCriterion(_Record):
@@ -430,6 +464,61 @@ class Balance(_Record):
     mode: Literal["within", "ratio", "maximin"]
     tolerance: Annotated[float, Strict(), Field(ge=0.0, le=1.0)] = 0.1
     ratio: Annotated[float, Strict(), Field(ge=0.0, le=1.0)] = 0.75
+
+
+class GroupRule(_Record):
+    """A fairness rule over one *family* of applicant groups (the ``family`` key of
+    ``Applicant.groups``). A group's *size* is the number of its applicants in the round, its *rate*
+    placed / size; the *overall rate* is placed / every applicant of the round. Rules:
+
+    * ``rate``: every group's rate at least ``ratio`` times the overall rate (a constraint);
+    * ``band``: every group's rate within ``tolerance`` of the overall rate, above or below (a constraint);
+    * ``maximin``: a level of the objective vector after the placed count and the municipality balance
+      (position 2.45): the lowest group rate as high as possible;
+    * ``count``: each group (each of ``groups``, or every group of the family) places at least
+      ``min_count`` and at most ``max_count`` applicants (a constraint).
+
+    ``rate``, ``band`` and ``maximin`` leave out groups with fewer than ``min_size`` applicants.
+    ``ratio`` and ``tolerance`` are taken as exact fractions with a denominator of at most 10,000.
+    """
+
+    family: Label
+    rule: Literal["rate", "band", "maximin", "count"]
+    ratio: Annotated[float, Strict(), Field(ge=0.0, le=1.0)] = 0.75
+    tolerance: Annotated[float, Strict(), Field(ge=0.0, le=1.0)] = 0.1
+    min_size: Annotated[int, Strict(), Field(ge=1, le=1_000_000)] = 1
+    min_count: Count | None = None
+    max_count: Count | None = None
+    groups: tuple[Label, ...] = ()
+
+    @field_validator("family")
+    @classmethod
+    def _family_not_protected(cls, value: str) -> str:
+        return _refuse_protected(value)
+
+    @model_validator(mode="after")
+    def _counts_with_count(self) -> Self:
+        if self.rule == "count":
+            if self.min_count is None and self.max_count is None:
+                raise RuleError(
+                    msg("a 'count' rule needs min_count, max_count or both"),
+                    msg("give the least or the most applicants each group may have placed"),
+                )
+            if self.min_count is not None and self.max_count is not None and self.min_count > self.max_count:
+                raise RuleError(
+                    msg(
+                        "min_count {low} is above max_count {high}",
+                        low=self.min_count,
+                        high=self.max_count,
+                    ),
+                    msg("make min_count at most max_count"),
+                )
+        elif self.min_count is not None or self.max_count is not None or self.groups:
+            raise RuleError(
+                msg("min_count, max_count and groups belong to a 'count' rule, not to '{rule}'", rule=self.rule),
+                msg("remove them, or make the rule a 'count' rule"),
+            )
+        return self
 
 
 class Stability(_Record):
@@ -596,6 +685,8 @@ class Policy(_Record):
             ``"objective_first"``; ``"maximum_weight"``: the objective alone) or a tuple of
             ``"priority_tiers"``, ``"placed"``, ``"soft"`` and ``"objective"``. A part left out is not
             optimised; the lottery is always last. See the objectives guide for what moving each means.
+        group_rules: fairness rules over applicant groups (see :class:`GroupRule`), beside the
+            municipality balance.
     """
 
     interest_weight: Annotated[float, Strict(), Field(ge=0.0, le=1e6)] = 0.7
@@ -616,6 +707,7 @@ class Policy(_Record):
     lottery_seed: Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)] = 0
     pair_weights: Literal["replace", "add"] = "replace"
     order: Order = "placed_first"
+    group_rules: tuple[GroupRule, ...] = ()
 
     @property
     def slots(self) -> tuple[str, ...]:

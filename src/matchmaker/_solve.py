@@ -158,7 +158,7 @@ def solve_problem(
                     started=t0,
                     scored=t1,
                     progress=progress,
-                    engine_prefix="lp-bound",
+                    engine_prefix=f"{found.bound_by}-bound",
                     infeasibility_text=infeasibility_text,
                 )
             if found is not None:

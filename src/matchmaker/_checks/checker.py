@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
+from matchmaker._checks.groups import check_groups
 from matchmaker._checks.levels import check_objective
 from matchmaker._checks.report import CheckReport, Violation
 from matchmaker._checks.stability import check_stability
@@ -33,7 +34,7 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
     municipality are the supervisor's; each applicant appears exactly once (placed or unplaced);
     every placement is acceptable (wishes, requirements, conflicts, training, capacity, availability);
     supervisor, unit and municipality maximums and minimums; each supervisor's load on every date;
-    pins; each placement's fit, continuity bonus and rank; each unplaced reason; every objective level
+    pins; the group rules; each placement's fit, continuity bonus and rank; each unplaced reason; every objective level
     recomputed from the raw inputs; and the metrics' rank profile and counts per unit and municipality
     (a result migrated from schema version 0 has no metrics to check).
 
@@ -229,6 +230,7 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
             )
         check_links(problem, {a: (x.unit, x.municipality) for a, x in placements.items()}, add)
         check_balance(problem, per_muni, add)
+        check_groups(problem, placements.keys(), add)
         for pin in problem.pins:
             got = placements.get(pin.applicant)
             ok = got is not None and (

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from matchmaker._checks.audit import strict_ranks
+from matchmaker._checks.groups import group_levels
 from matchmaker._checks.report import Violation
 from matchmaker._checks.stability import unit_positions
 from matchmaker._checks.truth import SCALE, Truth, link_broken, offered_by_municipality
@@ -91,6 +92,7 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
             (2.4, "lowest_fill_rate_ppm", "max", min(per_muni[m] * 1_000_000 // o for m, o in offered.items()))
         )
         levels.append((2.4, "lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
+    levels += group_levels(problem, plan.keys())
     values = [t.value(apps[a], s) for a, s in plan.items()]
     what = "fit" if problem.pair_weights is None else "weight" if pol.pair_weights == "replace" else "fit_and_weight"
     order = _order(problem)

@@ -26,6 +26,7 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from ortools.graph.python import min_cost_flow
 
@@ -145,11 +146,38 @@ def _network_of(model: LinearModel, a_int: sp.csr_matrix | None) -> Network | No
     single = np.ones(n_rows, dtype=bool)
     if n_rows:
         single = np.minimum.reduceat(app, starts) == np.maximum.reduceat(app, starts)
+    net = _circulation(single, row_of, var_of, sizes, n_rows, n_pairs)
+    if net is None and n_rows:
+        # Rows over whole applicants (a group's count: every pair of each of its applicants) can sit on
+        # the applicant side, above the applicants' own rows: root -> group -> applicant -> pair.
+        whole = single | _whole_applicant_rows(row_of, app, applicant, n_rows)
+        if np.any(whole != single):
+            net = _circulation(whole, row_of, var_of, sizes, n_rows, n_pairs)
+    return net
+
+
+def _whole_applicant_rows(row_of: IntArray, app: IntArray, applicant: IntArray, n_rows: int) -> npt.NDArray[np.bool_]:
+    """Which rows hold, for each applicant they touch, every pair of that applicant (``row_of``/``app``:
+    each incidence's row and applicant, grouped by row with applicants ascending within it)."""
+    per_applicant = np.bincount(applicant)
+    key = row_of * (int(applicant.max(initial=0)) + 1) + app
+    run = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    length = np.diff(np.r_[run, key.size])
+    whole = np.ones(n_rows, dtype=bool)
+    whole[row_of[run[length != per_applicant[app[run]]]]] = False
+    return whole
+
+
+def _circulation(
+    single: npt.NDArray[np.bool_], row_of: IntArray, var_of: IntArray, sizes: IntArray, n_rows: int, n_pairs: int
+) -> Network | None:
+    """The circulation with the rows marked ``single`` on the applicant side (pointing away from the
+    root) and the others on the far side, if each side is a laminar family; else ``None``."""
     side_a = single[row_of]
     fam_a = np.flatnonzero(single)
     fam_b = np.flatnonzero(~single)
-    got_a = _laminar(fam_a, row_of[side_a], var_of[side_a], sizes, n_rows, n_vars)
-    got_b = _laminar(fam_b, row_of[~side_a], var_of[~side_a], sizes, n_rows, n_vars)
+    got_a = _laminar(fam_a, row_of[side_a], var_of[side_a], sizes, n_rows, n_pairs)
+    got_b = _laminar(fam_b, row_of[~side_a], var_of[~side_a], sizes, n_rows, n_pairs)
     if got_a is None or got_b is None:
         return None
     parent_a, leaf_a = got_a

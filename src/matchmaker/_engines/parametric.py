@@ -22,6 +22,7 @@ hinted with the best plan found.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import logging
 from typing import Any
 
@@ -35,7 +36,16 @@ from matchmaker._linear import Level, LinearModel, plan_stages
 from matchmaker._options import SolveOptions
 from matchmaker._types import IntArray
 
-__all__ = ["ByParameter", "by_parameter", "dual_bound", "is_placed_row", "parameter_of", "substitute"]
+__all__ = [
+    "ByParameter",
+    "by_parameter",
+    "dual_bound",
+    "flow_bounds",
+    "is_placed_row",
+    "parameter_of",
+    "relaxed_range",
+    "substitute",
+]
 
 logger = logging.getLogger("matchmaker.engines.parametric")
 
@@ -188,6 +198,86 @@ class ByParameter:
     stage_value: int
     plan: IntArray
     tried: int
+    #: What bounded the search: ``"lp"`` (GLOP's duals, evaluated exactly) or ``"flow"`` (relaxed networks).
+    bound_by: str = "lp"
+
+
+def relaxed_range(model: LinearModel, low: int, high: int) -> LinearModel | None:
+    """A network over pairs whose plans include every plan of :func:`substitute` at each ``t`` from ``low``
+    to ``high``: each row's bounds the loosest of its bounds at the two ends (a row's bounds are monotone
+    in ``t``, each a rounded linear function of it), and the placed row ``low <= sum(x) <= high``. Its
+    optimum bounds the first stage over the whole range; at ``low == high`` it is the network at that
+    value. ``None`` where :func:`substitute` fails at an end."""
+    at_low, at_high = substitute(model, low), substitute(model, high)
+    if at_low is None or at_high is None:
+        return None
+    return dataclasses.replace(
+        at_low,
+        row_lb=np.minimum(at_low.row_lb, at_high.row_lb),
+        row_ub=np.maximum(at_low.row_ub, at_high.row_ub),
+    )
+
+
+def flow_bounds(
+    model: LinearModel, options: SolveOptions, c: IntArray, low: int, high: int, *, max_nodes: int = 60
+) -> ByParameter | None:
+    """The first stage by branch and bound over ``t`` with min-cost flows alone (no LP): a node is a range
+    of ``t``, its bound the certified optimum of :func:`relaxed_range`. A node whose relaxed plan, at its
+    own placed count ``P``, keeps the network at ``P`` reaches its bound and is settled; one whose
+    relaxation has no plan is closed; else the range splits at ``P`` (or, with ``P`` at the top, in
+    halves). Nodes are taken best bound first, so the search ends when no open bound beats the best plan.
+    ``None`` if a flow cannot be certified or nothing is found within ``max_nodes``; the result is
+    ``proven`` only when no open node's bound beats the best plan."""
+    best: ByParameter | None = None
+    # (-bound of the parent, -high, low, high): the best bound first, and of equal bounds the higher range
+    heap: list[tuple[int, int, int, int]] = [(0, -high, low, high)]
+    nodes = 0
+    a_int = sp.csr_matrix((model.coefs, model.indices, model.indptr), shape=(model.n_rows, model.n_vars))
+    while heap and nodes < max_nodes:
+        entry = heapq.heappop(heap)
+        parent, _, a, b = entry
+        if best is not None and -parent <= best.stage_value:
+            heapq.heappush(heap, entry)
+            break  # every open range is bounded by a plan already found
+        nodes += 1
+        relaxed = relaxed_range(model, a, b)
+        if relaxed is None:
+            return None
+        session = LpSession(relaxed, options, flow=True)
+        if session.network is None:
+            return None
+        got = session.flow_certificate(c, session.bounds)
+        if isinstance(got, str):
+            if got == "INFEASIBLE":
+                continue  # no plan for any t in the range
+            logger.debug("flow bound on [%d, %d]: %s", a, b, got)
+            return None
+        if best is not None and got.value <= best.stage_value:
+            continue
+        placed = int(got.x.sum())
+        full = np.r_[got.x, placed].astype(np.int64)
+        activity = a_int @ full
+        if np.all(activity >= model.row_lb) and np.all(activity <= model.row_ub):
+            # a plan of the whole model at t = placed, as good as the range's bound: the range is settled
+            at = substitute(model, placed)
+            if at is None:  # pragma: no cover - the plan keeps every row at this t
+                return None
+            best = ByParameter(at, placed, False, 0, got.value, full, 0, "flow")
+            continue
+        if a == b:  # pragma: no cover - at one value the relaxation is the network itself
+            return None
+        # Split at the relaxed plan's placed count; at an end of the range (where splitting there would
+        # peel off one value at a time), in halves.
+        split = placed if a < placed < b else (a + b) // 2 + 1
+        for part_low, part_high in ((a, split - 1), (split, b)):
+            if part_low <= part_high:
+                heapq.heappush(heap, (-got.value, -part_high, part_low, part_high))
+    if best is None:
+        return None
+    bound = max([best.stage_value, *(-entry[0] for entry in heap)])  # open ranges' bounds: their parents'
+    proven = bound <= best.stage_value
+    logger.debug("flow bounds: best %d at t=%d after %d nodes (%s)", best.stage_value, best.value, nodes, proven)
+    return dataclasses.replace(best, proven=proven, bound=bound, tried=nodes)
 
 
 def aggregated_relaxation(
@@ -248,6 +338,8 @@ def by_parameter(
     price_above: int = 20_000,
     per_applicant: int = 10,
     aggregate: bool = True,
+    below: int = 8,
+    by_flow: bool | None = None,
 ) -> ByParameter | None:
     """Solve the first stage of ``model`` exactly by branch and bound over its one auxiliary variable
     ``t`` (see the module docstring); ``None`` where the method does not apply.
@@ -256,7 +348,8 @@ def by_parameter(
     whole model with ``t`` in the range; a single value is solved exactly as a network. The range
     first shrinks to the LP's own extremes of ``t`` (proven the same way), inside which every node's LP
     is feasible. A node whose bound does not beat the best plan is closed; else the flow solves the
-    value nearest the LP's ``t`` and the two sides become nodes. The first stage is proven when no node
+    value nearest the LP's ``t`` (and, while that network has no plan, up to ``below``
+    values under it) and the two sides become nodes. The first stage is proven when no node
     is left open; ``max_nodes`` caps the work (the best plan then becomes a hint).
 
     Above ``price_above`` pairs each LP is solved by column generation
@@ -284,6 +377,11 @@ def by_parameter(
     c = c_full[:n]
     only_t = np.zeros(model.n_vars, dtype=np.int64)
     only_t[t] = 1
+    if by_flow if by_flow is not None else n > price_above:
+        # Flows alone first: at scale an LP over every pair costs far more than a few dozen flows.
+        flowed = flow_bounds(model, options, c, lo, hi, max_nodes=max_nodes)
+        if flowed is not None and flowed.proven:
+            return flowed
 
     start: npt.NDArray[np.bool_] | None = None
     if n > price_above:
@@ -319,19 +417,31 @@ def by_parameter(
 
     best: ByParameter | None = None
 
-    def leaf(value: int) -> None:
+    def leaf(value: int) -> bool:
+        """Solve the network at ``value``; whether it has no plan at all (the flow says infeasible)."""
         nonlocal best
         sub = substitute(model, value)
         if sub is None:
-            return
+            return True
         session = LpSession(sub, options, flow=True)
         got = session.flow_certificate(c, session.bounds) if session.network is not None else "NOT_A_NETWORK"
         if not isinstance(got, Certificate):
             logger.debug("parameter %d: %s", value, got)
-            return
+            return got == "INFEASIBLE"
         if best is None or got.value > best.stage_value:
             plan = np.r_[got.x, value].astype(np.int64)
             best = ByParameter(sub, value, False, 0, got.value, plan, 0)
+        return False
+
+    def descend(value: int, floor: int) -> int:
+        """Solve ``value`` and, while the network has no plan, the values below it down to ``floor`` (at
+        most ``below`` of them: each a flow, far cheaper than an LP bound); returns the lowest value solved.
+        Rounding up a group's least count (a rate rule at the placed count) often leaves the values
+        just below the LP's ``t`` without a plan."""
+        low = value
+        while leaf(low) and low > floor and value - low + 1 < below:
+            low -= 1
+        return low
 
     # First a cheap bound: the LP without the supervisor rows, alike pairs merged (a relaxation), and
     # the network at its t. When the supervisors' capacities do not bind, that settles it.
@@ -353,7 +463,7 @@ def by_parameter(
     overall, centre = root
     nodes += 1
     mid = min(max(round(centre), lo), hi)
-    leaf(mid)
+    low = descend(mid, lo)
     if best is not None and best.stage_value >= overall:
         return _finish(best, True, overall, nodes)
     # Else shrink the range to the LP's own extremes of t (inside them every node's LP is feasible)
@@ -364,7 +474,7 @@ def by_parameter(
         return None if best is None else _finish(best, False, overall, nodes)
     hi, lo = min(hi, top[0]), max(lo, -bottom[0])
     # the root's two sides (its own value is solved)
-    open_ranges = [(a, b) for a, b in ((lo, min(hi, mid - 1)), (max(lo, mid + 1), hi)) if a <= b]
+    open_ranges = [(a, b) for a, b in ((lo, min(hi, low - 1)), (max(lo, mid + 1), hi)) if a <= b]
     while open_ranges and nodes < max_nodes:
         a, b = open_ranges.pop()
         nodes += 1
@@ -379,13 +489,13 @@ def by_parameter(
         if best is not None and bound <= best.stage_value:
             continue
         mid = min(max(round(centre), a), b)
-        leaf(mid)
+        low = descend(mid, a)
         if best is not None and bound <= best.stage_value:
             continue
         if mid + 1 <= b:
             open_ranges.append((mid + 1, b))
-        if a <= mid - 1:
-            open_ranges.append((a, mid - 1))
+        if a <= low - 1:
+            open_ranges.append((a, low - 1))
     if best is None:
         return None
     return _finish(best, not open_ranges, overall, nodes)

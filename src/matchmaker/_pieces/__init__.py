@@ -16,6 +16,7 @@ from matchmaker._pieces.constraints import (
     SupervisorCapacity,
     UnitCapacity,
 )
+from matchmaker._pieces.groups import GroupRules
 from matchmaker._pieces.links import Links
 from matchmaker._pieces.load import SupervisorLoad
 from matchmaker._pieces.objectives import (
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Egalitarian",
     "Generous",
+    "GroupRules",
     "Leximin",
     "Links",
     "Lottery",
@@ -78,6 +80,7 @@ def default_constraints(problem: Problem) -> list[ConstraintPiece]:
         Pins(),
         Links(),
         MunicipalityBalance(),
+        GroupRules(),
         *([Stable(strict=problem.policy.stability.ties == "lottery")] if problem.policy.stability else []),
     ]
 
@@ -85,7 +88,7 @@ def default_constraints(problem: Problem) -> list[ConstraintPiece]:
 def default_objectives(problem: Problem) -> list[ObjectivePiece]:
     """The objective vector: (1) placed per priority tier, (2) placed, (2.1-2.2) soft minimums and
     targets, (3) the policy's objective, (4) the lottery. Links and balance levels come from their
-    constraint pieces at positions 2.3 and 2.4."""
+    constraint pieces at positions 2.3, 2.4 and 2.45."""
     return [
         PriorityTiers(),
         Placed(),

@@ -30,16 +30,16 @@ if TYPE_CHECKING:
     from matchmaker._models import Problem
     from matchmaker._types import IntArray
 
-__all__ = ["MAX_DENOMINATOR", "MunicipalityBalance", "offered_places"]
+__all__ = ["MAX_DENOMINATOR", "MunicipalityBalance", "offered_places", "rate_thresholds"]
 
 _PPM = 1_000_000
 #: Tolerances and ratios become exact fractions with at most this denominator.
 MAX_DENOMINATOR = 10_000
 
 
-def _fill_thresholds(rows: list[tuple[int, int]]) -> LazyThresholds:
-    """ "Every municipality fills at least rate r", for the candidate rates r = k / O_m, best first;
-    ``rows`` holds (row index, offered) per municipality."""
+def rate_thresholds(rows: list[tuple[int, int]]) -> LazyThresholds:
+    """ "Every count row reaches at least rate r of its size", for the candidate rates r = k / O_m, best
+    first; ``rows`` holds (row index, size O_m) per municipality (or per group of applicants)."""
     rates = sorted({Fraction(k, o) for _, o in rows for k in range(o + 1)}, reverse=True)
 
     def make(i: int) -> Threshold:
@@ -95,10 +95,7 @@ class MunicipalityBalance:
             rho = Fraction(balance.ratio).limit_denominator(MAX_DENOMINATOR)
             p, q = rho.numerator, rho.denominator
             total_offered = sum(o for *_, o in munis)
-            all_pairs = np.arange(sc.n_pairs, dtype=np.int64)
-            total = builder.add_var(0, sc.encoding.n_applicants, "placed_total")
-            g0 = builder.add_group("balance_total", "all", "the total placed count", structural=True)
-            builder.add_row(g0, np.r_[all_pairs, total], np.r_[np.ones(all_pairs.size, np.int64), -1], 0, 0)
+            total = builder.placed_total()
             for _, mid, pm, om in munis:
                 g = builder.add_group(
                     "balance_ratio",
@@ -134,7 +131,7 @@ class MunicipalityBalance:
                 _PPM,
                 position=2.4,
                 kind="threshold",
-                thresholds=_fill_thresholds(rows),
+                thresholds=rate_thresholds(rows),
                 evaluate=lowest_rate,
             )
         )

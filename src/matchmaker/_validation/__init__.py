@@ -27,7 +27,8 @@ Rules checked here:
 * a step-1 placement (``previous_unit``/``previous_supervisor``) names a unit of the round, and a
   supervisor of the round who works there; a supervisor is not given without the unit;
 * commitments name a supervisor of the round, end on or after their first day, and never exceed the
-  supervisor's load limit by themselves.
+  supervisor's load limit by themselves;
+* a group rule names a family some applicant carries and groups of it, one rule of each kind per family.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from matchmaker._validation.applicants import check_applicant, check_links, chec
 from matchmaker._validation.capacity import check_areas, check_capacities, check_criteria
 from matchmaker._validation.collector import Collector, check_ref, unique_ids
 from matchmaker._validation.dates import check_commitments, check_periods, check_previous
+from matchmaker._validation.groups import check_group_rules
 from matchmaker._validation.places import check_adjustments, check_pair_weights, check_pins
 from matchmaker.errors import ValidationIssue
 
@@ -85,4 +87,5 @@ def problem_issues(p: Problem) -> list[ValidationIssue]:
     check_periods(out, p)
     check_previous(out, p)
     check_commitments(out, p)
+    check_group_rules(out, p)
     return out.issues

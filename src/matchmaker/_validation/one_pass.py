@@ -58,7 +58,10 @@ _FEEDS: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("commitments", "supervisor"): ("supervisors",),  # a supervisor's load
 }
 #: Rules over a whole table, by the location of their issue: any broken record of the table unsettles them.
-_WHOLE_TABLE: Mapping[str, str] = {"criteria": "criteria.weight"}  # every criterion weighing 0
+_WHOLE_TABLE: Mapping[str, str] = {
+    "criteria": "criteria.weight",  # every criterion weighing 0
+    "applicants": "policy.group_rules",  # a family or group that only a broken applicant carries
+}
 #: The word for a record of each table, as reference issues write it ("refers to unit ...").
 _NOUNS: Mapping[str, str] = {
     "criteria": "criterion",

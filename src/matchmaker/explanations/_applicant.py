@@ -20,6 +20,7 @@ from fractions import Fraction
 import numpy as np
 
 from matchmaker._build import build_model
+from matchmaker._checks import Violation, check_groups
 from matchmaker._i18n import msg
 from matchmaker._linear import ConstraintPiece, ObjectivePiece
 from matchmaker._metrics import offered_places
@@ -199,6 +200,21 @@ def _balance_closes(problem: Problem, result: Result, applicant: str, unit: str)
     return not _balanced(balance, offered, moved)
 
 
+def _group_rule_closes(problem: Problem, result: Result, applicant: str) -> bool:
+    """Whether a group rule (``policy.group_rules``: a rate, a band or a maximum count) forbids placing
+    the unplaced ``applicant`` anywhere: the plan keeps the rules, and with one more placed it would not
+    (the rates move with the placed count; a placed applicant who moves changes no count)."""
+    if not problem.policy.group_rules or applicant in result.placement_of:
+        return False
+    placed = set(result.placement_of)
+    broken: list[Violation] = []
+    check_groups(problem, placed, broken.append)
+    if broken:
+        return False  # pragma: no cover - a plan always keeps its hard rules
+    check_groups(problem, placed | {applicant}, broken.append)
+    return bool(broken)
+
+
 def _balanced(balance: Balance, offered: Mapping[str, int], placed: Counter[str]) -> bool:
     rate = {m: Fraction(placed[m], o) for m, o in offered.items()}
     if balance.mode == "within":
@@ -300,6 +316,8 @@ def explain(
         full = _full(problem, result, unit, usable)
         if not full and _balance_closes(problem, result, applicant, unit):
             full = ("balance",)  # a free place, which the balance rule keeps closed
+        elif not full and _group_rule_closes(problem, result, applicant):
+            full = ("group_rule",)  # a free place, which a group rule keeps closed to one more placed
         if not w.status.has_plan:
             reasons.append(OptionReason(**common, outcome="infeasible", full=full, what_if=w))
             continue

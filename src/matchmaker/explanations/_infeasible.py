@@ -25,7 +25,8 @@ proven by CP-SAT, so no smaller relaxation of this kind restores feasibility.
 **Bounds of the relaxation** (:data:`RELAXATION_BOUNDS`), taken from the data so that they never cut off
 a needed amount: a minimum may be lowered by as much as the minimum itself (to 0); a maximum or a
 capacity may be raised by as much as its row can ever exceed it (the number of pairs it counts, less
-the bound), after which it can no longer bind; a pin, link, balance rule or load limit may be dropped.
+the bound), after which it can no longer bind; a pin, link, balance rule, group rate or band rule or load
+limit may be dropped (a group's minimum and maximum count move like a unit's).
 Rules that remove pairs (conflicts, requirements, training, unit rankings, availability) and the
 stability rule are never relaxed. When no relaxation within these bounds restores feasibility, the
 explanation says so (``search == "none_within_bounds"``) instead of proposing nothing in silence.
@@ -56,7 +57,7 @@ __all__ = ["RELAXATION_BOUNDS", "explain_infeasibility"]
 RELAXATION_BOUNDS: dict[str, str] = {
     "minimum": "lowered by at most the minimum itself (to 0)",
     "maximum": "raised by at most the number of placements the row counts, less its bound",
-    "drop": "pins, links, balance rules and load limits may be dropped",
+    "drop": "pins, links, balance rules, group rate and band rules and load limits may be dropped",
     "never": "conflicts, requirements, training, unit rankings, availability and stability are never relaxed",
 }
 
@@ -73,17 +74,21 @@ _DROP_ORDER = {
     "link": 1,
     "balance_within": 1,
     "balance_ratio": 1,
+    "group_rate": 1,
+    "group_band": 1,
     "supervisor_capacity": 2,
     "supervisor_load": 2,
     "municipality_max": 2,
     "unit_max": 2,
     "unit_min": 3,
     "municipality_min": 3,
+    "group_max": 2,
+    "group_min": 3,
     "pin": 4,
 }
-_UPPER = {"supervisor_capacity", "unit_max", "municipality_max"}
-_LOWER = {"unit_min", "municipality_min"}
-_DROP = {"pin", "link", "balance_within", "balance_ratio", "supervisor_load"}
+_UPPER = {"supervisor_capacity", "unit_max", "municipality_max", "group_max"}
+_LOWER = {"unit_min", "municipality_min", "group_min"}
+_DROP = {"pin", "link", "balance_within", "balance_ratio", "supervisor_load", "group_rate", "group_band"}
 
 
 def _relaxed(problem: Problem) -> Problem:
@@ -197,11 +202,31 @@ def _params(problem: Problem, kind: str, record: str, acceptable: dict[str, int]
         return {"mode": mode}
     if kind == "supervisor_load":
         return {"supervisor": record, "limit": f"{problem.supervisor_by_id[record].load_limit:g}"}
+    if kind in ("group_rate", "group_band", "group_min", "group_max"):
+        return _group_params(problem, kind, record)
     if kind == "link":
         first, second = record.split("~", 1)
         link = next(k for k in problem.links if k.applicants == (first, second))
         return {"first": first, "second": second, "relation": link.relation}
     return {"record": record}
+
+
+def _group_params(problem: Problem, kind: str, record: str) -> dict[str, int | str]:
+    """The family, group and bound of a group rule's row (``record`` is ``family|group``)."""
+    for rule in problem.policy.group_rules:
+        prefix = f"{rule.family}|"
+        if not record.startswith(prefix):
+            continue
+        group = record[len(prefix) :]
+        if kind == "group_rate" and rule.rule == "rate":
+            return {"family": rule.family, "group": group, "ratio": f"{rule.ratio:g}"}
+        if kind == "group_band" and rule.rule == "band":
+            return {"family": rule.family, "group": group, "tolerance": f"{rule.tolerance:g}"}
+        if rule.rule == "count" and (not rule.groups or group in rule.groups):
+            bound = rule.min_count if kind == "group_min" else rule.max_count
+            if bound is not None:
+                return {"family": rule.family, "group": group, "bound": bound}
+    return {"record": record}  # pragma: no cover - every group row comes from a rule
 
 
 def _minimal_core(session: CpSatSession, model: LinearModel, time_limit: float) -> list[int] | None:

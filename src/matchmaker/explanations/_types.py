@@ -80,7 +80,9 @@ class OptionReason(_Out):
     * ``full``: the unit (or its supervisors, or its municipality: see ``full``) was full, and placing
       them there makes the plan worse at level ``what_if.first_worse``; ``full == ("balance",)``: the
       unit had a free place, but taking it would break the municipality balance rule
-      (``policy.balance``, mode ``within`` or ``ratio``), which keeps it closed;
+      (``policy.balance``, mode ``within`` or ``ratio``), which keeps it closed; ``full ==
+      ("group_rule",)``: the applicant is unplaced and the unit had a free place, but one more placed
+      would break a group rule (``policy.group_rules``: a rate, a band or a maximum count);
     * ``lottery``: placing them there is as good on every level; the seeded lottery decided;
     * ``infeasible``: no plan can place them there (pins, minimums or capacities forbid it).
     """

@@ -88,8 +88,31 @@ def _order_items(order: str | tuple[str, ...]) -> tuple[str, ...]:
     return (order,) if isinstance(order, str) else order
 
 
+def _refuse_groups(problem: Problem) -> None:
+    """Refuse a round the tables would lose part of: applicant groups and group rules have no columns yet."""
+    where = next((f"applicants[{a.id!r}].groups" for a in problem.applicants if a.groups), None)
+    if where is None and problem.policy.group_rules:
+        where = "policy.group_rules"
+    if where is not None:
+        raise InputError(
+            [
+                ValidationIssue.of(
+                    where,
+                    msg("applicant groups and group rules have no column in the CSV and workbook tables yet"),
+                    msg("write the round as JSON (matchmaker.dump_problem), which keeps them"),
+                )
+            ]
+        )
+
+
 def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
-    """Every table of ``problem`` as rows, headers and words in ``lang``."""
+    """Every table of ``problem`` as rows, headers and words in ``lang``.
+
+    Raises:
+        InputError: the round has applicant groups or group rules, which the tables do not hold yet
+            (written as JSON they are kept).
+    """
+    _refuse_groups(problem)
     t = {table.key: table for table in PROBLEM_TABLES}
     rows: Rows = {table: [] for table in PROBLEM_TABLES}
 

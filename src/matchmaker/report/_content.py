@@ -73,6 +73,8 @@ _LEVELS: dict[str, Message] = {
     "moved": msg("People moved from the previous plan"),
     "lottery": msg("Lottery (tie-break)"),
 }
+#: The name of a group rule's ``maximin`` level, before its family: ``lowest_group_rate_ppm[home]``.
+_GROUP_LEVEL = "lowest_group_rate_ppm["
 _OBJECTIVES: dict[str, Message] = {
     "total_fit": msg("Objective: the highest total fit of the placements."),
     "rank_maximal": msg("Objective: as many first choices as possible, then second choices, and so on."),
@@ -130,6 +132,18 @@ _BALANCE: dict[str, Message] = {
     "within": msg("Balance: the municipalities' shares of filled places differ by at most {tolerance}."),
     "ratio": msg("Balance: every municipality fills at least {ratio} of the overall share of places."),
     "maximin": msg("Balance: the lowest municipality share of filled places as high as possible."),
+}
+_GROUP_RULES: dict[str, Message] = {
+    "rate": msg(
+        "Groups of {family} (from {size} applicants): each placed at a rate of at least {ratio} of the overall rate."
+    ),
+    "band": msg(
+        "Groups of {family} (from {size} applicants): each placed at a rate within {tolerance} of the overall rate."
+    ),
+    "maximin": msg("Groups of {family} (from {size} applicants): the lowest placement rate as high as possible."),
+    "min": msg("Groups of {family}: {groups} each at least {low} placed."),
+    "max": msg("Groups of {family}: {groups} each at most {high} placed."),
+    "both": msg("Groups of {family}: {groups} each at least {low} and at most {high} placed."),
 }
 _STABILITY: dict[str, Message] = {
     "none": msg("Stability: not required."),
@@ -240,6 +254,8 @@ def level_name(name: str, lang: Lang) -> str:
         return tr("Applicants placed with fit {fit}", lang, fit=decimal(int(last) / FIT_SCALE, lang))
     if name in _LEVELS:
         return _LEVELS[name].text(lang)
+    if name.startswith(_GROUP_LEVEL) and name.endswith("]"):
+        return tr("Lowest placement rate among the groups of {family}", lang, family=name[len(_GROUP_LEVEL) : -1])
     return tr("Objective level {name}", lang, name=name.replace("_", " "))
 
 
@@ -260,7 +276,7 @@ def level_reading(level: LevelValue, lang: Lang, *, placed: int, seed: int) -> s
         return _fit_reading(value / FIT_SCALE / placed if placed else 0.0, lang)
     if level.name == "lowest_fit_per_place":
         return _fit_reading(value / FIT_SCALE, lang)
-    if level.name == "lowest_fill_rate_ppm":
+    if level.name == "lowest_fill_rate_ppm" or level.name.startswith(_GROUP_LEVEL):
         return percent(value / 1_000_000, lang)
     return number(value, lang)
 
@@ -323,6 +339,24 @@ def policy_lines(policy: Policy, lang: Lang, *, weights: bool = False) -> list[s
                 lang,
                 tolerance=percent(balance.tolerance, lang),
                 ratio=percent(balance.ratio, lang),
+            )
+        )
+    for rule in policy.group_rules:
+        kind: str = rule.rule
+        if kind == "count":
+            kind = "max" if rule.min_count is None else "min" if rule.max_count is None else "both"
+        every = tr("every group", lang)
+        lines.append(
+            _say(
+                _GROUP_RULES[kind],
+                lang,
+                family=rule.family,
+                size=number(rule.min_size, lang),
+                ratio=percent(rule.ratio, lang),
+                tolerance=percent(rule.tolerance, lang),
+                groups=", ".join(rule.groups) if rule.groups else every,
+                low=number(rule.min_count or 0, lang),
+                high=number(rule.max_count or 0, lang),
             )
         )
     stability = policy.stability

@@ -90,6 +90,8 @@ _DROP: dict[str, Message] = {
     "pin": msg("drop the pin of applicant {record}"),
     "link": msg("drop the link {record}"),
     "supervisor_load": msg("drop the load limit of supervisor {record}"),
+    "group_rate": msg("drop the rate rule of group {record}"),
+    "group_band": msg("drop the band rule of group {record}"),
 }
 
 
@@ -136,13 +138,15 @@ def level_label(name: str, lang: Lang) -> str:
     if name.startswith("placed_at_fit_"):
         fit = int(name.rsplit("_", 1)[1]) / 10_000
         return tr("applicants placed with fit {fit:.4f}", lang, fit=fit)
+    if name.startswith("lowest_group_rate_ppm[") and name.endswith("]"):
+        return tr("the lowest placement rate among the groups of {family}", lang, family=name[22:-1])
     return _LEVELS[name].text(lang) if name in _LEVELS else name
 
 
 def _value(name: str, value: int) -> str:
     if name in ("total_fit", "total_fit_less_moves", "lowest_fit_per_place"):
         return f"{value / 10_000:.4f}"
-    if name == "lowest_fill_rate_ppm":
+    if name == "lowest_fill_rate_ppm" or name.startswith("lowest_group_rate_ppm["):
         return f"{value / 10_000:.2f} %"
     return str(value)
 
@@ -184,6 +188,14 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
                 lang,
                 option=head,
             )
+        if "group_rule" in o.full:
+            return tr(
+                "{option} was not possible: it has a free place, but placing one more applicant would break "
+                "a fairness rule over applicant groups, and no plan within the rules can place the applicant "
+                "there.",
+                lang,
+                option=head,
+            )
         return tr(
             "{option} was not possible: no plan can place the applicant there "
             "(pins, minimums or capacities rule it out).",
@@ -205,6 +217,15 @@ def _option(o: OptionReason, lang: Lang, names: Names) -> str:
         return tr(
             "{option} has a free place, but the balance rule between municipalities keeps it closed (taking it "
             "would put the municipality's fill rate out of balance with the others'); {cost}, {moves}.",
+            lang,
+            option=head,
+            cost=cost,
+            moves=moves,
+        )
+    if "group_rule" in o.full:
+        return tr(
+            "{option} has a free place, but a fairness rule over applicant groups keeps it closed (one more "
+            "placed applicant would put a group's placement rate or count outside the rule); {cost}, {moves}.",
             lang,
             option=head,
             cost=cost,
@@ -401,7 +422,32 @@ def _core_item(item: CoreItem, lang: Lang, names: Names) -> str:
             second=p["second"],
             relation=p["relation"],
         )
+    if k == "group_rate":
+        return tr(
+            "group {group} of {family} must be placed at a rate of at least {ratio} times the overall rate",
+            lang,
+            ratio=p["ratio"],
+            **_group(p),
+        )
+    if k == "group_band":
+        return tr(
+            "group {group} of {family} must be placed at a rate within {tolerance} of the overall rate",
+            lang,
+            tolerance=p["tolerance"],
+            **_group(p),
+        )
+    if k == "group_min":
+        students = _students(p["bound"], lang)
+        return tr("group {group} of {family} needs at least {students}", lang, students=students, **_group(p))
+    if k == "group_max":
+        students = _students(p["bound"], lang)
+        return tr("group {group} of {family} takes at most {students}", lang, students=students, **_group(p))
     return f"{k} {item.record}"
+
+
+def _group(params: Mapping[str, int | str]) -> dict[str, int | str]:
+    """A group rule's group and family, as a sentence's placeholders."""
+    return {"group": params["group"], "family": params["family"]}
 
 
 def _relaxation(r: Relaxation, lang: Lang, names: Names) -> str:
@@ -410,6 +456,12 @@ def _relaxation(r: Relaxation, lang: Lang, names: Names) -> str:
         if r.kind in _DROP:
             return _with(_DROP[r.kind], record=r.record).text(lang)
         return tr("drop {what} {record}", lang, what=r.kind, record=r.record)
+    if r.kind in ("group_min", "group_max"):
+        family, _, group = r.record.partition("|")
+        moved = {"group": group, "family": family, "before": r.before, "after": r.after}
+        if r.kind == "group_min":
+            return tr("lower the minimum of group {group} of {family} from {before} to {after}", lang, **moved)
+        return tr("raise the maximum of group {group} of {family} from {before} to {after}", lang, **moved)
     if r.kind in ("unit_min", "municipality_min"):
         return tr(
             "lower the minimum of {target} from {before} to {after}",
