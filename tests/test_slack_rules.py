@@ -105,3 +105,17 @@ def test_the_shortcut_gives_the_whole_models_decision(raw: dict[str, Any]) -> No
     free_plan = {a.applicant: a.supervisor for a in free.assignments}
     meets = mm.evaluate_plan(problem, free_plan).violations == ()
     assert auto.statistics.engine.startswith("slack-rules+") == meets
+
+
+def test_re_solves_take_the_fast_paths_too() -> None:
+    # Explanations, repair and counterfactuals re-solve through solve_model with their own pieces; a
+    # slack rule is a check there as well, and a binding one goes through the placed count, not CP-SAT.
+    from matchmaker._solve import solve_model
+
+    binding = _round(1.0, ["n1"], south=4)
+    binding["applicants"][2]["ranking"] = {"units": {"n1": 1}}
+    for raw, engine in ((_round(1.0, ["s1"]), "slack-rules+flow"), (binding, "lp-bound+flow")):
+        problem = make_problem(raw)
+        result = solve_model(problem, build_model(problem, score(problem)), mm.SolveOptions())
+        assert result.statistics.engine == engine
+        assert result.decision_json() == mm.solve(problem).decision_json()

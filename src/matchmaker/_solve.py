@@ -141,28 +141,6 @@ def solve_problem(
         hint = None if completed is None else completed.values
     else:
         model = build_model(problem, scores)
-        built = time.perf_counter()
-        first = _without_slack_rules(problem, model, opts, cancel, progress, t0) if opts.engine == "auto" else None
-        if first is not None:
-            return _result(problem, model, opts, first[0], first[1], (t0, t1, built), infeasibility_text)
-        if opts.engine == "auto":
-            found = by_parameter(model, opts)
-            if found is not None and found.proven:
-                # The first stage is proven on the network at the found placed count, and it fixes that
-                # count: every later stage lives in that network (engines/parametric.py).
-                return solve_model(
-                    problem,
-                    found.model,
-                    opts,
-                    cancel=cancel,
-                    started=t0,
-                    scored=t1,
-                    progress=progress,
-                    engine_prefix=f"{found.bound_by}-bound",
-                    infeasibility_text=infeasibility_text,
-                )
-            if found is not None:
-                hint = found.plan
     return solve_model(
         problem,
         model,
@@ -272,10 +250,37 @@ def solve_model(
     """Solve an already built model of ``problem`` (used by :func:`solve` and by re-solves that add
     pieces, such as a forced pair or a disruption level) and decode the result. ``engine_prefix``
     names a step that ran before the engines (e.g. ``"lp-bound"``) in the statistics; ``infeasibility_text``
-    as in :func:`solve_problem`."""
+    as in :func:`solve_problem`.
+
+    With the ``auto`` engine and no ``engine_prefix``, every such model takes the fast paths first: its
+    slack rules as a check (:func:`_without_slack_rules`), then the search over the placed count
+    (:func:`matchmaker._engines.parametric.by_parameter`), whose plan becomes the hint when it proves
+    nothing (a caller's own hint goes first)."""
     opts = options
     t0 = started if started is not None else time.perf_counter()
     t1 = scored if scored is not None else t0
+    if opts.engine == "auto" and engine_prefix is None:
+        built = time.perf_counter()
+        first = _without_slack_rules(problem, model, opts, cancel, progress, t0)
+        if first is not None:
+            return _result(problem, model, opts, first[0], first[1], (t0, t1, built), infeasibility_text)
+        found = by_parameter(model, opts)
+        if found is not None and found.proven:
+            # The first stage is proven on the network at the found placed count, and it fixes that
+            # count: every later stage lives in that network (engines/parametric.py).
+            return solve_model(
+                problem,
+                found.model,
+                opts,
+                cancel=cancel,
+                started=t0,
+                scored=t1,
+                progress=progress,
+                engine_prefix=f"{found.bound_by}-bound",
+                infeasibility_text=infeasibility_text,
+            )
+        if found is not None and hint is None:
+            hint = found.plan
     reporter = None if progress is None else Reporter(progress, started=t0)
     if reporter is not None:
         reporter.start()
