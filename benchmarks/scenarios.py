@@ -95,7 +95,7 @@ def _dask(problem: mm.Problem, batch: list[mm.Scenario]) -> tuple[dict[str, floa
     start = time.perf_counter()
     with (
         LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
