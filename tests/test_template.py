@@ -80,7 +80,7 @@ def test_filled_template_solves_directly(tmp_path: Path) -> None:
     assert run("template", "--xlsx", str(path), "--lang", "sv")[0] == EXIT_OK
     wb = load_workbook(path)
     examples = ["Sökande", "Önskemål", "Intervjupoäng", "Låsta placeringar", "Justeringar", "Enheternas rangordning"]
-    for sheet in [*examples, "Kopplingar"]:
+    for sheet in [*examples, "Kopplingar", "Gruppregler"]:
         wb[sheet].delete_rows(2, wb[sheet].max_row)
     wb["Enheter"].append(["vux", "Vuxenenheten", "sodertalje", "Vuxen", 2, 0, None])
     wb["Handledare"].append(["h2", "vux", 2, "Pågår"])
