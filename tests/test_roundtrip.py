@@ -17,11 +17,11 @@ from pydantic import BaseModel
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
+from matchmaker._base import protected_label
 from matchmaker.io._csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
 from matchmaker.io._excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
 from matchmaker.io._json import problem_from_json
 from matchmaker.io._rows import table_by_key
-from matchmaker._base import protected_label
 from strategies import grouped_problems, rich_problems
 
 Trip = Callable[[mm.Problem, Path], mm.Problem]
@@ -145,7 +145,11 @@ _FAMILIES = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1
 
 @pytest.mark.parametrize("name", sorted(set(TRIPS) - {"json"}))
 @settings(max_examples=15)
-@given(families=st.lists(_FAMILIES.filter(lambda f: bool(f) and not protected_label(f)), min_size=1, max_size=3, unique=True))
+@given(
+    families=st.lists(
+        _FAMILIES.filter(lambda f: bool(f) and not protected_label(f)), min_size=1, max_size=3, unique=True
+    )
+)
 def test_any_family_name_round_trips(name: str, families: list[str]) -> None:
     """A group column's header is its prefix and the family exactly, so no family name is lost or merged."""
     problem = mm.load_problem(EXAMPLES / "sodertalje" / "problem.json")

@@ -387,10 +387,10 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
         prov.add(["applicants"], Origin(parsed_apps, None))
         aliases = {"interests": "preferences", "ranking": "preferences"}
         for i, row in enumerate(parsed_apps.rows):
-            record = row_fields(row, "preferences")
+            fields = row_fields(row, "preferences")
             ident = row.values.get("id")
-            _groups(record, parsed_apps, row, ident, prov, issues)
-            records.append(record)
+            _groups(fields, parsed_apps, row, ident, prov, issues)
+            records.append(fields)
             if isinstance(ident, str):
                 modes.setdefault(ident, row.values.get("preferences"))
             prov.add(record_prefixes("applicants", i, ident), Origin(parsed_apps, row.label, aliases=aliases))

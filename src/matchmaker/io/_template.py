@@ -1,9 +1,10 @@
 """Templates: a workbook (or CSV folder) with every table, headers in Swedish or English and example rows.
 
 The example rows form a small valid round (one municipality, unit and supervisor, two applicants who
-would like to be in the same unit, from two home municipalities under a group rule), so a template can be validated and solved as it is; a coordinator
-replaces the example rows with the real ones. The conflicts table is left empty, because a conflict
-with the example's only unit would leave an example applicant nowhere to go.
+would like to be in the same unit, from two home municipalities under a group rule), so a template can
+be validated and solved as it is; a coordinator replaces the example rows with the real ones. The
+conflicts table is left empty, because a conflict with the example's only unit would leave an example
+applicant nowhere to go.
 """
 
 from __future__ import annotations
