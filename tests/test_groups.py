@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from openpyxl import load_workbook
 
 import matchmaker as mm
 from brute import brute_force, level_names
@@ -440,6 +441,21 @@ def test_bad_group_cells_name_the_file_row_and_column(
     shown = [f"{i.location}: {i.message}" for i in info.value.issues]
     assert any(f"{where}: " in line and words in line for line in shown), shown
     assert "kvinna" not in str(info.value)  # a group's value is never echoed
+
+
+def test_a_workbook_names_the_sheet_and_column_letter_of_a_protected_family(tmp_path: Any) -> None:
+    path = tmp_path / "omgang.xlsx"
+    mm.save_problem(round_of([{"family": "home", "rule": "maximin"}], HOMES, places=2), path, lang="sv")
+    wb = load_workbook(path)
+    sheet = wb["Sökande"]
+    sheet.cell(1, sheet.max_column + 1).value = "Grupp: Modersmål"
+    sheet.cell(2, sheet.max_column).value = "x"
+    wb.save(path)
+    with pytest.raises(mm.InputError) as info:
+        mm.load_problem(path)
+    (issue,) = info.value.issues
+    assert issue.location.endswith("sheet Sökande, row 1, column Grupp: Modersmål (J)")
+    assert "gruppfamiljen 'Modersmål' anger personuppgifter" in issue.text("sv")
 
 
 def test_a_bad_group_cell_reads_in_swedish(tmp_path: Any) -> None:
