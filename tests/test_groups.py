@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from openpyxl import load_workbook
 
 import matchmaker as mm
 from brute import brute_force, level_names
@@ -389,12 +390,84 @@ def test_groups_leave_the_fingerprint_of_a_round_without_them_unchanged() -> Non
     assert grouped.fingerprint() != without.fingerprint()
 
 
-def test_table_formats_refuse_groups_rather_than_drop_them(tmp_path: Any) -> None:
+def test_table_formats_keep_groups_and_rules(tmp_path: Any) -> None:
     problem = round_of([{"family": "home", "rule": "maximin"}], HOMES, places=2)
-    with pytest.raises(mm.InputError, match="no column in the CSV and workbook tables") as e:
-        mm.io.dump_problem_csv(problem, tmp_path / "csv")
-    assert e.value.issues[0].location == "applicants['A0'].groups"
-    assert mm.io.problem_from_json(mm.dump_problem(problem)) == problem
+    mm.io.dump_problem_csv(problem, tmp_path / "csv", lang="sv")
+    header = (tmp_path / "csv" / "sokande.csv").read_text("utf-8-sig").splitlines()[0]
+    assert header.endswith(";grupp:home")
+    assert (tmp_path / "csv" / "gruppregler.csv").read_text("utf-8-sig").splitlines()[1].startswith("home;maximin;")
+    again = mm.io.load_problem_csv(tmp_path / "csv")
+    assert again == problem
+    assert solve(again).decision_json() == solve(problem).decision_json()
+
+
+_APPS = "id,group:home\nA1,Nacka\nA2,\n"
+_RULE = "family,rule,ratio,min_count,groups\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "words"),
+    [
+        ({"group_rules.csv": _RULE + "home,rates,,,\n"}, "group_rules.csv, row 2, column rule", "is not one of"),
+        ({"group_rules.csv": _RULE + "home,rate,1.5,,\n"}, "group_rules.csv, row 2, column ratio", "less than or"),
+        (
+            {"group_rules.csv": _RULE + "home,rate,,2,Nacka\n"},
+            "group_rules.csv, row 2",
+            "min_count, max_count and groups belong to a 'count' rule",
+        ),
+        ({"applicants.csv": "id,group:Kön\nA1,x\n"}, "applicants.csv, row 1, column group:Kön", "group family 'Kön'"),
+        ({"applicants.csv": "id,grupp:\nA1,x\n"}, "applicants.csv, row 1, column grupp:", "names no family"),
+        (
+            {"applicants.csv": "id,group:home\nA1,kvinna\n"},
+            "applicants.csv, row 2, column group:home",
+            "the group of family 'home' names personal data",
+        ),
+        ({"applicants.csv": "id,group:home,Group:home\nA1,x,y\n"}, "row 1, column Group:home", "a second"),
+    ],
+)
+def test_bad_group_cells_name_the_file_row_and_column(
+    files: dict[str, str], where: str, words: str, tmp_path: Any
+) -> None:
+    base = {
+        "municipalities.csv": "id\nM\n",
+        "units.csv": "id,municipality,area,max_places\nU1,M,BoU,1\n",
+        "supervisors.csv": "id,unit\nS1,U1\n",
+        "applicants.csv": _APPS,
+    }
+    for name, text in {**base, **files}.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    with pytest.raises(mm.InputError) as info:
+        mm.io.load_problem_csv(tmp_path)
+    shown = [f"{i.location}: {i.message}" for i in info.value.issues]
+    assert any(f"{where}: " in line and words in line for line in shown), shown
+    assert "kvinna" not in str(info.value)  # a group's value is never echoed
+
+
+def test_a_workbook_names_the_sheet_and_column_letter_of_a_protected_family(tmp_path: Any) -> None:
+    path = tmp_path / "omgang.xlsx"
+    mm.save_problem(round_of([{"family": "home", "rule": "maximin"}], HOMES, places=2), path, lang="sv")
+    wb = load_workbook(path)
+    sheet = wb["Sökande"]
+    sheet.cell(1, sheet.max_column + 1).value = "Grupp: Modersmål"
+    sheet.cell(2, sheet.max_column).value = "x"
+    wb.save(path)
+    with pytest.raises(mm.InputError) as info:
+        mm.load_problem(path)
+    (issue,) = info.value.issues
+    assert issue.location.endswith("sheet Sökande, row 1, column Grupp: Modersmål (J)")
+    assert "gruppfamiljen 'Modersmål' anger personuppgifter" in issue.text("sv")
+
+
+def test_a_bad_group_cell_reads_in_swedish(tmp_path: Any) -> None:
+    (tmp_path / "w").mkdir()
+    mm.io.dump_problem_csv(round_of([{"family": "home", "rule": "rate"}], HOMES, places=2), tmp_path / "w", lang="sv")
+    rules = tmp_path / "w" / "gruppregler.csv"
+    rules.write_text(rules.read_text("utf-8-sig").replace("lägsta andel", "andelar"), "utf-8")
+    with pytest.raises(mm.InputError) as info:
+        mm.io.load_problem_csv(tmp_path / "w")
+    shown = info.value.issues[0].text("sv")
+    assert "gruppregler.csv, rad 2, kolumn regel: " in shown
+    assert "lägsta andel" in shown.split("Åtgärd:")[1]
 
 
 @settings(max_examples=60)

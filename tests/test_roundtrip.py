@@ -17,11 +17,12 @@ from pydantic import BaseModel
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
+from matchmaker._base import protected_label
 from matchmaker.io._csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
 from matchmaker.io._excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
 from matchmaker.io._json import problem_from_json
 from matchmaker.io._rows import table_by_key
-from strategies import rich_problems
+from strategies import grouped_problems, rich_problems
 
 Trip = Callable[[mm.Problem, Path], mm.Problem]
 
@@ -33,13 +34,13 @@ LAYOUT: list[tuple[type[BaseModel], str, set[str]]] = [
     (mm.Round, "round", {"periods"}),
     (mm.Period, "periods", set()),
     (mm.Commitment, "commitments", set()),
-    # Applicant groups and group rules have no columns yet: the table writers refuse a round that has
-    # them (tests/test_groups.py), so nothing is dropped.
     (mm.Policy, "round", {"group_rules"}),
+    (mm.GroupRule, "group_rules", set()),
     (mm.Balance, "round", {"mode", "tolerance", "ratio"}),
     (mm.Municipality, "municipalities", set()),
     (mm.Unit, "units", {"ranking"}),
     (mm.Supervisor, "supervisors", set()),
+    # groups: one group:<family> column per family, made for the round at hand
     (mm.Applicant, "applicants", {"interests", "ranking", "interview", "conflicts", "groups"}),
     (mm.Ranking, "preferences", {"areas", "units", "supervisors"}),
     (mm.Interests, "preferences", {"areas", "units", "supervisors"}),
@@ -125,6 +126,44 @@ def test_problem_round_trip(name: str, raw: dict[str, object]) -> None:
     problem = make_problem(raw)
     with tempfile.TemporaryDirectory() as tmp:
         assert_identical(problem, TRIPS[name](problem, Path(tmp)))
+
+
+@pytest.mark.parametrize("name", sorted(TRIPS))
+@settings(max_examples=15)
+@given(raw=grouped_problems())
+def test_groups_and_group_rules_round_trip(name: str, raw: dict[str, object]) -> None:
+    problem = make_problem(raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        again = TRIPS[name](problem, Path(tmp))
+    assert_identical(problem, again)
+    assert mm.solve(again).decision_json() == mm.solve(problem).decision_json()
+
+
+#: Family names as a person may write them: any text of a label (spaces, colons, ;, quotes, accents).
+_FAMILIES = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=30).map(str.strip)
+
+
+@pytest.mark.parametrize("name", sorted(set(TRIPS) - {"json"}))
+@settings(max_examples=15)
+@given(
+    families=st.lists(
+        _FAMILIES.filter(lambda f: bool(f) and not protected_label(f)), min_size=1, max_size=3, unique=True
+    )
+)
+def test_any_family_name_round_trips(name: str, families: list[str]) -> None:
+    """A group column's header is its prefix and the family exactly, so no family name is lost or merged."""
+    problem = mm.load_problem(EXAMPLES / "sodertalje" / "problem.json")
+    applicants = [
+        a.model_copy(update={"groups": {f: f"g{(i + j) % 2}" for j, f in enumerate(families) if (i + j) % 3}})
+        for i, a in enumerate(problem.applicants)
+    ]
+    rules = tuple(mm.GroupRule(family=f, rule="maximin") for f in families)
+    policy = problem.policy.model_copy(update={"group_rules": rules})
+    grouped = mm.Problem.model_validate(
+        {**problem.model_dump(), "applicants": [a.model_dump() for a in applicants], "policy": policy.model_dump()}
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        assert_identical(grouped, TRIPS[name](grouped, Path(tmp)))
 
 
 @settings(max_examples=20)

@@ -68,6 +68,16 @@ def test_template_workbook(tmp_path: Path, lang: str) -> None:
     prefs = wb["Önskemål" if sv else "preferences"]
     kinds = {dv.formula1 for dv in prefs.data_validations.dataValidation if dv.type == "list"}
     assert ('"område,enhet,handledare"' if sv else '"area,unit,supervisor"') in kinds
+    applicants = wb["Sökande" if sv else "applicants"]
+    group = applicants.cell(1, applicants.max_column)
+    assert group.value == ("grupp:home_municipality" if sv else "group:home_municipality")
+    assert group.comment is not None
+    assert ("En kolumn per familj" if sv else "One column per family") in group.comment.text
+    assert [r[-1].value for r in applicants.iter_rows(min_row=2)] == ["Södertälje", "Nykvarn"]
+    rules = wb["Gruppregler" if sv else "group_rules"]
+    assert [c.value for c in rules[2]][:3] == ["home_municipality", "lägsta andel" if sv else "rate", 0.75]
+    rule_words = {dv.formula1 for dv in rules.data_validations.dataValidation if dv.type == "list"}
+    assert ('"lägsta andel,inom tolerans,maximin,antal"' if sv else '"rate,band,maximin,count"') in rule_words
     # As it is, the template is a valid round that solves.
     result = mm.solve(mm.load_problem(path))
     assert result.is_optimal
@@ -80,7 +90,7 @@ def test_filled_template_solves_directly(tmp_path: Path) -> None:
     assert run("template", "--xlsx", str(path), "--lang", "sv")[0] == EXIT_OK
     wb = load_workbook(path)
     examples = ["Sökande", "Önskemål", "Intervjupoäng", "Låsta placeringar", "Justeringar", "Enheternas rangordning"]
-    for sheet in [*examples, "Kopplingar"]:
+    for sheet in [*examples, "Kopplingar", "Gruppregler"]:
         wb[sheet].delete_rows(2, wb[sheet].max_row)
     wb["Enheter"].append(["vux", "Vuxenenheten", "sodertalje", "Vuxen", 2, 0, None])
     wb["Handledare"].append(["h2", "vux", 2, "Pågår"])

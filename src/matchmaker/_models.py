@@ -266,7 +266,7 @@ class Applicant(_Record):
     their VFU; for a graduate offered a post, their studentmedarbetare placement): staying there earns the
     policy's continuity bonus. ``groups`` labels the applicant with one group per *family*
     (``{"home_municipality": "Nacka"}``) for the policy's :class:`GroupRule` s; no family or group may
-    name a protected attribute or a proxy of one.
+    name a protected attribute or a proxy of one. The families are kept sorted by name.
     """
 
     id: Id
@@ -296,7 +296,7 @@ class Applicant(_Record):
                     ),
                     msg("group applicants only by attributes such as home municipality, university or step"),
                 )
-        return value
+        return dict(sorted(value.items()))  # one order, as the tables write the families: every format is exact
 
 
 def _refuse_protected(family: str) -> str:

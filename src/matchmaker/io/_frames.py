@@ -3,9 +3,9 @@
 Needs pandas (the ``pandas`` extra). Frames are keyed by table name; columns are typed with pandas'
 nullable dtypes (``string``, ``Int64``, ``Float64``, ``boolean``), so an empty cell is ``<NA>`` and whole
 numbers stay whole. Lists (requirements, qualifications) are text separated by ``;``, as in the other
-formats. Reading accepts the same English or Swedish names, any dtypes, ``NaN``/``None``/``<NA>`` for
-empty, and Python lists in list columns; an error names the frame, the row's index label and the
-column.
+formats; applicant groups are ``group:<family>`` columns of the applicants frame. Reading accepts the
+same English or Swedish names, any dtypes, ``NaN``/``None``/``<NA>`` for empty, and Python lists in
+list columns; an error names the frame, the row's index label and the column.
 """
 
 from __future__ import annotations

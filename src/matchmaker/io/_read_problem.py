@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from matchmaker._base import protected_label
 from matchmaker._i18n import Message, msg
 from matchmaker._models import ORDER_PRESETS, Problem
 from matchmaker._text import suggest
@@ -31,6 +32,7 @@ from matchmaker.io._tables import (
     PAIR_WEIGHT_COLUMNS,
     ROUND_COLUMNS,
     STABILITY_COLUMNS,
+    group_family,
 )
 
 __all__ = ["problem_from_parsed"]
@@ -304,6 +306,44 @@ def _round_records(tables: Mapping[str, ParsedTable], data: dict[str, Any], prov
             data["commitments"].append(row_fields(row))
 
 
+def _groups(
+    record: dict[str, Any], parsed: ParsedTable, row: ParsedRow, ident: object, prov: Provenance, issues: Issues
+) -> None:
+    """Move the row's ``group:<family>`` cells into the record's ``groups`` (an empty cell: no group)."""
+    groups: dict[str, Any] = {}
+    for key in [k for k in record if group_family(k) is not None]:
+        family, group = group_family(key), record.pop(key)
+        assert family is not None
+        if isinstance(group, str) and protected_label(group):  # the value is not echoed: it may be personal data
+            issues.add(
+                parsed.where(row.label, key),
+                msg(
+                    "the group of family {family!r} names personal data or a protected attribute, which "
+                    "matchmaker never uses for matching (diskrimineringslagen, GDPR)",
+                    family=family,
+                ),
+                msg("group applicants only by attributes such as home municipality, university or step"),
+            )
+            continue
+        groups[family] = group
+        if isinstance(ident, str) and ident.strip():
+            prov.add([f"applicants[{ident.strip()!r}].groups.{family}"], Origin(parsed, row.label, key))
+    if groups:
+        record["groups"] = groups
+
+
+def _group_rules(parsed: ParsedTable | None, data: dict[str, Any], prov: Provenance) -> None:
+    """The group rules table's rows into ``data["policy"]["group_rules"]``, one rule per row."""
+    if parsed is None or not parsed.rows:
+        return
+    prov.add(["policy.group_rules"], Origin(parsed, None))
+    rules: list[dict[str, Any]] = []
+    data.setdefault("policy", {})["group_rules"] = rules
+    for i, row in enumerate(parsed.rows):
+        prov.add([f"policy.group_rules[{i}]"], Origin(parsed, row.label))
+        rules.append(row_fields(row))
+
+
 def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source: str) -> Problem:
     """Assemble, validate and return the problem; raise one error naming every problem found.
 
@@ -323,6 +363,7 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
         if any(v is not None for v in round_.values()):
             data["round"] = {k: v for k, v in round_.items() if v is not None}
         data["policy"] = policy
+    _group_rules(tables.get("group_rules"), data, prov)
     _round_records(tables, data, prov)
 
     flags: dict[str, bool | None] = {}  # unit id -> its ranks_applicants cell
@@ -346,8 +387,10 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
         prov.add(["applicants"], Origin(parsed_apps, None))
         aliases = {"interests": "preferences", "ranking": "preferences"}
         for i, row in enumerate(parsed_apps.rows):
-            records.append(row_fields(row, "preferences"))
+            fields = row_fields(row, "preferences")
             ident = row.values.get("id")
+            _groups(fields, parsed_apps, row, ident, prov, issues)
+            records.append(fields)
             if isinstance(ident, str):
                 modes.setdefault(ident, row.values.get("preferences"))
             prov.add(record_prefixes("applicants", i, ident), Origin(parsed_apps, row.label, aliases=aliases))

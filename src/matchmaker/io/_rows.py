@@ -6,6 +6,7 @@ of a problem and a result has a column, so every table format round-trips exactl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from matchmaker.io._tables import (
     Kind,
     Lang,
     Table,
+    group_column,
 )
 from matchmaker.report._content import level_name, level_reading
 
@@ -88,33 +90,21 @@ def _order_items(order: str | tuple[str, ...]) -> tuple[str, ...]:
     return (order,) if isinstance(order, str) else order
 
 
-def _refuse_groups(problem: Problem) -> None:
-    """Refuse a round the tables would lose part of: applicant groups and group rules have no columns yet."""
-    where = next((f"applicants[{a.id!r}].groups" for a in problem.applicants if a.groups), None)
-    if where is None and problem.policy.group_rules:
-        where = "policy.group_rules"
-    if where is not None:
-        raise InputError(
-            [
-                ValidationIssue.of(
-                    where,
-                    msg("applicant groups and group rules have no column in the CSV and workbook tables yet"),
-                    msg("write the round as JSON (matchmaker.dump_problem), which keeps them"),
-                )
-            ]
-        )
-
-
 def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
     """Every table of ``problem`` as rows, headers and words in ``lang``.
 
+    The applicants table gets one ``group:<family>`` column per family of applicant groups in the round
+    (in sorted order).
+
     Raises:
-        InputError: the round has applicant groups or group rules, which the tables do not hold yet
-            (written as JSON they are kept).
+        InputError: a list item holds the list separator ``;`` (written as JSON it is kept).
     """
-    _refuse_groups(problem)
+    families = sorted({family for a in problem.applicants for family in a.groups})
     t = {table.key: table for table in PROBLEM_TABLES}
-    rows: Rows = {table: [] for table in PROBLEM_TABLES}
+    t["applicants"] = dataclasses.replace(
+        t["applicants"], columns=(*t["applicants"].columns, *(group_column(f) for f in families))
+    )
+    rows: Rows = {table: [] for table in t.values()}
 
     def put(key: str, where: str, values: Mapping[str, Any]) -> None:
         rows[t[key]].append(_row(t[key], lang, where, values))
@@ -160,7 +150,8 @@ def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
         where = f"applicants[{a.id!r}]"
         prefs = a.interests if a.interests is not None else a.ranking
         mode = None if prefs is None else ("weights" if a.interests is not None else "ranking")
-        put("applicants", where, {**a.model_dump(), "preferences": mode})
+        groups = {group_column(family).key: group for family, group in a.groups.items()}
+        put("applicants", where, {**a.model_dump(), "preferences": mode, **groups})
         if prefs is not None:
             value_key = "weight" if mode == "weights" else "rank"
             for kind, entries in (("area", prefs.areas), ("unit", prefs.units), ("supervisor", prefs.supervisors)):
@@ -182,6 +173,8 @@ def problem_rows(problem: Problem, lang: Lang = "en") -> Rows:
         first, second = link.applicants
         values = {APPLICANT_REF: first, "other_applicant": second, "relation": link.relation, "hard": link.hard}
         put("links", f"links[{i}]", values)
+    for i, rule in enumerate(policy.group_rules):
+        put("group_rules", f"policy.group_rules[{i}]", rule.model_dump())
     return rows
 
 

@@ -31,11 +31,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from matchmaker._base import PROTECTED_FIELDS
+from matchmaker._base import PROTECTED_FIELDS, protected_label
 from matchmaker._i18n import Message, msg, msg_n
 from matchmaker._text import fold_field_name, suggest
 from matchmaker.errors import Place, ValidationIssue
-from matchmaker.io._tables import LIST_SEPARATOR, Column, Kind, Table
+from matchmaker.io._tables import LIST_SEPARATOR, Column, Kind, Table, group_family
 
 __all__ = [
     "Cell",
@@ -222,6 +222,8 @@ def _map_header(
             continue
         pos = ColumnPos(text, index)
         where = cell_where(sheet, label, text, index)
+        if table.groups and _bad_group_header(text, where, issues):
+            continue
         col = table.find_column(text)
         if col is None:
             if fold_field_name(text) in PROTECTED_FIELDS:
@@ -258,6 +260,32 @@ def _map_header(
                 msg("add the column, or correct the spelling of its header"),
             )
     return columns
+
+
+def _bad_group_header(text: str, where: str, issues: Issues) -> bool:
+    """Whether ``text`` is a group column's header with no family or with a protected one (reported)."""
+    family = group_family(text)
+    if family is None:
+        return False
+    if not family:
+        issues.add(
+            where,
+            msg("a group column names no family"),
+            msg("write the family after the colon, e.g. {example}", example="group:home_municipality"),
+        )
+        return True
+    if protected_label(family):
+        issues.add(
+            where,
+            msg(
+                "group family {family!r} names personal data or a protected attribute, which matchmaker never "
+                "uses for matching (diskrimineringslagen, GDPR)",
+                family=family,
+            ),
+            msg("remove the column; group applicants only by attributes such as home municipality, university or step"),
+        )
+        return True
+    return False
 
 
 def parse_sheet(sheet: RawSheet, table: Table, issues: Issues) -> ParsedTable:

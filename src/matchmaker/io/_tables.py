@@ -16,7 +16,9 @@ municipalities *   Kommuner            municipality
 units *            Enheter             unit; ``requirements`` separated by ``;``; ``ranks_applicants`` says
                                        whether the unit ranks applicants itself (on ``unit_rankings``)
 supervisors *      Handledare          supervisor
-applicants *       Sökande             applicant; ``preferences`` = ``ranking`` or ``weights``
+applicants *       Sökande             applicant; ``preferences`` = ``ranking`` or ``weights``; one
+                                       column ``group:<family>`` (``grupp:<family>``) per family of
+                                       applicant groups, empty = no group in that family
 preferences        Önskemål            wish: applicant, kind (area/unit/supervisor), option, rank or weight
 unit_rankings      Enheternas          a unit's own rank of an applicant: unit, applicant, rank
                    rangordning
@@ -30,6 +32,8 @@ pairs              Par                 pair weight: applicant, unit or superviso
 links              Kopplingar          link: applicant, other applicant, relation, hard (yes/no)
 periods            Perioder            dated period of the round (its term, year and step are on ``round``)
 commitments        Åtaganden           placement of another round that still loads a supervisor
+group_rules        Gruppregler         fairness rule over a family of applicant groups (``groups`` separated
+                                       by ``;``)
 =================  ==================  ======================================================================
 
 Result tables: result (one row: status, fingerprint, seed, message, whether the decision has metrics,
@@ -59,6 +63,7 @@ __all__ = [
     "ARCHIVE_PLACEMENTS",
     "BALANCE_COLUMNS",
     "BOOL_WORDS",
+    "GROUP_PREFIXES",
     "LIST_SEPARATOR",
     "METRICS_TABLES",
     "PAIR_WEIGHT_COLUMNS",
@@ -72,6 +77,8 @@ __all__ = [
     "Lang",
     "Table",
     "find_table",
+    "group_column",
+    "group_family",
 ]
 
 
@@ -83,6 +90,10 @@ APPLICANT_REF = "applicant"
 
 #: How a yes/no cell is written in each language (true, false).
 BOOL_WORDS: Mapping[Lang, tuple[str, str]] = {"en": ("yes", "no"), "sv": ("ja", "nej")}
+
+#: How a group column's header starts in each language; the rest of the header is the family, exactly as
+#: in ``Applicant.groups`` (never translated or folded), so any family name round-trips.
+GROUP_PREFIXES: Mapping[Lang, str] = {"en": "group:", "sv": "grupp:"}
 
 #: Sheet or file names that are instructions for people and never data (compared folded).
 README_SHEETS = frozenset({"read_me", "readme", "las_mig", "instructions", "instruktioner"})
@@ -161,6 +172,8 @@ class Table:
     required: bool = False
     single_row: bool = False
     personal: bool = False
+    #: Whether the table takes ``group:<family>`` columns besides its own (the applicants table).
+    groups: bool = False
 
     def name(self, lang: Lang) -> str:
         """The sheet name in ``lang``."""
@@ -175,16 +188,46 @@ class Table:
         return fold_field_name(self.key), fold_field_name(self.sv)
 
     def column(self, key: str) -> Column:
-        """The column with ``key``."""
+        """The column with ``key`` (a group column's key is ``group:<family>``)."""
         for col in self.columns:
             if col.key == key:
                 return col
+        family = group_family(key)
+        if self.groups and family:
+            return group_column(family)
         raise KeyError(key)
 
     def find_column(self, header: str) -> Column | None:
-        """The column whose English or Swedish header is ``header`` (folded), or ``None``."""
+        """The column whose English or Swedish header is ``header`` (folded), or ``None``.
+
+        In a table with ``groups``, a header ``group:<family>`` or ``grupp:<family>`` (the prefix in any
+        case) is the group column of ``<family>`` (a family name left empty gives ``None``).
+        """
+        if self.groups and group_family(header) is not None:
+            family = group_family(header)
+            return group_column(family) if family else None
         folded = fold_field_name(header)
         return next((c for c in self.columns if folded in c.names()), None)
+
+
+def group_family(header: str) -> str | None:
+    """The family a group column's header names (``"group: Nacka"`` -> ``"Nacka"``, ``""`` if none is
+    given), or ``None`` if the header is not a group column's."""
+    head, colon, family = header.strip().partition(":")
+    if not colon or fold_field_name(head) not in {fold_field_name(p) for p in GROUP_PREFIXES.values()}:
+        return None
+    return family.strip()
+
+
+def group_column(family: str) -> Column:
+    """The applicants table's column of the group family ``family``."""
+    return Column(
+        GROUP_PREFIXES["en"] + family,
+        GROUP_PREFIXES["sv"] + family,
+        Kind.TEXT,
+        "The applicant's group in the family named after group: (empty: none). One column per family.",
+        "Den sökandes grupp i familjen som står efter grupp: (tomt: ingen). En kolumn per familj.",
+    )
 
 
 def find_table(name: str, tables: tuple[Table, ...]) -> Table | None:
@@ -619,6 +662,7 @@ APPLICANTS = Table(
     ),
     required=True,
     personal=True,
+    groups=True,
 )
 
 PREFERENCES = Table(
@@ -762,6 +806,77 @@ LINKS = Table(
     personal=True,
 )
 
+GROUP_RULES = Table(
+    "group_rules",
+    "Gruppregler",
+    (
+        _c(
+            "family",
+            "gruppfamilj",
+            Kind.TEXT,
+            "The family of groups, as in the applicants' group: columns.",
+            "Familjen av grupper, som i de sökandes grupp:-kolumner.",
+            required=True,
+        ),
+        _c(
+            "rule",
+            "regel",
+            Kind.ENUM,
+            "Rate: each group's placement rate at least ratio times the overall; within tolerance: within "
+            "tolerance of it; maximin: the lowest rate as high as possible; count: min/max placed per group.",
+            "Lägsta andel: varje grupps placeringsgrad minst andel gånger den totala; inom tolerans: högst "
+            "tolerans från den; maximin: lägsta graden så hög som möjligt; antal: minst/högst placerade per grupp.",
+            required=True,
+            words={"rate": "lägsta andel", "band": "inom tolerans", "maximin": "maximin", "count": "antal"},
+        ),
+        _c(
+            "ratio",
+            "andel",
+            Kind.FLOAT,
+            "Rate: the share, 0-1 (empty: 0.75).",
+            "Lägsta andel: andelen, 0-1 (tomt: 0,75).",
+        ),
+        _c(
+            "tolerance",
+            "tolerans",
+            Kind.FLOAT,
+            "Band: the most a rate may differ from the overall, 0-1 (empty: 0.1).",
+            "Inom tolerans: största skillnad mot den totala graden, 0-1 (tomt: 0,1).",
+        ),
+        _c(
+            "min_size",
+            "minsta gruppstorlek",
+            Kind.INT,
+            "Rate, band, maximin: leave out groups with fewer applicants (empty: 1).",
+            "Lägsta andel, inom tolerans, maximin: bortse från grupper med färre sökande (tomt: 1).",
+            minimum=1,
+        ),
+        _c(
+            "min_count",
+            "minst antal",
+            Kind.INT,
+            "Count: fewest placed per group.",
+            "Antal: minst antal placerade per grupp.",
+            minimum=0,
+        ),
+        _c(
+            "max_count",
+            "högst antal",
+            Kind.INT,
+            "Count: most placed per group.",
+            "Antal: högst antal placerade per grupp.",
+            minimum=0,
+        ),
+        _c(
+            "groups",
+            "grupper",
+            Kind.LIST,
+            "Count: the groups it holds for, separated by ; (empty: every group of the family).",
+            "Antal: grupperna regeln gäller, med ; (tomt: alla grupper i familjen).",
+        ),
+    ),
+)
+
 #: The problem's tables in writing order.
 PROBLEM_TABLES: tuple[Table, ...] = (
     ROUND,
@@ -780,6 +895,7 @@ PROBLEM_TABLES: tuple[Table, ...] = (
     LINKS,
     PERIODS,
     COMMITMENTS,
+    GROUP_RULES,
 )
 
 _STATUS = {"optimal": "optimal", "feasible": "tillåten", "infeasible": "omöjlig", "unknown": "okänd"}

@@ -1,9 +1,10 @@
 """Templates: a workbook (or CSV folder) with every table, headers in Swedish or English and example rows.
 
 The example rows form a small valid round (one municipality, unit and supervisor, two applicants who
-would like to be in the same unit), so a template can be validated and solved as it is; a coordinator
-replaces the example rows with the real ones. The conflicts table is left empty, because a conflict
-with the example's only unit would leave an example applicant nowhere to go.
+would like to be in the same unit, from two home municipalities under a group rule), so a template can
+be validated and solved as it is; a coordinator replaces the example rows with the real ones. The
+conflicts table is left empty, because a conflict with the example's only unit would leave an example
+applicant nowhere to go.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from matchmaker._i18n import msg
 from matchmaker._models import (
     Adjustment,
     Applicant,
+    GroupRule,
     InterviewCriterion,
     InterviewScore,
     Link,
     Municipality,
     Pin,
+    Policy,
     Problem,
     Ranking,
     Supervisor,
@@ -61,15 +64,17 @@ def example_problem() -> Problem:
                 ranking=ranking,
                 interview=(InterviewScore(criterion="motivation", score=score, interviewer="i1"),),
                 qualifications=("körkort",),
+                groups={"home_municipality": home},
             )
-            for ident, university, ranking, score in (
-                ("A1", "Södertörns högskola", Ranking(units={"bou": 1}), 4.0),
-                ("A2", "Stockholms universitet", Ranking(areas={"Barn och ungdom": 1}), 3.0),
+            for ident, university, ranking, score, home in (
+                ("A1", "Södertörns högskola", Ranking(units={"bou": 1}), 4.0, "Södertälje"),
+                ("A2", "Stockholms universitet", Ranking(areas={"Barn och ungdom": 1}), 3.0, "Nykvarn"),
             )
         ),
         pins=(Pin(applicant="A1", unit="bou"),),
         adjustments=(Adjustment(applicant="A1", unit="bou", delta=-0.05),),
         links=(Link(applicants=("A1", "A2"), relation="same_unit", hard=False),),
+        policy=Policy(group_rules=(GroupRule(family="home_municipality", rule="rate", ratio=0.75),)),
     )
 
 
@@ -89,6 +94,8 @@ _README = {
         "   objective, soft or hard minimums and targets, and balance between municipalities.",
         "   pairs: scores your own system gave (applicant, unit or supervisor, weight); the round sheet says",
         "   whether they replace the fit or add to it, their scale, and the order of the objective.",
+        "   Groups for fairness rules: a column group:<family> on applicants (e.g. group:home_municipality),",
+        "   one group per cell, empty = none; the rules per family go on the group_rules sheet.",
         "6. Check it:  matchmaker validate round.xlsx     Solve it:  matchmaker solve round.xlsx -o result.xlsx",
         "Columns whose header starts with # are notes and are ignored. This sheet is ignored too.",
     ],
@@ -107,6 +114,8 @@ _README = {
         "   bladet Omgång målet, hårda eller mjuka minimum och målantal, och balans mellan kommuner.",
         "   Par: poäng ert eget system gav (sökande, enhet eller handledare, vikt); bladet Omgång anger om de",
         "   ersätter matchningsvärdet eller läggs till det, deras skala och målvektorns ordning.",
+        "   Grupper för rättviseregler: en kolumn grupp:<familj> på bladet Sökande (t.ex. grupp:hemkommun),",
+        "   en grupp per cell, tomt = ingen; reglerna per gruppfamilj står på bladet Gruppregler.",
         "6. Kontrollera:  matchmaker validate omgang.xlsx     Lös:  matchmaker solve omgang.xlsx -o resultat.xlsx",
         "Kolumner vars rubrik börjar med # är anteckningar och läses inte. Det här bladet läses inte heller.",
     ],
