@@ -12,6 +12,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
+from matchmaker import SolveOptions, Status, check, solve
 from matchmaker._checks import Truth, check_balance, check_groups, check_links, level_vector
 from matchmaker._models import Problem
 
@@ -103,3 +104,22 @@ def brute_force(problem: Problem, *, minimums: bool = True) -> BruteResult:
             plans.append(plan)
     reported = None if best is None else raw_vector(problem, truth, plans[0])
     return BruteResult(reported, tuple(plans), count)
+
+
+def assert_solved_as_brute_force(problem: Problem, engine: str) -> None:
+    """Solve ``problem`` on ``engine`` (one worker) and hold the result to brute force: it passes the
+    independent checker, has the policy's levels, and is infeasible exactly when no plan exists, else
+    optimal with the brute-force vector and one of its optimal plans (more than one only on a lottery tie,
+    rare by design)."""
+    truth = brute_force(problem)
+    result = solve(problem, SolveOptions(engine=engine, workers=1))
+    report = check(problem, result)
+    assert report.ok, str(report)
+    assert [lv.name for lv in result.decision.objective] == level_names(problem)
+    if truth.vector is None:
+        assert result.status is Status.INFEASIBLE
+        assert result.decision.message
+        return
+    assert result.status is Status.OPTIMAL
+    assert tuple(result.objective.values()) == truth.vector
+    assert {a.applicant: a.supervisor for a in result.assignments} in [dict(p) for p in truth.plans]

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from hypothesis import Phase, find, given, settings
 
-from brute import brute_force, level_names
+from brute import assert_solved_as_brute_force, brute_force
 from conftest import make_problem
-from matchmaker import Problem, SolveOptions, Status, check, solve
+from matchmaker import Problem
 from strategies import problems
 
 
@@ -21,22 +21,7 @@ def plan_of(result: Any) -> dict[str, str]:
 @settings(max_examples=150)
 @given(raw=problems())
 def test_optimum_equals_brute_force(engine: str, raw: dict[str, Any]) -> None:
-    problem = make_problem(raw)
-    truth = brute_force(problem)
-    result = solve(problem, SolveOptions(engine=engine, workers=1))
-    report = check(problem, result)
-    assert report.ok, str(report)
-    assert [lv.name for lv in result.decision.objective] == level_names(problem)
-    if truth.vector is None:
-        assert result.status is Status.INFEASIBLE
-        assert result.decision.message
-        return
-    assert result.status is Status.OPTIMAL
-    assert tuple(result.objective.values()) == truth.vector
-    if len(truth.plans) == 1:
-        assert plan_of(result) == truth.plans[0]
-    else:  # a lottery tie: rare by design, and then any tied plan is optimal
-        assert plan_of(result) in [dict(p) for p in truth.plans]
+    assert_solved_as_brute_force(make_problem(raw), engine)
 
 
 def _without_tiers(problem: Problem) -> Problem:

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from openpyxl import load_workbook
 
 import matchmaker as mm
-from brute import brute_force, level_names
+from brute import assert_solved_as_brute_force
 from conftest import make_problem
 from matchmaker import Problem, SolveOptions, Status, check, solve
 from matchmaker._build import build_model
@@ -67,18 +67,7 @@ def placed_by_group(problem: Problem, result: mm.Result, family: str = "home") -
 @settings(max_examples=40)
 @given(raw=grouped_problems())
 def test_optimum_with_group_rules_equals_brute_force(engine: str, raw: dict[str, Any]) -> None:
-    problem = make_problem(raw)
-    truth = brute_force(problem)
-    result = solve(problem, SolveOptions(engine=engine, workers=1))
-    report = check(problem, result)
-    assert report.ok, str(report)
-    assert [lv.name for lv in result.decision.objective] == level_names(problem)
-    if truth.vector is None:
-        assert result.status is Status.INFEASIBLE
-        return
-    assert result.status is Status.OPTIMAL
-    assert tuple(result.objective.values()) == truth.vector
-    assert plan_of(result) in [dict(p) for p in truth.plans]
+    assert_solved_as_brute_force(make_problem(raw), engine)
 
 
 # -- hand-solved cases ---------------------------------------------------------------------------------

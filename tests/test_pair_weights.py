@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matchmaker as mm
-from brute import brute_force, feasible, level_names
+from brute import assert_solved_as_brute_force, feasible, level_names
 from conftest import make_problem
 from matchmaker import PairWeights, Problem, ProblemValidationError, SolveOptions, Status, check, solve
 from matchmaker._canonical import canonical_problem
@@ -162,18 +162,7 @@ def test_the_explanation_and_report_call_the_weight_the_score_your_system_gave()
 @settings(max_examples=80)
 @given(raw=weighted_problems())
 def test_weighted_and_reordered_optimum_equals_brute_force(engine: str, raw: dict[str, Any]) -> None:
-    problem = make_problem(raw)
-    truth = brute_force(problem)
-    result = solve(problem, SolveOptions(engine=engine, workers=1))
-    report = check(problem, result)
-    assert report.ok, str(report)
-    assert [lv.name for lv in result.decision.objective] == level_names(problem)
-    if truth.vector is None:
-        assert result.status is Status.INFEASIBLE
-        return
-    assert result.status is Status.OPTIMAL
-    assert tuple(result.objective.values()) == truth.vector
-    assert _plan(result) in [dict(p) for p in truth.plans]
+    assert_solved_as_brute_force(make_problem(raw), engine)
 
 
 def _raw_weight(problem: Problem, applicant: str, supervisor: str) -> Fraction:
