@@ -51,6 +51,13 @@ from matchmaker._models import (
 )
 from matchmaker._options import SolveOptions
 from matchmaker._pipeline import reoptimise, solve
+from matchmaker._planning import (
+    FewestSupervisors,
+    SupervisorAddition,
+    SupervisorOption,
+    SupervisorPlanning,
+    plan_supervisors,
+)
 from matchmaker._popular import Popularity, PopularPlan, popular_plan, popularity
 from matchmaker._progress import ProgressEvent
 from matchmaker._repair import plan_diff
@@ -175,6 +182,7 @@ __all__ = [
     "Conflicts",
     "Decision",
     "Diagnostics",
+    "FewestSupervisors",
     "ForbidPair",
     "GroupRule",
     "InfeasibilityExplanation",
@@ -235,6 +243,9 @@ __all__ = [
     "StageStatistics",
     "Status",
     "Supervisor",
+    "SupervisorAddition",
+    "SupervisorOption",
+    "SupervisorPlanning",
     "TrainingStatus",
     "TwoSidedPlan",
     "Unit",
@@ -270,6 +281,7 @@ __all__ = [
     "load_signing_key",
     "next_round",
     "plan_diff",
+    "plan_supervisors",
     "plot_result",
     "popular_plan",
     "popularity",

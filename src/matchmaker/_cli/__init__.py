@@ -17,7 +17,7 @@ so a command added later gets them too); ``--lang`` defaults to ``MATCHMAKER_LAN
 every line a command prints goes through the catalogs of :mod:`matchmaker._i18n`.
 """
 
-from matchmaker._cli import alternatives, archive, documents, rounds, solving
+from matchmaker._cli import alternatives, archive, documents, planning, rounds, solving
 from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_NO_PLAN, EXIT_OK
 from matchmaker._cli.group import cli, main
 from matchmaker._cli.review import COMMANDS as _REVIEW_COMMANDS
@@ -28,6 +28,7 @@ for _command in (
     *solving.COMMANDS,
     *rounds.COMMANDS,
     *alternatives.COMMANDS,
+    *planning.COMMANDS,
     *documents.COMMANDS,
     *_REVIEW_COMMANDS,
     *archive.COMMANDS,

@@ -9,6 +9,7 @@ from matchmaker.report._approval import ReportApproval, approval_from_record
 from matchmaker.report._html import html_report
 from matchmaker.report._notebook import result_html_summary, result_repr
 from matchmaker.report._pdf import html_to_pdf
+from matchmaker.report._planning import planning_html, planning_text
 from matchmaker.report._text import format_result, text_report
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "format_result",
     "html_report",
     "html_to_pdf",
+    "planning_html",
+    "planning_text",
     "result_html_summary",
     "result_repr",
     "text_report",
