@@ -313,6 +313,11 @@ def _scenarios(c: Case, lang: Lang, tmp: Path) -> str:
     return run(["scenarios", str(c.folder / "problem.json"), str(scenarios)], lang)[1]
 
 
+def _plan_supervisors(c: Case, lang: Lang, tmp: Path) -> str:
+    problem = str(c.folder / "problem.json")
+    return run(["plan-supervisors", problem, "--training", "completed", "--more", "1"], lang)[1]
+
+
 def _completion(c: Case, lang: Lang, tmp: Path) -> str:
     code, _ = run(["completion", "bash"], lang)
     assert code == 0
@@ -565,6 +570,7 @@ COMMANDS: dict[str, Callable[[Case, Lang, Path], str]] = {
     "repair": _repair,
     "next-round": _next_round,
     "scenarios": _scenarios,
+    "plan-supervisors": _plan_supervisors,
     "completion": _completion,
     "errors": _errors,
     "report": _report,

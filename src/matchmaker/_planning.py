@@ -42,12 +42,12 @@ from matchmaker._engines.staffing import StaffingModel, fewest_additions, most_p
 from matchmaker._i18n import msg
 from matchmaker._models import Problem, TrainingStatus
 from matchmaker._options import SolveOptions
-from matchmaker._pipeline import solve
 from matchmaker._repair import plan_diff
 from matchmaker._result import Result, Status
 from matchmaker._rules import trained_enough
 from matchmaker._scenarios import AddSupervisor, Change, ChangePlaces, Scenario, apply_scenario
 from matchmaker._scoring import FIT_SCALE, score
+from matchmaker._solve import solve_problem
 from matchmaker._text import norm_key
 from matchmaker.errors import InputError, ProblemValidationError, ValidationIssue
 
@@ -118,12 +118,14 @@ class FewestSupervisors(_Out):
     * ``"unproven"``: ``tried`` count vectors were solved again without reaching ``target`` (or an
       integer model was not solved in time), and the search stopped; raise ``max_tries``.
     * ``"untrained"``: none of the training statuses asked for meets the policy's
-      ``supervisor_training``, so a new supervisor takes no one.
+      ``supervisor_training``, so a new supervisor takes no one;
+    * ``"no_plan"``: the round as it is has no plan (see :func:`explain_infeasibility`), so there is no
+      count to add to.
     """
 
     more: int
     target: int
-    outcome: Literal["found", "impossible", "blocked", "unproven", "untrained"]
+    outcome: Literal["found", "impossible", "blocked", "unproven", "untrained", "no_plan"]
     additions: tuple[SupervisorAddition, ...] = ()
     total: int | None = None
     placed: int | None = None
@@ -208,7 +210,8 @@ def _solve_checked(problem: Problem, scenario: Scenario | None, options: SolveOp
         changed = problem if scenario is None else apply_scenario(problem, scenario)
     except (ProblemValidationError, InputError) as exc:
         return None, None, "; ".join(f"{i.location}: {i.message}" for i in exc.issues)
-    result = solve(changed, options)
+    # The solve without the explanation of an infeasible round: the planning shows no round's message.
+    result = solve_problem(changed, options)
     return result, check(changed, result), None
 
 
@@ -324,6 +327,8 @@ def _fewest(
 ) -> FewestSupervisors:
     base_placed = len(base.assignments)
     target = base_placed + more
+    if not base.status.has_plan:
+        return FewestSupervisors(more=more, target=target, outcome="no_plan")
     if more == 0:
         return FewestSupervisors(more=0, target=target, outcome="found", total=0, placed=base_placed)
     if training is None:

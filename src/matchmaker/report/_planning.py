@@ -121,6 +121,11 @@ def fewest_sentence(f: FewestSupervisors, lang: Lang) -> str:
             target=number(f.target, lang),
             tried=number(f.tried, lang),
         )
+    if f.outcome == "no_plan":
+        return tr(
+            "The round has no plan as it is, so there is nothing to add to: see why with `matchmaker explain`.",
+            lang,
+        )
     if f.outcome == "untrained":
         return tr(
             "No training status asked for meets the policy's supervisor training rule, so a new supervisor "
