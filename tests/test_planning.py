@@ -239,3 +239,35 @@ def test_the_plan_supervisors_command(tmp_path: Path) -> None:
     assert "Supervisor planning" in page.read_text(encoding="utf-8")
     bad = runner.invoke(cli, ["plan-supervisors", str(problem), "--training", "expert"])
     assert bad.exit_code == 2
+
+
+def test_the_group_rate_of_the_families_the_group_rules_name() -> None:
+    # A0 (group x) and A1 (group y) both want U, which takes one: one group's rate is 0 now, and one more
+    # supervisor places both, so the lowest group rate goes from 0 to 1.
+    apps = [{**_wants("A0", U=1.0), "groups": {"home": "x"}}, {**_wants("A1", U=1.0), "groups": {"home": "y"}}]
+    rules = [{"family": "home", "rule": "count", "max_count": 5}]
+    problem = _round(apps, [("U", 1)], [("S", "U", 1)], group_rules=rules)
+    plan = mm.plan_supervisors(problem, statuses=["completed"])
+    assert plan.base_lowest_group_rate == 0.0
+    (option,) = plan.options
+    assert (option.lowest_group_rate, option.group_rate_change) == (1.0, 1.0)
+    assert "+100 pp" in planning_text(plan, "en")
+    assert "lägsta gruppandel" in planning_text(plan, "sv")
+    assert mm.plan_supervisors(_round(apps, [("U", 1)], [("S", "U", 1)])).base_lowest_group_rate is None
+
+
+def test_when_the_policys_rules_stop_every_count_the_answer_is_blocked() -> None:
+    # A0 and A1 (both group x) want U, which takes one; a rule lets group x place at most one. New
+    # supervisors give room (1, then 2, are tried), but the rule keeps the plan at one.
+    apps = [{**_wants(f"A{i}", U=1.0), "groups": {"home": "x"}} for i in range(2)]
+    rules = [{"family": "home", "rule": "count", "max_count": 1}]
+    problem = _round(apps, [("U", 1)], [("S", "U", 1)], group_rules=rules)
+    plan = mm.plan_supervisors(problem, statuses=["completed"], more=1)
+    assert plan.options[0].placed_gain == 0
+    assert plan.fewest is not None
+    assert (plan.fewest.outcome, plan.fewest.tried) == ("blocked", 2)
+    assert "keep the plan below it" in planning_text(plan, "en")
+    stopped = mm.plan_supervisors(problem, statuses=["completed"], more=1, max_tries=1).fewest
+    assert stopped is not None
+    assert (stopped.outcome, stopped.tried) == ("unproven", 1)
+    assert "allow more tries" in planning_text(mm.plan_supervisors(problem, more=1, max_tries=1), "en")

@@ -71,11 +71,13 @@ class SupervisorOption(_Out):
     """The round with one new supervisor in ``unit`` with ``training``, against the round as it is.
 
     ``placed_gain`` and ``fit_gain`` (the total fit of the plan, in fit units) are the differences from
-    the base plan; ``lowest_fill_rate`` is the lowest municipality fill rate of the plan (placed / offered
-    places; the fairness of the municipality balance) and ``fill_rate_change`` its difference from the
-    base plan's. ``newly_placed`` are the applicants the plan places who the base plan did not,
-    ``newly_unplaced`` the reverse, ``moved`` how many placed in both change supervisor. ``status`` is
-    ``None`` when the changed round is not valid (``message`` says why).
+    the base plan; ``lowest_fill_rate`` is the lowest municipality fill rate of the plan (placed /
+    offered places; the fairness of the municipality balance) and ``fill_rate_change`` its difference
+    from the base plan's; ``lowest_group_rate`` and ``group_rate_change`` the same for the lowest placed
+    rate of an applicant group of a family the policy's group rules name (``None`` without group rules).
+    ``newly_placed`` are the applicants the plan places who the base plan did not, ``newly_unplaced``
+    the reverse, ``moved`` how many placed in both change supervisor. ``status`` is ``None`` when the
+    changed round is not valid (``message`` says why).
     """
 
     unit: str
@@ -89,6 +91,8 @@ class SupervisorOption(_Out):
     fit_gain: float
     lowest_fill_rate: float | None
     fill_rate_change: float | None
+    lowest_group_rate: float | None = None
+    group_rate_change: float | None = None
     newly_placed: tuple[str, ...]
     newly_unplaced: tuple[str, ...]
     moved: int
@@ -146,6 +150,7 @@ class SupervisorPlanning(_Out):
     base_placed: int
     base_fit: float
     base_lowest_fill_rate: float | None
+    base_lowest_group_rate: float | None = None
     applicants: int
     capacity: int
     unit_places: Literal["grow", "keep"]
@@ -172,6 +177,26 @@ def _lowest_fill(result: Result) -> float | None:
         return None
     rates = [m.fill_rate for m in metrics.municipalities if m.fill_rate is not None]
     return min(rates) if rates else None
+
+
+def _lowest_group_rate(problem: Problem, result: Result) -> float | None:
+    """The lowest placed / size over the groups of the families the policy's group rules name."""
+    families = {rule.family for rule in problem.policy.group_rules}
+    if not families:
+        return None
+    placed = {a.applicant for a in result.assignments}
+    size: dict[tuple[str, str], int] = {}
+    got: dict[tuple[str, str], int] = {}
+    for applicant in problem.applicants:
+        for family, group in applicant.groups.items():
+            if family in families:
+                size[family, group] = size.get((family, group), 0) + 1
+                got[family, group] = got.get((family, group), 0) + (applicant.id in placed)
+    return min((got[key] / n for key, n in size.items()), default=None)
+
+
+def _change(after: float | None, before: float | None) -> float | None:
+    return None if after is None or before is None else after - before
 
 
 def _fresh_id(problem: Problem, stem: str) -> str:
@@ -246,6 +271,7 @@ def _option(
         )  # fmt: skip
     diff = plan_diff(base, result)
     fill = _lowest_fill(result)
+    groups = _lowest_group_rate(problem, result)
     return SupervisorOption(
         unit=unit,
         municipality=muni,
@@ -257,7 +283,9 @@ def _option(
         fit=_fit(result) / FIT_SCALE,
         fit_gain=(_fit(result) - _fit(base)) / FIT_SCALE,
         lowest_fill_rate=fill,
-        fill_rate_change=None if fill is None or base_fill is None else fill - base_fill,
+        fill_rate_change=_change(fill, base_fill),
+        lowest_group_rate=groups,
+        group_rate_change=_change(groups, _lowest_group_rate(problem, base)),
         newly_placed=tuple(m.applicant for m in diff.newly_placed),
         newly_unplaced=tuple(m.applicant for m in diff.newly_unplaced),
         moved=len(diff.moved),
@@ -471,6 +499,7 @@ def plan_supervisors(
         base_placed=len(base.assignments),
         base_fit=_fit(base) / FIT_SCALE,
         base_lowest_fill_rate=_lowest_fill(base),
+        base_lowest_group_rate=_lowest_group_rate(problem, base),
         applicants=len(problem.applicants),
         capacity=capacity,
         unit_places=unit_places,

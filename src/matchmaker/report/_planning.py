@@ -13,7 +13,15 @@ if TYPE_CHECKING:
     from matchmaker._i18n import Lang
     from matchmaker._planning import FewestSupervisors, SupervisorPlanning
 
-__all__ = ["fewest_sentence", "planning_html", "planning_lines", "planning_rows", "planning_text", "training_word"]
+__all__ = [
+    "fewest_lines",
+    "fewest_sentence",
+    "planning_html",
+    "planning_lines",
+    "planning_rows",
+    "planning_text",
+    "training_word",
+]
 
 #: A supervisor's training status, as words.
 _TRAINING: dict[str, Message] = {
@@ -31,6 +39,16 @@ def _signed(value: int, lang: Lang) -> str:
 
 def _signed_decimal(value: float, lang: Lang) -> str:
     return ("+" if value > 0 else "") + decimal(value, lang, 2, fixed=True)
+
+
+def _rate(rate: float | None, change: float | None, lang: Lang) -> str:
+    """A rate as a percentage, with its change in percentage points when it moved."""
+    if rate is None:
+        return ""
+    text = percent(rate, lang)
+    if change:
+        text += f" ({'+' if change > 0 else ''}{decimal(change * 100, lang, 1)} pp)"
+    return text
 
 
 def _ids(ids: tuple[str, ...], lang: Lang) -> str:
@@ -57,26 +75,27 @@ def planning_rows(planning: SupervisorPlanning, lang: Lang) -> tuple[list[str], 
         tr("lowest fill rate", lang),
         tr("newly placed", lang),
     ]
+    groups = planning.base_lowest_group_rate is not None
+    if groups:
+        header.insert(-1, tr("lowest group rate", lang))
     rows = []
     for o in planning.options:
         if o.status is None or not o.status.has_plan:
-            rows.append([o.unit, o.municipality, training_word(o.training, lang), tr("no plan", lang), "", "", "", ""])
+            row = [o.unit, o.municipality, training_word(o.training, lang), tr("no plan", lang), "", "", ""]
+            rows.append([*row, "", ""] if groups else [*row, ""])
             continue
-        fill = "" if o.lowest_fill_rate is None else percent(o.lowest_fill_rate, lang)
-        if o.fill_rate_change:
-            fill += f" ({'+' if o.fill_rate_change > 0 else ''}{decimal(o.fill_rate_change * 100, lang, 1)} pp)"
-        rows.append(
-            [
-                o.unit,
-                o.municipality,
-                training_word(o.training, lang),
-                number(o.placed, lang),
-                _signed(o.placed_gain, lang),
-                _signed_decimal(o.fit_gain, lang),
-                fill,
-                _ids(o.newly_placed, lang),
-            ]
-        )
+        row = [
+            o.unit,
+            o.municipality,
+            training_word(o.training, lang),
+            number(o.placed, lang),
+            _signed(o.placed_gain, lang),
+            _signed_decimal(o.fit_gain, lang),
+            _rate(o.lowest_fill_rate, o.fill_rate_change, lang),
+        ]
+        if groups:
+            row.append(_rate(o.lowest_group_rate, o.group_rate_change, lang))
+        rows.append([*row, _ids(o.newly_placed, lang)])
     return header, rows
 
 
@@ -150,7 +169,7 @@ def planning_lines(planning: SupervisorPlanning, lang: Lang) -> list[str]:
         else tr("the units' places stay as they are", lang)
     )
     fill = "" if planning.base_lowest_fill_rate is None else percent(planning.base_lowest_fill_rate, lang)
-    return [
+    lines = [
         tr_n(
             "One more supervisor in each unit, taking {n} student; {places}.",
             "One more supervisor in each unit, taking {n} students; {places}.",
@@ -167,15 +186,34 @@ def planning_lines(planning: SupervisorPlanning, lang: Lang) -> list[str]:
             fill=fill or "-",
         ),
     ]
+    if planning.base_lowest_group_rate is not None:
+        lines.append(
+            tr(
+                "Lowest placed rate of an applicant group the group rules name: {rate}.",
+                lang,
+                rate=percent(planning.base_lowest_group_rate, lang),
+            )
+        )
+    return lines
+
+
+def fewest_lines(planning: SupervisorPlanning, lang: Lang) -> list[str]:
+    """The answer to ``more``, if it was asked, with a note when the caps were kept."""
+    f = planning.fewest
+    if f is None:
+        return []
+    lines = [fewest_sentence(f, lang)]
+    if planning.unit_places == "keep" and f.outcome == "impossible":
+        lines.append(tr("The units' and municipalities' caps were kept as they are.", lang))
+    return lines
 
 
 def planning_text(planning: SupervisorPlanning, lang: Lang = "en") -> str:
     """The supervisor planning as plain text in ``lang``: the heading, the table, the fewest to add."""
     header, rows = planning_rows(planning, lang)
     lines = [tr("Supervisor planning", lang), "", *planning_lines(planning, lang), "", format_table(header, rows)]
-    if planning.fewest is not None:
-        lines += ["", fewest_sentence(planning.fewest, lang)]
-    return "\n".join(lines)
+    more = fewest_lines(planning, lang)
+    return "\n".join([*lines, "", *more] if more else lines)
 
 
 def planning_html(planning: SupervisorPlanning, lang: Lang = "en") -> str:
@@ -184,9 +222,7 @@ def planning_html(planning: SupervisorPlanning, lang: Lang = "en") -> str:
     title = html.escape(tr("Supervisor planning", lang))
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    paragraphs = [*planning_lines(planning, lang)]
-    if planning.fewest is not None:
-        paragraphs.append(fewest_sentence(planning.fewest, lang))
+    paragraphs = [*planning_lines(planning, lang), *fewest_lines(planning, lang)]
     text = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     style = (
         "body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
