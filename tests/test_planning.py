@@ -271,3 +271,11 @@ def test_when_the_policys_rules_stop_every_count_the_answer_is_blocked() -> None
     assert stopped is not None
     assert (stopped.outcome, stopped.tried) == ("unproven", 1)
     assert "allow more tries" in planning_text(mm.plan_supervisors(problem, more=1, max_tries=1), "en")
+
+
+def test_an_unknown_training_status_is_named_in_both_languages(tiny: mm.Problem) -> None:
+    with pytest.raises(mm.InputError, match="'expert' is not a training status") as caught:
+        mm.plan_supervisors(tiny, statuses=["completed", "expert"])
+    assert "'expert' är ingen utbildningsstatus" in caught.value.text("sv")
+    with pytest.raises(mm.InputError, match="grow"):
+        mm.plan_supervisors(tiny, unit_places="more")  # type: ignore[arg-type]

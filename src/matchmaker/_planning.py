@@ -452,11 +452,21 @@ def plan_supervisors(
                 "result", msg("was solved for a different problem"), msg("give the result of this problem")
             )
         )
-    wanted = (
-        _STATUSES if statuses is None else tuple(sorted({TrainingStatus(s) for s in statuses}, key=_STATUSES.index))
-    )
-    if not wanted:
+    known = {str(t): t for t in _STATUSES}
+    given = [str(s) for s in (statuses if statuses is not None else _STATUSES)]
+    for word in sorted({w for w in given if w not in known}):
+        issues.append(
+            ValidationIssue.of(
+                "statuses",
+                msg("{value!r} is not a training status", value=word),
+                msg("use none, in_progress or completed"),
+            )
+        )
+    wanted = tuple(t for t in _STATUSES if str(t) in given)
+    if not given:
         issues.append(ValidationIssue.of("statuses", msg("is empty"), msg("give at least one training status")))
+    if unit_places not in ("grow", "keep"):
+        issues.append(ValidationIssue.of("unit_places", msg("must be 'grow' or 'keep'"), msg("use one of them")))
     if issues:
         raise InputError(issues)
     opts = options if options is not None else SolveOptions(workers=1)
