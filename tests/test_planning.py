@@ -128,12 +128,15 @@ def test_bad_arguments_are_input_errors(tiny: mm.Problem) -> None:
         mm.plan_supervisors(tiny, other)
 
 
-def _with_added(raw: dict[str, Any], counts: dict[str, int]) -> mm.Problem:
-    """The raw round with ``counts[unit]`` new supervisors (capacity 1, trained) and their places."""
+def _with_added(raw: dict[str, Any], counts: dict[str, int], *, grow: bool = True) -> mm.Problem:
+    """The raw round with ``counts[unit]`` new supervisors (capacity 1, trained) and, with ``grow``, their
+    places."""
     data = json.loads(json.dumps(raw))
     for unit, k in counts.items():
         for j in range(k):
             data["supervisors"].append({"id": f"new{unit}-{j}", "unit": unit, "capacity": 1, "training": "completed"})
+        if not grow:
+            continue
         record = next(u for u in data["units"] if u["id"] == unit)
         record["max_places"] += k
         muni = next(m for m in data["municipalities"] if m["id"] == record["municipality"])
@@ -149,8 +152,12 @@ def _placed(problem: mm.Problem) -> int | None:
 
 @pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(raw=problems(max_applicants=4, max_supervisors=3), more=st.integers(1, 2))
-def test_fewest_equals_brute_force_over_added_supervisors(raw: dict[str, Any], more: int) -> None:
+@given(
+    raw=problems(max_applicants=4, max_supervisors=3),
+    more=st.integers(1, 2),
+    places=st.sampled_from(["grow", "grow", "keep"]),
+)
+def test_fewest_equals_brute_force_over_added_supervisors(raw: dict[str, Any], more: int, places: str) -> None:
     try:
         problem = mm.Problem.model_validate(raw)
     except mm.ProblemValidationError:
@@ -158,11 +165,12 @@ def test_fewest_equals_brute_force_over_added_supervisors(raw: dict[str, Any], m
     base = _placed(problem)
     if base is None:
         return
-    plan = mm.plan_supervisors(problem, statuses=["completed"], more=more)
+    grow = places == "grow"
+    plan = mm.plan_supervisors(problem, statuses=["completed"], more=more, unit_places="grow" if grow else "keep")
     units = sorted(u.id for u in problem.units)
     # Each single new supervisor, against brute force on the round with it.
     for option in plan.options:
-        after = _placed(_with_added(raw, {option.unit: 1}))
+        after = _placed(_with_added(raw, {option.unit: 1}, grow=grow))
         assert option.placed == (0 if after is None else after), option.unit
     # The fewest: every count vector of total 0, 1, 2 in turn, brute-forced.
     brute_min = None
@@ -170,7 +178,7 @@ def test_fewest_equals_brute_force_over_added_supervisors(raw: dict[str, Any], m
         for counts in itertools.product(range(total + 1), repeat=len(units)):
             if sum(counts) != total:
                 continue
-            placed = _placed(_with_added(raw, dict(zip(units, counts, strict=True))))
+            placed = _placed(_with_added(raw, dict(zip(units, counts, strict=True)), grow=grow))
             if placed is not None and placed >= base + more:
                 brute_min = total
                 break
