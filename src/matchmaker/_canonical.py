@@ -309,18 +309,19 @@ def _applicant_text(a: Applicant) -> str:
 
 
 #: The record types found to have exactly the fields the direct writer knows, by field set.
-_KNOWN: dict[frozenset[str], set[type]] = {}
+_KNOWN: dict[frozenset[str], set[type]] = {
+    fields: set() for fields in (_APPLICANT_FIELDS, _CHOICE_FIELDS, _INTERVIEW_FIELDS, _CONFLICT_FIELDS)
+}
 
 
 def _known(record: Any, fields: frozenset[str]) -> None:
-    known = _KNOWN.setdefault(fields, set())
+    known = _KNOWN[fields]
     kind = type(record)
-    if kind in known:
-        return
-    model_fields = getattr(kind, "model_fields", None)
-    if model_fields is None or model_fields.keys() != fields:
-        raise _GeneralPathError
-    known.add(kind)
+    if kind not in known:
+        model_fields = getattr(kind, "model_fields", None)
+        if model_fields is None or model_fields.keys() != fields:
+            raise _GeneralPathError
+        known.add(kind)
 
 
 def _applicants_text(problem: Problem) -> str:
