@@ -150,13 +150,15 @@ def _applicant_records(draw: st.DrawFn, ident: str) -> mm.Applicant:
     )
     fields: dict[str, Any] = {"id": ident, "interview": interview}
     if draw(st.booleans()):
-        fields["interests"] = mm.Interests.model_construct(
-            **{kind: draw(st.dictionaries(_TEXTS, weights, max_size=3)) for kind in ("areas", "units", "supervisors")}
-        )
+        weighted: dict[str, Any] = {
+            kind: draw(st.dictionaries(_TEXTS, weights, max_size=3)) for kind in ("areas", "units", "supervisors")
+        }
+        fields["interests"] = mm.Interests.model_construct(**weighted)
     if draw(st.booleans()):
-        fields["ranking"] = mm.Ranking.model_construct(
-            **{kind: draw(st.dictionaries(_TEXTS, st.integers(1, 10_000), max_size=2)) for kind in ("units", "areas")}
-        )
+        ranked: dict[str, Any] = {
+            kind: draw(st.dictionaries(_TEXTS, st.integers(1, 10_000), max_size=2)) for kind in ("units", "areas")
+        }
+        fields["ranking"] = mm.Ranking.model_construct(**ranked)
     for key in ("university", "period", "previous_unit", "previous_supervisor"):
         if draw(st.booleans()):
             fields[key] = draw(_TEXTS)
