@@ -17,6 +17,11 @@ def test_stable_order_is_the_stable_argsort(n: int, data: st.DataObject) -> None
     assert np.array_equal(order, np.argsort(keys, kind="stable"))
 
 
+def test_keys_outside_the_range_are_sorted_as_they_are() -> None:
+    keys = np.array([3, -1, 70_000, 0, 3, -1], dtype=np.int64)
+    assert np.array_equal(stable_order(keys, 4), np.argsort(keys, kind="stable"))
+
+
 def test_stable_order_keeps_equal_keys_in_place_at_scale() -> None:
     # Many equal keys (every supervisor with hundreds of pairs): within a key, pair order is kept.
     rng = np.random.default_rng(3)

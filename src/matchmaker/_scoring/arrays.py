@@ -32,5 +32,6 @@ def stable_order(keys: npt.NDArray[Any], n: int) -> npt.NDArray[np.int64]:
     """``np.argsort(keys, kind="stable")`` for keys in ``range(n)``: the same order (a stable sort has
     one answer), by numpy's radix sort when every key fits 16 bits (several times faster than its
     merge sort on the millions of pairs of a large round)."""
-    small = keys.astype(np.uint16) if n <= 1 << 16 else keys
+    fits = n <= 1 << 16 and (keys.size == 0 or (int(keys.min()) >= 0 and int(keys.max()) < n))
+    small = keys.astype(np.uint16) if fits else keys  # a key out of range would wrap: sorted as it is
     return np.argsort(small, kind="stable").astype(np.int64)
