@@ -241,6 +241,17 @@ def _plan(
             )
             for engine in settings.engines
         )
+        if not policy and "auto" in settings.engines:
+            out.append(
+                (
+                    "solve",
+                    Measurement(
+                        "matchmaker solve+check [auto]",
+                        "matchmaker",
+                        {**common, "kind": "mm-solve", "engine": "auto", "check": True},
+                    ),
+                )
+            )
     else:
         out.append(("solve", Measurement("matchmaker solve", "matchmaker", None, status="n/a", note=refusal)))
         if variant == "side":
@@ -391,6 +402,11 @@ def _ratios(report: InstanceReport) -> None:
         if solve is not None:
             report.ratios["solve_vs_best_peer"] = solve / best.median
     e2e, jl, flow = med("matchmaker end-to-end [auto]"), med("json.load"), med("peer flow")
+    checked = med("matchmaker solve+check [auto]")
+    if checked is not None and flow:
+        report.ratios["solve_check_vs_flow"] = checked / flow
+    if solve is not None and flow:
+        report.ratios["solve_vs_flow"] = solve / flow
     if e2e is not None and jl is not None and flow is not None:
         report.ratios["end_to_end_vs_json_load_plus_flow"] = e2e / (jl + flow)
     load = med("matchmaker load+validate")
@@ -424,6 +440,9 @@ def _note(m: Measurement, report: InstanceReport) -> str:
         bits.append(f"levels reached: {m.levels}")
     if m.key == "matchmaker solve [auto]" and "solve_vs_best_peer" in report.ratios:
         bits.append(f"{report.ratios['solve_vs_best_peer']:.1f}x the best peer ({report.best_peer})")
+    if m.key == "matchmaker solve+check [auto]" and "solve_check_vs_flow" in report.ratios:
+        r = report.ratios
+        bits.append(f"{r['solve_check_vs_flow']:.2f}x the flow peer (solve alone: {r['solve_vs_flow']:.2f}x)")
     if m.key == "matchmaker end-to-end [auto]" and "end_to_end_vs_json_load_plus_flow" in report.ratios:
         bits.append(f"{report.ratios['end_to_end_vs_json_load_plus_flow']:.1f}x json.load+flow")
     if m.key == "matchmaker load+validate" and "load_vs_json_load" in report.ratios:
@@ -508,17 +527,20 @@ def run_instance(size: int, variant: Variant, settings: Settings) -> InstanceRep
     return report
 
 
-def _cell(m: dict[str, Any]) -> str:
+def _cell(m: dict[str, Any], memory: bool = False) -> str:
     status = str(m["status"])
+    peak = m.get("peak_rss_mib")
+    mib = f" / {peak:,.0f} MiB" if memory and peak is not None else ""
     if status in ("optimal", "ok") and m.get("median_s") is not None:
-        return _fmt_s(float(m["median_s"]))
+        return _fmt_s(float(m["median_s"])) + mib
     if status == "feasible" and m.get("median_s") is not None:
-        return f"{_fmt_s(float(m['median_s']))} (not proven)"
+        return f"{_fmt_s(float(m['median_s']))} (not proven)" + mib
     return status
 
 
-def markdown_summary(documents: Sequence[dict[str, Any]]) -> str:
-    """One Markdown table over results files: the median seconds of every measurement per instance."""
+def markdown_summary(documents: Sequence[dict[str, Any]], memory: bool = False) -> str:
+    """One Markdown table over results files: the median seconds of every measurement per instance
+    (with ``memory``, each worker's peak memory too), and matchmaker's ratios to the flow peer."""
     columns: list[str] = []
     rows: dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
     for doc in documents:
@@ -529,7 +551,9 @@ def markdown_summary(documents: Sequence[dict[str, Any]]) -> str:
             by_key.update({m["key"]: m for m in inst["measurements"] if m["status"] != "n/a" or m["key"] not in by_key})
             columns.extend(m["key"] for m in inst["measurements"] if m["key"] not in columns)
     short = [c.replace("matchmaker ", "mm ").replace("peer ", "") for c in columns]
-    head = ["instance", "pairs", "load avg", *short, "mm solve / best peer"]
+    against_flow = {"solve_vs_flow": "mm solve / flow", "solve_check_vs_flow": "mm solve+check / flow"}
+    shown = [k for k in against_flow if any(k in inst.get("ratios", {}) for inst, _ in rows.values())]
+    head = ["instance", "pairs", "load avg", *short, "mm solve / best peer", *(against_flow[k] for k in shown)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for inst, by_key in rows.values():
         ratio = inst.get("ratios", {}).get("solve_vs_best_peer")
@@ -538,8 +562,9 @@ def markdown_summary(documents: Sequence[dict[str, Any]]) -> str:
             f"{inst['size']:,} {inst['variant']}",
             f"{inst['counts']['pairs']:,}",
             f"{inst['load_average_1min']['start']:.1f}-{inst['load_average_1min']['end']:.1f}",
-            *(_cell(by_key[c]) if c in by_key else "" for c in columns),
+            *(_cell(by_key[c], memory) if c in by_key else "" for c in columns),
             f"{ratio:.1f}x ({best})" if ratio is not None else "",
+            *(f"{inst['ratios'][k]:.2f}x" if k in inst.get("ratios", {}) else "" for k in shown),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -610,10 +635,13 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         metavar="RESULTS_JSON",
         help="print a Markdown table of earlier results files (median seconds) and exit",
     )
+    parser.add_argument(
+        "--memory", action="store_true", help="with --summarize: each cell's peak memory (MiB) beside its seconds"
+    )
     args = parser.parse_args(argv)
     if args.summarize:
         documents = [json.loads(p.read_text(encoding="utf-8")) for p in args.summarize]
-        print(markdown_summary(documents))
+        print(markdown_summary(documents, memory=args.memory))
         raise SystemExit(0)
     sizes = tuple(int(s) for s in _csv(args.sizes))
     for s in sizes:

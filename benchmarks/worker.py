@@ -182,6 +182,15 @@ def _mm_task(task: dict[str, Any]) -> dict[str, Any]:
         def reload() -> None:
             fresh[0] = load()
 
+        if task.get("check"):
+            # A checked result: the solve, then the independent checker on it (a broken rule fails the run).
+            def solve_and_check() -> mm.Result:
+                result = mm.solve(fresh[0], options)
+                mm.check(fresh[0], result).raise_if_invalid()
+                return result
+
+            times, result = _timed(solve_and_check, task, before=reload)
+            return {"times": times, "base_rss_mib": base, **_mm_outcome(task, result)}
         # Each run solves a problem object of its own: a fresh validated problem, as a caller has it.
         times, result = _timed(lambda: mm.solve(fresh[0], options), task, before=reload)
         return {"times": times, "base_rss_mib": base, **_mm_outcome(task, result)}

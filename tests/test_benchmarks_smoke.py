@@ -95,7 +95,11 @@ def test_rounds_pool_the_runs_and_hold_matchmaker_to_one_decision(tmp_path: Path
     settings = _parse([*args.split(), "--data-dir", str(tmp_path), "--no-write"])
     report = run_instance(100, "sparse", settings)
     assert report.problems == []
-    assert [(m.key, len(m.times)) for m in report.measurements] == [("matchmaker solve [auto]", 2), ("peer flow", 2)]
+    assert [(m.key, len(m.times)) for m in report.measurements] == [
+        ("matchmaker solve [auto]", 2),
+        ("matchmaker solve+check [auto]", 2),
+        ("peer flow", 2),
+    ]
 
     mine = report.measurements[0]
     other = Measurement(mine.key, mine.role, mine.task, status="optimal", times=[1.0], levels=dict(mine.levels))

@@ -66,12 +66,14 @@ def test_examples_keep_their_fingerprints(name: str) -> None:
     problem = mm.load_problem(EXAMPLES / name / "problem.json")
     assert problem.fingerprint() == PINNED[name]
     assert canonical_bytes(canonical.canonical_problem(problem)) == canonical_bytes(reference_canonical(problem))
+    assert canonical.canonical_problem_bytes(problem) == canonical_bytes(reference_canonical(problem))
 
 
 @given(raw=rich_problems())
 def test_canonical_form_matches_its_definition(raw: dict[str, Any]) -> None:
     problem = make_problem(raw)
     assert canonical_bytes(canonical.canonical_problem(problem)) == canonical_bytes(reference_canonical(problem))
+    assert canonical.canonical_problem_bytes(problem) == canonical_bytes(reference_canonical(problem))
 
 
 def test_canonical_form_with_tricky_criteria_and_shuffled_interviews() -> None:
@@ -100,6 +102,7 @@ def test_canonical_form_with_tricky_criteria_and_shuffled_interviews() -> None:
         raw["applicants"].append({"id": f"A{i}", "interests": interests, "interview": interview})
     problem = mm.Problem.model_validate(raw)
     assert canonical_bytes(canonical.canonical_problem(problem)) == canonical_bytes(reference_canonical(problem))
+    assert canonical.canonical_problem_bytes(problem) == canonical_bytes(reference_canonical(problem))
     shuffled = problem.model_dump(mode="json")
     for applicant in shuffled["applicants"]:
         rng.shuffle(applicant["interview"])
@@ -122,3 +125,86 @@ def test_sort_records_orders_as_the_encoded_texts(lists: list[list[dict[str, Any
     expected = [_sorted(list(items)) for items in lists]
     _sort_records(lists)
     assert [[_sort_key(x) for x in items] for items in lists] == [[_sort_key(x) for x in items] for items in expected]
+
+
+# Texts with escapes, control characters, non-ASCII and characters that sort before the quote.
+_TEXTS = st.text(alphabet=["a", "b", " ", "!", '"', "\\", "\x01", "\n", "é", "€", "-", "1", "\u2028"], max_size=5)
+_SCORES = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False) | st.sampled_from([1e-05, 1e11, 3.0, -0.0])
+
+
+@st.composite
+def _applicant_records(draw: st.DrawFn, ident: str) -> mm.Applicant:
+    """An applicant built without validation (so any text, any float), every optional field drawn set
+    or unset: the values the direct writer must write as the general encoder does."""
+    weights = st.floats(min_value=0.0, max_value=1.0, allow_nan=False) | st.sampled_from([0.0, 1.0, 1e-07, 0.1])
+    interview = tuple(
+        mm.InterviewScore.model_construct(
+            criterion=draw(_TEXTS),
+            score=draw(_SCORES),
+            interviewer=draw(st.none() | _TEXTS),
+            unit=draw(st.none() | _TEXTS),
+            scale_min=draw(st.none() | _SCORES),
+            scale_max=draw(st.none() | _SCORES),
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    fields: dict[str, Any] = {"id": ident, "interview": interview}
+    if draw(st.booleans()):
+        weighted: dict[str, Any] = {
+            kind: draw(st.dictionaries(_TEXTS, weights, max_size=3)) for kind in ("areas", "units", "supervisors")
+        }
+        fields["interests"] = mm.Interests.model_construct(**weighted)
+    if draw(st.booleans()):
+        ranked: dict[str, Any] = {
+            kind: draw(st.dictionaries(_TEXTS, st.integers(1, 10_000), max_size=2)) for kind in ("units", "areas")
+        }
+        fields["ranking"] = mm.Ranking.model_construct(**ranked)
+    for key in ("university", "period", "previous_unit", "previous_supervisor"):
+        if draw(st.booleans()):
+            fields[key] = draw(_TEXTS)
+    if draw(st.booleans()):
+        fields["priority_tier"] = draw(st.integers(1, 100))
+    fields["qualifications"] = tuple(draw(st.lists(_TEXTS, max_size=3)))
+    fields["conflicts"] = mm.Conflicts.model_construct(
+        units=tuple(draw(st.lists(_TEXTS, max_size=2))), supervisors=tuple(draw(st.lists(_TEXTS, max_size=2)))
+    )
+    if draw(st.booleans()):
+        fields["groups"] = draw(st.dictionaries(_TEXTS, _TEXTS, max_size=2))
+    return mm.Applicant.model_construct(**fields)
+
+
+def _replaced(record: Any, **fields: Any) -> Any:
+    """A copy of ``record`` with ``fields`` replaced, not validated (``model_copy`` validates a record)."""
+    return type(record).model_construct(**{**record.__dict__, **fields})
+
+
+_BASE = {
+    "municipalities": [{"id": "M"}],
+    "units": [{"id": "U", "municipality": "M", "area": "BoU", "max_places": 1}],
+    "supervisors": [{"id": "S", "unit": "U"}],
+    "applicants": [{"id": "A"}],
+}
+
+
+@given(data=st.data(), ids=st.lists(_TEXTS, min_size=1, max_size=6, unique=True))
+def test_direct_applicant_writer_gives_the_general_bytes(data: st.DataObject, ids: list[str]) -> None:
+    applicants = tuple(data.draw(_applicant_records(ident)) for ident in ids)
+    problem = _replaced(mm.Problem.model_validate(_BASE), applicants=applicants)
+    expected = canonical_bytes(reference_canonical(problem))
+    assert canonical.canonical_problem_bytes(problem) == expected
+    assert canonical_bytes(canonical.canonical_problem(problem)) == expected
+
+
+def test_records_the_direct_writer_does_not_know_go_the_general_way() -> None:
+    # An int score where the model holds floats and a bool where it holds an int (only a record built
+    # without validation has them): both applicants are written by the general path, in its bytes.
+    problem = mm.load_problem(EXAMPLES / "sodertalje" / "problem.json")
+    first, second, *rest = sorted(problem.applicants, key=lambda a: a.id)
+    score = _replaced(first.interview[0], score=4)
+    odd_first = _replaced(first, interview=(score, *first.interview[1:]))
+    odd_second = _replaced(second, priority_tier=True)
+    odd = _replaced(problem, applicants=(odd_first, odd_second, *rest))
+    written = canonical.canonical_problem_bytes(odd)
+    assert written == canonical_bytes(reference_canonical(odd))
+    assert b'"score":4.0,' in written  # as pydantic writes an int in a float field
+    assert b'"priority_tier":1,' in written

@@ -11,6 +11,7 @@ from matchmaker._checks.levels import check_objective
 from matchmaker._checks.report import CheckReport, Violation
 from matchmaker._checks.stability import check_stability
 from matchmaker._checks.truth import LOAD_SCALE, SCALE, Truth, link_broken, offered_by_municipality
+from matchmaker._gc import pausing
 from matchmaker._i18n import msg
 from matchmaker._metrics import Metrics
 from matchmaker._models import Problem
@@ -27,6 +28,7 @@ def points_match(reported: int, fit: float) -> bool:
     return abs(abs(exact - int(exact)) - 0.5) < 1e-6 and abs(reported - exact) <= 0.5 + 1e-6
 
 
+@pausing  # its tables are many small containers that all stay alive until it returns (see _gc)
 def check(problem: Problem, result: Result, *, previous: Result | None = None) -> CheckReport:
     """Verify ``result`` against ``problem``; returns every violation found (empty if valid).
 

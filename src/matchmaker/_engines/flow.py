@@ -234,6 +234,9 @@ def solve_network(
         return {mcf.INFEASIBLE: "INFEASIBLE", mcf.BAD_COST_RANGE: "BAD_COST_RANGE"}.get(status, "FLOW_FAILED")
     f = np.zeros(net.n_arcs, dtype=np.int64)
     f[live] = np.asarray(mcf.flows(np.arange(live.size, dtype=np.int32)), dtype=np.int64)
+    # The solver's graph is freed before the potentials' residual graph is built: the two never need
+    # to be in memory at once (with millions of arcs, each is a large part of the solve's peak).
+    del mcf
     x = f[:n_pairs] + lo[:n_pairs]
     potential = _potentials(net, cost, f, cap)
     if potential is None:

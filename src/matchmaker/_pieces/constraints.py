@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matchmaker._scoring.arrays import stable_order
 from matchmaker._text import plural
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ __all__ = [
 
 def pairs_by(keys: np.ndarray, n: int) -> list[np.ndarray]:
     """Pair indices grouped by ``keys`` (values in ``range(n)``)."""
-    order = np.argsort(keys, kind="stable")
+    order = stable_order(keys, n)
     bounds = np.searchsorted(keys[order], np.arange(n + 1))
     return [order[bounds[i] : bounds[i + 1]] for i in range(n)]
 
@@ -87,7 +88,7 @@ class SupervisorCapacity:
         """One row per supervisor who could otherwise be over-filled."""
         sc = builder.scores
         enc = sc.encoding
-        order = np.argsort(sc.supervisor, kind="stable").astype(np.int64)
+        order = stable_order(sc.supervisor, enc.n_supervisors)
         bounds = np.searchsorted(sc.supervisor[order], np.arange(enc.n_supervisors + 1)).astype(np.int64)
         caps = enc.supervisor_capacity
         rows = np.flatnonzero(np.diff(bounds) > caps)

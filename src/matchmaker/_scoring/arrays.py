@@ -1,4 +1,5 @@
-"""Helpers over sorted index arrays: where each group starts, where each run of equal keys starts."""
+"""Helpers over index arrays: where each group starts, where each run of equal keys starts, the stable
+order of small keys."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["first_of_runs", "groups"]
+__all__ = ["first_of_runs", "groups", "stable_order"]
 
 
 def groups(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
@@ -25,3 +26,12 @@ def first_of_runs(*keys: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
             change |= k[1:] != k[:-1]
         first[1:] = change
     return first
+
+
+def stable_order(keys: npt.NDArray[Any], n: int) -> npt.NDArray[np.int64]:
+    """``np.argsort(keys, kind="stable")`` for keys in ``range(n)``: the same order (a stable sort has
+    one answer), by numpy's radix sort when every key fits 16 bits (several times faster than its
+    merge sort on the millions of pairs of a large round)."""
+    fits = n <= 1 << 16 and (keys.size == 0 or (int(keys.min()) >= 0 and int(keys.max()) < n))
+    small = keys.astype(np.uint16) if fits else keys  # a key out of range would wrap: sorted as it is
+    return np.argsort(small, kind="stable").astype(np.int64)
