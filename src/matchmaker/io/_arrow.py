@@ -8,9 +8,12 @@ workbook, with the same English or Swedish table and column names: ``units``, ``
 qualifications) are text separated by ``;`` or Arrow lists of text. Reading accepts any Arrow type
 that holds such values (``int32``, ``large_string``, dictionary-encoded text, decimals, ...).
 
-The tables are read column by column into the shared cell parser, so a cell that cannot be read, a
-broken rule and its message are exactly those of the CSV and workbook formats (naming file, row and
-column), and a round read from Parquet has the same fingerprint and decision as from JSON.
+Reading takes the plain columns of the large tables (applicants, wishes, interview scores, conflicts,
+pair weights) whole (:mod:`matchmaker.io._columns`) and the small ones through the cell parser shared
+with the CSV and workbook formats. When anything is amiss, every table is read again cell by cell, so a
+cell that cannot be read, a broken rule and its message are exactly those of the CSV and workbook
+formats (naming file, row and column). A round read from Parquet or Arrow has the same fingerprint and
+decision as from JSON.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,12 +31,13 @@ from matchmaker._i18n import msg
 from matchmaker._models import Problem
 from matchmaker._result import Result
 from matchmaker.errors import InputError, InputFileError, ValidationIssue
+from matchmaker.io._columns import BULK_TABLES, bulk_records, plain_columns, plain_table
 from matchmaker.io._files import read_limited
 from matchmaker.io._provenance import Source, parse_tables
 from matchmaker.io._read_problem import problem_from_parsed
 from matchmaker.io._read_result import result_from_parsed
 from matchmaker.io._rows import Rows, problem_rows, result_rows
-from matchmaker.io._sheet import Cell, Issues, ParsedTable, RawRow, RawSheet
+from matchmaker.io._sheet import Cell, Issues, ParsedTable, RawRow, RawSheet, parse_sheet
 from matchmaker.io._tables import PROBLEM_TABLES, RESULT_TABLES, Kind, Lang, Table, find_table
 
 if TYPE_CHECKING:
@@ -109,12 +114,8 @@ def result_to_arrow(result: Result, *, lang: Lang = "en") -> dict[str, pa.Table]
 
 
 def _plain(value: Any) -> Any:
-    """A cell value as the sheet parser takes it: a decimal as its text (kept exact), a time as its date."""
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value  # the parser says a date and time is not a date
-    return value
+    """A cell value as the sheet parser takes it: a decimal as its text (kept exact)."""
+    return str(value) if isinstance(value, decimal.Decimal) else value
 
 
 def _column(array: pa.ChunkedArray) -> list[Any]:
@@ -140,17 +141,51 @@ def _sheet(where: str, table: pa.Table) -> RawSheet:
     return RawSheet(where, rows, header=header)
 
 
-def _read(
-    tables: Mapping[str, pa.Table], kinds: tuple[Table, ...], what: str
-) -> tuple[dict[str, ParsedTable], Issues]:
-    _require()
+def _fast_problem(tables: Mapping[str, pa.Table], where: Mapping[str, str], container: str) -> Problem | None:
+    """The problem with its plain columns read whole, or ``None`` when a table is not plain or something
+    needs saying (then the cell route reads every table and says it)."""
+    columns: dict[str, dict[str, list[Any]]] = {}
+    parsed: dict[str, ParsedTable] = {}
     issues = Issues()
-    sources = [Source(name, repr(name), _loader(f"Arrow table {name!r}", table)) for name, table in tables.items()]
-    return parse_tables(sources, kinds, "the Arrow tables", "table", what, issues), issues
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name, table in tables.items():
+            kind = find_table(name, PROBLEM_TABLES)
+            if kind is None or kind.key in columns or kind.key in parsed:
+                return None
+            if kind.key in BULK_TABLES:
+                if (found := plain_columns(table, kind)) is None:
+                    return None
+                columns[kind.key] = found
+            else:
+                parsed[kind.key] = plain_table(table, kind, where[name]) or parse_sheet(
+                    _sheet(where[name], table), kind, issues
+                )
+        if any(t.required and t.key not in parsed and t.key not in columns for t in PROBLEM_TABLES):
+            return None
+        if (bulk := bulk_records(columns)) is None:
+            return None
+        try:
+            problem = problem_from_parsed(parsed, issues, container, bulk)
+        except InputError:
+            return None
+    return None if caught or issues.notices else problem
 
 
-def _loader(where: str, table: pa.Table) -> Callable[[], RawSheet]:
-    return lambda: _sheet(where, table)
+def _problem(
+    tables: Mapping[str, pa.Table], shown: Mapping[str, str], where: Mapping[str, str], container: str, noun: str
+) -> Problem:
+    def loader(name: str) -> Callable[[], RawSheet]:
+        return lambda: _sheet(where[name], tables[name])
+
+    fast = _fast_problem(tables, where, container)
+    if fast is not None:
+        return fast
+    sources = [Source(name, shown[name], loader(name)) for name in tables]
+    issues = Issues()
+    return problem_from_parsed(
+        parse_tables(sources, PROBLEM_TABLES, container, noun, "problem", issues), issues, container
+    )
 
 
 def problem_from_arrow(tables: Mapping[str, pa.Table]) -> Problem:
@@ -165,14 +200,22 @@ def problem_from_arrow(tables: Mapping[str, pa.Table]) -> Problem:
             row (counted from 1) and column.
         ProblemValidationError: the content breaks a rule; every issue names its table, row and column.
     """
-    parsed, issues = _read(_as_tables(tables), PROBLEM_TABLES, "problem")
-    return problem_from_parsed(parsed, issues, "the Arrow tables")
+    found = _as_tables(tables)
+    names = {name: repr(name) for name in found}
+    return _problem(found, names, {name: f"Arrow table {name!r}" for name in found}, "the Arrow tables", "table")
 
 
 def result_from_arrow(tables: Mapping[str, pa.Table]) -> Result:
     """Read a result from Arrow tables made by :func:`result_to_arrow`. Raises :class:`InputFileError`."""
-    parsed, issues = _read(_as_tables(tables), RESULT_TABLES, "result")
+    found = _as_tables(tables)
+    issues = Issues()
+    sources = [Source(name, repr(name), _loader(f"Arrow table {name!r}", table)) for name, table in found.items()]
+    parsed = parse_tables(sources, RESULT_TABLES, "the Arrow tables", "table", "result", issues)
     return result_from_parsed(parsed, issues, "the Arrow tables")
+
+
+def _loader(where: str, table: pa.Table) -> Callable[[], RawSheet]:
+    return lambda: _sheet(where, table)
 
 
 def _as_tables(tables: Mapping[str, Any]) -> dict[str, pa.Table]:
@@ -182,9 +225,12 @@ def _as_tables(tables: Mapping[str, Any]) -> dict[str, pa.Table]:
     return {name: pa.Table.from_batches([t]) if isinstance(t, pa.RecordBatch) else t for name, t in tables.items()}
 
 
-def _folder_sources(
-    folder: str | os.PathLike[str], what: str, max_bytes: int | None, issues: Issues
-) -> list[Source]:
+def _folder_tables(folder: str | os.PathLike[str], what: str, max_bytes: int | None) -> dict[Path, pa.Table]:
+    """The Parquet files of ``folder`` as Arrow tables, by path; raises when a file cannot be read."""
+    _require()
+    import pyarrow as pa  # the arrow extra
+    import pyarrow.parquet as pq  # the arrow extra
+
     root = Path(folder)
     if not root.is_dir():
         fix = (
@@ -193,42 +239,25 @@ def _folder_sources(
             else msg("give the folder that holds the result's Parquet files")
         )
         raise InputFileError([ValidationIssue.of(str(root), msg("is not a folder"), fix)], source=str(root))
-
-    def loader(path: Path) -> Callable[[], RawSheet | None]:
-        return lambda: _parquet_sheet(path, max_bytes, issues)
-
-    return [
-        Source(path.stem, path.name, loader(path))
-        for path in sorted(root.iterdir())
-        if path.suffix.lower() == PARQUET_SUFFIX and not path.name.startswith(".")
-    ]
-
-
-def _parquet_sheet(path: Path, max_bytes: int | None, issues: Issues) -> RawSheet | None:
-    """The cells of one Parquet file (``None`` if it cannot be read; the problem is in ``issues``)."""
-    import pyarrow as pa  # the arrow extra
-    import pyarrow.parquet as pq  # the arrow extra
-
-    data = read_limited(path, max_bytes)
-    try:
-        table = pq.read_table(pa.BufferReader(data))
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        issues.add(
-            str(path),
-            msg("is not a Parquet file matchmaker can read ({reason})", reason=type(exc).__name__),
-            msg("write it again with a Parquet writer (e.g. pyarrow.parquet.write_table)"),
-        )
-        return None
-    return _sheet(str(path), table)
-
-
-def _read_folder(
-    folder: str | os.PathLike[str], kinds: tuple[Table, ...], what: str, max_bytes: int | None
-) -> tuple[dict[str, ParsedTable], Issues]:
-    _require()
-    issues = Issues()
-    sources = _folder_sources(folder, what, max_bytes, issues)
-    return parse_tables(sources, kinds, str(folder), "file", what, issues), issues
+    out: dict[Path, pa.Table] = {}
+    bad: list[ValidationIssue] = []
+    for path in sorted(root.iterdir()):
+        if path.suffix.lower() != PARQUET_SUFFIX or path.name.startswith("."):
+            continue
+        data = read_limited(path, max_bytes)
+        try:
+            out[path] = pq.read_table(pa.BufferReader(data))
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            bad.append(
+                ValidationIssue.of(
+                    str(path),
+                    msg("is not a Parquet file matchmaker can read ({reason})", reason=type(exc).__name__),
+                    msg("write it again with a Parquet writer (e.g. pyarrow.parquet.write_table)"),
+                )
+            )
+    if bad:
+        raise InputFileError(bad, source=str(root))
+    return out
 
 
 def load_problem_parquet(folder: str | os.PathLike[str], *, max_bytes: int | None = None) -> Problem:
@@ -242,12 +271,21 @@ def load_problem_parquet(folder: str | os.PathLike[str], *, max_bytes: int | Non
             listed with its file, row and column.
         ProblemValidationError: the content breaks a rule; every issue names its file, row and column.
     """
-    return problem_from_parsed(*_read_folder(folder, PROBLEM_TABLES, "problem", max_bytes), str(folder))
+    found = _folder_tables(folder, "problem", max_bytes)
+    tables = {path.stem: table for path, table in found.items()}
+    shown = {path.stem: path.name for path in found}
+    where = {path.stem: str(path) for path in found}
+    return _problem(tables, shown, where, str(folder), "file")
 
 
 def load_result_parquet(folder: str | os.PathLike[str], *, max_bytes: int | None = None) -> Result:
     """Read a result written by :func:`dump_result_parquet`. Raises :class:`InputFileError`."""
-    return result_from_parsed(*_read_folder(folder, RESULT_TABLES, "result", max_bytes), str(folder))
+    found = _folder_tables(folder, "result", max_bytes)
+    issues = Issues()
+    sources = [Source(path.stem, path.name, _loader(str(path), table)) for path, table in found.items()]
+    return result_from_parsed(
+        parse_tables(sources, RESULT_TABLES, str(folder), "file", "result", issues), issues, str(folder)
+    )
 
 
 def _write(
@@ -267,7 +305,9 @@ def _write(
         )
     names = {name + PARQUET_SUFFIX for name in tables}
     clashes = [
-        ValidationIssue.of(str(path), msg("also holds the {table!r} table", table=table.key), msg("write to an empty folder"))
+        ValidationIssue.of(
+            str(path), msg("also holds the {table!r} table", table=table.key), msg("write to an empty folder")
+        )
         for path in (root.iterdir() if root.exists() else ())
         if path.suffix.lower() == PARQUET_SUFFIX
         and path.name not in names

@@ -1,0 +1,229 @@
+"""Arrow columns in their plain form read whole, without a cell per value: the fast path of the Arrow reader.
+
+A column is *plain* when its Arrow type is its kind's own (text for ids, words and lists, integers for
+whole numbers, numbers for numbers, ``bool`` for yes/no) and every value is what the cell parser of
+:mod:`matchmaker.io._sheet` would keep unchanged: no surrounding spaces, no empty text, no NaN, every
+word one of the column's words. A table is read this way only when every column is plain and every row
+names its record; the applicants, their wishes, interview scores and conflicts, and the pair weights
+are then assembled column by column into the same records the cell route builds
+(:class:`~matchmaker.io._read_problem.Bulk`). Anything else returns ``None``, and the caller reads the
+tables cell by cell, which names every problem with its table, row and column: so this path never
+decides what is wrong, only that nothing needs saying.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from matchmaker._base import protected_label
+from matchmaker.io._read_problem import Bulk
+from matchmaker.io._sheet import ColumnPos, ParsedRow, ParsedTable, RawSheet
+from matchmaker.io._tables import APPLICANT_REF, LIST_SEPARATOR, Column, Kind, Table, group_family
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # the arrow extra
+
+__all__ = ["BULK_TABLES", "bulk_records", "plain_columns", "plain_table"]
+
+#: The tables with a row per wish, score or pair, read column by column when plain.
+BULK_TABLES = ("applicants", "preferences", "interview_scores", "conflicts", "pairs")
+
+_KIND_FIELD = {"area": "areas", "unit": "units", "supervisor": "supervisors"}
+
+Columns = dict[str, list[Any]]
+
+
+class _NotPlain(Exception):
+    """A column or row the cell route must read (it names the problem, if there is one)."""
+
+
+def _text_values(array: pa.ChunkedArray) -> list[Any]:
+    import pyarrow as pa  # the arrow extra
+
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(array.type.value_type)
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        raise _NotPlain
+    values = array.to_pylist()
+    for v in set(values):  # each distinct value once: ids repeat in every row that names them
+        if v is not None and (not v or v != v.strip()):
+            raise _NotPlain
+    return values
+
+
+def _column_values(array: pa.ChunkedArray, col: Column) -> list[Any]:
+    import pyarrow as pa  # the arrow extra
+    import pyarrow.compute as pc  # the arrow extra
+
+    kind = col.kind
+    if kind in (Kind.ID, Kind.TEXT):
+        return _text_values(array)
+    if kind is Kind.ENUM:
+        values = _text_values(array)
+        words = {v: col.parse_word(v) for v in set(values) if v is not None}
+        if any(w is None for w in words.values()):
+            raise _NotPlain
+        return [None if v is None else words[v] for v in values]
+    if kind is Kind.LIST:
+        if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+            lists = array.to_pylist()
+            return [None if v is None else tuple(s for s in (str(i).strip() for i in v) if s) or None for v in lists]
+        values = _text_values(array)
+        return [
+            None if v is None else tuple(s for s in (i.strip() for i in v.split(LIST_SEPARATOR)) if s) for v in values
+        ]
+    if kind is Kind.INT and pa.types.is_integer(array.type):
+        return list(array.to_pylist())
+    if kind is Kind.FLOAT and pa.types.is_integer(array.type):
+        return [None if v is None else float(v) for v in array.to_pylist()]
+    if kind is Kind.FLOAT and pa.types.is_floating(array.type):
+        if array.null_count < len(array) and not pc.all(pc.is_finite(array)).as_py():
+            raise _NotPlain
+        return list(array.to_pylist())
+    if kind is Kind.BOOL and pa.types.is_boolean(array.type):
+        return list(array.to_pylist())
+    raise _NotPlain
+
+
+def plain_columns(table: pa.Table, kind: Table) -> Columns | None:
+    """``table``'s columns by column key (a group column's key is ``group:<family>``), or ``None`` when a
+    header or a column is not plain or a required id is missing."""
+    out: Columns = {}
+    try:
+        for name, array in zip(table.column_names, table.columns, strict=True):
+            key = _key(str(name), kind)
+            if key is None or key in out:
+                raise _NotPlain
+            out[key] = _column_values(array, kind.column(key))
+    except _NotPlain:
+        return None
+    for col in kind.columns:
+        if col.required and (col.key not in out or any(v is None for v in out[col.key])):
+            return None  # a missing column or an empty cell: the cell route says which
+    return out
+
+
+def plain_table(table: pa.Table, kind: Table, where: str) -> ParsedTable | None:
+    """``table`` as the cell route parses it (rows labelled ``row 1``, ``row 2``, ...), or ``None`` when a
+    column is not plain, a row is empty, or a one-row table has more rows."""
+    columns = plain_columns(table, kind)
+    if columns is None:
+        return None
+    rows = [
+        ParsedRow(f"row {i}", values)
+        for i, values in enumerate(_rows(columns) if columns else [{}] * table.num_rows, 1)
+    ]
+    if any(not row.values for row in rows) or (kind.single_row and len(rows) > 1):
+        return None
+    positions = {
+        key: ColumnPos(str(name), i) for i, (key, name) in enumerate(zip(columns, table.column_names, strict=True))
+    }
+    return ParsedTable(kind, RawSheet(where, ()), positions, rows)
+
+
+def _key(header: str, kind: Table) -> str | None:
+    text = header.strip()
+    if not text or text.startswith("#"):
+        return None
+    family = group_family(text) if kind.groups else None
+    if family is not None and (not family or protected_label(family)):
+        return None
+    col = kind.find_column(text)
+    return None if col is None else col.key
+
+
+def _rows(columns: Columns, *skip: str) -> list[dict[str, Any]]:
+    """One record per row: the row's filled cells by column key, as the cell route's ``row_fields``."""
+    keys = [k for k in columns if k not in skip]
+    if not keys:
+        return []
+    lists = [columns[k] for k in keys]
+    return [{k: v for k, v in zip(keys, values, strict=True) if v is not None} for values in zip(*lists, strict=True)]
+
+
+def bulk_records(tables: Mapping[str, Columns]) -> Bulk | None:
+    """The applicants' records and the pair weights' rows from plain columns, as the cell route builds
+    them for a round without problems; ``None`` when a row needs the cell route's words."""
+    try:
+        return _bulk(tables)
+    except _NotPlain:
+        return None
+
+
+def _bulk(tables: Mapping[str, Columns]) -> Bulk:
+    columns = tables["applicants"]
+    records = _rows(columns, "preferences")
+    modes: dict[str, str | None] = {}
+    by_id: dict[str, dict[str, Any]] = {}
+    for record, mode in zip(records, columns.get("preferences") or [None] * len(records), strict=True):
+        ident = record["id"]
+        if ident in by_id:
+            raise _NotPlain  # a repeated id: validation names it
+        by_id[ident] = record
+        modes[ident] = mode
+        groups = {k.partition(":")[2]: record.pop(k) for k in [k for k in record if k.startswith("group:")]}
+        if any(protected_label(g) for g in set(groups.values())):
+            raise _NotPlain
+        if groups:
+            record["groups"] = groups
+    _preferences(tables.get("preferences"), by_id, modes)
+    for row in _rows(tables.get("interview_scores") or {}):
+        _record(by_id, row.pop(APPLICANT_REF)).setdefault("interview", []).append(row)
+    for row in _rows(tables.get("conflicts") or {}):
+        found = _record(by_id, row[APPLICANT_REF]).setdefault("conflicts", {"units": [], "supervisors": []})
+        if "unit" not in row and "supervisor" not in row:
+            raise _NotPlain
+        for key, field in (("unit", "units"), ("supervisor", "supervisors")):
+            if key in row:
+                found[field].append(row[key])
+    pair_rows = _rows(tables.get("pairs") or {})
+    for row in pair_rows:
+        _record(by_id, row[APPLICANT_REF])
+    return Bulk(records, pair_rows)
+
+
+def _record(by_id: Mapping[str, dict[str, Any]], ident: str) -> dict[str, Any]:
+    record = by_id.get(ident)
+    if record is None:
+        raise _NotPlain  # an unknown applicant: the cell route suggests the id meant
+    return record
+
+
+def _preferences(columns: Columns | None, by_id: Mapping[str, dict[str, Any]], modes: dict[str, str | None]) -> None:
+    """Each applicant's wishes into ``interests`` or ``ranking``, as the cell route's ``_preferences``."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    none = [None] * n
+    entries: dict[str, list[tuple[str, str, Any, Any]]] = {}
+    if columns and n:
+        if "kind" not in columns or "option" not in columns:
+            raise _NotPlain
+        rows = zip(
+            columns[APPLICANT_REF],
+            columns["kind"],
+            columns["option"],
+            columns.get("rank", none),
+            columns.get("weight", none),
+            strict=True,
+        )
+        for who, kind, option, rank, weight in rows:
+            if kind is None or option is None or (rank is None) == (weight is None) or who not in by_id:
+                raise _NotPlain
+            entries.setdefault(who, []).append((kind, option, rank, weight))
+    for ident, record in by_id.items():
+        mode = modes.get(ident)
+        found = entries.get(ident, [])
+        if mode is None and found:
+            mode = "ranking" if found[0][2] is not None else "weights"
+        if mode is None:
+            continue
+        ranked = mode == "ranking"
+        prefs: dict[str, dict[str, Any]] = {}
+        for kind, option, rank, weight in found:
+            value = rank if ranked else weight
+            group = prefs.setdefault(_KIND_FIELD[kind], {})
+            if value is None or option in group or (isinstance(value, float) and math.isnan(value)):
+                raise _NotPlain
+            group[option] = value
+        record["ranking" if ranked else "interests"] = prefs
