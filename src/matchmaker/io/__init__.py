@@ -1,9 +1,10 @@
-"""Reading and writing problems and results: JSON, Excel workbooks, CSV and Parquet folders, DataFrames and Arrow tables.
+"""Reading and writing problems and results: JSON, workbooks, CSV and Parquet folders, DataFrames, Arrow tables.
 
 :func:`load_problem` / :func:`save_problem` (and the result counterparts) choose the format by the path:
-``.json``, ``.xlsx``, or a folder of CSV or Parquet files. The tables of the spreadsheet formats are described in
-:mod:`matchmaker.io._tables`; every error names the file, sheet, row and column. Excel needs the
-``excel`` extra (openpyxl), DataFrames the ``pandas`` extra, Arrow tables and Parquet the ``arrow`` extra (pyarrow). :mod:`matchmaker.io._pseudonym` turns a
+``.json``, ``.xlsx``, or a folder of CSV or Parquet files. The tables of the spreadsheet formats are
+described in :mod:`matchmaker.io._tables`; every error names the file, sheet, row and column. Excel needs
+the ``excel`` extra (openpyxl), DataFrames the ``pandas`` extra, Arrow tables and Parquet the ``arrow``
+extra (pyarrow). :mod:`matchmaker.io._pseudonym` turns a
 coordinator's sheet with names into a problem with opaque ids and a private key; :mod:`matchmaker.io._migrate`
 reads older schema versions; :class:`Archive` keeps a programme's approved rounds in one SQLite file.
 """

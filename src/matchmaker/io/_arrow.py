@@ -124,8 +124,8 @@ def _column(array: pa.ChunkedArray) -> list[Any]:
 
     if pa.types.is_dictionary(array.type):
         array = array.cast(array.type.value_type)
-    values = array.to_pylist()
-    if pa.types.is_decimal(array.type) or pa.types.is_timestamp(array.type):
+    values: list[Any] = array.to_pylist()
+    if pa.types.is_decimal(array.type):
         return [_plain(v) for v in values]
     if pa.types.is_floating(array.type):
         return [None if v is not None and v != v else v for v in values]  # NaN: an empty cell, as in a frame

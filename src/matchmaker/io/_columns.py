@@ -35,7 +35,7 @@ _KIND_FIELD = {"area": "areas", "unit": "units", "supervisor": "supervisors"}
 Columns = dict[str, list[Any]]
 
 
-class _NotPlain(Exception):
+class _NotPlainError(Exception):
     """A column or row the cell route must read (it names the problem, if there is one)."""
 
 
@@ -45,11 +45,11 @@ def _text_values(array: pa.ChunkedArray) -> list[Any]:
     if pa.types.is_dictionary(array.type):
         array = array.cast(array.type.value_type)
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        raise _NotPlain
-    values = array.to_pylist()
+        raise _NotPlainError
+    values: list[Any] = array.to_pylist()
     for v in set(values):  # each distinct value once: ids repeat in every row that names them
         if v is not None and (not v or v != v.strip()):
-            raise _NotPlain
+            raise _NotPlainError
     return values
 
 
@@ -64,7 +64,7 @@ def _column_values(array: pa.ChunkedArray, col: Column) -> list[Any]:
         values = _text_values(array)
         words = {v: col.parse_word(v) for v in set(values) if v is not None}
         if any(w is None for w in words.values()):
-            raise _NotPlain
+            raise _NotPlainError
         return [None if v is None else words[v] for v in values]
     if kind is Kind.LIST:
         if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
@@ -80,11 +80,11 @@ def _column_values(array: pa.ChunkedArray, col: Column) -> list[Any]:
         return [None if v is None else float(v) for v in array.to_pylist()]
     if kind is Kind.FLOAT and pa.types.is_floating(array.type):
         if array.null_count < len(array) and not pc.all(pc.is_finite(array)).as_py():
-            raise _NotPlain
+            raise _NotPlainError
         return list(array.to_pylist())
     if kind is Kind.BOOL and pa.types.is_boolean(array.type):
         return list(array.to_pylist())
-    raise _NotPlain
+    raise _NotPlainError
 
 
 def plain_columns(table: pa.Table, kind: Table) -> Columns | None:
@@ -95,9 +95,9 @@ def plain_columns(table: pa.Table, kind: Table) -> Columns | None:
         for name, array in zip(table.column_names, table.columns, strict=True):
             key = _key(str(name), kind)
             if key is None or key in out:
-                raise _NotPlain
+                raise _NotPlainError
             out[key] = _column_values(array, kind.column(key))
-    except _NotPlain:
+    except _NotPlainError:
         return None
     for col in kind.columns:
         if col.required and (col.key not in out or any(v is None for v in out[col.key])):
@@ -148,7 +148,7 @@ def bulk_records(tables: Mapping[str, Columns]) -> Bulk | None:
     them for a round without problems; ``None`` when a row needs the cell route's words."""
     try:
         return _bulk(tables)
-    except _NotPlain:
+    except _NotPlainError:
         return None
 
 
@@ -160,12 +160,12 @@ def _bulk(tables: Mapping[str, Columns]) -> Bulk:
     for record, mode in zip(records, columns.get("preferences") or [None] * len(records), strict=True):
         ident = record["id"]
         if ident in by_id:
-            raise _NotPlain  # a repeated id: validation names it
+            raise _NotPlainError  # a repeated id: validation names it
         by_id[ident] = record
         modes[ident] = mode
         groups = {k.partition(":")[2]: record.pop(k) for k in [k for k in record if k.startswith("group:")]}
         if any(protected_label(g) for g in set(groups.values())):
-            raise _NotPlain
+            raise _NotPlainError
         if groups:
             record["groups"] = groups
     _preferences(tables.get("preferences"), by_id, modes)
@@ -174,7 +174,7 @@ def _bulk(tables: Mapping[str, Columns]) -> Bulk:
     for row in _rows(tables.get("conflicts") or {}):
         found = _record(by_id, row[APPLICANT_REF]).setdefault("conflicts", {"units": [], "supervisors": []})
         if "unit" not in row and "supervisor" not in row:
-            raise _NotPlain
+            raise _NotPlainError
         for key, field in (("unit", "units"), ("supervisor", "supervisors")):
             if key in row:
                 found[field].append(row[key])
@@ -187,7 +187,7 @@ def _bulk(tables: Mapping[str, Columns]) -> Bulk:
 def _record(by_id: Mapping[str, dict[str, Any]], ident: str) -> dict[str, Any]:
     record = by_id.get(ident)
     if record is None:
-        raise _NotPlain  # an unknown applicant: the cell route suggests the id meant
+        raise _NotPlainError  # an unknown applicant: the cell route suggests the id meant
     return record
 
 
@@ -198,7 +198,7 @@ def _preferences(columns: Columns | None, by_id: Mapping[str, dict[str, Any]], m
     entries: dict[str, list[tuple[str, str, Any, Any]]] = {}
     if columns and n:
         if "kind" not in columns or "option" not in columns:
-            raise _NotPlain
+            raise _NotPlainError
         rows = zip(
             columns[APPLICANT_REF],
             columns["kind"],
@@ -209,7 +209,7 @@ def _preferences(columns: Columns | None, by_id: Mapping[str, dict[str, Any]], m
         )
         for who, kind, option, rank, weight in rows:
             if kind is None or option is None or (rank is None) == (weight is None) or who not in by_id:
-                raise _NotPlain
+                raise _NotPlainError
             entries.setdefault(who, []).append((kind, option, rank, weight))
     for ident, record in by_id.items():
         mode = modes.get(ident)
@@ -224,6 +224,6 @@ def _preferences(columns: Columns | None, by_id: Mapping[str, dict[str, Any]], m
             value = rank if ranked else weight
             group = prefs.setdefault(_KIND_FIELD[kind], {})
             if value is None or option in group or (isinstance(value, float) and math.isnan(value)):
-                raise _NotPlain
+                raise _NotPlainError
             group[option] = value
         record["ranking" if ranked else "interests"] = prefs

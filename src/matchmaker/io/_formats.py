@@ -75,7 +75,7 @@ def load_problem(path: str | os.PathLike[str], *, max_bytes: int | None = None) 
 
 
 def load_result(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Result:
-    """Read a result from a JSON file, an Excel workbook, or a folder of CSV or Parquet files (see :func:`load_problem`)."""
+    """Read a result from a JSON file, a workbook, or a folder of CSV or Parquet files (see :func:`load_problem`)."""
     return _LOAD_RESULT[format_of(path)](path, max_bytes=max_bytes)
 
 
