@@ -15,10 +15,12 @@ Then, in turns, each measurement once per round:
     ``matchmaker.load_problem(problem.json)``: the JSON route, for comparison.
 
 Each loaded problem's fingerprint is compared with the JSON route's (they must be equal). The medians,
-the ratios to pyarrow's read and the load average are printed as JSON. Run from the repository root
-(``pip install -e '.[arrow]'``)::
+the ratios to pyarrow's read and the load average are printed as JSON. ``--breakdown`` adds, per round,
+where matchmaker's part goes: the plain columns read whole, the records assembled from them, the
+records validated by the models (pydantic, the whole of ``Problem.model_validate``) and, of that, the
+rules between records (``problem_issues``). Run from the repository root (``pip install -e '.[arrow]'``)::
 
-    python -m benchmarks.columnar --size 10000 --variant weights --rounds 5
+    python -m benchmarks.columnar --size 10000 --variant weights --rounds 5 --breakdown
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ import pyarrow.parquet as pq
 
 import matchmaker as mm
 from benchmarks.generate import VARIANTS, ensure
+from matchmaker._validation import problem_issues
+from matchmaker.io._columns import BULK_TABLES, bulk_records, plain_columns
+from matchmaker.io._tables import PROBLEM_TABLES, find_table
 
 __all__ = ["main", "parquet_folder"]
 
@@ -53,12 +58,38 @@ def _read_all(folder: Path) -> dict[str, Any]:
     return {path.stem: pq.read_table(path) for path in sorted(folder.glob("*.parquet"))}
 
 
+def _breakdown(tables: dict[str, Any]) -> dict[str, float]:
+    """Seconds of each part of matchmaker's load of ``tables`` (see the module's docstring)."""
+    out: dict[str, float] = {}
+    start = time.perf_counter()
+    columns = {}
+    for name, table in tables.items():
+        kind = find_table(name, PROBLEM_TABLES)
+        if kind is not None and kind.key in BULK_TABLES:
+            columns[kind.key] = plain_columns(table, kind)
+    out["columns"] = time.perf_counter() - start
+    start = time.perf_counter()
+    bulk = bulk_records(columns)  # type: ignore[arg-type]
+    out["assemble"] = time.perf_counter() - start
+    assert bulk is not None
+    problem = mm.io.problem_from_arrow(tables)
+    data = problem.model_dump()
+    start = time.perf_counter()
+    mm.Problem.model_validate(data)
+    out["model_validate"] = time.perf_counter() - start
+    start = time.perf_counter()
+    problem_issues(problem)
+    out["of_which_cross_record_rules"] = time.perf_counter() - start
+    return {k: round(v, 4) for k, v in out.items()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the measurement and print one JSON line per round and a summary."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.columnar", description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--variant", choices=VARIANTS, default="weights")
     parser.add_argument("--rounds", type=int, default=5, help="each measurement this many times, in turns")
+    parser.add_argument("--breakdown", action="store_true", help="also time the parts of matchmaker's load")
     args = parser.parse_args(argv)
 
     json_path, folder = parquet_folder(args.size, args.variant)
@@ -83,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             line[name] = round(seconds, 4)
             if isinstance(out, mm.Problem):
                 ok &= out.fingerprint() == expected
+        if args.breakdown:
+            line["breakdown"] = _breakdown(tables)
         loads.append(os.getloadavg()[0])
         print(json.dumps(line), flush=True)
     medians = {name: statistics.median(t) for name, t in times.items()}

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from matchmaker import _gc
 from matchmaker._extras import require
 from matchmaker._i18n import msg
 from matchmaker._models import Problem
@@ -178,7 +179,8 @@ def _problem(
     def loader(name: str) -> Callable[[], RawSheet]:
         return lambda: _sheet(where[name], tables[name])
 
-    fast = _fast_problem(tables, where, container)
+    with _gc.paused():  # reading and validating make only live objects (see matchmaker._gc)
+        fast = _fast_problem(tables, where, container)
     if fast is not None:
         return fast
     sources = [Source(name, shown[name], loader(name)) for name in tables]

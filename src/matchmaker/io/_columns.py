@@ -13,6 +13,7 @@ decides what is wrong, only that nothing needs saying.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -123,6 +124,7 @@ def plain_table(table: pa.Table, kind: Table, where: str) -> ParsedTable | None:
     return ParsedTable(kind, RawSheet(where, ()), positions, rows)
 
 
+@functools.lru_cache(maxsize=1024)  # a round's headers repeat in every read: fold each once
 def _key(header: str, kind: Table) -> str | None:
     text = header.strip()
     if not text or text.startswith("#"):
