@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from matchmaker._base import protected_label
-from matchmaker.io._read_problem import Bulk
+from matchmaker.io._read_problem import KIND_FIELD, Bulk, wish_mode
 from matchmaker.io._sheet import ColumnPos, ParsedRow, ParsedTable, RawSheet
 from matchmaker.io._tables import APPLICANT_REF, LIST_SEPARATOR, Column, Kind, Table, group_family
 
@@ -30,8 +30,6 @@ __all__ = ["BULK_TABLES", "bulk_records", "plain_columns", "plain_table"]
 
 #: The tables with a row per wish, score or pair, read column by column when plain.
 BULK_TABLES = ("applicants", "preferences", "interview_scores", "conflicts", "pairs")
-
-_KIND_FIELD = {"area": "areas", "unit": "units", "supervisor": "supervisors"}
 
 Columns = dict[str, list[Any]]
 
@@ -214,17 +212,15 @@ def _preferences(columns: Columns | None, by_id: Mapping[str, dict[str, Any]], m
                 raise _NotPlainError
             entries.setdefault(who, []).append((kind, option, rank, weight))
     for ident, record in by_id.items():
-        mode = modes.get(ident)
         found = entries.get(ident, [])
-        if mode is None and found:
-            mode = "ranking" if found[0][2] is not None else "weights"
+        mode = wish_mode(modes.get(ident), found[0][2] if found else None, bool(found))
         if mode is None:
             continue
         ranked = mode == "ranking"
         prefs: dict[str, dict[str, Any]] = {}
         for kind, option, rank, weight in found:
             value = rank if ranked else weight
-            group = prefs.setdefault(_KIND_FIELD[kind], {})
+            group = prefs.setdefault(KIND_FIELD[kind], {})
             if value is None or option in group or (isinstance(value, float) and math.isnan(value)):
                 raise _NotPlainError
             group[option] = value

@@ -36,7 +36,7 @@ from matchmaker.io._tables import (
     group_family,
 )
 
-__all__ = ["Bulk", "problem_from_parsed"]
+__all__ = ["KIND_FIELD", "Bulk", "problem_from_parsed", "wish_mode"]
 
 
 class _Applicants:
@@ -72,7 +72,16 @@ class _Applicants:
         return record
 
 
-_KIND_FIELD = {"area": "areas", "unit": "units", "supervisor": "supervisors"}
+#: The field of ``Interests``/``Ranking`` that a wish of each kind goes to.
+KIND_FIELD = {"area": "areas", "unit": "units", "supervisor": "supervisors"}
+
+
+def wish_mode(given: str | None, first_rank: object, has_rows: bool) -> str | None:
+    """How an applicant's wishes are given: the applicants table's ``preferences`` cell, else by their
+    first wish row (a rank: ``"ranking"``, a weight: ``"weights"``); ``None`` with neither."""
+    if given is None and has_rows:
+        return "ranking" if first_rank is not None else "weights"
+    return given
 
 
 def _preferences(
@@ -103,10 +112,8 @@ def _preferences(
                 continue
             entries.setdefault(record["id"], []).append((row, kind, option, rank, weight))
     for ident, record in applicants.by_id.items():
-        mode = modes.get(ident)
         rows = entries.get(ident, [])
-        if mode is None and rows:
-            mode = "ranking" if rows[0][3] is not None else "weights"
+        mode = wish_mode(modes.get(ident), rows[0][3] if rows else None, bool(rows))
         if mode is None:
             continue
         field, value_key = ("ranking", "rank") if mode == "ranking" else ("interests", "weight")
@@ -126,7 +133,7 @@ def _preferences(
                     fix = msg("give every wish of one applicant a weight")
                 issues.add(parsed.where(row.label, given), what, fix)
                 continue
-            group = prefs.setdefault(_KIND_FIELD[kind], {})
+            group = prefs.setdefault(KIND_FIELD[kind], {})
             if option in group:
                 issues.add(
                     parsed.where(row.label, "option"),
@@ -140,7 +147,7 @@ def _preferences(
                 continue
             group[option] = value
             first[kind + option] = row.label
-            base = f"{where}.{field}.{_KIND_FIELD[kind]}"
+            base = f"{where}.{field}.{KIND_FIELD[kind]}"
             prov.add([f"{base}[{option!r}]"], Origin(parsed, row.label, value_key, key_column="option"))
             prov.add([base], Origin(parsed, row.label, "option"))
             prov.add([f"{where}.{field}"], Origin(parsed, row.label, value_key))
