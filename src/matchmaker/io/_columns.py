@@ -178,10 +178,10 @@ def _bulk(tables: Mapping[str, Columns]) -> Bulk:
         for key, field in (("unit", "units"), ("supervisor", "supervisors")):
             if key in row:
                 found[field].append(row[key])
-    pair_rows = _rows(tables.get("pairs") or {})
-    for row in pair_rows:
-        _record(by_id, row[APPLICANT_REF])
-    return Bulk(records, pair_rows)
+    pairs = tables.get("pairs") or {}
+    if not by_id.keys() >= set(pairs.get(APPLICANT_REF, ())):
+        raise _NotPlainError  # an unknown applicant: the cell route suggests the id meant
+    return Bulk(records, _rows(pairs))
 
 
 def _record(by_id: Mapping[str, dict[str, Any]], ident: str) -> dict[str, Any]:
