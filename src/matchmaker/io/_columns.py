@@ -14,7 +14,6 @@ decides what is wrong, only that nothing needs saying.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -192,36 +191,36 @@ def _record(by_id: Mapping[str, dict[str, Any]], ident: str) -> dict[str, Any]:
 
 
 def _preferences(columns: Columns | None, by_id: Mapping[str, dict[str, Any]], modes: dict[str, str | None]) -> None:
-    """Each applicant's wishes into ``interests`` or ``ranking``, as the cell route's ``_preferences``."""
-    n = len(next(iter(columns.values()))) if columns else 0
-    none = [None] * n
-    entries: dict[str, list[tuple[str, str, Any, Any]]] = {}
-    if columns and n:
-        if "kind" not in columns or "option" not in columns:
+    """Each applicant's wishes into ``interests`` or ``ranking``, as the cell route's ``_preferences``: in one
+    pass over the rows, each applicant's kind of wishes fixed by their cell or their first row."""
+    found: dict[str, tuple[bool, dict[str, dict[str, Any]]]] = {}
+    if columns and len(next(iter(columns.values()))):
+        kinds, options = columns.get("kind"), columns.get("option")
+        if kinds is None or options is None or None in kinds or None in options:
             raise _NotPlainError
+        none = [None] * len(kinds)
+        fields = [KIND_FIELD[kind] for kind in kinds]
         rows = zip(
-            columns[APPLICANT_REF],
-            columns["kind"],
-            columns["option"],
-            columns.get("rank", none),
-            columns.get("weight", none),
-            strict=True,
+            columns[APPLICANT_REF], fields, options, columns.get("rank", none), columns.get("weight", none), strict=True
         )
-        for who, kind, option, rank, weight in rows:
-            if kind is None or option is None or (rank is None) == (weight is None) or who not in by_id:
-                raise _NotPlainError
-            entries.setdefault(who, []).append((kind, option, rank, weight))
-    for ident, record in by_id.items():
-        found = entries.get(ident, [])
-        mode = wish_mode(modes.get(ident), found[0][2] if found else None, bool(found))
-        if mode is None:
-            continue
-        ranked = mode == "ranking"
-        prefs: dict[str, dict[str, Any]] = {}
-        for kind, option, rank, weight in found:
-            value = rank if ranked else weight
-            group = prefs.setdefault(KIND_FIELD[kind], {})
-            if value is None or option in group or (isinstance(value, float) and math.isnan(value)):
+        for who, field, option, rank, weight in rows:
+            mine = found.get(who)
+            if mine is None:
+                if who not in by_id:
+                    raise _NotPlainError
+                mine = found[who] = (wish_mode(modes[who], rank, True) == "ranking", {})
+            value = rank if mine[0] else weight
+            if value is None or (rank is not None and weight is not None):
+                raise _NotPlainError  # no value, two, or the other kind: the cell route names the row
+            group = mine[1].get(field)
+            if group is None:
+                group = mine[1][field] = {}
+            elif option in group:
                 raise _NotPlainError
             group[option] = value
-        record["ranking" if ranked else "interests"] = prefs
+    for ident, record in by_id.items():
+        if ident in found:
+            ranked, prefs = found[ident]
+            record["ranking" if ranked else "interests"] = prefs
+        elif (mode := modes.get(ident)) is not None:
+            record["ranking" if mode == "ranking" else "interests"] = {}
