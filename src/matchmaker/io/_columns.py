@@ -134,12 +134,22 @@ def _key(header: str, kind: Table) -> str | None:
 
 
 def _rows(columns: Columns, *skip: str) -> list[dict[str, Any]]:
-    """One record per row: the row's filled cells by column key, as the cell route's ``row_fields``."""
+    """One record per row: the row's filled cells by column key, as the cell route's ``row_fields``.
+
+    The columns without an empty cell make each row's dict at once; the others add their filled cells."""
     keys = [k for k in columns if k not in skip]
     if not keys:
         return []
-    lists = [columns[k] for k in keys]
-    return [{k: v for k, v in zip(keys, values, strict=True) if v is not None} for values in zip(*lists, strict=True)]
+    full = [k for k in keys if None not in columns[k]]
+    rows = [dict(zip(full, values, strict=True)) for values in zip(*(columns[k] for k in full), strict=True)]
+    if not full:
+        rows = [{} for _ in columns[keys[0]]]
+    for key in keys:
+        if key not in full:
+            for row, value in zip(rows, columns[key], strict=True):
+                if value is not None:
+                    row[key] = value
+    return rows
 
 
 def bulk_records(tables: Mapping[str, Columns]) -> Bulk | None:
