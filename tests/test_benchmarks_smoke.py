@@ -156,3 +156,12 @@ def test_archive_benchmark_builds_a_verified_history(tmp_path: Path) -> None:
     assert figures["archive_bytes"] == (tmp_path / "history.sqlite").stat().st_size
     with mm.Archive(tmp_path / "history.sqlite") as archive:
         assert [e.key for e in archive.rounds()] == ["2007-VT-1", "2007-HT-1", "2008-VT-1", "2008-HT-1"]
+
+
+def test_columnar_benchmark_loads_the_json_routes_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pyarrow")
+    from benchmarks.columnar import main
+
+    assert main(["--size", "100", "--variant", "weights", "--rounds", "1", "--breakdown"]) == 0  # same fingerprint
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert '"same_fingerprint": true' in summary

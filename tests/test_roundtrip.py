@@ -1,4 +1,5 @@
-"""Every format round-trips exactly: JSON, CSV folders and Excel workbooks (English and Swedish), DataFrames.
+"""Every format round-trips exactly: JSON, CSV and Parquet folders and Excel workbooks (English and Swedish),
+DataFrames and Arrow tables.
 
 The same data in any format, or passed through a chain of formats, gives an identical Problem (equal
 records, equal fingerprint) and so the identical decision; results round-trip too.
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
 from matchmaker._base import protected_label
+from matchmaker.io._arrow import dump_problem_parquet, load_problem_parquet
 from matchmaker.io._csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
 from matchmaker.io._excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
 from matchmaker.io._json import problem_from_json
@@ -85,6 +87,8 @@ via_csv_en = _via_files(dump_problem_csv, load_problem_csv, "csv-en", "en")
 via_csv_sv = _via_files(dump_problem_csv, load_problem_csv, "csv-sv", "sv")
 via_excel_en = _via_files(dump_problem_excel, load_problem_excel, "p-en.xlsx", "en")
 via_excel_sv = _via_files(dump_problem_excel, load_problem_excel, "p-sv.xlsx", "sv")
+via_parquet_en = _via_files(dump_problem_parquet, load_problem_parquet, "p-en.parquet", "en")
+via_parquet_sv = _via_files(dump_problem_parquet, load_problem_parquet, "p-sv.parquet", "sv")
 
 
 def via_frames(p: mm.Problem, tmp: Path) -> mm.Problem:
@@ -95,6 +99,10 @@ def via_frames_sv(p: mm.Problem, tmp: Path) -> mm.Problem:
     return mm.problem_from_frames(mm.problem_to_frames(p, lang="sv"))
 
 
+def via_arrow(p: mm.Problem, tmp: Path) -> mm.Problem:
+    return mm.problem_from_arrow(mm.problem_to_arrow(p))
+
+
 TRIPS: dict[str, Trip] = {
     "json": via_json,
     "csv-en": via_csv_en,
@@ -103,6 +111,9 @@ TRIPS: dict[str, Trip] = {
     "excel-sv": via_excel_sv,
     "frames": via_frames,
     "frames-sv": via_frames_sv,
+    "parquet-en": via_parquet_en,
+    "parquet-sv": via_parquet_sv,
+    "arrow": via_arrow,
 }
 
 
@@ -188,7 +199,7 @@ def test_examples_give_one_decision_in_every_format(example: str, tmp_path: Path
         assert mm.solve(again).decision_json() == expected, name
 
 
-@pytest.mark.parametrize("suffix", [".json", ".xlsx", ""])
+@pytest.mark.parametrize("suffix", [".json", ".xlsx", "", ".parquet"])
 def test_save_and_load_by_path(suffix: str, tmp_path: Path) -> None:
     problem = mm.load_problem(EXAMPLES / "sodertalje" / "problem.json")
     path = tmp_path / f"round{suffix}"

@@ -381,7 +381,7 @@ def test_not_a_workbook(tmp_path: Path) -> None:
         ("round.xls", "save the workbook as 'Excel Workbook (.xlsx)'"),
         ("round.ods", "save the workbook as 'Excel Workbook (.xlsx)'"),
         ("units.csv", "give the folder that holds the CSV files"),
-        ("round.txt", "give a .json file, an .xlsx workbook or a folder of CSV files"),
+        ("round.txt", "give a .json file, an .xlsx workbook, or a folder of CSV or Parquet files"),
     ],
 )
 def test_unreadable_formats(tmp_path: Path, name: str, fix: str) -> None:

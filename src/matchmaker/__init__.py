@@ -115,6 +115,7 @@ from matchmaker.explanations import (
     reserve_lists,
 )
 from matchmaker.io._archive import Archive, ArchivedRound, ArchiveEntry, ArchiveFinding, ArchiveVerification
+from matchmaker.io._arrow import problem_from_arrow, problem_to_arrow, result_from_arrow, result_to_arrow
 from matchmaker.io._audit import load_audit
 from matchmaker.io._formats import load_problem, load_result, save_problem, save_result
 from matchmaker.io._frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
@@ -285,14 +286,18 @@ __all__ = [
     "plot_result",
     "popular_plan",
     "popularity",
+    "problem_from_arrow",
     "problem_from_frames",
     "problem_json_schema",
+    "problem_to_arrow",
     "problem_to_frames",
     "reoptimise",
     "reproduce",
     "reserve_lists",
+    "result_from_arrow",
     "result_from_frames",
     "result_json_schema",
+    "result_to_arrow",
     "result_to_frames",
     "save_problem",
     "save_result",

@@ -78,7 +78,12 @@ def _deliver(
 
 @click.command("solve")
 @click.argument("problem_path", metavar="PROBLEM", type=PATH)
-@click.option("-o", "--output", type=PATH, help="Write the result here (.json, .xlsx or a folder for CSV files).")
+@click.option(
+    "-o",
+    "--output",
+    type=PATH,
+    help="Write the result here (.json, .xlsx, a .parquet folder, or a folder for CSV files).",
+)
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole solve.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Lottery seed (overrides the policy's).")
 @click.option(
@@ -146,7 +151,7 @@ def solve_cmd(
     progress_after: float,
     lang: Lang,
 ) -> None:
-    """Solve PROBLEM (.json, .xlsx or a folder of CSV files): print the plan and write the result."""
+    """Solve PROBLEM (.json, .xlsx, or a folder of CSV or Parquet files): print the plan and write the result."""
     configure_logging(verbose, quiet)
     problem = load(problem_path)
     overrides: dict[str, object] = {
@@ -311,7 +316,7 @@ def explain_cmd(
 @click.argument("problem_path", metavar="PROBLEM", type=PATH)
 @lang_option
 def validate_cmd(problem_path: Path, lang: Lang) -> None:
-    """Check PROBLEM (.json, .xlsx or a folder of CSV files) against every rule without solving."""
+    """Check PROBLEM (.json, .xlsx, or a folder of CSV or Parquet files) against every rule without solving."""
     problem = load(problem_path)
     places = sum(u.max_places for u in problem.units)
     counts = [
@@ -359,7 +364,12 @@ def _diff_text(diff: PlanDiff, lang: Lang) -> str:
 @click.command("repair")
 @click.argument("problem_path", metavar="PROBLEM", type=PATH)
 @click.option("--previous", "previous_path", type=PATH, required=True, help="The result to repair.")
-@click.option("-o", "--output", type=PATH, help="Write the result here (.json, .xlsx or a folder for CSV files).")
+@click.option(
+    "-o",
+    "--output",
+    type=PATH,
+    help="Write the result here (.json, .xlsx, a .parquet folder, or a folder for CSV files).",
+)
 @click.option("--keep", multiple=True, metavar="APPLICANT_ID", help="Keep this applicant's placement (repeatable).")
 @click.option(
     "--position",

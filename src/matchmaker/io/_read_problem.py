@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from matchmaker._base import protected_label
@@ -35,7 +36,7 @@ from matchmaker.io._tables import (
     group_family,
 )
 
-__all__ = ["problem_from_parsed"]
+__all__ = ["KIND_FIELD", "Bulk", "problem_from_parsed", "wish_mode"]
 
 
 class _Applicants:
@@ -71,7 +72,16 @@ class _Applicants:
         return record
 
 
-_KIND_FIELD = {"area": "areas", "unit": "units", "supervisor": "supervisors"}
+#: The field of ``Interests``/``Ranking`` that a wish of each kind goes to.
+KIND_FIELD = {"area": "areas", "unit": "units", "supervisor": "supervisors"}
+
+
+def wish_mode(given: str | None, first_rank: object, has_rows: bool) -> str | None:
+    """How an applicant's wishes are given: the applicants table's ``preferences`` cell, else by their
+    first wish row (a rank: ``"ranking"``, a weight: ``"weights"``); ``None`` with neither."""
+    if given is None and has_rows:
+        return "ranking" if first_rank is not None else "weights"
+    return given
 
 
 def _preferences(
@@ -102,10 +112,8 @@ def _preferences(
                 continue
             entries.setdefault(record["id"], []).append((row, kind, option, rank, weight))
     for ident, record in applicants.by_id.items():
-        mode = modes.get(ident)
         rows = entries.get(ident, [])
-        if mode is None and rows:
-            mode = "ranking" if rows[0][3] is not None else "weights"
+        mode = wish_mode(modes.get(ident), rows[0][3] if rows else None, bool(rows))
         if mode is None:
             continue
         field, value_key = ("ranking", "rank") if mode == "ranking" else ("interests", "weight")
@@ -125,7 +133,7 @@ def _preferences(
                     fix = msg("give every wish of one applicant a weight")
                 issues.add(parsed.where(row.label, given), what, fix)
                 continue
-            group = prefs.setdefault(_KIND_FIELD[kind], {})
+            group = prefs.setdefault(KIND_FIELD[kind], {})
             if option in group:
                 issues.add(
                     parsed.where(row.label, "option"),
@@ -139,7 +147,7 @@ def _preferences(
                 continue
             group[option] = value
             first[kind + option] = row.label
-            base = f"{where}.{field}.{_KIND_FIELD[kind]}"
+            base = f"{where}.{field}.{KIND_FIELD[kind]}"
             prov.add([f"{base}[{option!r}]"], Origin(parsed, row.label, value_key, key_column="option"))
             prov.add([base], Origin(parsed, row.label, "option"))
             prov.add([f"{where}.{field}"], Origin(parsed, row.label, value_key))
@@ -271,9 +279,10 @@ def _pairs(
     data: dict[str, Any],
     prov: Provenance,
     issues: Issues,
+    bulk: Bulk | None,
 ) -> None:
     """The pairs table's rows and the round's pair-weight settings into ``data["pair_weights"]``."""
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = [] if bulk is None else bulk.pair_rows
     if parsed is not None:
         prov.add(["pair_weights.rows"], Origin(parsed, None))
         for row in parsed.rows:
@@ -344,11 +353,24 @@ def _group_rules(parsed: ParsedTable | None, data: dict[str, Any], prov: Provena
         rules.append(row_fields(row))
 
 
-def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source: str) -> Problem:
+@dataclass(frozen=True)
+class Bulk:
+    """The applicants' records (with their wishes, interview scores, conflicts and groups) and the pair
+    weights' rows, assembled column by column from plain columns (:mod:`matchmaker.io._arrow`)."""
+
+    applicants: list[dict[str, Any]]
+    pair_rows: list[dict[str, Any]]
+
+
+def problem_from_parsed(
+    tables: Mapping[str, ParsedTable], issues: Issues, source: str, bulk: Bulk | None = None
+) -> Problem:
     """Assemble, validate and return the problem; raise one error naming every problem found.
 
     ``tables`` holds the parsed tables by key; a missing optional table counts as empty. Problems
-    already in ``issues`` (from reading the cells) are reported together with validation's.
+    already in ``issues`` (from reading the cells) are reported together with validation's. With
+    ``bulk``, its applicants and pair-weight rows stand in for those of the applicants, preferences,
+    interview scores, conflicts and pairs tables (which are then not in ``tables``).
     """
     prov = Provenance()
     data: dict[str, Any] = {}
@@ -380,8 +402,8 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
                 flags.setdefault(ident, row.values.get("ranks_applicants"))
             prov.add(record_prefixes(key, i, ident), Origin(parsed, row.label))
 
-    parsed_apps = tables.get("applicants")
-    records: list[dict[str, Any]] = []
+    parsed_apps = None if bulk is not None else tables.get("applicants")
+    records: list[dict[str, Any]] = [] if bulk is None else bulk.applicants
     modes: dict[str, str | None] = {}
     if parsed_apps is not None:
         prov.add(["applicants"], Origin(parsed_apps, None))
@@ -397,7 +419,8 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
     data["applicants"] = records
     applicants = _Applicants(records)
 
-    _preferences(tables.get("preferences"), applicants, modes, prov, issues)
+    if bulk is None:
+        _preferences(tables.get("preferences"), applicants, modes, prov, issues)
     units: dict[str, dict[str, Any]] = {}
     for unit in data["units"]:
         if isinstance(unit.get("id"), str):
@@ -450,7 +473,7 @@ def problem_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, sourc
             prov.add([f"{key}[{i}] (applicant {who!r})", f"{key}[{i}]"], Origin(parsed, row.label))
             data[key].append(row_fields(row))
     data["links"] = _links(tables.get("links"), applicants, prov, issues)
-    _pairs(tables.get("pairs"), pair_settings, applicants, data, prov, issues)
+    _pairs(tables.get("pairs"), pair_settings, applicants, data, prov, issues, bulk)
 
     mapped: list[ValidationIssue] = []
     problem: Problem | None = None
