@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matchmaker._engines.base import SPLIT_STAGE, CancelToken, Session, StageStatus
-from matchmaker._linear import STAGE_LIMIT, Level, plan_stages
+from matchmaker._linear import STAGE_LIMIT, Level, Objective, plan_stages
 from matchmaker._progress import Reporter
 from matchmaker._types import IntArray
 
@@ -46,6 +46,19 @@ class LexicographicOutcome:
     values: IntArray | None
     stages: tuple[StageRecord, ...]
     cancelled: bool
+
+
+def _parts(levels: tuple[Level, ...], members: tuple[int, ...], values: IntArray) -> tuple[tuple[Objective, int], ...]:
+    """Each linear level of a merged stage with its value in ``values`` (the stage's optimum): an exact
+    merge means every plan with the optimal merged value has these values too."""
+    if len(members) < 2:
+        return ()
+    out = []
+    for i in members:
+        lv = levels[i]
+        if lv.kind == "linear" and lv.evaluate is None:
+            out.append((Objective(lv.indices, lv.coefs), lv.value(values) - lv.offset))
+    return tuple(out)
 
 
 def _threshold_stage(
@@ -175,7 +188,7 @@ def run(
         assert values is not None
         obj_value = stage.objective.value(values)
         if out.status == "optimal":
-            session.constrain(stage.objective, obj_value, obj_value)
+            session.constrain(stage.objective, obj_value, obj_value, _parts(levels, stage.levels, values))
         else:
             status = "feasible"
             session.constrain(stage.objective, obj_value, np.iinfo(np.int64).max // 4)

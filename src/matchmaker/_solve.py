@@ -26,6 +26,7 @@ from matchmaker._engines.deferred_acceptance import applies, deferred_acceptance
 from matchmaker._engines.flow import network_of
 from matchmaker._engines.parametric import by_parameter
 from matchmaker._engines.rotations import two_sided_plan
+from matchmaker._engines.stable_start import stable_start
 from matchmaker._lexicographic import LexicographicOutcome, StageRecord, run
 from matchmaker._lift import lift, relax
 from matchmaker._limits import check_problem_size
@@ -141,6 +142,16 @@ def solve_problem(
         hint = None if completed is None else completed.values
     else:
         model = build_model(problem, scores)
+    if (
+        stability is not None
+        and hint is None
+        and opts.engine == "auto"
+        and np.any(scores.encoding.municipality_max >= 0)
+    ):
+        # Municipality caps that can bind leave deferred acceptance without a plan the model takes: a
+        # start from a walk to stability within the caps (engines/stable_start.py), for the pair
+        # variables only (the search completes it, or drops it if a minimum fails).
+        hint = stable_start(scores, strict=stability.ties == "lottery")
     return solve_model(
         problem,
         model,
