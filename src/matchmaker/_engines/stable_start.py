@@ -7,12 +7,8 @@ meets every cap, but a unit that fills up after refusing an applicant for its mu
 then hold someone it likes less. Such blocking pairs are satisfied one at a time, as in Roth & Vande
 Vate, "Random paths to stability in two-sided matching", Econometrica 58(6) (1990): the applicant
 moves, and the unit drops whom the blocking case says. With binding caps a stable plan need not exist,
-so the walk is cut after a few steps per blocking pair it starts from; the caller checks the plan against every row of the
-model (minimums included) before it becomes the search's hint.
-
-The blocking cases are those of :mod:`matchmaker._blocking` (the rows of
-:mod:`matchmaker._pieces.stability`), on the strict ranks: a plan stable for a strict order that
-breaks the ties is weakly stable too.
+so the walk is cut after a few steps per blocking pair it starts from. The plan is only a hint for the
+pair variables: the search completes it, or repairs it where it fails a row (a minimum, say).
 """
 
 from __future__ import annotations
