@@ -24,6 +24,7 @@ import random
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,6 +34,9 @@ from brute import Plan, feasible, vector_of
 from conftest import EXAMPLES, make_problem
 from matchmaker._checks import Truth, stability_audit
 from matchmaker._checks.stability import strict_rank, unit_key, unit_preference
+from matchmaker._engines.deferred_acceptance import deferred_acceptance
+from matchmaker._engines.stable_start import stable_start
+from matchmaker._scoring import score
 from strategies import problems
 
 # --------------------------------------------------------------------------------------------------
@@ -270,6 +274,60 @@ def test_applicant_and_unit_optimal_are_best_and_worst_for_every_applicant(raw: 
         assert (prefs.akey(a_id, got_bottom) if got_bottom else none) == max(mine)
     # Rural hospitals: every stable plan places the same applicants.
     assert {frozenset(p) for p in stable} == {frozenset(plan_of(top))}
+
+
+@settings(max_examples=120)
+@given(raw=problems(max_applicants=5, max_supervisors=3), strict=st.booleans())
+def test_the_stable_start_meets_every_cap_and_has_no_blocking_pair(raw: dict[str, Any], strict: bool) -> None:
+    """The capped deferred acceptance meets every maximum; the walk's plan, when it returns one, also
+    has no blocking pair by the enumeration (the search takes it as a hint only, so nothing else is
+    asked of it)."""
+    data = json.loads(json.dumps(raw))
+    data["pins"] = [p for p in data["pins"] if "supervisor" in p]
+    problem = with_policy(data, stability={"mode": "optimise", "ties": "lottery" if strict else "keep"})
+    prefs = Prefs(problem, strict=strict)
+    sc = score(problem)
+    enc = sc.encoding
+
+    def plan_from(x: Any) -> Plan:
+        return {
+            enc.applicant_ids[int(sc.applicant[p])]: enc.supervisor_ids[int(sc.supervisor[p])] for p in x.nonzero()[0]
+        }
+
+    capped = deferred_acceptance(sc, municipality_caps=True)
+    if capped is None:  # a pin that leaves a choice, or pins that overfill a capacity
+        return
+    assert prefs.fits(plan_from(capped))
+    assert all(plan_from(capped).get(p.applicant) == p.supervisor for p in problem.pins)
+    start = stable_start(sc, strict=strict)
+    if start is not None:
+        plan = plan_from(start)
+        assert prefs.fits(plan)
+        assert enumerated_blocking(prefs, plan) == []
+
+
+def test_the_stable_start_of_the_joint_example_is_stable_within_its_caps() -> None:
+    """Its caps bind (deferred acceptance without them overfills every municipality); the walk ends in
+    a plan within them that has no blocking pair (it misses a unit minimum, so the search repairs it)."""
+    problem = mm.load_problem(EXAMPLES / "huddinge-nacka-tyreso" / "problem.json")
+    problem = problem.model_copy(
+        update={"policy": problem.policy.model_copy(update={"stability": mm.Stability(mode="applicant_optimal")})}
+    )
+    sc = score(problem)
+    enc = sc.encoding
+    uncapped = deferred_acceptance(sc)
+    assert uncapped is not None
+    over = np.bincount(sc.municipality[uncapped == 1], minlength=len(enc.municipality_ids)) > enc.municipality_max
+    assert over.all()
+    start = stable_start(sc, strict=True)
+    assert start is not None
+    plan = {
+        enc.applicant_ids[int(sc.applicant[p])]: enc.supervisor_ids[int(sc.supervisor[p])]
+        for p in np.flatnonzero(start)
+    }
+    assert mm.blocking_pairs(problem, plan, strict=True) == ()
+    counts = np.bincount(sc.municipality[start == 1], minlength=len(enc.municipality_ids))
+    assert (counts <= enc.municipality_max).all()
 
 
 # --------------------------------------------------------------------------------------------------

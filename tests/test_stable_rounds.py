@@ -69,3 +69,20 @@ def test_ties_kept_prove_the_placed_count_first() -> None:
     data["policy"]["stability"] = {"mode": "optimise", "ties": "lottery"}
     strict = mm.solve(mm.Problem.model_validate(data), mm.SolveOptions(workers=1))
     assert strict.statistics.stages[0].levels == ("placed", "total_fit")
+
+
+def test_a_first_stage_proven_by_the_bound_without_stability_is_the_search_s() -> None:
+    """When the start within the caps (a weakly stable plan) places as many as the round without its
+    stability rows allows, the first stage needs no search; the decision is the one CP-SAT proves alone
+    (``engine="cp-sat"`` takes no start and no bound). At least one round takes that path."""
+    bound = []
+    for seed in (1, 2, 3, 4):
+        problem = mm.Problem.model_validate(build_round(40, seed))
+        fast = mm.solve(problem, mm.SolveOptions(workers=1))
+        exact = mm.solve(problem, mm.SolveOptions(workers=1, engine="cp-sat"))
+        assert fast.status is exact.status is mm.Status.OPTIMAL
+        assert mm.check(problem, fast).ok
+        assert fast.decision_json() == exact.decision_json()
+        assert exact.statistics.stages[0].engine_status != "BOUND"
+        bound.append(fast.statistics.stages[0].engine_status == "BOUND")
+    assert any(bound)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from matchmaker._engines.base import SPLIT_STAGE, CancelToken, Session, StageStatus
-from matchmaker._linear import STAGE_LIMIT, Level, plan_stages
+from matchmaker._linear import STAGE_LIMIT, Level, Objective, plan_stages
 from matchmaker._progress import Reporter
 from matchmaker._types import IntArray
 
@@ -46,6 +47,19 @@ class LexicographicOutcome:
     values: IntArray | None
     stages: tuple[StageRecord, ...]
     cancelled: bool
+
+
+def _parts(levels: tuple[Level, ...], members: tuple[int, ...], values: IntArray) -> tuple[tuple[Objective, int], ...]:
+    """Each linear level of a merged stage with its value in ``values`` (the stage's optimum): an exact
+    merge means every plan with the optimal merged value has these values too."""
+    if len(members) < 2:
+        return ()
+    out = []
+    for i in members:
+        lv = levels[i]
+        if lv.kind == "linear" and lv.evaluate is None:
+            out.append((Objective(lv.indices, lv.coefs), lv.value(values) - lv.offset))
+    return tuple(out)
 
 
 def _threshold_stage(
@@ -104,9 +118,12 @@ def run(
     cancel: CancelToken | None = None,
     hint: IntArray | None = None,
     progress: Reporter | None = None,
+    bound: Callable[[Objective], int | None] | None = None,
 ) -> LexicographicOutcome:
     """Optimise ``levels`` in order on ``session``; see the module docstring. ``progress`` hears when
-    each stage starts and ends (the session reports what happens within a stage)."""
+    each stage starts and ends (the session reports what happens within a stage). ``bound``, with a
+    ``hint`` of every variable, gives a proven upper bound of a stage objective (from a relaxation), or
+    ``None``: when the hint reaches it in the first stage, that stage is proven without a search."""
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     stages = plan_stages(levels, session.stage_limit, session.coef_limit)
     records: list[StageRecord] = []
@@ -127,6 +144,16 @@ def run(
         first = levels[stage.levels[0]]
         if progress is not None:
             progress.stage(k + 1, len(stages), names)
+        if k == 0 and bound is not None and hint is not None and first.kind == "linear":
+            start = time.perf_counter()
+            reached = stage.objective.value(hint)
+            if bound(stage.objective) == reached:
+                records.append(StageRecord(names, "optimal", reached, reached, time.perf_counter() - start, "BOUND"))
+                if progress is not None:
+                    progress.stage_done("optimal", reached, reached)
+                values = hint
+                session.constrain(stage.objective, reached, reached, _parts(levels, stage.levels, values))
+                continue
         if first.kind == "threshold":
             if values is None:
                 raise AssertionError("a threshold level needs a plan from the stages before it")
@@ -175,7 +202,7 @@ def run(
         assert values is not None
         obj_value = stage.objective.value(values)
         if out.status == "optimal":
-            session.constrain(stage.objective, obj_value, obj_value)
+            session.constrain(stage.objective, obj_value, obj_value, _parts(levels, stage.levels, values))
         else:
             status = "feasible"
             session.constrain(stage.objective, obj_value, np.iinfo(np.int64).max // 4)

@@ -21,15 +21,16 @@ from matchmaker._build import build_model
 from matchmaker._decode import decode
 from matchmaker._engines.auto import AutoSession
 from matchmaker._engines.base import CancelToken
-from matchmaker._engines.cpsat import infeasible_groups
+from matchmaker._engines.cpsat import CpSatSession, infeasible_groups
 from matchmaker._engines.deferred_acceptance import applies, deferred_acceptance, unit_proposing
 from matchmaker._engines.flow import network_of
 from matchmaker._engines.parametric import by_parameter
 from matchmaker._engines.rotations import two_sided_plan
+from matchmaker._engines.stable_start import stable_start
 from matchmaker._lexicographic import LexicographicOutcome, StageRecord, run
 from matchmaker._lift import lift, relax
 from matchmaker._limits import check_problem_size
-from matchmaker._linear import LinearModel, SlackRule, Stage, plan_stages
+from matchmaker._linear import LinearModel, Objective, SlackRule, Stage, plan_stages
 from matchmaker._models import Problem
 from matchmaker._options import SolveOptions
 from matchmaker._pieces import default_constraints
@@ -118,6 +119,7 @@ def solve_problem(
     scores = score(problem)
     t1 = time.perf_counter()
     hint = None
+    bound: Callable[[Objective], int | None] | None = None
     stability = problem.policy.stability
     if stability is not None and stability.ties == "lottery" and opts.engine == "auto":
         # A plan known to be the lexicographic optimum of the stable model: the two-sided optimum of a
@@ -141,6 +143,22 @@ def solve_problem(
         hint = None if completed is None else completed.values
     else:
         model = build_model(problem, scores)
+    if (
+        stability is not None
+        and hint is None
+        and opts.engine == "auto"
+        and np.any(scores.encoding.municipality_max >= 0)
+    ):
+        # Municipality caps that can bind leave deferred acceptance without a plan the model takes: a
+        # start from a walk to stability within the caps (engines/stable_start.py). When the model takes
+        # it, and it reaches the first stage's bound without stability, that stage is proven.
+        start = stable_start(scores, strict=stability.ties == "lottery")
+        full = None if start is None else _completion(model, opts, start)
+        if full is not None:
+            hint = full
+            bound = _relaxed_bound(problem, scores, model, opts)
+        elif start is not None:
+            hint = start  # the pair variables only: the search completes or repairs it
     return solve_model(
         problem,
         model,
@@ -151,7 +169,30 @@ def solve_problem(
         scored=t1,
         progress=progress,
         infeasibility_text=infeasibility_text,
+        bound=bound,
     )
+
+
+#: The most time the bound without stability may take (it is a flow or an LP in the rounds it helps).
+_BOUND_TIME = 5.0
+
+
+def _relaxed_bound(
+    problem: Problem, scores: Scores, model: LinearModel, options: SolveOptions
+) -> Callable[[Objective], int | None]:
+    """A stage objective's proven maximum over the model without its stability rows (a relaxation: the
+    same pairs and every other row), or ``None`` if not proven quickly or not over the pairs alone."""
+    unstable = [c for c in default_constraints(problem) if c.name != "stability"]
+
+    def bound(objective: Objective) -> int | None:
+        if objective.indices.size and int(objective.indices.max()) >= model.n_pairs:
+            return None
+        relaxed = build_model(problem, scores, constraints=unstable)
+        limit = _BOUND_TIME if options.time_limit is None else min(_BOUND_TIME, options.time_limit / 10)
+        out = AutoSession(relaxed, options).optimise(objective, limit, None)
+        return out.objective if out.status == "optimal" else None
+
+    return bound
 
 
 def _without_slack_rules(
@@ -205,6 +246,22 @@ def _complete(model: LinearModel, options: SolveOptions, plan: IntArray) -> Lexi
     return outcome if outcome.status == "optimal" else None
 
 
+def _completion(model: LinearModel, options: SolveOptions, plan: IntArray) -> IntArray | None:
+    """Every variable of ``model`` with the pair variables fixed to ``plan`` (any values of the others
+    that meet every row), or ``None`` if no such values exist (or none were found quickly)."""
+    n = model.n_pairs
+    if np.any(plan < model.var_lb[:n]) or np.any(plan > model.var_ub[:n]):
+        return None
+    lb = model.var_lb.copy()
+    ub = model.var_ub.copy()
+    lb[:n] = plan
+    ub[:n] = plan
+    bounds = (lb, ub, model.row_lb, model.row_ub)
+    limit = _BOUND_TIME if options.time_limit is None else min(_BOUND_TIME, options.time_limit / 10)
+    out = CpSatSession(model, options, bounds=bounds).optimise(Objective(plan[:0], plan[:0]), limit, None)
+    return out.values if out.status in ("optimal", "feasible") else None
+
+
 def _evaluated(model: LinearModel, plan: IntArray) -> LexicographicOutcome | None:
     """The outcome of a model without auxiliary variables whose every variable is fixed to ``plan``:
     ``None`` if a row fails, else each stage's value (each stage is trivially optimal)."""
@@ -246,6 +303,7 @@ def solve_model(
     progress: ProgressCallback | None = None,
     engine_prefix: str | None = None,
     infeasibility_text: InfeasibilityText | None = None,
+    bound: Callable[[Objective], int | None] | None = None,
 ) -> Result:
     """Solve an already built model of ``problem`` (used by :func:`solve` and by re-solves that add
     pieces, such as a forced pair or a disruption level) and decode the result. ``engine_prefix``
@@ -286,7 +344,7 @@ def solve_model(
         reporter.start()
     try:
         result = _solve_session(
-            problem, model, opts, reporter, cancel, hint, (t0, t1), infeasibility_text, engine_prefix
+            problem, model, opts, reporter, cancel, hint, (t0, t1), infeasibility_text, engine_prefix, bound
         )
     finally:
         if reporter is not None:
@@ -306,6 +364,7 @@ def _solve_session(
     times: tuple[float, float],
     infeasibility_text: InfeasibilityText | None,
     engine_prefix: str | None = None,
+    bound: Callable[[Objective], int | None] | None = None,
 ) -> Result:
     session = AutoSession(model, opts, progress=reporter)
     t2 = time.perf_counter()
@@ -316,7 +375,9 @@ def _solve_session(
         model.n_rows,
         len(model.levels),
     )
-    outcome = run(model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint, progress=reporter)
+    outcome = run(
+        model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint, progress=reporter, bound=bound
+    )
     engine = session.engine_name if engine_prefix is None else f"{engine_prefix}+{session.engine_name}"
     return _result(problem, model, opts, outcome, engine, (*times, t2), infeasibility_text)
 

@@ -9,6 +9,7 @@ hinted with the LP's plan. ``engine="cp-sat"`` uses CP-SAT for every stage.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from matchmaker._engines.base import SPLIT_STAGE, StageOutcome
 from matchmaker._engines.cpsat import CpSatSession
@@ -63,7 +64,9 @@ class AutoSession:
                 return out
             if out.engine_status == SPLIT_STAGE:  # the caller plans the stage again in smaller parts
                 return out
-            if out.values is not None:
+            if out.values is not None and (hint is None or self.model.lp_tight):
+                # The rounded LP plan of a model that is not LP-tight (stable mode) breaks rows; the
+                # caller's hint there is a plan (the stage before, or a stable start).
                 hint = out.values
             if self._stopped:  # interrupted: do not start CP-SAT on the stage
                 return StageOutcome("unknown", None, None, None, time.perf_counter() - start, "STOPPED")
@@ -76,8 +79,10 @@ class AutoSession:
             out.status, out.values, out.objective, out.bound, time.perf_counter() - start, out.engine_status
         )
 
-    def constrain(self, objective: Objective, lb: int, ub: int) -> None:
-        """Hold a stage's value in every engine that may run a later stage."""
+    def constrain(self, objective: Objective, lb: int, ub: int, parts: Sequence[tuple[Objective, int]] = ()) -> None:
+        """Hold a stage's value in every engine that may run a later stage; ``parts`` in CP-SAT, for a
+        model that is not LP-tight (there one row of merged levels relaxes far more than the levels held
+        one by one)."""
         if self.cp is not None and objective.flow_only:
             # Only the flow proves a flow_only stage, and only while the model is still a network (no
             # row was added for a CP-SAT stage): the LP session's bounds then hold everything so far,
@@ -85,7 +90,7 @@ class AutoSession:
             # needs it; a row with these coefficients would overflow CP-SAT's int64 arithmetic.
             self.cp = None
         elif self.cp is not None:
-            self.cp.constrain(objective, lb, ub)
+            self.cp.constrain(objective, lb, ub, () if self.model.lp_tight else parts)
         if self.lp is not None:
             self.lp.constrain(objective, lb, ub)
 

@@ -8,7 +8,7 @@ to hold that stage's value while it optimises the next.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -51,8 +51,10 @@ class Session(Protocol):
     def optimise(self, objective: Objective, time_limit: float | None, hint: IntArray | None) -> StageOutcome:
         """Maximise ``objective`` subject to the model and every constraint added so far."""
 
-    def constrain(self, objective: Objective, lb: int, ub: int) -> None:
-        """Add ``lb <= objective <= ub`` for the following stages."""
+    def constrain(self, objective: Objective, lb: int, ub: int, parts: Sequence[tuple[Objective, int]] = ()) -> None:
+        """Add ``lb <= objective <= ub`` for the following stages; ``parts`` are the values of the levels
+        merged into ``objective`` at its optimum, which an engine may hold one by one as well (implied,
+        but a stronger relaxation)."""
 
     def probe(self, threshold: Threshold, time_limit: float | None) -> StageOutcome:
         """Is there a plan meeting ``threshold`` and everything held so far? Status ``feasible`` (with

@@ -145,7 +145,8 @@ class CpSatSession:
         cp.maximize(self._expr(objective.indices, objective.coefs))
         cp.clear_hints()  # type: ignore[no-untyped-call]
         if hint is not None:
-            for var, val in zip(self.vars, hint.tolist(), strict=True):
+            # A hint over every variable, or over the pair variables only (the search completes it).
+            for var, val in zip(self.vars[: hint.size], hint.tolist(), strict=True):
                 cp.add_hint(var, val)
         solver = self._solver_for(time_limit, self.options.workers)
         return self._run(solver, [])
@@ -186,9 +187,11 @@ class CpSatSession:
                 bound = int(np.floor(solver.best_objective_bound + 1e-6))
         return StageOutcome(status, values, objective, bound, wall, solver.status_name(code))
 
-    def constrain(self, objective: Objective, lb: int, ub: int) -> None:
-        """Add ``lb <= objective <= ub``."""
+    def constrain(self, objective: Objective, lb: int, ub: int, parts: Sequence[tuple[Objective, int]] = ()) -> None:
+        """Add ``lb <= objective <= ub``, and ``part == value`` for each of ``parts``."""
         self.cp.add_linear_constraint(self._expr(objective.indices, objective.coefs), lb, ub)
+        for part, value in parts:
+            self.cp.add_linear_constraint(self._expr(part.indices, part.coefs), value, value)
 
     def _threshold_constraints(self, threshold: Threshold) -> list[cp_model.Constraint]:
         cts = []

@@ -100,18 +100,27 @@ def _best_first(sc: Scores) -> tuple[list[int], list[int]]:
     return order.tolist(), starts
 
 
-def deferred_acceptance(sc: Scores) -> IntArray | None:
+def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False) -> IntArray | None:
     """The applicant-optimal stable plan as a 0/1 vector over the pairs of ``sc``.
 
     Uses the strict ranks of both sides and ignores municipality caps (see :func:`applies`). Pinned
     applicants are placed first (see the module docstring). Returns ``None`` if a pin leaves a choice
     of supervisor or the pins alone overfill a capacity.
+
+    With ``municipality_caps=True`` a proposal that would take a capped municipality over its cap is
+    refused (the municipality does not choose, so nobody is dropped for it): the plan meets every cap
+    but need not be stable, and serves as a start for the search, which checks it.
     """
     start = _start(sc)
     if start is None:
         return None
     x, pins, cs, cu, sl, ul = start
     enc = sc.encoding
+    ml = sc.municipality.tolist()
+    cm = enc.municipality_max.tolist() if municipality_caps else [-1] * len(enc.municipality_ids)
+    count_m = [0] * len(enc.municipality_ids)
+    for p in pins.values():
+        count_m[ml[p]] += 1
     uk = sc.unit_rank_strict.tolist()
     ordered, starts = _best_first(sc)
     nxt = starts[:-1]
@@ -161,6 +170,10 @@ def deferred_acceptance(sc: Scores) -> IntArray | None:
             drop(least_liked(heap_s[s])[1])
         elif count_u[u] > cu[u]:
             drop(least_liked(heap_u[u])[1])
+        elif 0 <= cm[ml[p]] <= count_m[ml[p]]:
+            drop(a)  # the municipality is full: refused, and nobody is dropped for it
+        else:
+            count_m[ml[p]] += 1
         if 0 < cs[s] == count_s[s]:
             thr_s[s] = min(thr_s[s], least_liked(heap_s[s])[0])
         if 0 < cu[u] == count_u[u]:

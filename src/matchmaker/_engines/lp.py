@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -332,7 +333,7 @@ class LpSession:
         self.row_lb = np.r_[self.row_lb, lb].astype(np.int64)
         self.row_ub = np.r_[self.row_ub, ub].astype(np.int64)
 
-    def constrain(self, objective: Objective, lb: int, ub: int) -> None:
+    def constrain(self, objective: Objective, lb: int, ub: int, parts: Sequence[tuple[Objective, int]] = ()) -> None:
         """Hold a stage's value: the exact optimal face when this session certified the stage, else a row."""
         cert = self.last
         if cert is None or self._last_objective is not objective or lb != ub or lb != cert.value:
