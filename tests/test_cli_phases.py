@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 import matchmaker as mm
 from conftest import EXAMPLES
-from matchmaker._cli import EXIT_INTERRUPTED, EXIT_NO_PLAN, EXIT_OK, cli
+from matchmaker._cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_NO_PLAN, EXIT_OK, cli
 from matchmaker._cli import console as console_module
 from matchmaker._cli import solving as solving_module
 from matchmaker._progress import PHASES, ProgressEvent
@@ -289,3 +289,13 @@ def test_check_command_names_a_failing_plan(tmp_path: Path, problem: mm.Problem,
     assert run.exit_code == EXIT_NO_PLAN
     assert "fails the independent check" in run.stderr
     assert mm.load_result(path).unchecked  # still marked
+
+
+def test_the_commands_limits_hold_in_the_solving_thread(tmp_path: Path) -> None:
+    """``--limit`` is a context variable; the solve runs in a worker thread, which must see it too."""
+    out = tmp_path / "r.json"
+    run = CliRunner().invoke(cli, ["--limit", "max_pairs=10", "solve", str(SODERTALJE), "-o", str(out)])
+    assert run.exit_code == EXIT_BAD_INPUT, run.output
+    assert "over the limit of 10" in run.stderr
+    assert "Traceback" not in run.output
+    assert not out.exists()

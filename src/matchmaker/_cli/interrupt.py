@@ -6,13 +6,15 @@ So :func:`run_interruptible` runs the work in a worker thread and waits for it i
 where a SIGINT handler can run: the first Ctrl-C cancels the work's :class:`CancelToken` (the solve
 returns the best plan found so far), a second one raises :class:`KeyboardInterrupt` as usual. The
 previous handler is restored afterwards. Outside the main thread the work runs directly, with no
-handler (signals are the main thread's business). :func:`deferred` holds Ctrl-C off while a file is
+handler (signals are the main thread's business). The worker runs in a copy of the caller's context,
+so that context variables (the size limits of :func:`matchmaker.use_limits`) hold there too. :func:`deferred` holds Ctrl-C off while a file is
 written, so that a plan is never half-kept.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -42,10 +44,11 @@ def run_interruptible(work: Callable[[CancelToken], T], on_interrupt: Callable[[
 
     outcome: list[T] = []
     failure: list[BaseException] = []
+    context = contextvars.copy_context()  # the command's settings (its --limit) hold in the worker too
 
     def target() -> None:
         try:
-            outcome.append(work(token))
+            outcome.append(context.run(work, token))
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
             failure.append(exc)
 

@@ -39,7 +39,7 @@ from matchmaker._options import SolveOptions
 from matchmaker._pipeline import reoptimise
 from matchmaker._repair import plan_diff
 from matchmaker._result import PlanDiff, Result
-from matchmaker.errors import SolverError
+from matchmaker.errors import InputError, SolverError
 from matchmaker.explanations import (
     diagnose,
     display_names,
@@ -199,6 +199,9 @@ def solve_cmd(
     except SolverError as exc:
         phases.close()
         fail(str(exc), EXIT_INTERNAL)
+    except InputError as exc:  # over a size limit, found as the solve starts
+        phases.close()
+        fail(exc.text(lang), EXIT_BAD_INPUT)
     finally:
         phases.close()
     if interrupted:
