@@ -7,8 +7,9 @@ where a SIGINT handler can run: the first Ctrl-C cancels the work's :class:`Canc
 returns the best plan found so far), a second one raises :class:`KeyboardInterrupt` as usual. The
 previous handler is restored afterwards. Outside the main thread the work runs directly, with no
 handler (signals are the main thread's business). The worker runs in a copy of the caller's context,
-so that context variables (the size limits of :func:`matchmaker.use_limits`) hold there too. :func:`deferred` holds Ctrl-C off while a file is
-written, so that a plan is never half-kept.
+so that context variables (the size limits of :func:`matchmaker.use_limits`) hold there too. A native
+call that holds Python's lock (the min-cost flow of a large stage) delays the handler until it
+returns. :func:`deferred` holds Ctrl-C off while a file is written, so that a plan is never half-kept.
 """
 
 from __future__ import annotations
