@@ -195,14 +195,15 @@ def test_ctrl_c_during_the_check_writes_the_plan_marked_unchecked(
     assert again.stdout.strip() == f"{out} klarar den oberoende kontrollen"
 
 
-def test_ctrl_c_during_the_check_without_output_says_the_plan_is_unchecked(
+def test_ctrl_c_during_the_check_without_output_prints_the_plan_marked_unchecked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _interrupted_check(monkeypatch)
     monkeypatch.setattr(console_module.ProgressDisplay, "for_terminal", classmethod(lambda cls, **kw: None))
     run = CliRunner().invoke(cli, ["solve", str(SODERTALJE), "--lang", "sv"], catch_exceptions=False)
     assert run.exit_code == EXIT_INTERRUPTED
-    assert "avbrutet under den oberoende kontrollen: planen skrevs inte (inget --output)" in run.stderr
+    assert "avbrutet under den oberoende kontrollen: planen som skrevs ut är okontrollerad" in run.stderr
+    assert run.stdout.startswith("OKONTROLLERAD: planen sparades innan den oberoende kontrollen var klar")
 
 
 def test_ctrl_c_while_writing_finishes_the_file_first(

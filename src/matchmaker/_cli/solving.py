@@ -209,10 +209,12 @@ def solve_cmd(
             tr("interrupted: the search was stopped; status {status}", lang, status=result.status.text(lang)), err=True
         )
     if stopped:
+        if output is None and not quiet:  # no file to keep it in: the plan is printed, marked unchecked
+            click.echo(format_result(result, lang=lang, problem=problem))
         where = (
             tr("the plan was written to {path} marked unchecked", lang, path=output)
             if output is not None
-            else tr("the plan is not written (no --output)", lang)
+            else tr("the plan printed is unchecked (no --output: no file written)", lang)
         )
         click.echo(tr("interrupted during the independent check: {where}", lang, where=where), err=True)
         if output is not None:
