@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from conftest import EXAMPLES
-from matchmaker import load_problem, load_result
+from matchmaker import load_problem, load_result, save_result
 from matchmaker._cli import cli
 from matchmaker._i18n import LANGS, Lang, load_catalog
 from matchmaker.explanations import display_names, explain_infeasibility
@@ -252,6 +252,15 @@ def _explain_header(c: Case, lang: Lang, tmp: Path) -> str:
 
 def _secret(c: Case, lang: Lang, tmp: Path) -> str:
     return run(["secret", str(tmp / f"secret-{lang}")], lang)[1]
+
+
+def _check(c: Case, lang: Lang, tmp: Path) -> str:
+    problem = str(c.folder / "problem.json")
+    marked = tmp / f"unchecked-{lang}.json"
+    save_result(load_result(c.result).marked(unchecked=True), marked)
+    texts = [run(["check", problem, str(c.result)], lang)[1], run(["check", problem, str(marked)], lang)[1]]
+    assert not load_result(marked).unchecked
+    return "\n".join(texts)
 
 
 def _diff(c: Case, lang: Lang, tmp: Path) -> str:
@@ -566,6 +575,7 @@ COMMANDS: dict[str, Callable[[Case, Lang, Path], str]] = {
     "explain --problem": _explain_header,
     "secret": _secret,
     "diff": _diff,
+    "check": _check,
     "stability": _stability,
     "repair": _repair,
     "next-round": _next_round,

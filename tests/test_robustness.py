@@ -597,10 +597,13 @@ def test_ctrl_c_in_a_real_command(tmp_path: Path) -> None:
             proc.send_signal(signal.SIGINT)
             break
     _, stderr = proc.communicate()
-    assert proc.returncode in (cli_module.EXIT_OK, cli_module.EXIT_NO_PLAN), stderr
+    assert proc.returncode in (cli_module.EXIT_OK, cli_module.EXIT_INTERRUPTED), stderr
     assert "Traceback" not in stderr
     if proc.returncode == cli_module.EXIT_OK:
         assert mm.check(mm.load_problem(JOINT), mm.load_result(out)).ok
+    else:  # stopped before the search had a plan: nothing is written
+        assert "interrupted before a plan was found: nothing written" in stderr
+        assert not out.exists()
 
 
 def test_a_failed_write_leaves_the_old_output_and_no_partial_file(

@@ -51,9 +51,12 @@ def solve(
         options: time limit, workers, seed and engine; defaults to :class:`~matchmaker.SolveOptions()`.
         cancel: a :class:`~matchmaker.CancelToken` to stop the solve from another thread; the best plan
             found so far is returned with status ``feasible``.
-        progress: called with a :class:`~matchmaker.ProgressEvent` whenever a stage starts or ends, the
-            engine finds a better plan or bound, and at least every quarter second (see
-            :mod:`matchmaker._progress`); for a live display in a terminal or a notebook.
+        progress: called with a :class:`~matchmaker.ProgressEvent` whenever a phase (score, build,
+            solve, decode) or a stage starts or ends, the engine finds a better plan or bound, and by a
+            timer every quarter second while Python runs: a native call that holds Python's lock (the
+            min-cost flow of a large stage) delays the next event until it returns (see
+            :mod:`matchmaker._progress`; the longest gaps measured are in ``benchmarks/README.md``);
+            for a live display in a terminal or a notebook.
 
     Returns:
         A :class:`~matchmaker.Result`. Infeasible and unknown are statuses, not exceptions.

@@ -6,6 +6,8 @@ something changes:
 ==============  ==================================================================================
 ``kind``        when
 ==============  ==================================================================================
+``phase``       a phase of the run starts (``phase``): ``score``, ``build``, ``solve``, ``decode``;
+                the command line adds ``load``, ``validate``, ``check`` and ``write``
 ``stage``       a stage of the lexicographic solve starts (``stage`` of ``stages``, its ``levels``)
 ``engine``      an engine takes up the stage (``"flow"`` or ``"lp"``, else ``"cp-sat"``)
 ``solution``    the engine found a better plan for the stage (``objective``)
@@ -16,14 +18,19 @@ something changes:
 ``done``        the solve ended (``status`` of the whole solve)
 ==============  ==================================================================================
 
-Every event carries the whole current state (elapsed time, stage, engine, best objective and bound of
-the stage), so a display can redraw from the latest event alone. The objective of a stage is its
+Every event carries the whole current state (elapsed time, phase, stage, engine, best objective and
+bound of the stage), so a display can redraw from the latest event alone. The objective of a stage is its
 merged levels' weighted sum (see :mod:`matchmaker._lexicographic`), maximised; ``gap`` compares it with
 the bound as :attr:`matchmaker.Result.gap` does.
 
 The callback runs on the solving thread, a CP-SAT search thread or the timer thread, but never twice at
 once; it should return quickly. An exception it raises is logged and switches progress off for the
 rest of the solve; the solve itself goes on. Progress never changes a decision.
+
+The ``tick`` comes from a timer thread, so it needs Python's interpreter lock: while a native call
+holds it (the min-cost flow of a large stage, a large validation or parse), no event can be
+delivered, and the next comes when the call returns (``benchmarks/progress_gaps.py`` measures the
+largest gap; the figures are in ``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -32,17 +39,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
 from matchmaker._i18n import Lang, tr
 
-__all__ = ["ProgressCallback", "ProgressEvent", "ProgressKind", "Reporter"]
+__all__ = ["PHASES", "Phase", "ProgressCallback", "ProgressEvent", "ProgressKind", "Reporter"]
 
 logger = logging.getLogger("matchmaker.progress")
 
 #: What happened; see the module docstring.
-ProgressKind = Literal["stage", "engine", "solution", "bound", "log", "tick", "stage_done", "done"]
+ProgressKind = Literal["phase", "stage", "engine", "solution", "bound", "log", "tick", "stage_done", "done"]
+
+#: A phase of a run; :func:`matchmaker.solve` reports ``score`` to ``decode``, the command line the rest.
+Phase = Literal["load", "validate", "score", "build", "solve", "decode", "check", "write"]
+#: The phases in the order a run of ``matchmaker solve`` goes through them.
+PHASES: tuple[Phase, ...] = ("load", "validate", "score", "build", "solve", "decode", "check", "write")
 
 
 def _number(value: float) -> str:
@@ -56,7 +68,7 @@ class ProgressEvent:
     """The state of a running solve when something happened (see :mod:`matchmaker._progress`).
 
     Attributes:
-        kind: what happened: ``stage``, ``engine``, ``solution``, ``bound``, ``log``, ``tick``,
+        kind: what happened: ``phase``, ``stage``, ``engine``, ``solution``, ``bound``, ``log``, ``tick``,
             ``stage_done`` or ``done``.
         elapsed: seconds since the solve started.
         stage: the current stage, counted from 1 (0 before the first).
@@ -67,6 +79,7 @@ class ProgressEvent:
         bound: the best proven bound on the current stage's objective.
         status: for ``stage_done`` the stage's status, for ``done`` the solve's.
         line: for ``log``, the engine's log line.
+        phase: the phase the run is in (``None`` before the first ``phase`` event).
     """
 
     kind: ProgressKind
@@ -79,6 +92,7 @@ class ProgressEvent:
     bound: float | None = None
     status: str | None = None
     line: str | None = None
+    phase: Phase | None = None
 
     @property
     def gap(self) -> float | None:
@@ -127,6 +141,12 @@ class Reporter:
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
 
+    @property
+    def state(self) -> ProgressEvent:
+        """The latest event (the current phase, stage and engine); read without the lock, so that a
+        signal handler may ask while the reporter is busy."""
+        return self._state
+
     def start(self) -> None:
         """Start the timer thread (a ``tick`` at least every ``interval`` seconds)."""
         if self._timer is None:
@@ -149,6 +169,15 @@ class Reporter:
             except Exception:
                 logger.exception("the progress callback failed; progress is off for the rest of this solve")
                 self._callback = None
+
+    def phase(self, name: Phase) -> None:
+        """The run enters phase ``name``."""
+        self._emit("phase", phase=name)
+
+    def relay(self, event: ProgressEvent) -> None:
+        """Pass on an event of another reporter (a solve inside a longer run), timed by this one's clock."""
+        changes = {f.name: getattr(event, f.name) for f in fields(event) if f.name not in ("kind", "elapsed")}
+        self._emit(event.kind, **changes)
 
     def stage(self, index: int, count: int, levels: tuple[str, ...]) -> None:
         """Stage ``index`` (from 1) of ``count`` starts, optimising ``levels``."""

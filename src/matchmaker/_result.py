@@ -252,7 +252,10 @@ class StageStatistics(_Out):
 
 class RunStatistics(_Out):
     """How this run went: not part of the decision. ``input`` is the problem file the command line
-    read (so that ``matchmaker explain RESULT`` can find it), if any."""
+    read (so that ``matchmaker explain RESULT`` can find it), if any. ``unchecked`` marks a plan the
+    command line wrote before the independent check finished (Ctrl-C during the check); ``matchmaker
+    check`` checks it later and clears the mark. It is run metadata, outside the decision and its
+    fingerprint, and a file writes it only when it is set, so a checked result's bytes are as before."""
 
     engine: str
     wall_time: float
@@ -269,6 +272,7 @@ class RunStatistics(_Out):
     input: str | None = None
     versions: Mapping[str, str]
     parameters: Mapping[str, Any] = Field(default_factory=dict)
+    unchecked: bool = Field(default=False, exclude_if=lambda marked: not marked)
 
 
 #: The properties :class:`Result` caches (computed from its decision).
@@ -319,6 +323,16 @@ class Result(_Out):
     def is_optimal(self) -> bool:
         """Proven optimal."""
         return self.decision.status.is_optimal
+
+    @property
+    def unchecked(self) -> bool:
+        """The plan was written before the independent check finished (see :class:`RunStatistics`)."""
+        return self.statistics.unchecked
+
+    def marked(self, *, unchecked: bool) -> Result:
+        """A copy with the unchecked mark set or cleared; the decision is the same object."""
+        stats = self.statistics.model_copy(update={"unchecked": unchecked})
+        return self.model_copy(update={"statistics": stats})
 
     @property
     def gap(self) -> float | None:

@@ -6,12 +6,13 @@ explanation of an infeasible round as a step after it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 
 import numpy as np
@@ -116,8 +117,35 @@ def solve_problem(
     opts = options if options is not None else SolveOptions()
     check_problem_size(problem)
     t0 = time.perf_counter()
+    if progress is None or isinstance(progress, Reporter):
+        return _solve_problem(problem, opts, cancel, progress, infeasibility_text, t0)
+    # One reporter for the whole solve: its phases and a tick from scoring to the decoded plan.
+    reporter = Reporter(progress, started=t0)
+    reporter.start()
+    status: str | None = None
+    try:
+        result = _solve_problem(problem, opts, cancel, reporter, infeasibility_text, t0)
+        status = result.status.value
+    finally:
+        reporter.finish(status)
+    return result
+
+
+def _solve_problem(
+    problem: Problem,
+    opts: SolveOptions,
+    cancel: CancelToken | None,
+    reporter: Reporter | None,
+    infeasibility_text: InfeasibilityText | None,
+    t0: float,
+) -> Result:
+    """:func:`solve_problem` after its checks, reporting to ``reporter`` (started by the caller)."""
+    if reporter is not None:
+        reporter.phase("score")
     scores = score(problem)
     t1 = time.perf_counter()
+    if reporter is not None:
+        reporter.phase("build")
     hint = None
     bound: Callable[[Objective], int | None] | None = None
     stability = problem.policy.stability
@@ -134,10 +162,12 @@ def solve_problem(
         if known is not None and known[0] is not None:
             unstable = [c for c in default_constraints(problem) if c.name != "stability"]
             levels_only = build_model(problem, scores, constraints=unstable)
+            if reporter is not None:
+                reporter.phase("solve")
             completed = _complete(levels_only, opts, known[0])
             if completed is not None:
                 times = (t0, t1, time.perf_counter())
-                return _result(problem, levels_only, opts, completed, known[1], times, infeasibility_text)
+                return _result(problem, levels_only, opts, completed, known[1], times, infeasibility_text, reporter)
         model = build_model(problem, scores)
         completed = None if plan is None else _complete(model, opts, plan)
         hint = None if completed is None else completed.values
@@ -167,7 +197,7 @@ def solve_problem(
         hint=hint,
         started=t0,
         scored=t1,
-        progress=progress,
+        progress=reporter,
         infeasibility_text=infeasibility_text,
         bound=bound,
     )
@@ -195,12 +225,31 @@ def _relaxed_bound(
     return bound
 
 
+def _reporting(
+    progress: ProgressCallback | Reporter | None, started: float
+) -> contextlib.AbstractContextManager[Reporter | None]:
+    """The reporter to use: ``progress`` itself if it is one (its owner starts and stops it), else a new
+    one on ``progress``, ticking while the block runs."""
+    if progress is None or isinstance(progress, Reporter):
+        return contextlib.nullcontext(progress)
+    return _ticking(Reporter(progress, started=started))
+
+
+@contextlib.contextmanager
+def _ticking(reporter: Reporter) -> Iterator[Reporter]:
+    reporter.start()
+    try:
+        yield reporter
+    finally:
+        reporter.finish()
+
+
 def _without_slack_rules(
     problem: Problem,
     model: LinearModel,
     options: SolveOptions,
     cancel: CancelToken | None,
-    progress: ProgressCallback | None,
+    progress: ProgressCallback | Reporter | None,
     started: float,
 ) -> tuple[LexicographicOutcome, str] | None:
     """The optimum of ``model`` found without its slack rules (:mod:`matchmaker._lift`), with the engine's
@@ -212,15 +261,9 @@ def _without_slack_rules(
     part = relax(model, frozenset().union(*(rule.group_kinds for rule in rules)))
     if part is None or network_of(part) is None:
         return None
-    reporter = None if progress is None else Reporter(progress, started=started)
-    if reporter is not None:
-        reporter.start()
-    try:
+    with _reporting(progress, started) as reporter:
         session = AutoSession(part, options, progress=reporter)
         outcome = run(part.levels, session, time_limit=options.time_limit, cancel=cancel, progress=reporter)
-    finally:
-        if reporter is not None:
-            reporter.finish()
     if outcome.status != "optimal" or outcome.values is None:
         return None
     values = lift(model, part, outcome.values)
@@ -300,7 +343,7 @@ def solve_model(
     hint: IntArray | None = None,
     started: float | None = None,
     scored: float | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressCallback | Reporter | None = None,
     engine_prefix: str | None = None,
     infeasibility_text: InfeasibilityText | None = None,
     bound: Callable[[Objective], int | None] | None = None,
@@ -317,11 +360,14 @@ def solve_model(
     opts = options
     t0 = started if started is not None else time.perf_counter()
     t1 = scored if scored is not None else t0
+    if isinstance(progress, Reporter):
+        progress.phase("solve")
     if opts.engine == "auto" and engine_prefix is None:
         built = time.perf_counter()
         first = _without_slack_rules(problem, model, opts, cancel, progress, t0)
         if first is not None:
-            return _result(problem, model, opts, first[0], first[1], (t0, t1, built), infeasibility_text)
+            reporter = progress if isinstance(progress, Reporter) else None
+            return _result(problem, model, opts, first[0], first[1], (t0, t1, built), infeasibility_text, reporter)
         found = by_parameter(model, opts)
         if found is not None and found.proven:
             # The first stage is proven on the network at the found placed count, and it fixes that
@@ -339,18 +385,16 @@ def solve_model(
             )
         if found is not None and hint is None:
             hint = found.plan
-    reporter = None if progress is None else Reporter(progress, started=t0)
-    if reporter is not None:
-        reporter.start()
-    try:
+    if progress is None or isinstance(progress, Reporter):  # its owner reports the end of the solve
+        return _solve_session(
+            problem, model, opts, progress, cancel, hint, (t0, t1), infeasibility_text, engine_prefix, bound
+        )
+    with _reporting(progress, t0) as reporter:
         result = _solve_session(
             problem, model, opts, reporter, cancel, hint, (t0, t1), infeasibility_text, engine_prefix, bound
         )
-    finally:
-        if reporter is not None:
-            reporter.finish()
-    if reporter is not None:
-        reporter.finish(result.status.value)
+    assert reporter is not None
+    reporter.finish(result.status.value)
     return result
 
 
@@ -379,7 +423,7 @@ def _solve_session(
         model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint, progress=reporter, bound=bound
     )
     engine = session.engine_name if engine_prefix is None else f"{engine_prefix}+{session.engine_name}"
-    return _result(problem, model, opts, outcome, engine, (*times, t2), infeasibility_text)
+    return _result(problem, model, opts, outcome, engine, (*times, t2), infeasibility_text, reporter)
 
 
 def _result(
@@ -390,10 +434,13 @@ def _result(
     engine: str,
     times: tuple[float, float, float],
     infeasibility_text: InfeasibilityText | None,
+    reporter: Reporter | None = None,
 ) -> Result:
     """Decode ``outcome`` and attach the run statistics (``times``: started, scored, built)."""
     t0, t1, t2 = times
     t3 = time.perf_counter()
+    if reporter is not None:
+        reporter.phase("decode")
     status = Status(outcome.status)
     message = None
     if status is Status.INFEASIBLE:

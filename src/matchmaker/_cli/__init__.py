@@ -8,11 +8,13 @@ Exit codes:
       ``popular``: the plan is not stable, not popular, or no popular plan exists)
 2     bad input or usage: the message names the record, field and fix
 3     internal error: an engine failed or a result failed its check
-130   interrupted by Ctrl-C outside a solve, or a second Ctrl-C during one
+130   interrupted by Ctrl-C: before ``solve`` has a plan (nothing written), during its check (the plan
+      written marked unchecked) or its write (written whole first), outside a solve, or a second
+      Ctrl-C during one
 ====  ==================================================================
 
-A first Ctrl-C during ``solve`` stops the search and keeps the best plan so far (exit code 0 if there
-is one). Every command takes ``-q``/``-v`` and ``--lang`` (added by :class:`matchmaker._cli.console.CommandGroup`,
+A first Ctrl-C during the search of ``solve`` stops it and keeps the best plan so far (exit code 0 if
+there is one). Every command takes ``-q``/``-v`` and ``--lang`` (added by :class:`matchmaker._cli.console.CommandGroup`,
 so a command added later gets them too); ``--lang`` defaults to ``MATCHMAKER_LANG``, then English, and
 every line a command prints goes through the catalogs of :mod:`matchmaker._i18n`.
 """

@@ -8,8 +8,9 @@
 * :func:`solve_interruptibly` runs :func:`matchmaker.solve` in a worker thread so that the first Ctrl-C
   cancels the search through a :class:`~matchmaker.CancelToken` and keeps the best plan so far, and a
   second one aborts at once;
-* :class:`ProgressDisplay` draws elapsed time, stage, engine, best objective, bound and gap on standard
-  error with ``rich``, from the second second of a solve on, and only on a terminal.
+* :class:`ProgressDisplay` draws elapsed time, the phase (load, validate, score, build, solve, decode,
+  check, write), stage, engine, best objective, bound and gap on standard error with ``rich``, from
+  the second second of a command on until it ends, and only on a terminal.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ import click
 from click.core import ParameterSource
 
 from matchmaker._cli.interrupt import run_interruptible
-from matchmaker._i18n import LANGS, Lang, tr
+from matchmaker._i18n import LANGS, Lang, Message, msg, tr
 from matchmaker._models import Problem
 from matchmaker._options import SolveOptions
 from matchmaker._pipeline import solve
-from matchmaker._progress import ProgressEvent
+from matchmaker._progress import Phase, ProgressCallback, ProgressEvent, Reporter
 from matchmaker._result import Result
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "LANG_ENV",
     "CommandGroup",
+    "Phases",
     "ProgressDisplay",
     "configure_logging",
     "current_lang",
@@ -193,6 +195,31 @@ class CommandGroup(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
 
 
+#: What Ctrl-C does now, by phase (``None``: the search).
+_CTRL_C: dict[Phase | None, Message] = {
+    None: msg("Ctrl-C stops the search and keeps the best plan so far"),
+    "load": msg("Ctrl-C stops; there is no plan yet, nothing is written"),
+    "validate": msg("Ctrl-C stops; there is no plan yet, nothing is written"),
+    "score": msg("Ctrl-C stops; there is no plan yet, nothing is written"),
+    "build": msg("Ctrl-C stops; there is no plan yet, nothing is written"),
+    "solve": msg("Ctrl-C stops the search and keeps the best plan so far"),
+    "decode": msg("Ctrl-C stops the search and keeps the best plan so far"),
+    "check": msg("Ctrl-C stops the check and writes the plan marked unchecked"),
+    "write": msg("writing the plan; Ctrl-C waits until it is written"),
+}
+#: What the display says the command is doing in each phase.
+_DOING: dict[Phase, Message] = {
+    "load": msg("loading"),
+    "validate": msg("validating"),
+    "score": msg("scoring"),
+    "build": msg("building the model"),
+    "solve": msg("solving"),
+    "decode": msg("decoding"),
+    "check": msg("checking"),
+    "write": msg("writing"),
+}
+
+
 def _format(value: float | None) -> str:
     if value is None:
         return "-"
@@ -205,7 +232,8 @@ class ProgressDisplay:
     """A live line on standard error: elapsed time, stage, engine, best objective, bound and gap.
 
     Call it with :class:`~matchmaker.ProgressEvent` s (it is a progress callback). It appears once a
-    solve has run for ``delay`` seconds and disappears when :meth:`close` is called. Use
+    command has run for ``delay`` seconds, follows it through every phase, and disappears when
+    :meth:`close` is called, at the command's end. Use
     :meth:`for_terminal`, which gives ``None`` when standard error is not a terminal or ``rich`` is
     missing.
     """
@@ -266,21 +294,26 @@ class ProgressDisplay:
         if e is None:
             return text
         lang = self._lang
-        stage = tr("stage {stage}/{stages}", lang, stage=e.stage, stages=e.stages) if e.stage else tr("preparing", lang)
-        levels = ", ".join(e.levels[:3]) + (f" +{len(e.levels) - 3}" if len(e.levels) > 3 else "")
-        gap = "-" if e.gap is None else f"{e.gap:.2%}"
-        text.append(tr("solving", lang), style="bold")
-        text.append(f"  {e.elapsed:.1f} s  {stage}  ")
-        text.append(levels, style="cyan")
-        if e.engine:
-            text.append(f"  ({e.engine})", style="dim")
-        best, bound = (
-            tr("best {best}", lang, best=_format(e.objective)),
-            tr("bound {bound}", lang, bound=_format(e.bound)),
-        )
-        text.append(f"\n{best}  {bound}  ")
-        text.append(tr("gap {gap}", lang, gap=gap), style="bold")
-        note = self._note or tr("Ctrl-C stops the search and keeps the best plan so far", lang)
+        searching = e.phase in (None, "solve")
+        text.append(_DOING[e.phase or "solve"].text(lang), style="bold")
+        text.append(f"  {e.elapsed:.1f} s")
+        if searching:
+            stage = (
+                tr("stage {stage}/{stages}", lang, stage=e.stage, stages=e.stages) if e.stage else tr("preparing", lang)
+            )
+            levels = ", ".join(e.levels[:3]) + (f" +{len(e.levels) - 3}" if len(e.levels) > 3 else "")
+            gap = "-" if e.gap is None else f"{e.gap:.2%}"
+            text.append(f"  {stage}  ")
+            text.append(levels, style="cyan")
+            if e.engine:
+                text.append(f"  ({e.engine})", style="dim")
+            best, bound = (
+                tr("best {best}", lang, best=_format(e.objective)),
+                tr("bound {bound}", lang, bound=_format(e.bound)),
+            )
+            text.append(f"\n{best}  {bound}  ")
+            text.append(tr("gap {gap}", lang, gap=gap), style="bold")
+        note = self._note or _CTRL_C.get(e.phase, _CTRL_C[None]).text(lang)
         text.append("\n" + note, style="dim")
         return text
 
@@ -297,6 +330,44 @@ class ProgressDisplay:
             live.stop()
 
 
+class Phases:
+    """The phases of one command (load, validate, ..., write) on one clock, shown on ``display`` if there
+    is one (with a tick at least every quarter second while Python runs), until :meth:`close`."""
+
+    def __init__(self, display: ProgressDisplay | None) -> None:
+        self.display = display
+        self._reporter = Reporter(display if display is not None else _ignore)
+        if display is not None:
+            self._reporter.start()
+
+    def phase(self, name: Phase) -> None:
+        """The command enters phase ``name``."""
+        self._reporter.phase(name)
+
+    @property
+    def current(self) -> Phase | None:
+        """The phase the command is in."""
+        return self._reporter.state.phase
+
+    def relay(self, event: ProgressEvent) -> None:
+        """An event of the solve, passed on (a progress callback for :func:`matchmaker.solve`)."""
+        self._reporter.relay(event)
+
+    def preparing(self) -> bool:
+        """Whether the solve is scoring or building its model (no plan can exist yet)."""
+        return self.current in ("score", "build")
+
+    def close(self) -> None:
+        """Stop the clock and take the display away (idempotent)."""
+        self._reporter.finish()
+        if self.display is not None:
+            self.display.close()
+
+
+def _ignore(event: ProgressEvent) -> None:
+    """A progress callback that drops every event (no display)."""
+
+
 def _isatty(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
@@ -310,15 +381,23 @@ def solve_interruptibly(
     *,
     progress: ProgressDisplay | None = None,
     lang: Lang = "en",
+    events: ProgressCallback | None = None,
+    preparing: Callable[[], bool] | None = None,
 ) -> tuple[Result, bool]:
     """Solve with Ctrl-C as cancellation (:func:`matchmaker._cli.interrupt.run_interruptible`): the first
     Ctrl-C stops the search and keeps the best plan so far, a second one aborts with exit code 130.
     Returns the result and whether Ctrl-C was pressed. Only the main thread catches Ctrl-C. The notices
-    are in ``lang``."""
+    are in ``lang``.
+
+    ``events`` receives the solve's progress events (default: ``progress``). ``preparing`` says whether
+    the solve is still scoring or building: a Ctrl-C then (when there is no plan to keep) aborts at once.
+    """
     interrupted = False
 
     def on_interrupt() -> None:
         nonlocal interrupted
+        if preparing is not None and preparing():
+            raise KeyboardInterrupt  # no plan can exist yet: stop now rather than after the build
         interrupted = True
         message = tr("interrupted: stopping the solve, keeping the best plan found so far (Ctrl-C again aborts)", lang)
         if progress is not None and progress.shown:
@@ -326,16 +405,14 @@ def solve_interruptibly(
         else:
             click.echo(f"\n{message}", err=True)
 
+    callback = events if events is not None else progress
     try:
-        result = run_interruptible(lambda token: solve(problem, options, cancel=token, progress=progress), on_interrupt)
+        result = run_interruptible(lambda token: solve(problem, options, cancel=token, progress=callback), on_interrupt)
     except KeyboardInterrupt:
         if progress is not None:
             progress.close()
         sys.stdout.flush()
-        sys.stderr.write("\n" + tr("aborted: no result written", lang) + "\n")
+        sys.stderr.write("\n" + tr("interrupted before a plan was found: nothing written", lang) + "\n")
         sys.stderr.flush()
         os._exit(EXIT_INTERRUPTED)  # the search thread is still inside the engine: do not wait for it
-    finally:
-        if progress is not None:
-            progress.close()
     return result, interrupted

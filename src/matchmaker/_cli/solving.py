@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import get_args
+from typing import NoReturn, get_args
 
 import click
 
@@ -18,10 +18,13 @@ from matchmaker._cli.common import (
     fail,
     load,
     problem_of_result,
+    require_same_problem,
     run,
     solve_options,
 )
 from matchmaker._cli.console import (
+    EXIT_INTERRUPTED,
+    Phases,
     ProgressDisplay,
     configure_logging,
     current_lang,
@@ -29,13 +32,14 @@ from matchmaker._cli.console import (
     say,
     solve_interruptibly,
 )
+from matchmaker._cli.interrupt import deferred
 from matchmaker._i18n import Lang, tr, tr_n
 from matchmaker._models import Objective, Problem
 from matchmaker._options import SolveOptions
 from matchmaker._pipeline import reoptimise
 from matchmaker._repair import plan_diff
 from matchmaker._result import PlanDiff, Result
-from matchmaker.errors import SolverError
+from matchmaker.errors import InputError, SolverError
 from matchmaker.explanations import (
     diagnose,
     display_names,
@@ -43,7 +47,8 @@ from matchmaker.explanations import (
     explain_infeasibility,
     reserve_lists,
 )
-from matchmaker.io._formats import load_result, save_result
+from matchmaker.io._formats import format_of, load_result, save_result
+from matchmaker.io._json import load_problem as load_json_problem
 from matchmaker.io._overrides import load_overrides
 from matchmaker.report._text import format_result
 from matchmaker.review._overrides import apply_overrides
@@ -60,17 +65,18 @@ def _deliver(
     protect: tuple[Path, ...],
     problem: Problem,
     after: str | None = None,
+    written: Path | None = None,
 ) -> None:
     """Write the result (never over an input), print the plan (and ``after``) in ``lang``, exit 1 without
-    a plan."""
+    a plan. ``written`` names where the caller wrote it already."""
     if output is not None:
         run(lambda: save_result(result, output, lang=lang, protect=protect))
     if not quiet:
         click.echo(format_result(result, lang=lang, problem=problem))
         if after is not None:
             click.echo(after)
-        if output is not None:
-            click.echo(tr("result written to {path}", lang, path=output))
+        if (output or written) is not None:
+            click.echo(tr("result written to {path}", lang, path=output or written))
     if not result.status.has_plan:
         click.echo(tr("no plan: the solve ended {status}", lang, status=result.status.text(lang)), err=True)
         sys.exit(EXIT_NO_PLAN)
@@ -128,7 +134,7 @@ def _deliver(
     type=click.FloatRange(min=0),
     default=1.0,
     show_default=True,
-    help="Show the live progress (on a terminal only) once the solve has run this many seconds.",
+    help="Show the live progress (on a terminal only) once the command has run this many seconds.",
 )
 @lang_option
 def solve_cmd(
@@ -153,17 +159,129 @@ def solve_cmd(
 ) -> None:
     """Solve PROBLEM (.json, .xlsx, or a folder of CSV or Parquet files): print the plan and write the result."""
     configure_logging(verbose, quiet)
-    problem = load(problem_path)
-    overrides: dict[str, object] = {
-        key: value
-        for key, value in (
-            ("lottery_seed", seed),
-            ("objective", objective),
-            ("minimums", minimums),
-            ("targets", targets),
+    phases = Phases(None if quiet else ProgressDisplay.for_terminal(delay=progress_after, lang=lang))
+    try:
+        problem = _load_in_phases(problem_path, phases)
+        overrides = _policy_overrides(
+            problem,
+            lang,
+            lottery_seed=seed,
+            objective=objective,
+            minimums=minimums,
+            targets=targets,
+            balance=balance,
+            balance_tolerance=balance_tolerance,
+            balance_ratio=balance_ratio,
+            stability=stability,
+            stability_ties=stability_ties,
         )
-        if value is not None
-    }
+        if overrides:
+            data = problem.model_dump(mode="json")
+            data["policy"].update(overrides)
+            problem = run(lambda: Problem.model_validate(data))
+    except KeyboardInterrupt:
+        phases.close()
+        _nothing_written(lang)
+    kwargs: dict[str, object] = {"time_limit": time_limit, "solver_seed": solver_seed, "log": verbose >= 2}
+    if workers is not None:
+        kwargs["workers"] = workers
+    try:
+        options = solve_options(**kwargs)
+        result, interrupted = solve_interruptibly(
+            problem, options, progress=phases.display, lang=lang, events=phases.relay, preparing=phases.preparing
+        )
+        if interrupted and not result.status.has_plan:  # stopped before the search found a plan
+            phases.close()
+            _nothing_written(lang)
+        if not overrides:  # `explain RESULT` can find the problem again (with overrides it is another problem)
+            stats = result.statistics.model_copy(update={"input": str(problem_path)})
+            result = result.model_copy(update={"statistics": stats})
+        result, stopped = _check_in_phase(problem, result, phases, lang)
+        phases.phase("write")
+        with deferred(lambda: _held_off(phases, lang)) as held:
+            if output is not None:
+                run(lambda: save_result(result, output, lang=lang, protect=(problem_path,)))
+    except SolverError as exc:
+        phases.close()
+        fail(str(exc), EXIT_INTERNAL)
+    except InputError as exc:  # over a size limit, found as the solve starts
+        phases.close()
+        fail(exc.text(lang), EXIT_BAD_INPUT)
+    finally:
+        phases.close()
+    if interrupted:
+        click.echo(
+            tr("interrupted: the search was stopped; status {status}", lang, status=result.status.text(lang)), err=True
+        )
+    if stopped:
+        if output is None and not quiet:  # no file to keep it in: the plan is printed, marked unchecked
+            click.echo(format_result(result, lang=lang, problem=problem))
+        where = (
+            tr("the plan was written to {path} marked unchecked", lang, path=output)
+            if output is not None
+            else tr("the plan printed is unchecked (no --output: no file written)", lang)
+        )
+        click.echo(tr("interrupted during the independent check: {where}", lang, where=where), err=True)
+        if output is not None:
+            click.echo(
+                tr("check it with: matchmaker check {problem} {result}", lang, problem=problem_path, result=output),
+                err=True,
+            )
+        sys.exit(EXIT_INTERRUPTED)
+    if held:
+        click.echo(tr("interrupted: the plan was written first", lang), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    _deliver(result, None, quiet=quiet, lang=lang, protect=(problem_path,), problem=problem, written=output)
+
+
+def _nothing_written(lang: Lang) -> NoReturn:
+    """End a solve stopped before it had a plan: exit code 130, and nothing written."""
+    click.echo("\n" + tr("interrupted before a plan was found: nothing written", lang), err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _held_off(phases: Phases, lang: Lang) -> None:
+    message = tr("interrupted: writing the plan first", lang)
+    if phases.display is not None and phases.display.shown:
+        phases.display.note(message)
+    else:
+        click.echo(f"\n{message}", err=True)
+
+
+def _load_in_phases(path: Path, phases: Phases) -> Problem:
+    """The problem at ``path``, in the phases ``load`` and ``validate`` (for JSON; a workbook or a folder of
+    CSV files is read and validated in one phase, ``load``)."""
+    phases.phase("load")
+    if format_of(path) == "json":
+        return run(lambda: load_json_problem(path, parsed=lambda: phases.phase("validate")))
+    problem = load(path)
+    phases.phase("validate")
+    return problem
+
+
+def _check_in_phase(problem: Problem, result: Result, phases: Phases, lang: Lang) -> tuple[Result, bool]:
+    """The independent check of ``result`` (exit code 3 if it fails); Ctrl-C during it gives the result
+    marked unchecked and ``True``."""
+    if not result.status.has_plan:
+        return result, False
+    phases.phase("check")
+    try:
+        report = check(problem, result)
+    except KeyboardInterrupt:
+        return result.marked(unchecked=True), True
+    if not report.ok:
+        phases.close()
+        fail(tr("the result failed its independent check; please report this bug", lang) + f"\n{report}", EXIT_INTERNAL)
+    return result, False
+
+
+def _policy_overrides(problem: Problem, lang: Lang, **given: str | float | int | None) -> dict[str, object]:
+    """The policy fields the command-line options override (``given``: each option's value or ``None``)."""
+    balance, balance_tolerance, balance_ratio = (
+        given.pop(k) for k in ("balance", "balance_tolerance", "balance_ratio")
+    )
+    stability, stability_ties = given.pop("stability"), given.pop("stability_ties")
+    overrides: dict[str, object] = {key: value for key, value in given.items() if value is not None}
     if balance is not None:
         overrides["balance"] = None if balance == "none" else {"mode": balance}
     if balance_tolerance is not None or balance_ratio is not None:
@@ -185,30 +303,7 @@ def solve_cmd(
         if not isinstance(current_s, dict):
             fail(tr("--stability-ties needs a stable mode (--stability)", lang), EXIT_BAD_INPUT)
         overrides["stability"] = {**current_s, "ties": stability_ties}
-    if overrides:
-        data = problem.model_dump(mode="json")
-        data["policy"].update(overrides)
-        problem = run(lambda: Problem.model_validate(data))
-    kwargs: dict[str, object] = {"time_limit": time_limit, "solver_seed": solver_seed, "log": verbose >= 2}
-    if workers is not None:
-        kwargs["workers"] = workers
-    try:
-        options = solve_options(**kwargs)
-        display = None if quiet else ProgressDisplay.for_terminal(delay=progress_after, lang=lang)
-        result, interrupted = solve_interruptibly(problem, options, progress=display, lang=lang)
-    except SolverError as exc:
-        fail(str(exc), EXIT_INTERNAL)
-    if not overrides:  # `explain RESULT` can find the problem again (with overrides it is another problem)
-        stats = result.statistics.model_copy(update={"input": str(problem_path)})
-        result = result.model_copy(update={"statistics": stats})
-    report = check(problem, result)
-    if not report.ok:
-        fail(tr("the result failed its independent check; please report this bug", lang) + f"\n{report}", EXIT_INTERNAL)
-    if interrupted:
-        click.echo(
-            tr("interrupted: the search was stopped; status {status}", lang, status=result.status.text(lang)), err=True
-        )
-    _deliver(result, output, quiet=quiet, lang=lang, protect=(problem_path,), problem=problem)
+    return overrides
 
 
 @click.command("explain")
@@ -438,6 +533,27 @@ def diff_cmd(before_path: Path, after_path: Path, as_json: bool) -> None:
     click.echo(json.dumps(diff.model_dump(mode="json"), indent=2) if as_json else _diff_text(diff, current_lang()))
 
 
+@click.command("check")
+@click.argument("problem_path", metavar="PROBLEM", type=PATH)
+@click.argument("result_path", metavar="RESULT", type=PATH)
+@lang_option
+def check_cmd(problem_path: Path, result_path: Path, lang: Lang) -> None:
+    """Check RESULT against PROBLEM with the independent checker; a plan written unchecked (Ctrl-C during
+    the check of `solve`) is marked checked in RESULT once it passes."""
+    problem = load(problem_path)
+    result = run(lambda: load_result(result_path))
+    require_same_problem(result, problem, result_path, problem_path)
+    report = check(problem, result)
+    if not report.ok:
+        fail(tr("{path} fails the independent check:", lang, path=result_path) + f"\n{report}", EXIT_NO_PLAN)
+    if result.unchecked:
+        checked = result.marked(unchecked=False)
+        run(lambda: save_result(checked, result_path, lang=lang, protect=(problem_path,)))
+        say(tr("{path} passes the independent check; its unchecked mark is removed", lang, path=result_path))
+    else:
+        say(tr("{path} passes the independent check", lang, path=result_path))
+
+
 #: The commands :mod:`matchmaker._cli` adds to its group.
 COMMANDS: tuple[click.Command, ...] = (
     solve_cmd,
@@ -445,4 +561,5 @@ COMMANDS: tuple[click.Command, ...] = (
     validate_cmd,
     repair_cmd,
     diff_cmd,
+    check_cmd,
 )

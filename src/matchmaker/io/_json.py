@@ -120,18 +120,25 @@ def parse_json(text: str | bytes, source: str = "<json>") -> Any:
         ) from exc
 
 
-def problem_from_json(text: str | bytes, source: str = "<json>") -> Problem:
-    """A :class:`Problem` from JSON text; every error names ``source``."""
+def problem_from_json(
+    text: str | bytes, source: str = "<json>", *, parsed: Callable[[], None] | None = None
+) -> Problem:
+    """A :class:`Problem` from JSON text; every error names ``source``. ``parsed`` is called between
+    parsing and validating (the command line's progress)."""
     with _gc.paused():  # parsing and validating make only live objects (see matchmaker._gc)
         data = migrate_problem_data(parse_json(text, source), source)
+    if parsed is not None:
+        parsed()
     try:
         return Problem.model_validate(data)
     except ProblemValidationError as exc:
         raise ProblemValidationError(exc.issues, source=source) from exc
 
 
-def load_problem(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Problem:
-    """Read and validate a problem from a JSON file.
+def load_problem(
+    path: str | os.PathLike[str], *, max_bytes: int | None = None, parsed: Callable[[], None] | None = None
+) -> Problem:
+    """Read and validate a problem from a JSON file (``parsed`` as in :func:`problem_from_json`).
 
     A file of an older schema version is migrated with an :class:`~matchmaker.errors.InputWarning`.
 
@@ -139,7 +146,7 @@ def load_problem(path: str | os.PathLike[str], *, max_bytes: int | None = None) 
         InputFileError: the file is missing, too large, not UTF-8, not valid JSON or of a newer schema.
         ProblemValidationError: the content breaks a rule; every issue is listed.
     """
-    return problem_from_json(read_limited(path, max_bytes), str(path))
+    return problem_from_json(read_limited(path, max_bytes), str(path), parsed=parsed)
 
 
 def _model_from_json(cls: type[T], text: str | bytes, source: str, what: str) -> T:

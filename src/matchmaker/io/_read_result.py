@@ -140,6 +140,8 @@ def result_from_parsed(tables: Mapping[str, ParsedTable], issues: Issues, source
     if stats is not None and stats.rows:
         prov.add(["statistics"], Origin(stats, stats.rows[0].label))
         statistics.update(full_row(stats, stats.rows[0]))
+        if statistics.get("unchecked") is None:
+            statistics.pop("unchecked", None)  # an empty cell, or a table written before the mark existed
     statistics["stages"] = _records(tables.get("stages"), "statistics.stages", prov)
     statistics["versions"] = named_rows(tables.get("versions"), issues, lambda r: r.values.get("version"))
     statistics["parameters"] = named_rows(tables.get("parameters"), issues, lambda r: r.values.get("value"))

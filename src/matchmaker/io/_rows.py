@@ -221,7 +221,7 @@ def result_rows(result: Result, lang: Lang = "en", *, plain: bool = False) -> Ro
         for muni in m.municipalities:
             put("municipality_metrics", muni.model_dump())
     s = result.statistics
-    put("statistics", s.model_dump())
+    put("statistics", {**s.model_dump(), "unchecked": True if s.unchecked else None})  # empty when checked
     for stage in s.stages:
         put("stages", stage.model_dump())
     for name, version in s.versions.items():

@@ -1031,6 +1031,7 @@ STATISTICS = Table(
         _n("n_pairs", "par", Kind.INT),
         _n("n_rows", "rader", Kind.INT),
         _n("input", "indata", Kind.TEXT, required=False),
+        _n("unchecked", "ej kontrollerad", Kind.BOOL, required=False),
     ),
     required=True,
     single_row=True,

@@ -47,6 +47,7 @@ __all__ = [
     "round_line",
     "signature_text",
     "status_text",
+    "unchecked_text",
     "unplaced_facts",
     "unplaced_reason",
 ]
@@ -210,6 +211,15 @@ def _say(template: Message, lang: Lang, **params: object) -> str:
 def status_text(status: str, lang: Lang) -> str:
     """A result's status as the report names it, e.g. "feasible, not proven optimal"."""
     return _STATUS[status].text(lang)
+
+
+def unchecked_text(lang: Lang) -> str:
+    """The warning on a plan written before the independent check finished (Ctrl-C during the check)."""
+    return tr(
+        "UNCHECKED: this plan was saved before the independent check finished (the run was interrupted). "
+        "Check it with `matchmaker check PROBLEM RESULT` before anyone relies on it or approves it.",
+        lang,
+    )
 
 
 def signature_text(signature: SignatureStatus, lang: Lang) -> str:

@@ -44,6 +44,7 @@ from matchmaker.report._content import (
     round_line,
     signature_text,
     status_text,
+    unchecked_text,
     unplaced_facts,
     unplaced_reason,
 )
@@ -311,6 +312,7 @@ def html_report(
         f"<header><h1>{_e(heading)}</h1>",
         f'<p>{tr("Status", lang)}: <span class="status {_e(status)}" id="status">'
         f"{status_text(status, lang)}</span></p>",
+        *([f'<p class="unchecked" id="unchecked"><strong>{_e(unchecked_text(lang))}</strong></p>'] * result.unchecked),
         *([] if intake is None else [f'<p id="round">{_e(intake)}</p>']),
         "</header>",
         f'<section id="decision"><h2>{tr("The decision", lang)}</h2>{decision}</section>',

@@ -26,6 +26,7 @@ from matchmaker.report._content import (
     round_line,
     signature_text,
     status_text,
+    unchecked_text,
     unplaced_facts,
     unplaced_reason,
 )
@@ -66,6 +67,8 @@ def format_result(result: Result, *, max_levels: int = 12, lang: Lang = "en", pr
     d = result.decision
     recorded = lang == "en"
     parts = [tr("status: {status}", lang, status=d.status.text(lang))]
+    if result.unchecked:
+        parts.insert(0, unchecked_text(lang))
     if recorded and d.message:
         parts.append(d.message)
     elif d.status.value == "unknown":
@@ -194,6 +197,8 @@ def text_report(
     d = result.decision
     heading = title or tr("Placement plan", lang)
     out = [heading, "=" * len(heading), tr("Status: {status}", lang, status=status_text(d.status.value, lang))]
+    if result.unchecked:
+        out.append(unchecked_text(lang))
     intake = round_line(problem, lang)
     if intake is not None:
         out.append(intake)

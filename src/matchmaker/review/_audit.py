@@ -297,7 +297,8 @@ def approve(
 
     Without overrides the approved decision is the recommendation's, byte for byte. With overrides the
     round is re-solved with them (:func:`matchmaker.solve_with_overrides`), the new plan is checked by the
-    independent checker, and the record keeps the recommendation's fingerprint beside its own.
+    independent checker, and the record keeps the recommendation's fingerprint beside its own. A
+    recommendation marked unchecked (written before its check finished) is checked here first.
 
     ``role`` is the official's role (such as ``"enhetschef"``); ``approved_at`` an ISO 8601 date as the
     official states it. With ``signing_key`` (the office's key, :func:`matchmaker.generate_keypair`) the
@@ -306,7 +307,8 @@ def approve(
     Raises:
         ResultMismatchError: the recommendation was solved for another problem.
         ApprovalError: the recommendation has no plan, the official's id is empty, the overrides
-            conflict (the message names them and why), or the re-solved plan fails its check.
+            conflict (the message names them and why), an unchecked recommendation or the re-solved
+            plan fails its check.
     """
     if recommendation.decision.input_fingerprint != problem.fingerprint():
         raise ResultMismatchError(msg("the recommendation was solved for another problem than the one given"))
@@ -315,6 +317,12 @@ def approve(
         raise ApprovalError(msg("a recommendation without a plan ({status}) cannot be approved", status=status))
     if not official.strip():
         raise ApprovalError(msg("an approval needs the official's id"))
+    if recommendation.unchecked:  # written before its check finished: nobody signs a plan the checker never saw
+        report = check(problem, recommendation)
+        if not report.ok:
+            raise ApprovalError(
+                msg("the unchecked recommendation failed its independent check:\n{report}", report=report)
+            )
     result = recommendation
     if overrides:
         outcome = solve_with_overrides(problem, overrides, base=recommendation, options=options, costs=False)
