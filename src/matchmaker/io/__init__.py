@@ -9,6 +9,7 @@ reads older schema versions; :class:`Archive` keeps a programme's approved round
 """
 
 from matchmaker.io._archive import Archive, ArchivedRound, ArchiveEntry, ArchiveFinding, ArchiveVerification
+from matchmaker.io._cohorts import save_cohort_figures
 from matchmaker.io._csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
 from matchmaker.io._excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
 from matchmaker.io._formats import format_of, load_problem, load_result, save_problem, save_result
@@ -69,6 +70,7 @@ __all__ = [
     "result_from_json",
     "result_json_schema",
     "result_to_frames",
+    "save_cohort_figures",
     "save_key",
     "save_named_export",
     "save_problem",
