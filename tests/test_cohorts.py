@@ -222,7 +222,7 @@ def test_counts_are_consistent_with_the_raw_rows(
     # supervisors who stay in their unit, the same supervisor means the same unit).
     fields = ("step_1", "step_2", "step_3", "open_2", "open_3", "same_supervisor_2", "same_unit_2")
     for by in ("group", "unit", "municipality"):
-        parts = figures.select(by, total=True)  # type: ignore[arg-type]
+        parts = figures.select(by, total=True)
         assert all(sum(getattr(r, f) for r in parts) == getattr(total, f) for f in fields), by
     cohorts = figures.select("all")
     assert all(sum(getattr(r, f) for r in cohorts) == getattr(total, f) for f in fields)

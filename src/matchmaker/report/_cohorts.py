@@ -88,7 +88,7 @@ def _flow_chart(total: CohortRow, lang: Lang) -> str:
         y = top + above + 28
         rect(x, y, left * scale, "left", f"left_{step}", left, tr("did not go on", lang))
         rect(x, y + left * scale + 24, still_open * scale, "open", f"open_{step}", still_open, tr("still open", lang))
-    height = top + span * 2 + 120
+    height = top + span + 84  # the columns below step 2 and employment hold at most step 1's height
     caption = tr("Flow: step 1 -> step 2 -> employment, every cohort together", lang)
     return (
         f'<figure data-chart="flow" data-total="{total.step_1}"><figcaption>{_e(caption)}</figcaption>'
