@@ -240,8 +240,9 @@ def test_counts_are_consistent_with_the_raw_rows(
 
 
 def test_a_negative_window_is_refused() -> None:
-    with pytest.raises(ValueError, match="windows"):
+    with pytest.raises(mm.InputError, match="to_step_2") as raised:
         mm.cohort_figures([], [], to_step_2=-1)
+    assert "terminer" in raised.value.text("sv")
 
 
 # --- outputs -------------------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from matchmaker._extras import require
+from matchmaker._i18n import msg
+from matchmaker.errors import InputError, ValidationIssue
 
 __all__ = [
     "CohortFigures",
@@ -304,10 +306,19 @@ def cohort_figures(
     per cohort in term order, then every cohort together; the breakdowns' values sorted.
 
     Raises:
-        ValueError: a window below 0.
+        InputError: a window below 0 (a ``ValueError``).
     """
-    if to_step_2 < 0 or to_step_3 < 0:
-        raise ValueError("the windows to_step_2 and to_step_3 are numbers of terms, 0 or more")
+    for name, window in (("to_step_2", to_step_2), ("to_step_3", to_step_3)):
+        if window < 0:
+            raise InputError(
+                [
+                    ValidationIssue.of(
+                        name,
+                        msg("is a number of terms, 0 or more (the windows of the cohort figures)"),
+                        msg("give 0 (the same term only) or more"),
+                    )
+                ]
+            )
     rows = sorted(placements, key=lambda p: (p.term_index, p.step, p.applicant, p.unit, p.supervisor))
     last: dict[int, int] = {}
     for held_year, held_term, held_step in rounds:
