@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -347,6 +348,22 @@ def test_the_page_shows_the_flow_in_either_language(figures: mm.CohortFigures, l
     else:
         assert "spring 2020" in text
         assert "67%" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_the_page_charts_are_well_formed_svg(figures: mm.CohortFigures, lang: str) -> None:
+    page = mm.cohort_html(figures, lang=lang, min_cell=0)  # type: ignore[arg-type]
+    charts = re.findall(r"<svg .*?</svg>", page, flags=re.S)
+    assert len(charts) == 2
+    for chart in charts:
+        root = ElementTree.fromstring(chart)  # parses: every element closed, every attribute quoted
+        for rect in root.iter("rect"):
+            assert float(rect.get("width", "0")) >= 0
+            assert float(rect.get("height", "0")) >= 0
+    # Every cohort's parts add up to its students: employed, step 2 only, left after step 1, open.
+    for row in figures.select("all"):
+        parts = re.findall(rf'data-cohort="{row.year}-{row.term}" data-part="\w+" data-value="(\d+)"', page)
+        assert sum(map(int, parts)) == row.step_1
 
 
 def test_the_page_withholds_small_rows(figures: mm.CohortFigures) -> None:

@@ -89,7 +89,7 @@ def _flow_chart(total: CohortRow, lang: Lang) -> str:
         rect(x, y, left * scale, "left", f"left_{step}", left, tr("did not go on", lang))
         rect(x, y + left * scale + 24, still_open * scale, "open", f"open_{step}", still_open, tr("still open", lang))
     height = top + span + 84  # the columns below step 2 and employment hold at most step 1's height
-    caption = tr("Flow: step 1 -> step 2 -> employment, every cohort together", lang)
+    caption = tr("Flow: step 1 → step 2 → employment, every cohort together", lang)
     return (
         f'<figure data-chart="flow" data-total="{total.step_1}"><figcaption>{_e(caption)}</figcaption>'
         f'<svg viewBox="0 0 {width} {height:.0f}" width="{width}" height="{height:.0f}" role="img" '
@@ -129,7 +129,7 @@ def _cohort_bars(rows: Sequence[CohortRow], lang: Lang, min_cell: int) -> str:
         numbers = " → ".join(number(n, lang) for n in (r.step_1, r.step_2, r.step_3))
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 13}">{_e(numbers)}</text>')
     height = 16 + row_h * max(1, len(rows))
-    caption = tr("Per cohort: step 1 -> step 2 -> employed", lang)
+    caption = tr("Per cohort: step 1 → step 2 → employed", lang)
     legend = "".join(
         f'<span><i class="{css}" style="background:{color}"></i>{_e(text)}</span>'
         for css, color, text in (
@@ -157,9 +157,9 @@ def _funnel_table(rows: Sequence[CohortRow], first: str, key: str, lang: Lang, m
         (tr("step 2", lang), "num"),
         (tr("employed", lang), "num"),
         (tr("still open", lang), "num"),
-        (tr("step 1 -> 2", lang), "num"),
-        (tr("step 2 -> employed", lang), "num"),
-        (tr("step 1 -> employed", lang), "num"),
+        (tr("step 1 → 2", lang), "num"),
+        (tr("step 2 → employed", lang), "num"),
+        (tr("step 1 → employed", lang), "num"),
         (tr("complete", lang), ""),
     ]
     body = []
@@ -248,8 +248,8 @@ def cohort_definitions(figures: CohortFigures, lang: Lang, min_cell: int = DEFAU
             lang,
         ),
         tr(
-            "Rates: step 1 -> 2 is step 2 / (step 1 - open); step 2 -> employed is employed / (step 2 - open); "
-            "step 1 -> employed is employed / (step 1 - everyone open).",
+            "Rates: step 1 → 2 is step 2 / (step 1 - open); step 2 → employed is employed / (step 2 - open); "
+            "step 1 → employed is employed / (step 1 - everyone open).",
             lang,
         ),
         tr("Groups, units and municipalities are those of the step-1 placement.", lang),
@@ -268,7 +268,7 @@ def cohort_html(figures: CohortFigures, *, lang: Lang = "en", min_cell: int = DE
     rows of 1 to ``min_cell - 1`` students show ``<min_cell`` instead of their counts (0 or 1: none)."""
     cohorts = figures.select("all")
     total = figures.total()
-    title = tr("Cohort figures: step 1 -> step 2 -> employment", lang)
+    title = tr("Cohort figures: step 1 → step 2 → employment", lang)
     defs = cohort_definitions(figures, lang, min_cell)
     by_titles: tuple[tuple[Breakdown, str, str], ...] = (
         ("group", tr("By group ({family})", lang, family=figures.family), tr("group", lang)),
