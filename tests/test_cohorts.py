@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 import matchmaker as mm
-from matchmaker._cli import EXIT_OK, cli
+from matchmaker._cli import EXIT_BAD_INPUT, EXIT_OK, cli
 from matchmaker._cohorts import term_index
 
 ROSTER: dict[str, Any] = {
@@ -398,3 +398,10 @@ def test_the_cohorts_command_withholds_small_cohorts(hand_archive: Path) -> None
     result = CliRunner().invoke(cli, ["archive", "cohorts", "--archive", str(hand_archive)])
     assert result.exit_code == EXIT_OK, result.output
     assert "spring 2021: <3" in result.stdout.splitlines()
+
+
+def test_the_cohorts_command_names_a_missing_archive(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["archive", "cohorts", "--archive", str(tmp_path / "none.sqlite"), "--lang", "sv"])
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "none.sqlite" in result.output
+    assert not (tmp_path / "none.sqlite").exists()  # reading never creates an archive
