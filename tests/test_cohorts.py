@@ -314,6 +314,9 @@ def test_another_kind_of_file_is_refused(figures: mm.CohortFigures, tmp_path: Pa
 
 
 def test_frames_hold_the_rows(figures: mm.CohortFigures) -> None:
+    records = figures.records()
+    assert [r["step_2"] for r in records["cohorts"]] == [r.step_2 for r in figures.rows]
+    assert records["cohorts"][0]["rate_2"] == 2 / 3  # the hand count's first cohort, exact
     frames = figures.to_frames()
     cohorts = frames["cohorts"]
     assert list(cohorts["step_1"]) == [r.step_1 for r in figures.rows]  # type: ignore[index]

@@ -174,16 +174,17 @@ class CohortFigures(_Out):
         """Every cohort together, broken down by nothing."""
         return self.select("all", total=True)[0]
 
+    def records(self) -> dict[str, list[dict[str, object]]]:
+        """The rows and the load as plain mappings (no pandas needed): ``{"cohorts": [...], "load": [...]}``,
+        each row with its counts, ``complete`` and rates (exact: nothing withheld)."""
+        return {"cohorts": [row_dict(r) for r in self.rows], "load": [s.model_dump() for s in self.load]}
+
     def to_frames(self) -> dict[str, object]:
-        """The rows and the load as pandas DataFrames (the ``pandas`` extra): ``{"cohorts": ..., "load": ...}``,
-        with the rates and ``complete`` as columns."""
+        """:meth:`records` as pandas DataFrames (the ``pandas`` extra), one per table."""
         require("pandas", "cohort figures as DataFrames", "pandas")
         import pandas as pd  # the pandas extra
 
-        return {
-            "cohorts": pd.DataFrame([row_dict(r) for r in self.rows]),
-            "load": pd.DataFrame([s.model_dump() for s in self.load]),
-        }
+        return {name: pd.DataFrame(rows) for name, rows in self.records().items()}
 
 
 def row_dict(row: CohortRow) -> dict[str, object]:
