@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from matchmaker._i18n import tr
 from matchmaker.report._format import decimal, number, percent
-from matchmaker.report._html import _table as table_html
+from matchmaker.report._html import sortable_table
 from matchmaker.report._style import CSS, SCRIPT
 from matchmaker.report._svg import escape as _e
 
@@ -183,7 +183,7 @@ def _funnel_table(rows: Sequence[CohortRow], first: str, key: str, lang: Lang, m
                 (_e(done), None),
             ]
         )
-    return table_html(columns, body, key)
+    return sortable_table(columns, body, key)
 
 
 def _continuity_table(rows: Sequence[CohortRow], lang: Lang, min_cell: int) -> str:
@@ -204,7 +204,7 @@ def _continuity_table(rows: Sequence[CohortRow], lang: Lang, min_cell: int) -> s
             continue
         counts = (r.step_2, r.same_supervisor_2, r.same_unit_2, r.step_3, r.same_supervisor_3, r.same_unit_3)
         body.append([head, *(_count(n, lang) for n in counts)])
-    return table_html(columns, body, "continuity")
+    return sortable_table(columns, body, "continuity")
 
 
 def _load_table(figures: CohortFigures, lang: Lang) -> str:
@@ -227,7 +227,7 @@ def _load_table(figures: CohortFigures, lang: Lang) -> str:
         ]
         for s in figures.load
     ]
-    return table_html(columns, body, "load")
+    return sortable_table(columns, body, "load")
 
 
 def cohort_definitions(figures: CohortFigures, lang: Lang, min_cell: int = DEFAULT_MIN_CELL) -> list[str]:
