@@ -186,10 +186,28 @@ def test_programme_runs_every_round_in_order(tmp_path: Path, capsys: pytest.Capt
     assert any(r.problem.commitments for r in rounds if r.step == 1)
     # The README's figures are this run's.
     readme = (PROGRAMME / "README.md").read_text(encoding="utf-8")
-    figures = [line for line in out.splitlines() if line.startswith(("2018-", "continuity,"))]
-    assert len(figures) == 4
+    figures = [line for line in out.splitlines() if line.startswith(("2018-", "continuity,", "cohorts "))]
+    assert len(figures) == 6
     for line in figures:
         assert line in readme
     report = (tmp_path / "rapport.html").read_text(encoding="utf-8")
     assert "Omgången: steg 1, VFU (verksamhetsförlagd utbildning), HT 2026." in report
     assert (tmp_path / "2026-HT-steg3.result.json").is_file()
+    # The cohort figures, from the archive of every approved round, against the ledger of the run.
+    with mm.Archive(tmp_path / "arkiv.sqlite", create=False) as archive:
+        cohorts = archive.cohort_figures()
+    total = cohorts.total()
+    assert total.step_1 == s1  # no one is placed in step 1 twice
+    assert (total.step_2, total.step_3) == (s2, s3)  # every step 2 within a term, every post within two
+    seeds = [r for r in cohorts.select("all") if r.year is not None and r.year <= 2022]
+    assert all(r.complete for r in seeds)
+    n1, n2, n3 = (sum(getattr(r, f) for r in seeds) for f in ("step_1", "step_2", "step_3"))
+    assert abs(n1 - 74) <= 5  # the seeds: 74 into step 1, 44 into step 2 (59 %), 28 hired (38 %)
+    assert 0.5 <= n2 / n1 <= 0.7
+    assert 0.3 <= n3 / n1 <= 0.5
+    assert {r.value for r in cohorts.select("group", total=True)} <= set(
+        runpy.run_path(str(PROGRAMME / "generate.py"))["UNIVERSITIES"]
+    )
+    page = (tmp_path / "kullar.html").read_text(encoding="utf-8")
+    assert "<h1>Kullsiffror: steg 1 → steg 2 → anställning</h1>" in page
+    assert f'data-flow="1-2" data-value="{s2}"' in page

@@ -215,7 +215,33 @@ def main(out: Path | None = None) -> Programme:
             f"continuity, {what}: {same_sup} of {len(placed)} with the same supervisor, "
             f"{same_unit} more in the same unit"
         )
+    cohorts(programme, out)
     return programme
+
+
+def cohorts(programme: Programme, out: Path) -> mm.CohortFigures:
+    """Every round approved into a programme archive (``OUT/arkiv.sqlite``), and its cohort figures:
+    the page ``OUT/kullar.html`` (in Swedish, with its flow chart) and a line per span of cohorts."""
+    path = out / "arkiv.sqlite"
+    path.unlink(missing_ok=True)
+    with mm.Archive(path) as archive:
+        for r in programme.rounds:
+            approved = mm.approve(
+                r.problem, r.result, "samordnare-1", approved_at=f"{r.year}-{'01' if r.term == 'VT' else '08'}-01"
+            )
+            archive.add(r.problem, r.result, approved)
+        figures = archive.cohort_figures()
+    mm.save_cohort_figures(figures, out / "kullar.html", lang="sv")
+    print(f"cohort page: {out / 'kullar.html'}")
+    for label, until in (("cohorts 2018-2022 (the seeds' period)", 2022), ("cohorts 2018-2026", 2026)):
+        rows = [r for r in figures.select("all") if r.year is not None and r.year <= until]
+        s1, s2, s3 = (sum(getattr(r, f) for r in rows) for f in ("step_1", "step_2", "step_3"))
+        still = sum(r.open_2 + r.open_3 for r in rows)
+        print(
+            f"{label}: step 1 {s1}, later in step 2 {s2} ({s2 / s1:.0%}), of them hired {s3} "
+            f"({s3 / s1:.0%} of step 1); {still} still open"
+        )
+    return figures
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from matchmaker import (
 from matchmaker._blocking import BlockingPair, blocking_pairs
 from matchmaker._checks import CheckFailedError, CheckReport, Violation, check
 from matchmaker._cluster import RayExecutor
+from matchmaker._cohorts import CohortFigures, CohortPlacement, CohortRow, SupervisorLoad, cohort_figures
 from matchmaker._engines.base import CancelToken
 from matchmaker._lattice import ApplicantRange, Rotation, RotationStep, StablePlans, TwoSidedPlan, stable_plans
 from matchmaker._limits import Limits, current_limits, use_limits
@@ -117,6 +118,7 @@ from matchmaker.explanations import (
 from matchmaker.io._archive import Archive, ArchivedRound, ArchiveEntry, ArchiveFinding, ArchiveVerification
 from matchmaker.io._arrow import problem_from_arrow, problem_to_arrow, result_from_arrow, result_to_arrow
 from matchmaker.io._audit import load_audit
+from matchmaker.io._cohorts import save_cohort_figures
 from matchmaker.io._formats import load_problem, load_result, save_problem, save_result
 from matchmaker.io._frames import problem_from_frames, problem_to_frames, result_from_frames, result_to_frames
 from matchmaker.io._json import dump_problem, dump_result, problem_json_schema, result_json_schema
@@ -124,6 +126,7 @@ from matchmaker.io._keys import load_public_key, load_signing_key, write_keypair
 from matchmaker.io._plans import load_plan
 from matchmaker.io._scenarios import load_scenarios
 from matchmaker.io._template import write_template
+from matchmaker.report._cohorts import cohort_html
 from matchmaker.report._html import html_report
 from matchmaker.report._plots import plot_result
 from matchmaker.review import (
@@ -179,6 +182,9 @@ __all__ = [
     "ChangeWeights",
     "CheckFailedError",
     "CheckReport",
+    "CohortFigures",
+    "CohortPlacement",
+    "CohortRow",
     "Commitment",
     "Conflicts",
     "Decision",
@@ -245,6 +251,7 @@ __all__ = [
     "Status",
     "Supervisor",
     "SupervisorAddition",
+    "SupervisorLoad",
     "SupervisorOption",
     "SupervisorPlanning",
     "TrainingStatus",
@@ -262,6 +269,8 @@ __all__ = [
     "audit_record",
     "blocking_pairs",
     "check",
+    "cohort_figures",
+    "cohort_html",
     "compare_scenarios",
     "current_limits",
     "diagnose",
@@ -299,6 +308,7 @@ __all__ = [
     "result_json_schema",
     "result_to_arrow",
     "result_to_frames",
+    "save_cohort_figures",
     "save_problem",
     "save_result",
     "solve",

@@ -1,4 +1,4 @@
-"""The ``matchmaker archive`` command group: ``add``, ``list``, ``show``, ``export`` and ``verify``.
+"""The ``matchmaker archive`` command group: ``add``, ``list``, ``show``, ``export``, ``cohorts`` and ``verify``.
 
 Every command takes ``--archive PATH``: by default ``MATCHMAKER_ARCHIVE``, else
 ``matchmaker-archive.sqlite`` in the working folder. Exit codes: 0 ok, 1 ``verify`` found the archive
@@ -11,18 +11,23 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from matchmaker._cli.common import EXIT_NO_PLAN, EXIT_OK, PATH, load, run
 from matchmaker._cli.console import CommandGroup, lang_option, say
+from matchmaker._cohorts import CohortFigures
 from matchmaker._i18n import Lang, tr, tr_n
 from matchmaker.io._archive import ARCHIVE_ENV, DEFAULT_ARCHIVE, Archive, ArchiveEntry
 from matchmaker.io._audit import load_audit
+from matchmaker.io._cohorts import write_cohort_page, write_cohorts_csv, write_cohorts_excel
 from matchmaker.io._formats import load_result
 from matchmaker.io._keys import load_public_key
 from matchmaker.io._pseudonym import load_key
+from matchmaker.report._cohorts import DEFAULT_MIN_CELL, cohort_label
+from matchmaker.report._format import number, percent
 
 __all__ = ["COMMANDS"]
 
@@ -156,6 +161,82 @@ def export_cmd(output: Path, archive_path: Path, lang: Lang) -> None:
         rows = len(archive.placement_rows())
         run(lambda: archive.export(output, lang=lang))
     say(tr_n("{n} placement written to {path}", "{n} placements written to {path}", rows, lang, path=output))
+
+
+def _write_cohorts(
+    write: Callable[..., object], figures: CohortFigures, target: Path, lang: Lang, min_cell: int
+) -> None:
+    run(lambda: write(figures, target, lang=lang, min_cell=min_cell))
+    say(tr("cohort figures written to {path}", lang, path=target))
+
+
+def _cohort_lines(figures: CohortFigures, lang: Lang, min_cell: int) -> list[str]:
+    """One line per cohort and one for every cohort together: step 1 -> step 2 -> employed, the rates."""
+    lines = []
+    for row in [*figures.select("all"), figures.total()]:
+        label = cohort_label(row.year, row.term, lang)
+        if row.suppressed(min_cell):
+            lines.append(f"{label}: <{min_cell}")
+            continue
+        rates = " / ".join("-" if r is None else percent(r, lang) for r in (row.rate_2, row.rate_3, row.rate_1_3))
+        line = tr(
+            "{cohort}: step 1 {n1}, step 2 {n2}, employed {n3} ({rates})",
+            lang,
+            cohort=label,
+            n1=number(row.step_1, lang),
+            n2=number(row.step_2, lang),
+            n3=number(row.step_3, lang),
+            rates=rates,
+        )
+        if not row.complete:
+            still = row.open_2 + row.open_3
+            line += "; " + tr_n("{n} still open", "{n} still open", still, lang)
+        lines.append(line)
+    return lines
+
+
+@archive_group.command("cohorts")
+@click.option("--csv", "csv_dir", type=PATH, help="Write the figures as CSV files into this folder.")
+@click.option("--xlsx", "xlsx_path", type=PATH, help="Write the figures as a workbook (.xlsx).")
+@click.option("--report", "report_path", type=PATH, help="Write the cohort page with its flow chart (.html).")
+@click.option("--family", default="university", show_default=True, help="The applicant group family to break down by.")
+@click.option("--to-step-2", type=click.IntRange(min=0), default=2, show_default=True, help="Terms to step 2.")
+@click.option("--to-step-3", type=click.IntRange(min=0), default=3, show_default=True, help="Terms to employment.")
+@click.option(
+    "--min-cell",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MIN_CELL,
+    show_default=True,
+    help="Withhold the counts of a row with fewer students than this (0: show all).",
+)
+@_ARCHIVE
+@_JSON
+@lang_option
+def cohorts_cmd(
+    csv_dir: Path | None,
+    xlsx_path: Path | None,
+    report_path: Path | None,
+    family: str,
+    to_step_2: int,
+    to_step_3: int,
+    min_cell: int,
+    archive_path: Path,
+    as_json: bool,
+    lang: Lang,
+) -> None:
+    """Cohort figures: per intake term, how many went from step 1 on to step 2 and to employment; by
+    group, unit and municipality; retention, continuity and supervisor load. Prints a line per cohort;
+    --csv, --xlsx and --report write the tables and the page. Counts and ids only."""
+    with _open(archive_path) as archive:
+        figures = run(lambda: archive.cohort_figures(family=family, to_step_2=to_step_2, to_step_3=to_step_3))
+    if as_json:  # exact counts for machines: published files withhold small cells
+        click.echo(json.dumps(figures.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(_cohort_lines(figures, lang, min_cell)))
+    writers = ((csv_dir, write_cohorts_csv), (xlsx_path, write_cohorts_excel), (report_path, write_cohort_page))
+    for target, write in writers:
+        if target is not None:
+            _write_cohorts(write, figures, target, lang, min_cell)
 
 
 @archive_group.command("verify")

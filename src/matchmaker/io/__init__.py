@@ -20,6 +20,7 @@ from matchmaker.io._arrow import (
     result_from_arrow,
     result_to_arrow,
 )
+from matchmaker.io._cohorts import save_cohort_figures
 from matchmaker.io._csv import dump_problem_csv, dump_result_csv, load_problem_csv, load_result_csv
 from matchmaker.io._excel import dump_problem_excel, dump_result_excel, load_problem_excel, load_result_excel
 from matchmaker.io._formats import format_of, load_problem, load_result, save_problem, save_result
@@ -88,6 +89,7 @@ __all__ = [
     "result_json_schema",
     "result_to_arrow",
     "result_to_frames",
+    "save_cohort_figures",
     "save_key",
     "save_named_export",
     "save_problem",

@@ -34,6 +34,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from matchmaker._canonical import canonical_bytes, canonical_problem
+from matchmaker._cohorts import CohortFigures, CohortPlacement, cohort_figures
 from matchmaker._i18n import Lang, Message, msg, tr, tr_n
 from matchmaker._models import Problem, Round
 from matchmaker._result import Result
@@ -569,6 +570,48 @@ class Archive:
         )
         return [tuple(row) for row in self._conn.execute(query, args).fetchall()]
 
+    def cohort_placements(self, family: str = "university") -> list[CohortPlacement]:
+        """Every approved placement of a round with a year and term, as the cohort figures read it: with
+        the applicant's group in ``family`` in that round (for ``university``, the applicant's
+        ``university`` when they have no such group). Rounds without a :class:`~matchmaker.Round` are
+        left out: they belong to no term."""
+        rows, _ = self._rows()
+        groups: dict[str, dict[str, str | None]] = {}
+        for row in rows:
+            applicants = _loads(row[6]).get("applicants", ())
+            groups[row[1]] = {str(a.get("id")): _group_of(a, family) for a in applicants if isinstance(a, dict)}
+        return [
+            CohortPlacement(
+                year=year,
+                term=term,
+                step=step,
+                applicant=applicant,
+                unit=unit,
+                supervisor=supervisor,
+                municipality=municipality,
+                group=groups.get(str(key), {}).get(str(applicant)),
+            )
+            for key, term, year, step, applicant, unit, supervisor, municipality in self.placement_rows()
+            if term is not None and year is not None and step is not None
+        ]
+
+    def cohort_figures(self, *, family: str = "university", to_step_2: int = 2, to_step_3: int = 3) -> CohortFigures:
+        """The programme's cohort figures (:func:`matchmaker.cohort_figures`): step 1 -> step 2 ->
+        employment per cohort, by ``family`` group, unit and municipality, retention, continuity and
+        supervisor load, from every approved placement (:meth:`cohort_placements`) and the rounds held."""
+        held = [
+            (e.year, e.term, e.step)
+            for e in self.rounds()
+            if e.year is not None and e.term is not None and e.step is not None
+        ]
+        return cohort_figures(
+            self.cohort_placements(family),
+            held,
+            family=family,
+            to_step_2=to_step_2,
+            to_step_3=to_step_3,
+        )
+
     def export(self, path: str | os.PathLike[str], *, lang: Lang = "en") -> Path:
         """Write every approved placement of every round (:meth:`placement_rows`) to ``path``: a ``.csv``
         file, or an ``.xlsx`` workbook (the ``excel`` extra), headers in ``lang``. No names: ids only.
@@ -589,6 +632,15 @@ class Archive:
                 str(target), msg("is neither a .csv nor an .xlsx file"), msg("end the file name in .csv or .xlsx")
             )
         return target
+
+
+def _group_of(applicant: dict[str, Any], family: str) -> str | None:
+    """The group of a stored applicant in ``family``; for ``university``, their university without one."""
+    groups = applicant.get("groups")
+    group = groups.get(family) if isinstance(groups, dict) else None
+    if group is None and family == "university":
+        group = applicant.get("university")
+    return str(group) if group is not None else None
 
 
 def _why(exc: ApprovalError) -> Message:

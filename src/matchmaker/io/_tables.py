@@ -63,6 +63,8 @@ __all__ = [
     "ARCHIVE_PLACEMENTS",
     "BALANCE_COLUMNS",
     "BOOL_WORDS",
+    "COHORT_LOAD",
+    "COHORT_ROWS",
     "GROUP_PREFIXES",
     "LIST_SEPARATOR",
     "METRICS_TABLES",
@@ -1117,5 +1119,51 @@ ARCHIVE_PLACEMENTS = Table(
         _n("unit", "enhet", Kind.ID),
         _n("supervisor", "handledare", Kind.ID),
         _n("municipality", "kommun", Kind.ID),
+    ),
+)
+
+#: The cohort figures (:meth:`matchmaker.Archive.cohort_figures`): one row per cohort (and every cohort
+#: together, year and term empty) and breakdown; counts, rates and whether the row is withheld as small.
+COHORT_ROWS = Table(
+    "cohorts",
+    "Kullar",
+    (
+        _n("year", "år", Kind.INT, required=False),
+        _n("term", "termin", Kind.TEXT, required=False),
+        _n(
+            "by",
+            "uppdelning",
+            Kind.ENUM,
+            words={"all": "alla", "group": "grupp", "unit": "enhet", "municipality": "kommun"},
+        ),
+        _n("value", "värde", Kind.TEXT, required=False),
+        _n("step_1", "steg 1", Kind.INT, required=False),
+        _n("step_2", "steg 2", Kind.INT, required=False),
+        _n("step_3", "anställda", Kind.INT, required=False),
+        _n("open_2", "öppna för steg 2", Kind.INT, required=False),
+        _n("open_3", "öppna för anställning", Kind.INT, required=False),
+        _n("same_supervisor_2", "samma handledare i steg 2", Kind.INT, required=False),
+        _n("same_unit_2", "samma enhet i steg 2", Kind.INT, required=False),
+        _n("same_supervisor_3", "samma handledare som anställd", Kind.INT, required=False),
+        _n("same_unit_3", "samma enhet som anställd", Kind.INT, required=False),
+        _n("complete", "komplett", Kind.BOOL, required=False),
+        _n("rate_2", "andel steg 1 till 2", Kind.FLOAT, required=False),
+        _n("rate_3", "andel steg 2 till anställning", Kind.FLOAT, required=False),
+        _n("rate_1_3", "andel steg 1 till anställning", Kind.FLOAT, required=False),
+        _n("suppressed", "dold", Kind.BOOL),
+    ),
+)
+
+#: Supervisor load per year and step, beside the cohort figures.
+COHORT_LOAD = Table(
+    "supervisor_load",
+    "Handledarbelastning",
+    (
+        _n("year", "år", Kind.INT),
+        _n("step", "steg", Kind.INT),
+        _n("supervisors", "handledare", Kind.INT),
+        _n("placements", "placeringar", Kind.INT),
+        _n("mean", "medel per handledare", Kind.FLOAT),
+        _n("most", "flest per handledare", Kind.INT),
     ),
 )

@@ -6,6 +6,7 @@ chart numbers of :mod:`~matchmaker.report._charts`, and matplotlib plots (:mod:`
 the ``plot`` extra)."""
 
 from matchmaker.report._approval import ReportApproval, approval_from_record
+from matchmaker.report._cohorts import cohort_html
 from matchmaker.report._html import html_report
 from matchmaker.report._notebook import result_html_summary, result_repr
 from matchmaker.report._pdf import html_to_pdf
@@ -15,6 +16,7 @@ from matchmaker.report._text import format_result, text_report
 __all__ = [
     "ReportApproval",
     "approval_from_record",
+    "cohort_html",
     "format_result",
     "html_report",
     "html_to_pdf",

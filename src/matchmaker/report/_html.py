@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from matchmaker._result import Assignment, Result
     from matchmaker.report._approval import ReportApproval
 
-__all__ = ["COLLAPSE_AT", "FOLD_BARS", "html_report"]
+__all__ = ["COLLAPSE_AT", "FOLD_BARS", "html_report", "sortable_table"]
 
 
 #: A table with more rows than this is folded per municipality (``<details>``) on screen.
@@ -80,7 +80,7 @@ _Column = tuple[str, str]
 _Cell = tuple[str, str | None]
 
 
-def _table(columns: Sequence[_Column], rows: Sequence[Sequence[_Cell]], key: str) -> str:
+def sortable_table(columns: Sequence[_Column], rows: Sequence[Sequence[_Cell]], key: str) -> str:
     """A sortable table with a header that repeats on every printed page."""
     head = "".join(
         f'<th class="{c}" scope="col">{_e(t)}</th>' if c else f'<th scope="col">{_e(t)}</th>' for t, c in columns
@@ -295,7 +295,7 @@ def html_report(
         else f"<p>{tr('The policy is in the problem file; give it (--problem) to show the policy here.', lang)}</p>"
     )
 
-    levels = _table(
+    levels = sortable_table(
         [(tr("order", lang), "num"), (tr("rule", lang), ""), (tr("value", lang), "")],
         [
             [
@@ -324,7 +324,9 @@ def html_report(
         body += _plan_sections(result, problem, lang, names, named, explain, approval, fold)
     if stable is not None:
         headers, rows = stable_range_rows(stable, result, lang)
-        table = _table([(h, "") for h in headers], [[(_e(c), None) for c in row] for row in rows], "stable-ranges")
+        table = sortable_table(
+            [(h, "") for h in headers], [[(_e(c), None) for c in row] for row in rows], "stable-ranges"
+        )
         body.append(
             f'<section id="stable"><h2>{_e(tr("The stable plans", lang))}</h2>'
             f"<p>{_e(stable_summary(stable, result, lang))}</p>{table if rows else ''}</section>"
@@ -392,7 +394,7 @@ def _plan_sections(
             ]
             for x in m.municipalities
         ]
-        table = _table(
+        table = sortable_table(
             [
                 (tr("municipality", lang), "name"),
                 (tr("placed", lang), "num"),
@@ -420,7 +422,7 @@ def _plan_sections(
             (
                 name,
                 len(group),
-                _table(columns, _assignment_rows(group, lang, named, facts.tiers, notes), f"assignments-{i}"),
+                sortable_table(columns, _assignment_rows(group, lang, named, facts.tiers, notes), f"assignments-{i}"),
             )
             for i, (name, group) in enumerate(_by_municipality(d.assignments, named), start=1)
         ]
@@ -429,7 +431,9 @@ def _plan_sections(
             (
                 "",
                 len(d.assignments),
-                _table(columns, _assignment_rows(d.assignments, lang, named, facts.tiers, notes), "assignments"),
+                sortable_table(
+                    columns, _assignment_rows(d.assignments, lang, named, facts.tiers, notes), "assignments"
+                ),
             )
         ]
     out.append(
@@ -451,7 +455,7 @@ def _plan_sections(
         ]
         for u in d.unplaced
     ]
-    table = _table(
+    table = sortable_table(
         [(tr("applicant", lang), "id"), (tr("priority tier", lang), "num"), (tr("reason", lang), "")],
         unplaced_rows,
         "unplaced",
