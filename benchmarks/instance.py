@@ -13,6 +13,11 @@ The objective levels are matchmaker's (see its README): ``placed_tier_<t>`` for 
 ``placed``, ``total_fit`` and ``lottery``, maximised lexicographically; with pair weights and the order
 ``maximum_weight`` (the ``weights`` variant), ``total_weight`` and ``lottery``. :data:`CORE_LEVELS` leaves out
 the lottery, which only breaks ties among optimal plans.
+
+A group-rate rule (``policy.group_rules`` with one ``rate`` rule, as :mod:`benchmarks.groups` sets) is
+kept as ``applicant_group`` (each applicant's group in the rule's family, ``-1`` for none) and
+``group_rate`` (numerator, denominator, minimum group size): each group of at least that size has a
+placement rate of at least ``numerator/denominator`` times the overall rate (placed over every applicant).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ __all__ = [
     "INT64_SAFE",
     "Arrays",
     "IntArray",
+    "arrays_of",
     "ensure_arrays",
     "export",
     "level_coefs",
@@ -45,7 +51,7 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 #: Weighted objectives must stay below this in absolute value (int64 with headroom for a solver's sums).
 INT64_SAFE = 2**62
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +64,7 @@ class Arrays:
     variant); ``pair_rank`` is the applicant's own rank of the pair (1 = first choice).
     ``maximum_weight``: the round has pair weights that replace the fit (``fit_points`` then holds the
     weights) and the order ``maximum_weight``: its levels are ``total_weight`` and the lottery.
+    ``applicant_group`` and ``group_rate``: the group-rate rule (module docstring), or ``None``.
     """
 
     name: str
@@ -80,6 +87,8 @@ class Arrays:
     fairness: tuple[int, int] | None
     unit_ranked: bool
     maximum_weight: bool = False
+    applicant_group: IntArray | None = None
+    group_rate: tuple[int, int, int] | None = None
 
     @property
     def n_applicants(self) -> int:
@@ -132,8 +141,22 @@ class Arrays:
 
     @property
     def pure_network(self) -> bool:
-        """True when the instance is a nested-capacity network: no minimums and no fairness rule."""
-        return self.fairness is None and not self.unit_min.any() and not self.municipality_min.any()
+        """True when the instance is a nested-capacity network: no minimums, no fairness or group rule."""
+        return (
+            self.fairness is None
+            and self.group_rate is None
+            and not self.unit_min.any()
+            and not self.municipality_min.any()
+        )
+
+    def rate_groups(self) -> list[IntArray]:
+        """The applicants of each group the group-rate rule covers (groups of at least its minimum size)."""
+        if self.group_rate is None or self.applicant_group is None:
+            return []
+        min_size = self.group_rate[2]
+        groups = self.applicant_group
+        sizes = np.bincount(groups[groups >= 0]) if (groups >= 0).any() else np.zeros(0, dtype=np.int64)
+        return [np.flatnonzero(groups == g).astype(np.int64) for g in range(sizes.size) if sizes[g] >= min_size]
 
     @property
     def assignment_only(self) -> bool:
@@ -229,20 +252,45 @@ def merged_weights(arrays: Arrays, levels: Sequence[str], limit: int = INT64_SAF
 def export(files: InstanceFiles) -> Arrays:
     """Score the instance's problem with matchmaker and return its arrays (imports matchmaker)."""
     import matchmaker as mm
-    from matchmaker._scoring import score
 
     problem = mm.load_problem(files.problem)
     meta: dict[str, Any] = json.loads(files.meta.read_text(encoding="utf-8"))
+    return arrays_of(problem, files.name, meta)
+
+
+def arrays_of(problem: Any, name: str, meta: dict[str, Any]) -> Arrays:
+    """Score ``problem`` (a ``matchmaker.Problem``) with matchmaker and return its arrays; ``meta`` is the
+    generator's description (the fairness rule, whether units rank)."""
+    from fractions import Fraction
+
+    from matchmaker._scoring import score
+
     if problem.pins:
-        raise ValueError(f"{files.problem}: the peers do not model pins; generate instances without them")
+        raise ValueError(f"{name}: the peers do not model pins; generate instances without them")
+    rules = problem.policy.group_rules
+    if len(rules) > 1 or any(rule.rule != "rate" for rule in rules):
+        raise ValueError(f"{name}: the peers model one group rule, of kind 'rate'")
     sc = score(problem)
     enc = sc.encoding
     fairness = meta.get("fairness")
     maximum_weight = problem.pair_weights is not None and problem.policy.order == "maximum_weight"
     if problem.pair_weights is not None and not (maximum_weight and problem.policy.pair_weights == "replace"):
-        raise ValueError(f"{files.problem}: the peers model pair weights only as 'replace' with 'maximum_weight'")
+        raise ValueError(f"{name}: the peers model pair weights only as 'replace' with 'maximum_weight'")
+    applicant_group: IntArray | None = None
+    group_rate: tuple[int, int, int] | None = None
+    if rules:
+        rule = rules[0]
+        labels = {a.id: a.groups.get(rule.family) for a in problem.applicants}
+        names = sorted({v for v in labels.values() if v is not None})
+        index = {g: i for i, g in enumerate(names)}
+        applicant_group = np.array(
+            [-1 if labels[a] is None else index[labels[a]] for a in enc.applicant_ids], dtype=np.int64
+        )
+        # The checker's reading of the ratio: a fraction with a denominator of at most 10,000.
+        ratio = Fraction(rule.ratio).limit_denominator(10_000)
+        group_rate = (ratio.numerator, ratio.denominator, int(rule.min_size))
     return Arrays(
-        name=files.name,
+        name=name,
         applicant_ids=np.array(enc.applicant_ids, dtype=np.str_),
         supervisor_ids=np.array(enc.supervisor_ids, dtype=np.str_),
         pair_applicant=sc.applicant.astype(np.int64),
@@ -262,6 +310,8 @@ def export(files: InstanceFiles) -> Arrays:
         fairness=None if fairness is None else (int(fairness["numerator"]), int(fairness["denominator"])),
         unit_ranked=meta.get("unit_rankings") is not None,
         maximum_weight=maximum_weight,
+        applicant_group=applicant_group,
+        group_rate=group_rate,
     )
 
 
@@ -296,6 +346,8 @@ def save_arrays(arrays: Arrays, path: Path) -> None:
         fairness=fairness,
         unit_ranked=np.array(arrays.unit_ranked),
         maximum_weight=np.array(arrays.maximum_weight),
+        applicant_group=arrays.applicant_group if arrays.applicant_group is not None else np.zeros(0, np.int64),
+        group_rate=np.array(arrays.group_rate if arrays.group_rate is not None else (0, 0, 0), dtype=np.int64),
         **{f: getattr(arrays, f) for f in _INT_FIELDS},
     )
     tmp.replace(path)
@@ -307,6 +359,7 @@ def load_arrays(path: Path) -> Arrays:
         if int(z["format"]) != _FORMAT:
             raise ValueError(f"{path}: array format {int(z['format'])}, expected {_FORMAT}; delete it to regenerate")
         fair = z["fairness"]
+        rate = z["group_rate"]
         ints: dict[str, IntArray] = {f: z[f].astype(np.int64) for f in _INT_FIELDS}
         return Arrays(
             name=str(z["name"]),
@@ -315,7 +368,9 @@ def load_arrays(path: Path) -> Arrays:
             pair_interview=z["pair_interview"].astype(np.float64),
             fairness=None if int(fair[1]) == 0 else (int(fair[0]), int(fair[1])),
             unit_ranked=bool(z["unit_ranked"]),
-            maximum_weight=bool(z["maximum_weight"]) if "maximum_weight" in z else False,
+            maximum_weight=bool(z["maximum_weight"]),
+            applicant_group=z["applicant_group"].astype(np.int64) if int(rate[1]) else None,
+            group_rate=(int(rate[0]), int(rate[1]), int(rate[2])) if int(rate[1]) else None,
             **ints,
         )
 

@@ -173,7 +173,7 @@ def _grouped(keys: IntArray, n_groups: int) -> tuple[IntArray, IntArray]:
 class _Rows:
     """The constraint rows every MIP peer builds: ``lb <= sum(coef * column) <= ub`` in CSR form.
 
-    Columns are the pairs, then (with fairness) one integer column ``placed``.
+    Columns are the pairs, then (with the fairness or a group-rate rule) one integer column ``placed``.
     """
 
     n_cols: int
@@ -189,7 +189,7 @@ class _Rows:
 
 
 def _rows(arrays: Arrays, *, with_applicants: bool = True) -> _Rows:
-    """Applicant (at most one), supervisor, unit and municipality rows, and the fairness rows."""
+    """Applicant (at most one), supervisor, unit and municipality rows, the fairness and the group-rate rows."""
     n = arrays.n_pairs
     parts_starts: list[IntArray] = []
     parts_index: list[IntArray] = []
@@ -225,11 +225,10 @@ def _rows(arrays: Arrays, *, with_applicants: bool = True) -> _Rows:
         starts, index = _grouped(keys, count)
         add(starts, index, ones, np.broadcast_to(lb, (count,)), np.broadcast_to(ub, (count,)))
     n_cols = n
-    if arrays.fairness is not None:
-        # placed - sum(x) = 0, then den * P * load_m - num * P_m * placed >= 0 for each municipality m.
-        num, den = arrays.fairness
-        placed = n
+    placed = n  # the column of the placed count, where a rule needs one
+    if arrays.fairness is not None or arrays.group_rate is not None:
         n_cols = n + 1
+        # placed - sum(x) = 0
         add(
             np.array([0, n + 1], dtype=np.int64),
             np.r_[np.arange(n, dtype=np.int64), placed],
@@ -237,6 +236,9 @@ def _rows(arrays: Arrays, *, with_applicants: bool = True) -> _Rows:
             [0.0],
             [0.0],
         )
+    if arrays.fairness is not None:
+        # den * P * load_m - num * P_m * placed >= 0 for each municipality m.
+        num, den = arrays.fairness
         places = arrays.municipality_places
         total = int(places.sum())
         starts, index = _grouped(arrays.pair_municipality, arrays.n_municipalities)
@@ -256,6 +258,19 @@ def _rows(arrays: Arrays, *, with_applicants: bool = True) -> _Rows:
             np.zeros(arrays.n_municipalities),
             np.full(arrays.n_municipalities, np.inf),
         )
+    if arrays.group_rate is not None:
+        # Group g's rate at least num/den of the overall rate: den * N * placed_g - num * size_g * placed >= 0.
+        num, den, _ = arrays.group_rate
+        everyone = arrays.n_applicants
+        for members in arrays.rate_groups():
+            member_pairs = np.flatnonzero(np.isin(arrays.pair_applicant, members)).astype(np.int64)
+            add(
+                np.array([0, member_pairs.size + 1], dtype=np.int64),
+                np.r_[member_pairs, placed],
+                np.r_[np.full(member_pairs.size, den * everyone, dtype=np.int64), -num * int(members.size)],
+                [0.0],
+                [np.inf],
+            )
     starts_all = np.r_[np.concatenate(parts_starts), offset].astype(np.int64)
     return _Rows(
         n_cols=n_cols,
@@ -464,9 +479,9 @@ def _cpsat_solve(arrays: Arrays, options: PeerOptions) -> PeerOutcome:
         for a, s in zip(arrays.pair_applicant.tolist(), arrays.pair_supervisor.tolist(), strict=True)
     ]
     columns: list[Any] = list(x)
-    if arrays.fairness is not None:
-        columns.append(model.new_int_var(0, arrays.n_applicants, "placed"))
     rows = _rows(arrays, with_applicants=False)
+    if rows.n_cols > arrays.n_pairs:
+        columns.append(model.new_int_var(0, arrays.n_applicants, "placed"))
     # Each applicant is placed at most once.
     starts, index = _grouped(arrays.pair_applicant, arrays.n_applicants)
     for a in range(arrays.n_applicants):

@@ -2,7 +2,7 @@
 
 Whoever produced a plan (matchmaker or a peer), it is given as the indices of the chosen pairs and
 checked here with plain numpy: each applicant placed at most once, every capacity and minimum at every
-level, and the fairness rule. The objective levels are recomputed from the pairs, never taken from a
+level, the fairness rule and the group-rate rule. The objective levels are recomputed from the pairs, never taken from a
 solver's own report.
 """
 
@@ -91,6 +91,19 @@ def evaluate(arrays: Arrays, chosen: IntArray) -> Evaluation:
         ]
         if unfair:
             problems.append(f"{len(unfair)} municipalities below {num}/{den} of the overall fill rate")
+    if arrays.group_rate is not None:
+        num, den, _ = arrays.group_rate
+        placed_applicants = np.zeros(arrays.n_applicants, dtype=np.int64)
+        placed_applicants[arrays.pair_applicant[chosen]] = 1
+        everyone, placed = arrays.n_applicants, int(placed_applicants.sum())
+        # Rate of g >= num/den * overall rate, in integers: den * N * placed_g >= num * size_g * placed.
+        low = [
+            g
+            for g in arrays.rate_groups()
+            if den * everyone * int(placed_applicants[g].sum()) < num * int(g.size) * placed
+        ]
+        if low:
+            problems.append(f"{len(low)} groups below {num}/{den} of the overall placement rate")
     names = [*level_names(arrays), *(["applicant_rank_sum"] if arrays.unit_ranked else [])]
     levels = {name: int(level_coefs(arrays, name)[chosen].sum()) for name in names}
     blocking = blocking_pairs(arrays, chosen) if arrays.unit_ranked and not problems else None

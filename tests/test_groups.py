@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 import matchmaker as mm
@@ -28,7 +29,7 @@ from matchmaker._scoring import score
 from matchmaker.errors import ProblemValidationError
 from matchmaker.explanations import explain, explain_infeasibility
 from matchmaker.report._content import level_name, level_reading, policy_lines
-from strategies import grouped_problems
+from strategies import grouped_problems, with_pair_weights
 
 
 def plan_of(result: mm.Result) -> dict[str, str]:
@@ -68,6 +69,15 @@ def placed_by_group(problem: Problem, result: mm.Result, family: str = "home") -
 @given(raw=grouped_problems())
 def test_optimum_with_group_rules_equals_brute_force(engine: str, raw: dict[str, Any]) -> None:
     assert_solved_as_brute_force(make_problem(raw), engine)
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_weighted_orders_with_group_rules_equal_brute_force(data: st.DataObject) -> None:
+    # Pair weights and an objective order beside group rules: with the maximum-weight order the first
+    # stage leaves the placed count free, which the flows must prove unique before the lottery.
+    raw = data.draw(with_pair_weights(data.draw(grouped_problems())))
+    assert_solved_as_brute_force(make_problem(raw), "auto")
 
 
 # -- hand-solved cases ---------------------------------------------------------------------------------
@@ -236,6 +246,52 @@ def test_a_rate_rule_is_solved_through_the_placed_count_on_the_network() -> None
     result = solve(round_of([{"family": "home", "rule": "rate", "ratio": 1.0}], HOMES, places=5))
     assert result.statistics.engine == "lp-bound+flow"
     assert result.status is Status.OPTIMAL
+
+
+def weighted_round(weights: list[int], homes: list[str], *, places: int, ratio: float) -> Problem:
+    """:func:`round_of` with a rate rule, pair weights ``weights[i]`` for applicant ``A<i>`` that
+    replace the fit, and the maximum-weight order."""
+    data = round_of([{"family": "home", "rule": "rate", "ratio": ratio}], homes, places=places).model_dump(mode="json")
+    data["pair_weights"] = {"rows": [{"applicant": f"A{i}", "unit": "U1", "weight": w} for i, w in enumerate(weights)]}
+    data["policy"] |= {"pair_weights": "replace", "order": "maximum_weight"}
+    return Problem.model_validate(data)
+
+
+def test_maximum_weight_with_a_binding_rate_rule_is_proven_on_the_network() -> None:
+    # Nacka's one applicant weighs 1, Tyreso's three 10 each, two places. Without the rule: both to
+    # Tyreso (20). Rate at least 0.5 x overall: placing 2 needs Nacka's rate 1/1 and Tyreso's k/3 at
+    # least 1/4, so one each (11); placing 1 leaves one home at 0 below 1/8: no. Placing none meets
+    # the rule (0), so the best is 11, at one placed count only.
+    problem = weighted_round([1, 10, 10, 10], ["Nacka", "Tyreso", "Tyreso", "Tyreso"], places=2, ratio=0.5)
+    result = solve(problem)
+    assert result.status is Status.OPTIMAL
+    assert result.statistics.engine == "flow-bound+flow"
+    assert result.objective["total_weight"] == 11
+    assert placed_by_group(problem, result) == {"Nacka": 1, "Tyreso": 1}
+    assert check(problem, result).ok
+
+
+def test_two_placed_counts_reaching_the_optimum_are_not_settled_on_one_network() -> None:
+    # Weights 0 for everyone: every plan the rule admits has weight 0 (placing none, or one of each
+    # home), so the placed count is not fixed by the first stage and the lottery must choose among
+    # plans of different sizes: the flows may not prove it on one network.
+    problem = weighted_round([0, 0, 0, 0], ["Nacka", "Nacka", "Tyreso", "Tyreso"], places=2, ratio=1.0)
+    model = build_model(problem, score(problem))
+    t = parameter_of(model)
+    assert t is not None
+    stage = plan_stages(model.levels, LpSession.stage_limit)[0]
+    c = np.zeros(model.n_vars, dtype=np.int64)
+    c[stage.objective.indices] = stage.objective.coefs
+    low, high = int(model.var_lb[t]), int(model.var_ub[t])
+    found = flow_bounds(model, SolveOptions(), c[: model.n_pairs], low, high, ties=True)
+    assert found is not None
+    assert found.stage_value == 0
+    assert not found.proven
+    assert by_parameter(model, SolveOptions()) is not None
+    result = solve(problem)
+    assert result.status is Status.OPTIMAL
+    assert not result.statistics.engine.startswith("flow-bound")
+    assert check(problem, result).ok
 
 
 def test_two_crossing_families_are_not_a_network_but_still_exact() -> None:

@@ -15,7 +15,9 @@ evaluated here in exact rational arithmetic (:func:`dual_bound`), so floating po
 bound weaker, never wrong. The networks for ``P`` near the LP's ``t`` are then solved; a plan whose
 stage value reaches the bound's floor is optimal for the first stage. When the first stage also holds
 the placed count (``t`` itself), its value fixes ``P``, and every later stage lives in that one
-network. When the bound is not reached within a few values of ``P``, the caller goes on to CP-SAT,
+network. When it leaves ``t`` free (the maximum-weight order), the relaxed networks of
+:func:`flow_bounds` must also prove that no other ``P`` reaches the optimum before the later stages are
+solved in one network. When the bound is not reached within a few values of ``P``, the caller goes on to CP-SAT,
 hinted with the best plan found.
 """
 
@@ -219,7 +221,14 @@ def relaxed_range(model: LinearModel, low: int, high: int) -> LinearModel | None
 
 
 def flow_bounds(
-    model: LinearModel, options: SolveOptions, c: IntArray, low: int, high: int, *, max_nodes: int = 60
+    model: LinearModel,
+    options: SolveOptions,
+    c: IntArray,
+    low: int,
+    high: int,
+    *,
+    max_nodes: int = 60,
+    ties: bool = False,
 ) -> ByParameter | None:
     """The first stage by branch and bound over ``t`` with min-cost flows alone (no LP): a node is a range
     of ``t``, its bound the certified optimum of :func:`relaxed_range`. A node whose relaxed plan, at its
@@ -227,8 +236,20 @@ def flow_bounds(
     relaxation has no plan is closed; else the range splits at ``P`` (or, with ``P`` at the top, in
     halves). Nodes are taken best bound first, so the search ends when no open bound beats the best plan.
     ``None`` if a flow cannot be certified or nothing is found within ``max_nodes``; the result is
-    ``proven`` only when no open node's bound beats the best plan."""
+    ``proven`` only when no open node's bound beats the best plan.
+
+    With ``ties`` (a first stage that does not hold the placed count, such as the maximum-weight
+    order's total weight), the later stages may only be solved at one ``t`` if no other ``t`` reaches
+    the optimum too: a node is then closed only when its bound is below the best plan, a settled
+    range's values other than its ``P`` stay open, and the result is ``proven`` only when exactly one
+    ``t`` reaches the optimum."""
     best: ByParameter | None = None
+    tied: set[int] = set()  # with ties: every t whose network reaches the best stage value
+
+    def beaten(bound: int) -> bool:
+        """Whether a range bounded by ``bound`` can be closed against the best plan."""
+        return best is not None and (bound < best.stage_value if ties else bound <= best.stage_value)
+
     # (-bound of the parent, -high, low, high): the best bound first, and of equal bounds the higher range
     heap: list[tuple[int, int, int, int]] = [(0, -high, low, high)]
     nodes = 0
@@ -236,7 +257,7 @@ def flow_bounds(
     while heap and nodes < max_nodes:
         entry = heapq.heappop(heap)
         parent, _, a, b = entry
-        if best is not None and -parent <= best.stage_value:
+        if beaten(-parent):
             heapq.heappush(heap, entry)
             break  # every open range is bounded by a plan already found
         nodes += 1
@@ -252,7 +273,7 @@ def flow_bounds(
                 continue  # no plan for any t in the range
             logger.debug("flow bound on [%d, %d]: %s", a, b, got)
             return None
-        if best is not None and got.value <= best.stage_value:
+        if beaten(got.value):
             continue
         placed = int(got.x.sum())
         full = np.r_[got.x, placed].astype(np.int64)
@@ -262,7 +283,16 @@ def flow_bounds(
             at = substitute(model, placed)
             if at is None:  # pragma: no cover - the plan keeps every row at this t
                 return None
-            best = ByParameter(at, placed, False, 0, got.value, full, 0, "flow")
+            if best is None or got.value > best.stage_value:
+                best = ByParameter(at, placed, False, 0, got.value, full, 0, "flow")
+                tied = {placed}
+            else:
+                tied.add(placed)
+            if ties:
+                # the range's other values may reach the same value: they stay open, bounded by it
+                for part_low, part_high in ((a, placed - 1), (placed + 1, b)):
+                    if part_low <= part_high:
+                        heapq.heappush(heap, (-got.value, -part_high, part_low, part_high))
             continue
         if a == b:  # pragma: no cover - at one value the relaxation is the network itself
             return None
@@ -275,8 +305,16 @@ def flow_bounds(
     if best is None:
         return None
     bound = max([best.stage_value, *(-entry[0] for entry in heap)])  # open ranges' bounds: their parents'
-    proven = bound <= best.stage_value
-    logger.debug("flow bounds: best %d at t=%d after %d nodes (%s)", best.stage_value, best.value, nodes, proven)
+    open_left = any(not beaten(-entry[0]) for entry in heap)
+    proven = not open_left and (len(tied) == 1 if ties else True)
+    logger.debug(
+        "flow bounds: best %d at t=%d after %d nodes (%s; %d values of t reach it)",
+        best.stage_value,
+        best.value,
+        nodes,
+        "proven" if proven else "not proven",
+        len(tied),
+    )
     return dataclasses.replace(best, proven=proven, bound=bound, tried=nodes)
 
 
@@ -365,16 +403,19 @@ def by_parameter(
     if not stages:
         return None
     first = stages[0]
-    if not any(places_everyone_counted(model.levels[i], n) for i in first.levels):
-        return None  # the first stage would not fix the placed count, so not the parameter
+    fixes = any(places_everyone_counted(model.levels[i], n) for i in first.levels)
     lo, hi = int(model.var_lb[t]), int(model.var_ub[t])
     probe = substitute(model, lo)
     if probe is None or LpSession(probe, options, flow=True).network is None:
         return None
-    lp = LpSession(model, options)
     c_full = np.zeros(model.n_vars, dtype=np.int64)
     c_full[first.objective.indices] = first.objective.coefs
     c = c_full[:n]
+    if not fixes:
+        # The first stage leaves the placed count free (the maximum-weight order): the later stages live
+        # in one network only if one placed count alone reaches the optimum, which the flows prove.
+        return flow_bounds(model, options, c, lo, hi, max_nodes=max_nodes, ties=True)
+    lp = LpSession(model, options)
     only_t = np.zeros(model.n_vars, dtype=np.int64)
     only_t[t] = 1
     if by_flow if by_flow is not None else n > price_above:
