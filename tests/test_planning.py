@@ -120,6 +120,30 @@ def test_training_counts_only_through_the_policy() -> None:
     assert untrained.outcome == "untrained"
 
 
+def test_training_a_supervisor_of_the_round_who_falls_short() -> None:
+    # U takes two, but of its supervisors only S1 is trained: one placed. Training S2 places a second;
+    # S3, untrained too, takes no students at all (capacity 0), so training them is not an option.
+    apps = [_wants(f"A{i}", U=1.0) for i in range(3)]
+    data = _round(apps, [("U", 2)], [("S1", "U", 1), ("S2", "U", 1), ("S3", "U", 0)]).model_dump(mode="json")
+    data["supervisors"][1]["training"] = "none"
+    data["supervisors"][2]["training"] = "none"
+    data["policy"]["supervisor_training"] = "in_progress"
+    problem = mm.Problem.model_validate(data)
+    plan = mm.plan_supervisors(problem, statuses=["completed"])
+    assert plan.base_placed == 1
+    (trained,) = plan.trainings
+    assert (trained.supervisor, trained.new, trained.training) == ("S2", False, "in_progress")
+    assert (trained.placed, trained.placed_gain, len(trained.newly_placed)) == (2, 1, 1)
+    assert all(o.new for o in plan.options)
+    en, sv = planning_text(plan, "en"), planning_text(plan, "sv")
+    assert "Or train a supervisor of the round who falls short of the training rule (in training or trained)" in en
+    assert "Eller utbilda en av omgångens handledare" in sv
+    assert "S2" in planning_html(plan, "sv")
+    # A policy that accepts any training leaves no one to train.
+    data["policy"]["supervisor_training"] = "any"
+    assert mm.plan_supervisors(mm.Problem.model_validate(data), statuses=["completed"]).trainings == ()
+
+
 def test_bad_arguments_are_input_errors(tiny: mm.Problem) -> None:
     with pytest.raises(mm.InputError, match="capacity"):
         mm.plan_supervisors(tiny, capacity=0)
@@ -158,6 +182,43 @@ def _placed(problem: mm.Problem) -> int | None:
     places=st.sampled_from(["grow", "grow", "keep"]),
 )
 def test_fewest_equals_brute_force_over_added_supervisors(raw: dict[str, Any], more: int, places: str) -> None:
+    _fewest_against_brute_force(raw, more, places)
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(
+    raw=problems(max_applicants=4, max_supervisors=3),
+    trainings=st.lists(st.sampled_from(["none", "in_progress", "completed"]), min_size=3, max_size=3),
+    rule=st.sampled_from(["in_progress", "completed"]),
+)
+def test_training_each_supervisor_equals_brute_force(raw: dict[str, Any], trainings: list[str], rule: str) -> None:
+    # The supervisors get random training and the policy a rule; training each one who falls short
+    # (to the least status the rule accepts) is compared with brute force on the raw round so changed.
+    for record, training in zip(raw["supervisors"], trainings, strict=False):
+        record["training"] = training
+    raw["policy"]["supervisor_training"] = rule
+    try:
+        problem = mm.Problem.model_validate(raw)
+    except mm.ProblemValidationError:
+        return
+    if _placed(problem) is None:
+        return
+    plan = mm.plan_supervisors(problem, statuses=["completed"])
+    order = ["none", "in_progress", "completed"]
+    short = sorted(
+        s["id"] for s in raw["supervisors"] if s["capacity"] > 0 and order.index(s["training"]) < order.index(rule)
+    )
+    assert [o.supervisor for o in plan.trainings] == short
+    for option in plan.trainings:
+        data = json.loads(json.dumps(raw))
+        next(s for s in data["supervisors"] if s["id"] == option.supervisor)["training"] = rule
+        after = _placed(mm.Problem.model_validate(data))
+        assert (option.training, option.new) == (rule, False)
+        assert option.placed == (0 if after is None else after), option.supervisor
+
+
+def _fewest_against_brute_force(raw: dict[str, Any], more: int, places: str) -> None:
     try:
         problem = mm.Problem.model_validate(raw)
     except mm.ProblemValidationError:

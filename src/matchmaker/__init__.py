@@ -86,6 +86,7 @@ from matchmaker._scenarios import (
     Scenario,
     ScenarioComparison,
     ScenarioOutcome,
+    TrainSupervisor,
     apply_scenario,
     compare_scenarios,
 )
@@ -254,6 +255,7 @@ __all__ = [
     "SupervisorLoad",
     "SupervisorOption",
     "SupervisorPlanning",
+    "TrainSupervisor",
     "TrainingStatus",
     "TwoSidedPlan",
     "Unit",

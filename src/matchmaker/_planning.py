@@ -24,6 +24,11 @@ each, with every capacity and pin of the round) gives the fewest that any plan c
 is solved again with them and checked, and if the policy's other rules (balance, group rules, links,
 minimums, loads, stability) keep its plan short, that count vector is cut off and the next fewest is
 tried: the first that the real solve confirms is the answer.
+
+**Training a supervisor of the round** is the other way to more places where the policy's
+``supervisor_training`` rule is not ``"any"``: each supervisor who falls short of it (and takes
+students) is, in turn, given the least training that meets it (:class:`~matchmaker.TrainSupervisor`),
+the round solved again and checked, and compared like a new supervisor (``SupervisorPlanning.trainings``).
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from matchmaker._options import SolveOptions
 from matchmaker._repair import plan_diff
 from matchmaker._result import Result, Status
 from matchmaker._rules import trained_enough
-from matchmaker._scenarios import AddSupervisor, Change, ChangePlaces, Scenario, apply_scenario
+from matchmaker._scenarios import AddSupervisor, Change, ChangePlaces, Scenario, TrainSupervisor, apply_scenario
 from matchmaker._scoring import FIT_SCALE, score
 from matchmaker._solve import solve_problem
 from matchmaker._text import norm_key
@@ -97,6 +102,9 @@ class SupervisorOption(_Out):
     newly_unplaced: tuple[str, ...]
     moved: int
     message: str | None = None
+    #: ``True``: ``supervisor`` is a new supervisor; ``False``: a supervisor of the round, trained to
+    #: ``training`` (see :attr:`SupervisorPlanning.trainings`).
+    new: bool = True
 
 
 class SupervisorAddition(_Out):
@@ -143,7 +151,10 @@ class SupervisorPlanning(_Out):
     """What new supervisors would add to a round (see :func:`plan_supervisors`).
 
     ``options`` has one entry per unit and training status (sorted by unit, then training, least
-    first); ``fewest`` answers ``more`` (``None`` when it was not asked).
+    first); ``trainings`` one per supervisor of the round who falls short of the policy's
+    ``supervisor_training`` and takes students (sorted by id): that supervisor trained to the least
+    status that meets it, instead of a new supervisor (empty when the policy accepts any training);
+    ``fewest`` answers ``more`` (``None`` when it was not asked).
     """
 
     base_status: Status
@@ -156,6 +167,7 @@ class SupervisorPlanning(_Out):
     unit_places: Literal["grow", "keep"]
     supervisor_training: str
     options: tuple[SupervisorOption, ...]
+    trainings: tuple[SupervisorOption, ...] = ()
     fewest: FewestSupervisors | None = None
 
     def best(self, by: Literal["placed", "fit"] = "placed") -> tuple[SupervisorOption, ...]:
@@ -428,7 +440,9 @@ def plan_supervisors(
     of the lowest municipality fill rate, and who would be placed. Statuses that the policy's
     ``supervisor_training`` treats alike share one solve. The solves go through ``executor`` when given
     (as :func:`compare_scenarios` does), with ``options`` (default: one worker per solve); every result
-    is checked by the independent checker.
+    is checked by the independent checker. Likewise, each supervisor of the round who falls short of
+    ``supervisor_training`` and takes students, trained to the least status that meets it
+    (``SupervisorPlanning.trainings``).
 
     With ``more``, also the fewest new supervisors (each with the least training of ``statuses`` that
     the policy accepts, and ``capacity``) with which the round's plan places ``more`` applicants more,
@@ -484,7 +498,17 @@ def plan_supervisors(
             changes = _additions(problem, unit.id, [idents[unit.id]], training, capacity, grow=grow)
             jobs.append(Scenario(name=f"{unit.id}:{training}", changes=tuple(changes)))
             keys.append((unit.id, trained))
-    done = _batch(problem, jobs, executor, opts)
+    # Each supervisor who falls short of the training rule, trained to the least status that meets it.
+    least = next(t for t in _STATUSES if trained_enough(t, policy))
+    short = sorted(
+        (s for s in problem.supervisors if s.capacity > 0 and not trained_enough(s.training, policy)),
+        key=lambda s: s.id,
+    )
+    trained_jobs = [
+        Scenario(name=f"train:{s.id}", changes=(TrainSupervisor(supervisor=s.id, training=least),)) for s in short
+    ]
+    done = _batch(problem, [*jobs, *trained_jobs], executor, opts)
+    done, trained_done = done[: len(done) - len(trained_jobs)], done[len(done) - len(trained_jobs) :]
     if result is None:
         base_solved, done = done[0], done[1:]
         base = base_solved[0]
@@ -498,6 +522,10 @@ def plan_supervisors(
         for unit in units
         for t in wanted
     ]
+    trainings = tuple(
+        _option(problem, s.unit, least, s.id, solved, base).model_copy(update={"new": False})
+        for s, solved in zip(short, trained_done, strict=True)
+    )
     accepted = next((t for t in wanted if trained_enough(t, policy)), None)
     fewest = None
     if more is not None:
@@ -515,5 +543,6 @@ def plan_supervisors(
         unit_places=unit_places,
         supervisor_training=policy,
         options=tuple(option_list),
+        trainings=trainings,
         fewest=fewest,
     )

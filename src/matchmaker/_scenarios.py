@@ -42,6 +42,7 @@ __all__ = [
     "Scenario",
     "ScenarioComparison",
     "ScenarioOutcome",
+    "TrainSupervisor",
     "apply_scenario",
     "compare_scenarios",
 ]
@@ -80,6 +81,14 @@ class RemoveSupervisor(_Change):
     supervisor: Id
 
 
+class TrainSupervisor(_Change):
+    """The supervisor has ``training`` this round (has finished, or started, the supervisor training)."""
+
+    kind: Literal["train_supervisor"] = "train_supervisor"
+    supervisor: Id
+    training: TrainingStatus = TrainingStatus.COMPLETED
+
+
 class ChangeWeights(_Change):
     """New weights of interest and interview in the fit."""
 
@@ -98,7 +107,8 @@ class ForbidPair(_Change):
 
 
 Change = Annotated[
-    ChangePlaces | AddSupervisor | RemoveSupervisor | ChangeWeights | ForbidPair, Field(discriminator="kind")
+    ChangePlaces | AddSupervisor | RemoveSupervisor | TrainSupervisor | ChangeWeights | ForbidPair,
+    Field(discriminator="kind"),
 ]
 
 
@@ -173,6 +183,8 @@ def apply_scenario(problem: Problem, scenario: Scenario) -> Problem:
             )
         elif isinstance(change, RemoveSupervisor):
             _find(data["supervisors"], change.supervisor, "supervisor", where)["capacity"] = 0
+        elif isinstance(change, TrainSupervisor):
+            _find(data["supervisors"], change.supervisor, "supervisor", where)["training"] = str(change.training)
         elif isinstance(change, ChangeWeights):
             data["policy"]["interest_weight"] = change.interest_weight
             data["policy"]["interview_weight"] = change.interview_weight

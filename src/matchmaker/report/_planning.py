@@ -11,7 +11,7 @@ from matchmaker.report._text import format_table
 
 if TYPE_CHECKING:
     from matchmaker._i18n import Lang
-    from matchmaker._planning import FewestSupervisors, SupervisorPlanning
+    from matchmaker._planning import FewestSupervisors, SupervisorOption, SupervisorPlanning
 
 __all__ = [
     "fewest_lines",
@@ -20,6 +20,7 @@ __all__ = [
     "planning_lines",
     "planning_rows",
     "planning_text",
+    "training_rows",
     "training_word",
 ]
 
@@ -27,6 +28,12 @@ __all__ = [
 _TRAINING: dict[str, Message] = {
     "none": msg("not trained"),
     "in_progress": msg("in training"),
+    "completed": msg("trained"),
+}
+#: The policy's ``supervisor_training`` rule, as words.
+_RULE: dict[str, Message] = {
+    "any": msg("any training"),
+    "in_progress": msg("in training or trained"),
     "completed": msg("trained"),
 }
 #: Most newly placed applicants listed in one cell.
@@ -63,9 +70,13 @@ def training_word(status: str, lang: Lang) -> str:
     return _TRAINING[status].text(lang)
 
 
-def planning_rows(planning: SupervisorPlanning, lang: Lang) -> tuple[list[str], list[list[str]]]:
-    """The header and one row per unit and training status: placed, the gains, who would be placed."""
+def _option_rows(
+    options: tuple[SupervisorOption, ...], first: list[str], groups: bool, lang: Lang
+) -> tuple[list[str], list[list[str]]]:
+    """The header (after the columns ``first``) and one row per option: the unit, its municipality, the
+    training, placed, the gains, who would be placed; a trained supervisor's row opens with their id."""
     header = [
+        *first,
         tr("unit", lang),
         tr("municipality", lang),
         tr("supervisor training", lang),
@@ -75,16 +86,17 @@ def planning_rows(planning: SupervisorPlanning, lang: Lang) -> tuple[list[str], 
         tr("lowest fill rate", lang),
         tr("newly placed", lang),
     ]
-    groups = planning.base_lowest_group_rate is not None
     if groups:
         header.insert(-1, tr("lowest group rate", lang))
     rows = []
-    for o in planning.options:
+    for o in options:
+        lead = [] if o.new else [o.supervisor]
         if o.status is None or not o.status.has_plan:
-            row = [o.unit, o.municipality, training_word(o.training, lang), tr("no plan", lang), "", "", ""]
+            row = [*lead, o.unit, o.municipality, training_word(o.training, lang), tr("no plan", lang), "", "", ""]
             rows.append([*row, "", ""] if groups else [*row, ""])
             continue
         row = [
+            *lead,
             o.unit,
             o.municipality,
             training_word(o.training, lang),
@@ -97,6 +109,26 @@ def planning_rows(planning: SupervisorPlanning, lang: Lang) -> tuple[list[str], 
             row.append(_rate(o.lowest_group_rate, o.group_rate_change, lang))
         rows.append([*row, _ids(o.newly_placed, lang)])
     return header, rows
+
+
+def planning_rows(planning: SupervisorPlanning, lang: Lang) -> tuple[list[str], list[list[str]]]:
+    """The header and one row per unit and training status: placed, the gains, who would be placed."""
+    return _option_rows(planning.options, [], planning.base_lowest_group_rate is not None, lang)
+
+
+def training_rows(planning: SupervisorPlanning, lang: Lang) -> tuple[list[str], list[list[str]]]:
+    """The header and one row per supervisor of the round trained to meet the training rule (the
+    training column is the status they are trained to)."""
+    groups = planning.base_lowest_group_rate is not None
+    return _option_rows(planning.trainings, [tr("supervisor", lang)], groups, lang)
+
+
+def _training_heading(planning: SupervisorPlanning, lang: Lang) -> str:
+    return tr(
+        "Or train a supervisor of the round who falls short of the training rule ({rule}):",
+        lang,
+        rule=_RULE[planning.supervisor_training].text(lang),
+    )
 
 
 def fewest_sentence(f: FewestSupervisors, lang: Lang) -> str:
@@ -212,18 +244,28 @@ def planning_text(planning: SupervisorPlanning, lang: Lang = "en") -> str:
     """The supervisor planning as plain text in ``lang``: the heading, the table, the fewest to add."""
     header, rows = planning_rows(planning, lang)
     lines = [tr("Supervisor planning", lang), "", *planning_lines(planning, lang), "", format_table(header, rows)]
+    if planning.trainings:
+        lines += ["", _training_heading(planning, lang), "", format_table(*training_rows(planning, lang))]
     more = fewest_lines(planning, lang)
     return "\n".join([*lines, "", *more] if more else lines)
 
 
-def planning_html(planning: SupervisorPlanning, lang: Lang = "en") -> str:
-    """The supervisor planning as a self-contained HTML page in ``lang`` (nothing loaded from elsewhere)."""
-    header, rows = planning_rows(planning, lang)
-    title = html.escape(tr("Supervisor planning", lang))
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def planning_html(planning: SupervisorPlanning, lang: Lang = "en") -> str:
+    """The supervisor planning as a self-contained HTML page in ``lang`` (nothing loaded from elsewhere)."""
+    title = html.escape(tr("Supervisor planning", lang))
     paragraphs = [*planning_lines(planning, lang), *fewest_lines(planning, lang)]
     text = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    trained = ""
+    if planning.trainings:
+        trained = f"<h2>{html.escape(_training_heading(planning, lang))}</h2>" + _html_table(
+            *training_rows(planning, lang)
+        )
     style = (
         "body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
         "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}"
@@ -231,5 +273,5 @@ def planning_html(planning: SupervisorPlanning, lang: Lang = "en") -> str:
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
         f"<style>{style}</style></head><body><h1>{title}</h1>{text}"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>"
+        f"{_html_table(*planning_rows(planning, lang))}{trained}</body></html>"
     )
