@@ -54,10 +54,13 @@ class Arrays:
 
     ``municipality_max`` is ``-1`` where a municipality has no cap. ``applicant_tier`` is 0 for no tier.
     ``fairness`` is ``(numerator, denominator)`` of the municipality fairness rule, or ``None``.
-    ``unit_ranked`` says that each unit ranks its applicants strictly by ``pair_interview`` (the stable
-    variant); ``pair_rank`` is the applicant's own rank of the pair (1 = first choice).
+    ``unit_ranked`` says that each unit ranks its applicants strictly (the stable and national variants;
+    see ``unit_key``); ``pair_rank`` is the applicant's own rank of the pair (1 = first choice).
     ``maximum_weight``: the round has pair weights that replace the fit (``fit_points`` then holds the
     weights) and the order ``maximum_weight``: its levels are ``total_weight`` and the lottery.
+    ``pair_unit_rank``: where units rank, the unit's strict order of its applicants (1 = most preferred),
+    matchmaker's own with ties broken by the seeded lottery (the national variant's grades tie);
+    ``None`` in arrays cached before it existed, where ``pair_interview`` is strict.
     """
 
     name: str
@@ -80,6 +83,12 @@ class Arrays:
     fairness: tuple[int, int] | None
     unit_ranked: bool
     maximum_weight: bool = False
+    pair_unit_rank: IntArray | None = None
+
+    @property
+    def unit_key(self) -> IntArray | npt.NDArray[np.float64]:
+        """Each pair's place in its unit's strict order of applicants, lower first."""
+        return -self.pair_interview if self.pair_unit_rank is None else self.pair_unit_rank
 
     @property
     def n_applicants(self) -> int:
@@ -262,6 +271,7 @@ def export(files: InstanceFiles) -> Arrays:
         fairness=None if fairness is None else (int(fairness["numerator"]), int(fairness["denominator"])),
         unit_ranked=meta.get("unit_rankings") is not None,
         maximum_weight=maximum_weight,
+        pair_unit_rank=sc.unit_rank_strict.astype(np.int64) if meta.get("unit_rankings") is not None else None,
     )
 
 
@@ -296,6 +306,7 @@ def save_arrays(arrays: Arrays, path: Path) -> None:
         fairness=fairness,
         unit_ranked=np.array(arrays.unit_ranked),
         maximum_weight=np.array(arrays.maximum_weight),
+        **({} if arrays.pair_unit_rank is None else {"pair_unit_rank": arrays.pair_unit_rank}),
         **{f: getattr(arrays, f) for f in _INT_FIELDS},
     )
     tmp.replace(path)
@@ -316,6 +327,7 @@ def load_arrays(path: Path) -> Arrays:
             fairness=None if int(fair[1]) == 0 else (int(fair[0]), int(fair[1])),
             unit_ranked=bool(z["unit_ranked"]),
             maximum_weight=bool(z["maximum_weight"]) if "maximum_weight" in z else False,
+            pair_unit_rank=z["pair_unit_rank"].astype(np.int64) if "pair_unit_rank" in z else None,
             **ints,
         )
 
