@@ -230,16 +230,25 @@ def _by_rounds(sc: Scores, x: IntArray, pins: dict[int, int], pair_h: IntArray, 
     free = np.flatnonzero(nxt < end)
     if pins:
         free = free[~np.isin(free, np.fromiter(pins, dtype=np.int64, count=len(pins)))]
-    touched = np.zeros(n_h + 1, dtype=bool)
+    load = np.zeros(n_h, dtype=np.int64)  # applicants each hospital holds
+    over = np.zeros(n_h + 1, dtype=bool)  # hospitals that must choose this round (n_h: none)
     while free.size:
         proposed = order[nxt[free]]
         nxt[free] += 1
-        # The hospitals proposed to this round, and every applicant they hold already.
-        touched[:] = False
-        touched[pair_h[proposed]] = True
-        holders = np.flatnonzero(touched[held_h])
-        who = np.concatenate([holders, free])
-        pair = np.concatenate([held[holders], proposed])
+        ph = pair_h[proposed]
+        incoming = np.bincount(ph, minlength=n_h)
+        over[:n_h] = load + incoming > cap
+        # A hospital with room for everyone who proposed keeps them all.
+        easy = ~over[ph]
+        held[free[easy]] = proposed[easy]
+        held_h[free[easy]] = ph[easy]
+        load += np.where(over[:n_h], 0, incoming)
+        if easy.all():
+            break
+        # The others choose among the applicants they hold and the new ones: the best, up to capacity.
+        holders = np.flatnonzero(over[held_h])
+        who = np.concatenate([holders, free[~easy]])
+        pair = np.concatenate([held[holders], proposed[~easy]])
         h = pair_h[pair]
         ranked = np.argsort(h * span + key[pair])  # by hospital, then the unit's order: one int64 key
         h_sorted = h[ranked]
@@ -249,6 +258,7 @@ def _by_rounds(sc: Scores, x: IntArray, pins: dict[int, int], pair_h: IntArray, 
         kept, dropped = ranked[keep], ranked[~keep]
         held[who[kept]] = pair[kept]
         held_h[who[kept]] = h[kept]
+        load[over[:n_h]] = cap[over[:n_h]]
         out = who[dropped]
         held[out] = -1
         held_h[out] = n_h
