@@ -296,6 +296,9 @@ def save_arrays(arrays: Arrays, path: Path) -> None:
     """Write ``arrays`` to an ``.npz`` file (atomically)."""
     tmp = path.with_name(path.name + ".tmp.npz")
     fairness = np.array(arrays.fairness if arrays.fairness is not None else (0, 0), dtype=np.int64)
+    ints: dict[str, Any] = {f: getattr(arrays, f) for f in _INT_FIELDS}
+    if arrays.pair_unit_rank is not None:
+        ints["pair_unit_rank"] = arrays.pair_unit_rank
     np.savez(
         tmp,
         format=np.array(_FORMAT),
@@ -306,8 +309,7 @@ def save_arrays(arrays: Arrays, path: Path) -> None:
         fairness=fairness,
         unit_ranked=np.array(arrays.unit_ranked),
         maximum_weight=np.array(arrays.maximum_weight),
-        **({} if arrays.pair_unit_rank is None else {"pair_unit_rank": arrays.pair_unit_rank}),
-        **{f: getattr(arrays, f) for f in _INT_FIELDS},
+        **ints,
     )
     tmp.replace(path)
 

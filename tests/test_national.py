@@ -126,6 +126,7 @@ def test_a_national_shaped_round_of_20000_is_the_loops_plan_and_checked(monkeypa
     assert result.statistics.engine == "deferred-acceptance"
     report = mm.check(problem, result)
     assert report.ok, report.violations[:3]
+    assert result.decision.metrics is not None
     assert result.decision.metrics.blocking_pairs == 0
     fast = da.deferred_acceptance(score(problem))
     assert fast is not None
