@@ -133,3 +133,15 @@ def test_a_national_shaped_round_of_20000_is_the_loops_plan_and_checked(monkeypa
     assert np.array_equal(fast, by_loop(monkeypatch, problem))
     placed = {a.applicant for a in result.assignments}
     assert 0.85 * 20_000 < len(placed) < 20_000  # popular units turn applicants away; places are left over
+
+
+def test_id_hashes_are_the_same_remembered_or_not() -> None:
+    from matchmaker._lottery import _id_hash, id_hashes
+
+    ids = tuple(f"A{i:03d}" for i in range(50))
+    first = id_hashes(ids)
+    assert id_hashes(ids) is first  # remembered for the tuple
+    assert np.array_equal(id_hashes(list(ids)), first)
+    assert np.array_equal(id_hashes(tuple(f"A{i:03d}" for i in range(50))), first)  # an equal tuple
+    assert first.tolist() == [_id_hash(i) for i in ids]
+    assert not first.flags.writeable  # shared, so nobody may change it
