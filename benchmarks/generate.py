@@ -58,13 +58,16 @@ __all__ = [
     "AREAS",
     "DATA_DIR",
     "GENERATOR_VERSION",
+    "NATIONAL_SIZES",
     "SIZES",
     "SPECS",
     "VARIANTS",
     "InstanceFiles",
     "SizeSpec",
     "Variant",
+    "available",
     "build",
+    "build_national",
     "ensure",
     "instance_name",
     "main",
@@ -74,7 +77,7 @@ __all__ = [
 GENERATOR_VERSION = 1
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-Variant = Literal["dense", "sparse", "side", "stable", "weights"]
+Variant = Literal["dense", "sparse", "side", "stable", "weights", "national"]
 VARIANTS: tuple[Variant, ...] = cast("tuple[Variant, ...]", get_args(Variant))
 
 AREAS = ("Barn och ungdom", "Vuxenenhet", "Arbete och försörjning")
@@ -163,8 +166,19 @@ SPECS: dict[int, SizeSpec] = {
     1_000: SizeSpec(1_000, 4, 3, 4, (3, 6), (1, 2)),
     10_000: SizeSpec(10_000, 20, 4, 4, (6, 9), (1, 3)),
     50_000: SizeSpec(50_000, 60, 5, 4, (4, 7), (1, 3)),
+    # The national capacity round (issue 23): 40,000 supervisors, about 10 million acceptable pairs dense.
+    100_000: SizeSpec(100_000, 120, 5, 4, (3, 6), (1, 3)),
 }
 SIZES: tuple[int, ...] = tuple(SPECS)
+#: The sizes of the ``national`` variant (applicants; a unit per 50 of them): 500,000 is the national
+#: scale of issue 23, the smaller ones are where the ``matching`` peer finishes, and 20,000 is the
+#: slow test's.
+NATIONAL_SIZES: tuple[int, ...] = (1_000, 10_000, 20_000, 100_000, 500_000)
+
+
+def available(size: int, variant: Variant) -> bool:
+    """Whether the generator makes ``variant`` at ``size``."""
+    return size in NATIONAL_SIZES if variant == "national" else size in SPECS
 
 
 @dataclass(frozen=True)
@@ -212,10 +226,12 @@ def build(size: int, variant: Variant, seed: int = 1) -> tuple[dict[str, Any], d
     Raises:
         ValueError: for an unknown size or variant.
     """
-    if size not in SPECS:
-        raise ValueError(f"size {size} is not one of {list(SPECS)}")
     if variant not in VARIANTS:
         raise ValueError(f"variant {variant!r} is not one of {list(VARIANTS)}")
+    if variant == "national":
+        return build_national(size, seed)
+    if size not in SPECS:
+        raise ValueError(f"size {size} is not one of {list(SPECS)}")
     spec = SPECS[size]
     rng = np.random.default_rng([GENERATOR_VERSION, size, VARIANTS.index(variant), seed])
     stable = variant == "stable"
@@ -381,6 +397,99 @@ def build(size: int, variant: Variant, seed: int = 1) -> tuple[dict[str, Any], d
     return problem, meta
 
 
+#: Applicants per unit in the national variant (500,000 applicants, 10,000 units).
+NATIONAL_PER_UNIT = 50
+#: Places per applicant in the national variant: more places than applicants overall, as in a school
+#: system, with the popular units over-subscribed.
+NATIONAL_PLACES = 1.1
+#: The national variant's only criterion: a grade on the Chilean scale 1.0-7.0 in steps of 0.1.
+_GRADE: dict[str, Any] = {"id": "betyg", "weight": 1.0, "scale_min": 1.0, "scale_max": 7.0}
+
+
+def build_national(size: int, seed: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The national stable round (issue 23): ``size`` applicants, a unit per 50 of them (10,000 at
+    500,000), vectorised with numpy.
+
+    Each unit has one supervisor who holds all of its places (capacities lognormal, 1.1 places per
+    applicant overall); units are spread over municipalities of about 30 units and regions of about
+    120. Each applicant ranks 5-10 units of their home region strictly, drawn without replacement with
+    probability proportional to a lognormal popularity (a few units are wished by many). Each applicant
+    has one grade (1.0-7.0 in steps of 0.1); every unit ranks its applicants by it, and the stable
+    mode's lottery breaks the ties, a draw per applicant and unit, as Chile's school admission breaks
+    them within a priority group. The policy asks for the applicant-optimal stable plan.
+
+    Raises:
+        ValueError: for a size not in :data:`NATIONAL_SIZES`.
+    """
+    if size not in NATIONAL_SIZES:
+        raise ValueError(f"size {size} is not one of {list(NATIONAL_SIZES)} for the national variant")
+    rng = np.random.default_rng([GENERATOR_VERSION, size, VARIANTS.index("national"), seed])
+    n_units = size // NATIONAL_PER_UNIT
+    n_munis = max(1, round(n_units / 30))
+    n_regions = max(1, round(n_units / 120))
+    # Units over municipalities (consecutive), municipalities over regions (consecutive).
+    unit_muni = np.repeat(np.arange(n_munis), _split(n_units, n_munis, rng))
+    muni_region = np.repeat(np.arange(n_regions), _split(n_munis, n_regions, rng))
+    unit_region = muni_region[unit_muni]
+    raw = rng.lognormal(0.0, 0.5, n_units)
+    places = np.maximum(5, np.rint(raw / raw.sum() * NATIONAL_PLACES * size)).astype(np.int64)
+    popularity = rng.lognormal(0.0, 0.8, n_units)
+    unit_ids = [f"U{u + 1:05d}" for u in range(n_units)]
+    municipalities = [{"id": f"m{m + 1:03d}", "name": f"Kommun {m + 1}"} for m in range(n_munis)]
+    units = [
+        {"id": uid, "municipality": f"m{int(m) + 1:03d}", "area": AREAS[u % len(AREAS)], "max_places": int(c)}
+        for u, (uid, m, c) in enumerate(zip(unit_ids, unit_muni.tolist(), places.tolist(), strict=True))
+    ]
+    supervisors = [
+        {"id": f"S{u + 1:05d}", "unit": uid, "capacity": int(c), "training": "completed"}
+        for u, (uid, c) in enumerate(zip(unit_ids, places.tolist(), strict=True))
+    ]
+    # Home regions in proportion to their places; 5-10 ranked units each, by Gumbel top-k (sampling
+    # without replacement in proportion to popularity, in the order drawn), one region at a time.
+    region_places = np.bincount(unit_region, weights=places, minlength=n_regions)
+    home = rng.choice(n_regions, size=size, p=region_places / region_places.sum())
+    lengths = rng.integers(5, 11, size)
+    grades = np.rint(np.clip(rng.normal(5.3, 0.7, size), 1.0, 7.0) * 10) / 10
+    ranked: list[list[int]] = [[] for _ in range(size)]
+    log_pop = np.log(popularity)
+    for region in range(n_regions):
+        who = np.flatnonzero(home == region)
+        mine = np.flatnonzero(unit_region == region)
+        if not who.size:
+            continue
+        keys = log_pop[mine][None, :] + rng.gumbel(size=(who.size, mine.size))
+        order = np.argsort(-keys, axis=1, kind="stable")[:, : min(10, mine.size)]
+        for i, row in zip(who.tolist(), mine[order].tolist(), strict=True):
+            ranked[i] = row[: lengths[i]]
+    applicants = [
+        {
+            "id": f"A{i + 1:06d}",
+            "ranking": {"units": {unit_ids[u]: r + 1 for r, u in enumerate(row)}},
+            "interview": [{"criterion": _GRADE["id"], "score": g}],
+        }
+        for i, (row, g) in enumerate(zip(ranked, grades.tolist(), strict=True))
+    ]
+    problem: dict[str, Any] = {
+        "schema_version": 1,
+        "name": f"benchmark {instance_name(size, 'national', seed)}",
+        "policy": {"lottery_seed": seed, "stability": {"mode": "applicant_optimal"}},
+        "criteria": [dict(_GRADE)],
+        "municipalities": municipalities,
+        "units": units,
+        "supervisors": supervisors,
+        "applicants": applicants,
+    }
+    meta: dict[str, Any] = {
+        "generator_version": GENERATOR_VERSION,
+        "size": size,
+        "variant": "national",
+        "seed": seed,
+        "fairness": None,
+        "unit_rankings": f"each unit ranks its applicants by the grade {_GRADE['id']!r}, ties by the seeded lottery",
+    }
+    return problem, meta
+
+
 def ensure(size: int, variant: Variant, seed: int = 1, data_dir: Path = DATA_DIR) -> InstanceFiles:
     """The instance's files, generated and written first if they are not cached yet."""
     name = instance_name(size, variant, seed)
@@ -413,16 +522,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line: generate (or find cached) instances and print their paths."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--sizes", type=_int_list, default=[100, 1_000], help="comma-separated, from 100,1000,10000,50000"
+        "--sizes",
+        type=_int_list,
+        default=[100, 1_000],
+        help="comma-separated, from 100,1000,10000,50000,100000 (national: 1000,10000,20000,100000,500000)",
     )
     parser.add_argument("--variants", type=_variant_list, default=list(VARIANTS), help="comma-separated")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     args = parser.parse_args(argv)
     for size in args.sizes:
-        if size not in SPECS:
-            parser.error(f"size {size} is not one of {list(SPECS)}")
         for variant in args.variants:
+            if not available(size, variant):
+                print(f"(no {variant} instance at {size:,} applicants)")
+                continue
             files = ensure(size, variant, args.seed, args.data_dir)
             print(f"{files.problem} ({files.problem.stat().st_size:,} bytes)")
     return 0

@@ -60,11 +60,14 @@ class Arrays:
 
     ``municipality_max`` is ``-1`` where a municipality has no cap. ``applicant_tier`` is 0 for no tier.
     ``fairness`` is ``(numerator, denominator)`` of the municipality fairness rule, or ``None``.
-    ``unit_ranked`` says that each unit ranks its applicants strictly by ``pair_interview`` (the stable
-    variant); ``pair_rank`` is the applicant's own rank of the pair (1 = first choice).
+    ``unit_ranked`` says that each unit ranks its applicants strictly (the stable and national variants;
+    see ``unit_key``); ``pair_rank`` is the applicant's own rank of the pair (1 = first choice).
     ``maximum_weight``: the round has pair weights that replace the fit (``fit_points`` then holds the
     weights) and the order ``maximum_weight``: its levels are ``total_weight`` and the lottery.
     ``applicant_group`` and ``group_rate``: the group-rate rule (module docstring), or ``None``.
+    ``pair_unit_rank``: where units rank, the unit's strict order of its applicants (1 = most preferred),
+    matchmaker's own with ties broken by the seeded lottery (the national variant's grades tie);
+    ``None`` in arrays cached before it existed, where ``pair_interview`` is strict.
     """
 
     name: str
@@ -89,6 +92,12 @@ class Arrays:
     maximum_weight: bool = False
     applicant_group: IntArray | None = None
     group_rate: tuple[int, int, int] | None = None
+    pair_unit_rank: IntArray | None = None
+
+    @property
+    def unit_key(self) -> IntArray | npt.NDArray[np.float64]:
+        """Each pair's place in its unit's strict order of applicants, lower first."""
+        return -self.pair_interview if self.pair_unit_rank is None else self.pair_unit_rank
 
     @property
     def n_applicants(self) -> int:
@@ -312,6 +321,7 @@ def arrays_of(problem: Any, name: str, meta: dict[str, Any]) -> Arrays:
         maximum_weight=maximum_weight,
         applicant_group=applicant_group,
         group_rate=group_rate,
+        pair_unit_rank=sc.unit_rank_strict.astype(np.int64) if meta.get("unit_rankings") is not None else None,
     )
 
 
@@ -336,6 +346,9 @@ def save_arrays(arrays: Arrays, path: Path) -> None:
     """Write ``arrays`` to an ``.npz`` file (atomically)."""
     tmp = path.with_name(path.name + ".tmp.npz")
     fairness = np.array(arrays.fairness if arrays.fairness is not None else (0, 0), dtype=np.int64)
+    ints: dict[str, Any] = {f: getattr(arrays, f) for f in _INT_FIELDS}
+    if arrays.pair_unit_rank is not None:
+        ints["pair_unit_rank"] = arrays.pair_unit_rank
     np.savez(
         tmp,
         format=np.array(_FORMAT),
@@ -348,7 +361,7 @@ def save_arrays(arrays: Arrays, path: Path) -> None:
         maximum_weight=np.array(arrays.maximum_weight),
         applicant_group=arrays.applicant_group if arrays.applicant_group is not None else np.zeros(0, np.int64),
         group_rate=np.array(arrays.group_rate if arrays.group_rate is not None else (0, 0, 0), dtype=np.int64),
-        **{f: getattr(arrays, f) for f in _INT_FIELDS},
+        **ints,
     )
     tmp.replace(path)
 
@@ -371,6 +384,7 @@ def load_arrays(path: Path) -> Arrays:
             maximum_weight=bool(z["maximum_weight"]),
             applicant_group=z["applicant_group"].astype(np.int64) if int(rate[1]) else None,
             group_rate=(int(rate[0]), int(rate[1]), int(rate[2])) if int(rate[1]) else None,
+            pair_unit_rank=z["pair_unit_rank"].astype(np.int64) if "pair_unit_rank" in z else None,
             **ints,
         )
 

@@ -542,10 +542,10 @@ def _matching_game(arrays: Arrays, games: ModuleType) -> tuple[list[int], list[i
     student_prefs: dict[int, list[int]] = {}
     for a, s in zip(pa[order].tolist(), ps[order].tolist(), strict=True):
         student_prefs.setdefault(a, []).append(s)
-    # Units (its supervisors) rank each applicant once, by the unit's interview score, best first.
+    # Units (its supervisors) rank each applicant once, in the unit's strict order, best first.
     first = np.r_[True, (pa[1:] != pa[:-1]) | (pu[1:] != pu[:-1])]
     unit_pairs = np.flatnonzero(first)
-    unit_order = unit_pairs[np.lexsort((-arrays.pair_interview[unit_pairs], pu[unit_pairs]))]
+    unit_order = unit_pairs[np.lexsort((arrays.unit_key[unit_pairs], pu[unit_pairs]))]
     unit_prefs: dict[int, list[int]] = {u: [] for u in range(arrays.n_units)}
     for u, a in zip(pu[unit_order].tolist(), pa[unit_order].tolist(), strict=True):
         unit_prefs[u].append(a)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from benchmarks.generate import DATA_DIR, SPECS, VARIANTS, Variant, ensure
+from benchmarks.generate import DATA_DIR, NATIONAL_SIZES, SPECS, VARIANTS, Variant, available, ensure
 from benchmarks.instance import Arrays, ensure_arrays, level_names, load_arrays
 from benchmarks.peers import PEERS, Peer
 
@@ -601,7 +601,11 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         prog="python -m benchmarks.run",
         description="Time matchmaker against its peers on generated instances (see benchmarks/README.md).",
     )
-    parser.add_argument("--sizes", default="100,1000", help="comma-separated from 100,1000,10000,50000")
+    parser.add_argument(
+        "--sizes",
+        default="100,1000",
+        help="comma-separated from 100,1000,10000,50000,100000 (national: 1000,10000,20000,100000,500000)",
+    )
     parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma-separated from {','.join(VARIANTS)}")
     parser.add_argument("--peers", default=",".join(PEERS), help=f"comma-separated from {','.join(PEERS)}")
     parser.add_argument("--engines", default="all", help="matchmaker engines, comma-separated, or 'all'")
@@ -645,8 +649,8 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         raise SystemExit(0)
     sizes = tuple(int(s) for s in _csv(args.sizes))
     for s in sizes:
-        if s not in SPECS:
-            parser.error(f"size {s} is not one of {','.join(map(str, SPECS))}")
+        if s not in SPECS and s not in NATIONAL_SIZES:
+            parser.error(f"size {s} is not one of {','.join(map(str, sorted({*SPECS, *NATIONAL_SIZES})))}")
     variants: list[Variant] = []
     for v in _csv(args.variants):
         if v not in VARIANTS:
@@ -701,6 +705,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     reports: list[InstanceReport] = []
     for size in settings.sizes:
         for variant in settings.variants:
+            if not available(size, variant):
+                continue  # e.g. national at 100, or dense at 500,000
             report = run_instance(size, variant, settings)
             reports.append(report)
             print(format_report(report), flush=True)

@@ -114,8 +114,8 @@ def blocking_pairs(arrays: Arrays, chosen: IntArray) -> int:
     """Blocking pairs of a valid plan under the student-project allocation definition (SPA-S; Abraham,
     Irving & Manlove 2007), with a unit in the lecturer's role and a supervisor in the project's.
 
-    Applicants rank pairs by ``pair_rank`` (lower is better); a unit prefers the applicant with the
-    higher ``pair_interview`` (its own score; strict in the stable variant). An acceptable pair (a, s)
+    Applicants rank pairs by ``pair_rank`` (lower is better); a unit prefers the applicant lower in its
+    strict order (``Arrays.unit_key``). An acceptable pair (a, s)
     of unit u blocks if a is unplaced or prefers s to their placement, and one of:
 
     1. s and u both have a free place;
@@ -125,7 +125,7 @@ def blocking_pairs(arrays: Arrays, chosen: IntArray) -> int:
     """
     n_pairs = arrays.n_pairs
     unit = arrays.pair_unit
-    score = arrays.pair_interview
+    score = -np.asarray(arrays.unit_key, dtype=np.float64)  # higher: the unit likes the applicant more
     my_rank = np.full(arrays.n_applicants, np.iinfo(np.int64).max, dtype=np.int64)
     my_rank[arrays.pair_applicant[chosen]] = arrays.pair_rank[chosen]
     my_unit = np.full(arrays.n_applicants, -1, dtype=np.int64)

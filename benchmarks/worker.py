@@ -278,8 +278,10 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         import matchmaker as mm
 
         # The benchmark measures what matchmaker can do, not the safety limits a deployment keeps
-        # (2,000,000 pairs by default): the largest instance has about 6 million.
-        with mm.use_limits(mm.Limits(max_pairs=50_000_000)):
+        # (2,000,000 pairs, 100,000 applicants and 256 MiB files by default): the national instances
+        # have 10 million pairs (100,000 applicants) and 500,000 applicants.
+        limits = mm.Limits(max_pairs=50_000_000, max_applicants=1_000_000, max_file_bytes=2**30)
+        with mm.use_limits(limits):
             out = _mm_task(task)
     out["peak_rss_mib"] = _rss_peak_mib()
     return out

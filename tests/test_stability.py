@@ -334,13 +334,26 @@ def test_the_stable_start_of_the_joint_example_is_stable_within_its_caps() -> No
 # Deferred acceptance against CP-SAT, and against the `matching` package
 
 
-def random_strict_round(rng: random.Random, n_apps: int, n_units: int) -> dict[str, Any]:
+#: Shapes of a random round: ``spa`` (a unit's cap and its supervisors' caps may both bind), and the
+#: hospitals/residents shapes that deferred acceptance solves in rounds over arrays: ``one`` (a
+#: supervisor per unit), ``supervisors`` (the unit takes all its supervisors can: their caps bind) and
+#: ``unit`` (each supervisor could take the whole unit: the unit's cap binds).
+SHAPES = ("spa", "one", "supervisors", "unit")
+
+
+def random_strict_round(rng: random.Random, n_apps: int, n_units: int, shape: str = "spa") -> dict[str, Any]:
     """Units with 1-3 supervisors, applicants ranking 2-5 supervisors strictly, units ranking all."""
     units, sups = [], []
     for u in range(n_units):
-        k = rng.randint(1, 3)
+        k = 1 if shape == "one" else rng.randint(1, 3)
         caps = [rng.randint(1, 2) for _ in range(k)]
-        units.append({"id": f"U{u}", "municipality": "M", "area": "A", "max_places": rng.randint(1, sum(caps))})
+        top = rng.randint(1, sum(caps))
+        if shape == "supervisors":
+            top = sum(caps)
+        elif shape == "unit":
+            top = rng.randint(1, 3)
+            caps = [rng.randint(top, top + 1) for _ in caps]
+        units.append({"id": f"U{u}", "municipality": "M", "area": "A", "max_places": top})
         sups += [{"id": f"U{u}S{s}", "unit": f"U{u}", "capacity": c} for s, c in enumerate(caps)]
     apps = []
     for a in range(n_apps):
@@ -375,12 +388,13 @@ def test_deferred_acceptance_equals_cpsat(seed: int, mode: str) -> None:
     assert exact.decision_json() == fast.decision_json()
 
 
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("seed", range(12))
-def test_student_optimal_equals_the_matching_package(seed: int) -> None:
+def test_student_optimal_equals_the_matching_package(seed: int, shape: str) -> None:
     from matching.games import StudentAllocation
 
     rng = random.Random(100 + seed)
-    raw = random_strict_round(rng, rng.randint(6, 20), rng.randint(2, 5))
+    raw = random_strict_round(rng, rng.randint(6, 20), rng.randint(2, 5), shape)
     problem = mm.Problem.model_validate(raw)
     # Names mapped: the package's "supervisor" is our unit (it ranks students and has a capacity),
     # its "project" is our supervisor (a capacity, offered by one of its supervisors).

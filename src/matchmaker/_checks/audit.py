@@ -38,13 +38,15 @@ def unit_preferences(t: Truth) -> tuple[IntArray, IntArray]:
     units, apps = keys // max(tb.n_app, 1), keys % max(tb.n_app, 1)
     out = np.ones(len(keys), np.int64)
     by_interview = np.zeros(len(keys), bool)
+    # The keys are sorted, so each unit's members are one slice (a scan per unit would be quadratic).
+    bounds = np.searchsorted(units, np.arange(len(t.p.units) + 1)).tolist()
     for k, u in enumerate(t.p.units):
-        members = units == k
+        members = slice(bounds[k], bounds[k + 1])
         if u.ranking is not None:
             ranking = u.ranking
             out[members] = [ranking[tb.app_ids[i]] for i in apps[members].tolist()]
         elif t.p.policy.unit_preferences != "indifferent":
-            by_interview |= members
+            by_interview[members] = True
     if by_interview.any():
         at = np.flatnonzero(by_interview)
         values = t.interviews(apps[at], units[at])

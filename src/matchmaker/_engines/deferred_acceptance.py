@@ -18,6 +18,14 @@ every stable plan, and this plan is the lexicographic optimum of the stable mode
 Pinned applicants keep their pinned place, are never displaced and never block, so they simply take
 their places out of the capacities first. Municipality caps, links and balance are outside the
 theorem: :func:`applies` says when the plan is provably the optimum of the full model.
+
+When in every unit one level of capacity cannot bind (its supervisors together take no more than the
+unit, or each of them alone could take all of it: a unit with one supervisor is both), the round is a
+hospitals/residents round, a "hospital" being a supervisor or a whole unit, and the same plan comes
+from proposals made in rounds over arrays (:func:`_by_rounds`): every free applicant proposes at once,
+every hospital keeps its best proposals up to its capacity and rejects the rest. A national round
+(hundreds of thousands of applicants) takes a few dozen such rounds; the loop above would touch each
+proposal in Python.
 """
 
 from __future__ import annotations
@@ -115,6 +123,9 @@ def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False) -> IntAr
     if start is None:
         return None
     x, pins, cs, cu, sl, ul = start
+    hospitals = _hospitals(sc, cs, cu)
+    if hospitals is not None:
+        return _by_rounds(sc, x, pins, *hospitals)
     enc = sc.encoding
     ml = sc.municipality.tolist()
     cm = enc.municipality_max.tolist() if municipality_caps else [-1] * len(enc.municipality_ids)
@@ -181,6 +192,91 @@ def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False) -> IntAr
     for p in held:
         if p >= 0:
             x[p] = 1
+    return x
+
+
+def _hospitals(sc: Scores, cs: list[int], cu: list[int]) -> tuple[IntArray, IntArray] | None:
+    """Each pair's hospital and each hospital's places left, when the round is a hospitals/residents
+    round (see the module docstring), else ``None``.
+
+    Hospitals ``0 .. S-1`` are the supervisors of units whose supervisors together take no more than
+    the unit (the unit's cap cannot bind); hospital ``S + u`` is unit ``u`` when each of its
+    supervisors could take all of the unit's places (no supervisor's cap can bind; an applicant then
+    holds their best supervisor of the unit, the first they propose to there).
+    """
+    enc = sc.encoding
+    n_units = len(enc.unit_ids)
+    caps_s = np.asarray(cs, dtype=np.int64)
+    caps_u = np.asarray(cu, dtype=np.int64)
+    su = enc.supervisor_unit
+    together = np.bincount(su, weights=caps_s, minlength=n_units)
+    smallest = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(smallest, su, caps_s)
+    by_supervisor = together <= caps_u
+    by_unit = ~by_supervisor & (smallest >= caps_u)
+    if not np.all(by_supervisor | by_unit):
+        return None
+    n_sup = enc.n_supervisors
+    hospital_of = np.where(by_supervisor[su], np.arange(n_sup), n_sup + su)
+    return hospital_of[sc.supervisor].astype(np.int64), np.concatenate([caps_s, caps_u])
+
+
+def _by_rounds(sc: Scores, x: IntArray, pins: dict[int, int], pair_h: IntArray, cap: IntArray) -> IntArray:
+    """Deferred acceptance in rounds over arrays on a hospitals/residents round (:func:`_hospitals`).
+
+    In each round every free applicant proposes to their next pair; each hospital that received a
+    proposal keeps, among the applicants it holds and the new ones, the best up to its capacity (by
+    the unit's strict order) and rejects the others, who propose again in the next round. Any order of
+    proposals gives the applicant-optimal plan (Gale & Shapley), so rounds give the plan the loop of
+    :func:`deferred_acceptance` gives. ``x`` holds the pins, whose places ``cap`` already leaves out.
+    """
+    n_apps = sc.encoding.n_applicants
+    n_h = cap.size
+    key = sc.unit_rank_strict.astype(np.int64)
+    span = int(key.max(initial=0)) + 1
+    order = np.lexsort((sc.rank_strict, sc.applicant))
+    starts = np.searchsorted(sc.applicant[order], np.arange(n_apps + 1))
+    nxt = starts[:-1].copy()
+    end = starts[1:]
+    held = np.full(n_apps, -1, dtype=np.int64)  # the pair each applicant holds
+    held_h = np.full(n_apps, n_h, dtype=np.int64)  # its hospital (n_h: none)
+    free = np.flatnonzero(nxt < end)
+    if pins:
+        free = free[~np.isin(free, np.fromiter(pins, dtype=np.int64, count=len(pins)))]
+    load = np.zeros(n_h, dtype=np.int64)  # applicants each hospital holds
+    over = np.zeros(n_h + 1, dtype=bool)  # hospitals that must choose this round (n_h: none)
+    while free.size:
+        proposed = order[nxt[free]]
+        nxt[free] += 1
+        ph = pair_h[proposed]
+        incoming = np.bincount(ph, minlength=n_h)
+        over[:n_h] = load + incoming > cap
+        # A hospital with room for everyone who proposed keeps them all.
+        easy = ~over[ph]
+        held[free[easy]] = proposed[easy]
+        held_h[free[easy]] = ph[easy]
+        load += np.where(over[:n_h], 0, incoming)
+        if easy.all():
+            break
+        # The others choose among the applicants they hold and the new ones: the best, up to capacity.
+        holders = np.flatnonzero(over[held_h])
+        who = np.concatenate([holders, free[~easy]])
+        pair = np.concatenate([held[holders], proposed[~easy]])
+        h = pair_h[pair]
+        ranked = np.argsort(h * span + key[pair])  # by hospital, then the unit's order: one int64 key
+        h_sorted = h[ranked]
+        first = np.flatnonzero(np.r_[True, h_sorted[1:] != h_sorted[:-1]])
+        position = np.arange(ranked.size) - np.repeat(first, np.diff(np.r_[first, ranked.size]))
+        keep = position < cap[h_sorted]
+        kept, dropped = ranked[keep], ranked[~keep]
+        held[who[kept]] = pair[kept]
+        held_h[who[kept]] = h[kept]
+        load[over[:n_h]] = cap[over[:n_h]]
+        out = who[dropped]
+        held[out] = -1
+        held_h[out] = n_h
+        free = out[nxt[out] < end[out]]
+    x[held[held >= 0]] = 1
     return x
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,10 +63,10 @@ def resolve_wishes(applicants: Sequence[Applicant], enc: Encoding, units: Sequen
     e_area_value: list[float] = []
     u_app: list[int] = []
     u_unit: list[int] = []
-    u_value: list[float] = []
+    u_value: list[float | int] = []
     n_app: list[int] = []
     n_sup: list[int] = []
-    n_value: list[float] = []
+    n_value: list[float | int] = []
     ranked = np.zeros(len(applicants), dtype=bool)
     top = np.ones(len(applicants), dtype=np.int64)  # the largest rank an applicant gave
     unit_index, sup_index = enc.unit_index, enc.supervisor_index
@@ -80,14 +81,16 @@ def resolve_wishes(applicants: Sequence[Applicant], enc: Encoding, units: Sequen
                 e_app.append(ai)
                 e_area.append(area)
                 e_area_value.append(float(v))
-        for key, v in prefs.units.items():
-            u_app.append(ai)
-            u_unit.append(unit_index[key])
-            u_value.append(float(v))
-        for key, v in prefs.supervisors.items():
-            n_app.append(ai)
-            n_sup.append(sup_index[key])
-            n_value.append(float(v))
+        # Whole lists at a time (a national round has millions of entries); the values become float64
+        # in np.array below, exactly as float() would make them.
+        if prefs.units:
+            u_app.extend(repeat(ai, len(prefs.units)))
+            u_unit.extend(map(unit_index.__getitem__, prefs.units))
+            u_value.extend(prefs.units.values())
+        if prefs.supervisors:
+            n_app.extend(repeat(ai, len(prefs.supervisors)))
+            n_sup.extend(map(sup_index.__getitem__, prefs.supervisors))
+            n_value.extend(prefs.supervisors.values())
         if a.ranking is not None:
             given = [*a.ranking.areas.values(), *a.ranking.units.values(), *a.ranking.supervisors.values()]
             if given:
