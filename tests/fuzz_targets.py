@@ -272,7 +272,9 @@ def frames(grid: Grid) -> Any:
     for name, rows in grid.items():
         header = [str(h) for h in rows[0]] if rows else []
         body = [list(r[: len(header)]) + [None] * (len(header) - len(r)) for r in rows[1:]]
-        dfs[name] = pd.DataFrame(body, columns=header, dtype=object)
+        # An object Index: with pyarrow installed pandas would store the header as Arrow strings, which
+        # refuse the lone surrogates the fuzzer writes (a DataFrame a caller could not build at all).
+        dfs[name] = pd.DataFrame(body, columns=pd.Index(header, dtype=object), dtype=object)
     return outcome(lambda: mm.problem_from_frames(dfs))
 
 
