@@ -306,6 +306,25 @@ def test_the_stable_start_meets_every_cap_and_has_no_blocking_pair(raw: dict[str
         assert enumerated_blocking(prefs, plan) == []
 
 
+def test_the_capped_start_keeps_a_municipality_cap_in_a_hospitals_residents_round() -> None:
+    # One supervisor per unit, so the round takes the rounds over arrays when no cap is asked for; two
+    # applicants, one per unit, both in municipality M with a cap of one: the capped start places one.
+    problem = with_policy(
+        {
+            "municipalities": [{"id": "M", "max_places": 1}],
+            "units": [{"id": f"U{i}", "municipality": "M", "area": "bou", "max_places": 1} for i in range(2)],
+            "supervisors": [{"id": f"S{i}", "unit": f"U{i}", "capacity": 1} for i in range(2)],
+            "applicants": [{"id": f"A{i}", "ranking": {"units": {f"U{i}": 1}}} for i in range(2)],
+        },
+        stability={"mode": "applicant_optimal"},
+    )
+    sc = score(problem)
+    uncapped, capped = deferred_acceptance(sc), deferred_acceptance(sc, municipality_caps=True)
+    assert uncapped is not None
+    assert capped is not None
+    assert (int(uncapped.sum()), int(capped.sum())) == (2, 1)
+
+
 def test_the_stable_start_of_the_joint_example_is_stable_within_its_caps() -> None:
     """Its caps bind (deferred acceptance without them overfills every municipality); the walk ends in
     a plan within them that has no blocking pair (it misses a unit minimum, so the search repairs it)."""

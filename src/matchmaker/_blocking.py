@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
+from matchmaker._engines.blocking import blocking_cases
 from matchmaker._i18n import msg
 from matchmaker._models import Problem
 from matchmaker._result import Result
@@ -74,54 +75,21 @@ def _blocking(
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """The three blocking cases as masks over the scored pairs (see the module docstring)."""
     enc = sc.encoding
-    n_pairs = sc.n_pairs
     pa = sc.applicant.astype(np.int64)
     ps = sc.supervisor.astype(np.int64)
-    pu = sc.unit
-    pm = sc.municipality
-    arank = (sc.rank_strict if strict else sc.rank).astype(np.int64)
-    ukey = (sc.unit_rank_strict if strict else sc.unit_rank).astype(np.int64)
-    n_a, n_s, n_u, n_m = enc.n_applicants, enc.n_supervisors, len(enc.unit_ids), len(enc.municipality_ids)
+    n_s = enc.n_supervisors
     # the plan's pairs, found by key (applicant * supervisors + supervisor), not by a scan per entry
     chosen = [
         enc.applicant_index[a_id] * n_s + enc.supervisor_index[s_id]
         for a_id, s_id in plan.items()
         if a_id in enc.applicant_index and s_id in enc.supervisor_index
     ]
-    placed = np.isin(pa * n_s + ps, np.array(chosen, dtype=np.int64)) if chosen else np.zeros(n_pairs, dtype=bool)
-    pinned = np.zeros(n_a, dtype=bool)
+    placed = np.isin(pa * n_s + ps, np.array(chosen, dtype=np.int64)) if chosen else np.zeros(sc.n_pairs, dtype=bool)
+    pinned = np.zeros(enc.n_applicants, dtype=bool)
     for pin in problem.pins:
         pinned[enc.applicant_index[pin.applicant]] = True
-    big = np.iinfo(np.int64).max
-    cur_rank = np.full(n_a, big, dtype=np.int64)
-    cur_unit = np.full(n_a, -1, dtype=np.int64)
-    cur_muni = np.full(n_a, -1, dtype=np.int64)
-    idx = np.flatnonzero(placed)
-    cur_rank[pa[idx]] = arank[idx]
-    cur_unit[pa[idx]] = pu[idx]
-    cur_muni[pa[idx]] = pm[idx]
-    count_s = np.bincount(ps[idx], minlength=n_s)
-    count_u = np.bincount(pu[idx], minlength=n_u)
-    count_m = np.bincount(pm[idx], minlength=n_m)
-    s_full = count_s >= enc.supervisor_capacity
-    u_full = count_u >= enc.unit_max
-    m_full = (enc.municipality_max >= 0) & (count_m >= enc.municipality_max)
-    # The worst (largest key) displaceable applicant per supervisor and per unit.
-    movable = idx[~pinned[pa[idx]]]
-    worst_s = np.full(n_s, -1, dtype=np.int64)
-    worst_u = np.full(n_u, -1, dtype=np.int64)
-    np.maximum.at(worst_s, ps[movable], ukey[movable])
-    np.maximum.at(worst_u, pu[movable], ukey[movable])
-
-    wants = (arank < cur_rank[pa]) & ~pinned[pa] & ~placed
-    in_u = cur_unit[pa] == pu
-    in_m = cur_muni[pa] == pm
-    room_s = ~s_full[ps]
-    room_u = ~u_full[pu]
-    case_a = wants & room_s & room_u & (~m_full[pm] | in_m)
-    case_b = wants & room_s & ~room_u & (in_u | (ukey < worst_u[pu]))
-    case_c = wants & ~room_s & (ukey < worst_s[ps])
-    return case_a, case_b, case_c
+    cases = blocking_cases(sc, placed, pinned, strict=strict)
+    return cases.undersubscribed, cases.unit_full, cases.supervisor_full
 
 
 def count_blocking_pairs(problem: Problem, sc: Scores, plan: Mapping[str, str], *, strict: bool = False) -> int:

@@ -123,10 +123,12 @@ def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False) -> IntAr
     if start is None:
         return None
     x, pins, cs, cu, sl, ul = start
-    hospitals = _hospitals(sc, cs, cu)
+    enc = sc.encoding
+    capped = municipality_caps and bool(np.any(enc.municipality_max >= 0))
+    # The rounds over arrays know no municipality cap: a capped start takes the loop below.
+    hospitals = None if capped else _hospitals(sc, cs, cu)
     if hospitals is not None:
         return _by_rounds(sc, x, pins, *hospitals)
-    enc = sc.encoding
     ml = sc.municipality.tolist()
     cm = enc.municipality_max.tolist() if municipality_caps else [-1] * len(enc.municipality_ids)
     count_m = [0] * len(enc.municipality_ids)
