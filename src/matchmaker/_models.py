@@ -27,15 +27,28 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    Strict,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from matchmaker._base import PROTECTED_FIELDS, protected_label
 from matchmaker._base import Record as _Record
 from matchmaker._canonical import problem_fingerprint
 from matchmaker._i18n import msg
 from matchmaker._limits import check_record_counts
+from matchmaker._pair_columns import PairColumns
 from matchmaker._pydantic_errors import RuleError
 from matchmaker._validation import problem_issues
 from matchmaker._validation.one_pass import cross_record_issues
@@ -396,6 +409,64 @@ class PairWeights(_Record):
     scale: Literal[1, 10, 100, 1_000, 10_000, 100_000, 1_000_000] = 1
     unwished: Literal["error", "ignore"] = "error"
     rows: tuple[PairWeight, ...] = ()
+    _columns: PairColumns | None = PrivateAttr(default=None)
+
+    @classmethod
+    def _of_columns(cls, settings: Mapping[str, Any], columns: PairColumns) -> PairWeights:
+        """A table with ``settings`` (``scale``, ``unwished``; validated here) whose rows are ``columns``,
+        plain rows read whole (see :class:`~matchmaker._pair_columns.PairColumns`). The rows' records are
+        made when something asks for ``rows``; the problem's rules check the columns themselves."""
+        base = cls.model_validate(dict(settings))
+        table = cls.model_construct({*base.model_fields_set, "rows"}, scale=base.scale, unwished=base.unwished)
+        del table.__dict__["rows"]  # made on demand: see __getattr__
+        table._columns = columns
+        return table
+
+    @property
+    def columns(self) -> PairColumns | None:
+        """The rows as columns when the table was read from columns (Arrow, Parquet), else ``None``."""
+        return self._columns
+
+    def _made_rows(self) -> tuple[PairWeight, ...]:
+        """The rows' records, made once from the columns."""
+        found = self.__dict__.get("rows")
+        if found is None:
+            columns = self._columns
+            if columns is None:
+                raise AttributeError("rows")
+            found = tuple(
+                PairWeight.model_construct(_ROW_FIELDS[s is not None], applicant=a, supervisor=s, unit=u, weight=w)
+                for a, s, u, w in zip(columns.applicant, columns.supervisor, columns.unit, columns.weight, strict=True)
+            )
+            self.__dict__["rows"] = found  # the same records every time (the table is frozen)
+        return found
+
+    if not TYPE_CHECKING:  # mypy sees the field; at run time a table read from columns makes it here
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "rows":
+                return self._made_rows()
+            return super().__getattr__(name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PairWeights):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and (self.scale, self.unwished) == (other.scale, other.unwished)
+            and (self._made_rows() == other._made_rows())
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.scale, self.unwished, self._made_rows()))
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        # A dump that leaves the rows out (the canonical writer reads the columns) does not make them.
+        exclude = info.exclude
+        if not (isinstance(exclude, Mapping | set) and "rows" in exclude):
+            self._made_rows()
+        return handler(self)
 
     @classmethod
     def from_arrays(
@@ -428,6 +499,13 @@ class PairWeights(_Record):
             for a, w, v in zip(apps, where, values, strict=True)
         ]
         return cls.model_validate({"scale": scale, "unwished": unwished, "rows": rows})
+
+
+#: The fields a row read from a table holds: its applicant, its place (a unit's or a supervisor's) and weight.
+_ROW_FIELDS = {
+    False: frozenset({"applicant", "unit", "weight"}),
+    True: frozenset({"applicant", "supervisor", "weight"}),
+}
 
 
 def _plain_item(value: object) -> object:
