@@ -318,6 +318,7 @@ def test_whole_weights_are_held_as_columns(raw: dict[str, Any]) -> None:
     assert fast is not None
     table = fast.pair_weights
     assert table is not None
+    assert by_json.pair_weights is not None
     assert (table.columns is not None) == bool(by_json.pair_weights.rows)
     assert fast.fingerprint() == by_json.fingerprint()
     assert "rows" not in table.__dict__ or not table.__dict__["rows"]  # the fingerprint read the columns
@@ -357,7 +358,8 @@ def test_a_columnar_table_pickles_and_copies() -> None:
     table = pickle.loads(pickle.dumps(problem.pair_weights))  # noqa: S301 (our own bytes)
     assert table == by_json.pair_weights
     assert hash(table) == hash(by_json.pair_weights)
-    assert table.rows == by_json.pair_weights.rows  # type: ignore[union-attr]  # made on demand
+    assert by_json.pair_weights is not None
+    assert table.rows == by_json.pair_weights.rows  # made on demand
 
 
 @pytest.mark.parametrize("broken", sorted(BREAKS))

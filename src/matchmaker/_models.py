@@ -435,7 +435,7 @@ class PairWeights(_Record):
             if columns is None:
                 raise AttributeError("rows")
             found = tuple(
-                PairWeight.model_construct(_ROW_FIELDS[s is not None], applicant=a, supervisor=s, unit=u, weight=w)
+                PairWeight.model_construct(set(_ROW_FIELDS[s is not None]), applicant=a, supervisor=s, unit=u, weight=w)
                 for a, s, u, w in zip(columns.applicant, columns.supervisor, columns.unit, columns.weight, strict=True)
             )
             self.__dict__["rows"] = found  # the same records every time (the table is frozen)

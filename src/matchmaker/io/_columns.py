@@ -196,8 +196,8 @@ def _bulk(tables: Mapping[str, Columns]) -> Bulk:
     pairs = tables.get("pairs") or {}
     if not by_id.keys() >= set(pairs.get(APPLICANT_REF, ())):
         raise _NotPlainError  # an unknown applicant: the cell route suggests the id meant
-    columns = _pair_columns(pairs)
-    return Bulk(records, [] if columns is not None else _rows(pairs), columns)
+    held = _pair_columns(pairs)
+    return Bulk(records, [] if held is not None else _rows(pairs), held)
 
 
 def _pair_columns(pairs: Columns) -> PairColumns | None:
