@@ -408,3 +408,36 @@ def _json_error(data: dict[str, Any]) -> InputError:
     with pytest.raises(InputError) as caught:
         problem_from_json(json.dumps(data))
     return caught.value
+
+
+def test_pair_weights_from_arrays_are_held_as_columns() -> None:
+    """Numpy arrays of plain ids and whole weights: columns, the same table and problem as the records;
+    anything else (decimal text, a padded id, a control character) the records, which say what is wrong."""
+    import numpy as np
+
+    from matchmaker._models import PairWeights
+
+    problem = _columnar_round()
+    rows = [r for r in problem.pair_weights.rows if r.unit is not None]  # type: ignore[union-attr]
+    apps: Any = np.array([r.applicant for r in rows])
+    units: Any = np.array([r.unit for r in rows])
+    weights: Any = np.array([r.weight for r in rows], dtype=np.int64)
+    table = PairWeights.from_arrays(apps, units, weights, place="unit", scale=10, unwished="ignore")
+    records = PairWeights.model_validate(
+        {"scale": 10, "unwished": "ignore", "rows": [r.model_dump(exclude_none=True) for r in rows]}
+    )
+    assert table.columns is not None
+    assert records.columns is None
+    assert table == records
+    assert table.model_dump() == records.model_dump()
+    data = {**problem.model_dump(), "pair_weights": table}
+    again = mm.Problem.model_validate(data)
+    assert again.fingerprint() == mm.Problem.model_validate({**data, "pair_weights": records}).fingerprint()
+    floats = PairWeights.from_arrays(apps, units, weights.astype(float), place="unit", scale=10, unwished="ignore")
+    assert floats.columns is not None
+    assert floats == records
+    for odd in ([str(w) for w in weights], [w + 0.5 for w in weights.tolist()]):
+        assert PairWeights.from_arrays(apps, units, odd, place="unit", scale=10).columns is None
+    assert PairWeights.from_arrays([f" {a}" for a in apps], units, weights, place="unit", scale=10).columns is None
+    with pytest.raises(mm.ProblemValidationError, match="control character"):
+        PairWeights.from_arrays(["a\tb", *apps[1:]], units, weights, place="unit")

@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -494,11 +495,41 @@ class PairWeights(_Record):
                 msg("give one applicant, one place and one weight per pair"),
             )
             raise ProblemValidationError([issue])
+        columns = _plain_columns(apps, where, values, place)
+        if columns is not None:  # held as columns: the problem's rules check them whole
+            return cls._of_columns({"scale": scale, "unwished": unwished}, columns)
         rows = [
             {"applicant": _plain_item(a), place: _plain_item(w), "weight": _plain_item(v)}
             for a, w, v in zip(apps, where, values, strict=True)
         ]
         return cls.model_validate({"scale": scale, "unwished": unwished, "rows": rows})
+
+
+def _plain_columns(apps: list[Any], where: list[Any], values: list[Any], place: str) -> PairColumns | None:
+    """The arrays as columns when every id is text a record keeps as it is (no surrounding spaces, 1-100
+    characters, no control character) and every weight a whole number of at most 10^12 (given as an
+    integer or a float, not text); else ``None`` (the rows become records, which name what is wrong)."""
+    if not apps:
+        return None
+    ids: tuple[list[Any], list[Any]] = ([_plain_item(v) for v in apps], [_plain_item(v) for v in where])
+    for text in {*ids[0], *ids[1]}:
+        if type(text) is not str or not 0 < len(text) <= 100 or text != text.strip() or _CONTROL.search(text):
+            return None
+    numbers: list[Any] = [_plain_item(v) for v in values]
+    if not all(type(v) is int or type(v) is float for v in numbers):
+        return None  # text, a Decimal, a boolean: the record's validator reads it exactly
+    try:
+        array = np.array(numbers, dtype=np.float64)
+    except OverflowError:
+        return None
+    if not (np.all(np.abs(array) <= 10**12) and np.all(array == np.round(array))):
+        return None
+    none: tuple[None, ...] = (None,) * len(apps)
+    places = tuple(ids[1])
+    whole = tuple(int(v) for v in numbers)
+    if place == "unit":
+        return PairColumns(tuple(ids[0]), none, places, whole)
+    return PairColumns(tuple(ids[0]), places, none, whole)
 
 
 #: The fields a row read from a table holds: its applicant, its place (a unit's or a supervisor's) and weight.
@@ -511,7 +542,8 @@ _ROW_FIELDS = {
 def _plain_item(value: object) -> object:
     """A numpy scalar as the Python value it holds (ids stay text; numbers stay numbers)."""
     item = getattr(value, "item", None)
-    return item() if callable(item) and not isinstance(value, (str, int, float)) else value
+    # numpy's str_ and float64 are str and float subclasses: as plain values, as the records take them
+    return item() if callable(item) and type(value) not in (str, int, float) else value
 
 
 class Link(_Record):
