@@ -441,3 +441,10 @@ def test_pair_weights_from_arrays_are_held_as_columns() -> None:
     assert PairWeights.from_arrays([f" {a}" for a in apps], units, weights, place="unit", scale=10).columns is None
     with pytest.raises(mm.ProblemValidationError, match="control character"):
         PairWeights.from_arrays(["a\tb", *apps[1:]], units, weights, place="unit")
+
+
+def test_pair_weights_dump_schema_is_the_fields() -> None:
+    """The serializer that makes the rows first leaves the dump's JSON schema that of the fields."""
+    dumped = mm.Problem.model_json_schema(mode="serialization")["$defs"]["PairWeights"]
+    assert dumped["properties"].keys() == {"scale", "unwished", "rows"}
+    assert dumped["properties"]["rows"] == mm.Problem.model_json_schema()["$defs"]["PairWeights"]["properties"]["rows"]

@@ -27,13 +27,14 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, cast
 
 import numpy as np
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    GetJsonSchemaHandler,
     PrivateAttr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
@@ -43,6 +44,8 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from matchmaker._base import PROTECTED_FIELDS, protected_label
 from matchmaker._base import Record as _Record
@@ -460,6 +463,13 @@ class PairWeights(_Record):
 
     def __hash__(self) -> int:
         return hash((self.scale, self.unwished, self._made_rows()))
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # The serializer below only makes the rows first: a dump has the fields' schema, as any record's.
+        if handler.mode == "serialization" and "serialization" in core_schema:
+            core_schema = cast("CoreSchema", {k: v for k, v in core_schema.items() if k != "serialization"})
+        return handler(core_schema)
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
