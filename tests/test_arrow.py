@@ -295,3 +295,156 @@ def test_cli_solves_a_parquet_folder(tmp_path: Path) -> None:
     assert result.decision_json() == mm.solve(problem).decision_json()
     check = CliRunner().invoke(cli, ["validate", str(folder)])
     assert check.exit_code == EXIT_OK, check.output
+
+
+# -- pair weights held as columns ---------------------------------------------------------------------
+
+
+def _whole(data: dict[str, Any], unwished: str) -> dict[str, Any]:
+    """``data`` with every pair weight made whole (so that the columnar path holds them as columns)."""
+    for row in data["pair_weights"]["rows"]:
+        row["weight"] = int(row["weight"] * 4)
+    data["pair_weights"]["unwished"] = unwished
+    return data
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=weighted_problems())
+def test_whole_weights_are_held_as_columns(raw: dict[str, Any]) -> None:
+    """Whole weights: the fast path keeps the rows as columns, and the problem, its dumps, fingerprint
+    and decision are the JSON route's (broken columns: see the tests below)."""
+    by_json = problem_from_json(mm.dump_problem(make_problem(_whole(raw, "ignore"))))
+    fast = _fast(mm.problem_to_arrow(by_json))
+    assert fast is not None
+    table = fast.pair_weights
+    assert table is not None
+    assert by_json.pair_weights is not None
+    assert (table.columns is not None) == bool(by_json.pair_weights.rows)
+    assert fast.fingerprint() == by_json.fingerprint()
+    assert "rows" not in table.__dict__ or not table.__dict__["rows"]  # the fingerprint read the columns
+    assert fast.model_dump_json() == by_json.model_dump_json()
+    assert fast.model_dump() == by_json.model_dump()
+    _identical(by_json, fast)
+    assert mm.solve(fast).decision_json() == mm.solve(by_json).decision_json()
+
+
+def _columnar_round() -> mm.Problem:
+    """The Södertälje round with whole pair weights, read back through the columns."""
+    data = json.loads(mm.dump_problem(_weighted_round()))
+    data["pair_weights"]["rows"] = [{**row, "weight": int(row["weight"] * 2)} for row in data["pair_weights"]["rows"]]
+    fast = _fast(mm.problem_to_arrow(problem_from_json(json.dumps(data))))
+    assert fast is not None
+    assert fast.pair_weights is not None
+    assert fast.pair_weights.columns is not None
+    return fast
+
+
+def test_a_columnar_table_pickles_and_copies() -> None:
+    import copy
+    import pickle
+
+    problem = _columnar_round()
+    by_json = problem_from_json(mm.dump_problem(problem))
+    for again in (
+        pickle.loads(pickle.dumps(problem)),  # noqa: S301 (our own bytes)
+        copy.copy(problem),
+        copy.deepcopy(problem),
+        problem.model_copy(),
+        problem.model_copy(update={"name": problem.name}),
+    ):
+        assert again == by_json == problem
+        assert again.fingerprint() == by_json.fingerprint()
+        assert again.model_dump_json() == by_json.model_dump_json()
+    table = pickle.loads(pickle.dumps(problem.pair_weights))  # noqa: S301 (our own bytes)
+    assert table == by_json.pair_weights
+    assert hash(table) == hash(by_json.pair_weights)
+    assert by_json.pair_weights is not None
+    assert table.rows == by_json.pair_weights.rows  # made on demand
+
+
+@pytest.mark.parametrize("broken", sorted(BREAKS))
+def test_broken_columnar_tables_give_the_csv_routes_issues(broken: str, tmp_path: Path) -> None:
+    """As test_broken_tables_give_the_csv_routes_issues, on a round whose weights the fast path holds as columns."""
+    tables = BREAKS[broken](mm.problem_to_arrow(_columnar_round()))
+    assert _fast(tables) is None
+    from_arrow = _issues(lambda: mm.problem_from_arrow(tables))
+    assert from_arrow
+    assert _rows_from_one(_issues(lambda: mm.load_problem(_as_csv(tables, tmp_path / "csv")))) == from_arrow
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda rows: rows.append(dict(rows[0])),  # a pair repeated
+        lambda rows: rows[0].update(applicant="nobody"),
+        lambda rows: rows[1].update(weight=10**13),  # out of range
+        lambda rows: rows[0].update(unit="nowhere") if "unit" in rows[0] else rows[0].update(supervisor="nobody"),
+    ],
+)
+def test_columns_given_to_a_problem_say_what_the_rows_say(change: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Columns that break a rule, validated by a Problem: the issues (and where) of the same rows as records."""
+    from matchmaker._models import PairWeights
+    from matchmaker._pair_columns import PairColumns
+
+    data = json.loads(mm.dump_problem(_columnar_round()))
+    rows = data["pair_weights"]["rows"]
+    change(rows)
+    columns = PairColumns(
+        tuple(r["applicant"] for r in rows),
+        tuple(r.get("supervisor") for r in rows),
+        tuple(r.get("unit") for r in rows),
+        tuple(r["weight"] for r in rows),
+    )
+    with pytest.raises(mm.ProblemValidationError) as caught:
+        mm.Problem.model_validate(
+            {**data, "pair_weights": PairWeights._of_columns({"scale": 10, "unwished": "ignore"}, columns)}
+        )
+    assert sorted((i.location, i.message, i.fix) for i in caught.value.issues) == sorted(
+        (i.location, i.message, i.fix) for i in _json_error(data).issues
+    )
+
+
+def _json_error(data: dict[str, Any]) -> InputError:
+    with pytest.raises(InputError) as caught:
+        problem_from_json(json.dumps(data))
+    return caught.value
+
+
+def test_pair_weights_from_arrays_are_held_as_columns() -> None:
+    """Numpy arrays of plain ids and whole weights: columns, the same table and problem as the records;
+    anything else (decimal text, a padded id, a control character) the records, which say what is wrong."""
+    import numpy as np
+
+    from matchmaker._models import PairWeights
+
+    problem = _columnar_round()
+    rows = [r for r in problem.pair_weights.rows if r.unit is not None]  # type: ignore[union-attr]
+    apps: Any = np.array([r.applicant for r in rows])
+    units: Any = np.array([r.unit for r in rows])
+    weights: Any = np.array([r.weight for r in rows], dtype=np.int64)
+    table = PairWeights.from_arrays(apps, units, weights, place="unit", scale=10, unwished="ignore")
+    records = PairWeights.model_validate(
+        {"scale": 10, "unwished": "ignore", "rows": [r.model_dump(exclude_none=True) for r in rows]}
+    )
+    assert table.columns is not None
+    assert records.columns is None
+    assert table == records
+    assert table.model_dump() == records.model_dump()
+    data = {**problem.model_dump(), "pair_weights": table}
+    again = mm.Problem.model_validate(data)
+    assert again.fingerprint() == mm.Problem.model_validate({**data, "pair_weights": records}).fingerprint()
+    floats = PairWeights.from_arrays(apps, units, weights.astype(float), place="unit", scale=10, unwished="ignore")
+    assert floats.columns is not None
+    assert floats == records
+    for odd in ([str(w) for w in weights], [w + 0.5 for w in weights.tolist()]):
+        assert PairWeights.from_arrays(apps, units, odd, place="unit", scale=10).columns is None
+    assert PairWeights.from_arrays([f" {a}" for a in apps], units, weights, place="unit", scale=10).columns is None
+    with pytest.raises(mm.ProblemValidationError, match="control character"):
+        PairWeights.from_arrays(["a\tb", *apps[1:]], units, weights, place="unit")
+
+
+def test_pair_weights_dump_schema_is_the_fields() -> None:
+    """The serializer that makes the rows first leaves the dump's JSON schema that of the fields."""
+    dumped = mm.Problem.model_json_schema(mode="serialization")["$defs"]["PairWeights"]
+    assert dumped["properties"].keys() == {"scale", "unwished", "rows"}
+    assert dumped["properties"]["rows"] == mm.Problem.model_json_schema()["$defs"]["PairWeights"]["properties"]["rows"]

@@ -130,7 +130,19 @@ def _canonical_applicants(applicants: list[dict[str, Any]]) -> None:
 
 def canonical_problem(problem: Problem) -> dict[str, Any]:
     """The problem as plain JSON data in canonical order."""
-    return _canonical_data(problem.model_dump(mode="json"))
+    return _canonical_data(_dump(problem, {}))
+
+
+def _dump(problem: Problem, exclude: dict[str, Any]) -> dict[str, Any]:
+    """``problem.model_dump(mode="json", exclude=exclude)``; pair weights held as columns are written from
+    the columns (the same dicts), without a record per row."""
+    table = problem.pair_weights
+    columns = None if table is None else table.columns
+    if columns is None:
+        return problem.model_dump(mode="json", exclude=set(exclude) or None)
+    data: dict[str, Any] = problem.model_dump(mode="json", exclude={**exclude, "pair_weights": {"rows": True}})
+    data["pair_weights"]["rows"] = columns.dump_rows()
+    return data
 
 
 def _canonical_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -339,7 +351,7 @@ def _applicants_text(problem: Problem) -> str:
 
 def canonical_problem_bytes(problem: Problem) -> bytes:
     """``canonical_bytes(canonical_problem(problem))``, written faster (the same bytes)."""
-    data: dict[str, Any] = problem.model_dump(mode="json", exclude={"applicants"})
+    data = _dump(problem, {"applicants": True})
     data["applicants"] = []
     rest = _canonical_data(data)
     applicants = _applicants_text(problem)

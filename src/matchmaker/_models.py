@@ -27,15 +27,32 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, cast
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, field_validator, model_validator
+import numpy as np
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    Strict,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from matchmaker._base import PROTECTED_FIELDS, protected_label
 from matchmaker._base import Record as _Record
 from matchmaker._canonical import problem_fingerprint
 from matchmaker._i18n import msg
 from matchmaker._limits import check_record_counts
+from matchmaker._pair_columns import PairColumns
 from matchmaker._pydantic_errors import RuleError
 from matchmaker._validation import problem_issues
 from matchmaker._validation.one_pass import cross_record_issues
@@ -396,6 +413,71 @@ class PairWeights(_Record):
     scale: Literal[1, 10, 100, 1_000, 10_000, 100_000, 1_000_000] = 1
     unwished: Literal["error", "ignore"] = "error"
     rows: tuple[PairWeight, ...] = ()
+    _columns: PairColumns | None = PrivateAttr(default=None)
+
+    @classmethod
+    def _of_columns(cls, settings: Mapping[str, Any], columns: PairColumns) -> PairWeights:
+        """A table with ``settings`` (``scale``, ``unwished``; validated here) whose rows are ``columns``,
+        plain rows read whole (see :class:`~matchmaker._pair_columns.PairColumns`). The rows' records are
+        made when something asks for ``rows``; the problem's rules check the columns themselves."""
+        base = cls.model_validate(dict(settings))
+        table = cls.model_construct({*base.model_fields_set, "rows"}, scale=base.scale, unwished=base.unwished)
+        del table.__dict__["rows"]  # made on demand: see __getattr__
+        table._columns = columns
+        return table
+
+    @property
+    def columns(self) -> PairColumns | None:
+        """The rows as columns when the table was read from columns (Arrow, Parquet), else ``None``."""
+        return self._columns
+
+    def _made_rows(self) -> tuple[PairWeight, ...]:
+        """The rows' records, made once from the columns."""
+        found = self.__dict__.get("rows")
+        if found is None:
+            columns = self._columns
+            if columns is None:
+                raise AttributeError("rows")
+            found = tuple(
+                PairWeight.model_construct(set(_ROW_FIELDS[s is not None]), applicant=a, supervisor=s, unit=u, weight=w)
+                for a, s, u, w in zip(columns.applicant, columns.supervisor, columns.unit, columns.weight, strict=True)
+            )
+            self.__dict__["rows"] = found  # the same records every time (the table is frozen)
+        return found
+
+    if not TYPE_CHECKING:  # mypy sees the field; at run time a table read from columns makes it here
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "rows":
+                return self._made_rows()
+            return super().__getattr__(name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PairWeights):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and (self.scale, self.unwished) == (other.scale, other.unwished)
+            and (self._made_rows() == other._made_rows())
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.scale, self.unwished, self._made_rows()))
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # The serializer below only makes the rows first: a dump has the fields' schema, as any record's.
+        if handler.mode == "serialization" and "serialization" in core_schema:
+            core_schema = cast("CoreSchema", {k: v for k, v in core_schema.items() if k != "serialization"})
+        return handler(core_schema)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        # A dump that leaves the rows out (the canonical writer reads the columns) does not make them.
+        exclude = info.exclude
+        if not (isinstance(exclude, Mapping | set) and "rows" in exclude):
+            self._made_rows()
+        return handler(self)
 
     @classmethod
     def from_arrays(
@@ -423,6 +505,9 @@ class PairWeights(_Record):
                 msg("give one applicant, one place and one weight per pair"),
             )
             raise ProblemValidationError([issue])
+        columns = _plain_columns(apps, where, values, place)
+        if columns is not None:  # held as columns: the problem's rules check them whole
+            return cls._of_columns({"scale": scale, "unwished": unwished}, columns)
         rows = [
             {"applicant": _plain_item(a), place: _plain_item(w), "weight": _plain_item(v)}
             for a, w, v in zip(apps, where, values, strict=True)
@@ -430,10 +515,45 @@ class PairWeights(_Record):
         return cls.model_validate({"scale": scale, "unwished": unwished, "rows": rows})
 
 
+def _plain_columns(apps: list[Any], where: list[Any], values: list[Any], place: str) -> PairColumns | None:
+    """The arrays as columns when every id is text a record keeps as it is (no surrounding spaces, 1-100
+    characters, no control character) and every weight a whole number of at most 10^12 (given as an
+    integer or a float, not text); else ``None`` (the rows become records, which name what is wrong)."""
+    if not apps:
+        return None
+    ids: tuple[list[Any], list[Any]] = ([_plain_item(v) for v in apps], [_plain_item(v) for v in where])
+    for text in {*ids[0], *ids[1]}:
+        if type(text) is not str or not 0 < len(text) <= 100 or text != text.strip() or _CONTROL.search(text):
+            return None
+    numbers: list[Any] = [_plain_item(v) for v in values]
+    if not all(type(v) is int or type(v) is float for v in numbers):
+        return None  # text, a Decimal, a boolean: the record's validator reads it exactly
+    try:
+        array = np.array(numbers, dtype=np.float64)
+    except OverflowError:
+        return None
+    if not (np.all(np.abs(array) <= 10**12) and np.all(array == np.round(array))):
+        return None
+    none: tuple[None, ...] = (None,) * len(apps)
+    places = tuple(ids[1])
+    whole = tuple(int(v) for v in numbers)
+    if place == "unit":
+        return PairColumns(tuple(ids[0]), none, places, whole)
+    return PairColumns(tuple(ids[0]), places, none, whole)
+
+
+#: The fields a row read from a table holds: its applicant, its place (a unit's or a supervisor's) and weight.
+_ROW_FIELDS = {
+    False: frozenset({"applicant", "unit", "weight"}),
+    True: frozenset({"applicant", "supervisor", "weight"}),
+}
+
+
 def _plain_item(value: object) -> object:
     """A numpy scalar as the Python value it holds (ids stay text; numbers stay numbers)."""
     item = getattr(value, "item", None)
-    return item() if callable(item) and not isinstance(value, (str, int, float)) else value
+    # numpy's str_ and float64 are str and float subclasses: as plain values, as the records take them
+    return item() if callable(item) and type(value) not in (str, int, float) else value
 
 
 class Link(_Record):

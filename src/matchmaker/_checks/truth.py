@@ -366,6 +366,12 @@ class Truth:
     @cached_property
     def _weights(self) -> dict[tuple[str, str, str], Fraction]:
         table = self.p.pair_weights
+        columns = table.columns if table is not None else None
+        if columns is not None:  # a table read from columns: its rows as they were read
+            return {
+                (a, "s" if s is not None else "u", s or u or ""): Fraction(w)
+                for a, s, u, w in zip(columns.applicant, columns.supervisor, columns.unit, columns.weight, strict=True)
+            }
         rows = table.rows if table is not None else ()
         return {
             (r.applicant, "s" if r.supervisor is not None else "u", r.supervisor or r.unit or ""): Fraction(

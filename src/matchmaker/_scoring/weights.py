@@ -19,7 +19,7 @@ from matchmaker._scoring.values import FIT_SCALE, checked_total
 from matchmaker._types import BoolArray, IntArray
 
 if TYPE_CHECKING:
-    from matchmaker._models import Problem
+    from matchmaker._models import PairWeights, Problem
 
 __all__ = ["pair_weights", "value_points"]
 
@@ -31,31 +31,49 @@ def pair_weights(problem: Problem, enc: Encoding, pa: IntArray, ps: IntArray) ->
     table = problem.pair_weights
     if table is None or not pa.size:
         return units, has
+    rows_app, rows_sup, rows_place, rows_units = _rows(table, enc)
     n_sup, n_unit = max(1, enc.n_supervisors), max(1, len(enc.unit_ids))
     for by_supervisor in (False, True):  # units first, then supervisors, which override them
-        keys: list[int] = []
-        values: list[int] = []
-        for row in table.rows:
-            if (row.supervisor is not None) != by_supervisor:
-                continue
-            ai = enc.applicant_index[row.applicant]
-            place = (
-                enc.supervisor_index[row.supervisor] if row.supervisor is not None else enc.unit_index[row.unit or ""]
-            )
-            keys.append(ai * (n_sup if by_supervisor else n_unit) + place)
-            values.append(weight_units(row.weight, table.scale) or 0)  # validation refused any other
-        if not keys:
+        mine = rows_sup == by_supervisor
+        if not mine.any():
             continue
+        keys = rows_app[mine] * (n_sup if by_supervisor else n_unit) + rows_place[mine]
+        values = rows_units[mine]
         place_of_pair = ps if by_supervisor else enc.supervisor_unit[ps]
         pair_key = pa.astype(np.int64) * (n_sup if by_supervisor else n_unit) + place_of_pair
-        order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
-        sorted_keys = np.array(keys, dtype=np.int64)[order]
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
         at = np.searchsorted(sorted_keys, pair_key)
         hit = at < sorted_keys.size
         hit[hit] = sorted_keys[at[hit]] == pair_key[hit]
-        units[hit] = np.array(values, dtype=np.int64)[order][at[hit]]
+        units[hit] = values[order][at[hit]]
         has |= hit
     return units, has
+
+
+def _rows(table: PairWeights, enc: Encoding) -> tuple[IntArray, BoolArray, IntArray, IntArray]:
+    """The table's rows as arrays: applicant index, whether the place is a supervisor, the place's index
+    (supervisor or unit), the weight in units; from the columns when the table holds them."""
+    columns = table.columns
+    if columns is not None:
+        apps, sups, places = columns.applicant, columns.supervisor, columns.unit
+        values = columns.weight_units(table.scale)
+    else:
+        apps = tuple(row.applicant for row in table.rows)
+        sups = tuple(row.supervisor for row in table.rows)
+        places = tuple(row.unit for row in table.rows)
+        # validation refused any weight with more decimals than the scale
+        values = np.array([weight_units(row.weight, table.scale) or 0 for row in table.rows], dtype=np.int64)
+    n = len(apps)
+    app_index, sup_index, unit_index = enc.applicant_index, enc.supervisor_index, enc.unit_index
+    app = np.fromiter((app_index[a] for a in apps), dtype=np.int64, count=n)
+    by_sup = np.fromiter((s is not None for s in sups), dtype=bool, count=n)
+    place = np.fromiter(
+        (sup_index[s] if s is not None else unit_index[u or ""] for s, u in zip(sups, places, strict=True)),
+        dtype=np.int64,
+        count=n,
+    )
+    return app, by_sup, place, values
 
 
 def value_points(problem: Problem, fit_points: IntArray, units: IntArray) -> tuple[IntArray, int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from matchmaker._i18n import msg
 from matchmaker._limits import MAX_WEIGHT_UNITS, weight_units
 from matchmaker._rules import meets_requirements, trained_enough
@@ -16,7 +18,8 @@ from matchmaker._validation.collector import (
 )
 
 if TYPE_CHECKING:
-    from matchmaker._models import Applicant, Pin, Problem
+    from matchmaker._models import Applicant, PairWeights, Pin, Problem
+    from matchmaker._pair_columns import PairColumns
 
 __all__ = ["check_adjustments", "check_pair_weights", "check_pins"]
 
@@ -143,6 +146,9 @@ def check_pair_weights(
     table = p.pair_weights
     if table is None:
         return
+    columns = table.columns
+    if columns is not None and _columns_pass(p, table, columns, units, supervisors):
+        return  # else the rows, one by one, say what is wrong and where
     seen: dict[tuple[str, str, str], int] = {}
     decimals = len(str(table.scale)) - 1
     by_unit: dict[str, list[str]] = {}
@@ -213,3 +219,57 @@ def check_pair_weights(
                     "pair_weights.unwished to 'ignore'"
                 ),
             )
+
+
+def _columns_pass(
+    p: Problem, table: PairWeights, columns: PairColumns, units: Mapping[str, object], supervisors: Mapping[str, object]
+) -> bool:
+    """Whether rows held as columns break none of the rules :func:`check_pair_weights` checks row by row:
+    the same rules on whole columns (each distinct id once), without a message."""
+    n = len(columns)
+    if not p.applicant_by_id.keys() >= set(columns.applicant):
+        return False
+    named_sups = set(columns.supervisor)
+    named_units = set(columns.unit)
+    named_sups.discard(None)
+    named_units.discard(None)
+    if not (supervisors.keys() >= named_sups and units.keys() >= named_units):
+        return False
+    if n and int(np.abs(columns.weight_units(table.scale)).max()) > MAX_WEIGHT_UNITS:
+        return False
+    if len(set(zip(columns.applicant, columns.supervisor, columns.unit, strict=True))) != n:
+        return False
+    return table.unwished == "ignore" or _all_wished(p, columns)
+
+
+def _all_wished(p: Problem, columns: PairColumns) -> bool:
+    """Whether every row's pair is among its applicant's wishes (:func:`_wishes`). For an applicant
+    without a pin and without wishes for single supervisors, every supervisor of a unit resolves to the
+    unit's entry, else its area's; any other applicant is asked of :func:`_wishes` itself."""
+    pinned = {pin.applicant for pin in p.pins}
+    plain: dict[str, tuple[Mapping[str, float], Mapping[str, float], bool]] = {}
+    for a in p.applicants:
+        prefs = a.interests if a.interests is not None else a.ranking
+        if prefs is not None and a.id not in pinned and not prefs.supervisors:
+            plain[a.id] = (prefs.units, prefs.areas, a.ranking is not None)
+    area_of = {u.id: u.area for u in p.units}
+    unit_of = {s.id: s.unit for s in p.supervisors}
+    by_unit: dict[str, list[str]] = {}
+    for s in p.supervisors:
+        by_unit.setdefault(s.unit, []).append(s.id)
+    for who, sup, unit in zip(columns.applicant, columns.supervisor, columns.unit, strict=True):
+        mine = plain.get(who)
+        place = unit_of[sup] if sup is not None else unit or ""
+        if mine is not None and (sup is not None or place in by_unit):
+            value = mine[0].get(place)
+            if value is None:
+                value = mine[1].get(area_of.get(place, ""))
+            if value is None or not (mine[2] or value > 0):
+                return False
+            continue
+        a = p.applicant_by_id[who]
+        sups = [sup] if sup is not None else by_unit.get(place, [])
+        pins = [pin for pin in p.pins if pin.applicant == who]
+        if not any(_wishes(p, a, s, pins) for s in sups):
+            return False
+    return True

@@ -17,7 +17,10 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from matchmaker._base import protected_label
+from matchmaker._pair_columns import PairColumns
 from matchmaker.io._read_problem import KIND_FIELD, Bulk, wish_mode
 from matchmaker.io._sheet import ColumnPos, ParsedRow, ParsedTable, RawSheet
 from matchmaker.io._tables import APPLICANT_REF, LIST_SEPARATOR, Column, Kind, Table, group_family
@@ -31,6 +34,9 @@ __all__ = ["BULK_TABLES", "bulk_records", "plain_columns", "plain_table"]
 BULK_TABLES = ("applicants", "preferences", "interview_scores", "conflicts", "pairs")
 
 Columns = dict[str, list[Any]]
+
+#: The largest weight held as columns: a larger one is out of range at every scale (validation says so).
+_MAX_WHOLE = 10**12
 
 
 class _NotPlainError(Exception):
@@ -190,7 +196,27 @@ def _bulk(tables: Mapping[str, Columns]) -> Bulk:
     pairs = tables.get("pairs") or {}
     if not by_id.keys() >= set(pairs.get(APPLICANT_REF, ())):
         raise _NotPlainError  # an unknown applicant: the cell route suggests the id meant
-    return Bulk(records, _rows(pairs))
+    held = _pair_columns(pairs)
+    return Bulk(records, [] if held is not None else _rows(pairs), held)
+
+
+def _pair_columns(pairs: Columns) -> PairColumns | None:
+    """The pairs table as columns when every row names one place and a whole weight of at most 10^12
+    (what the records would hold as an ``int``); else ``None`` (the rows become records)."""
+    if not pairs or not pairs.keys() <= {APPLICANT_REF, "unit", "supervisor", "weight"}:
+        return None
+    weights = pairs.get("weight")
+    if not weights or None in weights:
+        return None
+    n = len(weights)
+    units: list[str | None] = pairs.get("unit") or [None] * n
+    sups: list[str | None] = pairs.get("supervisor") or [None] * n
+    if any((s is None) == (u is None) for s, u in zip(sups, units, strict=True)):
+        return None
+    values = np.array(weights, dtype=np.float64) if weights else np.zeros(0)
+    if not (np.all(np.abs(values) <= _MAX_WHOLE) and np.all(values == np.round(values))):
+        return None  # a decimal (or a huge) weight: the records keep its exact value
+    return PairColumns(tuple(pairs[APPLICANT_REF]), tuple(sups), tuple(units), tuple(values.astype(np.int64).tolist()))
 
 
 def _record(by_id: Mapping[str, dict[str, Any]], ident: str) -> dict[str, Any]:

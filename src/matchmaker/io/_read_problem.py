@@ -8,7 +8,8 @@ from typing import Any
 
 from matchmaker._base import protected_label
 from matchmaker._i18n import Message, msg
-from matchmaker._models import ORDER_PRESETS, Problem
+from matchmaker._models import ORDER_PRESETS, PairWeights, Problem
+from matchmaker._pair_columns import PairColumns
 from matchmaker._text import suggest
 from matchmaker.errors import (
     Place,
@@ -292,7 +293,9 @@ def _pairs(
             prov.add([f"pair_weights.rows[{len(rows)}] (applicant {who!r})"], Origin(parsed, row.label))
             rows.append(row_fields(row))
     settings = {k: v for k, v in settings.items() if v is not None}
-    if rows or settings:
+    if bulk is not None and bulk.pair_columns is not None:
+        data["pair_weights"] = PairWeights._of_columns(settings, bulk.pair_columns)
+    elif rows or settings:
         data["pair_weights"] = {**settings, "rows": rows}
 
 
@@ -360,6 +363,8 @@ class Bulk:
 
     applicants: list[dict[str, Any]]
     pair_rows: list[dict[str, Any]]
+    #: The pair weights' rows as columns, when plain (then ``pair_rows`` is empty).
+    pair_columns: PairColumns | None = None
 
 
 def problem_from_parsed(
