@@ -118,6 +118,58 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     assert "status: optimal" in proc.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "code", "said"),
+    [
+        (["validate", str(SDT)], EXIT_OK, ""),
+        (["solve", "missing.json"], EXIT_BAD_INPUT, "error:"),
+        (["solve", str(SDT), "--objective", "nonsense"], EXIT_BAD_INPUT, "Invalid value"),
+    ],
+)
+def test_the_program_ends_with_each_commands_exit_code_and_output(args: list[str], code: int, said: str) -> None:
+    """The program ends the process itself when its command ends (no teardown): every exit code and every
+    line printed come through."""
+    proc = subprocess.run([sys.executable, "-m", "matchmaker", *args], capture_output=True, text=True, check=False)
+    assert proc.returncode == code, proc.stderr
+    assert said in proc.stderr
+    if code == EXIT_OK:
+        assert proc.stdout.strip()
+
+
+def test_the_program_prints_a_whole_large_plan_before_it_ends(tmp_path: Path) -> None:
+    """Standard output is flushed before the process ends: the last line of the plan is there."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "matchmaker", "solve", str(SDT), "-o", str(tmp_path / "r.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.rstrip().endswith(f"result written to {tmp_path / 'r.json'}")
+
+
+def test_held_records_are_frozen_only_in_the_program() -> None:
+    """A command's records are kept out of later collections only when the command runs as the program:
+    called in a longer process (a test's runner) nothing is frozen."""
+    import gc
+
+    from matchmaker._cli.common import PROGRAM, held
+
+    before = gc.get_freeze_count()
+    with held():
+        kept = [[i] for i in range(100)]
+    assert gc.get_freeze_count() == before
+    token = PROGRAM.set(True)
+    try:
+        with held():
+            kept = [[i] for i in range(100)]
+        assert gc.get_freeze_count() >= before + len(kept)
+        assert gc.isenabled()
+    finally:
+        PROGRAM.reset(token)
+        gc.unfreeze()
+
+
 def test_explain_an_applicant_from_a_result(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     assert run("solve", str(SDT), "-o", str(out), "-q")[0] == EXIT_OK

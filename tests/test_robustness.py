@@ -456,7 +456,7 @@ sys.modules["highspy"] = types.ModuleType("highspy")  # as if highspy had been i
 
 class Clash(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name == "ortools.sat.python.cp_model":
+        if name.startswith("ortools."):  # whichever OR-Tools module matchmaker loads first
             raise ImportError("libortools.so.9: undefined symbol: _Z19setLocalOptionValueRK15HighsLogOptions")
         return None
 
@@ -679,3 +679,32 @@ def test_the_cli_changes_a_limit_for_one_command() -> None:
         res = runner.invoke(cli_module.cli, ["--limit", bad, "validate", str(SODERTALJE)])
         assert res.exit_code == cli_module.EXIT_BAD_INPUT, bad
         assert res.stderr.startswith("error: ")
+
+
+FIRST_USE = r"""
+import sys
+import matchmaker
+from matchmaker._native import cp_model
+print("cp_model" if "ortools.sat.python.cp_model" in sys.modules else "-", "pandas" if "pandas" in sys.modules else "-")
+print(cp_model.__name__, "ortools.sat.python.cp_model" in sys.modules)  # a dunder name imports nothing
+model = cp_model.CpModel()
+import ortools.sat.python.cp_model as real
+print(type(model) is real.CpModel, cp_model.OPTIMAL == real.OPTIMAL)
+"""
+
+
+def test_cp_sat_is_imported_on_first_use() -> None:
+    """``import matchmaker`` leaves OR-Tools' CP-SAT module (which imports pandas) until a name of it is read."""
+    proc = subprocess.run([sys.executable, "-c", FIRST_USE], capture_output=True, text=True, check=True)
+    assert proc.stdout.splitlines() == ["- -", "ortools.sat.python.cp_model False", "True True"]
+
+
+def test_a_cp_sat_solve_loads_cp_sat() -> None:
+    code = (
+        "import sys, matchmaker as mm\n"
+        f"problem = mm.load_problem({str(EXAMPLES / 'sodertalje' / 'problem.json')!r})\n"
+        "result = mm.solve(problem, mm.SolveOptions(engine='cp-sat', workers=1))\n"
+        "print(result.status.value, 'ortools.sat.python.cp_model' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.split() == ["optimal", "True"]

@@ -6,10 +6,10 @@ import os
 from collections.abc import Mapping
 from typing import Annotated, ClassVar, Literal, Self
 
-from ortools.sat import sat_parameters_pb2
 from pydantic import Field, Strict, model_validator
 
 from matchmaker._base import Record
+from matchmaker._native import sat_parameters_pb2
 from matchmaker._text import suggest
 from matchmaker.errors import InputError, OptionsError
 

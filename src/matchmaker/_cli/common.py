@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+import logging
+import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import click
 
+from matchmaker import _gc
 from matchmaker._cli.console import EXIT_INTERRUPTED, current_lang
 from matchmaker._i18n import tr
 from matchmaker._models import Problem
@@ -26,7 +32,10 @@ __all__ = [
     "EXIT_NO_PLAN",
     "EXIT_OK",
     "PATH",
+    "PROGRAM",
+    "end_process",
     "fail",
+    "held",
     "load",
     "require_same_problem",
     "run",
@@ -37,6 +46,11 @@ EXIT_OK = 0
 EXIT_NO_PLAN = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
+
+#: Whether the command runs as the program (``matchmaker ...``, through :func:`matchmaker._cli.group.main`),
+#: which ends the process when the command ends, rather than called in a longer process (a test's
+#: ``CliRunner``, a benchmark).
+PROGRAM: ContextVar[bool] = ContextVar("matchmaker_cli_program", default=False)
 
 #: A path argument or option of any command.
 PATH = click.Path(path_type=Path)
@@ -71,9 +85,39 @@ def run(action: Callable[[], T]) -> T:
                 click.echo(tr("notice: {message}", lang, message=text), err=True)
 
 
+@contextmanager
+def held() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector paused (:func:`matchmaker._gc.paused`); in the
+    program, then move every object the collector tracks to its permanent generation (:func:`gc.freeze`).
+
+    For what a command holds until the process ends (the round's records): none of it is garbage, and
+    without the freeze the collections after the pause would traverse all of it again. Called in a longer
+    process (``PROGRAM`` unset), the pause alone: a frozen cycle is never freed.
+    """
+    with _gc.paused():
+        yield
+        if PROGRAM.get():
+            gc.freeze()
+
+
 def load(path: Path) -> Problem:
-    """Read the problem at ``path`` (any format); bad input ends with exit code 2."""
-    return run(lambda: load_problem(path))
+    """Read the problem at ``path`` (any format) under :func:`held`; bad input ends with exit code 2."""
+    with held():
+        return run(lambda: load_problem(path))
+
+
+def end_process(code: int) -> NoReturn:
+    """End the program now with exit ``code``: standard output and error flushed, logging shut down, and
+    the interpreter's teardown skipped (:func:`os._exit`), which would free every object of a large round
+    one by one for nothing. Only for the program, after its command has ended (no thread or child
+    process of it still running; the other exit handlers registered then have nothing left to do)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (``| head``): Python's own exit would say 120
+            code = code or 120
+    logging.shutdown()
+    os._exit(code)
 
 
 def require_same_problem(result: Result, problem: Problem, result_path: Path | str, problem_path: Path | str) -> None:

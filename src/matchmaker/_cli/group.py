@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, fail, run
+from matchmaker._cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, PROGRAM, end_process, fail, run
 from matchmaker._cli.console import CommandGroup, current_lang
 from matchmaker._i18n import tr
 from matchmaker._limits import Limits, use_limits
@@ -42,8 +42,15 @@ def cli(limits: tuple[str, ...]) -> None:
 
 
 def main() -> None:
-    """Run the CLI; library errors that escape a command end with exit code 3 and a one-line message."""
+    """Run the CLI as the program; library errors that escape a command end with exit code 3 and a one-line
+    message. The process ends with the command (:func:`~matchmaker._cli.common.end_process`)."""
+    PROGRAM.set(True)
     try:
-        cli.main(standalone_mode=True)
-    except MatchmakerError as exc:  # pragma: no cover - every command handles its own errors
-        fail(exc.text(current_lang()), EXIT_INTERNAL)
+        try:
+            cli.main(standalone_mode=True)
+        except MatchmakerError as exc:  # pragma: no cover - every command handles its own errors
+            fail(exc.text(current_lang()), EXIT_INTERNAL)
+    except SystemExit as exc:  # how click ends every command, with its exit code
+        if exc.code is None or isinstance(exc.code, int):
+            end_process(exc.code or 0)
+        raise

@@ -16,6 +16,7 @@ from matchmaker._cli.common import (
     EXIT_NO_PLAN,
     PATH,
     fail,
+    held,
     load,
     problem_of_result,
     require_same_problem,
@@ -253,7 +254,8 @@ def _load_in_phases(path: Path, phases: Phases) -> Problem:
     CSV files is read and validated in one phase, ``load``)."""
     phases.phase("load")
     if format_of(path) == "json":
-        return run(lambda: load_json_problem(path, parsed=lambda: phases.phase("validate")))
+        with held():
+            return run(lambda: load_json_problem(path, parsed=lambda: phases.phase("validate")))
     problem = load(path)
     phases.phase("validate")
     return problem

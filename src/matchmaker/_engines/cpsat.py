@@ -10,16 +10,17 @@ CP-SAT's own Ctrl-C handling is always off (``catch_sigint_signal = False``): in
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from matchmaker._engines.base import StageOutcome, StageStatus
 from matchmaker._linear import LinearModel, Objective, Threshold
+from matchmaker._native import cp_model
 from matchmaker._options import SolveOptions
 from matchmaker._progress import Reporter
 from matchmaker._types import IntArray
@@ -29,11 +30,12 @@ __all__ = ["CpSatSession", "infeasible_groups"]
 
 logger = logging.getLogger("matchmaker.engines.cpsat")
 
-_STATUS: dict[object, StageStatus] = {
-    cp_model.OPTIMAL: "optimal",
-    cp_model.FEASIBLE: "feasible",
-    cp_model.INFEASIBLE: "infeasible",
-    cp_model.UNKNOWN: "unknown",
+#: CP-SAT's status names (``CpSolver.status_name``) as a stage's status.
+_STATUS: dict[str, StageStatus] = {
+    "OPTIMAL": "optimal",
+    "FEASIBLE": "feasible",
+    "INFEASIBLE": "infeasible",
+    "UNKNOWN": "unknown",
 }
 #: The full-problem subsolvers used when fewer than 8 workers run, in order of need.
 _FEW_WORKER_SUBSOLVERS = ("max_lp", "quick_restart", "reduced_costs", "pseudo_costs", "default_lp", "core", "no_lp")
@@ -164,7 +166,7 @@ class CpSatSession:
             with self._lock:
                 self._solver = None
             return StageOutcome("unknown", None, None, None, 0.0, "STOPPED")
-        on_solution = _SolutionForward(self.progress) if self.progress is not None and cp.has_objective() else None
+        on_solution = _solution_forward()(self.progress) if self.progress is not None and cp.has_objective() else None
         try:
             code = solver.solve(cp, on_solution)
         finally:
@@ -176,7 +178,7 @@ class CpSatSession:
                 f"CP-SAT rejected the model it was given ({cp.validate()}); this is a matchmaker bug, "
                 "please report it with the problem's fingerprint"
             )
-        status = _STATUS[code]
+        status = _STATUS[solver.status_name(code)]
         values: IntArray | None = None
         objective: int | None = None
         bound: int | None = None
@@ -268,16 +270,21 @@ class _LogForward:
         self.progress.log(line)
 
 
-class _SolutionForward(cp_model.CpSolverSolutionCallback):
-    """CP-SAT's solution callback: each better plan's objective to the progress reporter."""
+@functools.cache
+def _solution_forward() -> Callable[[Reporter], cp_model.CpSolverSolutionCallback]:
+    """The class of CP-SAT's solution callback that forwards each better plan's objective to the progress
+    reporter; made on first use, since its base class is CP-SAT's (see :mod:`matchmaker._native`)."""
 
-    def __init__(self, progress: Reporter) -> None:
-        super().__init__()
-        self.progress = progress
+    class SolutionForward(cp_model.CpSolverSolutionCallback):
+        def __init__(self, progress: Reporter) -> None:
+            super().__init__()
+            self.progress = progress
 
-    def on_solution_callback(self) -> None:
-        """Report the new plan's objective value."""
-        self.progress.solution(self.objective_value)
+        def on_solution_callback(self) -> None:
+            """Report the new plan's objective value."""
+            self.progress.solution(self.objective_value)
+
+    return SolutionForward
 
 
 def infeasible_groups(model: LinearModel, options: SolveOptions, time_limit: float | None = 10.0) -> list[int]:

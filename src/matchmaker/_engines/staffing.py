@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from ortools.sat.python import cp_model
 
+from matchmaker._native import cp_model
 from matchmaker._types import IntArray
 
 __all__ = ["StaffingModel", "StaffingOutcome", "fewest_additions", "most_placed"]

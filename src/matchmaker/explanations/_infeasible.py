@@ -39,12 +39,12 @@ from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from matchmaker._build import build_model
 from matchmaker._engines.cpsat import CpSatSession
 from matchmaker._linear import Group, LinearModel, ModelBuilder
 from matchmaker._models import Problem
+from matchmaker._native import cp_model
 from matchmaker._options import SolveOptions
 from matchmaker._pieces import default_constraints
 from matchmaker._rules import available, meets_requirements, trained_enough

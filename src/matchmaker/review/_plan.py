@@ -31,13 +31,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Annotated, Literal, Self
 
-from ortools.sat.python import cp_model
 from pydantic import Field, Strict, model_validator
 
 from matchmaker._base import Record
 from matchmaker._checks import Truth
 from matchmaker._i18n import Message, msg
 from matchmaker._models import Id, Label, Problem
+from matchmaker._native import cp_model
 from matchmaker._pydantic_errors import RuleError
 from matchmaker._result import Result
 from matchmaker._text import suggest
