@@ -277,11 +277,13 @@ def test_applicant_and_unit_optimal_are_best_and_worst_for_every_applicant(raw: 
 
 
 @settings(max_examples=120)
-@given(raw=problems(max_applicants=5, max_supervisors=3), strict=st.booleans())
-def test_the_stable_start_meets_every_cap_and_has_no_blocking_pair(raw: dict[str, Any], strict: bool) -> None:
-    """The capped deferred acceptance meets every maximum; the walk's plan, when it returns one, also
-    has no blocking pair by the enumeration (the search takes it as a hint only, so nothing else is
-    asked of it)."""
+@given(raw=problems(max_applicants=5, max_supervisors=3), strict=st.booleans(), reserve=st.booleans())
+def test_the_stable_start_meets_every_cap_and_has_no_blocking_pair(
+    raw: dict[str, Any], strict: bool, reserve: bool
+) -> None:
+    """The capped deferred acceptance meets every maximum (also when it keeps the places units miss of
+    their minimums); the walk's plan, when it returns one, also has no blocking pair by the
+    enumeration (the search takes it as a hint only, so nothing else is asked of it)."""
     data = json.loads(json.dumps(raw))
     data["pins"] = [p for p in data["pins"] if "supervisor" in p]
     problem = with_policy(data, stability={"mode": "optimise", "ties": "lottery" if strict else "keep"})
@@ -294,12 +296,12 @@ def test_the_stable_start_meets_every_cap_and_has_no_blocking_pair(raw: dict[str
             enc.applicant_ids[int(sc.applicant[p])]: enc.supervisor_ids[int(sc.supervisor[p])] for p in x.nonzero()[0]
         }
 
-    capped = deferred_acceptance(sc, municipality_caps=True)
+    capped = deferred_acceptance(sc, municipality_caps=True, reserve=reserve)
     if capped is None:  # a pin that leaves a choice, or pins that overfill a capacity
         return
     assert prefs.fits(plan_from(capped))
     assert all(plan_from(capped).get(p.applicant) == p.supervisor for p in problem.pins)
-    start = stable_start(sc, strict=strict)
+    start = stable_start(sc, strict=strict, reserve=reserve)
     if start is not None:
         plan = plan_from(start)
         assert prefs.fits(plan)

@@ -86,3 +86,41 @@ def test_a_first_stage_proven_by_the_bound_without_stability_is_the_search_s() -
         assert exact.statistics.stages[0].engine_status != "BOUND"
         bound.append(fast.statistics.stages[0].engine_status == "BOUND")
     assert any(bound)
+
+
+def test_the_start_keeps_the_places_units_miss_of_their_minimums() -> None:
+    """On the joint example deferred acceptance within the caps leaves tyreso-af (minimum 3) short;
+    keeping the places its municipality still owes it meets the minimum, within every cap."""
+    from matchmaker._engines.deferred_acceptance import deferred_acceptance
+
+    root = Path(__file__).resolve().parents[1]
+    problem = mm.load_problem(root / "examples" / "huddinge-nacka-tyreso" / "problem.json")
+    sc = score(problem)
+    enc = sc.encoding
+    short = []
+    for reserve in (False, True):
+        x = deferred_acceptance(sc, municipality_caps=True, reserve=reserve)
+        assert x is not None
+        placed = x > 0
+        per_unit = np.bincount(sc.unit[placed], minlength=len(enc.unit_ids))
+        per_muni = np.bincount(sc.municipality[placed], minlength=len(enc.municipality_ids))
+        assert np.all(per_unit <= enc.unit_max)
+        assert np.all((enc.municipality_max < 0) | (per_muni <= enc.municipality_max))
+        short.append(bool(np.any(per_unit < enc.unit_min)))
+    assert short == [True, False]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_minimums_and_the_relaxed_bound_as_a_cut_keep_the_search_s_decision(seed: int) -> None:
+    """With unit minimums beside the caps, the auto path (a start that keeps their places, the bound
+    without stability as a cut on the first stage) decides what CP-SAT proves alone."""
+    data = build_round(40, seed)
+    for unit in data["units"][::3]:
+        unit["min_places"] = 1
+    problem = mm.Problem.model_validate(data)
+    fast = mm.solve(problem, mm.SolveOptions(workers=1))
+    exact = mm.solve(problem, mm.SolveOptions(workers=1, engine="cp-sat"))
+    assert fast.status is exact.status
+    if fast.status is mm.Status.OPTIMAL:
+        assert mm.check(problem, fast).ok
+        assert fast.decision_json() == exact.decision_json()

@@ -119,11 +119,13 @@ def run(
     hint: IntArray | None = None,
     progress: Reporter | None = None,
     bound: Callable[[Objective], int | None] | None = None,
+    hint_is_plan: bool = False,
 ) -> LexicographicOutcome:
     """Optimise ``levels`` in order on ``session``; see the module docstring. ``progress`` hears when
-    each stage starts and ends (the session reports what happens within a stage). ``bound``, with a
-    ``hint`` of every variable, gives a proven upper bound of a stage objective (from a relaxation), or
-    ``None``: when the hint reaches it in the first stage, that stage is proven without a search."""
+    each stage starts and ends (the session reports what happens within a stage). ``bound`` gives a
+    proven upper bound of a stage objective (from a relaxation), or ``None``: when the ``hint`` is a
+    plan (``hint_is_plan``: every variable, every row met) that reaches it in the first stage, that
+    stage is proven without a search; else the bound is a cut for that stage's search."""
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     stages = plan_stages(levels, session.stage_limit, session.coef_limit)
     records: list[StageRecord] = []
@@ -144,16 +146,22 @@ def run(
         first = levels[stage.levels[0]]
         if progress is not None:
             progress.stage(k + 1, len(stages), names)
-        if k == 0 and bound is not None and hint is not None and first.kind == "linear":
+        if k == 0 and bound is not None and first.kind == "linear":
             start = time.perf_counter()
-            reached = stage.objective.value(hint)
-            if bound(stage.objective) == reached:
-                records.append(StageRecord(names, "optimal", reached, reached, time.perf_counter() - start, "BOUND"))
+            most = bound(stage.objective)
+            reached = None if hint is None or not hint_is_plan else stage.objective.value(hint)
+            if most is not None and most == reached:
+                assert hint is not None
+                records.append(StageRecord(names, "optimal", most, most, time.perf_counter() - start, "BOUND"))
                 if progress is not None:
-                    progress.stage_done("optimal", reached, reached)
+                    progress.stage_done("optimal", most, most)
                 values = hint
-                session.constrain(stage.objective, reached, reached, _parts(levels, stage.levels, values))
+                session.constrain(stage.objective, most, most, _parts(levels, stage.levels, values))
                 continue
+            if most is not None and not stage.objective.flow_only:
+                # A valid cut (every plan of the model is one of the relaxation's): the search's bound
+                # starts there, and a plan that reaches it ends the stage.
+                session.constrain(stage.objective, np.iinfo(np.int64).min // 4, most)
         if first.kind == "threshold":
             if values is None:
                 raise AssertionError("a threshold level needs a plan from the stages before it")

@@ -147,6 +147,7 @@ def _solve_problem(
     if reporter is not None:
         reporter.phase("build")
     hint = None
+    full: IntArray | None = None  # a plan of the whole model, to take as the hint
     bound: Callable[[Objective], int | None] | None = None
     stability = problem.policy.stability
     if stability is not None and stability.ties == "lottery" and opts.engine == "auto":
@@ -181,12 +182,20 @@ def _solve_problem(
     ):
         # Municipality caps that can bind leave deferred acceptance without a plan the model takes: a
         # start from a walk to stability within the caps (engines/stable_start.py). When the model takes
-        # it, and it reaches the first stage's bound without stability, that stage is proven.
-        start = stable_start(scores, strict=stability.ties == "lottery")
-        full = None if start is None else _completion(model, opts, start)
+        # it, and it reaches the first stage's bound without stability, that stage is proven; else that
+        # bound is a cut for the stage's search.
+        strict = stability.ties == "lottery"
+        start = None
+        # With unit minimums, first a walk from a start that keeps their places within the caps.
+        for reserve in (True, False) if np.any(scores.encoding.unit_min > 0) else (False,):
+            tried = stable_start(scores, strict=strict, reserve=reserve)
+            start = tried if start is None else start
+            full = None if tried is None else _completion(model, opts, tried)
+            if full is not None:
+                break
+        bound = _relaxed_bound(problem, scores, model, opts)
         if full is not None:
             hint = full
-            bound = _relaxed_bound(problem, scores, model, opts)
         elif start is not None:
             hint = start  # the pair variables only: the search completes or repairs it
     return solve_model(
@@ -200,6 +209,7 @@ def _solve_problem(
         progress=reporter,
         infeasibility_text=infeasibility_text,
         bound=bound,
+        hint_is_plan=full is not None,
     )
 
 
@@ -347,6 +357,7 @@ def solve_model(
     engine_prefix: str | None = None,
     infeasibility_text: InfeasibilityText | None = None,
     bound: Callable[[Objective], int | None] | None = None,
+    hint_is_plan: bool = False,
 ) -> Result:
     """Solve an already built model of ``problem`` (used by :func:`solve` and by re-solves that add
     pieces, such as a forced pair or a disruption level) and decode the result. ``engine_prefix``
@@ -387,11 +398,31 @@ def solve_model(
             hint = found.plan
     if progress is None or isinstance(progress, Reporter):  # its owner reports the end of the solve
         return _solve_session(
-            problem, model, opts, progress, cancel, hint, (t0, t1), infeasibility_text, engine_prefix, bound
+            problem,
+            model,
+            opts,
+            progress,
+            cancel,
+            hint,
+            (t0, t1),
+            infeasibility_text,
+            engine_prefix,
+            bound,
+            hint_is_plan,
         )
     with _reporting(progress, t0) as reporter:
         result = _solve_session(
-            problem, model, opts, reporter, cancel, hint, (t0, t1), infeasibility_text, engine_prefix, bound
+            problem,
+            model,
+            opts,
+            reporter,
+            cancel,
+            hint,
+            (t0, t1),
+            infeasibility_text,
+            engine_prefix,
+            bound,
+            hint_is_plan,
         )
     assert reporter is not None
     reporter.finish(result.status.value)
@@ -409,6 +440,7 @@ def _solve_session(
     infeasibility_text: InfeasibilityText | None,
     engine_prefix: str | None = None,
     bound: Callable[[Objective], int | None] | None = None,
+    hint_is_plan: bool = False,
 ) -> Result:
     session = AutoSession(model, opts, progress=reporter)
     t2 = time.perf_counter()
@@ -420,7 +452,14 @@ def _solve_session(
         len(model.levels),
     )
     outcome = run(
-        model.levels, session, time_limit=opts.time_limit, cancel=cancel, hint=hint, progress=reporter, bound=bound
+        model.levels,
+        session,
+        time_limit=opts.time_limit,
+        cancel=cancel,
+        hint=hint,
+        progress=reporter,
+        bound=bound,
+        hint_is_plan=hint_is_plan,
     )
     engine = session.engine_name if engine_prefix is None else f"{engine_prefix}+{session.engine_name}"
     return _result(problem, model, opts, outcome, engine, (*times, t2), infeasibility_text, reporter)

@@ -34,6 +34,9 @@ class AutoSession:
             LpSession(model, options, flow=options.engine == "auto") if options.engine in ("auto", "lp") else None
         )
         self.cp: CpSatSession | None = None
+        # Rows that are not a stage's value held (a cut, a lower bound): the LP's bounds, from which
+        # CP-SAT is opened, do not carry them.
+        self._rows: list[tuple[Objective, int, int]] = []
         self.engines: list[str] = []
         self._probing: CpSatSession | None = None
         self.stage_limit = self.lp.stage_limit if self.lp is not None else CpSatSession.stage_limit
@@ -44,6 +47,8 @@ class AutoSession:
             lp = self.lp
             bounds = None if lp is None else (lp.var_lb, lp.var_ub, lp.row_lb, lp.row_ub)
             self.cp = CpSatSession(self.model, self.options, bounds=bounds, progress=self.progress)
+            for objective, lb, ub in self._rows:
+                self.cp.constrain(objective, lb, ub)
         return self.cp
 
     def _engine(self, name: str) -> None:
@@ -83,6 +88,8 @@ class AutoSession:
         """Hold a stage's value in every engine that may run a later stage; ``parts`` in CP-SAT, for a
         model that is not LP-tight (there one row of merged levels relaxes far more than the levels held
         one by one)."""
+        if lb != ub and not objective.flow_only:
+            self._rows.append((objective, lb, ub))
         if self.cp is not None and objective.flow_only:
             # Only the flow proves a flow_only stage, and only while the model is still a network (no
             # row was added for a CP-SAT stage): the LP session's bounds then hold everything so far,

@@ -108,7 +108,7 @@ def _best_first(sc: Scores) -> tuple[list[int], list[int]]:
     return order.tolist(), starts
 
 
-def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False) -> IntArray | None:
+def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False, reserve: bool = False) -> IntArray | None:
     """The applicant-optimal stable plan as a 0/1 vector over the pairs of ``sc``.
 
     Uses the strict ranks of both sides and ignores municipality caps (see :func:`applies`). Pinned
@@ -117,7 +117,10 @@ def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False) -> IntAr
 
     With ``municipality_caps=True`` a proposal that would take a capped municipality over its cap is
     refused (the municipality does not choose, so nobody is dropped for it): the plan meets every cap
-    but need not be stable, and serves as a start for the search, which checks it.
+    but need not be stable, and serves as a start for the search, which checks it. ``reserve`` (with
+    ``municipality_caps``) also keeps, within a capped municipality, the places its units still miss
+    of their minimums for those units: a proposal elsewhere in the municipality that would leave too
+    few is refused the same way.
     """
     start = _start(sc)
     if start is None:
@@ -131,6 +134,17 @@ def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False) -> IntAr
         return _by_rounds(sc, x, pins, *hospitals)
     ml = sc.municipality.tolist()
     cm = enc.municipality_max.tolist() if municipality_caps else [-1] * len(enc.municipality_ids)
+    umin = enc.unit_min.tolist() if capped and reserve else [0] * len(enc.unit_ids)
+    for p in pins.values():  # a pinned placement counts towards its unit's minimum
+        umin[ul[p]] -= 1
+    unit_muni = [-1] * len(enc.unit_ids)
+    for p, u in zip(ml, sc.unit.tolist(), strict=True):
+        unit_muni[u] = p
+    # Per municipality, the places its units still miss of their minimums.
+    missing = [0] * len(enc.municipality_ids)
+    for u, lo in enumerate(umin):
+        if lo > 0 and unit_muni[u] >= 0:
+            missing[unit_muni[u]] += lo
     count_m = [0] * len(enc.municipality_ids)
     for p in pins.values():
         count_m[ml[p]] += 1
@@ -159,6 +173,8 @@ def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False) -> IntAr
         held[a] = -1
         count_s[sl[p]] -= 1
         count_u[ul[p]] -= 1
+        if count_u[ul[p]] < umin[ul[p]]:
+            missing[ml[p]] += 1
         free.append(a)
 
     free = deque(a for a in range(enc.n_applicants) if a not in pins)
@@ -177,13 +193,15 @@ def deferred_acceptance(sc: Scores, *, municipality_caps: bool = False) -> IntAr
         held[a] = p
         count_s[s] += 1
         count_u[u] += 1
+        if count_u[u] <= umin[u]:
+            missing[ml[p]] -= 1
         heapq.heappush(heap_s[s], (-uk[p], a, p))
         heapq.heappush(heap_u[u], (-uk[p], a, p))
         if count_s[s] > cs[s]:
             drop(least_liked(heap_s[s])[1])
         elif count_u[u] > cu[u]:
             drop(least_liked(heap_u[u])[1])
-        elif 0 <= cm[ml[p]] <= count_m[ml[p]]:
+        elif 0 <= cm[ml[p]] <= count_m[ml[p]] + missing[ml[p]]:
             drop(a)  # the municipality is full: refused, and nobody is dropped for it
         else:
             count_m[ml[p]] += 1

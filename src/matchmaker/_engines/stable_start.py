@@ -32,11 +32,12 @@ _STEPS_PER_BLOCKING_PAIR = 4
 _STEPS_MORE = 200
 
 
-def stable_start(sc: Scores, *, strict: bool) -> IntArray | None:
+def stable_start(sc: Scores, *, strict: bool, reserve: bool = False) -> IntArray | None:
     """A plan over the pairs of ``sc`` with every cap met and no blocking pair (for the strict ranks, or
     the ranks as given: weakly stable), or ``None`` if the walk did not reach one (or a pin leaves a
-    choice)."""
-    x = deferred_acceptance(sc, municipality_caps=True)
+    choice). ``reserve`` starts the walk from deferred acceptance that keeps the places units miss of
+    their minimums within their municipality's cap (the walk itself does not know minimums)."""
+    x = deferred_acceptance(sc, municipality_caps=True, reserve=reserve)
     if x is None or sc.n_pairs == 0:
         return x
     pa = sc.applicant.astype(np.int64)
