@@ -59,12 +59,13 @@ def flow_coef_limit(net: Network) -> int:
 class Network:
     """A model's rows and pair variables as arcs of a circulation through node 0 (the root).
 
-    Arcs ``0..n_pairs-1`` are the pair variables, arc ``n_pairs + r`` is row ``r``.
+    Arcs ``0..n_pairs-1`` are the pair variables, arc ``n_pairs + r`` is row ``r``. Nodes are int32,
+    as OR-Tools takes them.
     """
 
     n_nodes: int
-    tail: IntArray
-    head: IntArray
+    tail: npt.NDArray[np.int32]
+    head: npt.NDArray[np.int32]
 
     @property
     def n_arcs(self) -> int:
@@ -122,6 +123,93 @@ def network_of(model: LinearModel, a_int: sp.csr_matrix | None = None) -> Networ
 
 
 def _network_of(model: LinearModel, a_int: sp.csr_matrix | None) -> Network | None:
+    direct = _capacity_network(model)
+    if direct is not None:
+        return direct
+    return _searched_network(model, a_int)
+
+
+#: The row kinds of a pure capacity round, in the order the pieces add them: the applicant side's
+#: one row per applicant, then the far side's nested levels from the smallest up.
+_CAPACITY_KINDS = ("one_place", "supervisor_capacity", "unit_max", "municipality_max")
+
+
+def _capacity_network(model: LinearModel) -> Network | None:
+    """The network of a pure capacity round read straight off its rows, or ``None`` when the model is
+    not one (then :func:`_searched_network` decides).
+
+    A pure capacity round has only 0/1 rows of the kinds :data:`_CAPACITY_KINDS`, in that order: one
+    row per applicant (the applicant side, disjoint), and supervisor, unit and municipality maximums,
+    each level nested in the next. The general search would find the same circulation (it orders
+    rows by size, the higher index first among equals, so the enclosing level is each row's parent),
+    but it walks every (row, pair) incidence; here only the pairs of each level are scattered once,
+    and the nesting the search would verify is verified per row from those scatters. A far-side row
+    whose pairs all belong to one applicant goes to the search, which puts it on the applicant side.
+    """
+    n_pairs, n_rows = model.n_pairs, model.n_rows
+    if model.n_vars != n_pairs or n_pairs == 0 or n_rows == 0:
+        return None
+    code = {kind: k for k, kind in enumerate(_CAPACITY_KINDS)}
+    group_code = np.array([code.get(g.kind, -1) for g in model.groups], dtype=np.int8)
+    row_code = group_code[model.row_group]
+    if np.any(row_code < 0) or np.any(np.diff(row_code) < 0):
+        return None
+    indptr, indices = model.indptr, model.indices
+    sizes = np.diff(indptr)
+    if np.any(sizes == 0) or np.any(model.coefs != 1):
+        return None
+    # Every row's variables ascending, none twice (the canonical order the search requires too).
+    step = np.diff(indices)
+    step[indptr[1:-1] - 1] = 1  # the steps between two rows do not count
+    if step.size and np.any(step <= 0):
+        return None
+    first_pair, last_pair = indices[indptr[:-1]], indices[indptr[1:] - 1]
+    applicant = model.pair_applicant
+    single = applicant[first_pair] == applicant[last_pair]  # pairs are sorted by applicant
+    ranges = np.searchsorted(row_code, np.arange(len(_CAPACITY_KINDS) + 1))
+    if not np.all(single[: ranges[1]]) or np.any(single[ranges[1] :]):
+        return None
+    # owner[k][p]: the row of level k holding pair p (-1: none), level 0 the applicant side
+    owner: list[npt.NDArray[np.int32]] = []
+    for k in range(len(_CAPACITY_KINDS)):
+        lo, hi = int(ranges[k]), int(ranges[k + 1])
+        got = np.full(n_pairs, -1, dtype=np.int32)
+        span = indices[indptr[lo] : indptr[hi]]
+        rows = np.repeat(np.arange(lo, hi, dtype=np.int32), sizes[lo:hi])
+        got[span] = rows
+        if np.any(np.bincount(span, minlength=n_pairs) > 1):
+            return None  # two rows of one level share a pair: not the levels of a capacity round
+        owner.append(got)
+    parent = np.full(n_rows, -1, dtype=np.int64)
+    leaf = np.full(n_pairs, -1, dtype=np.int64)
+    for k in range(1, len(_CAPACITY_KINDS)):
+        lo, hi = int(ranges[k]), int(ranges[k + 1])
+        span = indices[indptr[lo] : indptr[hi]]
+        above = np.full(n_pairs, -1, dtype=np.int32)  # the nearest enclosing row above level k
+        for j in range(len(_CAPACITY_KINDS) - 1, k, -1):
+            np.copyto(above, owner[j], where=owner[j] >= 0)
+        if hi > lo:
+            held = above[span]
+            starts = indptr[lo:hi] - indptr[lo]
+            if np.any(np.minimum.reduceat(held, starts) != np.maximum.reduceat(held, starts)):
+                return None  # a row not nested in the level above it
+            parent[lo:hi] = held[starts]
+        np.copyto(leaf, owner[k], where=(leaf < 0) & (owner[k] >= 0))
+    node = np.arange(1, n_rows + 1, dtype=np.int32)  # row r is node r + 1; the root is node 0
+    tail = np.empty(n_pairs + n_rows, dtype=np.int32)
+    head = np.empty(n_pairs + n_rows, dtype=np.int32)
+    tail[:n_pairs] = owner[0] + 1
+    head[:n_pairs] = leaf + 1
+    n_app = int(ranges[1])
+    tail[n_pairs : n_pairs + n_app] = 0
+    head[n_pairs : n_pairs + n_app] = node[:n_app]
+    tail[n_pairs + n_app :] = node[n_app:]
+    head[n_pairs + n_app :] = parent[n_app:] + 1
+    return Network(n_nodes=n_rows + 1, tail=tail, head=head)
+
+
+def _searched_network(model: LinearModel, a_int: sp.csr_matrix | None) -> Network | None:
+    """The circulation network of any model, found by the laminar search over its incidences."""
     n_vars, n_pairs = model.n_vars, model.n_pairs
     a = (
         a_int
@@ -182,13 +270,13 @@ def _circulation(
         return None
     parent_a, leaf_a = got_a
     parent_b, leaf_b = got_b
-    node = np.arange(1, n_rows + 1, dtype=np.int64)  # row r is node r + 1; the root is node 0
+    node = np.arange(1, n_rows + 1, dtype=np.int32)  # row r is node r + 1; the root is node 0
 
     def node_of(rows: IntArray) -> IntArray:
         return np.where(rows < 0, 0, rows + 1)
 
-    tail = np.empty(n_pairs + n_rows, dtype=np.int64)
-    head = np.empty(n_pairs + n_rows, dtype=np.int64)
+    tail = np.empty(n_pairs + n_rows, dtype=np.int32)
+    head = np.empty(n_pairs + n_rows, dtype=np.int32)
     tail[:n_pairs] = node_of(leaf_a)
     head[:n_pairs] = node_of(leaf_b)
     parent = np.where(single, parent_a, parent_b)
@@ -209,31 +297,30 @@ def solve_network(
     """Maximise ``c.x`` over the network with the given bounds: the integer plan ``x`` and row duals
     ``y`` (to be verified by the caller), or the reason there are none (``"INFEASIBLE"``, ...)."""
     n_pairs = int(c.shape[0])
-    lo = np.concatenate([var_lb, np.maximum(row_lb, 0)]).astype(np.int64)
-    hi = np.concatenate([var_ub, row_ub]).astype(np.int64)
-    if np.any(lo > hi):
+    # copy=False: the concatenation is already a new array (the bounds are int64 throughout)
+    lo = np.concatenate([var_lb, np.maximum(row_lb, 0)]).astype(np.int64, copy=False)
+    cap = np.concatenate([var_ub, row_ub]).astype(np.int64, copy=False)
+    cap -= lo
+    if np.any(cap < 0):
         return "EMPTY_BOUNDS"
     cost = np.zeros(net.n_arcs, dtype=np.int64)
-    cost[:n_pairs] = -c
-    if cost.size and int(np.abs(cost).max()) * (net.n_nodes + 2) >= COST_LIMIT:
+    np.negative(c, out=cost[:n_pairs])
+    if cost.size and int(np.abs(c).max(initial=0)) * (net.n_nodes + 2) >= COST_LIMIT:
         return "COEFFICIENTS_TOO_LARGE"
-    cap = hi - lo
     supply = np.zeros(net.n_nodes, dtype=np.int64)
     np.subtract.at(supply, net.tail, lo)
     np.add.at(supply, net.head, lo)
     # Arcs fixed by their bounds (a later stage holds the earlier optimal faces by fixing most pairs)
     # carry no choice and no residual arc: the flow is built from the others only.
-    live = np.flatnonzero(cap > 0)
+    live = np.flatnonzero(cap > 0).astype(np.int32)
     mcf = min_cost_flow.SimpleMinCostFlow()
-    mcf.add_arcs_with_capacity_and_unit_cost(
-        net.tail[live].astype(np.int32), net.head[live].astype(np.int32), cap[live], cost[live]
-    )
+    mcf.add_arcs_with_capacity_and_unit_cost(net.tail[live], net.head[live], cap[live], cost[live])
     mcf.set_nodes_supplies(np.arange(net.n_nodes, dtype=np.int32), supply)
     status = mcf.solve()
     if status != mcf.OPTIMAL:
         return {mcf.INFEASIBLE: "INFEASIBLE", mcf.BAD_COST_RANGE: "BAD_COST_RANGE"}.get(status, "FLOW_FAILED")
     f = np.zeros(net.n_arcs, dtype=np.int64)
-    f[live] = np.asarray(mcf.flows(np.arange(live.size, dtype=np.int32)), dtype=np.int64)
+    f[live] = mcf.flows(np.arange(live.size, dtype=np.int32))
     # The solver's graph is freed before the potentials' residual graph is built: the two never need
     # to be in memory at once (with millions of arcs, each is a large part of the solve's peak).
     del mcf
