@@ -49,6 +49,7 @@ __all__ = [
     "is_placed_row",
     "parameter_of",
     "relaxed_range",
+    "row_bound",
     "substitute",
     "substitution",
 ]
@@ -163,6 +164,22 @@ class Substitution:
             row_ub=got[1],
             row_group=m.row_group.copy(),
         )
+
+    def fits_up_to(self, activity: IntArray, value: int) -> int | None:
+        """The largest ``t`` at most ``value`` at which a plan with these row activities (the source
+        model's, at ``t = value``) keeps every inequality row with the parameter, if any."""
+        top: int | None = None
+        lb, ub, b = self._lb, self._ub, self._b
+        act = activity.tolist()
+        for r in range(len(b)):
+            br = b[r]
+            if br == 0 or lb[r] == ub[r]:
+                continue
+            pairs = act[r] - br * value
+            low, high = lb[r] - pairs, ub[r] - pairs  # low <= br * t <= high
+            limit = high // br if br > 0 else (-low) // (-br)
+            top = limit if top is None else min(top, limit)
+        return top
 
     @property
     def a_int(self) -> sp.csr_matrix:
@@ -310,6 +327,18 @@ def relaxed_range(model: LinearModel, low: int, high: int) -> LinearModel | None
     return dataclasses.replace(sub.model, row_lb=bounds[0], row_ub=bounds[1])
 
 
+def row_bound(cert: Certificate, bounds: tuple[IntArray, IntArray], tighter: tuple[IntArray, IntArray]) -> int:
+    """The weak-duality bound from ``cert``'s duals (optimal within row bounds ``bounds``) on ``max c.x``
+    within row bounds ``tighter`` and the same variable bounds, exactly: at an optimum the variables'
+    part of the bound is ``cert.value`` less the rows' part, and only the rows' part changes."""
+
+    def rows(lb: IntArray, ub: IntArray) -> int:
+        # Python integers: a dual times a bound may leave int64
+        return sum(y * (u if y > 0 else lo) for y, lo, u in zip(cert.y.tolist(), lb.tolist(), ub.tolist(), strict=True))
+
+    return cert.value - rows(*bounds) + rows(*tighter)
+
+
 def flow_bounds(
     model: LinearModel,
     options: SolveOptions,
@@ -347,6 +376,16 @@ def flow_bounds(
     sub = substitution(model)
     if sub is None:
         return None
+
+    def push(parent: Certificate, bounds: tuple[IntArray, IntArray], part_low: int, part_high: int) -> None:
+        """Open the part ``[part_low, part_high]`` of a solved range, bounded by the range's duals."""
+        if part_low > part_high:
+            return
+        part = sub.relaxed(part_low, part_high)
+        bound = parent.value if part is None else min(parent.value, row_bound(parent, bounds, part))
+        if not beaten(bound):
+            heapq.heappush(heap, (-bound, -part_high, part_low, part_high))
+
     while heap and nodes < max_nodes:
         entry = heapq.heappop(heap)
         parent, _, a, b = entry
@@ -390,17 +429,19 @@ def flow_bounds(
             if ties:
                 # the range's other values may reach the same value: they stay open, bounded by it
                 for part_low, part_high in ((a, placed - 1), (placed + 1, b)):
-                    if part_low <= part_high:
-                        heapq.heappush(heap, (-got.value, -part_high, part_low, part_high))
+                    push(got, relaxed, part_low, part_high)
             continue
         if a == b:  # pragma: no cover - at one value the relaxation is the network itself
             return None
         # Split at the relaxed plan's placed count; at an end of the range (where splitting there would
         # peel off one value at a time), in halves.
         split = placed if a < placed < b else (a + b) // 2 + 1
-        for part_low, part_high in ((a, split - 1), (split, b)):
-            if part_low <= part_high:
-                heapq.heappush(heap, (-got.value, -part_high, part_low, part_high))
+        parts = [(a, split - 1), (split, b)]
+        fits = sub.fits_up_to(activity, placed) if placed == b else None
+        if fits is not None and a <= fits < b:
+            parts = [(a, fits), (fits + 1, b - 1), (b, b)]
+        for part_low, part_high in parts:
+            push(got, relaxed, part_low, part_high)
     if best is None:
         return None
     bound = max([best.stage_value, *(-entry[0] for entry in heap)])  # open ranges' bounds: their parents'
