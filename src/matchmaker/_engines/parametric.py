@@ -166,8 +166,10 @@ class Substitution:
         )
 
     def fits_up_to(self, activity: IntArray, value: int) -> int | None:
-        """The largest ``t`` at most ``value`` at which a plan with these row activities (the source
-        model's, at ``t = value``) keeps every inequality row with the parameter, if any."""
+        """The largest ``t`` at which a plan with these row activities (the source model's, at ``t =
+        value``) keeps every limit its inequality rows set on ``t`` from above (``None``: no such row).
+        The search splits a range there: a plan of the most placed that breaks a rate rule often shows
+        how far the count must fall."""
         top: int | None = None
         lb, ub, b = self._lb, self._ub, self._b
         act = activity.tolist()
