@@ -439,8 +439,13 @@ def flow_bounds(
         # peel off one value at a time), in halves.
         split = placed if a < placed < b else (a + b) // 2 + 1
         parts = [(a, split - 1), (split, b)]
-        fits = sub.fits_up_to(activity, placed) if placed == b else None
-        if fits is not None and a <= fits < b:
+        # A first stage that holds the placed count, whose plan at the top breaks a rule that caps t
+        # high in the range: the values above where the plan stops keeping the rules often have no
+        # plan at all (a cheap flow says so), and the top value alone is tried at once. Otherwise
+        # (the limit low in the range, or the value free of the count) that would peel off one value
+        # at a time.
+        fits = sub.fits_up_to(activity, placed) if placed == b and not ties else None
+        if fits is not None and (a + b) // 2 <= fits < b:
             parts = [(a, fits), (fits + 1, b - 1), (b, b)]
         for part_low, part_high in parts:
             push(got, relaxed, part_low, part_high)
