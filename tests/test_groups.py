@@ -7,6 +7,8 @@ engine's view of group rows, explanations that name a group rule, and the valida
 
 from __future__ import annotations
 
+import gc
+import weakref
 from fractions import Fraction
 from typing import Any
 
@@ -631,6 +633,20 @@ def test_a_plan_fits_the_rules_up_to_the_value_found(raw: dict[str, Any], data: 
     assert not upper_rows_hold(top + 1)
     # the rows that bound t from above hold at every value up to top
     assert upper_rows_hold(top)
+
+
+def test_a_models_substitution_does_not_keep_it_alive() -> None:
+    # The substitution is cached per model in a weak dictionary: it must not hold its model (the key),
+    # or every solved model of a rule at scale would stay in memory.
+    problem = round_of([{"family": "home", "rule": "rate", "ratio": 1.0}], HOMES, places=5)
+    model = build_model(problem, score(problem))
+    sub = substitution(model)
+    assert sub is not None
+    assert sub.bounds(3) is not None
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None
 
 
 def sp_matrix(model: Any) -> Any:

@@ -19,6 +19,9 @@ network. When it leaves ``t`` free (the maximum-weight order), the relaxed netwo
 :func:`flow_bounds` must also prove that no other ``P`` reaches the optimum before the later stages are
 solved in one network. When the bound is not reached within a few values of ``P``, the caller goes on to CP-SAT,
 hinted with the best plan found.
+
+The networks at every ``t`` differ only in their row bounds: :class:`Substitution` builds their arrays,
+constraint matrix and network once per model, and each value costs its row bounds and its flow.
 """
 
 from __future__ import annotations
@@ -77,8 +80,9 @@ class Substitution:
     one constraint matrix and one network (:func:`matchmaker._engines.flow.network_of`)."""
 
     def __init__(self, model: LinearModel, t: int) -> None:
-        self.source = model
+        # no reference to ``model`` itself: it keys this object's weak cache entry
         self.t = t
+        self._t_range = (int(model.var_lb[t]), int(model.var_ub[t]))
         sizes = np.diff(model.indptr)
         row_of = np.repeat(np.arange(model.n_rows, dtype=np.int64), sizes)
         aux = model.indices == t
@@ -123,8 +127,7 @@ class Substitution:
     def bounds(self, value: int) -> tuple[IntArray, IntArray] | None:
         """The row bounds of the model at ``value`` (each row divided by its pair coefficient), or
         ``None`` if ``value`` is outside the variable's bounds or a row without pairs cannot hold."""
-        model, t = self.source, self.t
-        if not self.valid or not model.var_lb[t] <= value <= model.var_ub[t]:
+        if not self.valid or not self._t_range[0] <= value <= self._t_range[1]:
             return None
         lb, ub, b = self._lb, self._ub, self._b
         for r in self._lone:  # rows over t alone: they hold or the value is out
@@ -355,7 +358,9 @@ def flow_bounds(
     of ``t``, its bound the certified optimum of :func:`relaxed_range`. A node whose relaxed plan, at its
     own placed count ``P``, keeps the network at ``P`` reaches its bound and is settled; one whose
     relaxation has no plan is closed; else the range splits at ``P`` (or, with ``P`` at the top, in
-    halves). Nodes are taken best bound first, so the search ends when no open bound beats the best plan.
+    halves, or where that plan stops keeping the rules: see below). Each part is bounded by the range's
+    duals over the part's own row bounds (:func:`row_bound`), and closed at once if a plan reaches that.
+    Nodes are taken best bound first, so the search ends when no open bound beats the best plan.
     ``None`` if a flow cannot be certified or nothing is found within ``max_nodes``; the result is
     ``proven`` only when no open node's bound beats the best plan.
 
@@ -451,7 +456,7 @@ def flow_bounds(
             push(got, relaxed, part_low, part_high)
     if best is None:
         return None
-    bound = max([best.stage_value, *(-entry[0] for entry in heap)])  # open ranges' bounds: their parents'
+    bound = max([best.stage_value, *(-entry[0] for entry in heap)])  # open ranges' own bounds
     open_left = any(not beaten(-entry[0]) for entry in heap)
     proven = not open_left and (len(tied) == 1 if ties else True)
     logger.debug(
