@@ -7,11 +7,14 @@ engine's view of group rows, explanations that name a group rule, and the valida
 
 from __future__ import annotations
 
+import gc
+import weakref
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -22,8 +25,16 @@ from conftest import make_problem
 from matchmaker import Problem, SolveOptions, Status, check, solve
 from matchmaker._build import build_model
 from matchmaker._engines.flow import network_of
-from matchmaker._engines.lp import LpSession
-from matchmaker._engines.parametric import by_parameter, flow_bounds, is_placed_row, parameter_of
+from matchmaker._engines.lp import Certificate, LpSession
+from matchmaker._engines.parametric import (
+    by_parameter,
+    flow_bounds,
+    is_placed_row,
+    parameter_of,
+    row_bound,
+    substitute,
+    substitution,
+)
 from matchmaker._linear import plan_stages
 from matchmaker._scoring import score
 from matchmaker.errors import ProblemValidationError
@@ -537,6 +548,109 @@ def test_the_search_by_flows_alone_finds_the_lp_searchs_first_stage(raw: dict[st
         return  # the search does not apply, or the flows give up (then the LP search runs)
     assert by_flows.proven
     assert (by_flows.value, by_flows.stage_value) == (by_lp.value, by_lp.stage_value)
+
+
+def ruled_model(raw: dict[str, Any]) -> Any:
+    """The model of ``raw`` with a rate rule over homes, where the search over the placed count applies."""
+    kept = [r for r in raw["policy"]["group_rules"] if r["rule"] == "count"]
+    raw["policy"]["group_rules"] = [*kept, {"family": "home", "rule": "rate", "ratio": 1.0}]
+    if raw["policy"]["balance"] is not None and raw["policy"]["balance"]["mode"] == "maximin":
+        raw["policy"]["balance"] = None
+    raw["policy"].update(objective="total_fit", minimums="hard", targets="soft")
+    raw["links"] = []
+    for unit in raw["units"]:
+        unit.pop("target_places", None)
+    problem = make_problem(raw)
+    return build_model(problem, score(problem))
+
+
+@settings(max_examples=60)
+@given(raw=grouped_problems(), data=st.data())
+def test_a_ranges_duals_bound_every_part_of_it(raw: dict[str, Any], data: st.DataObject) -> None:
+    # The bound a solved range's duals give a part of it (exact weak duality over the part's row
+    # bounds) is never below the part's own optimum, and over the range itself it is the optimum.
+    model = ruled_model(raw)
+    t = parameter_of(model)
+    sub = substitution(model) if t is not None and is_placed_row(model) else None
+    if sub is None or sub.network is None:
+        return
+    first = plan_stages(model.levels, LpSession.stage_limit)[0]
+    c = np.zeros(model.n_vars, dtype=np.int64)
+    c[first.objective.indices] = first.objective.coefs
+    c = c[: model.n_pairs]
+    low, high = int(model.var_lb[t]), int(model.var_ub[t])
+    a = data.draw(st.integers(low, high))
+    b = data.draw(st.integers(a, high))
+    bounds = sub.relaxed(a, b)
+    if bounds is None:  # a row over the placed count alone fails at an end
+        return
+    whole = sub.flow(c, *bounds)
+    if not isinstance(whole, Certificate):
+        return
+    assert row_bound(whole, bounds, bounds) == whole.value
+    part_low = data.draw(st.integers(a, b))
+    part_high = data.draw(st.integers(part_low, b))
+    part = sub.relaxed(part_low, part_high)
+    if part is None:
+        return
+    got = sub.flow(c, *part)
+    if isinstance(got, Certificate):
+        assert row_bound(whole, bounds, part) >= got.value
+    # each value's model is the one substitute builds on its own, with the same row bounds
+    at, at_bounds = substitute(model, part_low), sub.bounds(part_low)
+    assert at is not None
+    assert at_bounds is not None
+    assert np.array_equal(at.row_lb, at_bounds[0])
+    assert np.array_equal(at.row_ub, at_bounds[1])
+
+
+@settings(max_examples=60)
+@given(raw=grouped_problems(), data=st.data())
+def test_a_plan_fits_the_rules_up_to_the_value_found(raw: dict[str, Any], data: st.DataObject) -> None:
+    # fits_up_to: a plan's rows with the placed count hold at the value it returns and some fails just
+    # above it (checked row by row on the whole model, with every inequality row over t).
+    model = ruled_model(raw)
+    t = parameter_of(model)
+    sub = substitution(model) if t is not None else None
+    if sub is None:
+        return
+    x = np.array(data.draw(st.lists(st.integers(0, 1), min_size=model.n_pairs, max_size=model.n_pairs)), np.int64)
+    value = int(x.sum())
+    a = sp_matrix(model)
+    activity = a @ np.r_[x, value]
+    top = sub.fits_up_to(activity, value)
+    with_t = np.flatnonzero((a[:, t].toarray().ravel() != 0) & (model.row_lb != model.row_ub))
+    if top is None:
+        assert with_t.size == 0
+        return
+
+    def upper_rows_hold(at: int) -> bool:
+        act = a @ np.r_[x, at]
+        coef = a[:, t].toarray().ravel()
+        ok_up = np.where(coef > 0, act <= model.row_ub, act >= model.row_lb)
+        return bool(np.all(ok_up[with_t]))
+
+    assert not upper_rows_hold(top + 1)
+    # the rows that bound t from above hold at every value up to top
+    assert upper_rows_hold(top)
+
+
+def test_a_models_substitution_does_not_keep_it_alive() -> None:
+    # The substitution is cached per model in a weak dictionary: it must not hold its model (the key),
+    # or every solved model of a rule at scale would stay in memory.
+    problem = round_of([{"family": "home", "rule": "rate", "ratio": 1.0}], HOMES, places=5)
+    model = build_model(problem, score(problem))
+    sub = substitution(model)
+    assert sub is not None
+    assert sub.bounds(3) is not None
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None
+
+
+def sp_matrix(model: Any) -> Any:
+    return sp.csr_matrix((model.coefs, model.indices, model.indptr), shape=(model.n_rows, model.n_vars))
 
 
 def flow_bounds_search(model: Any, options: SolveOptions) -> Any:

@@ -19,6 +19,9 @@ network. When it leaves ``t`` free (the maximum-weight order), the relaxed netwo
 :func:`flow_bounds` must also prove that no other ``P`` reaches the optimum before the later stages are
 solved in one network. When the bound is not reached within a few values of ``P``, the caller goes on to CP-SAT,
 hinted with the best plan found.
+
+The networks at every ``t`` differ only in their row bounds: :class:`Substitution` builds their arrays,
+constraint matrix and network once per model, and each value costs its row bounds and its flow.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import logging
+import weakref
 from typing import Any
 
 import numpy as np
@@ -33,20 +37,24 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from matchmaker._engines.lp import Certificate, LpSession
+from matchmaker._engines.flow import Network, network_of, solve_network
+from matchmaker._engines.lp import Certificate, LpSession, verify
 from matchmaker._linear import Level, LinearModel, plan_stages
 from matchmaker._options import SolveOptions
 from matchmaker._types import IntArray
 
 __all__ = [
     "ByParameter",
+    "Substitution",
     "by_parameter",
     "dual_bound",
     "flow_bounds",
     "is_placed_row",
     "parameter_of",
     "relaxed_range",
+    "row_bound",
     "substitute",
+    "substitution",
 ]
 
 logger = logging.getLogger("matchmaker.engines.parametric")
@@ -66,58 +74,165 @@ def parameter_of(model: LinearModel) -> int | None:
     return t
 
 
+class Substitution:
+    """The models of :func:`substitute` at every value of ``model``'s one auxiliary variable, built once:
+    they differ only in their row bounds, so a value costs its row bounds alone, and every value shares
+    one constraint matrix and one network (:func:`matchmaker._engines.flow.network_of`)."""
+
+    def __init__(self, model: LinearModel, t: int) -> None:
+        # no reference to ``model`` itself: it keys this object's weak cache entry
+        self.t = t
+        self._t_range = (int(model.var_lb[t]), int(model.var_ub[t]))
+        sizes = np.diff(model.indptr)
+        row_of = np.repeat(np.arange(model.n_rows, dtype=np.int64), sizes)
+        aux = model.indices == t
+        b = np.zeros(model.n_rows, dtype=np.int64)
+        np.add.at(b, row_of[aux], model.coefs[aux])
+        pair_rows = row_of[~aux]
+        pair_coefs = model.coefs[~aux]
+        lo = np.full(model.n_rows, np.iinfo(np.int64).max, dtype=np.int64)
+        hi = np.full(model.n_rows, np.iinfo(np.int64).min, dtype=np.int64)
+        np.minimum.at(lo, pair_rows, pair_coefs)
+        np.maximum.at(hi, pair_rows, pair_coefs)
+        pair_count = np.bincount(pair_rows, minlength=model.n_rows)
+        has_pairs = pair_count > 0
+        #: Whether every row has one coefficient on all its pairs (else no value gives a network).
+        self.valid = not np.any(has_pairs & ((lo != hi) | (lo == 0)))
+        # Python integers: a bound minus the parameter's part may leave int64
+        self._lb = model.row_lb.tolist()
+        self._ub = model.row_ub.tolist()
+        self._b = b.tolist()
+        self._lone = np.flatnonzero(~has_pairs).tolist()  # rows over t alone
+        self._kept = np.flatnonzero(has_pairs)
+        kept = self._kept.tolist()
+        self._kept_rows = list(zip(kept, lo[self._kept].tolist(), pair_count[self._kept].tolist(), strict=True))
+        entry_keep = ~aux & has_pairs[row_of]
+        indptr = np.zeros(self._kept.size + 1, dtype=np.int64)
+        np.cumsum(pair_count[self._kept], out=indptr[1:])
+        self.model = dataclasses.replace(
+            model,
+            var_lb=model.var_lb[:t].copy(),
+            var_ub=model.var_ub[:t].copy(),
+            aux_names=(),
+            indptr=indptr,
+            indices=model.indices[entry_keep].copy(),
+            coefs=np.ones(int(entry_keep.sum()), dtype=np.int64),
+            row_lb=np.zeros(self._kept.size, dtype=np.int64),
+            row_ub=np.zeros(self._kept.size, dtype=np.int64),
+            row_group=model.row_group[self._kept].copy(),
+        )
+        self._a_int: sp.csr_matrix | None = None
+        self._network: tuple[Network | None] | None = None
+
+    def bounds(self, value: int) -> tuple[IntArray, IntArray] | None:
+        """The row bounds of the model at ``value`` (each row divided by its pair coefficient), or
+        ``None`` if ``value`` is outside the variable's bounds or a row without pairs cannot hold."""
+        if not self.valid or not self._t_range[0] <= value <= self._t_range[1]:
+            return None
+        lb, ub, b = self._lb, self._ub, self._b
+        for r in self._lone:  # rows over t alone: they hold or the value is out
+            if not lb[r] - b[r] * value <= 0 <= ub[r] - b[r] * value:
+                return None
+        row_lb = np.zeros(len(self._kept_rows), dtype=np.int64)
+        row_ub = np.zeros(len(self._kept_rows), dtype=np.int64)
+        for k, (r, a, count) in enumerate(self._kept_rows):
+            low, high = lb[r] - b[r] * value, ub[r] - b[r] * value
+            first, second = (low, high) if a > 0 else (high, low)
+            # a row over pairs only counts 0..size: clip before storing in int64
+            row_lb[k] = max(-((-first) // a), 0)  # ceil(first / a)
+            row_ub[k] = min(second // a, count)  # floor(second / a)
+        return row_lb, row_ub
+
+    def relaxed(self, low: int, high: int) -> tuple[IntArray, IntArray] | None:
+        """The row bounds of :func:`relaxed_range` from ``low`` to ``high``."""
+        at_low, at_high = self.bounds(low), self.bounds(high)
+        if at_low is None or at_high is None:
+            return None
+        return np.minimum(at_low[0], at_high[0]), np.maximum(at_low[1], at_high[1])
+
+    def at(self, value: int) -> LinearModel | None:
+        """The model at ``value`` (arrays of its own: a caller may keep it beyond this object)."""
+        got = self.bounds(value)
+        if got is None:
+            return None
+        m = self.model
+        return dataclasses.replace(
+            m,
+            var_lb=m.var_lb.copy(),
+            var_ub=m.var_ub.copy(),
+            indptr=m.indptr.copy(),
+            indices=m.indices.copy(),
+            coefs=m.coefs.copy(),
+            row_lb=got[0],
+            row_ub=got[1],
+            row_group=m.row_group.copy(),
+        )
+
+    def fits_up_to(self, activity: IntArray, value: int) -> int | None:
+        """The largest ``t`` at which a plan with these row activities (the source model's, at ``t =
+        value``) keeps every limit its inequality rows set on ``t`` from above (``None``: no such row).
+        The search splits a range there: a plan of the most placed that breaks a rate rule often shows
+        how far the count must fall."""
+        top: int | None = None
+        lb, ub, b = self._lb, self._ub, self._b
+        act = activity.tolist()
+        for r in range(len(b)):
+            br = b[r]
+            if br == 0 or lb[r] == ub[r]:
+                continue
+            pairs = act[r] - br * value
+            low, high = lb[r] - pairs, ub[r] - pairs  # low <= br * t <= high
+            limit = high // br if br > 0 else (-low) // (-br)
+            top = limit if top is None else min(top, limit)
+        return top
+
+    @property
+    def a_int(self) -> sp.csr_matrix:
+        """The shared constraint matrix (pairs only, 0/1), made when first needed."""
+        if self._a_int is None:
+            m = self.model
+            self._a_int = sp.csr_matrix((m.coefs, m.indices, m.indptr), shape=(m.n_rows, m.n_vars))
+        return self._a_int
+
+    @property
+    def network(self) -> Network | None:
+        """The shared network of every value's model, or ``None`` if they are not networks."""
+        if self._network is None:
+            self._network = (network_of(self.model, self.a_int),)
+        return self._network[0]
+
+    def flow(self, c: IntArray, row_lb: IntArray, row_ub: IntArray) -> Certificate | str:
+        """``max c.x`` on the shared network with these row bounds, certified exactly as
+        :meth:`matchmaker._engines.lp.LpSession.flow_certificate` does, or why there is no certificate."""
+        net = self.network
+        if net is None:
+            return "NOT_A_NETWORK"
+        m = self.model
+        got = solve_network(net, c, m.var_lb, m.var_ub, row_lb, row_ub)
+        if isinstance(got, str):
+            return got
+        cert = verify(self.a_int, c, m.var_lb, m.var_ub, row_lb, row_ub, *got)
+        return "UNVERIFIED" if cert is None else cert
+
+
+#: Each model's substitution, built once (the search over ``t`` asks for many values of one model).
+_SUBSTITUTIONS: weakref.WeakKeyDictionary[LinearModel, Substitution | None] = weakref.WeakKeyDictionary()
+
+
+def substitution(model: LinearModel) -> Substitution | None:
+    """The :class:`Substitution` of ``model``, or ``None`` without exactly one auxiliary variable."""
+    if model not in _SUBSTITUTIONS:
+        t = parameter_of(model)
+        _SUBSTITUTIONS[model] = None if t is None else Substitution(model, t)
+    return _SUBSTITUTIONS[model]
+
+
 def substitute(model: LinearModel, value: int) -> LinearModel | None:
     """``model`` with its one auxiliary variable fixed to ``value`` and every row divided by its pair
     coefficient: a model over pairs only with 0/1 rows, or ``None`` if some row has two different pair
     coefficients, or a row without pairs cannot hold."""
-    t = parameter_of(model)
-    if t is None or not model.var_lb[t] <= value <= model.var_ub[t]:
-        return None
-    sizes = np.diff(model.indptr)
-    row_of = np.repeat(np.arange(model.n_rows, dtype=np.int64), sizes)
-    aux = model.indices == t
-    b = np.zeros(model.n_rows, dtype=np.int64)
-    np.add.at(b, row_of[aux], model.coefs[aux])
-    pair_rows = row_of[~aux]
-    pair_coefs = model.coefs[~aux]
-    lo = np.full(model.n_rows, np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(model.n_rows, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(lo, pair_rows, pair_coefs)
-    np.maximum.at(hi, pair_rows, pair_coefs)
-    pair_count = np.bincount(pair_rows, minlength=model.n_rows)
-    has_pairs = pair_count > 0
-    if np.any(has_pairs & ((lo != hi) | (lo == 0))):
-        return None
-    shifted_lb = [int(v) - int(br) * value for v, br in zip(model.row_lb.tolist(), b.tolist(), strict=True)]
-    shifted_ub = [int(v) - int(br) * value for v, br in zip(model.row_ub.tolist(), b.tolist(), strict=True)]
-    row_lb = np.zeros(model.n_rows, dtype=np.int64)
-    row_ub = np.zeros(model.n_rows, dtype=np.int64)
-    for r in np.flatnonzero(~has_pairs).tolist():  # rows over t alone: they hold or the value is out
-        if not shifted_lb[r] <= 0 <= shifted_ub[r]:
-            return None
-    for r in np.flatnonzero(has_pairs).tolist():
-        a = int(lo[r])
-        first, second = (shifted_lb[r], shifted_ub[r]) if a > 0 else (shifted_ub[r], shifted_lb[r])
-        # a row over pairs only counts 0..size: clip before storing in int64
-        row_lb[r] = max(-((-first) // a), 0)  # ceil(first / a)
-        row_ub[r] = min(second // a, int(pair_count[r]))  # floor(second / a)
-    kept_rows = np.flatnonzero(has_pairs)
-    entry_keep = ~aux & has_pairs[row_of]
-    new_sizes = pair_count[kept_rows]
-    indptr = np.zeros(kept_rows.size + 1, dtype=np.int64)
-    np.cumsum(new_sizes, out=indptr[1:])
-    return dataclasses.replace(
-        model,
-        var_lb=model.var_lb[:t].copy(),
-        var_ub=model.var_ub[:t].copy(),
-        aux_names=(),
-        indptr=indptr,
-        indices=model.indices[entry_keep].copy(),
-        coefs=np.ones(int(entry_keep.sum()), dtype=np.int64),
-        row_lb=row_lb[kept_rows],
-        row_ub=row_ub[kept_rows],
-        row_group=model.row_group[kept_rows].copy(),
-    )
+    sub = substitution(model)
+    return None if sub is None else sub.at(value)
 
 
 def is_placed_row(model: LinearModel) -> bool:
@@ -210,14 +325,23 @@ def relaxed_range(model: LinearModel, low: int, high: int) -> LinearModel | None
     in ``t``, each a rounded linear function of it), and the placed row ``low <= sum(x) <= high``. Its
     optimum bounds the first stage over the whole range; at ``low == high`` it is the network at that
     value. ``None`` where :func:`substitute` fails at an end."""
-    at_low, at_high = substitute(model, low), substitute(model, high)
-    if at_low is None or at_high is None:
+    sub = substitution(model)
+    bounds = None if sub is None else sub.relaxed(low, high)
+    if sub is None or bounds is None:
         return None
-    return dataclasses.replace(
-        at_low,
-        row_lb=np.minimum(at_low.row_lb, at_high.row_lb),
-        row_ub=np.maximum(at_low.row_ub, at_high.row_ub),
-    )
+    return dataclasses.replace(sub.model, row_lb=bounds[0], row_ub=bounds[1])
+
+
+def row_bound(cert: Certificate, bounds: tuple[IntArray, IntArray], tighter: tuple[IntArray, IntArray]) -> int:
+    """The weak-duality bound from ``cert``'s duals (optimal within row bounds ``bounds``) on ``max c.x``
+    within row bounds ``tighter`` and the same variable bounds, exactly: at an optimum the variables'
+    part of the bound is ``cert.value`` less the rows' part, and only the rows' part changes."""
+
+    def rows(lb: IntArray, ub: IntArray) -> int:
+        # Python integers: a dual times a bound may leave int64
+        return sum(y * (u if y > 0 else lo) for y, lo, u in zip(cert.y.tolist(), lb.tolist(), ub.tolist(), strict=True))
+
+    return cert.value - rows(*bounds) + rows(*tighter)
 
 
 def flow_bounds(
@@ -234,7 +358,9 @@ def flow_bounds(
     of ``t``, its bound the certified optimum of :func:`relaxed_range`. A node whose relaxed plan, at its
     own placed count ``P``, keeps the network at ``P`` reaches its bound and is settled; one whose
     relaxation has no plan is closed; else the range splits at ``P`` (or, with ``P`` at the top, in
-    halves). Nodes are taken best bound first, so the search ends when no open bound beats the best plan.
+    halves, or where that plan stops keeping the rules: see below). Each part is bounded by the range's
+    duals over the part's own row bounds (:func:`row_bound`), and closed at once if a plan reaches that.
+    Nodes are taken best bound first, so the search ends when no open bound beats the best plan.
     ``None`` if a flow cannot be certified or nothing is found within ``max_nodes``; the result is
     ``proven`` only when no open node's bound beats the best plan.
 
@@ -254,6 +380,19 @@ def flow_bounds(
     heap: list[tuple[int, int, int, int]] = [(0, -high, low, high)]
     nodes = 0
     a_int = sp.csr_matrix((model.coefs, model.indices, model.indptr), shape=(model.n_rows, model.n_vars))
+    sub = substitution(model)
+    if sub is None:
+        return None
+
+    def push(parent: Certificate, bounds: tuple[IntArray, IntArray], part_low: int, part_high: int) -> None:
+        """Open the part ``[part_low, part_high]`` of a solved range, bounded by the range's duals."""
+        if part_low > part_high:
+            return
+        part = sub.relaxed(part_low, part_high)
+        bound = parent.value if part is None else min(parent.value, row_bound(parent, bounds, part))
+        if not beaten(bound):
+            heapq.heappush(heap, (-bound, -part_high, part_low, part_high))
+
     while heap and nodes < max_nodes:
         entry = heapq.heappop(heap)
         parent, _, a, b = entry
@@ -261,13 +400,19 @@ def flow_bounds(
             heapq.heappush(heap, entry)
             break  # every open range is bounded by a plan already found
         nodes += 1
-        relaxed = relaxed_range(model, a, b)
+        relaxed = sub.relaxed(a, b)
         if relaxed is None:
             return None
-        session = LpSession(relaxed, options, flow=True)
-        if session.network is None:
+        got = sub.flow(c, *relaxed)
+        logger.debug(
+            "range [%d, %d] (bound %d): %s",
+            a,
+            b,
+            -parent,
+            got if isinstance(got, str) else (got.value, int(got.x.sum())),
+        )
+        if got == "NOT_A_NETWORK":
             return None
-        got = session.flow_certificate(c, session.bounds)
         if isinstance(got, str):
             if got == "INFEASIBLE":
                 continue  # no plan for any t in the range
@@ -291,20 +436,27 @@ def flow_bounds(
             if ties:
                 # the range's other values may reach the same value: they stay open, bounded by it
                 for part_low, part_high in ((a, placed - 1), (placed + 1, b)):
-                    if part_low <= part_high:
-                        heapq.heappush(heap, (-got.value, -part_high, part_low, part_high))
+                    push(got, relaxed, part_low, part_high)
             continue
         if a == b:  # pragma: no cover - at one value the relaxation is the network itself
             return None
         # Split at the relaxed plan's placed count; at an end of the range (where splitting there would
         # peel off one value at a time), in halves.
         split = placed if a < placed < b else (a + b) // 2 + 1
-        for part_low, part_high in ((a, split - 1), (split, b)):
-            if part_low <= part_high:
-                heapq.heappush(heap, (-got.value, -part_high, part_low, part_high))
+        parts = [(a, split - 1), (split, b)]
+        # A first stage that holds the placed count, whose plan at the top breaks a rule that caps t
+        # high in the range: the values above where the plan stops keeping the rules often have no
+        # plan at all (a cheap flow says so), and the top value alone is tried at once. Otherwise
+        # (the limit low in the range, or the value free of the count) that would peel off one value
+        # at a time.
+        fits = sub.fits_up_to(activity, placed) if placed == b and not ties else None
+        if fits is not None and (a + b) // 2 <= fits < b:
+            parts = [(a, fits), (fits + 1, b - 1), (b, b)]
+        for part_low, part_high in parts:
+            push(got, relaxed, part_low, part_high)
     if best is None:
         return None
-    bound = max([best.stage_value, *(-entry[0] for entry in heap)])  # open ranges' bounds: their parents'
+    bound = max([best.stage_value, *(-entry[0] for entry in heap)])  # open ranges' own bounds
     open_left = any(not beaten(-entry[0]) for entry in heap)
     proven = not open_left and (len(tied) == 1 if ties else True)
     logger.debug(
@@ -405,8 +557,8 @@ def by_parameter(
     first = stages[0]
     fixes = any(places_everyone_counted(model.levels[i], n) for i in first.levels)
     lo, hi = int(model.var_lb[t]), int(model.var_ub[t])
-    probe = substitute(model, lo)
-    if probe is None or LpSession(probe, options, flow=True).network is None:
+    sub = substitution(model)
+    if sub is None or sub.bounds(lo) is None or sub.network is None:
         return None
     c_full = np.zeros(model.n_vars, dtype=np.int64)
     c_full[first.objective.indices] = first.objective.coefs
@@ -461,17 +613,17 @@ def by_parameter(
     def leaf(value: int) -> bool:
         """Solve the network at ``value``; whether it has no plan at all (the flow says infeasible)."""
         nonlocal best
-        sub = substitute(model, value)
-        if sub is None:
+        bounds = sub.bounds(value)
+        if bounds is None:
             return True
-        session = LpSession(sub, options, flow=True)
-        got = session.flow_certificate(c, session.bounds) if session.network is not None else "NOT_A_NETWORK"
+        got = sub.flow(c, *bounds)
         if not isinstance(got, Certificate):
             logger.debug("parameter %d: %s", value, got)
             return got == "INFEASIBLE"
-        if best is None or got.value > best.stage_value:
+        at = sub.at(value)
+        if at is not None and (best is None or got.value > best.stage_value):
             plan = np.r_[got.x, value].astype(np.int64)
-            best = ByParameter(sub, value, False, 0, got.value, plan, 0)
+            best = ByParameter(at, value, False, 0, got.value, plan, 0)
         return False
 
     def descend(value: int, floor: int) -> int:
