@@ -219,3 +219,28 @@ def test_infeasible_result_with_assignments_flagged(tiny: Problem) -> None:
     r = solve(p)
     bad = corrupt(r, assignments=(assignment("A1", "H1", "BoU"),))
     assert "status" in check(p, bad).kinds()
+
+
+def test_every_per_placement_rule_behind_the_column_screen(solved: tuple[Problem, Result]) -> None:
+    """The placements are screened column by column and only suspects are read one by one: each field
+    wrong in one placement among clean ones is still reported, in the plan's order, and a number no
+    int64 holds is reported rather than raised."""
+    p, r = solved
+    first, *rest = r.assignments
+    last = rest[-1]
+    cases = {
+        "wrong_unit": first.model_copy(update={"unit": last.unit if last.unit != first.unit else "nowhere"}),
+        "wrong_municipality": first.model_copy(update={"municipality": "elsewhere"}),
+        "continuity": first.model_copy(update={"continuity": 0.1}),
+        "fit": first.model_copy(update={"fit": first.fit + 0.5}),
+        "rank": first.model_copy(update={"rank": first.rank + 3}),
+    }
+    for kind, bad in cases.items():
+        report = check(p, corrupt(r, assignments=(bad, *rest)))
+        assert kind in report.kinds(), kind
+    huge = last.model_copy(update={"fit_points": 10**30, "rank": 10**30})
+    report = check(p, corrupt(r, assignments=(*r.assignments[:-1], huge)))
+    assert {"fit", "rank"} <= set(report.kinds())
+    two = (cases["rank"], *rest[:-1], last.model_copy(update={"rank": last.rank + 3}))
+    ranked = [v.record for v in check(p, corrupt(r, assignments=two)) if v.kind == "rank"]
+    assert ranked == [first.applicant, last.applicant]

@@ -343,3 +343,18 @@ def test_vectorised_scoring_equals_the_loop_on_a_benchmark_round(variant: Any, t
     files = ensure(100, variant, seed=2, data_dir=tmp_path)
     p = mm.load_problem(files.problem)
     assert_same_scores(score(p), reference_score(p))
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2**40), st.integers(0, 2**30 - 1)), max_size=40),
+    st.booleans(),
+)
+def test_packed_order_is_the_three_key_lexsort(rows: list[tuple[int, int, int]], narrow: bool) -> None:
+    """The strict orders' packed sort key gives lexsort's stable order, and so does its fallback when
+    the three keys do not fit in one int64 (a second key above 2**31 here, unless ``narrow``)."""
+    from matchmaker._scoring.values import _order_by
+
+    first = np.array([r[0] for r in rows], dtype=np.int64)
+    second = np.array([r[1] % 1000 if narrow else r[1] for r in rows], dtype=np.int64)
+    third = np.array([r[2] for r in rows], dtype=np.int64)
+    assert _order_by(first, second, third, 30).tolist() == np.lexsort((third, second, first)).tolist()

@@ -32,7 +32,14 @@ from matchmaker._result import Result
 from matchmaker._scoring import Scores, score
 from matchmaker.errors import InputError, ValidationIssue
 
-__all__ = ["BlockingPair", "blocking_pairs", "blocking_pairs_of_scores", "check_plan_ids", "count_blocking_pairs"]
+__all__ = [
+    "BlockingPair",
+    "blocking_pairs",
+    "blocking_pairs_of_scores",
+    "check_plan_ids",
+    "count_blocking_at",
+    "count_blocking_pairs",
+]
 
 Case = Literal["undersubscribed", "unit_full", "supervisor_full"]
 
@@ -85,11 +92,24 @@ def _blocking(
         if a_id in enc.applicant_index and s_id in enc.supervisor_index
     ]
     placed = np.isin(pa * n_s + ps, np.array(chosen, dtype=np.int64)) if chosen else np.zeros(sc.n_pairs, dtype=bool)
+    cases = blocking_cases(sc, placed, _pinned(problem, sc), strict=strict)
+    return cases.undersubscribed, cases.unit_full, cases.supervisor_full
+
+
+def count_blocking_at(problem: Problem, sc: Scores, placed: npt.NDArray[np.bool_], *, strict: bool = False) -> int:
+    """How many blocking pairs the plan has whose pairs are ``placed`` (a mask over the scored pairs)."""
+    if sc.n_pairs == 0:
+        return 0
+    cases = blocking_cases(sc, placed, _pinned(problem, sc), strict=strict)
+    return int(np.count_nonzero(cases.undersubscribed | cases.unit_full | cases.supervisor_full))
+
+
+def _pinned(problem: Problem, sc: Scores) -> npt.NDArray[np.bool_]:
+    enc = sc.encoding
     pinned = np.zeros(enc.n_applicants, dtype=bool)
     for pin in problem.pins:
         pinned[enc.applicant_index[pin.applicant]] = True
-    cases = blocking_cases(sc, placed, pinned, strict=strict)
-    return cases.undersubscribed, cases.unit_full, cases.supervisor_full
+    return pinned
 
 
 def count_blocking_pairs(problem: Problem, sc: Scores, plan: Mapping[str, str], *, strict: bool = False) -> int:

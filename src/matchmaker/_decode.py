@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matchmaker._blocking import count_blocking_pairs
+from matchmaker._blocking import count_blocking_at
 from matchmaker._gc import pausing
 from matchmaker._linear import LinearModel
 from matchmaker._metrics import compute_metrics
@@ -44,32 +44,45 @@ def decode(
     enc = scores.encoding
     assignments: list[Assignment] = []
     placed = np.zeros(enc.n_applicants, dtype=bool)
+    chosen = np.zeros(0, dtype=np.int64)
     if values is not None and status.has_plan:
+        # Column by column over the chosen pairs, then one record per placement.
         chosen = np.flatnonzero(values[: scores.n_pairs] == 1)
-        for p in chosen.tolist():
-            a = int(scores.applicant[p])
-            s = int(scores.supervisor[p])
-            u = int(enc.supervisor_unit[s])
-            m = int(enc.unit_municipality[u])
-            pts = int(scores.fit_points[p])
-            placed[a] = True
-            assignments.append(
-                Assignment(
-                    applicant=enc.applicant_ids[a],
-                    supervisor=enc.supervisor_ids[s],
-                    unit=enc.unit_ids[u],
-                    municipality=enc.municipality_ids[m],
-                    fit=pts / FIT_SCALE,
-                    fit_points=pts,
-                    rank=int(scores.rank[p]),
-                    continuity=float(scores.continuity[p]),
-                )
+        c_app = scores.applicant[chosen]
+        c_sup = scores.supervisor[chosen]
+        c_unit = enc.supervisor_unit[c_sup]
+        placed[c_app] = True
+        app_ids, sup_ids, unit_ids, muni_ids = enc.applicant_ids, enc.supervisor_ids, enc.unit_ids, enc.municipality_ids
+        assignments = [
+            Assignment(
+                applicant=app_ids[a],
+                supervisor=sup_ids[s],
+                unit=unit_ids[u],
+                municipality=muni_ids[m],
+                fit=pts / FIT_SCALE,
+                fit_points=pts,
+                rank=rank,
+                continuity=continuity,
             )
+            for a, s, u, m, pts, rank, continuity in zip(
+                c_app.tolist(),
+                c_sup.tolist(),
+                c_unit.tolist(),
+                enc.unit_municipality[c_unit].tolist(),
+                scores.fit_points[chosen].tolist(),
+                scores.rank[chosen].tolist(),
+                scores.continuity[chosen].tolist(),
+                strict=True,
+            )
+        ]
     sups_of = np.bincount(scores.applicant, minlength=enc.n_applicants)
     has_pairs = sups_of > 0
-    # distinct units per applicant, from the distinct (applicant, unit) keys: no scan per applicant
+    # distinct units per unplaced applicant, from the distinct (applicant, unit) keys of their pairs
     n_units_all = max(1, len(enc.unit_ids))
-    keys = np.unique(scores.applicant.astype(np.int64) * n_units_all + enc.supervisor_unit[scores.supervisor])
+    open_pairs = ~placed[scores.applicant]
+    keys = np.unique(
+        scores.applicant[open_pairs].astype(np.int64) * n_units_all + enc.supervisor_unit[scores.supervisor[open_pairs]]
+    )
     units_of = np.bincount(keys // n_units_all, minlength=enc.n_applicants)
     unplaced: list[Unplaced] = []
     for a in np.flatnonzero(~placed).tolist():
@@ -110,8 +123,9 @@ def decode(
     if status.has_plan:
         stability = problem.policy.stability
         strict = stability is not None and stability.ties == "lottery"
-        plan = {x.applicant: x.supervisor for x in assignments}
-        count = count_blocking_pairs(problem, scores, plan, strict=strict)
+        at = np.zeros(scores.n_pairs, dtype=bool)
+        at[chosen] = True
+        count = count_blocking_at(problem, scores, at, strict=strict)
         metrics = metrics.model_copy(update={"blocking_pairs": count})
     return Decision(
         status=status,

@@ -57,7 +57,10 @@ def id_hashes(ids: Sequence[str]) -> npt.NDArray[np.uint64]:
 
 
 def _hashes(ids: Sequence[str]) -> npt.NDArray[np.uint64]:
-    return np.fromiter((_id_hash(i) for i in ids), dtype=np.uint64, count=len(ids))
+    # The digests joined and read as little-endian words: :func:`_id_hash` of each id, without an int
+    # per id.
+    digests = b"".join([hashlib.blake2b(i.encode("utf-8"), digest_size=8).digest() for i in ids])
+    return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
 
 
 @functools.lru_cache(maxsize=8)

@@ -9,6 +9,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from matchmaker._models import Problem
@@ -85,22 +86,27 @@ def _mean(total: int, n: int) -> float | None:
     return None if n == 0 else total / n / _SCALE
 
 
+def _sums(keys: Sequence[str], values: Sequence[int]) -> dict[str, int]:
+    """The sum of ``values`` per key: the keys numbered in order of first appearance, one weighted
+    count in numpy (every partial sum of fit points stays far below 2**53, so the float sums are exact)."""
+    number: dict[str, int] = {}
+    codes = np.fromiter((number.setdefault(k, len(number)) for k in keys), dtype=np.int64, count=len(keys))
+    totals = np.bincount(codes, weights=np.asarray(values, dtype=np.float64), minlength=len(number))
+    return {k: int(totals[i]) for k, i in number.items()}
+
+
 def compute_metrics(problem: Problem, placements: Sequence[tuple[str, str, str, int, int]]) -> Metrics:
     """Metrics of a plan given as (unit, municipality, supervisor, fit points, rank) per placement."""
-    ranks = Counter(rank for *_, rank in placements)
+    units_of, munis_of, _, points_of, ranks_of = zip(*placements, strict=True) if placements else ((),) * 5
+    ranks = Counter(ranks_of)
     worst = max(ranks) if ranks else None
     profile = tuple(ranks.get(k, 0) for k in range(1, (worst or 0) + 1))
-    points = sorted(p for *_, p, _ in placements)
+    points = sorted(points_of)
     percentiles = {str(q): _percentile(points, q) for q in PERCENTILES} if points else {}
-    per_unit: Counter[str] = Counter()
-    fit_unit: Counter[str] = Counter()
-    per_muni: Counter[str] = Counter()
-    fit_muni: Counter[str] = Counter()
-    for unit, muni, _, pts, _ in placements:
-        per_unit[unit] += 1
-        fit_unit[unit] += pts
-        per_muni[muni] += 1
-        fit_muni[muni] += pts
+    per_unit = Counter(units_of)
+    per_muni = Counter(munis_of)
+    fit_unit = _sums(units_of, points_of)
+    fit_muni = _sums(munis_of, points_of)
     units = tuple(
         UnitMetrics(
             unit=u.id,
@@ -109,7 +115,7 @@ def compute_metrics(problem: Problem, placements: Sequence[tuple[str, str, str, 
             max_places=u.max_places,
             min_places=u.min_places,
             fill_rate=None if u.max_places == 0 else per_unit[u.id] / u.max_places,
-            mean_fit=_mean(fit_unit[u.id], per_unit[u.id]),
+            mean_fit=_mean(fit_unit.get(u.id, 0), per_unit[u.id]),
         )
         for u in sorted(problem.units, key=lambda u: u.id)
     )
@@ -120,8 +126,8 @@ def compute_metrics(problem: Problem, placements: Sequence[tuple[str, str, str, 
             placed=per_muni[m.id],
             offered=offered[m.id],
             fill_rate=None if offered[m.id] == 0 else per_muni[m.id] / offered[m.id],
-            mean_fit=_mean(fit_muni[m.id], per_muni[m.id]),
-            fit_per_offered_place=_mean(fit_muni[m.id], offered[m.id]),
+            mean_fit=_mean(fit_muni.get(m.id, 0), per_muni[m.id]),
+            fit_per_offered_place=_mean(fit_muni.get(m.id, 0), offered[m.id]),
         )
         for m in sorted(problem.municipalities, key=lambda m: m.id)
     )

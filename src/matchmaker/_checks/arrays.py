@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from itertools import chain, repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -127,39 +129,46 @@ class PairTable:
         ptr = np.concatenate([[0], np.cumsum(sizes)])
         flat = np.array([j for x in members for j in x], np.int64)
 
-        e_app: list[int] = []
+        # Every entry of every applicant's wishes, field by field and a whole list at a time (a national
+        # round has millions; the order of the entries changes nothing below). An entry naming no group
+        # (-1) is dropped.
+        by_ranking = np.array([a.ranking is not None for a in apps], bool)
+        prefs_of = [a.interests if a.interests is not None else a.ranking for a in apps]
+        e_app_parts: list[IntArray] = []
         e_group: list[int] = []
         e_weight: list[float] = []
-        e_spec: list[int] = []
-        by_ranking = np.zeros(n_a, bool)
-        for i, a in enumerate(apps):
-            by_ranking[i] = a.ranking is not None
-            prefs = a.interests if a.interests is not None else a.ranking
-            if prefs is None:
-                continue
-            for spec, entries, groups in (
-                (0, prefs.areas, area_group),
-                (1, prefs.units, unit_group),
-                (2, prefs.supervisors, sup_group),
-            ):
-                for name, w in entries.items():
-                    g = groups.get(name)
-                    if g is not None:
-                        e_app.append(i)
-                        e_group.append(g)
-                        e_weight.append(w)
-                        e_spec.append(spec)
-        g_arr = np.array(e_group, np.int64)
+        e_spec_parts: list[IntArray] = []
+        stated = [i for i, prefs in enumerate(prefs_of) if prefs is not None]
+        given = [prefs_of[i] for i in stated]
+        for spec, field, groups in ((0, "areas", area_group), (1, "units", unit_group), (2, "supervisors", sup_group)):
+            maps = [(i, m) for i, m in zip(stated, map(attrgetter(field), given), strict=True) if m]
+            sizes_here = [len(m) for _, m in maps]
+            e_app_parts.append(np.repeat(np.array([i for i, _ in maps], np.int64), sizes_here))
+            e_spec_parts.append(np.full(sum(sizes_here), spec, np.int64))
+            e_group.extend(map(groups.get, chain.from_iterable(m for _, m in maps), repeat(-1)))
+            e_weight.extend(chain.from_iterable(m.values() for _, m in maps))
+        all_apps = np.concatenate(e_app_parts)
+        all_w = np.array(e_weight, np.float64)
+        #: The largest rank each ranking applicant gives (over all its entries), for the interest.
+        self.top_rank: IntArray = np.ones(n_a, np.int64)
+        mine = by_ranking[all_apps]
+        if mine.any():
+            top = np.zeros(n_a, np.float64)
+            np.maximum.at(top, all_apps[mine], all_w[mine])
+            self.top_rank[by_ranking] = np.maximum(top[by_ranking], 1).astype(np.int64)
+        named = np.array(e_group, np.int64) >= 0
+        g_arr = np.array(e_group, np.int64)[named]
         n_e = len(g_arr)
-        e_apps = np.array(e_app, np.int64)
-        e_w = np.array(e_weight, np.float64)
+        e_apps = all_apps[named]
+        e_w = all_w[named]
+        e_specs = np.concatenate(e_spec_parts)[named]
         counts = sizes[g_arr] if n_e else np.zeros(0, np.int64)
         entry = np.repeat(np.arange(n_e, dtype=np.int64), counts)
         offset = np.arange(len(entry)) - np.repeat(np.cumsum(counts) - counts, counts)
         w_sup = flat[ptr[g_arr][entry] + offset] if len(entry) else np.zeros(0, np.int64)
         w_key = e_apps[entry] * n_s + w_sup
         # The most specific entry wins: sort by pair, then by specificity (most specific first).
-        order = np.argsort(w_key * 3 + (2 - np.array(e_spec, np.int64)[entry]))
+        order = np.argsort(w_key * 3 + (2 - e_specs[entry]))
         w_key, entry = w_key[order], entry[order]
         head = np.ones(len(w_key), bool)
         head[1:] = w_key[1:] != w_key[:-1]
@@ -200,14 +209,20 @@ class PairTable:
         self.sup: IntArray = self.key % max(n_s, 1)
         self.unit: IntArray = self.sup_unit[self.sup]
         wished, w_rank = e_wished[entry], e_rank[entry]
+        #: The value of the applicant's most specific entry for each pair (a weight or a rank; NaN for a
+        #: pinned pair they did not list).
+        self.wish: npt.NDArray[np.float64]
         if len(p_key):  # the pins' pairs join the listed ones
             at = np.searchsorted(self.key, w_key)
             self.wished = np.zeros(len(self.key), bool)
             self.wished[at] = wished
             rank = np.zeros(len(self.key), np.int64)
             rank[at] = w_rank
+            self.wish = np.full(len(self.key), np.nan)
+            self.wish[at] = e_w[entry]
         else:
             self.wished, rank = wished, w_rank
+            self.wish = e_w[entry]
         # a pair not wished (a pin, a weight of 0) ranks below every wish
         self.rank: IntArray = np.where(self.wished, rank, self.unlisted_rank[self.app])
         pinned = _in(self.key, p_key)
@@ -223,8 +238,11 @@ class PairTable:
         unit_conf: list[int] = []
         sup_conf: list[int] = []
         for i, a in enumerate(apps):
-            unit_conf.extend(i * n_u + self.unit_index[u] for u in a.conflicts.units if u in self.unit_index)
-            sup_conf.extend(i * n_s + self.sup_index[s] for s in a.conflicts.supervisors if s in self.sup_index)
+            conflicts = a.conflicts
+            if conflicts.units:
+                unit_conf.extend(i * n_u + self.unit_index[u] for u in conflicts.units if u in self.unit_index)
+            if conflicts.supervisors:
+                sup_conf.extend(i * n_s + self.sup_index[s] for s in conflicts.supervisors if s in self.sup_index)
         broken |= _in(self.app * n_u + self.unit, np.array(unit_conf, np.int64))
         broken |= _in(self.key, np.array(sup_conf, np.int64))
         ranked_units = np.array([u.ranking is not None for u in units], bool)
@@ -250,6 +268,7 @@ class PairTable:
         self.start: IntArray = np.searchsorted(self.app, np.arange(n_a + 1)).astype(np.int64)
         self.has_option = np.zeros(n_a, bool)
         self.has_option[self.app[self.ok]] = True
+        self._last_indices: tuple[list[tuple[str, str]], tuple[IntArray, IntArray]] | None = None
 
     def rank_of(self, app: IntArray, sup: IntArray) -> IntArray:
         """The applicant's rank of each given pair (a pair they did not wish ranks below every wish)."""
@@ -274,15 +293,24 @@ class PairTable:
         return [self.sup_ids[j] for j in self.sup[lo:hi][self.ok[lo:hi]].tolist()]
 
     def indices(self, pairs: Sequence[tuple[str, str]]) -> tuple[IntArray, IntArray]:
-        """(applicant id, supervisor id) pairs as index arrays (``KeyError`` for an id the round lacks)."""
-        a = np.fromiter((self.app_index[x] for x, _ in pairs), np.int64, count=len(pairs))
-        s = np.fromiter((self.sup_index[y] for _, y in pairs), np.int64, count=len(pairs))
+        """(applicant id, supervisor id) pairs as index arrays (``KeyError`` for an id the round lacks);
+        read-only, and remembered for the last list of pairs (the checker's parts ask for one plan's)."""
+        pairs = list(pairs)
+        last = self._last_indices
+        if last is not None and last[0] == pairs:
+            return last[1]
+        a = np.fromiter(map(self.app_index.__getitem__, [x for x, _ in pairs]), np.int64, count=len(pairs))
+        s = np.fromiter(map(self.sup_index.__getitem__, [y for _, y in pairs]), np.int64, count=len(pairs))
+        a.flags.writeable = False
+        s.flags.writeable = False
+        self._last_indices = (pairs, (a, s))
         return a, s
 
     @cached_property
     def app_hashes(self) -> npt.NDArray[np.uint64]:
         """The applicants' id hashes, for their lottery draws."""
-        return id_hashes(self.app_ids)
+        # As a tuple: when the records are in id order, the hashes scoring remembered for the same ids.
+        return id_hashes(tuple(self.app_ids))
 
     @cached_property
     def sup_hashes(self) -> npt.NDArray[np.uint64]:

@@ -18,7 +18,7 @@ from matchmaker._checks.arrays import IntArray, dense_rank_desc, sorted_unique
 from matchmaker._checks.truth import UNIT_DRAW_OFFSET, Truth
 from matchmaker._lottery import lottery_draws
 
-__all__ = ["CASES", "UnitKeys", "blocking", "strict_ranks", "unit_keys", "unit_preferences"]
+__all__ = ["CASES", "UnitKeys", "blocking", "draws", "strict_ranks", "unit_keys", "unit_preferences"]
 
 #: The cases of a blocking pair, by the code :func:`blocking` gives them.
 CASES = ("undersubscribed", "unit_full", "supervisor_full")
@@ -100,7 +100,8 @@ def _worst(group: IntArray, keys: UnitKeys, n: int) -> tuple[Bools, UnitKeys]:
     return has, worst
 
 
-def _draw_pairs(t: Truth, app: IntArray, sup: IntArray) -> IntArray:
+def draws(t: Truth, app: IntArray, sup: IntArray) -> IntArray:
+    """The lottery draw of each (applicant index, supervisor index) pair."""
     tb = t.table
     return lottery_draws(t.p.policy.lottery_seed, tb.app_hashes[app], tb.sup_hashes[sup])
 
@@ -120,8 +121,8 @@ def strict_ranks(t: Truth, app: IntArray, sup: IntArray) -> IntArray:
     before = r < own[who]
     tie = np.flatnonzero(r == own[who])
     if len(tie):
-        mine = _draw_pairs(t, app[who[tie]], sup[who[tie]])
-        other = _draw_pairs(t, tb.app[pos[tie]], tb.sup[pos[tie]])
+        mine = draws(t, app[who[tie]], sup[who[tie]])
+        other = draws(t, tb.app[pos[tie]], tb.sup[pos[tie]])
         before[tie] = other > mine
     return 1 + np.bincount(who[before], minlength=len(app)).astype(np.int64)
 
@@ -154,9 +155,9 @@ def blocking(t: Truth, plan: Mapping[str, str], *, strict: bool) -> tuple[IntArr
     better = rank_s < rank_c
     if strict:
         own_draw = np.zeros(n_a, np.int64)
-        own_draw[pa] = _draw_pairs(t, pa, ps)
+        own_draw[pa] = draws(t, pa, ps)
         tie = np.flatnonzero(rank_s == rank_c)
-        better[tie] = _draw_pairs(t, a[placed[tie]], s[placed[tie]]) > own_draw[a[placed[tie]]]
+        better[tie] = draws(t, a[placed[tie]], s[placed[tie]]) > own_draw[a[placed[tie]]]
     keep[placed[~better]] = False
     a, s, c = a[keep], s[keep], c[keep]
 

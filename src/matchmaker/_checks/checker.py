@@ -6,6 +6,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker._checks.arrays import IntArray
 from matchmaker._checks.groups import check_groups
 from matchmaker._checks.levels import check_objective
 from matchmaker._checks.report import CheckReport, Violation
@@ -15,7 +19,7 @@ from matchmaker._gc import pausing
 from matchmaker._i18n import msg
 from matchmaker._metrics import Metrics
 from matchmaker._models import Problem
-from matchmaker._result import RepairRecord, Result, UnplacedReason
+from matchmaker._result import Assignment, RepairRecord, Result, UnplacedReason
 
 __all__ = ["check", "check_balance", "check_links", "check_metrics", "check_repair", "points_match"]
 
@@ -57,7 +61,11 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
 
     placed_count: Counter[str] = Counter(x.applicant for x in d.assignments)
     unplaced_count: Counter[str] = Counter(x.applicant for x in d.unplaced)
-    for ident in sorted(set(t.apps) | set(placed_count) | set(unplaced_count)):
+    listed = placed_count.keys() | unplaced_count.keys()
+    # Each applicant of the round listed exactly once (as many entries as applicants, and every one
+    # named): nothing to report, and no need to walk them one by one.
+    once = len(d.assignments) + len(d.unplaced) == len(t.apps) and listed == t.apps.keys()
+    for ident in () if once else sorted(listed | t.apps.keys()):
         if ident not in t.apps:
             add(Violation("unknown_applicant", ident, msg("the result names an applicant the problem lacks")))
             continue
@@ -71,16 +79,34 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
         if not n_in and not n_out:
             add(Violation("missing_applicant", ident, msg("neither placed nor listed as unplaced")))
 
-    per_sup: Counter[str] = Counter()
-    per_unit: Counter[str] = Counter()
-    per_muni: Counter[str] = Counter()
     tb = t.table
-    at = tb.indices(
-        [(x.applicant, x.supervisor) for x in d.assignments if x.applicant in t.apps and x.supervisor in t.sups]
-    )
-    fine = iter(tb.acceptable_pairs(*at).tolist())
-    ranks = iter(tb.rank_of(*at).tolist())
-    for x in d.assignments:
+    rows = d.assignments
+    known_rows = [i for i, x in enumerate(rows) if x.applicant in t.apps and x.supervisor in t.sups]
+    at = tb.indices([(rows[i].applicant, rows[i].supervisor) for i in known_rows])
+    fine = tb.acceptable_pairs(*at)
+    rank_of = tb.rank_of(*at)
+    fit_of = t.fits(*at)
+    # Each placement with a known applicant and supervisor is screened column by column; only one
+    # that may break something is read again one field at a time below, in the plan's order.
+    listed_rows = [rows[i] for i in known_rows]
+    try:
+        clean = fine & _screened(t, listed_rows, tb.sup_unit[at[1]], rank_of, fit_of)
+    except OverflowError:  # a reported number no int64 holds: every placement is read one by one
+        clean = np.zeros(len(listed_rows), dtype=np.bool_)
+    per_sup_n = np.bincount(at[1], minlength=tb.n_sup)
+    per_sup: Counter[str] = Counter({tb.sup_ids[j]: int(n) for j, n in enumerate(per_sup_n.tolist()) if n})
+    per_unit: Counter[str] = Counter()
+    for j, n in per_sup.items():
+        per_unit[t.sups[j].unit] += n
+    per_muni: Counter[str] = Counter()
+    for u_id, n in per_unit.items():
+        per_muni[t.units[u_id].municipality] += n
+    position = np.full(len(rows), -1, dtype=np.int64)
+    position[known_rows] = np.arange(len(known_rows))
+    suspect = np.ones(len(rows), dtype=bool)
+    suspect[known_rows] = ~clean
+    for i, k in zip(np.flatnonzero(suspect).tolist(), position[suspect].tolist(), strict=True):
+        x = rows[i]
         if x.applicant not in t.apps:
             continue
         if x.supervisor not in t.sups:
@@ -116,18 +142,15 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
                 )
             )
         a = t.apps[x.applicant]
-        why = None if next(fine) else t.refusal(a, s.id)
-        rank = next(ranks)
+        why = None if fine[k] else t.refusal(a, s.id)
+        rank = int(rank_of[k])
         if why is not None:
             add(
                 Violation(
                     "not_acceptable", x.applicant, msg("placed with {supervisor!r} but {why}", supervisor=s.id, why=why)
                 )
             )
-        per_sup[s.id] += 1
-        per_unit[s.unit] += 1
-        per_muni[u.municipality] += 1
-        fit = t.fit(a, s.id)
+        fit = float(fit_of[k])
         if not points_match(x.fit_points, fit):
             add(
                 Violation(
@@ -267,6 +290,31 @@ def check(problem: Problem, result: Result, *, previous: Result | None = None) -
     if d.status.has_plan:
         check_stability(problem, result, out, t)
     return CheckReport(tuple(out))
+
+
+def _screened(
+    t: Truth, known: list[Assignment], sup_unit: IntArray, rank_of: IntArray, fit_of: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """Where each placement (of a known applicant and supervisor, at ``sup_unit``) certainly breaks
+    none of the per-placement rules but acceptability: its unit and municipality, its rank (``rank_of``),
+    its fit points against the recomputed fit (``fit_of``; else :func:`points_match` decides), fit and
+    fit points agreeing, and no continuity bonus for an applicant without a step-1 placement."""
+    tb = t.table
+    fit_points = np.array([x.fit_points for x in known], dtype=np.int64)
+    ok: npt.NDArray[np.bool_] = np.array([x.rank for x in known], dtype=np.int64) == rank_of
+    ok &= np.rint(fit_of * SCALE) == fit_points
+    ok &= np.array([x.fit for x in known], dtype=np.float64) == fit_points / SCALE
+    unit_ids = tb.unit_ids
+    ok &= np.array(
+        [
+            x.unit == unit_ids[u] and x.municipality == t.units[x.unit].municipality
+            for x, u in zip(known, sup_unit.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    moved = {a.id for a in t.p.applicants if a.previous_unit is not None}  # a bonus to recompute
+    ok &= np.array([x.continuity == 0.0 and x.applicant not in moved for x in known], dtype=bool)
+    return ok
 
 
 def check_metrics(problem: Problem, result: Result, m: Metrics, out: list[Violation], t: Truth) -> None:

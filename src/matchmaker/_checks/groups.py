@@ -30,7 +30,7 @@ def _groups(problem: Problem, family: str) -> dict[str, list[str]]:
 def check_groups(problem: Problem, placed: Collection[str], add: Callable[[Violation], None]) -> None:
     """Flag every ``rate``, ``band`` and ``count`` rule that the set of ``placed`` applicants breaks."""
     everyone = len(problem.applicants)
-    if not everyone:
+    if not everyone or not problem.policy.group_rules:
         return
     overall = Fraction(sum(1 for a in problem.applicants if a.id in placed), everyone)
     for rule in problem.policy.group_rules:

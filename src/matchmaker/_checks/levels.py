@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from matchmaker._checks.audit import strict_ranks
+import numpy as np
+
+from matchmaker._checks.audit import draws, strict_ranks
 from matchmaker._checks.groups import group_levels
 from matchmaker._checks.report import Violation
 from matchmaker._checks.stability import unit_positions
 from matchmaker._checks.truth import SCALE, Truth, link_broken, offered_by_municipality
 from matchmaker._i18n import msg
-from matchmaker._lottery import pair_draw
 from matchmaker._models import STABLE_OBJECTIVES, Problem
 from matchmaker._result import Result, Status
 
@@ -55,7 +56,18 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
     documented for it; :func:`level_vector` puts them in the policy's order)."""
     pol = problem.policy
     apps = t.apps
-    where = {a: (t.sups[s].unit, t.units[t.sups[s].unit].municipality) for a, s in plan.items()}
+    # Where each placed applicant is, and the counts per unit and municipality: only the soft goals,
+    # links and balance read them (a dict over a national round's plan costs more than the rest).
+    needs_where = (
+        (
+            pol.minimums == "soft"
+            and (any(u.min_places for u in problem.units) or any(m.min_places for m in problem.municipalities))
+        )
+        or (pol.targets == "soft" and any(u.target_places for u in problem.units))
+        or any(not k.hard for k in problem.links)
+        or pol.balance is not None
+    )
+    where = {a: (t.sups[s].unit, t.units[t.sups[s].unit].municipality) for a, s in plan.items()} if needs_where else {}
     levels: list[tuple[float, str, str, int]] = []
     tiers = sorted({a.priority_tier for a in problem.applicants if a.priority_tier is not None})
     for k in tiers:
@@ -93,7 +105,10 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
         )
         levels.append((2.4, "lowest_fit_per_place", "max", min(fit_m[m] // o for m, o in offered.items())))
     levels += group_levels(problem, plan.keys())
-    values = [t.value(apps[a], s) for a, s in plan.items()]
+    if problem.pair_weights is None:  # the fit points, from the fits of the whole plan at once
+        values = np.rint(t.fits(*t.table.indices(list(plan.items()))) * SCALE).astype(np.int64).tolist()
+    else:
+        values = [t.value(apps[a], s) for a, s in plan.items()]
     what = "fit" if problem.pair_weights is None else "weight" if pol.pair_weights == "replace" else "fit_and_weight"
     order = _order(problem)
     stability = pol.stability
@@ -138,7 +153,7 @@ def level_terms(problem: Problem, t: Truth, plan: dict[str, str]) -> list[tuple[
     else:  # leximin
         distinct = sorted({t.value(a, sid) for a, sid in t.acceptable()})
         levels += [(3.0, f"placed_at_{what}_{v}", "min", values.count(v)) for v in distinct[:-1]]
-    levels.append((4.0, "lottery", "max", sum(pair_draw(pol.lottery_seed, a, s) for a, s in plan.items())))
+    levels.append((4.0, "lottery", "max", int(draws(t, *t.table.indices(list(plan.items()))).sum())))
     return levels
 
 

@@ -57,6 +57,9 @@ RULE_WORDS: dict[str, Message] = {
 }
 
 
+_NONE: frozenset[str] = frozenset()  # the qualifications of an applicant who states none
+
+
 def norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
@@ -76,10 +79,13 @@ class Truth:
         self._acceptable: list[tuple[Applicant, str]] | None = None
         self._adjustments: dict[str, list[Adjustment]] | None = None
         self._fits: dict[tuple[str, str], float] = {}
+        self._last_fits: tuple[IntArray, IntArray, npt.NDArray[np.float64]] | None = None
         self.periods = {q.id: q for q in problem.round.periods} if problem.round is not None else {}
 
     def period(self, a: Applicant) -> Period | None:
         """The applicant's period: their own, else their university's, else the round's default."""
+        if not self.periods:  # a round without dates
+            return None
         if a.period is not None:
             return self.periods.get(a.period)
         mine = [q for q in self.periods.values() if q.university is not None and q.university == a.university]
@@ -163,7 +169,9 @@ class Truth:
         return PairTable(
             p,
             app_periods=[q.id if (q := self.period(a)) is not None else None for a in p.applicants],
-            app_quals=[frozenset(norm(q) for q in a.qualifications) for a in p.applicants],
+            app_quals=[
+                frozenset(norm(q) for q in a.qualifications) if a.qualifications else _NONE for a in p.applicants
+            ],
             unit_reqs=[frozenset(norm(r) for r in u.requirements) for u in p.units],
             sup_blocked=[
                 _TRAINING[str(s.training)] < trained
@@ -197,27 +205,7 @@ class Truth:
         unit's own scores (else the general ones), summed in the scores' order; weighted over criteria.
         """
         tb = self.table
-        crit = {c.id: k for k, c in enumerate(self.p.criteria)}
-        s_app: list[int] = []
-        s_crit: list[int] = []
-        s_unit: list[int] = []
-        s_val: list[float] = []
-        for i, a in enumerate(self.p.applicants):
-            for sc in a.interview:
-                k = crit.get(sc.criterion)
-                if k is None:
-                    continue
-                c = self.p.criteria[k]
-                lo = c.scale_min if sc.scale_min is None else sc.scale_min
-                hi = c.scale_max if sc.scale_max is None else sc.scale_max
-                s_app.append(i)
-                s_crit.append(k)
-                s_unit.append(-1 if sc.unit is None else tb.unit_index.get(sc.unit, -2))
-                s_val.append((sc.score - lo) / (hi - lo))
-        sa, sk, su, sv = (
-            np.array(x, dtype)
-            for x, dtype in ((s_app, np.int64), (s_crit, np.int64), (s_unit, np.int64), (s_val, np.float64))
-        )
+        sa, sk, su, sv = self._scores
         num = np.zeros(len(app))
         den = np.zeros(len(app))
         width = tb.n_unit + 2
@@ -244,6 +232,35 @@ class Truth:
         out = np.full(len(app), np.nan)
         np.divide(num, den, out=out, where=den > 0)
         return out
+
+    @cached_property
+    def _scores(self) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.float64]]:
+        """Every interview score as arrays: applicant index, criterion index, unit index (-1 for a
+        general score, -2 for a unit the round lacks) and the normalised value."""
+        tb = self.table
+        crit = {c.id: k for k, c in enumerate(self.p.criteria)}
+        s_app: list[int] = []
+        s_crit: list[int] = []
+        s_unit: list[int] = []
+        s_val: list[float] = []
+        for i, a in enumerate(self.p.applicants):
+            for sc in a.interview:
+                k = crit.get(sc.criterion)
+                if k is None:
+                    continue
+                c = self.p.criteria[k]
+                lo = c.scale_min if sc.scale_min is None else sc.scale_min
+                hi = c.scale_max if sc.scale_max is None else sc.scale_max
+                s_app.append(i)
+                s_crit.append(k)
+                s_unit.append(-1 if sc.unit is None else tb.unit_index.get(sc.unit, -2))
+                s_val.append((sc.score - lo) / (hi - lo))
+        return (
+            np.array(s_app, np.int64),
+            np.array(s_crit, np.int64),
+            np.array(s_unit, np.int64),
+            np.array(s_val, np.float64),
+        )
 
     # -- fit -----------------------------------------------------------------------------------------
     def interest(self, a: Applicant, sup_id: str) -> float:
@@ -291,6 +308,48 @@ class Truth:
             known = self._fits[(a.id, sup_id)] = self._fit(a, sup_id)
         return known
 
+    def fits(self, app: IntArray, sup: IntArray) -> npt.NDArray[np.float64]:
+        """:meth:`fit` of each (applicant index, supervisor index) pair, the same arithmetic element by
+        element; an applicant with adjustments or a step-1 placement goes through :meth:`fit`."""
+        last = self._last_fits
+        if last is not None and last[0] is app and last[1] is sup:  # the same plan's (read-only) indices
+            return last[2]
+        out = self._fits_of(app, sup)
+        if not app.flags.writeable and not sup.flags.writeable:
+            out.flags.writeable = False
+            self._last_fits = (app, sup, out)
+        return out
+
+    def _fits_of(self, app: IntArray, sup: IntArray) -> npt.NDArray[np.float64]:
+        tb = self.table
+        pol = self.p.policy
+        key = app * tb.n_sup + sup
+        at = np.minimum(np.searchsorted(tb.key, key), max(len(tb.key) - 1, 0))
+        w = tb.wish[at] if len(tb.key) else np.zeros(len(key))
+        w = np.where((tb.key[at] == key) if len(tb.key) else np.zeros(len(key), bool), w, np.nan)
+        listed = ~np.isnan(w)
+        apps = self.p.applicants
+        ranked = np.array([a.ranking is not None for a in apps], bool)[app]
+        weighs = np.array([a.interests is not None for a in apps], bool)[app]
+        interest = np.zeros(len(key))
+        by_rank = listed & ranked & ~(weighs & (w <= 0))
+        k = tb.top_rank[app[by_rank]]
+        interest[by_rank] = (k - w[by_rank].astype(np.int64) + 1) / k
+        by_weight = listed & ~ranked & (w > 0)  # a weight of 0 or less counts 0 (only a pin places it)
+        interest[by_weight] = w[by_weight]
+        iv = self.interviews(app, tb.sup_unit[sup])
+        missing = np.isnan(iv)
+        if missing.any():
+            fill = {"neutral": 0.5, "zero": 0.0}.get(pol.missing_interview)
+            iv[missing] = self.cohort_mean() if fill is None else fill
+        wi, wv = pol.interest_weight, pol.interview_weight
+        out: npt.NDArray[np.float64] = (wi * interest + wv * iv) / (wi + wv)
+        adjusted = {adj.applicant for adj in self.p.adjustments}
+        special = np.array([a.id in adjusted or a.previous_unit is not None for a in apps], bool)[app]
+        for i in np.flatnonzero(special).tolist():
+            out[i] = self.fit(apps[int(app[i])], tb.sup_ids[int(sup[i])])
+        return out
+
     def _fit(self, a: Applicant, sup_id: str) -> float:
         pol = self.p.policy
         unit_id = self.sups[sup_id].unit
@@ -326,7 +385,9 @@ class Truth:
         pol = self.p.policy
         per_step = {1: pol.load_step_1, 2: pol.load_step_2, 3: pol.load_step_3}
         per_student = round(per_step[self.p.round.step if self.p.round is not None else 1] * LOAD_SCALE)
-        out = []
+        out: list[tuple[str, dt.date, int, int]] = []
+        if all(s.load_limit is None for s in self.p.supervisors):
+            return out  # no limit to exceed
         students: dict[str, list[str]] = {}
         for a, sid in plan.items():
             students.setdefault(sid, []).append(a)

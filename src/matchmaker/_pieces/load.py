@@ -44,6 +44,8 @@ class SupervisorLoad:
         weight = load_points(problem.policy.load_of(problem.step))
         if weight == 0:
             return  # students of this step take none of a supervisor's week
+        if all(s.load_limit is None for s in problem.supervisors):
+            return  # no limit to keep (the spans below cost a look-up per applicant)
         span = {a: span_of(problem.period_of[ident]) for a, ident in enumerate(enc.applicant_ids)}
         for s, pairs in enumerate(pairs_by(sc.supervisor.astype(np.int64), enc.n_supervisors)):
             ident = enc.supervisor_ids[s]

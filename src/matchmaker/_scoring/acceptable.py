@@ -41,9 +41,15 @@ def _breaks_requirement(c: Candidates) -> BoolArray | None:
     """Pairs whose unit requires a qualification the applicant has not stated."""
     if not c.supervisor.size:
         return np.zeros(0, dtype=bool)
-    qual_sets: dict[frozenset[str], int] = {}
+    none: frozenset[str] = frozenset()
+    qual_sets: dict[frozenset[str], int] = {none: 0}  # most applicants state none: no set built for them
     qual_of = np.array(
-        [qual_sets.setdefault(frozenset(norm_key(q) for q in a.qualifications), len(qual_sets)) for a in c.applicants],
+        [
+            qual_sets.setdefault(frozenset(norm_key(q) for q in a.qualifications), len(qual_sets))
+            if a.qualifications
+            else 0
+            for a in c.applicants
+        ],
         dtype=np.int64,
     )
     requirement_keys = [frozenset(norm_key(r) for r in u.requirements) for u in c.units]
@@ -57,10 +63,14 @@ def _breaks_requirement(c: Candidates) -> BoolArray | None:
 def _breaks_conflict(c: Candidates) -> BoolArray | None:
     """Pairs that a declared conflict of interest (jäv) names, by unit or by supervisor."""
     enc, n_units, n_sup = c.enc, len(c.units), c.enc.n_supervisors
-    bad_units = [ai * n_units + enc.unit_index[u] for ai, a in enumerate(c.applicants) for u in a.conflicts.units]
-    bad_sups = [
-        ai * n_sup + enc.supervisor_index[s] for ai, a in enumerate(c.applicants) for s in a.conflicts.supervisors
-    ]
+    bad_units: list[int] = []
+    bad_sups: list[int] = []
+    for ai, a in enumerate(c.applicants):  # one pass; most applicants declare none
+        conflicts = a.conflicts
+        if conflicts.units:
+            bad_units.extend(ai * n_units + enc.unit_index[u] for u in conflicts.units)
+        if conflicts.supervisors:
+            bad_sups.extend(ai * n_sup + enc.supervisor_index[s] for s in conflicts.supervisors)
     if not bad_units and not bad_sups:
         return None
     return np.isin(c.applicant * n_units + c.unit, np.array(bad_units, dtype=np.int64)) | np.isin(

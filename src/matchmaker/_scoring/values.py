@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from matchmaker._i18n import msg
-from matchmaker._lottery import id_hashes, lottery_draws
+from matchmaker._lottery import LOTTERY_BITS, id_hashes, lottery_draws
 from matchmaker._scoring.arrays import first_of_runs, groups
 from matchmaker._scoring.encoding import Encoding
 from matchmaker._types import FloatArray, IntArray
@@ -99,6 +99,31 @@ def combined(
     return num / den if den > 0 else float("nan")
 
 
+def _combined_general(
+    criteria: Sequence[InterviewCriterion], n: int, app: IntArray, crit: IntArray, norm: list[float]
+) -> FloatArray:
+    """:func:`combined` without unit scores for each applicant in ``app`` (indices below ``n``), from
+    their normalised scores (``crit`` indexes ``criteria``), the same arithmetic in the same order:
+    per criterion the sum of the scores in their order over their count, weighted in the criteria's
+    order; NaN where no weighted criterion has a score."""
+    values = np.array(norm, dtype=np.float64)
+    num = np.zeros(n, dtype=np.float64)
+    den = np.zeros(n, dtype=np.float64)
+    for k, c in enumerate(criteria):
+        mine = crit == k
+        if c.weight == 0 or not mine.any():
+            continue
+        total = np.zeros(n, dtype=np.float64)
+        np.add.at(total, app[mine], values[mine])  # in the scores' order, as sum() adds them
+        count = np.bincount(app[mine], minlength=n)
+        has = count > 0
+        num[has] += c.weight * (total[has] / count[has])
+        den[has] += c.weight
+    out = np.full(n, np.nan, dtype=np.float64)
+    np.divide(num, den, out=out, where=den > 0)
+    return out[app]
+
+
 def interview_table(
     problem: Problem, applicants: Sequence[Applicant], enc: Encoding, pa: npt.NDArray[np.int64], unit: IntArray
 ) -> FloatArray:
@@ -111,8 +136,22 @@ def interview_table(
     order = problem.criteria
     offsets = groups(pa, len(applicants))
     general_value = np.full(len(applicants), np.nan, dtype=np.float64)
+    # Applicants with general scores only (one value for every unit) are combined below for all at once.
+    position = {c.id: k for k, c in enumerate(order)}
+    g_app: list[int] = []
+    g_crit: list[int] = []
+    g_norm: list[float] = []
     for ai, a in enumerate(applicants):
         if not a.interview:
+            continue
+        if all(sc.unit is None for sc in a.interview):
+            for sc in a.interview:
+                crit = criteria[sc.criterion]
+                lo = crit.scale_min if sc.scale_min is None else sc.scale_min
+                hi = crit.scale_max if sc.scale_max is None else sc.scale_max
+                g_app.append(ai)
+                g_crit.append(position[sc.criterion])
+                g_norm.append((sc.score - lo) / (hi - lo))
             continue
         general: dict[str, list[float]] = defaultdict(list)
         by_unit: dict[tuple[str, str], list[float]] = defaultdict(list)
@@ -134,6 +173,10 @@ def interview_table(
         values = {u: combined(order, general, by_unit, enc.unit_ids[u]) for u in np.unique(mine).tolist()}
         out[lo_p:hi_p] = [values[u] for u in mine.tolist()]
         general_value[ai] = np.nan  # filled per pair above
+    if g_app:
+        general_value[np.array(g_app, dtype=np.int64)] = _combined_general(
+            order, len(applicants), np.array(g_app, dtype=np.int64), np.array(g_crit, dtype=np.int64), g_norm
+        )
     general_only = ~np.isnan(general_value[pa])
     out[general_only] = general_value[pa][general_only]
     return out
@@ -191,6 +234,18 @@ def unit_ranks(
 UNIT_LOTTERY_OFFSET = 0x9E3779B97F4A7C15
 
 
+def _order_by(first: npt.NDArray[Any], second: npt.NDArray[Any], third: IntArray, third_bits: int) -> IntArray:
+    """The stable order by (``first``, ``second``, ``third``), all non-negative: one sort of a key that
+    packs the three into an int64 where they fit (a lexsort of three keys costs several times more)."""
+    if first.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    second_bits = int(second.max()).bit_length()
+    if int(first.max()).bit_length() + second_bits + third_bits <= 62 and int(second.min()) >= 0:
+        key = (first.astype(np.int64) << (second_bits + third_bits)) | (second.astype(np.int64) << third_bits) | third
+        return np.argsort(key, kind="stable")
+    return np.lexsort((third, second, first))
+
+
 def strict_ranks(
     enc: Encoding,
     seed: int,
@@ -212,7 +267,7 @@ def strict_ranks(
     unit_strict = np.zeros(n, dtype=np.int32)
     if n == 0:
         return rank_strict, unit_strict
-    order = np.lexsort((-lottery, rank, pa))
+    order = _order_by(pa, rank, (1 << LOTTERY_BITS) - 1 - lottery, LOTTERY_BITS)
     grouped = pa[order]
     starts = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1]
     first = np.repeat(starts, np.diff(np.r_[starts, n]))
@@ -226,7 +281,8 @@ def strict_ranks(
     key = pair_unit.astype(np.int64) * max(1, enc.n_applicants) + pa.astype(np.int64)
     uniq, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
     u_of = pair_unit[first_idx]
-    uorder = np.lexsort((pa[first_idx], -udraw[first_idx], unit_rank[first_idx], u_of))
+    # Among equal (unit, rank, draw) the applicant with the smaller index first: the keys' own order.
+    uorder = _order_by(u_of, unit_rank[first_idx], (1 << LOTTERY_BITS) - 1 - udraw[first_idx], LOTTERY_BITS)
     gu = u_of[uorder]
     ustarts = np.r_[0, np.flatnonzero(gu[1:] != gu[:-1]) + 1]
     ufirst = np.repeat(ustarts, np.diff(np.r_[ustarts, uniq.size]))

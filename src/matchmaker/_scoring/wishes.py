@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -58,63 +59,48 @@ def resolve_wishes(applicants: Sequence[Applicant], enc: Encoding, units: Sequen
     by_area = np.argsort(sup_area, kind="stable").astype(np.int64)
     area_offsets = groups(sup_area[by_area], len(areas))
 
-    e_app: list[int] = []
-    e_area: list[int] = []
-    e_area_value: list[float] = []
-    u_app: list[int] = []
-    u_unit: list[int] = []
-    u_value: list[float | int] = []
-    n_app: list[int] = []
-    n_sup: list[int] = []
-    n_value: list[float | int] = []
-    ranked = np.zeros(len(applicants), dtype=bool)
-    top = np.ones(len(applicants), dtype=np.int64)  # the largest rank an applicant gave
-    unit_index, sup_index = enc.unit_index, enc.supervisor_index
-    for i, a in enumerate(applicants):
-        prefs = a.interests if a.interests is not None else a.ranking
-        if prefs is None:
-            continue
-        ai = i
-        for key, v in prefs.areas.items():
-            area = area_index.get(key)
-            if area is not None:
-                e_app.append(ai)
-                e_area.append(area)
-                e_area_value.append(float(v))
-        # Whole lists at a time (a national round has millions of entries); the values become float64
-        # in np.array below, exactly as float() would make them.
-        if prefs.units:
-            u_app.extend(repeat(ai, len(prefs.units)))
-            u_unit.extend(map(unit_index.__getitem__, prefs.units))
-            u_value.extend(prefs.units.values())
-        if prefs.supervisors:
-            n_app.extend(repeat(ai, len(prefs.supervisors)))
-            n_sup.extend(map(sup_index.__getitem__, prefs.supervisors))
-            n_value.extend(prefs.supervisors.values())
-        if a.ranking is not None:
-            given = [*a.ranking.areas.values(), *a.ranking.units.values(), *a.ranking.supervisors.values()]
-            if given:
-                ranked[i] = True
-                top[i] = max(given)
+    # Every entry, field by field and a whole list at a time (a national round has millions), in the
+    # applicants' order within each field; the values become float64 as float() would make them.
+    prefs_of = [a.interests if a.interests is not None else a.ranking for a in applicants]
+    stated = [i for i, prefs in enumerate(prefs_of) if prefs is not None]
+    given = [prefs_of[i] for i in stated]
 
-    s_area, from_area = _expand(area_offsets, by_area, np.array(e_area, dtype=np.int64))
-    s_unit, from_unit = _expand(unit_offsets, by_unit, np.array(u_unit, dtype=np.int64))
-    app = np.concatenate(
-        [
-            np.array(e_app, dtype=np.int64)[from_area],
-            np.array(u_app, dtype=np.int64)[from_unit],
-            np.array(n_app, dtype=np.int64),
-        ]
-    )
-    sup = np.concatenate([s_area, s_unit, np.array(n_sup, dtype=np.int64)])
-    level = np.repeat(np.arange(3, dtype=np.int64), [s_area.size, s_unit.size, len(n_sup)])
-    value = np.concatenate(
-        [
-            np.array(e_area_value, dtype=np.float64)[from_area],
-            np.array(u_value, dtype=np.float64)[from_unit],
-            np.array(n_value, dtype=np.float64),
-        ]
-    )
+    def field(name: str) -> tuple[npt.NDArray[np.int64], list[str], FloatArray]:
+        pairs = [(i, m) for i, m in zip(stated, map(attrgetter(name), given), strict=True) if m]
+        maps: list[Mapping[str, float | int]] = [m for _, m in pairs]
+        owners = [i for i, _ in pairs]
+        owner = np.repeat(np.array(owners, dtype=np.int64), [len(m) for m in maps])
+        keys = list(chain.from_iterable(maps))
+        values = np.array(list(chain.from_iterable(m.values() for m in maps)), dtype=np.float64)
+        return owner, keys, values
+
+    a_app, a_keys, a_values = field("areas")
+    a_area = np.array([area_index.get(k, -1) for k in a_keys], dtype=np.int64)
+    known_area = a_area >= 0
+    e_app, e_area, e_area_value = a_app[known_area], a_area[known_area], a_values[known_area]
+    u_app, u_keys, u_value = field("units")
+    u_unit = np.array(list(map(enc.unit_index.__getitem__, u_keys)), dtype=np.int64)
+    n_app, n_keys, n_value = field("supervisors")
+    n_sup = np.array(list(map(enc.supervisor_index.__getitem__, n_keys)), dtype=np.int64)
+    # The largest rank each ranking applicant gives, over all its entries (an unknown area's too).
+    ranking = np.array([a.ranking is not None for a in applicants], dtype=bool)
+    all_app = np.concatenate([a_app, u_app, n_app])
+    all_value = np.concatenate([a_values, u_value, n_value])
+    mine = ranking[all_app] if all_app.size else np.zeros(0, dtype=bool)
+    ranked = np.zeros(len(applicants), dtype=bool)
+    ranked[all_app[mine]] = True
+    top = np.ones(len(applicants), dtype=np.int64)  # the largest rank an applicant gave
+    if mine.any():
+        largest = np.full(len(applicants), -np.inf)
+        np.maximum.at(largest, all_app[mine], all_value[mine])
+        top[ranked] = largest[ranked].astype(np.int64)
+
+    s_area, from_area = _expand(area_offsets, by_area, e_area)
+    s_unit, from_unit = _expand(unit_offsets, by_unit, u_unit)
+    app = np.concatenate([e_app[from_area], u_app[from_unit], n_app])
+    sup = np.concatenate([s_area, s_unit, n_sup])
+    level = np.repeat(np.arange(3, dtype=np.int64), [s_area.size, s_unit.size, n_sup.size])
+    value = np.concatenate([e_area_value[from_area], u_value[from_unit], n_value])
     # For each (applicant, supervisor) keep the entry of the highest level (most specific).
     order = np.lexsort((-level, sup, app))
     app, sup, value = app[order], sup[order], value[order]
