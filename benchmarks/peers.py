@@ -72,6 +72,9 @@ class PeerOptions:
 
     time_limit: float = 300.0
     workers: int = 2
+    #: CP-SAT's deterministic time limit (its own work units, not seconds): with one worker, the same
+    #: answer however busy the machine is (tests use it; benchmarks leave it unset).
+    deterministic_limit: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -503,6 +506,8 @@ def _cpsat_solve(arrays: Arrays, options: PeerOptions) -> PeerOutcome:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = options.workers
     solver.parameters.max_time_in_seconds = options.time_limit
+    if options.deterministic_limit is not None:
+        solver.parameters.max_deterministic_time = options.deterministic_limit
     code = solver.solve(model)
     name = solver.status_name(code)
     detail: dict[str, Any] = {
