@@ -66,6 +66,21 @@ def sorted_unique(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return x[keep]
 
 
+def _sort_pairs(key: IntArray, entry: IntArray, n_entries: int) -> tuple[IntArray, IntArray]:
+    """``key`` sorted (non-negative), with each key's ``entry`` (in ``0..n_entries-1``) carried along;
+    equal keys in any order."""
+    if len(key) == 0:
+        return key, entry
+    top = int(key.max()) + 1
+    if top <= np.iinfo(np.int64).max // max(n_entries, 1):
+        # One value sort of the key and the entry packed in one integer, cheaper than an argsort; a
+        # stable sort, as the keys come in long sorted runs (one wish at a time) that it merges.
+        packed = np.sort(key * n_entries + entry, kind="stable")
+        return packed // n_entries, packed % n_entries
+    order = np.argsort(key, kind="stable")
+    return key[order], entry[order]
+
+
 def id_order(ids: Sequence[str]) -> IntArray:
     """Each id's position among the ids sorted as strings."""
     out = np.empty(len(ids), np.int64)
@@ -168,8 +183,8 @@ class PairTable:
         w_sup = flat[ptr[g_arr][entry] + offset] if len(entry) else np.zeros(0, np.int64)
         w_key = e_apps[entry] * n_s + w_sup
         # The most specific entry wins: sort by pair, then by specificity (most specific first).
-        order = np.argsort(w_key * 3 + (2 - e_specs[entry]))
-        w_key, entry = w_key[order], entry[order]
+        w_key, entry = _sort_pairs(w_key * 3 + (2 - e_specs[entry]), entry, n_e)
+        w_key //= 3
         head = np.ones(len(w_key), bool)
         head[1:] = w_key[1:] != w_key[:-1]
         w_key, entry = w_key[head], entry[head]
@@ -243,8 +258,14 @@ class PairTable:
                 unit_conf.extend(i * n_u + self.unit_index[u] for u in conflicts.units if u in self.unit_index)
             if conflicts.supervisors:
                 sup_conf.extend(i * n_s + self.sup_index[s] for s in conflicts.supervisors if s in self.sup_index)
-        broken |= _in(self.app * n_u + self.unit, np.array(unit_conf, np.int64))
-        broken |= _in(self.key, np.array(sup_conf, np.int64))
+        if unit_conf or sup_conf:  # only the pairs of applicants who declare a conflict are looked up
+            conf_app = np.zeros(n_a, bool)
+            conf_app[np.array(unit_conf, np.int64) // max(n_u, 1)] = True
+            conf_app[np.array(sup_conf, np.int64) // max(n_s, 1)] = True
+            rows = np.flatnonzero(conf_app[self.app])
+            at_app, at_unit = self.app[rows], self.unit[rows]
+            broken[rows] |= _in(at_app * n_u + at_unit, np.array(unit_conf, np.int64))
+            broken[rows] |= _in(self.key[rows], np.array(sup_conf, np.int64))
         ranked_units = np.array([u.ranking is not None for u in units], bool)
         listed_by_unit = [
             k * n_a + self.app_index[a_id]
