@@ -171,8 +171,9 @@ class PairTable:
             top = np.zeros(n_a, np.float64)
             np.maximum.at(top, all_apps[mine], all_w[mine])
             self.top_rank[by_ranking] = np.maximum(top[by_ranking], 1).astype(np.int64)
-        named = np.array(e_group, np.int64) >= 0
-        g_arr = np.array(e_group, np.int64)[named]
+        all_groups = np.array(e_group, np.int64)
+        named = all_groups >= 0
+        g_arr = all_groups[named]
         n_e = len(g_arr)
         e_apps = all_apps[named]
         e_w = all_w[named]
