@@ -28,6 +28,10 @@ UnitKeys = tuple[IntArray, IntArray, IntArray]
 
 Bools = npt.NDArray[np.bool_]
 
+#: The units' (unit, applicant) keys are marked in a table of all of them when it is at most this many
+#: times the acceptable pairs; else they are sorted.
+_DENSE_KEYS = 8
+
 
 def unit_preferences(t: Truth) -> tuple[IntArray, IntArray]:
     """Each unit's rank of each applicant acceptable there: keys ``unit * applicants + applicant``
@@ -43,7 +47,7 @@ def _unit_keys_of_pairs(t: Truth) -> tuple[IntArray, IntArray]:
     tb = t.table
     key = tb.unit[tb.ok] * tb.n_app + tb.app[tb.ok]
     size = tb.n_unit * tb.n_app
-    if size <= 8 * len(key):
+    if size <= _DENSE_KEYS * len(key):
         # Few keys are possible for the pairs: mark them in a table of all of them, no sort at all.
         seen = np.zeros(size, bool)
         seen[key] = True
