@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
-from matchmaker._checks import Truth, audit, check, stability_audit
+from matchmaker._checks import Truth, arrays, check, stability_audit
 from matchmaker._checks.arrays import _sort_pairs
 from matchmaker._checks.audit import strict_ranks
 from matchmaker._checks.stability import strict_rank
@@ -340,11 +340,10 @@ def test_a_full_municipality_leaves_room_for_an_applicant_already_in_it() -> Non
 def test_units_keys_of_the_pairs_by_table_or_by_sort(problem: mm.Problem, dense: bool) -> None:
     """The units' (unit, applicant) keys of the acceptable pairs, and each pair's place among them,
     whether marked in a table of all keys or sorted, equal a plain ``np.unique`` of them."""
-    t = Truth(problem)
-    tb = t.table
+    tb = Truth(problem).table
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(audit, "_DENSE_KEYS", 10**9 if dense else 0)
-        keys, pos = audit._unit_keys_of_pairs(t)
+        mp.setattr(arrays, "_DENSE_KEYS", 10**9 if dense else 0)
+        keys, pos = tb.unit_pairs
     expected, inverse = np.unique(tb.unit[tb.ok] * tb.n_app + tb.app[tb.ok], return_inverse=True)
     assert keys.tolist() == expected.tolist()
     assert pos.tolist() == inverse.reshape(-1).tolist()

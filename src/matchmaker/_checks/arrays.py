@@ -25,6 +25,10 @@ __all__ = ["IntArray", "PairTable", "dense_rank_desc", "id_order", "sorted_uniqu
 #: An array of indices or integer values.
 IntArray = npt.NDArray[np.int64]
 
+#: The units' (unit, applicant) keys are marked in a table of all of them when it is at most this many
+#: times the acceptable pairs; else they are sorted.
+_DENSE_KEYS = 8
+
 
 def dense_rank_desc(group: IntArray, value: npt.NDArray[np.float64]) -> tuple[IntArray, IntArray]:
     """Each element's rank within its group by value, largest first, equal values sharing a rank
@@ -327,6 +331,20 @@ class PairTable:
         s.flags.writeable = False
         self._last_indices = (pairs, (a, s))
         return a, s
+
+    @cached_property
+    def unit_pairs(self) -> tuple[IntArray, IntArray]:
+        """The sorted distinct ``unit * applicants + applicant`` keys of the acceptable pairs, and for
+        each acceptable pair (in the table's order) the position of its key."""
+        key = self.unit[self.ok] * self.n_app + self.app[self.ok]
+        size = self.n_unit * self.n_app
+        if size <= _DENSE_KEYS * len(key):
+            # Few keys are possible for the pairs: mark them in a table of all of them, no sort at all.
+            seen = np.zeros(size, bool)
+            seen[key] = True
+            return np.flatnonzero(seen).astype(np.int64), (np.cumsum(seen) - 1)[key]
+        keys = sorted_unique(key)
+        return keys, np.searchsorted(keys, key)
 
     @cached_property
     def app_hashes(self) -> npt.NDArray[np.uint64]:

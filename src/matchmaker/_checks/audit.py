@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker._checks.arrays import IntArray, dense_rank_desc, sorted_unique
+from matchmaker._checks.arrays import IntArray, dense_rank_desc
 from matchmaker._checks.truth import UNIT_DRAW_OFFSET, Truth
 from matchmaker._lottery import lottery_draws
 
@@ -28,10 +28,6 @@ UnitKeys = tuple[IntArray, IntArray, IntArray]
 
 Bools = npt.NDArray[np.bool_]
 
-#: The units' (unit, applicant) keys are marked in a table of all of them when it is at most this many
-#: times the acceptable pairs; else they are sorted.
-_DENSE_KEYS = 8
-
 
 def unit_preferences(t: Truth) -> tuple[IntArray, IntArray]:
     """Each unit's rank of each applicant acceptable there: keys ``unit * applicants + applicant``
@@ -41,26 +37,11 @@ def unit_preferences(t: Truth) -> tuple[IntArray, IntArray]:
     return keys, ranks
 
 
-def _unit_keys_of_pairs(t: Truth) -> tuple[IntArray, IntArray]:
-    """The sorted distinct ``unit * applicants + applicant`` keys of the acceptable pairs, and for
-    each acceptable pair (in the table's order) the position of its key."""
-    tb = t.table
-    key = tb.unit[tb.ok] * tb.n_app + tb.app[tb.ok]
-    size = tb.n_unit * tb.n_app
-    if size <= _DENSE_KEYS * len(key):
-        # Few keys are possible for the pairs: mark them in a table of all of them, no sort at all.
-        seen = np.zeros(size, bool)
-        seen[key] = True
-        return np.flatnonzero(seen).astype(np.int64), (np.cumsum(seen) - 1)[key]
-    keys = sorted_unique(key)
-    return keys, np.searchsorted(keys, key)
-
-
 def _unit_preferences(t: Truth) -> tuple[IntArray, IntArray, IntArray]:
     """:func:`unit_preferences`, and for each acceptable pair (in the table's order) the position of
     its unit's rank of the applicant."""
     tb = t.table
-    keys, pos = _unit_keys_of_pairs(t)
+    keys, pos = tb.unit_pairs
     units, apps = keys // max(tb.n_app, 1), keys % max(tb.n_app, 1)
     out = np.ones(len(keys), np.int64)
     by_interview = np.zeros(len(keys), bool)

@@ -296,7 +296,9 @@ class Truth:
     def cohort_mean(self) -> float:
         if self._cohort is None:
             tb = self.table
-            values = self.interviews(tb.app[tb.ok], tb.unit[tb.ok])
+            # each (unit, applicant) once, then spread over its pairs: the same value for each pair
+            keys, pos = tb.unit_pairs
+            values = self.interviews(keys % max(tb.n_app, 1), keys // max(tb.n_app, 1))[pos]
             # summed one by one in the pairs' order, as a plain Python loop over them would
             known = values[~np.isnan(values)].tolist()
             self._cohort = sum(known) / len(known) if known else 0.5
