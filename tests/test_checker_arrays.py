@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
-from matchmaker._checks import Truth, check, stability_audit
+from matchmaker._checks import Truth, arrays, check, stability_audit
+from matchmaker._checks.arrays import _sort_pairs
 from matchmaker._checks.audit import strict_ranks
 from matchmaker._checks.stability import strict_rank
 from matchmaker._lottery import pair_draw
@@ -332,3 +333,33 @@ def test_a_full_municipality_leaves_room_for_an_applicant_already_in_it() -> Non
     problem = mm.Problem.model_validate(raw)
     found = stability_audit(problem, {"A": "S1"})
     assert found == [("A", "S2", "undersubscribed")]
+
+
+@settings(max_examples=100)
+@given(problem=rounds(rich=True), dense=st.booleans())
+def test_units_keys_of_the_pairs_by_table_or_by_sort(problem: mm.Problem, dense: bool) -> None:
+    """The units' (unit, applicant) keys of the acceptable pairs, and each pair's place among them,
+    whether marked in a table of all keys or sorted, equal a plain ``np.unique`` of them."""
+    tb = Truth(problem).table
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(arrays, "_DENSE_KEYS", 10**9 if dense else 0)
+        keys, pos = tb.unit_pairs
+    expected, inverse = np.unique(tb.unit[tb.ok] * tb.n_app + tb.app[tb.ok], return_inverse=True)
+    assert keys.tolist() == expected.tolist()
+    assert pos.tolist() == inverse.reshape(-1).tolist()
+
+
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 50), st.integers(0, 9)), unique_by=lambda x: x[0], max_size=10),
+    big=st.booleans(),
+)
+def test_pairs_sorted_with_their_entries(pairs: list[tuple[int, int]], big: bool) -> None:
+    """The wish table's sort (packed in one integer, or by argsort when that would overflow) orders
+    the (distinct) keys and keeps each key's entry."""
+    shift = 2**62 if big else 0
+    key = np.array([k for k, _ in pairs], np.int64) + shift
+    entry = np.array([e for _, e in pairs], np.int64)
+    got_key, got_entry = _sort_pairs(key, entry, 10)
+    assert sorted(zip(key.tolist(), entry.tolist(), strict=True)) == list(
+        zip(got_key.tolist(), got_entry.tolist(), strict=True)
+    )

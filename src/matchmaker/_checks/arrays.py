@@ -25,6 +25,10 @@ __all__ = ["IntArray", "PairTable", "dense_rank_desc", "id_order", "sorted_uniqu
 #: An array of indices or integer values.
 IntArray = npt.NDArray[np.int64]
 
+#: The units' (unit, applicant) keys are marked in a table of all of them when it is at most this many
+#: times the acceptable pairs; else they are sorted.
+_DENSE_KEYS = 8
+
 
 def dense_rank_desc(group: IntArray, value: npt.NDArray[np.float64]) -> tuple[IntArray, IntArray]:
     """Each element's rank within its group by value, largest first, equal values sharing a rank
@@ -64,6 +68,21 @@ def sorted_unique(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
     keep[0] = True
     np.not_equal(x[1:], x[:-1], out=keep[1:])
     return x[keep]
+
+
+def _sort_pairs(key: IntArray, entry: IntArray, n_entries: int) -> tuple[IntArray, IntArray]:
+    """``key`` sorted (non-negative), with each key's ``entry`` (in ``0..n_entries-1``) carried along;
+    equal keys in any order."""
+    if len(key) == 0:
+        return key, entry
+    top = int(key.max()) + 1
+    if top <= np.iinfo(np.int64).max // max(n_entries, 1):
+        # One value sort of the key and the entry packed in one integer, cheaper than an argsort; a
+        # stable sort, as the keys come in long sorted runs (one wish at a time) that it merges.
+        packed = np.sort(key * n_entries + entry, kind="stable")
+        return packed // n_entries, packed % n_entries
+    order = np.argsort(key, kind="stable")
+    return key[order], entry[order]
 
 
 def id_order(ids: Sequence[str]) -> IntArray:
@@ -156,8 +175,9 @@ class PairTable:
             top = np.zeros(n_a, np.float64)
             np.maximum.at(top, all_apps[mine], all_w[mine])
             self.top_rank[by_ranking] = np.maximum(top[by_ranking], 1).astype(np.int64)
-        named = np.array(e_group, np.int64) >= 0
-        g_arr = np.array(e_group, np.int64)[named]
+        all_groups = np.array(e_group, np.int64)
+        named = all_groups >= 0
+        g_arr = all_groups[named]
         n_e = len(g_arr)
         e_apps = all_apps[named]
         e_w = all_w[named]
@@ -168,8 +188,8 @@ class PairTable:
         w_sup = flat[ptr[g_arr][entry] + offset] if len(entry) else np.zeros(0, np.int64)
         w_key = e_apps[entry] * n_s + w_sup
         # The most specific entry wins: sort by pair, then by specificity (most specific first).
-        order = np.argsort(w_key * 3 + (2 - e_specs[entry]))
-        w_key, entry = w_key[order], entry[order]
+        w_key, entry = _sort_pairs(w_key * 3 + (2 - e_specs[entry]), entry, n_e)
+        w_key //= 3
         head = np.ones(len(w_key), bool)
         head[1:] = w_key[1:] != w_key[:-1]
         w_key, entry = w_key[head], entry[head]
@@ -243,8 +263,14 @@ class PairTable:
                 unit_conf.extend(i * n_u + self.unit_index[u] for u in conflicts.units if u in self.unit_index)
             if conflicts.supervisors:
                 sup_conf.extend(i * n_s + self.sup_index[s] for s in conflicts.supervisors if s in self.sup_index)
-        broken |= _in(self.app * n_u + self.unit, np.array(unit_conf, np.int64))
-        broken |= _in(self.key, np.array(sup_conf, np.int64))
+        if unit_conf or sup_conf:  # only the pairs of applicants who declare a conflict are looked up
+            conf_app = np.zeros(n_a, bool)
+            conf_app[np.array(unit_conf, np.int64) // max(n_u, 1)] = True
+            conf_app[np.array(sup_conf, np.int64) // max(n_s, 1)] = True
+            rows = np.flatnonzero(conf_app[self.app])
+            at_app, at_unit = self.app[rows], self.unit[rows]
+            broken[rows] |= _in(at_app * n_u + at_unit, np.array(unit_conf, np.int64))
+            broken[rows] |= _in(self.key[rows], np.array(sup_conf, np.int64))
         ranked_units = np.array([u.ranking is not None for u in units], bool)
         listed_by_unit = [
             k * n_a + self.app_index[a_id]
@@ -305,6 +331,20 @@ class PairTable:
         s.flags.writeable = False
         self._last_indices = (pairs, (a, s))
         return a, s
+
+    @cached_property
+    def unit_pairs(self) -> tuple[IntArray, IntArray]:
+        """The sorted distinct ``unit * applicants + applicant`` keys of the acceptable pairs, and for
+        each acceptable pair (in the table's order) the position of its key."""
+        key = self.unit[self.ok] * self.n_app + self.app[self.ok]
+        size = self.n_unit * self.n_app
+        if size <= _DENSE_KEYS * len(key):
+            # Few keys are possible for the pairs: mark them in a table of all of them, no sort at all.
+            seen = np.zeros(size, bool)
+            seen[key] = True
+            return np.flatnonzero(seen).astype(np.int64), (np.cumsum(seen) - 1)[key]
+        keys = sorted_unique(key)
+        return keys, np.searchsorted(keys, key)
 
     @cached_property
     def app_hashes(self) -> npt.NDArray[np.uint64]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker._checks.arrays import IntArray, dense_rank_desc, sorted_unique
+from matchmaker._checks.arrays import IntArray, dense_rank_desc
 from matchmaker._checks.truth import UNIT_DRAW_OFFSET, Truth
 from matchmaker._lottery import lottery_draws
 
@@ -33,8 +33,15 @@ def unit_preferences(t: Truth) -> tuple[IntArray, IntArray]:
     """Each unit's rank of each applicant acceptable there: keys ``unit * applicants + applicant``
     (sorted) and the ranks (its ranking; 1 when indifferent; else by interview value, equal values
     tied, no value last)."""
+    keys, ranks, _ = _unit_preferences(t)
+    return keys, ranks
+
+
+def _unit_preferences(t: Truth) -> tuple[IntArray, IntArray, IntArray]:
+    """:func:`unit_preferences`, and for each acceptable pair (in the table's order) the position of
+    its unit's rank of the applicant."""
     tb = t.table
-    keys = sorted_unique(tb.unit[tb.ok] * tb.n_app + tb.app[tb.ok])
+    keys, pos = tb.unit_pairs
     units, apps = keys // max(tb.n_app, 1), keys % max(tb.n_app, 1)
     out = np.ones(len(keys), np.int64)
     by_interview = np.zeros(len(keys), bool)
@@ -57,7 +64,7 @@ def unit_preferences(t: Truth) -> tuple[IntArray, IntArray]:
         n_distinct = np.zeros(tb.n_unit, np.int64)
         n_distinct[units[at][known]] = distinct
         out[at[~known]] = n_distinct[units[at][~known]] + 1
-    return keys, out
+    return keys, out, pos
 
 
 def unit_keys(t: Truth, pref: tuple[IntArray, IntArray], unit: IntArray, app: IntArray, *, strict: bool) -> UnitKeys:
@@ -69,8 +76,14 @@ def unit_keys(t: Truth, pref: tuple[IntArray, IntArray], unit: IntArray, app: In
     at = np.minimum(np.searchsorted(keys, want), max(len(keys) - 1, 0))
     if len(want) and (len(keys) == 0 or not bool((keys[at] == want).all())):
         raise KeyError("a pair the unit does not rank")
-    first = ranks[at] if len(want) else np.zeros(0, np.int64)
-    zero = np.zeros(len(want), np.int64)
+    return _keys_at(t, ranks, at, unit, app, strict=strict)
+
+
+def _keys_at(t: Truth, ranks: IntArray, at: IntArray, unit: IntArray, app: IntArray, *, strict: bool) -> UnitKeys:
+    """:func:`unit_keys` of the given pairs, whose ranks are ``ranks[at]``."""
+    tb = t.table
+    first = ranks[at] if len(at) else np.zeros(0, np.int64)
+    zero = np.zeros(len(at), np.int64)
     if not strict:
         return first, zero, zero
     seed = (t.p.policy.lottery_seed + UNIT_DRAW_OFFSET) % 2**64
@@ -146,6 +159,8 @@ def blocking(t: Truth, plan: Mapping[str, str], *, strict: bool) -> tuple[IntArr
     idx = np.flatnonzero(tb.ok)
     a, s = tb.app[idx], tb.sup[idx]
     c = cur[a]
+    # Each pair's place among the acceptable ones: where the units' ranks of it are.
+    pref_keys, pref_ranks, pref_pos = _unit_preferences(t)
     keep = ~pinned[a] & (c != s)
     # A placed applicant blocks only with a supervisor they prefer to their own.
     placed = np.flatnonzero(keep & (c >= 0))
@@ -159,7 +174,7 @@ def blocking(t: Truth, plan: Mapping[str, str], *, strict: bool) -> tuple[IntArr
         tie = np.flatnonzero(rank_s == rank_c)
         better[tie] = draws(t, a[placed[tie]], s[placed[tie]]) > own_draw[a[placed[tie]]]
     keep[placed[~better]] = False
-    a, s, c = a[keep], s[keep], c[keep]
+    a, s, c, pref_pos = a[keep], s[keep], c[keep], pref_pos[keep]
 
     # Room per record first, then one look-up per pair.
     sup_muni = tb.unit_muni[tb.sup_unit]
@@ -177,14 +192,14 @@ def blocking(t: Truth, plan: Mapping[str, str], *, strict: bool) -> tuple[IntArr
     undersubscribed = s_room & u_room & (muni_room[sup_muni][s] | (cur_muni == sup_muni[s]))
 
     # The applicant each unit (each supervisor) likes least among its placed, movable applicants.
-    pref = unit_preferences(t)
+    pref = pref_keys, pref_ranks
     movable = ~pinned[pa]
     b, bs = pa[movable], ps[movable]
     b_keys = unit_keys(t, pref, tb.sup_unit[bs], b, strict=strict)
     has_u, worst_u = _worst(tb.sup_unit[bs], b_keys, n_u)
     has_s, worst_s = _worst(bs, b_keys, n_s)
     rest = np.flatnonzero(~undersubscribed & ~(s_room & u_room))
-    mine = unit_keys(t, pref, u[rest], a[rest], strict=strict)
+    mine = _keys_at(t, pref_ranks, pref_pos[rest], u[rest], a[rest], strict=strict)
     ur, sr = u[rest], s[rest]
     unit_full = np.zeros(len(s), bool)
     sup_full = np.zeros(len(s), bool)

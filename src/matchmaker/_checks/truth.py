@@ -243,17 +243,19 @@ class Truth:
         s_crit: list[int] = []
         s_unit: list[int] = []
         s_val: list[float] = []
+        criteria = self.p.criteria
+        unit_index = tb.unit_index
         for i, a in enumerate(self.p.applicants):
             for sc in a.interview:
                 k = crit.get(sc.criterion)
                 if k is None:
                     continue
-                c = self.p.criteria[k]
+                c = criteria[k]
                 lo = c.scale_min if sc.scale_min is None else sc.scale_min
                 hi = c.scale_max if sc.scale_max is None else sc.scale_max
                 s_app.append(i)
                 s_crit.append(k)
-                s_unit.append(-1 if sc.unit is None else tb.unit_index.get(sc.unit, -2))
+                s_unit.append(-1 if sc.unit is None else unit_index.get(sc.unit, -2))
                 s_val.append((sc.score - lo) / (hi - lo))
         return (
             np.array(s_app, np.int64),
@@ -294,7 +296,9 @@ class Truth:
     def cohort_mean(self) -> float:
         if self._cohort is None:
             tb = self.table
-            values = self.interviews(tb.app[tb.ok], tb.unit[tb.ok])
+            # each (unit, applicant) once, then spread over its pairs: the same value for each pair
+            keys, pos = tb.unit_pairs
+            values = self.interviews(keys % max(tb.n_app, 1), keys // max(tb.n_app, 1))[pos]
             # summed one by one in the pairs' order, as a plain Python loop over them would
             known = values[~np.isnan(values)].tolist()
             self._cohort = sum(known) / len(known) if known else 0.5
