@@ -396,22 +396,9 @@ def solve_model(
             )
         if found is not None and hint is None:
             hint = found.plan
-    if progress is None or isinstance(progress, Reporter):  # its owner reports the end of the solve
+
+    def session(reporter: Reporter | None) -> Result:
         return _solve_session(
-            problem,
-            model,
-            opts,
-            progress,
-            cancel,
-            hint,
-            (t0, t1),
-            infeasibility_text,
-            engine_prefix,
-            bound,
-            hint_is_plan,
-        )
-    with _reporting(progress, t0) as reporter:
-        result = _solve_session(
             problem,
             model,
             opts,
@@ -424,6 +411,11 @@ def solve_model(
             bound,
             hint_is_plan,
         )
+
+    if progress is None or isinstance(progress, Reporter):  # its owner reports the end of the solve
+        return session(progress)
+    with _reporting(progress, t0) as reporter:
+        result = session(reporter)
     assert reporter is not None
     reporter.finish(result.status.value)
     return result
