@@ -209,3 +209,19 @@ def test_columnar_benchmark_loads_the_json_routes_problem(tmp_path: Path, capsys
     assert main(["--size", "100", "--variant", "weights", "--rounds", "1", "--breakdown"]) == 0  # same fingerprint
     summary = capsys.readouterr().out.strip().splitlines()[-1]
     assert '"same_fingerprint": true' in summary
+
+
+def test_the_joint_profile_bounds_the_proven_first_stage() -> None:
+    """The first stage's LP bound with the stability rows lies between the proven optimum and the bound
+    without them (a relaxation of a relaxation), on a small stable round with binding caps."""
+    from benchmarks.stable_joint import first_stage_bounds
+    from benchmarks.stable_rounds import build_round
+
+    problem = mm.Problem.model_validate(build_round(30, 1))
+    result = mm.solve(problem, mm.SolveOptions(workers=1))
+    assert mm.check(problem, result).ok
+    first = result.statistics.stages[0]
+    assert first.status == "optimal"
+    assert first.value is not None
+    kept, dropped = first_stage_bounds(problem)
+    assert first.value - 1e-6 <= kept <= dropped + 1e-6
