@@ -111,3 +111,12 @@ def test_the_old_module_paths_still_import_with_a_deprecation_warning() -> None:
     assert matchmaker.solve.__module__ == "matchmaker._pipeline"
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("matchmaker.solve")
+
+
+def test_pair_columns_is_exported_as_the_type_of_pair_weights_columns() -> None:
+    """``PairWeights.columns`` returns a public type: a caller can name it in an annotation or ``isinstance``."""
+    weights = matchmaker.PairWeights.from_arrays(["a", "b"], ["x", "y"], [3, 4])
+    assert "PairColumns" in matchmaker.__all__
+    assert isinstance(weights.columns, matchmaker.PairColumns)
+    assert weights.columns.applicant == ("a", "b")
+    assert weights.columns.weight == (3, 4)

@@ -8,19 +8,24 @@ of the JSON route.
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import matchmaker as mm
 from conftest import EXAMPLES, make_problem
+from matchmaker._plain_records import applicants_of
 from matchmaker.errors import InputError, InputFileError, MissingExtraError
 from matchmaker.io._arrow import _fast_problem
 from matchmaker.io._json import problem_from_json
@@ -52,11 +57,41 @@ def test_random_rounds_read_column_by_column_as_the_record_route(raw: dict[str, 
     problem = make_problem(raw)
     by_json = problem_from_json(mm.dump_problem(problem))
     tables = mm.problem_to_arrow(problem, lang=lang)  # type: ignore[arg-type]
-    fast = _fast(tables)
+    with mock.patch("matchmaker.io._columns.applicants_of", wraps=applicants_of) as made:
+        fast = _fast(tables)
     assert fast is not None  # nothing in the writer's tables needs the cell route
+    assert made.call_count == 1  # nor the applicants' records pydantic
     _identical(by_json, fast)
+    with mock.patch("matchmaker.io._columns._plain_values", return_value=False):
+        validated = _fast(tables)  # the same mappings, each validated as a record by pydantic
+    assert validated is not None
+    _same_records(validated, fast)
     _identical(by_json, mm.problem_from_arrow(tables))
     assert mm.solve(fast).decision_json() == mm.solve(by_json).decision_json()
+
+
+def _same_records(a: mm.Problem, b: mm.Problem) -> None:
+    """The applicants' records of ``b`` (made from plain columns) are ``a``'s (validated from the same
+    mappings) in every way: values, types, the fields given (what ``exclude_unset`` dumps), pickled and
+    copied; frozen."""
+    assert len(a.applicants) == len(b.applicants)
+    for x, y in zip(a.applicants, b.applicants, strict=True):
+        for field in ("interests", "ranking", "conflicts"):
+            nested_x, nested_y = getattr(x, field), getattr(y, field)
+            assert (nested_x is None) == (nested_y is None)
+            if nested_x is not None:
+                assert nested_y.model_fields_set == nested_x.model_fields_set
+        assert [s.model_fields_set for s in y.interview] == [s.model_fields_set for s in x.interview]
+        assert y.model_fields_set == x.model_fields_set
+        assert y.model_dump(exclude_unset=True) == x.model_dump(exclude_unset=True)
+        assert [type(v) for v in y.__dict__.values()] == [type(v) for v in x.__dict__.values()]
+        assert list(y.__dict__) == list(x.__dict__)
+        assert y.model_dump_json() == x.model_dump_json()
+        with pytest.raises(ValidationError):
+            y.id = "changed"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(b)) == a  # noqa: S301 (our own bytes)
+    assert copy.deepcopy(b) == a
+    assert b.model_copy() == a
 
 
 def test_examples_through_a_parquet_folder(tmp_path: Path) -> None:
@@ -132,6 +167,35 @@ BREAKS: dict[str, Callable[[Tables], Tables]] = {
         t, "interview_scores", "applicant", [None, *_column(t, "interview_scores", "applicant")[1:]]
     ),
     "unwished weights are errors": lambda t: _replace(t, "round", "pair_weights_unwished", ["error"]),
+    # The applicants' own fields, checked on whole columns: anything amiss goes to the cell route.
+    "a wish's weight above one": lambda t: _replace(
+        t, "preferences", "weight", [1.5, *_column(t, "preferences", "weight")[1:]]
+    ),
+    "a wish's weight negative": lambda t: _replace(
+        t, "preferences", "weight", [*_column(t, "preferences", "weight")[:-1], -0.25]
+    ),
+    "a university's name too long": lambda t: _replace(
+        t, "applicants", "university", ["x" * 201, *_column(t, "applicants", "university")[1:]]
+    ),
+    "a control character in an interviewer's id": lambda t: _replace(
+        t, "interview_scores", "interviewer", ["a\tb", *_column(t, "interview_scores", "interviewer")[1:]]
+    ),
+    "an interview score out of range": lambda t: _replace(
+        t, "interview_scores", "score", [1e13, *_column(t, "interview_scores", "score")[1:]]
+    ),
+    "a priority tier of zero": lambda t: _replace(
+        t, "applicants", "priority_tier", [0, *_column(t, "applicants", "priority_tier")[1:]]
+    ),
+    # And the rules between the applicants and the other records.
+    "an interview score of an unknown criterion": lambda t: _replace(
+        t, "interview_scores", "criterion", ["charm", *_column(t, "interview_scores", "criterion")[1:]]
+    ),
+    "an interview score outside its scale": lambda t: _replace(
+        t, "interview_scores", "score", [9.0, *_column(t, "interview_scores", "score")[1:]]
+    ),
+    "a conflict with an unknown unit": lambda t: _replace(
+        t, "conflicts", "unit", ["nowhere", *_column(t, "conflicts", "unit")[1:]]
+    ),
     "a wish's weight as text": lambda t: _replace(
         t, "preferences", "weight", ["lots", *map(str, _column(t, "preferences", "weight")[1:])], pa.string()
     ),

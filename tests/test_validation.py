@@ -306,3 +306,59 @@ def test_result_model_copy_refreshes_its_lookups() -> None:
     empty = r.model_copy(update={"decision": r.decision.model_copy(update={"assignments": ()})})
     assert empty.placement_of == {}
     assert empty.objective == r.objective
+
+
+# -- the applicants' rules on all applicants at once ---------------------------------------------------
+
+#: Ways to break one applicant's wishes, scores or conflicts (each is a field-valid record).
+_APPLICANT_BREAKS: dict[str, Any] = {
+    "an unknown unit": lambda a: a.update(interests={"units": {"nowhere": 0.5}}),
+    "an unknown supervisor": lambda a: a.update(ranking={"supervisors": {"nobody": 1}}),
+    "an unknown area": lambda a: a.update(interests={"areas": {"Nowhere": 1.0}}),
+    "the same unit twice": lambda a: a.update(interests={"units": {"BoU": 0.5, "bou": 0.4}}),
+    "a gap in the ranks": lambda a: a.update(ranking={"units": {"BoU": 1, "Vux": 3}}),
+    "interests and a ranking": lambda a: a.update(interests={"units": {"BoU": 0.5}}, ranking={"units": {"BoU": 1}}),
+    "an unknown criterion": lambda a: a.update(interview=[{"criterion": "charm", "score": 3.0}]),
+    "a score outside the scale": lambda a: a.update(interview=[{"criterion": "motivation", "score": 9.0}]),
+    "half an own scale": lambda a: a.update(interview=[{"criterion": "motivation", "score": 3.0, "scale_min": 0.0}]),
+    "an empty own scale": lambda a: a.update(
+        interview=[{"criterion": "motivation", "score": 3.0, "scale_min": 4.0, "scale_max": 4.0}]
+    ),
+    "a score given twice": lambda a: a.update(
+        interview=[{"criterion": "motivation", "score": 3.0}, {"criterion": "motivation", "score": 4.0}]
+    ),
+    "a score for an unknown unit": lambda a: a.update(
+        interview=[{"criterion": "motivation", "score": 3.0, "unit": "nowhere"}]
+    ),
+    "a conflict with an unknown unit": lambda a: a.update(conflicts={"units": ["nowhere"]}),
+    "a conflict with an unknown supervisor": lambda a: a.update(conflicts={"supervisors": ["nobody"]}),
+    "nothing": lambda a: a.update(interview=[{"criterion": "motivation", "score": 3.0, "unit": "BoU"}]),
+}
+
+
+@pytest.mark.parametrize("broken", sorted(_APPLICANT_BREAKS))
+@pytest.mark.parametrize("who", [0, 1])
+def test_applicants_pass_finds_what_the_loop_finds(broken: str, who: int) -> None:
+    """The whole pass over the applicants says "nothing wrong" exactly when the applicant-by-applicant
+    rules find nothing, and the problem's issues are those of the loop (the pass only skips it)."""
+    from matchmaker import Applicant
+    from matchmaker._validation import problem_issues
+    from matchmaker._validation.applicants import applicants_pass, check_applicant
+    from matchmaker._validation.collector import Collector
+
+    good = Problem.model_validate(BASE)
+    data = copy.deepcopy(BASE["applicants"][who])
+    data.pop("interests", None)
+    data.pop("ranking", None)
+    _APPLICANT_BREAKS[broken](data)
+    changed = list(good.applicants)
+    changed[who] = Applicant.model_validate(data)  # field-valid; the problem is made without its rules
+    problem = Problem.model_construct(**{**dict(good), "applicants": tuple(changed)})
+    areas = {u.area for u in problem.units}
+    criteria = {c.id: c for c in problem.criteria}
+    out = Collector()
+    for a in problem.applicants:
+        check_applicant(out, problem, a, areas, criteria)
+    assert applicants_pass(problem, areas, criteria) == (not out.issues)
+    assert (broken == "nothing") == (not out.issues)
+    assert [i.location for i in problem_issues(problem)] == [i.location for i in out.issues]

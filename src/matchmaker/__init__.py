@@ -51,6 +51,7 @@ from matchmaker._models import (
     Unit,
 )
 from matchmaker._options import SolveOptions
+from matchmaker._pair_columns import PairColumns
 from matchmaker._pipeline import reoptimise, solve
 from matchmaker._planning import (
     FewestSupervisors,
@@ -212,6 +213,7 @@ __all__ = [
     "OptionsError",
     "Override",
     "OverrideOutcome",
+    "PairColumns",
     "PairWeight",
     "PairWeights",
     "Period",

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matchmaker._validation.applicants import check_applicant, check_links, check_unit_rankings
+from matchmaker._validation.applicants import applicants_pass, check_applicant, check_links, check_unit_rankings
 from matchmaker._validation.capacity import check_areas, check_capacities, check_criteria
 from matchmaker._validation.collector import Collector, check_ref, unique_ids
 from matchmaker._validation.dates import check_commitments, check_periods, check_previous
@@ -77,8 +77,9 @@ def problem_issues(p: Problem) -> list[ValidationIssue]:
     check_criteria(out, p)
     areas = {u.area for u in p.units}
     criteria = {c.id: c for c in p.criteria}
-    for a in p.applicants:
-        check_applicant(out, p, a, areas, criteria)
+    if not applicants_pass(p, areas, criteria):  # else the applicants one by one say what is wrong and where
+        for a in p.applicants:
+            check_applicant(out, p, a, areas, criteria)
     check_pins(out, p, units, supervisors)
     check_adjustments(out, p, units, supervisors)
     check_pair_weights(out, p, units, supervisors)

@@ -22,11 +22,61 @@ from matchmaker._validation.collector import (
 if TYPE_CHECKING:
     from matchmaker._models import Applicant, InterviewCriterion, Problem
 
-__all__ = ["check_applicant", "check_links", "check_unit_rankings"]
+__all__ = ["applicants_pass", "check_applicant", "check_links", "check_unit_rankings"]
 
 #: ``norm_key`` remembered: applicants name the same few thousand units and supervisors again and again
 #: (a national round: 500,000 applicants, 4 million wishes, 10,000 units).
 _norm = functools.lru_cache(maxsize=1 << 16)(norm_key)
+
+
+def applicants_pass(p: Problem, areas: set[str], criteria: Mapping[str, InterviewCriterion]) -> bool:
+    """Whether no applicant breaks a rule :func:`check_applicant` checks: the same rules on all applicants
+    at once (each distinct id once, without a message), so that the applicants are checked one by one,
+    for the messages, only when something is wrong."""
+    named: dict[str, set[str]] = {"areas": set(), "units": set(), "supervisors": set()}
+    conflict_units: set[str] = set()
+    conflict_sups: set[str] = set()
+    units, sups = p.unit_by_id, p.supervisor_by_id
+    for a in p.applicants:
+        prefs = a.interests if a.interests is not None else a.ranking
+        if prefs is not None:
+            if a.interests is not None and a.ranking is not None:
+                return False
+            named["areas"].update(prefs.areas)
+            named["units"].update(prefs.units)
+            named["supervisors"].update(prefs.supervisors)
+            if a.ranking is not None:
+                ranks = {*prefs.areas.values(), *prefs.units.values(), *prefs.supervisors.values()}
+                if ranks and max(ranks) != len(ranks):  # whole ranks from 1: dense when the largest is their count
+                    return False
+        if a.interview and not _scores_pass(a, units, criteria):
+            return False
+        conflicts = a.conflicts
+        conflict_units.update(conflicts.units)
+        conflict_sups.update(conflicts.supervisors)
+    if not (areas >= named["areas"] and units.keys() >= named["units"] | conflict_units):
+        return False
+    if not sups.keys() >= named["supervisors"] | conflict_sups:
+        return False
+    # No two ids of one kind anywhere share a normal form, so no applicant lists one option twice.
+    return all(len({_norm(key) for key in keys}) == len(keys) for keys in named.values())
+
+
+def _scores_pass(a: Applicant, units: Mapping[str, object], criteria: Mapping[str, InterviewCriterion]) -> bool:
+    """Whether ``a``'s interview scores break none of the rules :func:`check_applicant` checks."""
+    for sc in a.interview:
+        crit = criteria.get(sc.criterion)
+        if crit is None or (sc.unit is not None and sc.unit not in units):
+            return False
+        if sc.scale_min is None or sc.scale_max is None:
+            if sc.scale_min is not None or sc.scale_max is not None:
+                return False
+            lo, hi = crit.scale_min, crit.scale_max
+        else:
+            lo, hi = sc.scale_min, sc.scale_max
+        if not (lo < hi and lo <= sc.score <= hi):
+            return False
+    return len({(sc.criterion, sc.interviewer, sc.unit) for sc in a.interview}) == len(a.interview)
 
 
 def check_applicant(

@@ -14,13 +14,26 @@ decides what is wrong, only that nothing needs saying.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from matchmaker._base import protected_label
 from matchmaker._pair_columns import PairColumns
+from matchmaker._plain_records import (
+    FINITE,
+    ID_LENGTH,
+    LABEL_LENGTH,
+    RANKS,
+    TIERS,
+    WEIGHTS,
+    applicants_of,
+    plain_groups,
+    plain_reals,
+    plain_texts,
+    plain_whole,
+)
 from matchmaker.io._read_problem import KIND_FIELD, Bulk, wish_mode
 from matchmaker.io._sheet import ColumnPos, ParsedRow, ParsedTable, RawSheet
 from matchmaker.io._tables import APPLICANT_REF, LIST_SEPARATOR, Column, Kind, Table, group_family
@@ -104,7 +117,7 @@ def plain_columns(table: pa.Table, kind: Table) -> Columns | None:
     except _NotPlainError:
         return None
     for col in kind.columns:
-        if col.required and (col.key not in out or any(v is None for v in out[col.key])):
+        if col.required and (col.key not in out or None in out[col.key]):
             return None  # a missing column or an empty cell: the cell route says which
     return out
 
@@ -197,7 +210,60 @@ def _bulk(tables: Mapping[str, Columns]) -> Bulk:
     if not by_id.keys() >= set(pairs.get(APPLICANT_REF, ())):
         raise _NotPlainError  # an unknown applicant: the cell route suggests the id meant
     held = _pair_columns(pairs)
-    return Bulk(records, [] if held is not None else _rows(pairs), held)
+    made = applicants_of(records) if _plain_values(tables) else None
+    return Bulk(records, [] if held is not None else _rows(pairs), held, made)
+
+
+#: How the columns of the applicants' tables are checked whole: ids, labels, or numbers in a range.
+_CHECKS: dict[str, Callable[[list[Any]], bool]] = {
+    "id": lambda values: plain_texts(values, ID_LENGTH),
+    "label": lambda values: plain_texts(values, LABEL_LENGTH),
+    "tier": lambda values: plain_whole(values, *TIERS),
+    "rank": lambda values: plain_whole(values, *RANKS),
+    "weight": lambda values: plain_reals(values, *WEIGHTS),
+    "finite": lambda values: plain_reals(values, *FINITE),
+    "skip": lambda values: True,  # a word read as one of its column's words, or checked elsewhere
+}
+_COLUMN_CHECKS = {
+    "applicants": {
+        "id": "id",
+        "university": "label",
+        "priority_tier": "tier",
+        "preferences": "skip",
+        "period": "id",
+        "previous_unit": "id",
+        "previous_supervisor": "id",
+    },
+    # An area's name may be a label of up to 200 characters; an option longer than an id is left to the records.
+    "preferences": {APPLICANT_REF: "skip", "kind": "skip", "option": "id", "rank": "rank", "weight": "weight"},
+    "interview_scores": {
+        APPLICANT_REF: "skip",
+        "criterion": "id",
+        "score": "finite",
+        "interviewer": "id",
+        "unit": "id",
+        "scale_min": "finite",
+        "scale_max": "finite",
+    },
+    "conflicts": {APPLICANT_REF: "skip", "unit": "id", "supervisor": "id"},
+}
+
+
+def _plain_values(tables: Mapping[str, Columns]) -> bool:
+    """Whether every value of the applicants' tables is one its record's field keeps as it is (checked on
+    each column whole), so that the records can be made without validating each value again. The
+    applicant references are checked by the assembly (an unknown one is not plain)."""
+    for table, checks in _COLUMN_CHECKS.items():
+        for key, values in (tables.get(table) or {}).items():
+            if table == "applicants" and key.startswith("group:"):
+                if not plain_groups([key.partition(":")[2], *values]):
+                    return False
+            elif key == "qualifications" and table == "applicants":
+                if not plain_texts((q for items in values if items is not None for q in items), LABEL_LENGTH):
+                    return False
+            elif key not in checks or not _CHECKS[checks[key]](values):
+                return False
+    return True
 
 
 def _pair_columns(pairs: Columns) -> PairColumns | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from matchmaker._base import protected_label
 from matchmaker._i18n import Message, msg
-from matchmaker._models import ORDER_PRESETS, PairWeights, Problem
+from matchmaker._models import ORDER_PRESETS, Applicant, PairWeights, Problem
 from matchmaker._pair_columns import PairColumns
 from matchmaker._text import suggest
 from matchmaker.errors import (
@@ -365,6 +365,8 @@ class Bulk:
     pair_rows: list[dict[str, Any]]
     #: The pair weights' rows as columns, when plain (then ``pair_rows`` is empty).
     pair_columns: PairColumns | None = None
+    #: The applicants' records made from ``applicants`` when every value is plain (validated whole).
+    records: tuple[Applicant, ...] | None = None
 
 
 def problem_from_parsed(
@@ -421,7 +423,7 @@ def problem_from_parsed(
             if isinstance(ident, str):
                 modes.setdefault(ident, row.values.get("preferences"))
             prov.add(record_prefixes("applicants", i, ident), Origin(parsed_apps, row.label, aliases=aliases))
-    data["applicants"] = records
+    data["applicants"] = records if bulk is None or bulk.records is None else bulk.records
     applicants = _Applicants(records)
 
     if bulk is None:
