@@ -78,3 +78,16 @@ TINY: dict[str, Any] = {
 def tiny() -> Problem:
     """A hand-made round: two units in one municipality, three supervisors, four applicants."""
     return Problem.model_validate(TINY)
+
+
+def pure_capacity(raw: dict[str, Any], seed: int, objective: str) -> dict[str, Any]:
+    """``raw`` with only capacity rules left (no minimums, targets, pins or links)."""
+    data = dict(raw)
+    data["units"] = [{k: v for k, v in u.items() if k not in ("min_places", "target_places")} for u in raw["units"]]
+    data["municipalities"] = [{k: v for k, v in m.items() if k != "min_places"} for m in raw["municipalities"]]
+    data["pins"] = []
+    data.pop("links", None)
+    data["policy"] = {**raw.get("policy", {}), "lottery_seed": seed, "objective": objective}
+    for key in ("balance", "stability", "group_rules"):
+        data["policy"].pop(key, None)
+    return data

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matchmaker as mm
+import matchmaker._solve as solve_floor
 from brute import assert_solved_as_brute_force
-from conftest import EXAMPLES, make_problem
+from conftest import EXAMPLES, make_problem, pure_capacity
 from matchmaker._build import build_model
 from matchmaker._engines import flow
 from matchmaker._linear import LinearModel
@@ -24,20 +25,6 @@ _CAPACITY = {"one_place", "supervisor_capacity", "unit_max", "municipality_max"}
 
 def _model(problem: mm.Problem) -> LinearModel:
     return build_model(problem, score(problem))
-
-
-def _pure_capacity(raw: dict[str, Any], seed: int, objective: str) -> dict[str, Any]:
-    """``raw`` with only capacity rules left (no minimums, targets, pins or links)."""
-    data = dict(raw)
-    data["units"] = [{k: v for k, v in u.items() if k not in ("min_places", "target_places")} for u in raw["units"]]
-    data["municipalities"] = [{k: v for k, v in m.items() if k != "min_places"} for m in raw["municipalities"]]
-    data["pins"] = []
-    data.pop("links", None)
-    data["policy"] = {**raw.get("policy", {}), "lottery_seed": seed, "objective": objective}
-    data["policy"].pop("balance", None)
-    data["policy"].pop("stability", None)
-    data["policy"].pop("group_rules", None)
-    return data
 
 
 def _same_network(a: flow.Network, b: flow.Network) -> bool:
@@ -66,7 +53,7 @@ def _far_rows_span_two_applicants(model: LinearModel) -> bool:
 def test_the_direct_network_is_the_searched_one(raw: dict[str, Any], seed: int, objective: str, pure: bool) -> None:
     """Whenever the direct path answers, its network is the general search's, arc for arc; on a pure
     capacity round whose far rows span two applicants it always answers."""
-    problem = make_problem(_pure_capacity(raw, seed, objective) if pure else raw)
+    problem = make_problem(pure_capacity(raw, seed, objective) if pure else raw)
     model = _model(problem)
     direct = flow._capacity_network(model)
     searched = flow._searched_network(model, None)
@@ -86,10 +73,11 @@ def test_the_direct_network_is_the_searched_one(raw: dict[str, Any], seed: int, 
 )
 def test_direct_and_general_paths_decide_alike(raw: dict[str, Any], seed: int, objective: str) -> None:
     """The decision through the direct network and through the general search is the same bytes."""
-    problem = make_problem(_pure_capacity(raw, seed, objective))
+    problem = make_problem(pure_capacity(raw, seed, objective))
     direct = mm.solve(problem, mm.SolveOptions(workers=1))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(flow, "_capacity_network", lambda model: None)
+        patch.setattr(solve_floor, "direct_round", lambda *args: None)  # the scores' direct path too
         general = mm.solve(problem, mm.SolveOptions(workers=1))
     assert direct.decision_json() == general.decision_json()
     assert mm.check(problem, direct).ok
@@ -99,7 +87,7 @@ def test_direct_and_general_paths_decide_alike(raw: dict[str, Any], seed: int, o
 @given(raw=problems(max_applicants=5, max_supervisors=4), seed=st.integers(0, 2**31 - 1))
 def test_pure_capacity_rounds_match_brute_force(raw: dict[str, Any], seed: int) -> None:
     """Tiny pure capacity rounds: the plan (through the direct network) is the brute-force optimum."""
-    assert_solved_as_brute_force(make_problem(_pure_capacity(raw, seed, "total_fit")), "auto")
+    assert_solved_as_brute_force(make_problem(pure_capacity(raw, seed, "total_fit")), "auto")
 
 
 def _round(units: list[dict[str, Any]], sups: list[dict[str, Any]], munis: list[dict[str, Any]]) -> mm.Problem:

@@ -213,9 +213,9 @@ class ModelBuilder:
 
     def __init__(self, scores: Scores) -> None:
         self.scores = scores
-        n = scores.n_pairs
-        self._lb: list[int] = [0] * n
-        self._ub: list[int] = [1] * n
+        # The pair variables' bounds (0 and 1) are made as arrays at build; only the auxiliaries' are listed.
+        self._lb: list[int] = []
+        self._ub: list[int] = []
         self._names: list[str] = []
         # Rows in blocks (one row from add_row, many from add_rows): lengths, indices, coefficients.
         self._row_lengths: list[IntArray] = []
@@ -242,7 +242,7 @@ class ModelBuilder:
         self._lb.append(lb)
         self._ub.append(ub)
         self._names.append(name)
-        return len(self._lb) - 1
+        return self.scores.n_pairs + len(self._lb) - 1
 
     def placed_total(self) -> int:
         """The auxiliary variable ``t`` held equal to the placed count (``sum(x) - t = 0``), made on first
@@ -370,8 +370,8 @@ class ModelBuilder:
         np.cumsum(lengths, out=indptr[1:])
         return LinearModel(
             scores=self.scores,
-            var_lb=np.array(self._lb, dtype=np.int64),
-            var_ub=np.array(self._ub, dtype=np.int64),
+            var_lb=np.r_[np.zeros(self.scores.n_pairs, dtype=np.int64), np.array(self._lb, dtype=np.int64)],
+            var_ub=np.r_[np.ones(self.scores.n_pairs, dtype=np.int64), np.array(self._ub, dtype=np.int64)],
             aux_names=tuple(self._names),
             indptr=indptr,
             indices=joined(self._row_indices),
@@ -475,6 +475,11 @@ class Stage:
     objective: Objective
 
 
+def _ascending(indices: IntArray) -> bool:
+    """Whether ``indices`` are strictly ascending (so each variable appears once)."""
+    return indices.size < 2 or bool(np.all(indices[1:] > indices[:-1]))
+
+
 def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int], *, flow_only: bool = False) -> Objective:
     idx_parts = []
     coef_parts = []
@@ -485,6 +490,17 @@ def _merge(levels: tuple[Level, ...], members: list[int], mults: list[int], *, f
         coef_parts.append(lv.coefs * np.int64(sign * m))
     if not idx_parts:
         return Objective(np.empty(0, np.int64), np.empty(0, np.int64), flow_only)
+    total = sum(part.size for part in idx_parts)
+    width = max((int(part[-1]) + 1 for part in idx_parts if part.size), default=0)
+    if len(idx_parts) > 1 and width <= 4 * total and all(_ascending(part) for part in idx_parts):
+        # Each level's indices strictly ascending (as pair levels are): the terms summed in place over
+        # the variables, without sorting the concatenation. The same sums (int64 addition commutes
+        # even where it wraps), the same ascending indices, the same zeros dropped.
+        acc = np.zeros(width, dtype=np.int64)
+        for part, cf_part in zip(idx_parts, coef_parts, strict=True):
+            acc[part] += cf_part
+        kept = np.flatnonzero(acc)
+        return Objective(kept.astype(np.int64), acc[kept], flow_only)
     idx = np.concatenate(idx_parts)
     cf = np.concatenate(coef_parts)
     order = np.argsort(idx, kind="stable")

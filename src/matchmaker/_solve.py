@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from matchmaker._build import build_model
 from matchmaker._decode import decode
+from matchmaker._direct import direct_round, solve_direct
 from matchmaker._engines.auto import AutoSession
 from matchmaker._engines.base import CancelToken
 from matchmaker._engines.cpsat import CpSatSession, infeasible_groups
@@ -173,6 +174,19 @@ def _solve_problem(
         completed = None if plan is None else _complete(model, opts, plan)
         hint = None if completed is None else completed.values
     else:
+        # A pure capacity round goes from the scores straight to the network's stages (_direct.py); any
+        # other round, or one whose flow a stage does not certify, builds the general model.
+        direct = direct_round(problem, scores, opts) if stability is None else None
+        if direct is not None:
+            t2 = time.perf_counter()
+            if reporter is not None:
+                reporter.phase("solve")
+            outcome = solve_direct(direct, opts, cancel=cancel, progress=reporter)
+            if outcome is not None:
+                times = (t0, t1, t2)
+                model, rows = direct.levels_model, direct.network.n_rows
+                return _result(problem, model, opts, outcome, "flow", times, infeasibility_text, reporter, rows)
+            del direct
         model = build_model(problem, scores)
     if (
         stability is not None
@@ -466,8 +480,10 @@ def _result(
     times: tuple[float, float, float],
     infeasibility_text: InfeasibilityText | None,
     reporter: Reporter | None = None,
+    n_rows: int | None = None,
 ) -> Result:
-    """Decode ``outcome`` and attach the run statistics (``times``: started, scored, built)."""
+    """Decode ``outcome`` and attach the run statistics (``times``: started, scored, built; ``n_rows``:
+    the rows solved, when ``model`` holds only the levels)."""
     t0, t1, t2 = times
     t3 = time.perf_counter()
     if reporter is not None:
@@ -495,7 +511,7 @@ def _result(
         time_limit=opts.time_limit,
         cancelled=outcome.cancelled,
         n_pairs=model.n_pairs,
-        n_rows=model.n_rows,
+        n_rows=model.n_rows if n_rows is None else n_rows,
         # A stage's statistics are the fields of the same name on the driver's record of it.
         stages=tuple(
             StageStatistics(**{f: getattr(s, f) for f in StageStatistics.model_fields}) for s in outcome.stages

@@ -314,7 +314,10 @@ def solve_network(
     # carry no choice and no residual arc: the flow is built from the others only.
     live = np.flatnonzero(cap > 0).astype(np.int32)
     mcf = min_cost_flow.SimpleMinCostFlow()
-    mcf.add_arcs_with_capacity_and_unit_cost(net.tail[live], net.head[live], cap[live], cost[live])
+    if live.size == net.n_arcs:  # every arc live (a first stage): no selected copies of the arc arrays
+        mcf.add_arcs_with_capacity_and_unit_cost(net.tail, net.head, cap, cost)
+    else:
+        mcf.add_arcs_with_capacity_and_unit_cost(net.tail[live], net.head[live], cap[live], cost[live])
     mcf.set_nodes_supplies(np.arange(net.n_nodes, dtype=np.int32), supply)
     status = mcf.solve()
     if status != mcf.OPTIMAL:

@@ -37,7 +37,7 @@ from matchmaker._linear import LinearModel, Objective, Threshold
 from matchmaker._options import SolveOptions
 from matchmaker._types import IntArray
 
-__all__ = ["Certificate", "LpSession", "certify", "verify"]
+__all__ = ["Certificate", "LpSession", "certify", "slack_certificate", "verify"]
 
 logger = logging.getLogger("matchmaker.engines.lp")
 
@@ -116,6 +116,20 @@ def verify(
         if float(np.abs(y).max()) * col_weight + float(np.abs(c).max(initial=0)) >= 2.0**62:
             return None
     d = c - (a_int.T @ y if a_int.shape[0] else np.zeros_like(c))
+    return slack_certificate(c, (var_lb, var_ub, row_lb, row_ub), x, y, activity, d)
+
+
+def slack_certificate(
+    c: IntArray,
+    bounds: tuple[IntArray, IntArray, IntArray, IntArray],
+    x: IntArray,
+    y: IntArray,
+    activity: IntArray,
+    d: IntArray,
+) -> Certificate | None:
+    """The last part of :func:`verify`: complementary slackness of every variable (reduced costs ``d``)
+    and row (``activity``) within ``bounds``; the certificate, or ``None`` if a condition fails."""
+    var_lb, var_ub, row_lb, row_ub = bounds
     if np.any((d > 0) & (x != var_ub)) or np.any((d < 0) & (x != var_lb)):
         return None
     if np.any((y > 0) & (activity != row_ub)) or np.any((y < 0) & (activity != row_lb)):

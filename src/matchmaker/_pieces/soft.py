@@ -68,6 +68,8 @@ def _goals(
     kind: str, ids: tuple[str, ...], keys: np.ndarray, amounts: list[int]
 ) -> list[tuple[str, str, np.ndarray, int, np.ndarray]]:
     """(kind, record, pairs, goal, mask) for each record with a positive goal, in id order."""
+    if not any(amount > 0 for amount in amounts):
+        return []  # the grouping below sorts every pair: skipped when no record has a goal
     return [
         (kind, ids[i], pairs, int(amounts[i]), keys == i)
         for i, pairs in enumerate(pairs_by(keys, len(ids)))

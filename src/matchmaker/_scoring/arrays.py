@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["first_of_runs", "groups", "stable_order"]
+__all__ = ["by_key_then_value", "first_of_runs", "groups", "stable_order"]
 
 
 def groups(values: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
@@ -35,3 +35,10 @@ def stable_order(keys: npt.NDArray[Any], n: int) -> npt.NDArray[np.int64]:
     fits = n <= 1 << 16 and (keys.size == 0 or (int(keys.min()) >= 0 and int(keys.max()) < n))
     small = keys.astype(np.uint16) if fits else keys  # a key out of range would wrap: sorted as it is
     return np.argsort(small, kind="stable").astype(np.int64)
+
+
+def by_key_then_value(keys: npt.NDArray[Any], values: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.int64]:
+    """``np.lexsort((-values, keys))`` for keys in ``range(n)``: the same order (each stable sort has one
+    answer), as a stable sort by value, highest first, then by key with :func:`stable_order`."""
+    by_value = np.argsort(-values, kind="stable")
+    return by_value[stable_order(keys[by_value], n)]

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from matchmaker._i18n import msg
 from matchmaker._lottery import LOTTERY_BITS, id_hashes, lottery_draws
-from matchmaker._scoring.arrays import first_of_runs, groups
+from matchmaker._scoring.arrays import by_key_then_value, first_of_runs, groups
 from matchmaker._scoring.encoding import Encoding
 from matchmaker._types import FloatArray, IntArray
 from matchmaker.errors import ProblemValidationError, ValidationIssue
@@ -217,7 +217,7 @@ def unit_ranks(
     known = rest[~np.isnan(interview[rest])]
     unknown = rest[np.isnan(interview[rest])]
     k_unit, k_value = pair_unit[known], interview[known]
-    order = np.lexsort((-k_value, k_unit))
+    order = by_key_then_value(k_unit, k_value, len(enc.unit_ids))
     su, sv = k_unit[order], k_value[order]
     starts = first_of_runs(su)
     dense = np.cumsum(first_of_runs(su, sv))
